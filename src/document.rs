@@ -1,0 +1,164 @@
+//! Documents: the `okrs/1` serde model of a whole set, and reading and
+//! writing it as JSON.
+//!
+//! Any serde format can carry a [`Document`]; JSON comes built in (feature
+//! `json`). Unknown fields are rejected, so that a misspelt `"wieght"` is an
+//! error instead of a silent default.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::number::serde_decimal;
+use crate::{AlignmentModel, Levels, Objective};
+
+/// The document format version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Format {
+    /// `okrs/1`, the only version so far.
+    #[default]
+    #[serde(rename = "okrs/1")]
+    V1,
+}
+
+/// A whole set of OKRs as a document: settings and objectives, nothing
+/// validated beyond each field's own shape. Turn it into an
+/// [`OkrSet`](crate::OkrSet) to validate and roll it up.
+///
+/// # Example
+/// ```
+/// use okrs::{AlignmentModel, Document};
+///
+/// let doc = Document::from_json(r#"{
+///   "format": "okrs/1", "alignment": "cascading",
+///   "objectives": [{ "id": "o", "title": "Delight customers", "level": "company" }]
+/// }"#)?;
+/// assert_eq!(doc.alignment, AlignmentModel::Cascading);
+/// assert_eq!(Document::from_json(&doc.to_json()?)?, doc);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Document {
+    /// Always `okrs/1`.
+    pub format: Format,
+    /// The alignment model (default directional).
+    #[serde(default)]
+    pub alignment: AlignmentModel,
+    /// The aggregation strategy's name (default `weighted-mean`).
+    #[serde(default = "default_grading")]
+    pub grading: String,
+    /// The levels, highest first (default company, department, team, individual).
+    #[serde(default)]
+    pub levels: Levels,
+    /// The highest progress a numeric key result may show (default 1; 1.5
+    /// allows 50 % over-achievement).
+    #[serde(default = "default_cap", with = "serde_decimal")]
+    pub progress_cap: Decimal,
+    /// The objectives, in order.
+    #[serde(default)]
+    pub objectives: Vec<Objective>,
+}
+
+/// The name of the default aggregation strategy.
+pub const DEFAULT_GRADING: &str = "weighted-mean";
+
+fn default_grading() -> String {
+    DEFAULT_GRADING.to_owned()
+}
+
+fn default_cap() -> Decimal {
+    Decimal::ONE
+}
+
+impl Default for Document {
+    fn default() -> Self {
+        Self {
+            format: Format::V1,
+            alignment: AlignmentModel::Directional,
+            grading: default_grading(),
+            levels: Levels::default(),
+            progress_cap: Decimal::ONE,
+            objectives: Vec::new(),
+        }
+    }
+}
+
+impl Document {
+    /// An empty document with default settings. O(1).
+    #[must_use]
+    pub fn new(alignment: AlignmentModel) -> Self {
+        Self {
+            alignment,
+            ..Self::default()
+        }
+    }
+
+    /// Adds an objective. O(1) amortised.
+    #[must_use]
+    pub fn with_objective(mut self, objective: Objective) -> Self {
+        self.objectives.push(objective);
+        self
+    }
+}
+
+#[cfg(feature = "json")]
+mod json {
+    use super::Document;
+    use crate::ParseError;
+
+    impl Document {
+        /// Reads a document from JSON text. Numbers may be written as JSON
+        /// numbers or strings; both are read exactly, never through `f64`.
+        /// Nesting deeper than 128 levels is refused, so hostile input cannot
+        /// overflow the stack.
+        ///
+        /// # Errors
+        /// [`ParseError`] naming the path, line and column of the first
+        /// problem: bad syntax, a wrong type, an unknown field or format. O(length of the text).
+        ///
+        /// # Example
+        /// ```
+        /// let err = okrs::Document::from_json(r#"{"format": "okrs/2"}"#).unwrap_err();
+        /// assert!(err.to_string().contains("okrs/2"));
+        /// assert_eq!(err.line(), 1);
+        /// ```
+        pub fn from_json(text: &str) -> Result<Self, ParseError> {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let document: Self = serde_path_to_error::deserialize(&mut deserializer).map_err(
+                |error| {
+                    let path = error.path().to_string();
+                    parse_error(path, &error.into_inner())
+                },
+            )?;
+            deserializer
+                .end()
+                .map_err(|error| parse_error(".".to_owned(), &error))?;
+            Ok(document)
+        }
+
+        /// Writes the document as pretty-printed JSON, decimals as strings
+        /// so that their scale survives (`"20"` stays `"20"`, `"0.50"` stays
+        /// `"0.50"`). O(size of the document).
+        ///
+        /// # Errors
+        /// None in practice: every field serializes to JSON. The `Result`
+        /// guards against a future field that cannot.
+        pub fn to_json(&self) -> Result<String, ParseError> {
+            serde_json::to_string_pretty(self).map_err(|error| parse_error(".".to_owned(), &error))
+        }
+    }
+
+    fn parse_error(path: String, error: &serde_json::Error) -> ParseError {
+        let text = error.to_string();
+        let suffix = format!(" at line {} column {}", error.line(), error.column());
+        let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+        ParseError {
+            path,
+            line: error.line(),
+            column: error.column(),
+            message,
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Node identifiers: the one name every objective, key result and initiative
+//! is known by, unique across a whole set.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The identifier of a node (objective, key result or initiative).
+///
+/// An id is non-empty and contains no control characters; any other Unicode
+/// text is allowed. Ids are cheap to clone (reference counted) and compare
+/// and hash like the `str` they hold, so maps keyed by `Id` can be searched
+/// with a `&str`.
+///
+/// # Example
+/// ```
+/// use okrs::Id;
+///
+/// let id: Id = "grow-bizops".parse()?;
+/// assert_eq!(id.as_str(), "grow-bizops");
+/// assert!(Id::new("").is_err());
+/// # Ok::<(), okrs::IdError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(Arc<str>);
+
+/// Why a string is not a valid [`Id`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdError {
+    /// The id was the empty string.
+    #[error("an id must not be empty")]
+    Empty,
+    /// The id holds a control character (newline, tab, NUL, …).
+    #[error("id {id:?} contains a control character")]
+    ControlCharacter {
+        /// The offending id, escaped.
+        id: String,
+    },
+}
+
+impl Id {
+    /// Makes an id from text, checking that it is non-empty and free of
+    /// control characters.
+    ///
+    /// # Errors
+    /// [`IdError::Empty`] for `""`, [`IdError::ControlCharacter`] when the
+    /// text holds a control character. O(length).
+    ///
+    /// # Example
+    /// ```
+    /// let id = okrs::Id::new("company-1")?;
+    /// assert_eq!(id.to_string(), "company-1");
+    /// # Ok::<(), okrs::IdError>(())
+    /// ```
+    pub fn new(text: impl AsRef<str>) -> Result<Self, IdError> {
+        let text = text.as_ref();
+        if text.is_empty() {
+            return Err(IdError::Empty);
+        }
+        if text.chars().any(char::is_control) {
+            return Err(IdError::ControlCharacter { id: text.to_owned() });
+        }
+        Ok(Self(Arc::from(text)))
+    }
+
+    /// An id that skips validation, to name what a caller passed in an error.
+    pub(crate) fn unchecked(text: &str) -> Self {
+        Self(Arc::from(text))
+    }
+
+    /// The id as a string slice. O(1).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for Id {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Id {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Id {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+impl TryFrom<&str> for Id {
+    type Error = IdError;
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        Self::new(s)
+    }
+}
+
+impl TryFrom<String> for Id {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::new(s)
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::new(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_empty_and_control_characters() {
+        assert_eq!(Id::new(""), Err(IdError::Empty));
+        assert!(matches!(Id::new("a\nb"), Err(IdError::ControlCharacter { .. })));
+        assert!(matches!(Id::new("\u{7}"), Err(IdError::ControlCharacter { .. })));
+    }
+
+    #[test]
+    fn accepts_unicode() {
+        let id = Id::new("équipe-🚀").unwrap();
+        assert_eq!(id.as_str(), "équipe-🚀");
+    }
+
+    #[test]
+    fn borrows_as_str_for_lookups() {
+        let mut set = std::collections::HashSet::new();
+        set.insert(Id::new("x").unwrap());
+        assert!(set.contains("x"));
+    }
+}

@@ -1,0 +1,71 @@
+//! # okrs
+//!
+//! An OKR (Objectives and Key Results) engine to embed in Rust programs.
+//!
+//! Objectives, key results, sub-key results and initiatives live in an
+//! [`OkrSet`]: a validated model held in an acyclic alignment graph
+//! (petgraph), whose links follow the organisation's alignment model
+//! ([directional, cascading or transparency](AlignmentModel)). Progress rolls
+//! up exactly, in [`Decimal`]s, never `f64`; aggregation
+//! ([`AggregationStrategy`]) and banding ([`GradingScale`]) are pluggable.
+//!
+//! ```
+//! use okrs::{Band, OkrSet};
+//!
+//! let set = OkrSet::from_json(r#"{
+//!   "format": "okrs/1", "alignment": "cascading",
+//!   "objectives": [
+//!     { "id": "company", "title": "Make our company a great place to work", "level": "company" },
+//!     { "id": "people", "title": "Hire and onboard well", "level": "team",
+//!       "aligned_to": [{ "id": "company" }],
+//!       "key_results": [
+//!         { "id": "hires", "title": "Hire 3 SDRs",
+//!           "metric": { "kind": "numeric", "start": "0", "target": "3", "current": "3" } },
+//!         { "id": "nps", "title": "Onboarding NPS of 8 or higher",
+//!           "metric": { "kind": "at-least", "threshold": "8", "current": "7" } } ] } ] }"#)?;
+//!
+//! assert_eq!(set.progress("people").unwrap().to_string(), "0.5");
+//! assert_eq!(set.progress("company").unwrap().to_string(), "0.5"); // cascaded up
+//! assert_eq!(set.band("company"), Some(Band::Yellow));
+//! # Ok::<(), okrs::LoadError>(())
+//! ```
+//!
+//! ## How data flows
+//! [`Document`] (any serde format; JSON built in) → [`OkrSet`] (validated,
+//! acyclic, rolled up) → reads through [`NodeRef`] and edits that either
+//! succeed or leave the set untouched.
+//!
+//! ## Crate features
+//! - `json` (default): [`Document::from_json`], [`OkrSet::from_json`]. Pulls
+//!   in serde_json with `arbitrary_precision`, so that JSON numbers reach
+//!   [`Decimal`] as text.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod document;
+mod error;
+mod grading;
+mod graph;
+mod id;
+mod metric;
+mod model;
+mod number;
+mod rollup;
+pub mod sample;
+mod set;
+
+pub use document::{DEFAULT_GRADING, Document, Format};
+pub use error::{Error, LoadError, ParseError};
+pub use grading::{
+    AggregationStrategy, Band, Contribution, GoogleScale, GradingScale, Mean, Min, WeightedMean,
+};
+pub use id::{Id, IdError};
+pub use metric::{Metric, MetricError, Milestone};
+pub use model::{
+    AlignmentModel, Commitment, Initiative, InitiativeStatus, KeyResult, Levels, LevelsError,
+    Link, Objective,
+};
+pub use number::{DecimalError, Progress, ProgressError, Weight, WeightError, parse_decimal};
+pub use rust_decimal::Decimal;
+pub use set::{MAX_DEPTH, NodeKind, NodeRef, OkrSet, SetBuilder};

@@ -1,0 +1,458 @@
+//! Metrics: how a key result is measured, and the progress each kind yields.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::number::serde_decimal;
+use crate::{Progress, Weight};
+
+/// How a key result is measured.
+///
+/// Every kind yields a progress between 0 and 1 (numeric metrics up to the
+/// set's progress cap), computed exactly:
+///
+/// | kind | progress |
+/// |---|---|
+/// | [`Numeric`](Metric::Numeric) | (current − start) / (target − start), clamped; works for increase and decrease |
+/// | [`Binary`](Metric::Binary) | 1 when done, else 0 |
+/// | [`Milestones`](Metric::Milestones) | done weight / total weight |
+/// | [`AtLeast`](Metric::AtLeast) / [`AtMost`](Metric::AtMost) | 1 when current ≥ (≤) threshold, inclusive, else 0 |
+/// | [`Range`](Metric::Range) | 1 when low ≤ current ≤ high, else 0 |
+/// | [`Manual`](Metric::Manual) | as given, clamped to [0, 1] |
+///
+/// A metric whose `current` is absent has not been measured yet: numeric
+/// metrics then stand at their start, the others at 0.
+///
+/// # Example
+/// ```
+/// use okrs::{Decimal, Metric};
+///
+/// // "Reduce password resets from 1000 to 100": a decreasing metric.
+/// let resets = Metric::numeric(1000.into(), 100.into()).with_current(550.into());
+/// assert_eq!(resets.progress(Decimal::ONE).value(), Decimal::new(5, 1));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Metric {
+    /// A number moving from `start` toward `target`, up or down.
+    Numeric {
+        /// Where the number stood when the key result was set.
+        #[serde(with = "serde_decimal")]
+        start: Decimal,
+        /// Where it should stand at the end.
+        #[serde(with = "serde_decimal")]
+        target: Decimal,
+        /// Where it stands now; absent means "at start".
+        #[serde(
+            default,
+            with = "serde_decimal::option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        current: Option<Decimal>,
+        /// The unit, for display only (`"%"`, `"EUR"`, `"customers"`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
+    /// Done or not done.
+    Binary {
+        /// Whether it is done.
+        #[serde(default)]
+        done: bool,
+    },
+    /// A list of weighted milestones.
+    Milestones {
+        /// The milestones, in order.
+        milestones: Vec<Milestone>,
+    },
+    /// Achieved when `current ≥ threshold`.
+    AtLeast {
+        /// The lowest acceptable value, inclusive.
+        #[serde(with = "serde_decimal")]
+        threshold: Decimal,
+        /// The measured value; absent means not measured (progress 0).
+        #[serde(
+            default,
+            with = "serde_decimal::option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        current: Option<Decimal>,
+    },
+    /// Achieved when `current ≤ threshold`.
+    AtMost {
+        /// The highest acceptable value, inclusive.
+        #[serde(with = "serde_decimal")]
+        threshold: Decimal,
+        /// The measured value; absent means not measured (progress 0).
+        #[serde(
+            default,
+            with = "serde_decimal::option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        current: Option<Decimal>,
+    },
+    /// Achieved while `low ≤ current ≤ high`.
+    Range {
+        /// The lower bound, inclusive.
+        #[serde(with = "serde_decimal")]
+        low: Decimal,
+        /// The upper bound, inclusive.
+        #[serde(with = "serde_decimal")]
+        high: Decimal,
+        /// The measured value; absent means not measured (progress 0).
+        #[serde(
+            default,
+            with = "serde_decimal::option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        current: Option<Decimal>,
+    },
+    /// Progress stated directly by the owner.
+    Manual {
+        /// The stated progress; clamped to [0, 1].
+        #[serde(with = "serde_decimal")]
+        progress: Decimal,
+    },
+}
+
+/// One step of a [`Metric::Milestones`] key result.
+///
+/// # Example
+/// ```
+/// use okrs::{Milestone, Weight};
+/// let m = Milestone::new("Pick a vendor").done(true).with_weight(Weight::ONE);
+/// assert!(m.done);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Milestone {
+    /// What the milestone is.
+    pub title: String,
+    /// Whether it is reached.
+    #[serde(default)]
+    pub done: bool,
+    /// Its weight among the key result's milestones (default 1).
+    #[serde(default, skip_serializing_if = "is_one")]
+    pub weight: Weight,
+}
+
+fn is_one(w: &Weight) -> bool {
+    *w == Weight::ONE
+}
+
+impl Milestone {
+    /// A milestone not yet done, of weight 1. O(1).
+    #[must_use]
+    pub fn new(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            done: false,
+            weight: Weight::ONE,
+        }
+    }
+
+    /// Sets whether it is done. O(1).
+    #[must_use]
+    pub fn done(mut self, done: bool) -> Self {
+        self.done = done;
+        self
+    }
+
+    /// Sets its weight. O(1).
+    #[must_use]
+    pub fn with_weight(mut self, weight: Weight) -> Self {
+        self.weight = weight;
+        self
+    }
+}
+
+/// Why a metric cannot be measured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetricError {
+    /// A numeric metric whose start equals its target has no direction.
+    #[error("start and target are both {0}: a numeric metric needs a distance to cover")]
+    StartEqualsTarget(Decimal),
+    /// A numeric metric whose values are so far apart that their difference
+    /// overflows a decimal.
+    #[error("the distance between start, target and current overflows a decimal")]
+    Overflow,
+    /// A range whose low bound lies above its high bound.
+    #[error("range low {low} is above high {high}")]
+    InvertedRange {
+        /// The lower bound.
+        low: Decimal,
+        /// The upper bound.
+        high: Decimal,
+    },
+    /// Milestones whose weights are all zero (or whose sum overflows).
+    #[error("milestone weights must not all be zero and must sum within range")]
+    MilestoneWeights,
+    /// A milestone with an empty title.
+    #[error("milestone {0} has an empty title")]
+    EmptyMilestoneTitle(usize),
+}
+
+impl Metric {
+    /// A numeric metric from `start` to `target`, not yet measured. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Metric;
+    /// let m = Metric::numeric(0.into(), 3.into()).with_current(1.into());
+    /// assert!(m.validate().is_ok());
+    /// ```
+    #[must_use]
+    pub fn numeric(start: Decimal, target: Decimal) -> Self {
+        Self::Numeric {
+            start,
+            target,
+            current: None,
+            unit: None,
+        }
+    }
+
+    /// A binary metric. O(1).
+    #[must_use]
+    pub fn binary(done: bool) -> Self {
+        Self::Binary { done }
+    }
+
+    /// A manual metric stating its progress. O(1).
+    #[must_use]
+    pub fn manual(progress: Decimal) -> Self {
+        Self::Manual { progress }
+    }
+
+    /// Sets the measured value of a numeric, at-least, at-most or range
+    /// metric; other kinds are returned unchanged. O(1).
+    #[must_use]
+    pub fn with_current(mut self, value: Decimal) -> Self {
+        match &mut self {
+            Self::Numeric { current, .. }
+            | Self::AtLeast { current, .. }
+            | Self::AtMost { current, .. }
+            | Self::Range { current, .. } => *current = Some(value),
+            Self::Binary { .. } | Self::Milestones { .. } | Self::Manual { .. } => {}
+        }
+        self
+    }
+
+    /// The kind's name as documents spell it (`"numeric"`, `"at-least"`, …). O(1).
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Numeric { .. } => "numeric",
+            Self::Binary { .. } => "binary",
+            Self::Milestones { .. } => "milestones",
+            Self::AtLeast { .. } => "at-least",
+            Self::AtMost { .. } => "at-most",
+            Self::Range { .. } => "range",
+            Self::Manual { .. } => "manual",
+        }
+    }
+
+    /// Checks that the metric can be measured. O(milestones).
+    ///
+    /// # Errors
+    /// [`MetricError`] saying why not: a numeric start equal to its target,
+    /// an inverted range, milestones of zero total weight, a distance that
+    /// overflows.
+    pub fn validate(&self) -> Result<(), MetricError> {
+        match self {
+            Self::Numeric {
+                start,
+                target,
+                current,
+                ..
+            } => {
+                if start == target {
+                    return Err(MetricError::StartEqualsTarget(*start));
+                }
+                target.checked_sub(*start).ok_or(MetricError::Overflow)?;
+                if let Some(current) = current {
+                    current.checked_sub(*start).ok_or(MetricError::Overflow)?;
+                }
+                Ok(())
+            }
+            Self::Range { low, high, .. } if low > high => Err(MetricError::InvertedRange {
+                low: *low,
+                high: *high,
+            }),
+            Self::Milestones { milestones } => {
+                if let Some(position) = milestones.iter().position(|m| m.title.trim().is_empty()) {
+                    return Err(MetricError::EmptyMilestoneTitle(position));
+                }
+                if milestones.is_empty() {
+                    return Ok(());
+                }
+                match milestone_sums(milestones) {
+                    Some((_, total)) if !total.is_zero() => Ok(()),
+                    _ => Err(MetricError::MilestoneWeights),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The progress this metric shows, clamped to `[0, cap]` for numeric
+    /// metrics and to `[0, 1]` for the others. O(milestones).
+    ///
+    /// An invalid metric (see [`validate`](Self::validate)) measures 0.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Decimal, Metric};
+    /// let over = Metric::numeric(0.into(), 10.into()).with_current(15.into());
+    /// assert_eq!(over.progress(Decimal::ONE).value(), Decimal::ONE);
+    /// assert_eq!(over.progress(Decimal::new(2, 0)).value(), Decimal::new(15, 1));
+    /// ```
+    #[must_use]
+    pub fn progress(&self, cap: Decimal) -> Progress {
+        let achieved = |yes: bool| if yes { Progress::ONE } else { Progress::ZERO };
+        match self {
+            Self::Numeric {
+                start,
+                target,
+                current,
+                ..
+            } => {
+                let current = current.unwrap_or(*start);
+                let (Some(done), Some(distance)) =
+                    (current.checked_sub(*start), target.checked_sub(*start))
+                else {
+                    return Progress::ZERO;
+                };
+                if distance.is_zero() {
+                    return Progress::ZERO;
+                }
+                let ratio = done.checked_div(distance).unwrap_or_else(|| {
+                    // Only a huge quotient overflows: its sign decides the clamp.
+                    if done.is_sign_negative() == distance.is_sign_negative() {
+                        cap
+                    } else {
+                        Decimal::ZERO
+                    }
+                });
+                Progress::clamped(ratio, cap)
+            }
+            Self::Binary { done } => achieved(*done),
+            Self::Milestones { milestones } => match milestone_sums(milestones) {
+                Some((done, total)) if !total.is_zero() => {
+                    Progress::clamped(done.checked_div(total).unwrap_or_default(), Decimal::ONE)
+                }
+                _ => Progress::ZERO,
+            },
+            Self::AtLeast { threshold, current } => achieved(current.is_some_and(|c| c >= *threshold)),
+            Self::AtMost { threshold, current } => achieved(current.is_some_and(|c| c <= *threshold)),
+            Self::Range { low, high, current } => {
+                achieved(current.is_some_and(|c| *low <= c && c <= *high))
+            }
+            Self::Manual { progress } => Progress::clamped(*progress, Decimal::ONE),
+        }
+    }
+}
+
+/// (done weight, total weight), or `None` when the sum overflows.
+fn milestone_sums(milestones: &[Milestone]) -> Option<(Decimal, Decimal)> {
+    milestones.iter().try_fold((Decimal::ZERO, Decimal::ZERO), |(done, total), m| {
+        let w = m.weight.value();
+        let done = if m.done { done.checked_add(w)? } else { done };
+        Some((done, total.checked_add(w)?))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        crate::parse_decimal(s).unwrap()
+    }
+
+    #[test]
+    fn numeric_increase_and_decrease() {
+        let up = Metric::numeric(d("0"), d("3")).with_current(d("1"));
+        assert_eq!(up.progress(Decimal::ONE).value(), d("1") / d("3"));
+        let down = Metric::numeric(d("1000"), d("100")).with_current(d("100"));
+        assert_eq!(down.progress(Decimal::ONE), Progress::ONE);
+        let backwards = Metric::numeric(d("10"), d("20")).with_current(d("5"));
+        assert_eq!(backwards.progress(Decimal::ONE), Progress::ZERO);
+        let unmeasured = Metric::numeric(d("10"), d("20"));
+        assert_eq!(unmeasured.progress(Decimal::ONE), Progress::ZERO);
+    }
+
+    #[test]
+    fn numeric_start_equal_target_is_invalid() {
+        let m = Metric::numeric(d("5"), d("5"));
+        assert_eq!(m.validate(), Err(MetricError::StartEqualsTarget(d("5"))));
+        assert_eq!(m.progress(Decimal::ONE), Progress::ZERO);
+    }
+
+    #[test]
+    fn numeric_huge_quotient_clamps_by_sign() {
+        let m = Metric::numeric(Decimal::ZERO, d("0.0000000000000000000000000001"))
+            .with_current(d("79228162514264337593543950335"));
+        assert!(m.validate().is_ok());
+        assert_eq!(m.progress(d("1.5")).value(), d("1.5"));
+    }
+
+    #[test]
+    fn thresholds_are_inclusive() {
+        let at_least = Metric::AtLeast {
+            threshold: d("8"),
+            current: Some(d("8")),
+        };
+        assert_eq!(at_least.progress(Decimal::ONE), Progress::ONE);
+        let at_most = Metric::AtMost {
+            threshold: d("8"),
+            current: Some(d("8.01")),
+        };
+        assert_eq!(at_most.progress(Decimal::ONE), Progress::ZERO);
+        let not_measured = Metric::AtLeast {
+            threshold: d("8"),
+            current: None,
+        };
+        assert_eq!(not_measured.progress(Decimal::ONE), Progress::ZERO);
+    }
+
+    #[test]
+    fn range_bounds_are_inclusive_and_ordered() {
+        let range = |c: &str| Metric::Range {
+            low: d("1"),
+            high: d("2"),
+            current: Some(d(c)),
+        };
+        assert_eq!(range("1").progress(Decimal::ONE), Progress::ONE);
+        assert_eq!(range("2").progress(Decimal::ONE), Progress::ONE);
+        assert_eq!(range("2.1").progress(Decimal::ONE), Progress::ZERO);
+        let inverted = Metric::Range {
+            low: d("3"),
+            high: d("2"),
+            current: None,
+        };
+        assert!(matches!(inverted.validate(), Err(MetricError::InvertedRange { .. })));
+    }
+
+    #[test]
+    fn milestones_weigh_done_over_total() {
+        let m = Metric::Milestones {
+            milestones: vec![
+                Milestone::new("a").done(true).with_weight(Weight::new(d("1")).unwrap()),
+                Milestone::new("b").with_weight(Weight::new(d("3")).unwrap()),
+            ],
+        };
+        assert_eq!(m.progress(Decimal::ONE).value(), d("0.25"));
+        let zero = Metric::Milestones {
+            milestones: vec![Milestone::new("a").with_weight(Weight::ZERO)],
+        };
+        assert_eq!(zero.validate(), Err(MetricError::MilestoneWeights));
+    }
+
+    #[test]
+    fn manual_is_clamped_to_one() {
+        assert_eq!(Metric::manual(d("1.7")).progress(d("2")), Progress::ONE);
+        assert_eq!(Metric::manual(d("-1")).progress(d("2")), Progress::ZERO);
+    }
+}

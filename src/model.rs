@@ -1,0 +1,486 @@
+//! The OKR model: objectives, key results (and sub-key results),
+//! initiatives, alignment links, levels and commitments, as plain values.
+//!
+//! These types are what documents hold and what [`OkrSet`](crate::OkrSet)
+//! accepts and hands back; the set validates them as a whole.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Id, Metric, Weight};
+
+/// An objective: where we want to go. Qualitative, owned, on a level, and
+/// measured only through what supports it.
+///
+/// # Example
+/// ```
+/// use okrs::{KeyResult, Metric, Objective};
+///
+/// let objective = Objective::new("grow-bizops".parse()?, "Grow the BizOps team", "team")
+///     .with_owner("dir-bizops")
+///     .with_key_result(KeyResult::new("hire-assistant".parse()?, "Hire 1 assistant")
+///         .with_metric(Metric::binary(true)));
+/// assert_eq!(objective.key_results.len(), 1);
+/// # Ok::<(), okrs::IdError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Objective {
+    /// Unique id across the whole set.
+    pub id: Id,
+    /// Non-empty title.
+    pub title: String,
+    /// The level's name; one of the set's levels.
+    pub level: String,
+    /// Owners (people or teams); none is allowed and left to health checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Aspirational (default) or committed.
+    #[serde(default, skip_serializing_if = "Commitment::is_default")]
+    pub commitment: Commitment,
+    /// The aggregation strategy for this objective (and its key results'
+    /// sub-key results), overriding the set's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grading: Option<String>,
+    /// What this objective supports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aligned_to: Vec<Link>,
+    /// Its key results, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_results: Vec<KeyResult>,
+}
+
+impl Objective {
+    /// An objective with no owners, links or key results. O(1).
+    #[must_use]
+    pub fn new(id: Id, title: impl Into<String>, level: impl Into<String>) -> Self {
+        Self {
+            id,
+            title: title.into(),
+            level: level.into(),
+            owners: Vec::new(),
+            description: None,
+            commitment: Commitment::Aspirational,
+            grading: None,
+            aligned_to: Vec::new(),
+            key_results: Vec::new(),
+        }
+    }
+
+    /// Adds an owner. O(1) amortised.
+    #[must_use]
+    pub fn with_owner(mut self, owner: impl Into<String>) -> Self {
+        self.owners.push(owner.into());
+        self
+    }
+
+    /// Sets the description. O(1).
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the commitment. O(1).
+    #[must_use]
+    pub fn with_commitment(mut self, commitment: Commitment) -> Self {
+        self.commitment = commitment;
+        self
+    }
+
+    /// Picks the aggregation strategy by name. O(1).
+    #[must_use]
+    pub fn with_grading(mut self, strategy: impl Into<String>) -> Self {
+        self.grading = Some(strategy.into());
+        self
+    }
+
+    /// Adds an alignment link. O(1) amortised.
+    #[must_use]
+    pub fn with_link(mut self, link: Link) -> Self {
+        self.aligned_to.push(link);
+        self
+    }
+
+    /// Adds a key result. O(1) amortised.
+    #[must_use]
+    pub fn with_key_result(mut self, key_result: KeyResult) -> Self {
+        self.key_results.push(key_result);
+        self
+    }
+}
+
+/// A key result: how we know we got there. Measured by a metric, by sub-key
+/// results, or (with neither) by the objectives that contribute to it.
+///
+/// # Example
+/// ```
+/// use okrs::{KeyResult, Metric, Weight};
+///
+/// let kr = KeyResult::new("hire-sdrs".parse()?, "Hire 3 SDRs")
+///     .with_weight("30".parse::<Weight>()?)
+///     .with_metric(Metric::numeric(0.into(), 3.into()).with_current(1.into()));
+/// assert!(kr.metric.is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct KeyResult {
+    /// Unique id across the whole set.
+    pub id: Id,
+    /// Non-empty title.
+    pub title: String,
+    /// Owners; none is allowed and left to health checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<String>,
+    /// Relative weight within its objective (or parent key result).
+    #[serde(default, skip_serializing_if = "is_one")]
+    pub weight: Weight,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// How it is measured; exclusive with sub-key results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<Metric>,
+    /// Sub-key results, rolled up like key results into an objective.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_results: Vec<KeyResult>,
+    /// Work that supports the key result; never counts toward progress.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub initiatives: Vec<Initiative>,
+}
+
+fn is_one(w: &Weight) -> bool {
+    *w == Weight::ONE
+}
+
+impl KeyResult {
+    /// A key result of weight 1 with no metric yet. O(1).
+    #[must_use]
+    pub fn new(id: Id, title: impl Into<String>) -> Self {
+        Self {
+            id,
+            title: title.into(),
+            owners: Vec::new(),
+            weight: Weight::ONE,
+            description: None,
+            metric: None,
+            key_results: Vec::new(),
+            initiatives: Vec::new(),
+        }
+    }
+
+    /// Adds an owner. O(1) amortised.
+    #[must_use]
+    pub fn with_owner(mut self, owner: impl Into<String>) -> Self {
+        self.owners.push(owner.into());
+        self
+    }
+
+    /// Sets the weight. O(1).
+    #[must_use]
+    pub fn with_weight(mut self, weight: Weight) -> Self {
+        self.weight = weight;
+        self
+    }
+
+    /// Sets the metric. O(1).
+    #[must_use]
+    pub fn with_metric(mut self, metric: Metric) -> Self {
+        self.metric = Some(metric);
+        self
+    }
+
+    /// Adds a sub-key result. O(1) amortised.
+    #[must_use]
+    pub fn with_key_result(mut self, key_result: KeyResult) -> Self {
+        self.key_results.push(key_result);
+        self
+    }
+
+    /// Adds an initiative. O(1) amortised.
+    #[must_use]
+    pub fn with_initiative(mut self, initiative: Initiative) -> Self {
+        self.initiatives.push(initiative);
+        self
+    }
+}
+
+/// Work that supports a key result ("what do I have to do to get there").
+/// Tracked, never measured as progress.
+///
+/// # Example
+/// ```
+/// use okrs::{Initiative, InitiativeStatus};
+/// let i = Initiative::new("write-job-ad".parse()?, "Write the job ad")
+///     .with_status(InitiativeStatus::Doing);
+/// assert_eq!(i.status, InitiativeStatus::Doing);
+/// # Ok::<(), okrs::IdError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Initiative {
+    /// Unique id across the whole set.
+    pub id: Id,
+    /// Non-empty title.
+    pub title: String,
+    /// Where the work stands.
+    #[serde(default)]
+    pub status: InitiativeStatus,
+    /// Owners.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<String>,
+}
+
+impl Initiative {
+    /// An initiative still to do. O(1).
+    #[must_use]
+    pub fn new(id: Id, title: impl Into<String>) -> Self {
+        Self {
+            id,
+            title: title.into(),
+            status: InitiativeStatus::Todo,
+            owners: Vec::new(),
+        }
+    }
+
+    /// Sets the status. O(1).
+    #[must_use]
+    pub fn with_status(mut self, status: InitiativeStatus) -> Self {
+        self.status = status;
+        self
+    }
+}
+
+/// Where an initiative stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InitiativeStatus {
+    /// Not started.
+    #[default]
+    Todo,
+    /// Under way.
+    Doing,
+    /// Finished.
+    Done,
+}
+
+/// A link from a supporting objective to the objective or key result it
+/// supports.
+///
+/// # Example
+/// ```
+/// use okrs::Link;
+/// let link = Link::new("company-1".parse()?).with_weight("2".parse()?).contributes(false);
+/// assert_eq!(link.contributes, Some(false));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Link {
+    /// The supported objective or key result.
+    pub id: Id,
+    /// The weight of this contribution at the target (default 1).
+    #[serde(default, skip_serializing_if = "is_one")]
+    pub weight: Weight,
+    /// Overrides the set's alignment model: `true` makes progress flow along
+    /// the link, `false` makes it a visible support link only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contributes: Option<bool>,
+}
+
+impl Link {
+    /// A link of weight 1 that follows the set's alignment model. O(1).
+    #[must_use]
+    pub fn new(target: Id) -> Self {
+        Self {
+            id: target,
+            weight: Weight::ONE,
+            contributes: None,
+        }
+    }
+
+    /// Sets the weight. O(1).
+    #[must_use]
+    pub fn with_weight(mut self, weight: Weight) -> Self {
+        self.weight = weight;
+        self
+    }
+
+    /// Overrides whether progress flows along the link. O(1).
+    #[must_use]
+    pub fn contributes(mut self, contributes: bool) -> Self {
+        self.contributes = Some(contributes);
+        self
+    }
+}
+
+/// How firmly an objective is promised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Commitment {
+    /// A stretch goal: 0.7 is a good grade (the default).
+    #[default]
+    Aspirational,
+    /// A promise: only 1.0 is green.
+    Committed,
+}
+
+impl Commitment {
+    fn is_default(&self) -> bool {
+        *self == Self::Aspirational
+    }
+}
+
+/// The organisation's alignment model: which links are allowed and whether
+/// progress flows along them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlignmentModel {
+    /// Objectives align to objectives or key results; links are visible but
+    /// progress does not flow along them (the default).
+    #[default]
+    Directional,
+    /// Objectives contribute to the objectives (or to the unmeasured key
+    /// results) they align to, and progress rolls up.
+    Cascading,
+    /// No links at all; everything is visible to everyone.
+    Transparency,
+}
+
+impl AlignmentModel {
+    /// Whether a link without an explicit `contributes` carries progress. O(1).
+    #[must_use]
+    pub fn contributes_by_default(self) -> bool {
+        matches!(self, Self::Cascading)
+    }
+}
+
+impl fmt::Display for AlignmentModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Directional => "directional",
+            Self::Cascading => "cascading",
+            Self::Transparency => "transparency",
+        })
+    }
+}
+
+/// The ordered list of levels, highest first.
+///
+/// # Example
+/// ```
+/// use okrs::Levels;
+///
+/// let levels = Levels::default();
+/// assert_eq!(levels.rank("company"), Some(0));
+/// assert_eq!(levels.rank("individual"), Some(3));
+/// let custom = Levels::new(["group", "tribe", "squad"])?;
+/// assert_eq!(custom.rank("squad"), Some(2));
+/// # Ok::<(), okrs::LevelsError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "Vec<String>", into = "Vec<String>")]
+pub struct Levels(Vec<String>);
+
+/// Why a list of levels is not usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LevelsError {
+    /// No level at all.
+    #[error("at least one level is needed")]
+    Empty,
+    /// A level with an empty name.
+    #[error("level {0} has an empty name")]
+    EmptyName(usize),
+    /// The same level twice.
+    #[error("level {0:?} is listed twice")]
+    Duplicate(String),
+}
+
+impl Levels {
+    /// Levels from highest to lowest. O(n²) in the (small) number of levels.
+    ///
+    /// # Errors
+    /// [`LevelsError`] for an empty list, an empty name or a duplicate.
+    pub fn new<I, S>(levels: I) -> Result<Self, LevelsError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let levels: Vec<String> = levels.into_iter().map(Into::into).collect();
+        if levels.is_empty() {
+            return Err(LevelsError::Empty);
+        }
+        for (i, level) in levels.iter().enumerate() {
+            if level.trim().is_empty() {
+                return Err(LevelsError::EmptyName(i));
+            }
+            if levels.iter().take(i).any(|l| l == level) {
+                return Err(LevelsError::Duplicate(level.clone()));
+            }
+        }
+        Ok(Self(levels))
+    }
+
+    /// The position of a level, 0 being the highest. O(levels).
+    #[must_use]
+    pub fn rank(&self, level: &str) -> Option<usize> {
+        self.0.iter().position(|l| l == level)
+    }
+
+    /// The level at a rank. O(1).
+    #[must_use]
+    pub fn name(&self, rank: usize) -> Option<&str> {
+        self.0.get(rank).map(String::as_str)
+    }
+
+    /// The levels, highest first. O(1).
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    /// How many levels there are. O(1).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Always false: a valid list has at least one level. O(1).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Default for Levels {
+    /// `company, department, team, individual`.
+    fn default() -> Self {
+        Self(
+            ["company", "department", "team", "individual"]
+                .map(String::from)
+                .to_vec(),
+        )
+    }
+}
+
+impl TryFrom<Vec<String>> for Levels {
+    type Error = LevelsError;
+    fn try_from(levels: Vec<String>) -> Result<Self, Self::Error> {
+        Self::new(levels)
+    }
+}
+
+impl From<Levels> for Vec<String> {
+    fn from(levels: Levels) -> Self {
+        levels.0
+    }
+}

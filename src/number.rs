@@ -1,0 +1,384 @@
+//! Exact numbers: [`Weight`] and [`Progress`], and how decimals are read from
+//! documents (strings or numbers, never through `f64`).
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Why a text is not a decimal number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not a decimal number within range (at most 28 decimal places and 29 digits)")]
+pub struct DecimalError {
+    text: String,
+}
+
+impl DecimalError {
+    /// The text that failed to parse.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Parses a decimal exactly: plain (`"0.25"`, `"-3"`) or scientific
+/// (`"2.5e-1"`). Text that cannot be held without rounding, `NaN` and
+/// `Infinity` are errors.
+///
+/// # Errors
+/// [`DecimalError`] naming the text. O(length).
+///
+/// # Example
+/// ```
+/// use okrs::{parse_decimal, Decimal};
+///
+/// assert_eq!(parse_decimal("2.5e-1")?, Decimal::new(25, 2));
+/// assert!(parse_decimal("NaN").is_err());
+/// # Ok::<(), okrs::DecimalError>(())
+/// ```
+pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
+    let error = || DecimalError {
+        text: text.to_owned(),
+    };
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).map_err(|_| error())
+    } else {
+        Decimal::from_str_exact(text).map_err(|_| error())
+    }
+}
+
+/// The key under which serde_json's `arbitrary_precision` hands a number's
+/// text to a visitor.
+const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+struct DecimalVisitor;
+
+impl<'de> Visitor<'de> for DecimalVisitor {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a decimal number or a string holding one")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+        parse_decimal(v).map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Decimal, E> {
+        Decimal::try_from_i128_with_scale(v, 0).map_err(|_| E::custom(format!("{v} is out of range")))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Decimal, E> {
+        i128::try_from(v)
+            .ok()
+            .and_then(|v| Decimal::try_from_i128_with_scale(v, 0).ok())
+            .ok_or_else(|| E::custom(format!("{v} is out of range")))
+    }
+
+    // Formats without exact number text (YAML, TOML, …) hand over an f64: its
+    // shortest round-trip form is the literal the author wrote whenever that
+    // literal had at most 15 significant digits.
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+        if !v.is_finite() {
+            return Err(E::custom(format!("{v} is not a finite number")));
+        }
+        parse_decimal(&v.to_string()).map_err(E::custom)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
+        match map.next_key::<String>()? {
+            Some(key) if key == JSON_NUMBER_TOKEN => {
+                let text: String = map.next_value()?;
+                parse_decimal(&text).map_err(de::Error::custom)
+            }
+            _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+        }
+    }
+}
+
+/// Serde helpers for `Decimal` fields: written as strings (keeping their
+/// scale, so `"20"` stays `"20"`), read from strings or numbers exactly.
+pub(crate) mod serde_decimal {
+    use super::{DecimalVisitor, Decimal};
+    use serde::{Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        d.deserialize_any(DecimalVisitor)
+    }
+
+    /// The same for `Option<Decimal>` fields.
+    pub(crate) mod option {
+        use super::{DecimalVisitor, Decimal};
+        use serde::{Deserializer, Serializer};
+
+        #[allow(clippy::ref_option)] // serde's `with` hands us `&Option<T>`
+        pub(crate) fn serialize<S: Serializer>(
+            value: &Option<Decimal>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(value) => s.collect_str(value),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Decimal>, D::Error> {
+            d.deserialize_any(DecimalVisitor).map(Some)
+        }
+    }
+}
+
+/// A relative, non-negative weight (default 1).
+///
+/// Weights are relative within the node they contribute to: `20/30/50` and
+/// `0.2/0.3/0.5` mean the same. A weight of zero keeps a contribution
+/// visible without letting it count.
+///
+/// # Example
+/// ```
+/// use okrs::{Decimal, Weight};
+///
+/// let w: Weight = "20".parse()?;
+/// assert_eq!(w.value(), Decimal::from(20));
+/// assert!("-1".parse::<Weight>().is_err());
+/// assert_eq!(Weight::default(), Weight::ONE);
+/// # Ok::<(), okrs::WeightError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Weight(Decimal);
+
+/// Why a value is not a [`Weight`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WeightError {
+    /// The weight was below zero.
+    #[error("weight must not be negative, got {0}")]
+    Negative(Decimal),
+    /// The text was not a decimal number.
+    #[error(transparent)]
+    NotANumber(#[from] DecimalError),
+}
+
+impl Weight {
+    /// Weight zero: tracked, never counted.
+    pub const ZERO: Self = Self(Decimal::ZERO);
+    /// Weight one, the default.
+    pub const ONE: Self = Self(Decimal::ONE);
+
+    /// Makes a weight, refusing negative values. O(1).
+    ///
+    /// # Errors
+    /// [`WeightError::Negative`] below zero.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Decimal, Weight};
+    /// assert!(Weight::new(Decimal::new(5, 1)).is_ok());
+    /// assert!(Weight::new(Decimal::NEGATIVE_ONE).is_err());
+    /// ```
+    pub fn new(value: Decimal) -> Result<Self, WeightError> {
+        if value.is_sign_negative() && !value.is_zero() {
+            Err(WeightError::Negative(value))
+        } else {
+            Ok(Self(value))
+        }
+    }
+
+    /// The weight as a decimal. O(1).
+    #[must_use]
+    pub const fn value(self) -> Decimal {
+        self.0
+    }
+
+    /// Whether the weight is zero. O(1).
+    #[must_use]
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+}
+
+impl Default for Weight {
+    fn default() -> Self {
+        Self::ONE
+    }
+}
+
+impl fmt::Display for Weight {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl FromStr for Weight {
+    type Err = WeightError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(parse_decimal(s)?)
+    }
+}
+
+impl TryFrom<Decimal> for Weight {
+    type Error = WeightError;
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<Weight> for Decimal {
+    fn from(w: Weight) -> Self {
+        w.0
+    }
+}
+
+impl Serialize for Weight {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Weight {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = d.deserialize_any(DecimalVisitor)?;
+        Self::new(value).map_err(de::Error::custom)
+    }
+}
+
+/// Progress toward a target: 0 is none, 1 is achieved, above 1 only where the
+/// set allows over-achievement (its progress cap).
+///
+/// Always an exact, non-negative decimal.
+///
+/// # Example
+/// ```
+/// use okrs::{Decimal, Progress};
+///
+/// let p = Progress::new(Decimal::new(7, 1))?;
+/// assert_eq!(p.to_string(), "0.7");
+/// assert!(p < Progress::ONE);
+/// # Ok::<(), okrs::ProgressError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Progress(Decimal);
+
+/// Why a value is not a [`Progress`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("progress must not be negative, got {0}")]
+pub struct ProgressError(Decimal);
+
+impl Progress {
+    /// No progress.
+    pub const ZERO: Self = Self(Decimal::ZERO);
+    /// Achieved.
+    pub const ONE: Self = Self(Decimal::ONE);
+
+    /// Makes a progress value, refusing negative values. O(1).
+    ///
+    /// # Errors
+    /// [`ProgressError`] below zero.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Decimal, Progress};
+    /// assert_eq!(Progress::new(Decimal::ONE)?, Progress::ONE);
+    /// # Ok::<(), okrs::ProgressError>(())
+    /// ```
+    pub fn new(value: Decimal) -> Result<Self, ProgressError> {
+        if value.is_sign_negative() && !value.is_zero() {
+            Err(ProgressError(value))
+        } else {
+            Ok(Self(value))
+        }
+    }
+
+    /// Clamps any decimal into `[0, cap]`. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Decimal, Progress};
+    /// let p = Progress::clamped(Decimal::new(15, 1), Decimal::ONE);
+    /// assert_eq!(p, Progress::ONE);
+    /// ```
+    #[must_use]
+    pub fn clamped(value: Decimal, cap: Decimal) -> Self {
+        Self(value.max(Decimal::ZERO).min(cap))
+    }
+
+    /// The progress as a decimal. O(1).
+    #[must_use]
+    pub const fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Progress {
+    /// Without trailing zeros: `0.5`, never `0.50`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0.normalize(), f)
+    }
+}
+
+impl From<Progress> for Decimal {
+    fn from(p: Progress) -> Self {
+        p.0
+    }
+}
+
+impl TryFrom<Decimal> for Progress {
+    type Error = ProgressError;
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl Serialize for Progress {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Progress {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = d.deserialize_any(DecimalVisitor)?;
+        Self::new(value).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_plain_and_scientific_exactly() {
+        assert_eq!(parse_decimal("0.1").unwrap(), Decimal::new(1, 1));
+        assert_eq!(parse_decimal("1.5E3").unwrap(), Decimal::from(1500));
+        assert_eq!(parse_decimal("20").unwrap().to_string(), "20");
+    }
+
+    #[test]
+    fn refuses_non_numbers_and_out_of_range() {
+        for bad in ["NaN", "Infinity", "-inf", "", "1e-30", "1e40", "abc", "1.2.3"] {
+            assert!(parse_decimal(bad).is_err(), "{bad} parsed");
+        }
+        assert!(parse_decimal("99999999999999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn negative_zero_is_a_valid_weight() {
+        assert!(Weight::new(Decimal::new(0, 0) * Decimal::NEGATIVE_ONE).is_ok());
+    }
+}

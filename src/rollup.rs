@@ -1,0 +1,266 @@
+//! Roll-up: a plan compiled from the graph (topological order and flat
+//! contribution lists), the full pass over it, and the incremental pass that
+//! recomputes only the ancestors of a changed key result.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use petgraph::Direction::Incoming;
+use petgraph::stable_graph::NodeIndex;
+use petgraph::visit::{EdgeRef, NodeIndexable};
+use rust_decimal::Decimal;
+
+use crate::grading::{mean, minimum, weighted_mean};
+use crate::graph::{Graph, Node};
+use crate::{AggregationStrategy, Contribution, Mean, Min, Progress, Weight, WeightedMean};
+
+/// The strategies a set knows, built-ins first; a later one of the same name
+/// wins.
+#[derive(Debug, Clone)]
+pub(crate) struct Strategies {
+    list: Vec<Arc<dyn AggregationStrategy>>,
+}
+
+/// How the hot loop evaluates a node: built-ins inline, others through the
+/// trait object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evaluator {
+    WeightedMean,
+    Mean,
+    Min,
+    Custom(usize),
+}
+
+const BUILTINS: usize = 3;
+
+impl Default for Strategies {
+    fn default() -> Self {
+        Self {
+            list: vec![Arc::new(WeightedMean), Arc::new(Mean), Arc::new(Min)],
+        }
+    }
+}
+
+impl Strategies {
+    pub(crate) fn register(&mut self, strategy: Arc<dyn AggregationStrategy>) {
+        self.list.push(strategy);
+    }
+
+    pub(crate) fn find(&self, name: &str) -> Option<usize> {
+        self.list.iter().rposition(|s| s.name() == name)
+    }
+
+    pub(crate) fn names(&self) -> Vec<&str> {
+        self.list.iter().map(|s| s.name()).collect()
+    }
+
+    fn evaluator(&self, index: usize) -> Evaluator {
+        match index {
+            0 => Evaluator::WeightedMean,
+            1 => Evaluator::Mean,
+            2 => Evaluator::Min,
+            i => Evaluator::Custom(i),
+        }
+    }
+
+    fn custom(&self, index: usize) -> Option<&dyn AggregationStrategy> {
+        debug_assert!(index >= BUILTINS);
+        self.list.get(index).map(|s| &**s)
+    }
+}
+
+/// Everything the roll-up needs, in flat arrays indexed by node index.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Plan {
+    /// Objectives and key results, supporters first.
+    order: Vec<NodeIndex>,
+    /// Position in `order`; `u32::MAX` for nodes outside it.
+    rank: Vec<u32>,
+    /// CSR: the inputs of node `n` are `inputs[offsets[n]..offsets[n + 1]]`.
+    offsets: Vec<usize>,
+    inputs: Vec<(u32, Decimal)>,
+    /// CSR: the nodes that take node `n` as an input.
+    consumer_offsets: Vec<usize>,
+    consumers: Vec<u32>,
+    evaluator: Vec<Evaluator>,
+}
+
+/// Current progress of every node plus the plan that produced it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct State {
+    pub(crate) plan: Plan,
+    /// Metric progress of each key result (0 for every other node).
+    pub(crate) leaf: Vec<Decimal>,
+    pub(crate) progress: Vec<Decimal>,
+    scratch: Vec<Contribution>,
+}
+
+impl Plan {
+    /// Compiles the plan from a graph whose `order` is topological. O(V + E).
+    pub(crate) fn build(
+        graph: &Graph,
+        order: &[NodeIndex],
+        strategies: &Strategies,
+        strategy_of: impl Fn(NodeIndex) -> usize,
+    ) -> Self {
+        let bound = graph.node_bound();
+        let mut plan = Self {
+            order: Vec::with_capacity(order.len()),
+            rank: vec![u32::MAX; bound],
+            offsets: vec![0; bound + 1],
+            inputs: Vec::with_capacity(graph.edge_count()),
+            consumer_offsets: vec![0; bound + 1],
+            consumers: Vec::new(),
+            evaluator: vec![Evaluator::WeightedMean; bound],
+        };
+        for &node in order {
+            if matches!(graph.node_weight(node), Some(Node::Initiative(_)) | None) {
+                continue;
+            }
+            if let Some(rank) = plan.rank.get_mut(node.index()) {
+                *rank = u32::try_from(plan.order.len()).unwrap_or(u32::MAX);
+            }
+            if let Some(e) = plan.evaluator.get_mut(node.index()) {
+                *e = strategies.evaluator(strategy_of(node));
+            }
+            plan.order.push(node);
+        }
+        let mut consumer_counts = vec![0usize; bound + 1];
+        for n in 0..bound {
+            let node = NodeIndex::new(n);
+            if graph.node_weight(node).is_some() {
+                let mut inputs: Vec<(u32, Decimal)> = graph
+                    .edges_directed(node, Incoming)
+                    .filter(|e| e.weight().counts())
+                    .map(|e| (index_u32(e.source()), e.weight().weight.value()))
+                    .collect();
+                // Oldest edge first, so that equal inputs always sum in the same order.
+                inputs.reverse();
+                for &(source, _) in &inputs {
+                    if let Some(c) = consumer_counts.get_mut(source as usize + 1) {
+                        *c += 1;
+                    }
+                }
+                plan.inputs.extend(inputs);
+            }
+            if let Some(end) = plan.offsets.get_mut(n + 1) {
+                *end = plan.inputs.len();
+            }
+        }
+        for n in 0..bound {
+            let before = plan.consumer_offsets.get(n).copied().unwrap_or(0);
+            if let Some(end) = plan.consumer_offsets.get_mut(n + 1) {
+                *end = before + consumer_counts.get(n + 1).copied().unwrap_or(0);
+            }
+        }
+        let mut fill = plan.consumer_offsets.clone();
+        plan.consumers = vec![0; plan.consumer_offsets.get(bound).copied().unwrap_or(0)];
+        let consumers = &mut plan.consumers;
+        for n in 0..bound {
+            let start = plan.offsets.get(n).copied().unwrap_or(0);
+            let end = plan.offsets.get(n + 1).copied().unwrap_or(start);
+            for &(source, _) in plan.inputs.get(start..end).unwrap_or_default() {
+                if let Some(slot) = fill.get_mut(source as usize) {
+                    if let Some(c) = consumers.get_mut(*slot) {
+                        *c = u32::try_from(n).unwrap_or(u32::MAX);
+                    }
+                    *slot += 1;
+                }
+            }
+        }
+        plan
+    }
+
+    fn inputs_of(&self, n: usize) -> &[(u32, Decimal)] {
+        let start = self.offsets.get(n).copied().unwrap_or(0);
+        let end = self.offsets.get(n + 1).copied().unwrap_or(start);
+        self.inputs.get(start..end).unwrap_or_default()
+    }
+
+    fn consumers_of(&self, n: usize) -> &[u32] {
+        let start = self.consumer_offsets.get(n).copied().unwrap_or(0);
+        let end = self.consumer_offsets.get(n + 1).copied().unwrap_or(start);
+        self.consumers.get(start..end).unwrap_or_default()
+    }
+}
+
+fn index_u32(node: NodeIndex) -> u32 {
+    u32::try_from(node.index()).unwrap_or(u32::MAX)
+}
+
+impl State {
+    /// Recomputes every node in topological order. O(V + E), no allocation
+    /// beyond the progress array itself.
+    pub(crate) fn full(&mut self, strategies: &Strategies, cap: Decimal) {
+        self.progress.clear();
+        self.progress.resize(self.plan.rank.len(), Decimal::ZERO);
+        for i in 0..self.plan.order.len() {
+            let Some(node) = self.plan.order.get(i) else {
+                break;
+            };
+            let n = node.index();
+            let value = self.evaluate(n, strategies, cap);
+            if let Some(slot) = self.progress.get_mut(n) {
+                *slot = value;
+            }
+        }
+    }
+
+    /// Recomputes the ancestors of `changed`, each once, in topological
+    /// order. O(A log A) for A ancestors.
+    pub(crate) fn incremental(&mut self, changed: &[NodeIndex], strategies: &Strategies, cap: Decimal) {
+        let mut queue: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
+        for node in changed {
+            let rank = self.plan.rank.get(node.index()).copied().unwrap_or(u32::MAX);
+            queue.push(Reverse((rank, index_u32(*node))));
+        }
+        let mut last: Option<u32> = None;
+        while let Some(Reverse((rank, n))) = queue.pop() {
+            if last == Some(n) || rank == u32::MAX {
+                continue;
+            }
+            last = Some(n);
+            let n = n as usize;
+            let value = self.evaluate(n, strategies, cap);
+            let Some(slot) = self.progress.get_mut(n) else {
+                continue;
+            };
+            *slot = value;
+            for &consumer in self.plan.consumers_of(n) {
+                let rank = self.plan.rank.get(consumer as usize).copied().unwrap_or(u32::MAX);
+                queue.push(Reverse((rank, consumer)));
+            }
+        }
+    }
+
+    fn evaluate(&mut self, n: usize, strategies: &Strategies, cap: Decimal) -> Decimal {
+        let inputs = self.plan.inputs_of(n);
+        if inputs.is_empty() {
+            return self.leaf.get(n).copied().unwrap_or_default();
+        }
+        let progress = &self.progress;
+        let pairs = inputs
+            .iter()
+            .map(|&(source, weight)| (weight, progress.get(source as usize).copied().unwrap_or_default()));
+        let value = match self.plan.evaluator.get(n).copied().unwrap_or(Evaluator::WeightedMean) {
+            Evaluator::WeightedMean => weighted_mean(pairs),
+            Evaluator::Mean => mean(pairs),
+            Evaluator::Min => minimum(pairs),
+            Evaluator::Custom(index) => {
+                self.scratch.clear();
+                self.scratch.extend(pairs.map(|(w, p)| {
+                    Contribution::new(
+                        Weight::new(w).unwrap_or(Weight::ZERO),
+                        Progress::new(p).unwrap_or(Progress::ZERO),
+                    )
+                }));
+                strategies
+                    .custom(index)
+                    .map(|s| s.aggregate(&self.scratch))
+                    .unwrap_or_default()
+            }
+        };
+        value.max(Decimal::ZERO).min(cap)
+    }
+}

@@ -1,0 +1,1260 @@
+//! [`OkrSet`]: the validated model held as a graph. Owns every rule of the
+//! model (ids, levels, weights, metrics, the alignment policy, cycle
+//! refusal), the edits that keep those rules, and the current roll-up.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use petgraph::Direction::{Incoming, Outgoing};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::{EdgeRef, NodeIndexable};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::graph::{self, Edge, EdgeKind, Graph, KeyResultNode, Node, ObjectiveNode};
+use crate::rollup::{Plan, State, Strategies};
+use crate::{
+    AggregationStrategy, AlignmentModel, Band, Commitment, Document, Error, GoogleScale,
+    GradingScale, Id, Initiative, KeyResult, Levels, Link, Metric, Objective, Progress, Weight,
+};
+
+/// How deep sub-key results may nest below a key result.
+pub const MAX_DEPTH: usize = 16;
+
+/// A validated set of OKRs: objectives, key results, sub-key results and
+/// initiatives held in an acyclic alignment graph, always rolled up.
+///
+/// Every edit either succeeds or returns an [`Error`] naming the offending
+/// node and leaves the set exactly as it was (`==` to before). Reads are
+/// O(1) lookups of the current roll-up.
+///
+/// # Example
+/// ```
+/// use okrs::{Band, OkrSet};
+///
+/// let set = OkrSet::from_json(r#"{
+///   "format": "okrs/1",
+///   "objectives": [{
+///     "id": "grow-bizops", "title": "Grow the BizOps team", "level": "team",
+///     "key_results": [
+///       { "id": "hire-assistant", "title": "Hire 1 assistant", "weight": "20",
+///         "metric": { "kind": "binary", "done": true } },
+///       { "id": "hire-sdrs", "title": "Hire 3 SDRs", "weight": "30",
+///         "metric": { "kind": "numeric", "start": 0, "target": 3, "current": 3 } },
+///       { "id": "onboarding", "title": "Set up onboarding", "weight": "50",
+///         "metric": { "kind": "binary", "done": false } } ] }] }"#)?;
+/// assert_eq!(set.progress("grow-bizops").unwrap().to_string(), "0.5");
+/// assert_eq!(set.band("grow-bizops"), Some(Band::Yellow));
+/// # Ok::<(), okrs::LoadError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct OkrSet {
+    alignment: AlignmentModel,
+    grading: String,
+    default_strategy: usize,
+    levels: Levels,
+    cap: Decimal,
+    graph: Graph,
+    index: IndexMap<Id, NodeIndex>,
+    strategies: Strategies,
+    scale: Arc<dyn GradingScale>,
+    state: State,
+}
+
+/// Sets up custom aggregation strategies and a grading scale before a set is
+/// loaded.
+///
+/// # Example
+/// ```
+/// use okrs::{AggregationStrategy, Contribution, Decimal, Document, OkrSet};
+///
+/// #[derive(Debug)]
+/// struct Max;
+/// impl AggregationStrategy for Max {
+///     fn name(&self) -> &str { "max" }
+///     fn aggregate(&self, c: &[Contribution]) -> Decimal {
+///         c.iter().map(|c| c.progress.value()).max().unwrap_or_default()
+///     }
+/// }
+/// let mut doc = Document::default();
+/// doc.grading = "max".into();
+/// let set = OkrSet::builder().strategy(Max).build(doc)?;
+/// assert_eq!(set.grading(), "max");
+/// # Ok::<(), okrs::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SetBuilder {
+    strategies: Strategies,
+    scale: Arc<dyn GradingScale>,
+}
+
+impl Default for SetBuilder {
+    fn default() -> Self {
+        Self {
+            strategies: Strategies::default(),
+            scale: Arc::new(GoogleScale::default()),
+        }
+    }
+}
+
+impl SetBuilder {
+    /// Registers an aggregation strategy under its [`name`](AggregationStrategy::name);
+    /// a strategy named like a built-in replaces it. O(1).
+    #[must_use]
+    pub fn strategy(mut self, strategy: impl AggregationStrategy + 'static) -> Self {
+        self.strategies.register(Arc::new(strategy));
+        self
+    }
+
+    /// Replaces the grading scale (default [`GoogleScale`]). O(1).
+    #[must_use]
+    pub fn grading_scale(mut self, scale: impl GradingScale + 'static) -> Self {
+        self.scale = Arc::new(scale);
+        self
+    }
+
+    /// Validates a document and builds the set.
+    ///
+    /// # Errors
+    /// The first [`Error`] found: a duplicate id, an empty title, an unknown
+    /// level or strategy, an invalid metric, weights that all weigh zero, a
+    /// link the alignment model forbids, a cycle (with its path), …
+    ///
+    /// Complexity: O(V + E) for V nodes and E links, plus O(L) per link for
+    /// the duplicate check (L = that objective's links).
+    pub fn build(self, document: Document) -> Result<OkrSet, Error> {
+        if document.progress_cap < Decimal::ONE {
+            return Err(Error::InvalidProgressCap(document.progress_cap));
+        }
+        let default_strategy =
+            self.strategies
+                .find(&document.grading)
+                .ok_or_else(|| Error::UnknownStrategy {
+                    name: document.grading.clone(),
+                    objective: None,
+                })?;
+        let mut set = OkrSet {
+            alignment: document.alignment,
+            grading: document.grading,
+            default_strategy,
+            levels: document.levels,
+            cap: document.progress_cap,
+            graph: Graph::default(),
+            index: IndexMap::new(),
+            strategies: self.strategies,
+            scale: self.scale,
+            state: State::default(),
+        };
+        let mut pending_links = Vec::new();
+        for mut objective in document.objectives {
+            let links = std::mem::take(&mut objective.aligned_to);
+            let node = set.insert_objective(objective)?;
+            pending_links.push((node, links));
+        }
+        for (from, links) in pending_links {
+            for link in links {
+                set.insert_link(from, link, false)?;
+            }
+        }
+        let nodes: Vec<NodeIndex> = set.graph.node_indices().collect();
+        for node in nodes {
+            set.check_weights(node, None)?;
+        }
+        set.rebuild()?;
+        Ok(set)
+    }
+
+    /// Reads a JSON document and builds the set.
+    ///
+    /// # Errors
+    /// [`LoadError::Parse`](crate::LoadError::Parse) for text that is not an
+    /// `okrs/1` document, [`LoadError::Invalid`](crate::LoadError::Invalid)
+    /// for a model the rules refuse.
+    #[cfg(feature = "json")]
+    pub fn from_json(self, text: &str) -> Result<OkrSet, crate::LoadError> {
+        Ok(self.build(Document::from_json(text)?)?)
+    }
+}
+
+/// What a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeKind {
+    /// An objective.
+    Objective,
+    /// A key result or a sub-key result.
+    KeyResult,
+    /// An initiative.
+    Initiative,
+}
+
+impl fmt::Display for NodeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Objective => "objective",
+            Self::KeyResult => "key-result",
+            Self::Initiative => "initiative",
+        })
+    }
+}
+
+impl OkrSet {
+    /// A builder for sets with custom strategies or grading scale. O(1).
+    #[must_use]
+    pub fn builder() -> SetBuilder {
+        SetBuilder::default()
+    }
+
+    /// Validates a document with the built-in strategies and Google scale.
+    ///
+    /// # Errors
+    /// See [`SetBuilder::build`].
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, Error, Objective, OkrSet};
+    /// let doc = Document::default()
+    ///     .with_objective(Objective::new("a".parse()?, "A", "company"))
+    ///     .with_objective(Objective::new("a".parse()?, "Again", "company"));
+    /// assert!(matches!(OkrSet::from_document(doc), Err(Error::DuplicateId(_))));
+    /// # Ok::<(), okrs::IdError>(())
+    /// ```
+    pub fn from_document(document: Document) -> Result<Self, Error> {
+        Self::builder().build(document)
+    }
+
+    /// Reads and validates a JSON document.
+    ///
+    /// # Errors
+    /// See [`SetBuilder::from_json`].
+    #[cfg(feature = "json")]
+    pub fn from_json(text: &str) -> Result<Self, crate::LoadError> {
+        Self::builder().from_json(text)
+    }
+
+    /// The set as a document, objectives in their order; loading it again
+    /// gives an equal set. O(V + E).
+    #[must_use]
+    pub fn to_document(&self) -> Document {
+        let mut document = Document::new(self.alignment);
+        document.grading.clone_from(&self.grading);
+        document.levels = self.levels.clone();
+        document.progress_cap = self.cap;
+        document.objectives = self
+            .objective_indices()
+            .filter_map(|n| self.objective_value(n))
+            .collect();
+        document
+    }
+
+    /// The alignment model. O(1).
+    #[must_use]
+    pub fn alignment(&self) -> AlignmentModel {
+        self.alignment
+    }
+
+    /// The name of the set's aggregation strategy. O(1).
+    #[must_use]
+    pub fn grading(&self) -> &str {
+        &self.grading
+    }
+
+    /// The levels, highest first. O(1).
+    #[must_use]
+    pub fn levels(&self) -> &Levels {
+        &self.levels
+    }
+
+    /// The highest progress a numeric key result may show. O(1).
+    #[must_use]
+    pub fn progress_cap(&self) -> Decimal {
+        self.cap
+    }
+
+    /// The number of nodes (objectives, key results, initiatives). O(1).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether the set has no node at all. O(1).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Whether a node has this id. O(1) average.
+    #[must_use]
+    pub fn contains(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    /// A node by id. O(1) average.
+    #[must_use]
+    pub fn node(&self, id: &str) -> Option<NodeRef<'_>> {
+        let index = *self.index.get(id)?;
+        Some(NodeRef { set: self, index })
+    }
+
+    /// The current progress of an objective or key result; `None` for
+    /// unknown ids and initiatives. O(1) average.
+    #[must_use]
+    pub fn progress(&self, id: &str) -> Option<Progress> {
+        self.node(id)?.progress()
+    }
+
+    /// The band an objective or key result grades to now. O(1) average.
+    #[must_use]
+    pub fn band(&self, id: &str) -> Option<Band> {
+        self.node(id)?.band()
+    }
+
+    /// The objectives in document order. O(1) to create, O(V) to exhaust.
+    pub fn objectives(&self) -> impl Iterator<Item = NodeRef<'_>> {
+        self.objective_indices()
+            .map(move |index| NodeRef { set: self, index })
+    }
+
+    /// Every objective followed by its key results and their sub-key results
+    /// (depth first): the measured nodes, in document order. Initiatives are
+    /// left out. O(V) to exhaust.
+    #[must_use]
+    pub fn nodes(&self) -> Vec<NodeRef<'_>> {
+        let mut out = Vec::with_capacity(self.index.len());
+        for objective in self.objective_indices() {
+            out.push(NodeRef {
+                set: self,
+                index: objective,
+            });
+            let mut stack: Vec<NodeIndex> = self.children(objective).iter().rev().copied().collect();
+            while let Some(index) = stack.pop() {
+                out.push(NodeRef { set: self, index });
+                stack.extend(self.children(index).iter().rev());
+            }
+        }
+        out
+    }
+
+    /// The objective with this id, as a model value with its key results and
+    /// links. O(size of the objective).
+    #[must_use]
+    pub fn objective(&self, id: &str) -> Option<Objective> {
+        self.objective_value(*self.index.get(id)?)
+    }
+
+    /// The key result with this id, with its sub-key results and initiatives.
+    /// O(size of the key result).
+    #[must_use]
+    pub fn key_result(&self, id: &str) -> Option<KeyResult> {
+        self.key_result_value(*self.index.get(id)?)
+    }
+
+    // ----- edits -------------------------------------------------------
+
+    /// Adds an objective with its key results and links.
+    ///
+    /// # Errors
+    /// Any [`Error`] a document could raise for this objective; the set is
+    /// unchanged. O(V + E) (the roll-up plan is rebuilt).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, Link, Objective, OkrSet};
+    /// let mut set = OkrSet::from_document(Document::default()
+    ///     .with_objective(Objective::new("co".parse()?, "Company goal", "company")))?;
+    /// set.add_objective(Objective::new("team".parse()?, "Team goal", "team")
+    ///     .with_link(Link::new("co".parse()?)))?;
+    /// assert_eq!(set.objectives().count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_objective(&mut self, mut objective: Objective) -> Result<(), Error> {
+        let mark = self.index.len();
+        let links = std::mem::take(&mut objective.aligned_to);
+        let result = (|| {
+            let node = self.insert_objective(objective)?;
+            for link in links {
+                let edge = self.insert_link(node, link, true)?;
+                if let Some((_, target)) = self.graph.edge_endpoints(edge) {
+                    self.check_weights(target, None)?;
+                }
+            }
+            let added: Vec<NodeIndex> = self.index.values().skip(mark).copied().collect();
+            for n in added {
+                self.check_weights(n, None)?;
+            }
+            Ok(())
+        })();
+        self.finish(result, mark)
+    }
+
+    /// Removes an objective with its key results and initiatives, and
+    /// returns it.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::StillLinked`]
+    /// while another objective aligns to it or its key results,
+    /// [`Error::AllWeightsZero`] when a node it contributes to would be left
+    /// with only zero weights. O(V + E).
+    pub fn remove_objective(&mut self, id: &str) -> Result<Objective, Error> {
+        let node = self.expect_kind(id, NodeKind::Objective)?;
+        let subtree = self.subtree(node);
+        self.refuse_if_linked(&subtree)?;
+        for edge in self.graph.edges_directed(node, Outgoing) {
+            if edge.weight().counts() {
+                self.check_weights(edge.target(), Some((edge.id(), None)))?;
+            }
+        }
+        let value = self.objective_value(node).ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
+        self.remove_nodes(&subtree);
+        self.rebuild()?;
+        Ok(value)
+    }
+
+    /// Adds a key result under an objective, or a sub-key result under a key
+    /// result.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`] for the parent, [`Error::MetricAndSubKeyResults`]
+    /// when the parent key result has a metric,
+    /// [`Error::ContributesToMeasuredKeyResult`] when objectives contribute
+    /// to it, [`Error::TooDeep`], and any error the key result itself raises.
+    /// O(V + E).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, KeyResult, Metric, Objective, OkrSet};
+    /// let mut set = OkrSet::from_document(Document::default()
+    ///     .with_objective(Objective::new("o".parse()?, "Objective", "team")))?;
+    /// set.add_key_result("o", KeyResult::new("kr".parse()?, "KR").with_metric(Metric::binary(true)))?;
+    /// assert_eq!(set.progress("o").unwrap().to_string(), "1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_key_result(&mut self, parent: &str, key_result: KeyResult) -> Result<(), Error> {
+        let parent_index = *self
+            .index
+            .get(parent)
+            .ok_or_else(|| Error::UnknownNode(Id::unchecked(parent)))?;
+        let (objective, level, depth) = match self.graph.node_weight(parent_index) {
+            Some(Node::Objective(o)) => (parent_index, o.level, 0),
+            Some(Node::KeyResult(k)) => {
+                if k.metric.is_some() {
+                    return Err(Error::MetricAndSubKeyResults(k.id.clone()));
+                }
+                self.refuse_contributing_links(parent_index)?;
+                (k.objective, k.level, k.depth + 1)
+            }
+            _ => {
+                return Err(Error::WrongKind {
+                    id: self.id_of(parent_index),
+                    expected: "an objective or a key result",
+                });
+            }
+        };
+        let mark = self.index.len();
+        let result = (|| {
+            let node = self.insert_key_result(key_result, parent_index, objective, level, depth)?;
+            self.check_weights(parent_index, None)?;
+            let added: Vec<NodeIndex> = self.index.values().skip(mark).copied().collect();
+            for n in added {
+                self.check_weights(n, None)?;
+            }
+            Ok(node)
+        })();
+        if let Ok(node) = result {
+            if let Some(list) = self.children_mut(parent_index) {
+                list.push(node);
+            }
+        }
+        self.finish(result.map(|_| ()), mark)
+    }
+
+    /// Removes a key result (with its sub-key results and initiatives) and
+    /// returns it.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::StillLinked`],
+    /// [`Error::AllWeightsZero`] when its parent would be left with only zero
+    /// weights. O(V + E).
+    pub fn remove_key_result(&mut self, id: &str) -> Result<KeyResult, Error> {
+        let node = self.expect_kind(id, NodeKind::KeyResult)?;
+        let subtree = self.subtree(node);
+        self.refuse_if_linked(&subtree)?;
+        let up = self.graph.edges_directed(node, Outgoing).next().map(|e| (e.id(), e.target()));
+        if let Some((edge, parent)) = up {
+            self.check_weights(parent, Some((edge, None)))?;
+        }
+        let value = self.key_result_value(node).ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
+        if let Some((_, parent)) = up {
+            if let Some(list) = self.children_mut(parent) {
+                list.retain(|&n| n != node);
+            }
+        }
+        self.remove_nodes(&subtree);
+        self.rebuild()?;
+        Ok(value)
+    }
+
+    /// Links an objective to the objective or key result it supports.
+    ///
+    /// # Errors
+    /// [`Error::LinksForbidden`] under transparency,
+    /// [`Error::UnknownLinkTarget`], [`Error::InvalidLinkTarget`],
+    /// [`Error::LinkToLowerLevel`], [`Error::DuplicateLink`],
+    /// [`Error::ContributesToMeasuredKeyResult`], [`Error::AllWeightsZero`],
+    /// and [`Error::Cycle`] with the cycle's path. On error the set is
+    /// unchanged.
+    ///
+    /// Complexity: the cycle check searches upward from the target through
+    /// nodes on the same level only (a link to a higher level cannot close a
+    /// cycle), then O(V + E) to rebuild the roll-up plan.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{AlignmentModel, Document, Error, Link, Objective, OkrSet};
+    /// let doc = Document::new(AlignmentModel::Cascading)
+    ///     .with_objective(Objective::new("a".parse()?, "A", "team"))
+    ///     .with_objective(Objective::new("b".parse()?, "B", "team").with_link(Link::new("a".parse()?)));
+    /// let mut set = OkrSet::from_document(doc)?;
+    /// let before = set.clone();
+    /// let err = set.add_link("a", Link::new("b".parse()?)).unwrap_err();
+    /// assert!(matches!(err, Error::Cycle { .. }));
+    /// assert_eq!(err.to_string(), "alignment cycle: a -> b -> a");
+    /// assert_eq!(set, before);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_link(&mut self, from: &str, link: Link) -> Result<(), Error> {
+        let from_index = self.expect_kind(from, NodeKind::Objective)?;
+        let edge = self.insert_link(from_index, link, true)?;
+        let target = self.graph.edge_endpoints(edge).map(|(_, t)| t);
+        if let Some(target) = target {
+            if let Err(error) = self.check_weights(target, None) {
+                self.graph.remove_edge(edge);
+                if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from_index) {
+                    o.links.pop();
+                }
+                return Err(error);
+            }
+        }
+        self.rebuild()
+    }
+
+    /// Removes a link and returns it.
+    ///
+    /// # Errors
+    /// [`Error::UnknownLink`] (or [`Error::UnknownNode`]),
+    /// [`Error::AllWeightsZero`] when the target would be left with only
+    /// zero weights. O(V + E).
+    pub fn remove_link(&mut self, from: &str, target: &str) -> Result<Link, Error> {
+        let (edge, target_index) = self.find_link(from, target)?;
+        self.check_weights(target_index, Some((edge, None)))?;
+        let link = self.link_value(edge).ok_or_else(|| Error::UnknownNode(self.id_of(target_index)))?;
+        self.graph.remove_edge(edge);
+        if let Some(from_index) = self.index.get(from).copied() {
+            if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from_index) {
+                o.links.retain(|&e| e != edge);
+            }
+        }
+        self.rebuild()?;
+        Ok(link)
+    }
+
+    /// Changes a key result's weight within its parent.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`], [`Error::WrongKind`],
+    /// [`Error::AllWeightsZero`], [`Error::WeightOverflow`]. O(V + E).
+    pub fn set_weight(&mut self, key_result: &str, weight: Weight) -> Result<(), Error> {
+        let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
+        let up = self.graph.edges_directed(node, Outgoing).next().map(|e| (e.id(), e.target()));
+        let Some((edge, parent)) = up else {
+            return Err(Error::UnknownNode(self.id_of(node)));
+        };
+        self.reweigh(edge, parent, weight)
+    }
+
+    /// Changes the weight of a link.
+    ///
+    /// # Errors
+    /// [`Error::UnknownLink`], [`Error::AllWeightsZero`],
+    /// [`Error::WeightOverflow`]. O(V + E).
+    pub fn set_link_weight(&mut self, from: &str, target: &str, weight: Weight) -> Result<(), Error> {
+        let (edge, target_index) = self.find_link(from, target)?;
+        self.reweigh(edge, target_index, weight)
+    }
+
+    /// Replaces a key result's metric (`None` makes it measured by the
+    /// objectives that contribute to it) and rolls the change up
+    /// incrementally.
+    ///
+    /// # Errors
+    /// [`Error::InvalidMetric`], [`Error::MetricAndSubKeyResults`],
+    /// [`Error::ContributesToMeasuredKeyResult`]; the set is unchanged.
+    ///
+    /// Complexity: O(A log A) for the A nodes the key result rolls into.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, KeyResult, Metric, Objective, OkrSet};
+    /// let mut set = OkrSet::from_document(Document::default().with_objective(
+    ///     Objective::new("o".parse()?, "O", "team").with_key_result(
+    ///         KeyResult::new("kr".parse()?, "KR").with_metric(Metric::numeric(0.into(), 4.into())))))?;
+    /// set.set_metric("kr", Some(Metric::numeric(0.into(), 4.into()).with_current(1.into())))?;
+    /// assert_eq!(set.progress("o").unwrap().to_string(), "0.25");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_metric(&mut self, key_result: &str, metric: Option<Metric>) -> Result<(), Error> {
+        let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
+        if let Some(metric) = &metric {
+            metric.validate().map_err(|source| Error::InvalidMetric {
+                key_result: self.id_of(node),
+                source,
+            })?;
+            if !self.children(node).is_empty() {
+                return Err(Error::MetricAndSubKeyResults(self.id_of(node)));
+            }
+            self.refuse_contributing_links(node)?;
+        }
+        let leaf = metric.as_ref().map_or(Decimal::ZERO, |m| m.progress(self.cap).value());
+        if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+            k.metric = metric;
+        }
+        if let Some(slot) = self.state.leaf.get_mut(node.index()) {
+            *slot = leaf;
+        }
+        self.state.incremental(&[node], &self.strategies, self.cap);
+        Ok(())
+    }
+
+    // ----- internals ---------------------------------------------------
+
+    fn objective_indices(&self) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.index
+            .values()
+            .copied()
+            .filter(|&n| matches!(self.graph.node_weight(n), Some(Node::Objective(_))))
+    }
+
+    fn children(&self, node: NodeIndex) -> &[NodeIndex] {
+        match self.graph.node_weight(node) {
+            Some(Node::Objective(o)) => &o.key_results,
+            Some(Node::KeyResult(k)) => &k.key_results,
+            _ => &[],
+        }
+    }
+
+    fn children_mut(&mut self, node: NodeIndex) -> Option<&mut Vec<NodeIndex>> {
+        match self.graph.node_weight_mut(node) {
+            Some(Node::Objective(o)) => Some(&mut o.key_results),
+            Some(Node::KeyResult(k)) => Some(&mut k.key_results),
+            _ => None,
+        }
+    }
+
+    fn id_of(&self, node: NodeIndex) -> Id {
+        self.graph
+            .node_weight(node)
+            .map_or_else(unknown_id, |n| n.id().clone())
+    }
+
+    fn expect_kind(&self, id: &str, kind: NodeKind) -> Result<NodeIndex, Error> {
+        let node = self
+            .node(id)
+            .ok_or_else(|| Error::UnknownNode(Id::unchecked(id)))?;
+        if node.kind() == kind {
+            Ok(node.index)
+        } else {
+            Err(Error::WrongKind {
+                id: node.id().clone(),
+                expected: match kind {
+                    NodeKind::Objective => "an objective",
+                    NodeKind::KeyResult => "a key result",
+                    NodeKind::Initiative => "an initiative",
+                },
+            })
+        }
+    }
+
+    fn register_id(&mut self, id: Id, node: NodeIndex) -> Result<(), Error> {
+        match self.index.entry(id) {
+            indexmap::map::Entry::Occupied(e) => Err(Error::DuplicateId(e.key().clone())),
+            indexmap::map::Entry::Vacant(e) => {
+                e.insert(node);
+                Ok(())
+            }
+        }
+    }
+
+    /// Inserts the objective and its key results (not its links). On error
+    /// the nodes inserted so far stay: callers roll back with [`Self::finish`].
+    fn insert_objective(&mut self, objective: Objective) -> Result<NodeIndex, Error> {
+        if self.index.contains_key(objective.id.as_str()) {
+            return Err(Error::DuplicateId(objective.id));
+        }
+        require_title(&objective.id, &objective.title)?;
+        let level = self.levels.rank(&objective.level).ok_or_else(|| Error::UnknownLevel {
+            objective: objective.id.clone(),
+            level: objective.level.clone(),
+        })?;
+        let strategy = match &objective.grading {
+            Some(name) => self.strategies.find(name).ok_or_else(|| Error::UnknownStrategy {
+                name: name.clone(),
+                objective: Some(objective.id.clone()),
+            })?,
+            None => self.default_strategy,
+        };
+        let node = self.graph.add_node(Node::Objective(ObjectiveNode {
+            id: objective.id.clone(),
+            title: objective.title,
+            level,
+            owners: objective.owners,
+            description: objective.description,
+            commitment: objective.commitment,
+            grading: objective.grading,
+            strategy,
+            key_results: Vec::new(),
+            links: Vec::new(),
+        }));
+        self.register_id(objective.id, node)?;
+        for key_result in objective.key_results {
+            let child = self.insert_key_result(key_result, node, node, level, 0)?;
+            if let Some(list) = self.children_mut(node) {
+                list.push(child);
+            }
+        }
+        Ok(node)
+    }
+
+    fn insert_key_result(
+        &mut self,
+        key_result: KeyResult,
+        parent: NodeIndex,
+        objective: NodeIndex,
+        level: usize,
+        depth: usize,
+    ) -> Result<NodeIndex, Error> {
+        let id = key_result.id;
+        if self.index.contains_key(id.as_str()) {
+            return Err(Error::DuplicateId(id));
+        }
+        if depth > MAX_DEPTH {
+            return Err(Error::TooDeep(id));
+        }
+        require_title(&id, &key_result.title)?;
+        if let Some(metric) = &key_result.metric {
+            metric.validate().map_err(|source| Error::InvalidMetric {
+                key_result: id.clone(),
+                source,
+            })?;
+            if !key_result.key_results.is_empty() {
+                return Err(Error::MetricAndSubKeyResults(id));
+            }
+        }
+        let node = self.graph.add_node(Node::KeyResult(KeyResultNode {
+            id: id.clone(),
+            title: key_result.title,
+            owners: key_result.owners,
+            description: key_result.description,
+            metric: key_result.metric,
+            key_results: Vec::new(),
+            initiatives: Vec::new(),
+            objective,
+            level,
+            depth,
+        }));
+        self.register_id(id, node)?;
+        self.graph.add_edge(
+            node,
+            parent,
+            Edge {
+                kind: EdgeKind::KeyResult,
+                weight: key_result.weight,
+            },
+        );
+        for sub in key_result.key_results {
+            let child = self.insert_key_result(sub, node, objective, level, depth + 1)?;
+            if let Some(list) = self.children_mut(node) {
+                list.push(child);
+            }
+        }
+        for initiative in key_result.initiatives {
+            if self.index.contains_key(initiative.id.as_str()) {
+                return Err(Error::DuplicateId(initiative.id));
+            }
+            require_title(&initiative.id, &initiative.title)?;
+            let id = initiative.id.clone();
+            let child = self.graph.add_node(Node::Initiative(initiative));
+            self.register_id(id, child)?;
+            self.graph.add_edge(
+                child,
+                node,
+                Edge {
+                    kind: EdgeKind::Initiative,
+                    weight: Weight::ZERO,
+                },
+            );
+            if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+                k.initiatives.push(child);
+            }
+        }
+        Ok(node)
+    }
+
+    /// Validates and inserts one link; with `check_cycle`, refuses a link
+    /// that closes a cycle (a bulk load checks once, at the end, instead).
+    fn insert_link(&mut self, from: NodeIndex, link: Link, check_cycle: bool) -> Result<EdgeIndex, Error> {
+        let from_id = self.id_of(from);
+        if self.alignment == AlignmentModel::Transparency {
+            return Err(Error::LinksForbidden(from_id));
+        }
+        let target = *self.index.get(link.id.as_str()).ok_or_else(|| Error::UnknownLinkTarget {
+            from: from_id.clone(),
+            target: link.id.clone(),
+        })?;
+        let invalid = || Error::InvalidLinkTarget {
+            from: from_id.clone(),
+            target: link.id.clone(),
+        };
+        if target == from {
+            return Err(invalid());
+        }
+        let from_level = self.graph.node_weight(from).and_then(Node::level).unwrap_or(0);
+        let target_node = self.graph.node_weight(target).ok_or_else(invalid)?;
+        let target_level = target_node.level().ok_or_else(invalid)?;
+        if target_level > from_level {
+            return Err(Error::LinkToLowerLevel {
+                from: from_id,
+                from_level: self.level_name(from_level),
+                target: link.id,
+                target_level: self.level_name(target_level),
+            });
+        }
+        if self.graph.find_edge(from, target).is_some() {
+            return Err(Error::DuplicateLink {
+                from: from_id,
+                target: link.id,
+            });
+        }
+        let contributes = link.contributes.unwrap_or(self.alignment.contributes_by_default());
+        if contributes {
+            if let Node::KeyResult(k) = target_node {
+                if k.metric.is_some() || !k.key_results.is_empty() {
+                    return Err(Error::ContributesToMeasuredKeyResult {
+                        from: from_id,
+                        target: link.id,
+                    });
+                }
+            }
+        }
+        if check_cycle && target_level == from_level {
+            if let Some(path) = graph::path_up(&self.graph, target, from, from_level) {
+                let mut ids = vec![from_id];
+                ids.extend(path.into_iter().map(|n| self.id_of(n)));
+                return Err(Error::Cycle { path: ids });
+            }
+        }
+        let edge = self.graph.add_edge(
+            from,
+            target,
+            Edge {
+                kind: EdgeKind::Link {
+                    stated: link.contributes,
+                    contributes,
+                },
+                weight: link.weight,
+            },
+        );
+        if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from) {
+            o.links.push(edge);
+        }
+        Ok(edge)
+    }
+
+    fn level_name(&self, rank: usize) -> String {
+        self.levels.name(rank).unwrap_or_default().to_owned()
+    }
+
+    /// Refuses when every contribution to `node` would weigh zero, or their
+    /// sum would overflow, after optionally re-weighing (or, with `None`,
+    /// dropping) one incoming edge. O(in-degree).
+    fn check_weights(&self, node: NodeIndex, change: Option<(EdgeIndex, Option<Weight>)>) -> Result<(), Error> {
+        let mut any = false;
+        let mut sum = Some(Decimal::ZERO);
+        for edge in self.graph.edges_directed(node, Incoming) {
+            if !edge.weight().counts() {
+                continue;
+            }
+            let weight = match change {
+                Some((changed, replacement)) if changed == edge.id() => match replacement {
+                    Some(w) => w,
+                    None => continue,
+                },
+                _ => edge.weight().weight,
+            };
+            any = true;
+            sum = sum.and_then(|s| s.checked_add(weight.value()));
+        }
+        match sum {
+            _ if !any => Ok(()),
+            None => Err(Error::WeightOverflow(self.id_of(node))),
+            Some(s) if s.is_zero() => Err(Error::AllWeightsZero(self.id_of(node))),
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn reweigh(&mut self, edge: EdgeIndex, target: NodeIndex, weight: Weight) -> Result<(), Error> {
+        self.check_weights(target, Some((edge, Some(weight))))?;
+        if let Some(e) = self.graph.edge_weight_mut(edge) {
+            e.weight = weight;
+        }
+        self.rebuild()
+    }
+
+    fn refuse_contributing_links(&self, key_result: NodeIndex) -> Result<(), Error> {
+        let contributing = self.graph.edges_directed(key_result, Incoming).find(|e| {
+            matches!(e.weight().kind, EdgeKind::Link { contributes: true, .. })
+        });
+        match contributing {
+            Some(edge) => Err(Error::ContributesToMeasuredKeyResult {
+                from: self.id_of(edge.source()),
+                target: self.id_of(key_result),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn refuse_if_linked(&self, subtree: &[NodeIndex]) -> Result<(), Error> {
+        for &node in subtree {
+            let link = self
+                .graph
+                .edges_directed(node, Incoming)
+                .find(|e| matches!(e.weight().kind, EdgeKind::Link { .. }));
+            if let Some(edge) = link {
+                return Err(Error::StillLinked {
+                    id: self.id_of(node),
+                    by: self.id_of(edge.source()),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn find_link(&self, from: &str, target: &str) -> Result<(EdgeIndex, NodeIndex), Error> {
+        let from_index = self.expect_kind(from, NodeKind::Objective)?;
+        let unknown = || Error::UnknownLink {
+            from: self.id_of(from_index),
+            target: Id::unchecked(target),
+        };
+        let target_index = *self.index.get(target).ok_or_else(unknown)?;
+        let edge = self.graph.find_edge(from_index, target_index).ok_or_else(unknown)?;
+        Ok((edge, target_index))
+    }
+
+    /// The node and everything that hangs under it. O(size).
+    fn subtree(&self, root: NodeIndex) -> Vec<NodeIndex> {
+        let mut out = Vec::new();
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            out.push(node);
+            stack.extend(self.graph.edges_directed(node, Incoming).filter_map(|e| {
+                (!matches!(e.weight().kind, EdgeKind::Link { .. })).then_some(e.source())
+            }));
+        }
+        out
+    }
+
+    fn remove_nodes(&mut self, nodes: &[NodeIndex]) {
+        let doomed: HashSet<NodeIndex> = nodes.iter().copied().collect();
+        self.index.retain(|_, n| !doomed.contains(n));
+        for &node in nodes {
+            self.graph.remove_node(node);
+        }
+    }
+
+    /// Commits an edit that inserted nodes after `mark`, or rolls it back.
+    fn finish(&mut self, result: Result<(), Error>, mark: usize) -> Result<(), Error> {
+        let result = result.and_then(|()| self.rebuild());
+        if result.is_err() {
+            let added: Vec<NodeIndex> = self.index.values().skip(mark).copied().collect();
+            self.index.truncate(mark);
+            for node in added {
+                self.graph.remove_node(node);
+            }
+            // Ignoring the result is sound: the graph is what it was before.
+            let _ = self.rebuild();
+        }
+        result
+    }
+
+    /// Re-sorts the graph, recompiles the roll-up plan and rolls everything
+    /// up. O(V + E).
+    fn rebuild(&mut self) -> Result<(), Error> {
+        let order = graph::toposort(&self.graph).map_err(|cycle| Error::Cycle {
+            path: cycle.into_iter().map(|n| self.id_of(n)).collect(),
+        })?;
+        let graph = &self.graph;
+        let strategy_of = |node: NodeIndex| match graph.node_weight(node) {
+            Some(Node::Objective(o)) => o.strategy,
+            Some(Node::KeyResult(k)) => match graph.node_weight(k.objective) {
+                Some(Node::Objective(o)) => o.strategy,
+                _ => 0,
+            },
+            _ => 0,
+        };
+        self.state.plan = Plan::build(graph, &order, &self.strategies, strategy_of);
+        let cap = self.cap;
+        self.state.leaf = (0..graph.node_bound())
+            .map(|n| match graph.node_weight(NodeIndex::new(n)) {
+                Some(Node::KeyResult(KeyResultNode { metric: Some(m), .. })) => m.progress(cap).value(),
+                _ => Decimal::ZERO,
+            })
+            .collect();
+        self.state.full(&self.strategies, cap);
+        Ok(())
+    }
+
+    fn link_value(&self, edge: EdgeIndex) -> Option<Link> {
+        let (_, target) = self.graph.edge_endpoints(edge)?;
+        let data = self.graph.edge_weight(edge)?;
+        let EdgeKind::Link { stated, .. } = data.kind else {
+            return None;
+        };
+        Some(Link {
+            id: self.id_of(target),
+            weight: data.weight,
+            contributes: stated,
+        })
+    }
+
+    fn objective_value(&self, node: NodeIndex) -> Option<Objective> {
+        let Some(Node::Objective(o)) = self.graph.node_weight(node) else {
+            return None;
+        };
+        Some(Objective {
+            id: o.id.clone(),
+            title: o.title.clone(),
+            level: self.level_name(o.level),
+            owners: o.owners.clone(),
+            description: o.description.clone(),
+            commitment: o.commitment,
+            grading: o.grading.clone(),
+            aligned_to: o.links.iter().filter_map(|&e| self.link_value(e)).collect(),
+            key_results: o.key_results.iter().filter_map(|&k| self.key_result_value(k)).collect(),
+        })
+    }
+
+    fn key_result_value(&self, node: NodeIndex) -> Option<KeyResult> {
+        let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
+            return None;
+        };
+        let weight = self
+            .graph
+            .edges_directed(node, Outgoing)
+            .next()
+            .map_or(Weight::ONE, |e| e.weight().weight);
+        Some(KeyResult {
+            id: k.id.clone(),
+            title: k.title.clone(),
+            owners: k.owners.clone(),
+            weight,
+            description: k.description.clone(),
+            metric: k.metric.clone(),
+            key_results: k.key_results.iter().filter_map(|&c| self.key_result_value(c)).collect(),
+            initiatives: k
+                .initiatives
+                .iter()
+                .filter_map(|&i| match self.graph.node_weight(i) {
+                    Some(Node::Initiative(i)) => Some(i.clone()),
+                    _ => None,
+                })
+                .collect(),
+        })
+    }
+}
+
+fn require_title(id: &Id, title: &str) -> Result<(), Error> {
+    if title.trim().is_empty() {
+        Err(Error::EmptyTitle(id.clone()))
+    } else {
+        Ok(())
+    }
+}
+
+/// Stands in for the id of a node that is not there (never in practice:
+/// node indices come from the set's own index).
+fn unknown_id() -> Id {
+    Id::unchecked("?")
+}
+
+impl PartialEq for OkrSet {
+    /// Equal content: the same document, the same strategies by name, and
+    /// the same roll-up. O(V + E).
+    fn eq(&self, other: &Self) -> bool {
+        self.to_document() == other.to_document()
+            && self.strategies.names() == other.strategies.names()
+            && self.nodes().iter().zip(other.nodes().iter()).all(|(a, b)| a.progress() == b.progress())
+    }
+}
+
+/// A node of an [`OkrSet`], borrowed: read its data and current roll-up.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeRef<'a> {
+    set: &'a OkrSet,
+    index: NodeIndex,
+}
+
+impl<'a> NodeRef<'a> {
+    fn data(&self) -> Option<&'a Node> {
+        self.set.graph.node_weight(self.index)
+    }
+
+    /// The node's id. O(1).
+    #[must_use]
+    pub fn id(&self) -> &'a Id {
+        match self.data() {
+            Some(node) => node.id(),
+            None => &PLACEHOLDER,
+        }
+    }
+
+    /// What the node is. O(1).
+    #[must_use]
+    pub fn kind(&self) -> NodeKind {
+        match self.data() {
+            Some(Node::Objective(_)) => NodeKind::Objective,
+            Some(Node::KeyResult(_)) => NodeKind::KeyResult,
+            _ => NodeKind::Initiative,
+        }
+    }
+
+    /// The title. O(1).
+    #[must_use]
+    pub fn title(&self) -> &'a str {
+        match self.data() {
+            Some(Node::Objective(o)) => &o.title,
+            Some(Node::KeyResult(k)) => &k.title,
+            Some(Node::Initiative(i)) => &i.title,
+            None => "",
+        }
+    }
+
+    /// The level's name (a key result's is its objective's); `None` for
+    /// initiatives. O(1).
+    #[must_use]
+    pub fn level(&self) -> Option<&'a str> {
+        self.set.levels.name(self.data()?.level()?)
+    }
+
+    /// The owners. O(1).
+    #[must_use]
+    pub fn owners(&self) -> &'a [String] {
+        match self.data() {
+            Some(Node::Objective(o)) => &o.owners,
+            Some(Node::KeyResult(k)) => &k.owners,
+            Some(Node::Initiative(i)) => &i.owners,
+            None => &[],
+        }
+    }
+
+    /// The commitment of the objective (for a key result, of its objective).
+    /// O(1).
+    #[must_use]
+    pub fn commitment(&self) -> Commitment {
+        let objective = match self.data() {
+            Some(Node::KeyResult(k)) => self.set.graph.node_weight(k.objective),
+            other => other,
+        };
+        match objective {
+            Some(Node::Objective(o)) => o.commitment,
+            _ => Commitment::Aspirational,
+        }
+    }
+
+    /// The current progress; `None` for initiatives. O(1).
+    #[must_use]
+    pub fn progress(&self) -> Option<Progress> {
+        if self.kind() == NodeKind::Initiative {
+            return None;
+        }
+        let value = self.set.state.progress.get(self.index.index()).copied()?;
+        Progress::new(value).ok()
+    }
+
+    /// The band the current progress grades to; `None` for initiatives. O(1).
+    #[must_use]
+    pub fn band(&self) -> Option<Band> {
+        Some(self.set.scale.band(self.progress()?, self.commitment()))
+    }
+
+    /// The key results of an objective, or the sub-key results of a key
+    /// result, in order. O(children).
+    pub fn key_results(&self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
+        let set = self.set;
+        set.children(self.index)
+            .iter()
+            .map(move |&index| NodeRef { set, index })
+    }
+
+    /// The objective (or key result) a key result belongs to, the key result
+    /// an initiative belongs to; `None` for objectives. O(1).
+    #[must_use]
+    pub fn parent(&self) -> Option<NodeRef<'a>> {
+        if self.kind() == NodeKind::Objective {
+            return None;
+        }
+        let parent = self.set.graph.neighbors_directed(self.index, Outgoing).next()?;
+        Some(NodeRef {
+            set: self.set,
+            index: parent,
+        })
+    }
+
+    /// The links of an objective: the node it supports, the weight, and
+    /// whether progress flows along it. O(links).
+    pub fn aligned_to(&self) -> impl Iterator<Item = (NodeRef<'a>, Weight, bool)> + 'a {
+        let set = self.set;
+        let links: &'a [EdgeIndex] = match self.data() {
+            Some(Node::Objective(o)) => &o.links,
+            _ => &[],
+        };
+        links.iter().filter_map(move |&edge| {
+            let (_, target) = set.graph.edge_endpoints(edge)?;
+            let data = set.graph.edge_weight(edge)?;
+            let contributes = matches!(data.kind, EdgeKind::Link { contributes: true, .. });
+            Some((NodeRef { set, index: target }, data.weight, contributes))
+        })
+    }
+
+    /// The objectives aligned to this node. O(in-degree).
+    pub fn supporters(&self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
+        let set = self.set;
+        set.graph
+            .edges_directed(self.index, Incoming)
+            .filter(|e| matches!(e.weight().kind, EdgeKind::Link { .. }))
+            .map(move |e| NodeRef {
+                set,
+                index: e.source(),
+            })
+    }
+
+    /// The metric of a key result, if it has one. O(1).
+    #[must_use]
+    pub fn metric(&self) -> Option<&'a Metric> {
+        match self.data() {
+            Some(Node::KeyResult(k)) => k.metric.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The initiative's data, for initiatives. O(1).
+    #[must_use]
+    pub fn initiative(&self) -> Option<&'a Initiative> {
+        match self.data() {
+            Some(Node::Initiative(i)) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+static PLACEHOLDER: std::sync::LazyLock<Id> = std::sync::LazyLock::new(unknown_id);
