@@ -126,12 +126,11 @@ mod json {
         /// ```
         pub fn from_json(text: &str) -> Result<Self, ParseError> {
             let mut deserializer = serde_json::Deserializer::from_str(text);
-            let document: Self = serde_path_to_error::deserialize(&mut deserializer).map_err(
-                |error| {
+            let document: Self =
+                serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
                     let path = error.path().to_string();
                     parse_error(path, &error.into_inner())
-                },
-            )?;
+                })?;
             deserializer
                 .end()
                 .map_err(|error| parse_error(".".to_owned(), &error))?;

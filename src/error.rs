@@ -65,7 +65,9 @@ impl std::error::Error for ParseError {}
 #[non_exhaustive]
 pub enum Error {
     /// Two nodes share an id.
-    #[error("duplicate id {0:?}: ids must be unique across objectives, key results and initiatives")]
+    #[error(
+        "duplicate id {0:?}: ids must be unique across objectives, key results and initiatives"
+    )]
     DuplicateId(Id),
     /// A node with an empty (or blank) title.
     #[error("{0:?} has an empty title")]
@@ -126,7 +128,9 @@ pub enum Error {
         target: Id,
     },
     /// A link to an initiative or to the objective itself.
-    #[error("objective {from:?} cannot align to {target:?}: links go to another objective or a key result")]
+    #[error(
+        "objective {from:?} cannot align to {target:?}: links go to another objective or a key result"
+    )]
     InvalidLinkTarget {
         /// The supporting objective.
         from: Id,
@@ -150,7 +154,9 @@ pub enum Error {
         target: Id,
     },
     /// A link that points down the levels.
-    #[error("objective {from:?} ({from_level}) cannot align to {target:?} on the lower level {target_level}")]
+    #[error(
+        "objective {from:?} ({from_level}) cannot align to {target:?} on the lower level {target_level}"
+    )]
     LinkToLowerLevel {
         /// The supporting objective.
         from: Id,
@@ -162,11 +168,15 @@ pub enum Error {
         target_level: String,
     },
     /// Any link under the transparency model.
-    #[error("objective {0:?} has alignment links, but the set uses the transparency model, which has none")]
+    #[error(
+        "objective {0:?} has alignment links, but the set uses the transparency model, which has none"
+    )]
     LinksForbidden(Id),
     /// A contributing link to a key result measured by its own metric or
     /// sub-key results.
-    #[error("objective {from:?} contributes to key result {target:?}, which is already measured by its own metric or sub-key results")]
+    #[error(
+        "objective {from:?} contributes to key result {target:?}, which is already measured by its own metric or sub-key results"
+    )]
     ContributesToMeasuredKeyResult {
         /// The supporting objective.
         from: Id,

@@ -150,9 +150,11 @@ pub(crate) fn weighted_mean<I>(pairs: I) -> Decimal
 where
     I: Iterator<Item = (Decimal, Decimal)> + Clone,
 {
-    let sums = pairs.clone().try_fold((Decimal::ZERO, Decimal::ZERO), |(wp, w), (wi, pi)| {
-        Some((wp.checked_add(wi.checked_mul(pi)?)?, w.checked_add(wi)?))
-    });
+    let sums = pairs
+        .clone()
+        .try_fold((Decimal::ZERO, Decimal::ZERO), |(wp, w), (wi, pi)| {
+            Some((wp.checked_add(wi.checked_mul(pi)?)?, w.checked_add(wi)?))
+        });
     match sums {
         Some((_, w)) if w.is_zero() => Decimal::ZERO,
         Some((wp, w)) => wp.checked_div(w).unwrap_or_default(),
@@ -165,7 +167,10 @@ where
             let scaled = pairs.map(|(w, p)| (w.checked_div(largest).unwrap_or_default(), p));
             let (wp, w) = scaled.fold((Decimal::ZERO, Decimal::ZERO), |(wp, w), (wi, pi)| {
                 // Scaled weights are at most 1, so no term or sum can overflow.
-                (wp.saturating_add(wi.saturating_mul(pi)), w.saturating_add(wi))
+                (
+                    wp.saturating_add(wi.saturating_mul(pi)),
+                    w.saturating_add(wi),
+                )
             });
             wp.checked_div(w).unwrap_or_default()
         }
@@ -329,7 +334,10 @@ mod tests {
     fn zero_weights_do_not_count_in_mean_and_min() {
         assert_eq!(Mean.aggregate(&[c("0", "0"), c("1", "1")]), Decimal::ONE);
         assert_eq!(Min.aggregate(&[c("0", "0"), c("1", "1")]), Decimal::ONE);
-        assert_eq!(WeightedMean.aggregate(&[c("0", "0"), c("1", "1")]), Decimal::ONE);
+        assert_eq!(
+            WeightedMean.aggregate(&[c("0", "0"), c("1", "1")]),
+            Decimal::ONE
+        );
     }
 
     #[test]

@@ -78,7 +78,10 @@ pub(crate) enum EdgeKind {
     /// An initiative into its key result; never counts.
     Initiative,
     /// An alignment link, as stated and as resolved against the model.
-    Link { stated: Option<bool>, contributes: bool },
+    Link {
+        stated: Option<bool>,
+        contributes: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

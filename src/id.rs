@@ -62,7 +62,9 @@ impl Id {
             return Err(IdError::Empty);
         }
         if text.chars().any(char::is_control) {
-            return Err(IdError::ControlCharacter { id: text.to_owned() });
+            return Err(IdError::ControlCharacter {
+                id: text.to_owned(),
+            });
         }
         Ok(Self(Arc::from(text)))
     }
@@ -144,8 +146,14 @@ mod tests {
     #[test]
     fn rejects_empty_and_control_characters() {
         assert_eq!(Id::new(""), Err(IdError::Empty));
-        assert!(matches!(Id::new("a\nb"), Err(IdError::ControlCharacter { .. })));
-        assert!(matches!(Id::new("\u{7}"), Err(IdError::ControlCharacter { .. })));
+        assert!(matches!(
+            Id::new("a\nb"),
+            Err(IdError::ControlCharacter { .. })
+        ));
+        assert!(matches!(
+            Id::new("\u{7}"),
+            Err(IdError::ControlCharacter { .. })
+        ));
     }
 
     #[test]

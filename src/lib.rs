@@ -63,8 +63,8 @@ pub use grading::{
 pub use id::{Id, IdError};
 pub use metric::{Metric, MetricError, Milestone};
 pub use model::{
-    AlignmentModel, Commitment, Initiative, InitiativeStatus, KeyResult, Levels, LevelsError,
-    Link, Objective,
+    AlignmentModel, Commitment, Initiative, InitiativeStatus, KeyResult, Levels, LevelsError, Link,
+    Objective,
 };
 pub use number::{DecimalError, Progress, ProgressError, Weight, WeightError, parse_decimal};
 pub use rust_decimal::Decimal;

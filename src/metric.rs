@@ -344,8 +344,12 @@ impl Metric {
                 }
                 _ => Progress::ZERO,
             },
-            Self::AtLeast { threshold, current } => achieved(current.is_some_and(|c| c >= *threshold)),
-            Self::AtMost { threshold, current } => achieved(current.is_some_and(|c| c <= *threshold)),
+            Self::AtLeast { threshold, current } => {
+                achieved(current.is_some_and(|c| c >= *threshold))
+            }
+            Self::AtMost { threshold, current } => {
+                achieved(current.is_some_and(|c| c <= *threshold))
+            }
             Self::Range { low, high, current } => {
                 achieved(current.is_some_and(|c| *low <= c && c <= *high))
             }
@@ -356,11 +360,13 @@ impl Metric {
 
 /// (done weight, total weight), or `None` when the sum overflows.
 fn milestone_sums(milestones: &[Milestone]) -> Option<(Decimal, Decimal)> {
-    milestones.iter().try_fold((Decimal::ZERO, Decimal::ZERO), |(done, total), m| {
-        let w = m.weight.value();
-        let done = if m.done { done.checked_add(w)? } else { done };
-        Some((done, total.checked_add(w)?))
-    })
+    milestones
+        .iter()
+        .try_fold((Decimal::ZERO, Decimal::ZERO), |(done, total), m| {
+            let w = m.weight.value();
+            let done = if m.done { done.checked_add(w)? } else { done };
+            Some((done, total.checked_add(w)?))
+        })
 }
 
 #[cfg(test)]
@@ -432,14 +438,19 @@ mod tests {
             high: d("2"),
             current: None,
         };
-        assert!(matches!(inverted.validate(), Err(MetricError::InvertedRange { .. })));
+        assert!(matches!(
+            inverted.validate(),
+            Err(MetricError::InvertedRange { .. })
+        ));
     }
 
     #[test]
     fn milestones_weigh_done_over_total() {
         let m = Metric::Milestones {
             milestones: vec![
-                Milestone::new("a").done(true).with_weight(Weight::new(d("1")).unwrap()),
+                Milestone::new("a")
+                    .done(true)
+                    .with_weight(Weight::new(d("1")).unwrap()),
                 Milestone::new("b").with_weight(Weight::new(d("3")).unwrap()),
             ],
         };

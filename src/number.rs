@@ -75,7 +75,8 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     }
 
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Decimal, E> {
-        Decimal::try_from_i128_with_scale(v, 0).map_err(|_| E::custom(format!("{v} is out of range")))
+        Decimal::try_from_i128_with_scale(v, 0)
+            .map_err(|_| E::custom(format!("{v} is out of range")))
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Decimal, E> {
@@ -109,7 +110,7 @@ impl<'de> Visitor<'de> for DecimalVisitor {
 /// Serde helpers for `Decimal` fields: written as strings (keeping their
 /// scale, so `"20"` stays `"20"`), read from strings or numbers exactly.
 pub(crate) mod serde_decimal {
-    use super::{DecimalVisitor, Decimal};
+    use super::{Decimal, DecimalVisitor};
     use serde::{Deserializer, Serializer};
 
     pub(crate) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
@@ -122,7 +123,7 @@ pub(crate) mod serde_decimal {
 
     /// The same for `Option<Decimal>` fields.
     pub(crate) mod option {
-        use super::{DecimalVisitor, Decimal};
+        use super::{Decimal, DecimalVisitor};
         use serde::{Deserializer, Serializer};
 
         #[allow(clippy::ref_option)] // serde's `with` hands us `&Option<T>`
@@ -371,7 +372,9 @@ mod tests {
 
     #[test]
     fn refuses_non_numbers_and_out_of_range() {
-        for bad in ["NaN", "Infinity", "-inf", "", "1e-30", "1e40", "abc", "1.2.3"] {
+        for bad in [
+            "NaN", "Infinity", "-inf", "", "1e-30", "1e40", "abc", "1.2.3",
+        ] {
             assert!(parse_decimal(bad).is_err(), "{bad} parsed");
         }
         assert!(parse_decimal("99999999999999999999999999999999").is_err());

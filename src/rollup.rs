@@ -209,10 +209,20 @@ impl State {
 
     /// Recomputes the ancestors of `changed`, each once, in topological
     /// order. O(A log A) for A ancestors.
-    pub(crate) fn incremental(&mut self, changed: &[NodeIndex], strategies: &Strategies, cap: Decimal) {
+    pub(crate) fn incremental(
+        &mut self,
+        changed: &[NodeIndex],
+        strategies: &Strategies,
+        cap: Decimal,
+    ) {
         let mut queue: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
         for node in changed {
-            let rank = self.plan.rank.get(node.index()).copied().unwrap_or(u32::MAX);
+            let rank = self
+                .plan
+                .rank
+                .get(node.index())
+                .copied()
+                .unwrap_or(u32::MAX);
             queue.push(Reverse((rank, index_u32(*node))));
         }
         let mut last: Option<u32> = None;
@@ -228,7 +238,12 @@ impl State {
             };
             *slot = value;
             for &consumer in self.plan.consumers_of(n) {
-                let rank = self.plan.rank.get(consumer as usize).copied().unwrap_or(u32::MAX);
+                let rank = self
+                    .plan
+                    .rank
+                    .get(consumer as usize)
+                    .copied()
+                    .unwrap_or(u32::MAX);
                 queue.push(Reverse((rank, consumer)));
             }
         }
@@ -240,10 +255,19 @@ impl State {
             return self.leaf.get(n).copied().unwrap_or_default();
         }
         let progress = &self.progress;
-        let pairs = inputs
-            .iter()
-            .map(|&(source, weight)| (weight, progress.get(source as usize).copied().unwrap_or_default()));
-        let value = match self.plan.evaluator.get(n).copied().unwrap_or(Evaluator::WeightedMean) {
+        let pairs = inputs.iter().map(|&(source, weight)| {
+            (
+                weight,
+                progress.get(source as usize).copied().unwrap_or_default(),
+            )
+        });
+        let value = match self
+            .plan
+            .evaluator
+            .get(n)
+            .copied()
+            .unwrap_or(Evaluator::WeightedMean)
+        {
             Evaluator::WeightedMean => weighted_mean(pairs),
             Evaluator::Mean => mean(pairs),
             Evaluator::Min => minimum(pairs),

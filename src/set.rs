@@ -328,7 +328,8 @@ impl OkrSet {
                 set: self,
                 index: objective,
             });
-            let mut stack: Vec<NodeIndex> = self.children(objective).iter().rev().copied().collect();
+            let mut stack: Vec<NodeIndex> =
+                self.children(objective).iter().rev().copied().collect();
             while let Some(index) = stack.pop() {
                 out.push(NodeRef { set: self, index });
                 stack.extend(self.children(index).iter().rev());
@@ -406,7 +407,9 @@ impl OkrSet {
                 self.check_weights(edge.target(), Some((edge.id(), None)))?;
             }
         }
-        let value = self.objective_value(node).ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
+        let value = self
+            .objective_value(node)
+            .ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
         self.remove_nodes(&subtree);
         self.rebuild()?;
         Ok(value)
@@ -481,11 +484,17 @@ impl OkrSet {
         let node = self.expect_kind(id, NodeKind::KeyResult)?;
         let subtree = self.subtree(node);
         self.refuse_if_linked(&subtree)?;
-        let up = self.graph.edges_directed(node, Outgoing).next().map(|e| (e.id(), e.target()));
+        let up = self
+            .graph
+            .edges_directed(node, Outgoing)
+            .next()
+            .map(|e| (e.id(), e.target()));
         if let Some((edge, parent)) = up {
             self.check_weights(parent, Some((edge, None)))?;
         }
-        let value = self.key_result_value(node).ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
+        let value = self
+            .key_result_value(node)
+            .ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
         if let Some((_, parent)) = up {
             if let Some(list) = self.children_mut(parent) {
                 list.retain(|&n| n != node);
@@ -549,7 +558,9 @@ impl OkrSet {
     pub fn remove_link(&mut self, from: &str, target: &str) -> Result<Link, Error> {
         let (edge, target_index) = self.find_link(from, target)?;
         self.check_weights(target_index, Some((edge, None)))?;
-        let link = self.link_value(edge).ok_or_else(|| Error::UnknownNode(self.id_of(target_index)))?;
+        let link = self
+            .link_value(edge)
+            .ok_or_else(|| Error::UnknownNode(self.id_of(target_index)))?;
         self.graph.remove_edge(edge);
         if let Some(from_index) = self.index.get(from).copied() {
             if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from_index) {
@@ -567,7 +578,11 @@ impl OkrSet {
     /// [`Error::AllWeightsZero`], [`Error::WeightOverflow`]. O(V + E).
     pub fn set_weight(&mut self, key_result: &str, weight: Weight) -> Result<(), Error> {
         let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
-        let up = self.graph.edges_directed(node, Outgoing).next().map(|e| (e.id(), e.target()));
+        let up = self
+            .graph
+            .edges_directed(node, Outgoing)
+            .next()
+            .map(|e| (e.id(), e.target()));
         let Some((edge, parent)) = up else {
             return Err(Error::UnknownNode(self.id_of(node)));
         };
@@ -579,7 +594,12 @@ impl OkrSet {
     /// # Errors
     /// [`Error::UnknownLink`], [`Error::AllWeightsZero`],
     /// [`Error::WeightOverflow`]. O(V + E).
-    pub fn set_link_weight(&mut self, from: &str, target: &str, weight: Weight) -> Result<(), Error> {
+    pub fn set_link_weight(
+        &mut self,
+        from: &str,
+        target: &str,
+        weight: Weight,
+    ) -> Result<(), Error> {
         let (edge, target_index) = self.find_link(from, target)?;
         self.reweigh(edge, target_index, weight)
     }
@@ -616,7 +636,9 @@ impl OkrSet {
             }
             self.refuse_contributing_links(node)?;
         }
-        let leaf = metric.as_ref().map_or(Decimal::ZERO, |m| m.progress(self.cap).value());
+        let leaf = metric
+            .as_ref()
+            .map_or(Decimal::ZERO, |m| m.progress(self.cap).value());
         if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
             k.metric = metric;
         }
@@ -693,15 +715,21 @@ impl OkrSet {
             return Err(Error::DuplicateId(objective.id));
         }
         require_title(&objective.id, &objective.title)?;
-        let level = self.levels.rank(&objective.level).ok_or_else(|| Error::UnknownLevel {
-            objective: objective.id.clone(),
-            level: objective.level.clone(),
-        })?;
+        let level = self
+            .levels
+            .rank(&objective.level)
+            .ok_or_else(|| Error::UnknownLevel {
+                objective: objective.id.clone(),
+                level: objective.level.clone(),
+            })?;
         let strategy = match &objective.grading {
-            Some(name) => self.strategies.find(name).ok_or_else(|| Error::UnknownStrategy {
-                name: name.clone(),
-                objective: Some(objective.id.clone()),
-            })?,
+            Some(name) => self
+                .strategies
+                .find(name)
+                .ok_or_else(|| Error::UnknownStrategy {
+                    name: name.clone(),
+                    objective: Some(objective.id.clone()),
+                })?,
             None => self.default_strategy,
         };
         let node = self.graph.add_node(Node::Objective(ObjectiveNode {
@@ -803,15 +831,23 @@ impl OkrSet {
 
     /// Validates and inserts one link; with `check_cycle`, refuses a link
     /// that closes a cycle (a bulk load checks once, at the end, instead).
-    fn insert_link(&mut self, from: NodeIndex, link: Link, check_cycle: bool) -> Result<EdgeIndex, Error> {
+    fn insert_link(
+        &mut self,
+        from: NodeIndex,
+        link: Link,
+        check_cycle: bool,
+    ) -> Result<EdgeIndex, Error> {
         let from_id = self.id_of(from);
         if self.alignment == AlignmentModel::Transparency {
             return Err(Error::LinksForbidden(from_id));
         }
-        let target = *self.index.get(link.id.as_str()).ok_or_else(|| Error::UnknownLinkTarget {
-            from: from_id.clone(),
-            target: link.id.clone(),
-        })?;
+        let target = *self
+            .index
+            .get(link.id.as_str())
+            .ok_or_else(|| Error::UnknownLinkTarget {
+                from: from_id.clone(),
+                target: link.id.clone(),
+            })?;
         let invalid = || Error::InvalidLinkTarget {
             from: from_id.clone(),
             target: link.id.clone(),
@@ -819,7 +855,11 @@ impl OkrSet {
         if target == from {
             return Err(invalid());
         }
-        let from_level = self.graph.node_weight(from).and_then(Node::level).unwrap_or(0);
+        let from_level = self
+            .graph
+            .node_weight(from)
+            .and_then(Node::level)
+            .unwrap_or(0);
         let target_node = self.graph.node_weight(target).ok_or_else(invalid)?;
         let target_level = target_node.level().ok_or_else(invalid)?;
         if target_level > from_level {
@@ -836,7 +876,9 @@ impl OkrSet {
                 target: link.id,
             });
         }
-        let contributes = link.contributes.unwrap_or(self.alignment.contributes_by_default());
+        let contributes = link
+            .contributes
+            .unwrap_or(self.alignment.contributes_by_default());
         if contributes {
             if let Node::KeyResult(k) = target_node {
                 if k.metric.is_some() || !k.key_results.is_empty() {
@@ -878,7 +920,11 @@ impl OkrSet {
     /// Refuses when every contribution to `node` would weigh zero, or their
     /// sum would overflow, after optionally re-weighing (or, with `None`,
     /// dropping) one incoming edge. O(in-degree).
-    fn check_weights(&self, node: NodeIndex, change: Option<(EdgeIndex, Option<Weight>)>) -> Result<(), Error> {
+    fn check_weights(
+        &self,
+        node: NodeIndex,
+        change: Option<(EdgeIndex, Option<Weight>)>,
+    ) -> Result<(), Error> {
         let mut any = false;
         let mut sum = Some(Decimal::ZERO);
         for edge in self.graph.edges_directed(node, Incoming) {
@@ -913,7 +959,13 @@ impl OkrSet {
 
     fn refuse_contributing_links(&self, key_result: NodeIndex) -> Result<(), Error> {
         let contributing = self.graph.edges_directed(key_result, Incoming).find(|e| {
-            matches!(e.weight().kind, EdgeKind::Link { contributes: true, .. })
+            matches!(
+                e.weight().kind,
+                EdgeKind::Link {
+                    contributes: true,
+                    ..
+                }
+            )
         });
         match contributing {
             Some(edge) => Err(Error::ContributesToMeasuredKeyResult {
@@ -947,7 +999,10 @@ impl OkrSet {
             target: Id::unchecked(target),
         };
         let target_index = *self.index.get(target).ok_or_else(unknown)?;
-        let edge = self.graph.find_edge(from_index, target_index).ok_or_else(unknown)?;
+        let edge = self
+            .graph
+            .find_edge(from_index, target_index)
+            .ok_or_else(unknown)?;
         Ok((edge, target_index))
     }
 
@@ -1006,7 +1061,9 @@ impl OkrSet {
         let cap = self.cap;
         self.state.leaf = (0..graph.node_bound())
             .map(|n| match graph.node_weight(NodeIndex::new(n)) {
-                Some(Node::KeyResult(KeyResultNode { metric: Some(m), .. })) => m.progress(cap).value(),
+                Some(Node::KeyResult(KeyResultNode {
+                    metric: Some(m), ..
+                })) => m.progress(cap).value(),
                 _ => Decimal::ZERO,
             })
             .collect();
@@ -1040,7 +1097,11 @@ impl OkrSet {
             commitment: o.commitment,
             grading: o.grading.clone(),
             aligned_to: o.links.iter().filter_map(|&e| self.link_value(e)).collect(),
-            key_results: o.key_results.iter().filter_map(|&k| self.key_result_value(k)).collect(),
+            key_results: o
+                .key_results
+                .iter()
+                .filter_map(|&k| self.key_result_value(k))
+                .collect(),
         })
     }
 
@@ -1060,7 +1121,11 @@ impl OkrSet {
             weight,
             description: k.description.clone(),
             metric: k.metric.clone(),
-            key_results: k.key_results.iter().filter_map(|&c| self.key_result_value(c)).collect(),
+            key_results: k
+                .key_results
+                .iter()
+                .filter_map(|&c| self.key_result_value(c))
+                .collect(),
             initiatives: k
                 .initiatives
                 .iter()
@@ -1093,7 +1158,11 @@ impl PartialEq for OkrSet {
     fn eq(&self, other: &Self) -> bool {
         self.to_document() == other.to_document()
             && self.strategies.names() == other.strategies.names()
-            && self.nodes().iter().zip(other.nodes().iter()).all(|(a, b)| a.progress() == b.progress())
+            && self
+                .nodes()
+                .iter()
+                .zip(other.nodes().iter())
+                .all(|(a, b)| a.progress() == b.progress())
     }
 }
 
@@ -1203,7 +1272,11 @@ impl<'a> NodeRef<'a> {
         if self.kind() == NodeKind::Objective {
             return None;
         }
-        let parent = self.set.graph.neighbors_directed(self.index, Outgoing).next()?;
+        let parent = self
+            .set
+            .graph
+            .neighbors_directed(self.index, Outgoing)
+            .next()?;
         Some(NodeRef {
             set: self.set,
             index: parent,
@@ -1221,7 +1294,13 @@ impl<'a> NodeRef<'a> {
         links.iter().filter_map(move |&edge| {
             let (_, target) = set.graph.edge_endpoints(edge)?;
             let data = set.graph.edge_weight(edge)?;
-            let contributes = matches!(data.kind, EdgeKind::Link { contributes: true, .. });
+            let contributes = matches!(
+                data.kind,
+                EdgeKind::Link {
+                    contributes: true,
+                    ..
+                }
+            );
             Some((NodeRef { set, index: target }, data.weight, contributes))
         })
     }
