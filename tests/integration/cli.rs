@@ -1,0 +1,97 @@
+//! The example CLI, run as a user would (cargo builds examples for `cargo test`).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn okrs(args: &[&str]) -> Output {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let path: PathBuf = dir
+        .join("examples")
+        .join(format!("okrs{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "build the example first: {}", path.display());
+    Command::new(path).args(args).output().unwrap()
+}
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("okrs-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn no_arguments_reviews_the_sample() {
+    let out = okrs(&[]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Grow the BizOps team"), "{text}");
+    assert!(text.contains("Make our company a great place to work"));
+    assert!(text.contains("objectives:"));
+}
+
+#[test]
+fn rollup_json_lists_every_node() {
+    let path = write("sample.json", okrs::sample::SAMPLE_JSON);
+    let out = okrs(&["rollup", "--json", path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nodes = value["nodes"].as_array().unwrap();
+    let set = okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON).unwrap();
+    assert_eq!(nodes.len(), set.nodes().len());
+    for node in nodes {
+        let id = node["id"].as_str().unwrap();
+        let progress = okrs::parse_decimal(node["progress"].as_str().unwrap()).unwrap();
+        assert_eq!(progress, set.progress(id).unwrap().value(), "{id}");
+        assert!(progress >= okrs::Decimal::ZERO && progress <= okrs::Decimal::ONE);
+        assert!(["objective", "key-result"].contains(&node["kind"].as_str().unwrap()));
+        assert!(["red", "yellow", "green"].contains(&node["band"].as_str().unwrap()));
+    }
+}
+
+#[test]
+fn check_and_report_accept_a_valid_file() {
+    let path = write("valid.json", okrs::sample::SAMPLE_JSON);
+    let out = okrs(&["check", path.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
+    let out = okrs(&["report", path.to_str().unwrap()]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn an_invalid_document_exits_2_with_the_error() {
+    let path = write(
+        "cycle.json",
+        r#"{"format":"okrs/1","alignment":"cascading","objectives":[
+        {"id":"a","title":"A","level":"team","aligned_to":[{"id":"b"}]},
+        {"id":"b","title":"B","level":"team","aligned_to":[{"id":"a"}]}]}"#,
+    );
+    for command in ["check", "report"] {
+        let out = okrs(&[command, path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("alignment cycle"), "{err}");
+    }
+    let truncated = write(
+        "truncated.json",
+        r#"{"format":"okrs/1","objectives":[{"id":"#,
+    );
+    let out = okrs(&["check", truncated.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+    let binary = std::env::temp_dir().join(format!("okrs-cli-{}-binary", std::process::id()));
+    std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
+    assert_eq!(
+        okrs(&["check", binary.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        okrs(&["check", "/no/such/file.json"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(okrs(&["frobnicate", "x"]).status.code(), Some(2));
+}

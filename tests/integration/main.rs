@@ -1,0 +1,34 @@
+//! Integration tests: the public API only, as one test binary.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod alignment;
+mod cli;
+mod documents;
+mod edits;
+mod generate;
+mod properties;
+mod rollup;
+
+use okrs::{Decimal, OkrSet};
+
+/// Parses a decimal literal.
+pub fn d(text: &str) -> Decimal {
+    okrs::parse_decimal(text).unwrap()
+}
+
+/// Loads a JSON document, panicking with the error on failure.
+pub fn load(json: &str) -> OkrSet {
+    OkrSet::from_json(json).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The progress of a node as a decimal.
+pub fn progress(set: &OkrSet, id: &str) -> Decimal {
+    set.progress(id)
+        .unwrap_or_else(|| panic!("no progress for {id}"))
+        .value()
+}
