@@ -69,3 +69,8 @@ pub use model::{
 pub use number::{DecimalError, Progress, ProgressError, Weight, WeightError, parse_decimal};
 pub use rust_decimal::Decimal;
 pub use set::{MAX_DEPTH, NodeKind, NodeRef, OkrSet, SetBuilder};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
