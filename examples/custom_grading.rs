@@ -60,7 +60,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for objective in set.objectives() {
         let progress = objective.progress().unwrap_or_default();
         let band = objective.band().map(|b| b.to_string()).unwrap_or_default();
-        println!("{:<45} {:>8} {band}", objective.title(), progress.value().round_dp(4));
+        println!(
+            "{:<45} {:>8} {band}",
+            objective.title(),
+            progress.value().round_dp(4)
+        );
     }
     Ok(())
 }

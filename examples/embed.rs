@@ -10,14 +10,23 @@ use okrs::{Error, KeyResult, Link, Metric, Objective, OkrSet};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. Load: the app's stored document (here: the built-in sample).
     let mut set = OkrSet::from_json(okrs::sample::SAMPLE_JSON)?;
-    println!("BizOps before: {}", set.progress("grow-bizops").unwrap_or_default());
+    println!(
+        "BizOps before: {}",
+        set.progress("grow-bizops").unwrap_or_default()
+    );
 
     // 2. A check-in arrives: the second SDR is hired. Only the key result's
     //    ancestors are recomputed.
     let metric = Metric::numeric(0.into(), 3.into()).with_current(2.into());
     set.set_metric("hire-sdrs", Some(metric))?;
-    println!("BizOps after:  {}", set.progress("grow-bizops").unwrap_or_default());
-    println!("company goal:  {}", set.progress("great-place").unwrap_or_default());
+    println!(
+        "BizOps after:  {}",
+        set.progress("grow-bizops").unwrap_or_default()
+    );
+    println!(
+        "company goal:  {}",
+        set.progress("great-place").unwrap_or_default()
+    );
 
     // 3. A user adds a team objective under the revenue goal.
     let objective = Objective::new("expand-emea".parse()?, "Expand into EMEA", "team")
