@@ -18,23 +18,21 @@ use okrs::{AlignmentModel, Decimal, Document, KeyResult, Link, Metric, Objective
 /// cascading into one objective of the unit above.
 fn organisation(departments: usize) -> Document {
     let mut doc = Document::new(AlignmentModel::Cascading);
-    let add =
-        |doc: &mut Document, id: String, level: &str, parent: Option<String>, seed: usize| {
-            let mut objective = Objective::new(id.parse().unwrap(), "Objective", level);
-            if let Some(parent) = parent {
-                objective = objective.with_link(Link::new(parent.parse().unwrap()));
-            }
-            for k in 0..3 {
-                let current = Decimal::from((seed * 7 + k * 3) % 11);
-                objective = objective.with_key_result(
-                    KeyResult::new(format!("{id}-k{k}").parse().unwrap(), "Key result")
-                        .with_metric(
-                            Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(current),
-                        ),
-                );
-            }
-            doc.objectives.push(objective);
-        };
+    let add = |doc: &mut Document, id: String, level: &str, parent: Option<String>, seed: usize| {
+        let mut objective = Objective::new(id.parse().unwrap(), "Objective", level);
+        if let Some(parent) = parent {
+            objective = objective.with_link(Link::new(parent.parse().unwrap()));
+        }
+        for k in 0..3 {
+            let current = Decimal::from((seed * 7 + k * 3) % 11);
+            objective = objective.with_key_result(
+                KeyResult::new(format!("{id}-k{k}").parse().unwrap(), "Key result").with_metric(
+                    Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(current),
+                ),
+            );
+        }
+        doc.objectives.push(objective);
+    };
     let mut seed = 0;
     for c in 0..3 {
         add(&mut doc, format!("c{c}"), "company", None, seed);

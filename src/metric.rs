@@ -186,8 +186,9 @@ pub enum MetricError {
         /// The upper bound.
         high: Decimal,
     },
-    /// Milestones whose weights are all zero (or whose sum overflows).
-    #[error("milestone weights must not all be zero and must sum within range")]
+    /// No milestones, milestones whose weights are all zero, or whose sum
+    /// overflows: progress would be 0 / 0.
+    #[error("milestones must not be empty, must not all weigh zero and must sum within range")]
     MilestoneWeights,
     /// A milestone with an empty title.
     #[error("milestone {0} has an empty title")]
@@ -283,9 +284,6 @@ impl Metric {
             Self::Milestones { milestones } => {
                 if let Some(position) = milestones.iter().position(|m| m.title.trim().is_empty()) {
                     return Err(MetricError::EmptyMilestoneTitle(position));
-                }
-                if milestones.is_empty() {
-                    return Ok(());
                 }
                 match milestone_sums(milestones) {
                     Some((_, total)) if !total.is_zero() => Ok(()),
@@ -459,6 +457,8 @@ mod tests {
             milestones: vec![Milestone::new("a").with_weight(Weight::ZERO)],
         };
         assert_eq!(zero.validate(), Err(MetricError::MilestoneWeights));
+        let empty = Metric::Milestones { milestones: vec![] };
+        assert_eq!(empty.validate(), Err(MetricError::MilestoneWeights));
     }
 
     #[test]

@@ -39,14 +39,63 @@ impl DecimalError {
 /// # Ok::<(), okrs::DecimalError>(())
 /// ```
 pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
-    let error = || DecimalError {
+    exact_decimal(text).ok_or_else(|| DecimalError {
         text: text.to_owned(),
+    })
+}
+
+/// Reads `[+-]digits[.digits][(e|E)[+-]digits]` into an integer and a scale,
+/// so that nothing is ever rounded: `None` when the value cannot be held
+/// exactly.
+fn exact_decimal(text: &str) -> Option<Decimal> {
+    const MAX_SCALE: i64 = 28;
+    let (number, exponent) = match text.split_once(['e', 'E']) {
+        Some((number, exponent)) => {
+            let digits = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            (number, exponent.parse::<i64>().ok()?)
+        }
+        None => (text, 0),
     };
-    if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).map_err(|_| error())
-    } else {
-        Decimal::from_str_exact(text).map_err(|_| error())
+    let (negative, unsigned) = match number.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, number.strip_prefix('+').unwrap_or(number)),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
     }
+    let mut mantissa: i128 = 0;
+    for byte in whole.bytes().chain(fraction.bytes()) {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa
+            .checked_mul(10)?
+            .checked_add(i128::from(byte - b'0'))?;
+    }
+    let mut scale = i64::try_from(fraction.len()).ok()?.checked_sub(exponent)?;
+    if mantissa == 0 {
+        // Zero with any exponent is zero; the loops below would never end.
+        scale = scale.clamp(0, MAX_SCALE);
+    }
+    while scale > MAX_SCALE && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    while scale < 0 {
+        mantissa = mantissa.checked_mul(10)?;
+        scale += 1;
+    }
+    if scale > MAX_SCALE {
+        return None;
+    }
+    if negative {
+        mantissa = -mantissa;
+    }
+    Decimal::try_from_i128_with_scale(mantissa, u32::try_from(scale).ok()?).ok()
 }
 
 /// The key under which serde_json's `arbitrary_precision` hands a number's
@@ -367,6 +416,19 @@ mod tests {
     fn parses_plain_and_scientific_exactly() {
         assert_eq!(parse_decimal("0.1").unwrap(), Decimal::new(1, 1));
         assert_eq!(parse_decimal("1.5E3").unwrap(), Decimal::from(1500));
+        assert_eq!(parse_decimal("-2.5e-1").unwrap(), Decimal::new(-25, 2));
+        assert_eq!(parse_decimal("0e-999999999999999").unwrap(), Decimal::ZERO);
+        assert_eq!(parse_decimal("0e999999999999999").unwrap(), Decimal::ZERO);
+        assert_eq!(parse_decimal("20.0").unwrap().to_string(), "20.0");
+        assert_eq!(parse_decimal("+3").unwrap(), Decimal::from(3));
+        assert_eq!(
+            parse_decimal("0.00000000000000000000000000015e1").unwrap(),
+            Decimal::new(15, 28)
+        );
+        assert_eq!(
+            parse_decimal("7.9e28").unwrap(),
+            Decimal::from_str_exact("79000000000000000000000000000").unwrap()
+        );
         assert_eq!(parse_decimal("20").unwrap().to_string(), "20");
     }
 

@@ -135,8 +135,9 @@ impl Plan {
                     .filter(|e| e.weight().counts())
                     .map(|e| (index_u32(e.source()), e.weight().weight.value()))
                     .collect();
-                // Oldest edge first, so that equal inputs always sum in the same order.
-                inputs.reverse();
+                // Sum in id order: a set built by edits and the same set
+                // reloaded from its document then round alike, to the last digit.
+                inputs.sort_by(|a, b| id_of(graph, a.0).cmp(&id_of(graph, b.0)));
                 for &(source, _) in &inputs {
                     if let Some(c) = consumer_counts.get_mut(source as usize + 1) {
                         *c += 1;
@@ -183,6 +184,12 @@ impl Plan {
         let end = self.consumer_offsets.get(n + 1).copied().unwrap_or(start);
         self.consumers.get(start..end).unwrap_or_default()
     }
+}
+
+fn id_of(graph: &Graph, node: u32) -> Option<&crate::Id> {
+    graph
+        .node_weight(NodeIndex::new(node as usize))
+        .map(Node::id)
 }
 
 fn index_u32(node: NodeIndex) -> u32 {

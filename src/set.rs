@@ -21,6 +21,11 @@ use crate::{
 };
 
 /// How deep sub-key results may nest below a key result.
+///
+/// Deeper nesting is refused with [`Error::TooDeep`]. `KeyResult`'s derived
+/// serde, `Clone` and `Drop` recurse, so read documents only through formats
+/// with a recursion limit (serde_json has one: 128) and do not build
+/// key results nested thousands deep by hand.
 pub const MAX_DEPTH: usize = 16;
 
 /// A validated set of OKRs: objectives, key results, sub-key results and
@@ -1154,7 +1159,8 @@ fn unknown_id() -> Id {
 
 impl PartialEq for OkrSet {
     /// Equal content: the same document, the same strategies by name, and
-    /// the same roll-up. O(V + E).
+    /// the same roll-up. The grading scale is not compared (trait objects
+    /// have no equality); the bands follow from it. O(V + E).
     fn eq(&self, other: &Self) -> bool {
         self.to_document() == other.to_document()
             && self.strategies.names() == other.strategies.names()

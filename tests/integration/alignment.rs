@@ -217,3 +217,21 @@ fn a_hundred_thousand_deep_chain_has_no_stack_overflow() {
     drop(set);
     drop(back);
 }
+
+#[test]
+fn a_hundred_thousand_node_cycle_is_refused_with_its_whole_path() {
+    const N: usize = 100_000;
+    let mut doc = Document::new(AlignmentModel::Directional);
+    for i in 0..N {
+        let next = format!("o{}", (i + 1) % N);
+        doc.objectives.push(
+            Objective::new(id(&format!("o{i}")), "Link in a ring", "team")
+                .with_link(Link::new(id(&next))),
+        );
+    }
+    let Error::Cycle { path } = OkrSet::from_document(doc).unwrap_err() else {
+        panic!("expected a cycle")
+    };
+    assert_eq!(path.len(), N + 1);
+    assert_eq!(path.first(), path.last());
+}
