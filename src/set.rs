@@ -386,10 +386,7 @@ impl OkrSet {
                     self.check_weights(target, None)?;
                 }
             }
-            let added: Vec<NodeIndex> = self.index.values().skip(mark).copied().collect();
-            for n in added {
-                self.check_weights(n, None)?;
-            }
+            self.check_weights_of_nodes_since(mark)?;
             Ok(())
         })();
         self.finish(result, mark)
@@ -464,10 +461,7 @@ impl OkrSet {
         let result = (|| {
             let node = self.insert_key_result(key_result, parent_index, objective, level, depth)?;
             self.check_weights(parent_index, None)?;
-            let added: Vec<NodeIndex> = self.index.values().skip(mark).copied().collect();
-            for n in added {
-                self.check_weights(n, None)?;
-            }
+            self.check_weights_of_nodes_since(mark)?;
             Ok(node)
         })();
         if let Ok(node) = result {
@@ -489,11 +483,7 @@ impl OkrSet {
         let node = self.expect_kind(id, NodeKind::KeyResult)?;
         let subtree = self.subtree(node);
         self.refuse_if_linked(&subtree)?;
-        let up = self
-            .graph
-            .edges_directed(node, Outgoing)
-            .next()
-            .map(|e| (e.id(), e.target()));
+        let up = self.parent_edge(node);
         if let Some((edge, parent)) = up {
             self.check_weights(parent, Some((edge, None)))?;
         }
@@ -583,11 +573,7 @@ impl OkrSet {
     /// [`Error::AllWeightsZero`], [`Error::WeightOverflow`]. O(V + E).
     pub fn set_weight(&mut self, key_result: &str, weight: Weight) -> Result<(), Error> {
         let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
-        let up = self
-            .graph
-            .edges_directed(node, Outgoing)
-            .next()
-            .map(|e| (e.id(), e.target()));
+        let up = self.parent_edge(node);
         let Some((edge, parent)) = up else {
             return Err(Error::UnknownNode(self.id_of(node)));
         };
@@ -922,6 +908,26 @@ impl OkrSet {
         self.levels.name(rank).unwrap_or_default().to_owned()
     }
 
+    /// The edge from a key result (or initiative) to its parent, and the parent.
+    fn parent_edge(&self, node: NodeIndex) -> Option<(EdgeIndex, NodeIndex)> {
+        self.graph
+            .edges_directed(node, Outgoing)
+            .next()
+            .map(|e| (e.id(), e.target()))
+    }
+
+    /// The nodes an edit inserted after the index held `mark` entries.
+    fn nodes_since(&self, mark: usize) -> Vec<NodeIndex> {
+        self.index.values().skip(mark).copied().collect()
+    }
+
+    /// Checks the weights of every node inserted after `mark`.
+    fn check_weights_of_nodes_since(&self, mark: usize) -> Result<(), Error> {
+        self.nodes_since(mark)
+            .into_iter()
+            .try_for_each(|node| self.check_weights(node, None))
+    }
+
     /// Refuses when every contribution to `node` would weigh zero, or their
     /// sum would overflow, after optionally re-weighing (or, with `None`,
     /// dropping) one incoming edge. O(in-degree).
@@ -1036,7 +1042,7 @@ impl OkrSet {
     fn finish(&mut self, result: Result<(), Error>, mark: usize) -> Result<(), Error> {
         let result = result.and_then(|()| self.rebuild());
         if result.is_err() {
-            let added: Vec<NodeIndex> = self.index.values().skip(mark).copied().collect();
+            let added = self.nodes_since(mark);
             self.index.truncate(mark);
             for node in added {
                 self.graph.remove_node(node);
