@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::number::serde_decimal;
-use crate::{AlignmentModel, Levels, Objective};
+use crate::{AlignmentModel, Levels, Objective, Period};
 
 /// The document format version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -56,6 +56,9 @@ pub struct Document {
     /// allows 50 % over-achievement).
     #[serde(default = "default_cap", with = "serde_decimal")]
     pub progress_cap: Decimal,
+    /// The periods objectives are set for (years, quarters, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub periods: Vec<Period>,
     /// The objectives, in order.
     #[serde(default)]
     pub objectives: Vec<Objective>,
@@ -80,6 +83,7 @@ impl Default for Document {
             grading: default_grading(),
             levels: Levels::default(),
             progress_cap: Decimal::ONE,
+            periods: Vec::new(),
             objectives: Vec::new(),
         }
     }
@@ -93,6 +97,13 @@ impl Document {
             alignment,
             ..Self::default()
         }
+    }
+
+    /// Adds a period. O(1) amortised.
+    #[must_use]
+    pub fn with_period(mut self, period: Period) -> Self {
+        self.periods.push(period);
+        self
     }
 
     /// Adds an objective. O(1) amortised.

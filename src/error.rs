@@ -6,7 +6,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use crate::{Id, MetricError};
+use crate::{Date, Id, MetricError, Moment, ValueMismatch};
 
 /// A document whose text could not be read: malformed syntax, a field of the
 /// wrong type, an unknown format or field.
@@ -201,6 +201,136 @@ pub enum Error {
         id: Id,
         /// An objective that still aligns to it.
         by: Id,
+    },
+    /// Two periods share an id.
+    #[error("duplicate period id {0:?}")]
+    DuplicatePeriod(Id),
+    /// A period whose end lies before its start.
+    #[error("period {period:?} ends on {end}, before it starts on {start}")]
+    PeriodEndsBeforeStart {
+        /// The period.
+        period: Id,
+        /// Its first day.
+        start: Date,
+        /// Its last day.
+        end: Date,
+    },
+    /// A period id that no period has.
+    #[error("{by:?} names period {period:?}, which the set does not define")]
+    UnknownPeriod {
+        /// The missing period.
+        period: Id,
+        /// The objective or period that names it.
+        by: Id,
+    },
+    /// A nested period reaching outside the period it lies within.
+    #[error("period {period:?} is within {within:?} but reaches outside it")]
+    PeriodOutsideParent {
+        /// The nested period.
+        period: Id,
+        /// The period it should lie inside.
+        within: Id,
+    },
+    /// Two periods nested in the same parent (or both top-level) that
+    /// overlap: one should lie within the other.
+    #[error(
+        "periods {first:?} and {second:?} overlap: nest one within the other or make them disjoint"
+    )]
+    PeriodsOverlap {
+        /// The earlier period.
+        first: Id,
+        /// The later period.
+        second: Id,
+    },
+    /// Periods nested within each other in a loop.
+    #[error("period {0:?} is nested within itself")]
+    PeriodCycle(Id),
+    /// A key result with both a measured metric and check-ins.
+    #[error(
+        "key result {0:?} has both a current value and check-ins: keep its metric at the start and let the check-ins say where it stands"
+    )]
+    CurrentAndCheckIns(Id),
+    /// Check-ins or phased targets on a key result without a metric.
+    #[error("key result {0:?} has no metric to check in or phase against")]
+    NoMetric(Id),
+    /// A check-in whose value does not fit the key result's metric.
+    #[error("check-in of key result {key_result:?} at {at}: {source}")]
+    CheckInValue {
+        /// The key result.
+        key_result: Id,
+        /// When the check-in was made.
+        at: Moment,
+        /// What was wrong.
+        source: ValueMismatch,
+    },
+    /// A check-in dated before the key result's period starts.
+    #[error("check-in of key result {key_result:?} at {at} is before its period starts on {start}")]
+    CheckInBeforePeriod {
+        /// The key result.
+        key_result: Id,
+        /// When the check-in was made.
+        at: Moment,
+        /// The period's first day.
+        start: Date,
+    },
+    /// An edit of a node whose period is closed.
+    #[error("{id:?} belongs to the closed period {period:?}: its grades are frozen")]
+    PeriodClosed {
+        /// The closed period.
+        period: Id,
+        /// The node the edit touches.
+        id: Id,
+    },
+    /// A phased target on a key result whose objective has no period, or
+    /// dated outside that period.
+    #[error(
+        "key result {key_result:?} has a phased target on {at}, outside its objective's period"
+    )]
+    PhaseOutsidePeriod {
+        /// The key result.
+        key_result: Id,
+        /// The phase's date.
+        at: Date,
+    },
+    /// A phased target on a metric that takes no number (binary,
+    /// milestones).
+    #[error("key result {0:?} is measured by a {1} metric, which cannot have phased targets")]
+    PhaseOnUnphasedMetric(Id, &'static str),
+    /// A frozen grade of a node that is not in the closed period.
+    #[error("closed period {period:?} holds a grade for {id:?}, which is not one of its nodes")]
+    GradeOfUnknownNode {
+        /// The period.
+        period: Id,
+        /// The graded id.
+        id: Id,
+    },
+    /// Closing a period twice.
+    #[error("period {0:?} is already closed")]
+    AlreadyClosed(Id),
+    /// An operation that needs the objective to have a period.
+    #[error("objective {0:?} has no period")]
+    NoPeriod(Id),
+    /// Carrying an objective forward to a period that does not start after
+    /// its own ends.
+    #[error(
+        "objective {objective:?} can only be carried to a period that starts after its own ends, not {period:?}"
+    )]
+    NotALaterPeriod {
+        /// The objective.
+        objective: Id,
+        /// The target period.
+        period: Id,
+    },
+    /// Carrying forward an objective that is already done.
+    #[error("objective {0:?} is done: there is nothing to carry forward")]
+    AlreadyDone(Id),
+    /// Carrying forward an objective twice.
+    #[error("objective {id:?} was already carried forward to {to:?}")]
+    AlreadyCarried {
+        /// The objective.
+        id: Id,
+        /// Where it went.
+        to: Id,
     },
 }
 

@@ -12,7 +12,9 @@ use petgraph::Direction::{Incoming, Outgoing};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
-use crate::{Commitment, Id, Initiative, Metric, Weight};
+use rust_decimal::Decimal;
+
+use crate::{CheckIn, Commitment, Date, Id, Initiative, Metric, Phase, Weight};
 
 pub(crate) type Graph = StableDiGraph<Node, Edge>;
 
@@ -33,6 +35,10 @@ pub(crate) struct ObjectiveNode {
     pub(crate) commitment: Commitment,
     pub(crate) grading: Option<String>,
     pub(crate) strategy: usize,
+    /// Index into the set's periods.
+    pub(crate) period: Option<usize>,
+    pub(crate) carried_from: Option<Id>,
+    pub(crate) carried_to: Option<Id>,
     pub(crate) key_results: Vec<NodeIndex>,
     pub(crate) links: Vec<EdgeIndex>,
 }
@@ -44,12 +50,39 @@ pub(crate) struct KeyResultNode {
     pub(crate) owners: Vec<String>,
     pub(crate) description: Option<String>,
     pub(crate) metric: Option<Metric>,
+    /// Sorted by moment; equal moments keep their order of arrival.
+    pub(crate) check_ins: Vec<CheckIn>,
+    /// Sorted by date.
+    pub(crate) phases: Vec<Phase>,
     pub(crate) key_results: Vec<NodeIndex>,
     pub(crate) initiatives: Vec<NodeIndex>,
     /// The objective the key result (or sub-key result) belongs to.
     pub(crate) objective: NodeIndex,
     pub(crate) level: usize,
     pub(crate) depth: usize,
+}
+
+impl KeyResultNode {
+    /// The latest check-in at or before the end of `date`; with `None`, the
+    /// latest of all. O(log check-ins).
+    pub(crate) fn check_in_as_of(&self, date: Option<Date>) -> Option<&CheckIn> {
+        match date {
+            None => self.check_ins.last(),
+            Some(date) => {
+                let count = self.check_ins.partition_point(|c| c.at.date() <= date);
+                self.check_ins.get(count.checked_sub(1)?)
+            }
+        }
+    }
+
+    /// The metric's progress as of a date (`None`: with every check-in);
+    /// 0 without a metric. O(log check-ins + milestones).
+    pub(crate) fn progress_as_of(&self, date: Option<Date>, cap: Decimal) -> Decimal {
+        self.metric.as_ref().map_or(Decimal::ZERO, |m| {
+            m.progress_at(self.check_in_as_of(date).map(|c| &c.value), cap)
+                .value()
+        })
+    }
 }
 
 impl Node {

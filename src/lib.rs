@@ -43,6 +43,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod checkin;
 mod document;
 mod error;
 mod grading;
@@ -51,24 +52,34 @@ mod id;
 mod metric;
 mod model;
 mod number;
+mod review;
 mod rollup;
 pub mod sample;
 mod set;
+mod time;
 
+pub use checkin::{CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, Phase};
 pub use document::{DEFAULT_GRADING, Document, Format};
 pub use error::{Error, LoadError, ParseError};
 pub use grading::{
     AggregationStrategy, Band, Contribution, GoogleScale, GradingScale, Mean, Min, WeightedMean,
 };
 pub use id::{Id, IdError};
-pub use metric::{Metric, MetricError, Milestone};
+pub use jiff;
+pub use jiff::Timestamp;
+pub use jiff::civil::Date;
+pub use metric::{Metric, MetricError, Milestone, ValueMismatch};
 pub use model::{
     AlignmentModel, Commitment, Initiative, InitiativeStatus, KeyResult, Levels, LevelsError, Link,
     Objective,
 };
 pub use number::{DecimalError, Progress, ProgressError, Weight, WeightError, parse_decimal};
+pub use review::{
+    GapPolicy, NodeReview, ObjectiveStatusRule, Review, Status, StatusInput, StatusPolicy,
+};
 pub use rust_decimal::Decimal;
-pub use set::{MAX_DEPTH, NodeKind, NodeRef, OkrSet, SetBuilder};
+pub use set::{CarryForward, MAX_DEPTH, NodeKind, NodeRef, OkrSet, PeriodMismatch, SetBuilder};
+pub use time::{Closure, Grade, Moment, MomentError, Period, YearError};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::number::serde_decimal;
-use crate::{Progress, Weight};
+use crate::{CheckInValue, Progress, Weight};
 
 /// How a key result is measured.
 ///
@@ -109,8 +109,8 @@ pub enum Metric {
     },
     /// Progress stated directly by the owner.
     Manual {
-        /// The stated progress; clamped to [0, 1].
-        #[serde(with = "serde_decimal")]
+        /// The stated progress; clamped to [0, 1]. Absent means 0.
+        #[serde(default, with = "serde_decimal")]
         progress: Decimal,
     },
 }
@@ -285,7 +285,7 @@ impl Metric {
                 if let Some(position) = milestones.iter().position(|m| m.title.trim().is_empty()) {
                     return Err(MetricError::EmptyMilestoneTitle(position));
                 }
-                match milestone_sums(milestones) {
+                match milestone_sums(milestones, |m| m.done) {
                     Some((_, total)) if !total.is_zero() => Ok(()),
                     _ => Err(MetricError::MilestoneWeights),
                 }
@@ -308,40 +308,15 @@ impl Metric {
     /// ```
     #[must_use]
     pub fn progress(&self, cap: Decimal) -> Progress {
-        let achieved = |yes: bool| if yes { Progress::ONE } else { Progress::ZERO };
         match self {
             Self::Numeric {
                 start,
                 target,
                 current,
                 ..
-            } => {
-                let current = current.unwrap_or(*start);
-                let (Some(done), Some(distance)) =
-                    (current.checked_sub(*start), target.checked_sub(*start))
-                else {
-                    return Progress::ZERO;
-                };
-                if distance.is_zero() {
-                    return Progress::ZERO;
-                }
-                let ratio = done.checked_div(distance).unwrap_or_else(|| {
-                    // Only a huge quotient overflows: its sign decides the clamp.
-                    if done.is_sign_negative() == distance.is_sign_negative() {
-                        cap
-                    } else {
-                        Decimal::ZERO
-                    }
-                });
-                Progress::clamped(ratio, cap)
-            }
+            } => numeric_progress(*start, *target, current.unwrap_or(*start), cap),
             Self::Binary { done } => achieved(*done),
-            Self::Milestones { milestones } => match milestone_sums(milestones) {
-                Some((done, total)) if !total.is_zero() => {
-                    Progress::clamped(done.checked_div(total).unwrap_or_default(), Decimal::ONE)
-                }
-                _ => Progress::ZERO,
-            },
+            Self::Milestones { milestones } => milestone_progress(milestones, |m| m.done),
             Self::AtLeast { threshold, current } => {
                 achieved(current.is_some_and(|c| c >= *threshold))
             }
@@ -354,15 +329,211 @@ impl Metric {
             Self::Manual { progress } => Progress::clamped(*progress, Decimal::ONE),
         }
     }
+
+    /// The progress the metric would show with a checked-in value instead of
+    /// its own `current`; with `None`, [`progress`](Self::progress). A value
+    /// of the wrong kind (see [`fits`](Self::fits)) measures 0. O(milestones × titles).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{CheckInValue, Decimal, Metric};
+    /// let m = Metric::numeric(0.into(), 40.into());
+    /// let p = m.progress_at(Some(&CheckInValue::Number(10.into())), Decimal::ONE);
+    /// assert_eq!(p.to_string(), "0.25");
+    /// ```
+    #[must_use]
+    pub fn progress_at(&self, value: Option<&CheckInValue>, cap: Decimal) -> Progress {
+        let Some(value) = value else {
+            return self.progress(cap);
+        };
+        match (self, value) {
+            (Self::Numeric { start, target, .. }, CheckInValue::Number(n)) => {
+                numeric_progress(*start, *target, *n, cap)
+            }
+            (Self::Binary { .. }, CheckInValue::Done(done)) => achieved(*done),
+            (Self::Milestones { milestones }, CheckInValue::Milestones(titles)) => {
+                milestone_progress(milestones, |m| titles.contains(&m.title))
+            }
+            (Self::AtLeast { threshold, .. }, CheckInValue::Number(n)) => achieved(n >= threshold),
+            (Self::AtMost { threshold, .. }, CheckInValue::Number(n)) => achieved(n <= threshold),
+            (Self::Range { low, high, .. }, CheckInValue::Number(n)) => {
+                achieved(low <= n && n <= high)
+            }
+            (Self::Manual { .. }, CheckInValue::Number(n)) => Progress::clamped(*n, Decimal::ONE),
+            _ => Progress::ZERO,
+        }
+    }
+
+    /// Checks that a checked-in value fits the metric: a number for numeric,
+    /// threshold, range and manual metrics, `true`/`false` for binary, known
+    /// milestone titles for milestones. O(milestones × titles).
+    ///
+    /// # Errors
+    /// [`ValueMismatch`] saying what was expected.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{CheckInValue, Metric};
+    /// assert!(Metric::binary(false).fits(&CheckInValue::Done(true)).is_ok());
+    /// assert!(Metric::binary(false).fits(&CheckInValue::Number(1.into())).is_err());
+    /// ```
+    pub fn fits(&self, value: &CheckInValue) -> Result<(), ValueMismatch> {
+        let expected = match self {
+            Self::Binary { .. } => "true or false",
+            Self::Milestones { .. } => "a list of milestone titles",
+            _ => "a number",
+        };
+        match (self, value) {
+            (Self::Binary { .. }, CheckInValue::Done(_))
+            | (
+                Self::Numeric { .. }
+                | Self::AtLeast { .. }
+                | Self::AtMost { .. }
+                | Self::Range { .. }
+                | Self::Manual { .. },
+                CheckInValue::Number(_),
+            ) => Ok(()),
+            (Self::Milestones { milestones }, CheckInValue::Milestones(titles)) => {
+                match titles
+                    .iter()
+                    .find(|t| !milestones.iter().any(|m| &&m.title == t))
+                {
+                    Some(unknown) => Err(ValueMismatch::UnknownMilestone(unknown.clone())),
+                    None => Ok(()),
+                }
+            }
+            _ => Err(ValueMismatch::Kind {
+                expected,
+                found: value.kind(),
+            }),
+        }
+    }
+
+    /// Whether the metric stands at its start: no `current`, not done, no
+    /// milestone reached, manual progress 0. Key results with check-ins keep
+    /// their metric so. O(milestones).
+    #[must_use]
+    pub fn is_at_start(&self) -> bool {
+        match self {
+            Self::Numeric { current, .. }
+            | Self::AtLeast { current, .. }
+            | Self::AtMost { current, .. }
+            | Self::Range { current, .. } => current.is_none(),
+            Self::Binary { done } => !done,
+            Self::Milestones { milestones } => milestones.iter().all(|m| !m.done),
+            Self::Manual { progress } => progress.is_zero(),
+        }
+    }
+
+    /// The same metric standing at its start (see
+    /// [`is_at_start`](Self::is_at_start)). O(milestones).
+    #[must_use]
+    pub fn at_start(&self) -> Self {
+        self.measured(None)
+    }
+
+    /// The same metric measured at a checked-in value; `None` resets it to
+    /// its start. A value that does not fit leaves it at its start.
+    /// O(milestones × titles).
+    #[must_use]
+    pub fn measured(&self, value: Option<&CheckInValue>) -> Self {
+        let mut metric = self.clone();
+        match (&mut metric, value) {
+            (
+                Self::Numeric { current, .. }
+                | Self::AtLeast { current, .. }
+                | Self::AtMost { current, .. }
+                | Self::Range { current, .. },
+                value,
+            ) => {
+                *current = match value {
+                    Some(CheckInValue::Number(n)) => Some(*n),
+                    _ => None,
+                };
+            }
+            (Self::Binary { done }, value) => {
+                *done = matches!(value, Some(CheckInValue::Done(true)))
+            }
+            (Self::Milestones { milestones }, value) => {
+                for m in milestones {
+                    m.done =
+                        matches!(value, Some(CheckInValue::Milestones(t)) if t.contains(&m.title));
+                }
+            }
+            (Self::Manual { progress }, value) => {
+                *progress = match value {
+                    Some(CheckInValue::Number(n)) => *n,
+                    _ => Decimal::ZERO,
+                };
+            }
+        }
+        metric
+    }
+}
+
+/// Why a checked-in value does not fit a metric.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueMismatch {
+    /// A value of the wrong kind.
+    #[error("expected {expected}, found {found}")]
+    Kind {
+        /// What the metric takes.
+        expected: &'static str,
+        /// What was given.
+        found: &'static str,
+    },
+    /// A milestone title the metric does not list.
+    #[error("{0:?} is not one of the key result's milestones")]
+    UnknownMilestone(String),
+}
+
+fn achieved(yes: bool) -> Progress {
+    if yes { Progress::ONE } else { Progress::ZERO }
+}
+
+fn numeric_progress(start: Decimal, target: Decimal, current: Decimal, cap: Decimal) -> Progress {
+    let (Some(done), Some(distance)) = (current.checked_sub(start), target.checked_sub(start))
+    else {
+        return Progress::ZERO;
+    };
+    if distance.is_zero() {
+        return Progress::ZERO;
+    }
+    let ratio = done.checked_div(distance).unwrap_or_else(|| {
+        // Only a huge quotient overflows: its sign decides the clamp.
+        if done.is_sign_negative() == distance.is_sign_negative() {
+            cap
+        } else {
+            Decimal::ZERO
+        }
+    });
+    Progress::clamped(ratio, cap)
+}
+
+fn milestone_progress(milestones: &[Milestone], done: impl Fn(&Milestone) -> bool) -> Progress {
+    match milestone_sums(milestones, done) {
+        Some((done, total)) if !total.is_zero() => {
+            Progress::clamped(done.checked_div(total).unwrap_or_default(), Decimal::ONE)
+        }
+        _ => Progress::ZERO,
+    }
 }
 
 /// (done weight, total weight), or `None` when the sum overflows.
-fn milestone_sums(milestones: &[Milestone]) -> Option<(Decimal, Decimal)> {
+fn milestone_sums(
+    milestones: &[Milestone],
+    is_done: impl Fn(&Milestone) -> bool,
+) -> Option<(Decimal, Decimal)> {
     milestones
         .iter()
         .try_fold((Decimal::ZERO, Decimal::ZERO), |(done, total), m| {
             let w = m.weight.value();
-            let done = if m.done { done.checked_add(w)? } else { done };
+            let done = if is_done(m) {
+                done.checked_add(w)?
+            } else {
+                done
+            };
             Some((done, total.checked_add(w)?))
         })
 }

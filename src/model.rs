@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Id, Metric, Weight};
+use crate::{CheckIn, Id, Metric, Phase, Weight};
 
 /// An objective: where we want to go. Qualitative, owned, on a level, and
 /// measured only through what supports it.
@@ -47,6 +47,16 @@ pub struct Objective {
     /// sub-key results), overriding the set's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grading: Option<String>,
+    /// The id of the period the objective is set for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Id>,
+    /// The objective this one was carried forward from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<Id>,
+    /// The objective this one was carried forward to: set when an
+    /// unfinished objective moves on to a later period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_to: Option<Id>,
     /// What this objective supports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aligned_to: Vec<Link>,
@@ -67,6 +77,9 @@ impl Objective {
             description: None,
             commitment: Commitment::Aspirational,
             grading: None,
+            period: None,
+            carried_from: None,
+            carried_to: None,
             aligned_to: Vec::new(),
             key_results: Vec::new(),
         }
@@ -90,6 +103,13 @@ impl Objective {
     #[must_use]
     pub fn with_commitment(mut self, commitment: Commitment) -> Self {
         self.commitment = commitment;
+        self
+    }
+
+    /// Sets the period the objective is for. O(1).
+    #[must_use]
+    pub fn with_period(mut self, period: Id) -> Self {
+        self.period = Some(period);
         self
     }
 
@@ -148,6 +168,13 @@ pub struct KeyResult {
     /// How it is measured; exclusive with sub-key results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric: Option<Metric>,
+    /// The dated history of the metric's value; with check-ins the metric
+    /// itself stays at its start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub check_ins: Vec<CheckIn>,
+    /// Where the metric should stand on given dates (phased targets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<Phase>,
     /// Sub-key results, rolled up like key results into an objective.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_results: Vec<KeyResult>,
@@ -171,6 +198,8 @@ impl KeyResult {
             weight: Weight::ONE,
             description: None,
             metric: None,
+            check_ins: Vec::new(),
+            phases: Vec::new(),
             key_results: Vec::new(),
             initiatives: Vec::new(),
         }
@@ -194,6 +223,20 @@ impl KeyResult {
     #[must_use]
     pub fn with_metric(mut self, metric: Metric) -> Self {
         self.metric = Some(metric);
+        self
+    }
+
+    /// Adds a check-in to the history. O(1) amortised.
+    #[must_use]
+    pub fn with_check_in(mut self, check_in: CheckIn) -> Self {
+        self.check_ins.push(check_in);
+        self
+    }
+
+    /// Adds a phased target. O(1) amortised.
+    #[must_use]
+    pub fn with_phase(mut self, phase: Phase) -> Self {
+        self.phases.push(phase);
         self
     }
 

@@ -135,32 +135,46 @@ impl<'de> Visitor<'de> for DecimalVisitor {
             .ok_or_else(|| E::custom(format!("{v} is out of range")))
     }
 
-    // Formats without exact number text (YAML, TOML, …) hand over an f64: its
-    // shortest round-trip form is the literal the author wrote whenever that
-    // literal had at most 15 significant digits.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
-        if !v.is_finite() {
-            return Err(E::custom(format!("{v} is not a finite number")));
-        }
-        parse_decimal(&v.to_string()).map_err(E::custom)
+        serde_decimal::from_f64(v).map_err(E::custom)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
-        match map.next_key::<String>()? {
-            Some(key) if key == JSON_NUMBER_TOKEN => {
-                let text: String = map.next_value()?;
-                parse_decimal(&text).map_err(de::Error::custom)
-            }
-            _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
-        }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Decimal, A::Error> {
+        serde_decimal::from_json_number(map)
     }
 }
 
 /// Serde helpers for `Decimal` fields: written as strings (keeping their
 /// scale, so `"20"` stays `"20"`), read from strings or numbers exactly.
 pub(crate) mod serde_decimal {
-    use super::{Decimal, DecimalVisitor};
+    use super::{DecimalVisitor, JSON_NUMBER_TOKEN, parse_decimal};
+    use rust_decimal::Decimal;
+    use serde::de::{self, MapAccess};
     use serde::{Deserializer, Serializer};
+
+    // Formats without exact number text (YAML, TOML, …) hand over an f64: its
+    // shortest round-trip form is the literal the author wrote whenever that
+    // literal had at most 15 significant digits.
+    pub(crate) fn from_f64(v: f64) -> Result<Decimal, String> {
+        if !v.is_finite() {
+            return Err(format!("{v} is not a finite number"));
+        }
+        parse_decimal(&v.to_string()).map_err(|e| e.to_string())
+    }
+
+    /// Reads the number text serde_json's `arbitrary_precision` hands over
+    /// as a one-entry map.
+    pub(crate) fn from_json_number<'de, A: MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Decimal, A::Error> {
+        match map.next_key::<String>()? {
+            Some(key) if key == JSON_NUMBER_TOKEN => {
+                let text: String = map.next_value()?;
+                parse_decimal(&text).map_err(de::Error::custom)
+            }
+            _ => Err(de::Error::custom("expected a decimal number, found a map")),
+        }
+    }
 
     pub(crate) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(value)
@@ -327,8 +341,8 @@ pub struct Progress(Decimal);
 
 /// Why a value is not a [`Progress`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("progress must not be negative, got {0}")]
-pub struct ProgressError(Decimal);
+#[error("progress must be a decimal number not below zero, got {0}")]
+pub struct ProgressError(String);
 
 impl Progress {
     /// No progress.
@@ -349,7 +363,7 @@ impl Progress {
     /// ```
     pub fn new(value: Decimal) -> Result<Self, ProgressError> {
         if value.is_sign_negative() && !value.is_zero() {
-            Err(ProgressError(value))
+            Err(ProgressError(value.to_string()))
         } else {
             Ok(Self(value))
         }
@@ -385,6 +399,13 @@ impl fmt::Display for Progress {
 impl From<Progress> for Decimal {
     fn from(p: Progress) -> Self {
         p.0
+    }
+}
+
+impl FromStr for Progress {
+    type Err = ProgressError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(parse_decimal(s).map_err(|_| ProgressError(s.to_owned()))?)
     }
 }
 

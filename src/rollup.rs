@@ -196,18 +196,89 @@ fn index_u32(node: NodeIndex) -> u32 {
     u32::try_from(node.index()).unwrap_or(u32::MAX)
 }
 
+impl Plan {
+    /// Rolls `leaf` values (a key result's own progress, by node index) up
+    /// the whole plan into a fresh vector. O(V + E).
+    pub(crate) fn evaluate_all(
+        &self,
+        leaf: &[Decimal],
+        strategies: &Strategies,
+        cap: Decimal,
+    ) -> Vec<Decimal> {
+        let mut progress = vec![Decimal::ZERO; self.rank.len()];
+        let mut scratch = Vec::new();
+        for node in &self.order {
+            let n = node.index();
+            let value = self.evaluate(n, leaf, &progress, &mut scratch, strategies, cap);
+            if let Some(slot) = progress.get_mut(n) {
+                *slot = value;
+            }
+        }
+        progress
+    }
+
+    fn evaluate(
+        &self,
+        n: usize,
+        leaf: &[Decimal],
+        progress: &[Decimal],
+        scratch: &mut Vec<Contribution>,
+        strategies: &Strategies,
+        cap: Decimal,
+    ) -> Decimal {
+        let inputs = self.inputs_of(n);
+        if inputs.is_empty() {
+            return leaf.get(n).copied().unwrap_or_default();
+        }
+        let pairs = inputs.iter().map(|&(source, weight)| {
+            (
+                weight,
+                progress.get(source as usize).copied().unwrap_or_default(),
+            )
+        });
+        let value = match self
+            .evaluator
+            .get(n)
+            .copied()
+            .unwrap_or(Evaluator::WeightedMean)
+        {
+            Evaluator::WeightedMean => weighted_mean(pairs),
+            Evaluator::Mean => mean(pairs),
+            Evaluator::Min => minimum(pairs),
+            Evaluator::Custom(index) => {
+                scratch.clear();
+                scratch.extend(pairs.map(|(w, p)| {
+                    Contribution::new(
+                        Weight::new(w).unwrap_or(Weight::ZERO),
+                        Progress::new(p).unwrap_or(Progress::ZERO),
+                    )
+                }));
+                strategies
+                    .custom(index)
+                    .map(|s| s.aggregate(scratch))
+                    .unwrap_or_default()
+            }
+        };
+        value.max(Decimal::ZERO).min(cap)
+    }
+}
+
 impl State {
     /// Recomputes every node in topological order. O(V + E), no allocation
     /// beyond the progress array itself.
     pub(crate) fn full(&mut self, strategies: &Strategies, cap: Decimal) {
         self.progress.clear();
         self.progress.resize(self.plan.rank.len(), Decimal::ZERO);
-        for i in 0..self.plan.order.len() {
-            let Some(node) = self.plan.order.get(i) else {
-                break;
-            };
+        for node in &self.plan.order {
             let n = node.index();
-            let value = self.evaluate(n, strategies, cap);
+            let value = self.plan.evaluate(
+                n,
+                &self.leaf,
+                &self.progress,
+                &mut self.scratch,
+                strategies,
+                cap,
+            );
             if let Some(slot) = self.progress.get_mut(n) {
                 *slot = value;
             }
@@ -239,7 +310,14 @@ impl State {
             }
             last = Some(n);
             let n = n as usize;
-            let value = self.evaluate(n, strategies, cap);
+            let value = self.plan.evaluate(
+                n,
+                &self.leaf,
+                &self.progress,
+                &mut self.scratch,
+                strategies,
+                cap,
+            );
             let Some(slot) = self.progress.get_mut(n) else {
                 continue;
             };
@@ -254,44 +332,5 @@ impl State {
                 queue.push(Reverse((rank, consumer)));
             }
         }
-    }
-
-    fn evaluate(&mut self, n: usize, strategies: &Strategies, cap: Decimal) -> Decimal {
-        let inputs = self.plan.inputs_of(n);
-        if inputs.is_empty() {
-            return self.leaf.get(n).copied().unwrap_or_default();
-        }
-        let progress = &self.progress;
-        let pairs = inputs.iter().map(|&(source, weight)| {
-            (
-                weight,
-                progress.get(source as usize).copied().unwrap_or_default(),
-            )
-        });
-        let value = match self
-            .plan
-            .evaluator
-            .get(n)
-            .copied()
-            .unwrap_or(Evaluator::WeightedMean)
-        {
-            Evaluator::WeightedMean => weighted_mean(pairs),
-            Evaluator::Mean => mean(pairs),
-            Evaluator::Min => minimum(pairs),
-            Evaluator::Custom(index) => {
-                self.scratch.clear();
-                self.scratch.extend(pairs.map(|(w, p)| {
-                    Contribution::new(
-                        Weight::new(w).unwrap_or(Weight::ZERO),
-                        Progress::new(p).unwrap_or(Progress::ZERO),
-                    )
-                }));
-                strategies
-                    .custom(index)
-                    .map(|s| s.aggregate(&self.scratch))
-                    .unwrap_or_default()
-            }
-        };
-        value.max(Decimal::ZERO).min(cap)
     }
 }

@@ -16,9 +16,15 @@ use serde::{Deserialize, Serialize};
 use crate::graph::{self, Edge, EdgeKind, Graph, KeyResultNode, Node, ObjectiveNode};
 use crate::rollup::{Plan, State, Strategies};
 use crate::{
-    AggregationStrategy, AlignmentModel, Band, Commitment, Document, Error, GoogleScale,
-    GradingScale, Id, Initiative, KeyResult, Levels, Link, Metric, Objective, Progress, Weight,
+    AggregationStrategy, AlignmentModel, Band, Commitment, Document, Error, GapPolicy, GoogleScale,
+    GradingScale, Id, Initiative, KeyResult, Levels, Link, Metric, Objective, Period, Progress,
+    StatusPolicy, Weight,
 };
+
+mod periods;
+
+use periods::check_history;
+pub use periods::{CarryForward, PeriodMismatch};
 
 /// How deep sub-key results may nest below a key result.
 ///
@@ -65,6 +71,8 @@ pub struct OkrSet {
     index: IndexMap<Id, NodeIndex>,
     strategies: Strategies,
     scale: Arc<dyn GradingScale>,
+    status_policy: Arc<dyn StatusPolicy>,
+    periods: IndexMap<Id, Period>,
     state: State,
 }
 
@@ -93,6 +101,7 @@ pub struct OkrSet {
 pub struct SetBuilder {
     strategies: Strategies,
     scale: Arc<dyn GradingScale>,
+    status_policy: Arc<dyn StatusPolicy>,
 }
 
 impl Default for SetBuilder {
@@ -100,6 +109,7 @@ impl Default for SetBuilder {
         Self {
             strategies: Strategies::default(),
             scale: Arc::new(GoogleScale::default()),
+            status_policy: Arc::new(GapPolicy::default()),
         }
     }
 }
@@ -117,6 +127,21 @@ impl SetBuilder {
     #[must_use]
     pub fn grading_scale(mut self, scale: impl GradingScale + 'static) -> Self {
         self.scale = Arc::new(scale);
+        self
+    }
+
+    /// Replaces the status policy (default [`GapPolicy`]). O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, GapPolicy, ObjectiveStatusRule, OkrSet};
+    /// let perdoo = GapPolicy::default().with_objective_rule(ObjectiveStatusRule::WeakestKeyResult);
+    /// let set = OkrSet::builder().status_policy(perdoo).build(Document::default())?;
+    /// # Ok::<(), okrs::Error>(())
+    /// ```
+    #[must_use]
+    pub fn status_policy(mut self, policy: impl StatusPolicy + 'static) -> Self {
+        self.status_policy = Arc::new(policy);
         self
     }
 
@@ -150,6 +175,8 @@ impl SetBuilder {
             index: IndexMap::new(),
             strategies: self.strategies,
             scale: self.scale,
+            status_policy: self.status_policy,
+            periods: periods::validate(document.periods)?,
             state: State::default(),
         };
         let mut pending_links = Vec::new();
@@ -167,6 +194,7 @@ impl SetBuilder {
         for node in nodes {
             set.check_weights(node, None)?;
         }
+        set.check_closures()?;
         set.rebuild()?;
         Ok(set)
     }
@@ -247,6 +275,7 @@ impl OkrSet {
         document.grading.clone_from(&self.grading);
         document.levels = self.levels.clone();
         document.progress_cap = self.cap;
+        document.periods = self.periods.values().cloned().collect();
         document.objectives = self
             .objective_indices()
             .filter_map(|n| self.objective_value(n))
@@ -376,6 +405,14 @@ impl OkrSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_objective(&mut self, mut objective: Objective) -> Result<(), Error> {
+        if let Some(period) = &objective.period {
+            if self.periods.get(period).is_some_and(Period::is_closed) {
+                return Err(Error::PeriodClosed {
+                    period: period.clone(),
+                    id: objective.id,
+                });
+            }
+        }
         let mark = self.index.len();
         let links = std::mem::take(&mut objective.aligned_to);
         let result = (|| {
@@ -402,6 +439,7 @@ impl OkrSet {
     /// with only zero weights. O(V + E).
     pub fn remove_objective(&mut self, id: &str) -> Result<Objective, Error> {
         let node = self.expect_kind(id, NodeKind::Objective)?;
+        self.refuse_if_closed(node)?;
         let subtree = self.subtree(node);
         self.refuse_if_linked(&subtree)?;
         for edge in self.graph.edges_directed(node, Outgoing) {
@@ -441,6 +479,7 @@ impl OkrSet {
             .index
             .get(parent)
             .ok_or_else(|| Error::UnknownNode(Id::unchecked(parent)))?;
+        self.refuse_if_closed(parent_index)?;
         let (objective, level, depth) = match self.graph.node_weight(parent_index) {
             Some(Node::Objective(o)) => (parent_index, o.level, 0),
             Some(Node::KeyResult(k)) => {
@@ -481,6 +520,7 @@ impl OkrSet {
     /// weights. O(V + E).
     pub fn remove_key_result(&mut self, id: &str) -> Result<KeyResult, Error> {
         let node = self.expect_kind(id, NodeKind::KeyResult)?;
+        self.refuse_if_closed(node)?;
         let subtree = self.subtree(node);
         self.refuse_if_linked(&subtree)?;
         let up = self.parent_edge(node);
@@ -530,6 +570,7 @@ impl OkrSet {
     /// ```
     pub fn add_link(&mut self, from: &str, link: Link) -> Result<(), Error> {
         let from_index = self.expect_kind(from, NodeKind::Objective)?;
+        self.refuse_if_closed(from_index)?;
         let edge = self.insert_link(from_index, link, true)?;
         let target = self.graph.edge_endpoints(edge).map(|(_, t)| t);
         if let Some(target) = target {
@@ -552,6 +593,9 @@ impl OkrSet {
     /// zero weights. O(V + E).
     pub fn remove_link(&mut self, from: &str, target: &str) -> Result<Link, Error> {
         let (edge, target_index) = self.find_link(from, target)?;
+        if let Some(&from_index) = self.index.get(from) {
+            self.refuse_if_closed(from_index)?;
+        }
         self.check_weights(target_index, Some((edge, None)))?;
         let link = self
             .link_value(edge)
@@ -573,6 +617,7 @@ impl OkrSet {
     /// [`Error::AllWeightsZero`], [`Error::WeightOverflow`]. O(V + E).
     pub fn set_weight(&mut self, key_result: &str, weight: Weight) -> Result<(), Error> {
         let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
+        self.refuse_if_closed(node)?;
         let up = self.parent_edge(node);
         let Some((edge, parent)) = up else {
             return Err(Error::UnknownNode(self.id_of(node)));
@@ -592,6 +637,9 @@ impl OkrSet {
         weight: Weight,
     ) -> Result<(), Error> {
         let (edge, target_index) = self.find_link(from, target)?;
+        if let Some(&from_index) = self.index.get(from) {
+            self.refuse_if_closed(from_index)?;
+        }
         self.reweigh(edge, target_index, weight)
     }
 
@@ -617,27 +665,39 @@ impl OkrSet {
     /// ```
     pub fn set_metric(&mut self, key_result: &str, metric: Option<Metric>) -> Result<(), Error> {
         let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
+        self.refuse_if_closed(node)?;
+        let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
+            return Err(Error::UnknownNode(self.id_of(node)));
+        };
         if let Some(metric) = &metric {
             metric.validate().map_err(|source| Error::InvalidMetric {
-                key_result: self.id_of(node),
+                key_result: k.id.clone(),
                 source,
             })?;
-            if !self.children(node).is_empty() {
-                return Err(Error::MetricAndSubKeyResults(self.id_of(node)));
+            if !k.key_results.is_empty() {
+                return Err(Error::MetricAndSubKeyResults(k.id.clone()));
             }
             self.refuse_contributing_links(node)?;
         }
-        let leaf = metric
-            .as_ref()
-            .map_or(Decimal::ZERO, |m| m.progress(self.cap).value());
+        check_history(&k.id, metric.as_ref(), &k.check_ins, &k.phases)?;
         if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
             k.metric = metric;
         }
+        self.refresh_leaf(node);
+        Ok(())
+    }
+
+    /// Recomputes a key result's own progress from its metric and latest
+    /// check-in, and rolls it up. O(A log A) for A ancestors.
+    fn refresh_leaf(&mut self, node: NodeIndex) {
+        let leaf = match self.graph.node_weight(node) {
+            Some(Node::KeyResult(k)) => k.progress_as_of(None, self.cap),
+            _ => Decimal::ZERO,
+        };
         if let Some(slot) = self.state.leaf.get_mut(node.index()) {
             *slot = leaf;
         }
         self.state.incremental(&[node], &self.strategies, self.cap);
-        Ok(())
     }
 
     // ----- internals ---------------------------------------------------
@@ -723,6 +783,19 @@ impl OkrSet {
                 })?,
             None => self.default_strategy,
         };
+        let period = match &objective.period {
+            Some(period) => {
+                Some(
+                    self.periods
+                        .get_index_of(period)
+                        .ok_or_else(|| Error::UnknownPeriod {
+                            period: period.clone(),
+                            by: objective.id.clone(),
+                        })?,
+                )
+            }
+            None => None,
+        };
         let node = self.graph.add_node(Node::Objective(ObjectiveNode {
             id: objective.id.clone(),
             title: objective.title,
@@ -732,6 +805,9 @@ impl OkrSet {
             commitment: objective.commitment,
             grading: objective.grading,
             strategy,
+            period,
+            carried_from: objective.carried_from,
+            carried_to: objective.carried_to,
             key_results: Vec::new(),
             links: Vec::new(),
         }));
@@ -770,12 +846,20 @@ impl OkrSet {
                 return Err(Error::MetricAndSubKeyResults(id));
             }
         }
+        let mut check_ins = key_result.check_ins;
+        check_ins.sort_by_key(|c| c.at);
+        let mut phases = key_result.phases;
+        phases.sort_by_key(|p| p.at);
+        check_history(&id, key_result.metric.as_ref(), &check_ins, &phases)?;
+        self.check_dates(&id, objective, &check_ins, &phases)?;
         let node = self.graph.add_node(Node::KeyResult(KeyResultNode {
             id: id.clone(),
             title: key_result.title,
             owners: key_result.owners,
             description: key_result.description,
             metric: key_result.metric,
+            check_ins,
+            phases,
             key_results: Vec::new(),
             initiatives: Vec::new(),
             objective,
@@ -1072,9 +1156,7 @@ impl OkrSet {
         let cap = self.cap;
         self.state.leaf = (0..graph.node_bound())
             .map(|n| match graph.node_weight(NodeIndex::new(n)) {
-                Some(Node::KeyResult(KeyResultNode {
-                    metric: Some(m), ..
-                })) => m.progress(cap).value(),
+                Some(Node::KeyResult(k)) => k.progress_as_of(None, cap),
                 _ => Decimal::ZERO,
             })
             .collect();
@@ -1107,6 +1189,12 @@ impl OkrSet {
             description: o.description.clone(),
             commitment: o.commitment,
             grading: o.grading.clone(),
+            period: o
+                .period
+                .and_then(|p| self.periods.get_index(p))
+                .map(|(id, _)| id.clone()),
+            carried_from: o.carried_from.clone(),
+            carried_to: o.carried_to.clone(),
             aligned_to: o.links.iter().filter_map(|&e| self.link_value(e)).collect(),
             key_results: o
                 .key_results
@@ -1132,6 +1220,8 @@ impl OkrSet {
             weight,
             description: k.description.clone(),
             metric: k.metric.clone(),
+            check_ins: k.check_ins.clone(),
+            phases: k.phases.clone(),
             key_results: k
                 .key_results
                 .iter()

@@ -1,0 +1,356 @@
+//! Check-ins: the dated history of a key result's value, the confidence
+//! its owner states with each, and phased targets (where a key result
+//! should stand on given dates).
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::number::serde_decimal;
+use crate::{Date, Moment, parse_decimal};
+
+/// One check-in: a key result's value at a moment, with the owner's
+/// confidence and a note.
+///
+/// # Example
+/// ```
+/// use okrs::{CheckIn, CheckInValue, Confidence};
+///
+/// let c = CheckIn::new("2027-02-03".parse()?, CheckInValue::Number(41.into()))
+///     .with_confidence("0.6".parse()?)
+///     .with_note("two deals slipped")
+///     .by("ana");
+/// assert_eq!(c.confidence.unwrap().value().to_string(), "0.6");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CheckIn {
+    /// When: a date or an RFC 3339 timestamp.
+    pub at: Moment,
+    /// The value, fitting the key result's metric.
+    pub value: CheckInValue,
+    /// How likely the owner thinks the target is, 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Who checked in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+impl CheckIn {
+    /// A check-in with no confidence, note or author. O(1).
+    #[must_use]
+    pub fn new(at: Moment, value: CheckInValue) -> Self {
+        Self {
+            at,
+            value,
+            confidence: None,
+            note: None,
+            by: None,
+        }
+    }
+
+    /// Sets the confidence. O(1).
+    #[must_use]
+    pub fn with_confidence(mut self, confidence: Confidence) -> Self {
+        self.confidence = Some(confidence);
+        self
+    }
+
+    /// Sets the note. O(1).
+    #[must_use]
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+
+    /// Sets who checked in. O(1).
+    #[must_use]
+    pub fn by(mut self, who: impl Into<String>) -> Self {
+        self.by = Some(who.into());
+        self
+    }
+}
+
+/// A checked-in value. Which one fits depends on the metric:
+///
+/// | metric | value | in a document |
+/// |---|---|---|
+/// | numeric, at-least, at-most, range | [`Number`](Self::Number) | `"41"` or `41` |
+/// | manual | [`Number`](Self::Number), the progress | `"0.4"` |
+/// | binary | [`Done`](Self::Done) | `true` |
+/// | milestones | [`Milestones`](Self::Milestones), the titles done so far | `["Pick a vendor"]` |
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CheckInValue {
+    /// A measured number (or, for manual metrics, the stated progress).
+    Number(Decimal),
+    /// Whether a binary key result is done.
+    Done(bool),
+    /// The titles of the milestones reached so far.
+    Milestones(Vec<String>),
+}
+
+impl CheckInValue {
+    /// What kind of value this is, as error messages say it. O(1).
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Number(_) => "a number",
+            Self::Done(_) => "true or false",
+            Self::Milestones(_) => "a list of milestone titles",
+        }
+    }
+}
+
+impl From<Decimal> for CheckInValue {
+    fn from(value: Decimal) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl From<bool> for CheckInValue {
+    fn from(done: bool) -> Self {
+        Self::Done(done)
+    }
+}
+
+impl Serialize for CheckInValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Number(n) => s.collect_str(n),
+            Self::Done(b) => s.serialize_bool(*b),
+            Self::Milestones(titles) => titles.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckInValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = CheckInValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a decimal number, true or false, or a list of milestone titles")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<CheckInValue, E> {
+        Ok(CheckInValue::Done(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<CheckInValue, E> {
+        parse_decimal(v)
+            .map(CheckInValue::Number)
+            .map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<CheckInValue, E> {
+        Ok(CheckInValue::Number(v.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<CheckInValue, E> {
+        Ok(CheckInValue::Number(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<CheckInValue, E> {
+        serde_decimal::from_f64(v)
+            .map(CheckInValue::Number)
+            .map_err(E::custom)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CheckInValue, A::Error> {
+        serde_decimal::from_json_number(map).map(CheckInValue::Number)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CheckInValue, A::Error> {
+        let mut titles = Vec::new();
+        while let Some(title) = seq.next_element::<String>()? {
+            titles.push(title);
+        }
+        Ok(CheckInValue::Milestones(titles))
+    }
+}
+
+/// How confident an owner is of reaching a target: 0 to 1.
+///
+/// A value above 1 and up to 10 is read as a 1–10 score and divided by 10,
+/// so `"7"` and `"0.7"` mean the same; `"1"` is full confidence.
+///
+/// # Example
+/// ```
+/// use okrs::{Confidence, ConfidenceLevel};
+/// let c: Confidence = "7".parse()?;
+/// assert_eq!(c.value().to_string(), "0.7");
+/// assert_eq!(c.level(), ConfidenceLevel::High);
+/// assert!("11".parse::<Confidence>().is_err());
+/// # Ok::<(), okrs::ConfidenceError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Confidence(Decimal);
+
+/// Why a value is not a [`Confidence`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("confidence {0} is outside 0 to 1 (or a 1 to 10 score)")]
+pub struct ConfidenceError(String);
+
+impl Confidence {
+    /// A confidence from 0 to 1, or a score above 1 up to 10. O(1).
+    ///
+    /// # Errors
+    /// [`ConfidenceError`] for negative values and values above 10.
+    pub fn new(value: Decimal) -> Result<Self, ConfidenceError> {
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(ConfidenceError(value.to_string()));
+        }
+        if value <= Decimal::ONE {
+            return Ok(Self(value.normalize()));
+        }
+        if value <= Decimal::TEN {
+            return Ok(Self((value / Decimal::TEN).normalize()));
+        }
+        Err(ConfidenceError(value.to_string()))
+    }
+
+    /// The confidence, 0 to 1. O(1).
+    #[must_use]
+    pub const fn value(self) -> Decimal {
+        self.0
+    }
+
+    /// High at 0.7 and above, medium at 0.4 and above, else low. O(1).
+    #[must_use]
+    pub fn level(self) -> ConfidenceLevel {
+        if self.0 >= Decimal::new(7, 1) {
+            ConfidenceLevel::High
+        } else if self.0 >= Decimal::new(4, 1) {
+            ConfidenceLevel::Medium
+        } else {
+            ConfidenceLevel::Low
+        }
+    }
+
+    /// A confidence already known to lie in [0, 1].
+    pub(crate) fn clamped(value: Decimal) -> Self {
+        Self(value.max(Decimal::ZERO).min(Decimal::ONE).normalize())
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for Confidence {
+    type Err = ConfidenceError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let value = parse_decimal(s).map_err(|_| ConfidenceError(s.to_owned()))?;
+        Self::new(value)
+    }
+}
+
+impl Serialize for Confidence {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Confidence {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_decimal::deserialize(d)?;
+        Self::new(value).map_err(de::Error::custom)
+    }
+}
+
+/// A confidence band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfidenceLevel {
+    /// Below 0.4.
+    Low,
+    /// 0.4 up to 0.7.
+    Medium,
+    /// 0.7 and above.
+    High,
+}
+
+impl fmt::Display for ConfidenceLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        })
+    }
+}
+
+/// A phased target: where a key result's value should stand on a date
+/// within its period. Expected progress runs piecewise linearly through a
+/// key result's phases (from 0 at the period's start to 1 at its end).
+///
+/// # Example
+/// ```
+/// use okrs::Phase;
+/// let p = Phase::new("2027-02-15".parse()?, 30.into());
+/// assert_eq!(p.target.to_string(), "30");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Phase {
+    /// The date the target applies to.
+    pub at: Date,
+    /// The value the metric should show then, in the metric's own unit
+    /// (for a manual metric, the progress).
+    #[serde(with = "serde_decimal")]
+    pub target: Decimal,
+}
+
+impl Phase {
+    /// A phased target. O(1).
+    #[must_use]
+    pub fn new(at: Date, target: Decimal) -> Self {
+        Self { at, target }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confidence_reads_fractions_and_ten_point_scores() {
+        let c = |s: &str| s.parse::<Confidence>().map(Confidence::value);
+        assert_eq!(c("0"), Ok(Decimal::ZERO));
+        assert_eq!(c("1"), Ok(Decimal::ONE));
+        assert_eq!(c("10"), Ok(Decimal::ONE));
+        assert_eq!(c("6"), Ok(Decimal::new(6, 1)));
+        assert_eq!(c("0.60"), Ok(Decimal::new(6, 1)));
+        assert!(c("-0.1").is_err());
+        assert!(c("10.5").is_err());
+        assert!(c("x").is_err());
+    }
+
+    #[test]
+    fn confidence_levels_at_their_boundaries() {
+        let level = |s: &str| s.parse::<Confidence>().unwrap().level();
+        assert_eq!(level("0.39"), ConfidenceLevel::Low);
+        assert_eq!(level("0.4"), ConfidenceLevel::Medium);
+        assert_eq!(level("0.69"), ConfidenceLevel::Medium);
+        assert_eq!(level("0.7"), ConfidenceLevel::High);
+    }
+}
