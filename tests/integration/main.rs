@@ -13,6 +13,7 @@ mod edits;
 mod generate;
 mod properties;
 mod rollup;
+mod time;
 
 use okrs::{Decimal, OkrSet};
 
