@@ -289,7 +289,7 @@ pub enum ConfidenceLevel {
 
 impl fmt::Display for ConfidenceLevel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Self::Low => "low",
             Self::Medium => "medium",
             Self::High => "high",

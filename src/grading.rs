@@ -212,7 +212,7 @@ pub enum Band {
 
 impl fmt::Display for Band {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Self::Red => "red",
             Self::Yellow => "yellow",
             Self::Green => "green",

@@ -409,7 +409,7 @@ impl AlignmentModel {
 
 impl fmt::Display for AlignmentModel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Self::Directional => "directional",
             Self::Cascading => "cascading",
             Self::Transparency => "transparency",

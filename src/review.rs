@@ -45,7 +45,7 @@ impl Status {
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Self::NotStarted => "not-started",
             Self::OnTrack => "on-track",
             Self::AtRisk => "at-risk",

@@ -2,6 +2,12 @@
 //! company objective "Make our company a great place to work", the weighted
 //! BizOps team objective, the team objective "Improve our NPS score by 20%"
 //! and the individual objective "Close 200K in new revenue".
+//!
+//! It runs through 2026: company objectives for the year `FY2026`, team and
+//! individual objectives for `2026-Q4` with weekly check-ins up to
+//! mid-November (so a review as of late November shows statuses and
+//! forecasts), and a `2026-Q3` already closed, whose unfinished referral
+//! objective was carried forward into the fourth quarter.
 
 /// The sample organisation as an `okrs/1` JSON document (cascading).
 pub const SAMPLE_JSON: &str = include_str!("sample.json");

@@ -225,7 +225,7 @@ pub enum NodeKind {
 
 impl fmt::Display for NodeKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Self::Objective => "objective",
             Self::KeyResult => "key-result",
             Self::Initiative => "initiative",

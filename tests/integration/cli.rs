@@ -30,25 +30,92 @@ fn no_arguments_reviews_the_sample() {
 }
 
 #[test]
-fn rollup_json_lists_every_node() {
+fn rollup_json_lists_every_node_as_of_a_date() {
     let path = write("sample.json", okrs::sample::SAMPLE_JSON);
-    let out = okrs(&["rollup", "--json", path.to_str().unwrap()]);
+    let out = okrs(&[
+        "rollup",
+        "--json",
+        path.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+    ]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["as_of"], "2026-11-23");
     let nodes = value["nodes"].as_array().unwrap();
     let set = okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON).unwrap();
+    let review = set.review("2026-11-23".parse().unwrap());
     assert_eq!(nodes.len(), set.nodes().len());
     for node in nodes {
         let id = node["id"].as_str().unwrap();
         let progress = okrs::parse_decimal(node["progress"].as_str().unwrap()).unwrap();
+        // Every check-in of the sample is before the 23rd: as of then, the
+        // review agrees with the live roll-up.
         assert_eq!(progress, set.progress(id).unwrap().value(), "{id}");
-        assert!(progress >= okrs::Decimal::ZERO && progress <= okrs::Decimal::ONE);
+        let reviewed = review.get(id).unwrap();
+        assert_eq!(
+            node["status"].as_str(),
+            reviewed.status.map(|s| s.to_string()).as_deref()
+        );
+        assert!(node["expected"].is_string(), "{id} has a period");
         assert!(["objective", "key-result"].contains(&node["kind"].as_str().unwrap()));
         assert!(["red", "yellow", "green"].contains(&node["band"].as_str().unwrap()));
+    }
+    let arr = nodes.iter().find(|n| n["id"] == "arr").unwrap();
+    assert_eq!(arr["status"], "at-risk");
+    assert_eq!(arr["confidence"], "0.5");
+    assert!(arr["forecast"].is_string() && arr["forecast_band"].is_string());
+
+    // Earlier, fewer check-ins count.
+    let out = okrs(&[
+        "rollup",
+        "--json",
+        path.to_str().unwrap(),
+        "--as-of",
+        "2026-10-01",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nodes = value["nodes"].as_array().unwrap();
+    let hires = nodes.iter().find(|n| n["id"] == "hire-assistant").unwrap();
+    assert_eq!(hires["progress"], "0");
+    assert_eq!(hires["expected"], "0");
+}
+
+#[test]
+fn the_sample_review_shows_statuses_and_forecasts() {
+    let out = okrs(&["--as-of", "2026-11-23"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("as of 2026-11-23"), "{text}");
+    for needle in [
+        "on-track",
+        "at-risk",
+        "off-track",
+        "fc ",
+        "exp ",
+        "conf ",
+        "closed at 0.55",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from\n{text}");
+    }
+    assert!(text.contains("carried forward from referrals"));
+}
+
+#[test]
+fn a_bad_as_of_date_is_a_usage_error() {
+    for args in [
+        &["--as-of", "2026-13-01"][..],
+        &["--as-of"],
+        &["--as-of", "2026-11-23T10:00:00Z"],
+        &["check", "x.json", "--as-of", "2026-11-23"],
+    ] {
+        let out = okrs(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("usage"));
     }
 }
 

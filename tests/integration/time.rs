@@ -692,3 +692,19 @@ fn child_objectives_outside_their_parents_period_are_reported() {
     assert_eq!(mismatches[0].objective.as_str(), "outside");
     assert_eq!(mismatches[0].parent_period.as_str(), "2027-Q1");
 }
+
+#[test]
+fn the_samples_closed_quarter_holds_the_grades_closing_would_freeze() {
+    let sample = OkrSet::from_document(okrs::sample::document()).unwrap();
+    let mut reopened = sample.to_document();
+    for period in &mut reopened.periods {
+        period.closed = None;
+    }
+    let mut reclosed = OkrSet::from_document(reopened).unwrap();
+    reclosed.close_period("2026-Q3").unwrap();
+    assert_eq!(reclosed, sample);
+    assert_eq!(
+        sample.frozen_grade("referrals").unwrap().progress,
+        sample.progress("referrals").unwrap()
+    );
+}
