@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use okrs::{
-    Commitment, Decimal, Document, GoogleScale, GradingScale, Link, Metric, NodeKind, OkrSet,
+    CheckIn, CheckInValue, Commitment, Date, Decimal, Document, GoogleScale, GradingScale, Link,
+    Metric, NodeKind, OkrSet,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -127,4 +128,55 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn check_ins_roll_up_incrementally_and_time_travel_replays_them(
+        doc in generate::document(),
+        check_ins in prop::collection::vec((any::<Index>(), 0i16..60, -40i64..40), 1..16),
+        cut in 0i16..60,
+    ) {
+        let mut set = OkrSet::from_document(doc).unwrap();
+        let krs: Vec<String> = set
+            .nodes()
+            .iter()
+            .filter(|n| n.kind() == NodeKind::KeyResult && n.metric().is_some())
+            .map(|n| n.id().to_string())
+            .collect();
+        prop_assume!(!krs.is_empty());
+        for kr in &krs {
+            set.set_metric(kr, Some(Metric::numeric(Decimal::ZERO, Decimal::from(20)))).unwrap();
+        }
+        let start = Date::new(2027, 1, 1).unwrap();
+        let day = |d: i16| start.checked_add(jiff_days(d)).unwrap();
+        let mut replay = set.clone();
+        for &(pick, d, value) in &check_ins {
+            let kr = &krs[pick.index(krs.len())];
+            let check_in = CheckIn::new(day(d).into(), CheckInValue::Number(Decimal::from(value)));
+            set.check_in(kr, check_in.clone()).unwrap();
+            if d <= cut {
+                replay.check_in(kr, check_in).unwrap();
+            }
+        }
+        // Incremental roll-up after each check-in equals a full reload.
+        let reloaded = OkrSet::from_document(set.to_document()).unwrap();
+        prop_assert_eq!(&reloaded, &set);
+        // As of the end, the review is the live roll-up.
+        let end = set.review(day(60));
+        for node in set.nodes() {
+            prop_assert_eq!(Some(end.get(node.id().as_str()).unwrap().progress), node.progress());
+        }
+        // As of the cut, it is the set with only the check-ins made by then.
+        let past = set.review(day(cut));
+        for node in replay.nodes() {
+            prop_assert_eq!(
+                Some(past.get(node.id().as_str()).unwrap().progress),
+                node.progress(),
+                "{} as of day {}", node.id(), cut
+            );
+        }
+    }
+}
+
+fn jiff_days(days: i16) -> okrs::jiff::Span {
+    okrs::jiff::Span::new().days(days)
 }

@@ -216,6 +216,12 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<okrs::LoadError>();
     assert_send_sync::<okrs::ParseError>();
     assert_send_sync::<okrs::NodeRef<'static>>();
+    assert_send_sync::<okrs::Review>();
+    assert_send_sync::<okrs::NodeReview>();
+    assert_send_sync::<okrs::Period>();
+    assert_send_sync::<okrs::CheckIn>();
+    assert_send_sync::<okrs::Moment>();
+    assert_send_sync::<Box<dyn okrs::StatusPolicy>>();
 }
 
 #[test]
