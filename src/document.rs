@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::number::serde_decimal;
-use crate::{AlignmentModel, Levels, Objective, Period};
+use crate::{AlignmentModel, Levels, LintSettings, Objective, Period};
 
 /// The document format version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -56,6 +56,9 @@ pub struct Document {
     /// allows 50 % over-achievement).
     #[serde(default = "default_cap", with = "serde_decimal")]
     pub progress_cap: Decimal,
+    /// Health-check settings: rule levels and thresholds.
+    #[serde(default, skip_serializing_if = "LintSettings::is_default")]
+    pub lint: LintSettings,
     /// The periods objectives are set for (years, quarters, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub periods: Vec<Period>,
@@ -83,6 +86,7 @@ impl Default for Document {
             grading: default_grading(),
             levels: Levels::default(),
             progress_cap: Decimal::ONE,
+            lint: LintSettings::default(),
             periods: Vec::new(),
             objectives: Vec::new(),
         }

@@ -324,6 +324,9 @@ pub enum Error {
     /// Carrying forward an objective that is already done.
     #[error("objective {0:?} is done: there is nothing to carry forward")]
     AlreadyDone(Id),
+    /// Lint settings naming a rule that does not exist.
+    #[error("lint settings name {0:?}, which is not a rule code or name")]
+    UnknownRule(String),
     /// Carrying forward an objective twice.
     #[error("objective {id:?} was already carried forward to {to:?}")]
     AlreadyCarried {

@@ -43,12 +43,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod analytics;
 mod checkin;
 mod document;
 mod error;
+mod formats;
 mod grading;
 mod graph;
 mod id;
+mod lint;
 mod metric;
 mod model;
 mod number;
@@ -58,9 +61,12 @@ pub mod sample;
 mod set;
 mod time;
 
+pub use analytics::{AlignmentCoverage, Coverage, Distribution, GroupBy, Impact};
 pub use checkin::{CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, Phase};
 pub use document::{DEFAULT_GRADING, Document, Format};
 pub use error::{Error, LoadError, ParseError};
+#[cfg(feature = "csv")]
+pub use formats::{CSV_COLUMNS, CsvError};
 pub use grading::{
     AggregationStrategy, Band, Contribution, GoogleScale, GradingScale, Mean, Min, WeightedMean,
 };
@@ -68,6 +74,7 @@ pub use id::{Id, IdError};
 pub use jiff;
 pub use jiff::Timestamp;
 pub use jiff::civil::Date;
+pub use lint::{Finding, LintSettings, Rule, RuleLevel, Severity};
 pub use metric::{Metric, MetricError, Milestone, ValueMismatch};
 pub use model::{
     AlignmentModel, Commitment, Initiative, InitiativeStatus, KeyResult, Levels, LevelsError, Link,

@@ -3,7 +3,7 @@
 //! recomputes only the ancestors of a changed key result.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use petgraph::Direction::Incoming;
@@ -217,11 +217,88 @@ impl Plan {
         progress
     }
 
+    /// The progress of every ancestor of `changed` had its own progress
+    /// been `value`, as an overlay on `progress` (which `leaf` produced).
+    /// O(A log A) for A ancestors.
+    pub(crate) fn what_if(
+        &self,
+        leaf: &[Decimal],
+        progress: &[Decimal],
+        changed: NodeIndex,
+        value: Decimal,
+        strategies: &Strategies,
+        cap: Decimal,
+    ) -> HashMap<u32, Decimal> {
+        let mut overlay: HashMap<u32, Decimal> = HashMap::new();
+        let mut scratch = Vec::new();
+        let changed = index_u32(changed);
+        overlay.insert(changed, value);
+        let mut queue: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
+        let rank_of = |n: u32| self.rank.get(n as usize).copied().unwrap_or(u32::MAX);
+        for &consumer in self.consumers_of(changed as usize) {
+            queue.push(Reverse((rank_of(consumer), consumer)));
+        }
+        let mut last = None;
+        while let Some(Reverse((rank, n))) = queue.pop() {
+            if last == Some(n) || rank == u32::MAX {
+                continue;
+            }
+            last = Some(n);
+            let view = Overlay {
+                base: progress,
+                overlay: &overlay,
+            };
+            let updated = self.evaluate(n as usize, leaf, &view, &mut scratch, strategies, cap);
+            overlay.insert(n, updated);
+            for &consumer in self.consumers_of(n as usize) {
+                queue.push(Reverse((rank_of(consumer), consumer)));
+            }
+        }
+        overlay
+    }
+
+    /// Each input's share of a node's progress under a linear reading of
+    /// its strategy: weight over total weight (`mean`: one over the count of
+    /// non-zero weights). O(inputs).
+    pub(crate) fn shares(&self, n: usize) -> Vec<(u32, Decimal)> {
+        let inputs = self.inputs_of(n);
+        let evaluator = self
+            .evaluator
+            .get(n)
+            .copied()
+            .unwrap_or(Evaluator::WeightedMean);
+        if evaluator == Evaluator::Mean {
+            let count = inputs.iter().filter(|(_, w)| !w.is_zero()).count();
+            let each = Decimal::ONE
+                .checked_div(Decimal::from(count))
+                .unwrap_or_default();
+            return inputs
+                .iter()
+                .map(|&(source, w)| (source, if w.is_zero() { Decimal::ZERO } else { each }))
+                .collect();
+        }
+        let total = inputs
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, (_, w)| sum.checked_add(*w));
+        inputs
+            .iter()
+            .map(|&(source, w)| {
+                let share = total.and_then(|t| w.checked_div(t)).unwrap_or_default();
+                (source, share)
+            })
+            .collect()
+    }
+
+    /// Objectives and key results, supporters first.
+    pub(crate) fn order(&self) -> &[NodeIndex] {
+        &self.order
+    }
+
     fn evaluate(
         &self,
         n: usize,
         leaf: &[Decimal],
-        progress: &[Decimal],
+        progress: &impl Progresses,
         scratch: &mut Vec<Contribution>,
         strategies: &Strategies,
         cap: Decimal,
@@ -230,12 +307,9 @@ impl Plan {
         if inputs.is_empty() {
             return leaf.get(n).copied().unwrap_or_default();
         }
-        let pairs = inputs.iter().map(|&(source, weight)| {
-            (
-                weight,
-                progress.get(source as usize).copied().unwrap_or_default(),
-            )
-        });
+        let pairs = inputs
+            .iter()
+            .map(|&(source, weight)| (weight, progress.at(source)));
         let value = match self
             .evaluator
             .get(n)
@@ -260,6 +334,38 @@ impl Plan {
             }
         };
         value.max(Decimal::ZERO).min(cap)
+    }
+}
+
+/// Where `evaluate` reads its inputs' progress.
+trait Progresses {
+    fn at(&self, node: u32) -> Decimal;
+}
+
+impl Progresses for [Decimal] {
+    fn at(&self, node: u32) -> Decimal {
+        self.get(node as usize).copied().unwrap_or_default()
+    }
+}
+
+impl Progresses for Vec<Decimal> {
+    fn at(&self, node: u32) -> Decimal {
+        self.as_slice().at(node)
+    }
+}
+
+/// A few changed values over a full progress array.
+struct Overlay<'a> {
+    base: &'a [Decimal],
+    overlay: &'a HashMap<u32, Decimal>,
+}
+
+impl Progresses for Overlay<'_> {
+    fn at(&self, node: u32) -> Decimal {
+        match self.overlay.get(&node) {
+            Some(value) => *value,
+            None => self.base.at(node),
+        }
     }
 }
 

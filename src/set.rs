@@ -17,10 +17,11 @@ use crate::graph::{self, Edge, EdgeKind, Graph, KeyResultNode, Node, ObjectiveNo
 use crate::rollup::{Plan, State, Strategies};
 use crate::{
     AggregationStrategy, AlignmentModel, Band, Commitment, Document, Error, GapPolicy, GoogleScale,
-    GradingScale, Id, Initiative, KeyResult, Levels, Link, Metric, Objective, Period, Progress,
-    StatusPolicy, Weight,
+    GradingScale, Id, Initiative, KeyResult, Levels, Link, LintSettings, Metric, Objective, Period,
+    Progress, StatusPolicy, Weight,
 };
 
+mod impact;
 mod periods;
 
 use periods::check_history;
@@ -73,6 +74,7 @@ pub struct OkrSet {
     scale: Arc<dyn GradingScale>,
     status_policy: Arc<dyn StatusPolicy>,
     periods: IndexMap<Id, Period>,
+    lint: LintSettings,
     state: State,
 }
 
@@ -158,6 +160,9 @@ impl SetBuilder {
         if document.progress_cap < Decimal::ONE {
             return Err(Error::InvalidProgressCap(document.progress_cap));
         }
+        if let Some(rule) = document.lint.unknown_rule() {
+            return Err(Error::UnknownRule(rule.to_owned()));
+        }
         let default_strategy =
             self.strategies
                 .find(&document.grading)
@@ -177,6 +182,7 @@ impl SetBuilder {
             scale: self.scale,
             status_policy: self.status_policy,
             periods: periods::validate(document.periods)?,
+            lint: document.lint,
             state: State::default(),
         };
         let mut pending_links = Vec::new();
@@ -276,6 +282,7 @@ impl OkrSet {
         document.levels = self.levels.clone();
         document.progress_cap = self.cap;
         document.periods = self.periods.values().cloned().collect();
+        document.lint = self.lint.clone();
         document.objectives = self
             .objective_indices()
             .filter_map(|n| self.objective_value(n))
@@ -305,6 +312,32 @@ impl OkrSet {
     #[must_use]
     pub fn progress_cap(&self) -> Decimal {
         self.cap
+    }
+
+    /// Runs the health checks the set's [`LintSettings`] leave on, as of a
+    /// date (for staleness), and returns the findings, most severe first.
+    /// O(V + E).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Date, OkrSet, Rule};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "objectives": [
+    ///   { "id": "o", "title": "Grow", "level": "company" } ] }"#)?;
+    /// let findings = set.lint(Date::new(2027, 1, 1)?);
+    /// assert!(findings.iter().any(|f| f.code == Rule::UnmeasuredObjective.code()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn lint(&self, as_of: crate::Date) -> Vec<crate::Finding> {
+        let mut findings = crate::lint::lint(self, &self.lint, as_of);
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        findings
+    }
+
+    /// The set's health-check settings. O(1).
+    #[must_use]
+    pub fn lint_settings(&self) -> &LintSettings {
+        &self.lint
     }
 
     /// The number of nodes (objectives, key results, initiatives). O(1).
@@ -1417,6 +1450,17 @@ impl<'a> NodeRef<'a> {
                 set,
                 index: e.source(),
             })
+    }
+
+    /// A key result's weight within its parent, an initiative's 1; `None`
+    /// for objectives. O(1).
+    #[must_use]
+    pub fn weight(&self) -> Option<Weight> {
+        if self.kind() == NodeKind::Objective {
+            return None;
+        }
+        let (edge, _) = self.set.parent_edge(self.index)?;
+        self.set.graph.edge_weight(edge).map(|e| e.weight)
     }
 
     /// The metric of a key result, if it has one. O(1).

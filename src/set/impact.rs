@@ -1,0 +1,158 @@
+//! Impact and what-if: how much each key result weighs in an objective,
+//! and how far the objective would move were the key result at its target.
+
+use petgraph::stable_graph::NodeIndex;
+use petgraph::visit::NodeIndexable;
+use rust_decimal::Decimal;
+
+use super::{NodeKind, OkrSet};
+use crate::graph::Node;
+use crate::{Error, Id, Impact, Progress};
+
+impl OkrSet {
+    /// Every measured key result (one with a metric) that contributes to an
+    /// objective or key result, with its effective share and the target's
+    /// progress were it reached, largest gain first.
+    ///
+    /// The share multiplies normalised weights (weight over the total at
+    /// each node; `mean` counts every non-zero weight alike) along every
+    /// contributing path and sums the paths: exact for `weighted-mean` and
+    /// `mean`, a weight-based reading for `min` and custom strategies. The
+    /// what-if re-runs the real strategies, so it is exact for all.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`], [`Error::WrongKind`] for an initiative.
+    ///
+    /// Complexity: O(V + E) for the shares, plus O(A log A) per key result
+    /// for A nodes it rolls into.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Decimal, OkrSet};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "alignment": "cascading", "objectives": [
+    ///   { "id": "co", "title": "Company", "level": "company", "key_results": [
+    ///     { "id": "a", "title": "A", "weight": "3", "metric": { "kind": "binary" } } ] },
+    ///   { "id": "team", "title": "Team", "level": "team", "aligned_to": [{ "id": "co" }],
+    ///     "key_results": [ { "id": "b", "title": "B", "metric": { "kind": "binary" } } ] } ] }"#)?;
+    /// let impact = set.impact("co")?;
+    /// assert_eq!(impact[0].key_result.as_str(), "a");
+    /// assert_eq!(impact[0].share, Decimal::new(75, 2));   // 3 / (3 + 1)
+    /// assert_eq!(impact[1].share, Decimal::new(25, 2));   // 1 / 4 × 1 / 1
+    /// assert_eq!(impact[1].after.to_string(), "0.25");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn impact(&self, target: &str) -> Result<Vec<Impact>, Error> {
+        let root = self.measured_node(target)?;
+        let bound = self.graph.node_bound();
+        let mut share = vec![Decimal::ZERO; bound];
+        if let Some(slot) = share.get_mut(root.index()) {
+            *slot = Decimal::ONE;
+        }
+        // Supported nodes come after their supporters in the plan's order:
+        // walk it backwards to push shares down from the target.
+        for node in self.state.plan.order().iter().rev() {
+            let mine = share.get(node.index()).copied().unwrap_or_default();
+            if mine.is_zero() {
+                continue;
+            }
+            for (source, weight) in self.state.plan.shares(node.index()) {
+                if let Some(slot) = share.get_mut(source as usize) {
+                    let add = mine.checked_mul(weight).unwrap_or_default();
+                    *slot = slot.checked_add(add).unwrap_or(*slot);
+                }
+            }
+        }
+        let before = self.progress_at_index(root);
+        let mut out = Vec::new();
+        for (n, &node_share) in share.iter().enumerate() {
+            let node = NodeIndex::new(n);
+            let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
+                continue;
+            };
+            if k.metric.is_none() || node == root || node_share.is_zero() {
+                continue;
+            }
+            out.push(Impact {
+                key_result: k.id.clone(),
+                share: node_share.normalize(),
+                before,
+                after: self.what_if_index(node, root),
+            });
+        }
+        out.sort_by(|a, b| {
+            b.gain()
+                .cmp(&a.gain())
+                .then_with(|| b.share.cmp(&a.share))
+                .then_with(|| a.key_result.cmp(&b.key_result))
+        });
+        Ok(out)
+    }
+
+    /// The progress `target` would show were `key_result` at its target
+    /// (progress 1, or more if it is already above), everything else as it
+    /// is now.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`], [`Error::WrongKind`].
+    ///
+    /// Complexity: O(A log A) for the A nodes the key result rolls into.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::OkrSet;
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "objectives": [
+    ///   { "id": "o", "title": "O", "level": "team", "key_results": [
+    ///     { "id": "a", "title": "A", "metric": { "kind": "binary" } },
+    ///     { "id": "b", "title": "B", "metric": { "kind": "binary" } } ] } ] }"#)?;
+    /// assert_eq!(set.what_if("a", "o")?.to_string(), "0.5");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn what_if(&self, key_result: &str, target: &str) -> Result<Progress, Error> {
+        let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
+        let root = self.measured_node(target)?;
+        Ok(self.what_if_index(node, root))
+    }
+
+    fn measured_node(&self, id: &str) -> Result<NodeIndex, Error> {
+        let node = self
+            .index
+            .get(id)
+            .copied()
+            .ok_or_else(|| Error::UnknownNode(Id::unchecked(id)))?;
+        if matches!(self.graph.node_weight(node), Some(Node::Initiative(_))) {
+            return Err(Error::WrongKind {
+                id: self.id_of(node),
+                expected: "an objective or a key result",
+            });
+        }
+        Ok(node)
+    }
+
+    fn progress_at_index(&self, node: NodeIndex) -> Progress {
+        let value = self
+            .state
+            .progress
+            .get(node.index())
+            .copied()
+            .unwrap_or_default();
+        Progress::new(value).unwrap_or(Progress::ZERO)
+    }
+
+    fn what_if_index(&self, key_result: NodeIndex, target: NodeIndex) -> Progress {
+        let now = self.progress_at_index(key_result).value();
+        let reached = now.max(Decimal::ONE);
+        let overlay = self.state.plan.what_if(
+            &self.state.leaf,
+            &self.state.progress,
+            key_result,
+            reached,
+            &self.strategies,
+            self.cap,
+        );
+        let index = u32::try_from(target.index()).unwrap_or(u32::MAX);
+        match overlay.get(&index) {
+            Some(value) => Progress::new(*value).unwrap_or(Progress::ZERO),
+            None => self.progress_at_index(target),
+        }
+    }
+}
