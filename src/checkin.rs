@@ -186,8 +186,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
 /// How confident an owner is of reaching a target: 0 to 1.
 ///
-/// A value above 1 and up to 10 is read as a 1–10 score and divided by 10,
-/// so `"7"` and `"0.7"` mean the same; `"1"` is full confidence.
+/// A whole number from 2 to 10 is read as a 1–10 score and divided by 10,
+/// so `"7"` and `"0.7"` mean the same; `"1"` is full confidence (a score of
+/// 1 would be ambiguous: write `"0.1"`), and fractions above 1 are refused.
 ///
 /// # Example
 /// ```
@@ -203,11 +204,11 @@ pub struct Confidence(Decimal);
 
 /// Why a value is not a [`Confidence`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("confidence {0} is outside 0 to 1 (or a 1 to 10 score)")]
+#[error("confidence {0} is neither between 0 and 1 nor a whole score from 2 to 10")]
 pub struct ConfidenceError(String);
 
 impl Confidence {
-    /// A confidence from 0 to 1, or a score above 1 up to 10. O(1).
+    /// A confidence from 0 to 1, or a whole score from 2 to 10. O(1).
     ///
     /// # Errors
     /// [`ConfidenceError`] for negative values and values above 10.
@@ -218,7 +219,7 @@ impl Confidence {
         if value <= Decimal::ONE {
             return Ok(Self(value.normalize()));
         }
-        if value <= Decimal::TEN {
+        if value <= Decimal::TEN && value.fract().is_zero() {
             return Ok(Self((value / Decimal::TEN).normalize()));
         }
         Err(ConfidenceError(value.to_string()))
@@ -342,6 +343,7 @@ mod tests {
         assert_eq!(c("0.60"), Ok(Decimal::new(6, 1)));
         assert!(c("-0.1").is_err());
         assert!(c("10.5").is_err());
+        assert!(c("1.5").is_err());
         assert!(c("x").is_err());
     }
 

@@ -284,7 +284,7 @@ pub enum Error {
     /// A phased target on a key result whose objective has no period, or
     /// dated outside that period.
     #[error(
-        "key result {key_result:?} has a phased target on {at}, outside its objective's period"
+        "key result {key_result:?} has a phased target on {at}, outside its objective's period (or its objective has no period)"
     )]
     PhaseOutsidePeriod {
         /// The key result.

@@ -383,6 +383,11 @@ impl Metric {
             Self::Milestones { .. } => "a list of milestone titles",
             _ => "a number",
         };
+        if let (Self::Numeric { start, .. }, CheckInValue::Number(n)) = (self, value) {
+            if n.checked_sub(*start).is_none() {
+                return Err(ValueMismatch::OutOfRange(*n));
+            }
+        }
         match (self, value) {
             (Self::Binary { .. }, CheckInValue::Done(_))
             | (
@@ -483,6 +488,9 @@ pub enum ValueMismatch {
         /// What was given.
         found: &'static str,
     },
+    /// A number whose distance from the metric's start overflows a decimal.
+    #[error("{0} is too far from the metric's start to measure")]
+    OutOfRange(Decimal),
     /// A milestone title the metric does not list.
     #[error("{0:?} is not one of the key result's milestones")]
     UnknownMilestone(String),
@@ -630,6 +638,14 @@ mod tests {
         assert_eq!(zero.validate(), Err(MetricError::MilestoneWeights));
         let empty = Metric::Milestones { milestones: vec![] };
         assert_eq!(empty.validate(), Err(MetricError::MilestoneWeights));
+    }
+
+    #[test]
+    fn check_in_values_too_far_from_the_start_do_not_fit() {
+        let m = Metric::numeric(d("-79228162514264337593543950335"), d("0"));
+        let far = CheckInValue::Number(d("79228162514264337593543950335"));
+        assert!(matches!(m.fits(&far), Err(ValueMismatch::OutOfRange(_))));
+        assert!(m.fits(&CheckInValue::Number(d("-5"))).is_ok());
     }
 
     #[test]

@@ -190,7 +190,8 @@ impl GapPolicy {
     }
 
     /// Other thresholds: on track from `on_track_from`, at risk from
-    /// `at_risk_from` (both gaps, usually negative). O(1).
+    /// `at_risk_from` (both gaps, usually negative; with `at_risk_from`
+    /// above `on_track_from` nothing is ever at risk). O(1).
     #[must_use]
     pub fn with_thresholds(mut self, on_track_from: Decimal, at_risk_from: Decimal) -> Self {
         self.on_track_from = on_track_from;
@@ -327,7 +328,7 @@ pub(crate) fn piecewise_expected(
     phases: &[(Date, Decimal)],
     date: Date,
 ) -> Decimal {
-    if date <= start {
+    if date < start {
         return Decimal::ZERO;
     }
     let mut previous = (start, Decimal::ZERO);
@@ -443,6 +444,12 @@ mod tests {
         assert_eq!(
             piecewise_expected(start, end, &short, end),
             Decimal::new(8, 1)
+        );
+        // A phase on the first day counts on that day.
+        let first = [(start, Decimal::new(1, 1))];
+        assert_eq!(
+            piecewise_expected(start, end, &first, start),
+            Decimal::new(1, 1)
         );
     }
 }

@@ -466,13 +466,17 @@ impl OkrSet {
     /// returns it.
     ///
     /// # Errors
-    /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::StillLinked`]
-    /// while another objective aligns to it or its key results,
+    /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::PeriodClosed`],
+    /// [`Error::StillLinked`] while another objective aligns to it or its key results,
     /// [`Error::AllWeightsZero`] when a node it contributes to would be left
     /// with only zero weights. O(V + E).
     pub fn remove_objective(&mut self, id: &str) -> Result<Objective, Error> {
         let node = self.expect_kind(id, NodeKind::Objective)?;
         self.refuse_if_closed(node)?;
+        let source = match self.graph.node_weight(node) {
+            Some(Node::Objective(o)) => o.carried_from.clone(),
+            _ => None,
+        };
         let subtree = self.subtree(node);
         self.refuse_if_linked(&subtree)?;
         for edge in self.graph.edges_directed(node, Outgoing) {
@@ -484,6 +488,14 @@ impl OkrSet {
             .objective_value(node)
             .ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
         self.remove_nodes(&subtree);
+        // The original of a removed copy can be carried forward again.
+        if let Some(&original) = source.as_ref().and_then(|s| self.index.get(s)) {
+            if let Some(Node::Objective(o)) = self.graph.node_weight_mut(original) {
+                if o.carried_to.as_ref() == Some(&value.id) {
+                    o.carried_to = None;
+                }
+            }
+        }
         self.rebuild()?;
         Ok(value)
     }
@@ -495,7 +507,8 @@ impl OkrSet {
     /// [`Error::UnknownNode`] for the parent, [`Error::MetricAndSubKeyResults`]
     /// when the parent key result has a metric,
     /// [`Error::ContributesToMeasuredKeyResult`] when objectives contribute
-    /// to it, [`Error::TooDeep`], and any error the key result itself raises.
+    /// to it, [`Error::TooDeep`], [`Error::PeriodClosed`], and any error the
+    /// key result itself raises.
     /// O(V + E).
     ///
     /// # Example
@@ -512,7 +525,6 @@ impl OkrSet {
             .index
             .get(parent)
             .ok_or_else(|| Error::UnknownNode(Id::unchecked(parent)))?;
-        self.refuse_if_closed(parent_index)?;
         let (objective, level, depth) = match self.graph.node_weight(parent_index) {
             Some(Node::Objective(o)) => (parent_index, o.level, 0),
             Some(Node::KeyResult(k)) => {
@@ -529,6 +541,7 @@ impl OkrSet {
                 });
             }
         };
+        self.refuse_if_closed(parent_index)?;
         let mark = self.index.len();
         let result = (|| {
             let node = self.insert_key_result(key_result, parent_index, objective, level, depth)?;
@@ -549,8 +562,8 @@ impl OkrSet {
     ///
     /// # Errors
     /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::StillLinked`],
-    /// [`Error::AllWeightsZero`] when its parent would be left with only zero
-    /// weights. O(V + E).
+    /// [`Error::PeriodClosed`], [`Error::AllWeightsZero`] when its parent
+    /// would be left with only zero weights. O(V + E).
     pub fn remove_key_result(&mut self, id: &str) -> Result<KeyResult, Error> {
         let node = self.expect_kind(id, NodeKind::KeyResult)?;
         self.refuse_if_closed(node)?;
@@ -580,7 +593,8 @@ impl OkrSet {
     /// [`Error::UnknownLinkTarget`], [`Error::InvalidLinkTarget`],
     /// [`Error::LinkToLowerLevel`], [`Error::DuplicateLink`],
     /// [`Error::ContributesToMeasuredKeyResult`], [`Error::AllWeightsZero`],
-    /// and [`Error::Cycle`] with the cycle's path. On error the set is
+    /// [`Error::PeriodClosed`] when the source's period is closed, and
+    /// [`Error::Cycle`] with the cycle's path. On error the set is
     /// unchanged.
     ///
     /// Complexity: the cycle check searches upward from the target through
@@ -622,6 +636,7 @@ impl OkrSet {
     ///
     /// # Errors
     /// [`Error::UnknownLink`] (or [`Error::UnknownNode`]),
+    /// [`Error::PeriodClosed`] when the source's period is closed,
     /// [`Error::AllWeightsZero`] when the target would be left with only
     /// zero weights. O(V + E).
     pub fn remove_link(&mut self, from: &str, target: &str) -> Result<Link, Error> {
@@ -646,7 +661,7 @@ impl OkrSet {
     /// Changes a key result's weight within its parent.
     ///
     /// # Errors
-    /// [`Error::UnknownNode`], [`Error::WrongKind`],
+    /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::PeriodClosed`],
     /// [`Error::AllWeightsZero`], [`Error::WeightOverflow`]. O(V + E).
     pub fn set_weight(&mut self, key_result: &str, weight: Weight) -> Result<(), Error> {
         let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
@@ -661,8 +676,8 @@ impl OkrSet {
     /// Changes the weight of a link.
     ///
     /// # Errors
-    /// [`Error::UnknownLink`], [`Error::AllWeightsZero`],
-    /// [`Error::WeightOverflow`]. O(V + E).
+    /// [`Error::UnknownLink`], [`Error::PeriodClosed`],
+    /// [`Error::AllWeightsZero`], [`Error::WeightOverflow`]. O(V + E).
     pub fn set_link_weight(
         &mut self,
         from: &str,
@@ -682,9 +697,14 @@ impl OkrSet {
     ///
     /// # Errors
     /// [`Error::InvalidMetric`], [`Error::MetricAndSubKeyResults`],
-    /// [`Error::ContributesToMeasuredKeyResult`]; the set is unchanged.
+    /// [`Error::ContributesToMeasuredKeyResult`], [`Error::PeriodClosed`];
+    /// with a check-in history, [`Error::NoMetric`],
+    /// [`Error::CurrentAndCheckIns`], [`Error::CheckInValue`] and
+    /// [`Error::PhaseOnUnphasedMetric`] when the new metric does not fit it.
+    /// The set is unchanged on error.
     ///
-    /// Complexity: O(A log A) for the A nodes the key result rolls into.
+    /// Complexity: O(C × M) to check C check-ins against M milestones, plus
+    /// O(A log A) for the A nodes the key result rolls into.
     ///
     /// # Example
     /// ```

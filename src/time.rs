@@ -67,7 +67,8 @@ impl Moment {
         self.clock.map(|(t, _)| t)
     }
 
-    /// A timestamp in a fixed offset. O(1).
+    /// A timestamp in a fixed offset. Seconds of the offset are dropped:
+    /// RFC 3339 offsets are whole minutes. O(1).
     ///
     /// # Example
     /// ```
@@ -79,6 +80,8 @@ impl Moment {
     /// ```
     #[must_use]
     pub fn at(timestamp: Timestamp, offset: Offset) -> Self {
+        let offset =
+            Offset::from_seconds(offset.seconds() - offset.seconds() % 60).unwrap_or(offset);
         Self {
             date: offset.to_datetime(timestamp).date(),
             clock: Some((timestamp, offset)),
@@ -119,12 +122,18 @@ impl FromStr for Moment {
         if !text.contains('T') && !text.contains('t') {
             return parse_date(text).map(Self::from).ok_or_else(error);
         }
+        if !rfc3339_shape(text) {
+            return Err(error());
+        }
         let pieces = jiff::fmt::temporal::Pieces::parse(text).map_err(|_| error())?;
         if pieces.time_zone_annotation().is_some() {
             return Err(error());
         }
         let time: Time = pieces.time().ok_or_else(error)?;
         let offset = pieces.to_numeric_offset().ok_or_else(error)?;
+        if offset.seconds() % 60 != 0 {
+            return Err(error());
+        }
         let timestamp = offset
             .to_timestamp(pieces.date().to_datetime(time))
             .map_err(|_| error())?;
@@ -155,6 +164,50 @@ impl<'de> Deserialize<'de> for Moment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Whether a text has RFC 3339's shape: `YYYY-MM-DDTHH:MM:SS`, an optional
+/// fraction, then `Z` or `±HH:MM`.
+fn rfc3339_shape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|b| b.iter().all(u8::is_ascii_digit))
+    };
+    let at = |i: usize, c: u8| bytes.get(i) == Some(&c);
+    let head = digits(0..4)
+        && at(4, b'-')
+        && digits(5..7)
+        && at(7, b'-')
+        && digits(8..10)
+        && (at(10, b'T') || at(10, b't'))
+        && digits(11..13)
+        && at(13, b':')
+        && digits(14..16)
+        && at(16, b':')
+        && digits(17..19);
+    if !head {
+        return false;
+    }
+    let mut i = 19;
+    if at(i, b'.') {
+        i += 1;
+        let start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match bytes.get(i) {
+        Some(b'Z' | b'z') => i + 1 == bytes.len(),
+        Some(b'+' | b'-') => {
+            i + 6 == bytes.len() && digits(i + 1..i + 3) && at(i + 3, b':') && digits(i + 4..i + 6)
+        }
+        _ => false,
     }
 }
 
@@ -393,6 +446,10 @@ mod tests {
             "2027-02-30",
             "2027-02-03T10:00:00",
             "2027-02-03T10:00:00Z[Europe/Paris]",
+            "2027-02-03T10:00:00+05:30:15",
+            "2027-02-03T10-05",
+            "20270203T100000Z",
+            "2027-02-03T10:00:00.Z",
             "tomorrow",
         ] {
             assert!(bad.parse::<Moment>().is_err(), "{bad:?} parsed");

@@ -307,14 +307,17 @@ impl OkrSet {
 
     // ----- closing and carrying forward --------------------------------
 
-    /// Closes a period: freezes the grade (progress and band) of each of its
-    /// objectives and their key results, and refuses from then on every
+    /// Closes a period: freezes the grade (progress and band as of the
+    /// period's last day, so check-ins dated later do not count) of each of
+    /// its objectives and their key results, and refuses from then on every
     /// edit inside it: check-ins, metrics, weights, key results, links from
     /// its objectives. Links to its objectives and carrying them forward
-    /// stay allowed; the frozen grades never change.
+    /// stay allowed; the frozen grades never change. Periods nested within
+    /// it are closed separately.
     ///
     /// # Errors
-    /// [`Error::UnknownPeriod`], [`Error::AlreadyClosed`]. O(V).
+    /// [`Error::UnknownPeriod`], [`Error::AlreadyClosed`]. O(V + E) (one
+    /// review).
     ///
     /// # Example
     /// ```
@@ -343,15 +346,18 @@ impl OkrSet {
         if self.period_at(index).is_some_and(Period::is_closed) {
             return Err(Error::AlreadyClosed(Id::unchecked(period)));
         }
+        let end = self.period_at(index).map(|p| p.end);
+        let review = end.map(|end| self.review(end));
         let grades: Vec<Grade> = self
             .nodes()
             .into_iter()
             .filter(|node| self.period_index_of(node.index) == Some(index))
             .filter_map(|node| {
+                let reviewed = review.as_ref()?.get(node.id().as_str())?;
                 Some(Grade {
                     id: node.id().clone(),
-                    progress: node.progress()?,
-                    band: node.band()?,
+                    progress: reviewed.progress,
+                    band: reviewed.band,
                 })
             })
             .collect();
@@ -378,8 +384,10 @@ impl OkrSet {
     /// Carries an unfinished objective forward into a later period: adds a
     /// copy (id `<id>@<period>`, key results and open initiatives likewise)
     /// that records where it came from, and marks the original carried.
-    /// The copy keeps the links; its key results have no check-ins or
-    /// phases and start afresh unless `options` keeps their values.
+    /// The copy keeps the links; its key results have no phases and start
+    /// afresh, unless `options` keeps their values: then a key result with
+    /// check-ins gets one check-in on the new period's first day at its
+    /// latest value, and one without keeps its metric's current value.
     /// Returns the copy's id.
     ///
     /// # Errors
@@ -453,10 +461,11 @@ impl OkrSet {
         copy.id = renamed(&copy.id);
         copy.period = Some(target.id.clone());
         copy.carried_to = None;
+        let start = target.start;
         copy.key_results = copy
             .key_results
             .into_iter()
-            .map(|kr| carried_key_result(kr, &renamed, options))
+            .map(|kr| carried_key_result(kr, &renamed, options, start))
             .collect();
         let id = copy.id.clone();
         self.add_objective(copy)?;
@@ -822,15 +831,20 @@ fn carried_key_result(
     mut kr: KeyResult,
     renamed: &impl Fn(&Id) -> Id,
     options: CarryForward,
+    start: Date,
 ) -> KeyResult {
-    kr.id = renamed(&kr.id);
-    let latest = kr.check_ins.last().map(|c| c.value.clone());
-    kr.metric = kr.metric.map(|m| match (options.keep_values, &latest) {
-        (true, Some(value)) => m.measured(Some(value)),
-        (true, None) => m,
-        (false, _) => m.at_start(),
-    });
+    let latest = kr.check_ins.pop();
     kr.check_ins.clear();
+    if !options.keep_values {
+        kr.metric = kr.metric.map(|m| m.at_start());
+    } else if let Some(latest) = latest {
+        let mut kept = CheckIn::new(start.into(), latest.value)
+            .with_note(format!("carried forward from {}", kr.id));
+        kept.confidence = latest.confidence;
+        kept.by = latest.by;
+        kr.check_ins.push(kept);
+    }
+    kr.id = renamed(&kr.id);
     kr.phases.clear();
     kr.initiatives
         .retain(|i| i.status != InitiativeStatus::Done);
@@ -840,7 +854,7 @@ fn carried_key_result(
     kr.key_results = kr
         .key_results
         .into_iter()
-        .map(|sub| carried_key_result(sub, renamed, options))
+        .map(|sub| carried_key_result(sub, renamed, options, start))
         .collect();
     kr
 }

@@ -558,8 +558,23 @@ fn carry_forward_can_keep_values_and_refuses_finished_objectives() {
     set.carry_forward("co", "FY2028", CarryForward::default().keep_values(true))
         .unwrap();
     assert_eq!(progress(&set, "kr@FY2028"), d("0.75"));
-    let metric = set.key_result("kr@FY2028").unwrap().metric.unwrap();
-    assert_eq!(metric, Metric::numeric(d("0"), d("4")).with_current(d("3")));
+    let copy = set.key_result("kr@FY2028").unwrap();
+    // The value moves as one check-in on the new period's first day, so
+    // that the copy keeps taking check-ins.
+    assert_eq!(copy.metric.unwrap(), Metric::numeric(d("0"), d("4")));
+    assert_eq!(copy.check_ins.len(), 1);
+    assert_eq!(copy.check_ins[0].at.to_string(), "2028-01-01");
+    set.check_in(
+        "kr@FY2028",
+        CheckIn::new("2028-02-01".parse().unwrap(), d("4").into()),
+    )
+    .unwrap();
+    assert_eq!(progress(&set, "co@FY2028"), d("1"));
+    // Removing the copy lets the original be carried forward again.
+    set.remove_objective("co@FY2028").unwrap();
+    assert_eq!(set.objective("co").unwrap().carried_to, None);
+    set.carry_forward("co", "FY2028", CarryForward::default())
+        .unwrap();
 
     let mut done = load(
         r#"{ "format": "okrs/1",
