@@ -1,39 +1,55 @@
-//! The `okrs` command line: a quarterly review of an organisation's OKRs.
+//! The `okrs` command line: reviews, health checks, impact, and formats in
+//! and out for `okrs/1` documents.
 //!
 //! ```text
-//! cargo run --example okrs                          # review the built-in sample organisation
-//! cargo run --example okrs -- report FILE           # review an okrs/1 document
-//! cargo run --example okrs -- check FILE            # validate only
-//! cargo run --example okrs -- rollup --json FILE    # every node's progress, status, forecast as JSON
+//! cargo run --example okrs                               # review the built-in sample organisation
+//! cargo run --example okrs -- report FILE                # review an okrs/1 document
+//! cargo run --example okrs -- check FILE                 # validate only
+//! cargo run --example okrs -- rollup --json FILE         # every node's progress, status, forecast as JSON
+//! cargo run --example okrs -- lint FILE [--json]         # health checks; exit 1 on an error-level finding
+//! cargo run --example okrs -- impact FILE ID             # what each key result weighs in ID, and what-if
+//! cargo run --example okrs -- export --to FORMAT FILE    # csv, dot, mermaid or markdown, to stdout
+//! cargo run --example okrs -- import --from csv FILE     # a CSV sheet as an okrs/1 JSON document
 //! ```
 //!
-//! `report` (with or without a FILE) and `rollup` take `--as-of YYYY-MM-DD`
+//! `report`, `rollup`, `lint` and `export` take `--as-of YYYY-MM-DD`
 //! (default: today, in UTC): the set is rolled up as of that date, with the
 //! expected progress, status, confidence and forecast of every node whose
 //! objective has a period.
 //!
-//! Exit status: 0 on success, 2 for an invalid document or bad usage (the
-//! error on stderr).
+//! Exit status: 0 on success, 1 when `lint` finds an error-level problem,
+//! 2 for an invalid document or bad usage (the error on stderr).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use okrs::{Band, Date, NodeKind, NodeRef, NodeReview, OkrSet, Review, Status};
+use okrs::{Band, Date, Document, NodeKind, NodeRef, NodeReview, OkrSet, Review, Severity, Status};
 
-const USAGE: &str =
-    "usage: okrs [report [FILE] | check FILE | rollup --json FILE] [--as-of YYYY-MM-DD]";
+const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE] [--as-of YYYY-MM-DD]";
 
 enum Command {
     Report(Option<String>),
     Check(String),
     Rollup(String),
+    Lint { file: String, json: bool },
+    Impact { file: String, id: String },
+    Export { file: String, to: Format },
+    Import(String),
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Csv,
+    Dot,
+    Mermaid,
+    Markdown,
 }
 
 fn main() -> ExitCode {
     match run() {
-        Ok(output) => {
+        Ok((output, code)) => {
             print!("{output}");
-            ExitCode::SUCCESS
+            ExitCode::from(code)
         }
         Err(message) => {
             eprintln!("okrs: {message}");
@@ -42,24 +58,46 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<String, String> {
+fn run() -> Result<(String, u8), String> {
     let (command, as_of) = parse_args().map_err(|e| format!("{e}\n{USAGE}"))?;
     let as_of = match as_of {
         Some(date) => date,
         None => today(),
     };
-    match command {
+    let output = match command {
         Command::Report(None) => {
             let set = OkrSet::from_json(okrs::sample::SAMPLE_JSON).map_err(|e| e.to_string())?;
-            Ok(report(&set, "the built-in sample organisation", as_of))
+            report(&set, "the built-in sample organisation", as_of)
         }
-        Command::Report(Some(path)) => Ok(report(&load(&path)?, &path, as_of)),
+        Command::Report(Some(path)) => report(&load(&path)?, &path, as_of),
         Command::Check(path) => {
             let set = load(&path)?;
-            Ok(format!("{path}: valid, {} nodes\n", set.len()))
+            format!("{path}: valid, {} nodes\n", set.len())
         }
-        Command::Rollup(path) => rollup_json(&load(&path)?, as_of),
-    }
+        Command::Rollup(path) => rollup_json(&load(&path)?, as_of)?,
+        Command::Lint { file, json } => return lint(&load(&file)?, &file, json, as_of),
+        Command::Impact { file, id } => impact(&load(&file)?, &id)?,
+        Command::Export { file, to } => {
+            let set = load(&file)?;
+            match to {
+                Format::Csv => set.to_document().to_csv().map_err(|e| e.to_string())?,
+                Format::Dot => set.to_dot(),
+                Format::Mermaid => set.to_mermaid(),
+                Format::Markdown => set.to_markdown(as_of),
+            }
+        }
+        Command::Import(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+            let document = Document::from_csv(&text).map_err(|e| format!("{path}: {e}"))?;
+            // Validate before printing: an import that cannot load is refused.
+            OkrSet::from_document(document.clone())
+                .map_err(|e| format!("{path}: invalid set: {e}"))?;
+            let mut json = document.to_json().map_err(|e| e.to_string())?;
+            json.push('\n');
+            json
+        }
+    };
+    Ok((output, 0))
 }
 
 fn today() -> Date {
@@ -71,10 +109,11 @@ fn today() -> Date {
 fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_env();
-    let mut subcommand = None;
+    let mut positional: Vec<String> = Vec::new();
     let mut json = false;
     let mut as_of = None;
-    let mut file = None;
+    let mut to = None;
+    let mut from = None;
     while let Some(arg) = parser.next()? {
         match arg {
             Long("json") => json = true,
@@ -87,24 +126,181 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
                     .ok_or_else(|| format!("--as-of {text:?} is not a date like 2027-02-15"))?;
                 as_of = Some(date.date());
             }
-            Value(value) if subcommand.is_none() => subcommand = Some(value.string()?),
-            Value(value) if file.is_none() => file = Some(value.string()?),
+            Long("to") => to = Some(parser.value()?.string()?),
+            Long("from") => from = Some(parser.value()?.string()?),
+            Value(value) => positional.push(value.string()?),
             other => return Err(other.unexpected()),
         }
     }
-    let command = match (subcommand.as_deref(), file) {
-        (None, _) if json => return Err("--json goes with rollup".into()),
-        (None, _) => Command::Report(None),
-        (Some("report"), file) if !json => Command::Report(file),
-        (Some("check"), Some(file)) if !json && as_of.is_none() => Command::Check(file),
-        (Some("rollup"), Some(file)) if json => Command::Rollup(file),
-        (Some("rollup"), Some(_)) => return Err("rollup prints JSON only: pass --json".into()),
-        (Some("report" | "check" | "rollup"), _) => {
-            return Err("a FILE is needed, and --json and --as-of only where they apply".into());
+    let mut args = positional.into_iter();
+    let subcommand = args.next();
+    let file = args.next();
+    let id = args.next();
+    if let Some(extra) = args.next() {
+        return Err(format!("unexpected argument {extra:?}").into());
+    }
+    let only = |allowed: &[&str]| -> Result<(), lexopt::Error> {
+        let given = [
+            ("--json", json),
+            ("--as-of", as_of.is_some()),
+            ("--to", to.is_some()),
+            ("--from", from.is_some()),
+        ];
+        match given
+            .iter()
+            .find(|(name, set)| *set && !allowed.contains(name))
+        {
+            Some((name, _)) => Err(format!("{name} does not go with this command").into()),
+            None => Ok(()),
         }
-        (Some(other), _) => return Err(format!("unknown command {other:?}").into()),
+    };
+    let need = |file: Option<String>| file.ok_or_else(|| lexopt::Error::from("a FILE is needed"));
+    let no_id = |id: &Option<String>| match id {
+        Some(id) => Err(lexopt::Error::from(format!("unexpected argument {id:?}"))),
+        None => Ok(()),
+    };
+    let command = match subcommand.as_deref() {
+        None | Some("report") => {
+            only(&["--as-of"])?;
+            no_id(&id)?;
+            Command::Report(file)
+        }
+        Some("check") => {
+            only(&[])?;
+            no_id(&id)?;
+            Command::Check(need(file)?)
+        }
+        Some("rollup") => {
+            only(&["--json", "--as-of"])?;
+            no_id(&id)?;
+            if !json {
+                return Err("rollup prints JSON only: pass --json".into());
+            }
+            Command::Rollup(need(file)?)
+        }
+        Some("lint") => {
+            only(&["--json", "--as-of"])?;
+            no_id(&id)?;
+            Command::Lint {
+                file: need(file)?,
+                json,
+            }
+        }
+        Some("impact") => {
+            only(&[])?;
+            Command::Impact {
+                file: need(file)?,
+                id: id.ok_or_else(|| {
+                    lexopt::Error::from("an objective or key result ID is needed")
+                })?,
+            }
+        }
+        Some("export") => {
+            only(&["--to", "--as-of"])?;
+            no_id(&id)?;
+            let to = match to.as_deref() {
+                Some("csv") => Format::Csv,
+                Some("dot") => Format::Dot,
+                Some("mermaid") => Format::Mermaid,
+                Some("markdown") => Format::Markdown,
+                Some(other) => {
+                    return Err(
+                        format!("unknown format {other:?}: csv, dot, mermaid or markdown").into(),
+                    );
+                }
+                None => return Err("export needs --to csv|dot|mermaid|markdown".into()),
+            };
+            Command::Export {
+                file: need(file)?,
+                to,
+            }
+        }
+        Some("import") => {
+            only(&["--from"])?;
+            no_id(&id)?;
+            match from.as_deref() {
+                Some("csv") => Command::Import(need(file)?),
+                Some(other) => {
+                    return Err(format!("unknown format {other:?}: import reads csv").into());
+                }
+                None => return Err("import needs --from csv".into()),
+            }
+        }
+        Some(other) => return Err(format!("unknown command {other:?}").into()),
     };
     Ok((command, as_of))
+}
+
+fn lint(set: &OkrSet, source: &str, json: bool, as_of: Date) -> Result<(String, u8), String> {
+    let findings = set.lint(as_of);
+    let failed = findings.iter().any(|f| f.severity == Severity::Error);
+    let mut out = if json {
+        serde_json::to_string_pretty(&findings).map_err(|e| e.to_string())?
+    } else {
+        let mut out = String::new();
+        for finding in &findings {
+            let _ = writeln!(out, "{source}: {finding}");
+        }
+        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        let _ = write!(
+            out,
+            "{} errors, {} warnings, {} notes",
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Note)
+        );
+        out
+    };
+    out.push('\n');
+    Ok((out, u8::from(failed)))
+}
+
+fn impact(set: &OkrSet, id: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let contributors = set.impact(id).map_err(|e| e.to_string())?;
+    let node = set
+        .node(id)
+        .ok_or_else(|| format!("no node has the id {id:?}"))?;
+    let now = node.progress().unwrap_or_default().value();
+    let _ = writeln!(out, "{} {id:?} stands at {}", node.kind(), fixed(now));
+    if contributors.is_empty() {
+        let _ = writeln!(out, "no measured key result contributes to it");
+    } else {
+        let _ = writeln!(
+            out,
+            "{:<40} {:>7} {:>9} {:>9}",
+            "key result", "share", "if done", "gain"
+        );
+        for c in &contributors {
+            let _ = writeln!(
+                out,
+                "{:<40} {:>6}% {:>9} {:>9}",
+                c.key_result.as_str(),
+                fixed(c.share * okrs::Decimal::ONE_HUNDRED),
+                fixed(c.after.value()),
+                fixed(c.gain())
+            );
+        }
+    }
+    if node.kind() == NodeKind::KeyResult && node.metric().is_some() {
+        let top = set.levels().name(0).unwrap_or_default();
+        for objective in set.objectives().filter(|o| o.level() == Some(top)) {
+            let reach = set
+                .impact(objective.id().as_str())
+                .map_err(|e| e.to_string())?;
+            if let Some(mine) = reach.iter().find(|c| c.key_result.as_str() == id) {
+                let _ = writeln!(
+                    out,
+                    "{id} is {}% of {top} objective {:?}: done, it would move it from {} to {}",
+                    fixed(mine.share * okrs::Decimal::ONE_HUNDRED),
+                    objective.id().as_str(),
+                    fixed(mine.before.value()),
+                    fixed(mine.after.value())
+                );
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn load(path: &str) -> Result<OkrSet, String> {

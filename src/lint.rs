@@ -116,7 +116,7 @@ rules! {
     PeriodOutsideParent = "OKR204", "period-outside-parent", Note,
         "An objective whose period lies outside the period of what it aligns to.";
     StaleKeyResult = "OKR301", "stale-key-result", Warning,
-        "A key result of an open period without a check-in in the last 14 days (by default).";
+        "A key result of an open period, not yet done, without a check-in in the last 14 days (by default).";
     AlwaysPerfect = "OKR302", "always-perfect", Note,
         "An owner graded 1.0 in every closed period: the objectives are not ambitious enough.";
     AlwaysLow = "OKR303", "always-low", Note,
@@ -584,7 +584,10 @@ fn stale(linter: &mut Linter<'_>) {
     let as_of = linter.as_of;
     let days = i64::from(linter.settings.stale_after_days);
     for node in linter.set.nodes() {
-        if node.kind() != NodeKind::KeyResult || node.metric().is_none() {
+        if node.kind() != NodeKind::KeyResult
+            || node.metric().is_none()
+            || node.progress().is_some_and(|p| p >= Progress::ONE)
+        {
             continue;
         }
         let Some(period) = node.period() else {

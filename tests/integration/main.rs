@@ -11,6 +11,7 @@ mod cli;
 mod documents;
 mod edits;
 mod generate;
+mod lint;
 mod properties;
 mod rollup;
 mod time;
