@@ -162,3 +162,87 @@ fn an_invalid_document_exits_2_with_the_error() {
     );
     assert_eq!(okrs(&["frobnicate", "x"]).status.code(), Some(2));
 }
+
+#[test]
+fn lint_reports_findings_and_exits_1_on_errors() {
+    let path = write("lint-sample.json", okrs::sample::SAMPLE_JSON);
+    let out = okrs(&["lint", path.to_str().unwrap(), "--as-of", "2026-11-23"]);
+    assert_eq!(out.status.code(), Some(0), "warnings only");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("warning[OKR301] stale-key-result"), "{text}");
+    assert!(text.contains("0 errors"));
+
+    let unmeasured = write(
+        "unmeasured.json",
+        r#"{"format":"okrs/1","objectives":[{"id":"o","title":"O","level":"company"}]}"#,
+    );
+    let out = okrs(&["lint", unmeasured.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &findings.as_array().unwrap()[0];
+    assert_eq!(first["code"], "OKR104");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["nodes"][0], "o");
+}
+
+#[test]
+fn impact_lists_shares_and_what_if() {
+    let path = write("impact-sample.json", okrs::sample::SAMPLE_JSON);
+    let out = okrs(&["impact", path.to_str().unwrap(), "great-place"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("enps"), "{text}");
+    assert!(text.contains("33.33%"), "{text}");
+    let out = okrs(&["impact", path.to_str().unwrap(), "closed-revenue"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("of company objective \"grow-revenue\""), "{text}");
+    assert_eq!(
+        okrs(&["impact", path.to_str().unwrap(), "nobody"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        okrs(&["impact", path.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn export_and_import_round_trip_through_csv() {
+    let path = write("export-sample.json", okrs::sample::SAMPLE_JSON);
+    let out = okrs(&["export", "--to", "csv", path.to_str().unwrap()]);
+    assert!(out.status.success());
+    let csv = write("export-sample.csv", &String::from_utf8(out.stdout).unwrap());
+    let out = okrs(&["import", "--from", "csv", csv.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let imported = okrs::OkrSet::from_json(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    let original = okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON).unwrap();
+    assert_eq!(imported, original);
+    for (format, needle) in [
+        ("dot", "digraph okrs"),
+        ("mermaid", "flowchart BT"),
+        ("markdown", "# OKR report as of 2026-11-23"),
+    ] {
+        let out = okrs(&[
+            "export",
+            "--to",
+            format,
+            path.to_str().unwrap(),
+            "--as-of",
+            "2026-11-23",
+        ]);
+        assert!(out.status.success(), "{format}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains(needle), "{format}");
+    }
+    assert_eq!(
+        okrs(&["export", "--to", "pdf", path.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
+    let bad = write("bad.csv", "type,id\nwidget,x\n");
+    let out = okrs(&["import", "--from", "csv", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+}

@@ -7,9 +7,11 @@
 )]
 
 mod alignment;
+mod analytics;
 mod cli;
 mod documents;
 mod edits;
+mod formats;
 mod generate;
 mod lint;
 mod properties;

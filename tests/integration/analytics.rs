@@ -1,0 +1,141 @@
+//! Alignment coverage, distributions and impact on hand-computed
+//! organisations.
+
+use okrs::{Band, Date, Error, GroupBy, OkrSet, Status};
+
+use crate::{d, load};
+
+/// A cascading organisation, by hand:
+///
+/// - company `co` has key result `rev` (weight 3, numeric 0 → 100 at 50)
+///   and receives team `ta` (link weight 1): `co` = (3 × 0.5 + 1 × ta) / 4;
+/// - team `ta` has key results `a1` (weight 1, binary, not done) and `a2`
+///   (weight 3, manual 0.2): `ta` = (0 + 3 × 0.2) / 4 = 0.15;
+/// - team `tb` (owner `bob`) aligns to nothing; individual `ia` supports `ta`
+///   without contributing.
+fn org() -> OkrSet {
+    load(
+        r#"{ "format": "okrs/1", "alignment": "cascading",
+        "periods": [ { "id": "Q", "start": "2027-01-01", "end": "2027-03-31" } ],
+        "objectives": [
+          { "id": "co", "title": "Company", "level": "company", "owners": ["ceo"], "period": "Q",
+            "key_results": [ { "id": "rev", "title": "Revenue", "weight": "3",
+              "metric": { "kind": "numeric", "start": "0", "target": "100", "current": "50" } } ] },
+          { "id": "ta", "title": "Team A", "level": "team", "owners": ["ann"], "period": "Q",
+            "aligned_to": [ { "id": "co" } ],
+            "key_results": [
+              { "id": "a1", "title": "A1", "weight": "1", "metric": { "kind": "binary" } },
+              { "id": "a2", "title": "A2", "weight": "3", "metric": { "kind": "manual", "progress": "0.2" } } ] },
+          { "id": "tb", "title": "Team B", "level": "team", "owners": ["bob"], "period": "Q",
+            "key_results": [ { "id": "b1", "title": "B1", "metric": { "kind": "binary", "done": true } } ] },
+          { "id": "ia", "title": "Ann's", "level": "individual", "owners": ["ann"],
+            "aligned_to": [ { "id": "ta", "contributes": false } ],
+            "key_results": [ { "id": "i1", "title": "I1", "metric": { "kind": "manual", "progress": "0.9" } } ] } ] }"#,
+    )
+}
+
+#[test]
+fn the_hand_computed_roll_up_holds() {
+    let set = org();
+    assert_eq!(set.progress("ta").unwrap().value(), d("0.15"));
+    assert_eq!(set.progress("co").unwrap().value(), d("0.4125")); // (1.5 + 0.15) / 4
+}
+
+#[test]
+fn alignment_coverage_per_level_and_owner() {
+    let coverage = org().alignment_coverage();
+    // Below the top: ta (aligned), tb (not), ia (aligned).
+    assert_eq!((coverage.overall.aligned, coverage.overall.total), (2, 3));
+    assert_eq!(coverage.overall.share().unwrap().round_dp(4), d("0.6667"));
+    let level = |name: &str| coverage.by_level.iter().find(|(l, _)| l == name).unwrap().1;
+    assert_eq!((level("team").aligned, level("team").total), (1, 2));
+    assert_eq!(
+        (level("individual").aligned, level("individual").total),
+        (1, 1)
+    );
+    assert!(coverage.by_level.iter().all(|(l, _)| l != "company"));
+    let owner = |name: &str| coverage.by_owner.iter().find(|(o, _)| o == name).unwrap().1;
+    assert_eq!((owner("ann").aligned, owner("ann").total), (2, 2));
+    assert_eq!((owner("bob").aligned, owner("bob").total), (0, 1));
+}
+
+#[test]
+fn distributions_per_level_owner_and_period() {
+    let set = org();
+    let review = set.review(Date::new(2027, 2, 14).unwrap());
+    let by_level = set.distribution(&review, GroupBy::Level);
+    let names: Vec<&str> = by_level.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["company", "team", "individual"]);
+    let team = &by_level[1].1;
+    assert_eq!(team.objectives, 2);
+    // (0.15 + 1) / 2
+    assert_eq!(team.mean_progress.unwrap().value(), d("0.575"));
+    assert_eq!(team.band_count(Band::Red), 1);
+    assert_eq!(team.band_count(Band::Green), 1);
+    assert_eq!(team.status_count(Status::Done), 1);
+    assert_eq!(team.status_count(Status::AtRisk), 1); // 0.15 against 44 / 89: gap -0.34
+    let by_owner = set.distribution(&review, GroupBy::Owner);
+    let owners: Vec<&str> = by_owner.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(owners, ["ann", "bob", "ceo"]);
+    assert_eq!(by_owner[0].1.objectives, 2);
+    let by_period = set.distribution(&review, GroupBy::Period);
+    assert_eq!(by_period[0].0, "Q");
+    assert_eq!(by_period[0].1.objectives, 3);
+    assert_eq!(by_period[1].0, "(no period)");
+    assert_eq!(by_period[1].1.statuses, vec![]);
+}
+
+#[test]
+fn impact_multiplies_normalised_weights_along_paths() {
+    let set = org();
+    let impact = set.impact("co").unwrap();
+    let share = |kr: &str| {
+        impact
+            .iter()
+            .find(|i| i.key_result.as_str() == kr)
+            .map(|i| i.share)
+    };
+    assert_eq!(share("rev"), Some(d("0.75"))); // 3 / 4
+    assert_eq!(share("a1"), Some(d("0.0625"))); // 1/4 × 1/4
+    assert_eq!(share("a2"), Some(d("0.1875"))); // 1/4 × 3/4
+    assert_eq!(share("i1"), None); // supports without contributing
+    assert_eq!(share("b1"), None); // not aligned
+    let total: okrs::Decimal = impact.iter().map(|i| i.share).sum();
+    assert_eq!(total, d("1"));
+    // What-if: rev done → co = (3 + 0.15) / 4 = 0.7875, a gain of 0.375.
+    let rev = impact.iter().find(|i| i.key_result.as_str() == "rev").unwrap();
+    assert_eq!(rev.before.value(), d("0.4125"));
+    assert_eq!(rev.after.value(), d("0.7875"));
+    assert_eq!(rev.gain(), d("0.375"));
+    // a1 done → ta = (1 + 0.6) / 4 = 0.4 → co = (1.5 + 0.4) / 4 = 0.475.
+    assert_eq!(set.what_if("a1", "co").unwrap().value(), d("0.475"));
+    // Largest gain first.
+    assert_eq!(impact[0].key_result.as_str(), "rev");
+    // The what-if changes nothing in the set.
+    assert_eq!(set.progress("co").unwrap().value(), d("0.4125"));
+}
+
+#[test]
+fn what_if_is_exact_for_min_as_well() {
+    let set = load(
+        r#"{ "format": "okrs/1", "grading": "min", "objectives": [
+        { "id": "o", "title": "O", "level": "team", "key_results": [
+          { "id": "a", "title": "A", "metric": { "kind": "manual", "progress": "0.2" } },
+          { "id": "b", "title": "B", "metric": { "kind": "manual", "progress": "0.6" } } ] } ] }"#,
+    );
+    assert_eq!(set.what_if("a", "o").unwrap().value(), d("0.6"));
+    assert_eq!(set.what_if("b", "o").unwrap().value(), d("0.2"));
+}
+
+#[test]
+fn impact_errors_name_the_node() {
+    let set = org();
+    assert_eq!(
+        set.impact("nobody"),
+        Err(Error::UnknownNode("nobody".parse().unwrap()))
+    );
+    assert!(matches!(
+        set.what_if("co", "co"),
+        Err(Error::WrongKind { .. })
+    ));
+}
