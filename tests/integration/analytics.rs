@@ -103,7 +103,10 @@ fn impact_multiplies_normalised_weights_along_paths() {
     let total: okrs::Decimal = impact.iter().map(|i| i.share).sum();
     assert_eq!(total, d("1"));
     // What-if: rev done → co = (3 + 0.15) / 4 = 0.7875, a gain of 0.375.
-    let rev = impact.iter().find(|i| i.key_result.as_str() == "rev").unwrap();
+    let rev = impact
+        .iter()
+        .find(|i| i.key_result.as_str() == "rev")
+        .unwrap();
     assert_eq!(rev.before.value(), d("0.4125"));
     assert_eq!(rev.after.value(), d("0.7875"));
     assert_eq!(rev.gain(), d("0.375"));

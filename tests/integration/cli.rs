@@ -195,9 +195,14 @@ fn impact_lists_shares_and_what_if() {
     assert!(text.contains("33.33%"), "{text}");
     let out = okrs(&["impact", path.to_str().unwrap(), "closed-revenue"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("of company objective \"grow-revenue\""), "{text}");
+    assert!(
+        text.contains("of company objective \"grow-revenue\""),
+        "{text}"
+    );
     assert_eq!(
-        okrs(&["impact", path.to_str().unwrap(), "nobody"]).status.code(),
+        okrs(&["impact", path.to_str().unwrap(), "nobody"])
+            .status
+            .code(),
         Some(2)
     );
     assert_eq!(
@@ -235,10 +240,15 @@ fn export_and_import_round_trip_through_csv() {
             "2026-11-23",
         ]);
         assert!(out.status.success(), "{format}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains(needle), "{format}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(needle),
+            "{format}"
+        );
     }
     assert_eq!(
-        okrs(&["export", "--to", "pdf", path.to_str().unwrap()]).status.code(),
+        okrs(&["export", "--to", "pdf", path.to_str().unwrap()])
+            .status
+            .code(),
         Some(2)
     );
     let bad = write("bad.csv", "type,id\nwidget,x\n");

@@ -77,7 +77,9 @@ fn csv_errors_name_the_line_and_column() {
     assert!(e.to_string().contains("nowhere"));
     let e = csv_error("type,colour\nobjective,red\n");
     assert!(e.to_string().contains("colour"));
-    let e = csv_error("type,id,parent,title,level\nobjective,o,,O,team\nkey-result,a,b,A,\nkey-result,b,a,B,\n");
+    let e = csv_error(
+        "type,id,parent,title,level\nobjective,o,,O,team\nkey-result,a,b,A,\nkey-result,b,a,B,\n",
+    );
     assert!(e.to_string().contains("loop"), "{e}");
     let e = csv_error("type,id,parent,at,value\nobjective,o,,,\ncheck-in,,o,2027-01-01,1\n");
     assert!(e.to_string().contains("no key result"), "{e}");
@@ -118,7 +120,12 @@ fn dot_output_renders_with_graphviz() {
     assert!(dot.contains(r#""s" -> "co" [style=dashed"#));
     assert!(dot.contains(r#""k" -> "t" [arrowhead=none]"#));
     assert!(dot.contains("#b7e1cd"), "a green node");
-    for text in [dot, OkrSet::from_document(okrs::sample::document()).unwrap().to_dot()] {
+    for text in [
+        dot,
+        OkrSet::from_document(okrs::sample::document())
+            .unwrap()
+            .to_dot(),
+    ] {
         match render_with_dot(&text) {
             Some(output) => {
                 assert!(
@@ -161,6 +168,8 @@ fn markdown_report_has_tables_and_findings() {
         .filter(|l| l.starts_with("| ") && l.contains("| `") && l.contains("company |"))
         .count();
     assert_eq!(objective_rows, 3);
-    assert!(report.contains("| Reach 2M in new ARR | `arr` | `grow-revenue` | cro | 0.58 | yellow | at-risk |"));
+    assert!(report.contains(
+        "| Reach 2M in new ARR | `arr` | `grow-revenue` | cro | 0.58 | yellow | at-risk |"
+    ));
     assert!(report.contains("OKR201"));
 }
