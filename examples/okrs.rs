@@ -197,6 +197,9 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
         }
         Some("export") => {
             only(&["--to", "--as-of"])?;
+            if as_of.is_some() && to.as_deref() != Some("markdown") {
+                return Err("--as-of goes with --to markdown only".into());
+            }
             no_id(&id)?;
             let to = match to.as_deref() {
                 Some("csv") => Format::Csv,
@@ -455,7 +458,9 @@ fn line(node: &NodeRef<'_>, review: &Review, depth: usize) -> String {
         return String::new();
     };
     let progress = reviewed.progress.value();
-    let filled = (progress * okrs::Decimal::from(10))
+    let filled = progress
+        .checked_mul(okrs::Decimal::from(10))
+        .unwrap_or(okrs::Decimal::from(10))
         .round()
         .to_string()
         .parse::<usize>()

@@ -69,6 +69,9 @@ pub enum Error {
         "duplicate id {0:?}: ids must be unique across objectives, key results and initiatives"
     )]
     DuplicateId(Id),
+    /// A node with an empty (or blank) owner name.
+    #[error("{0:?} has an empty owner name")]
+    EmptyOwner(Id),
     /// A node with an empty (or blank) title.
     #[error("{0:?} has an empty title")]
     EmptyTitle(Id),

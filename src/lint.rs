@@ -267,6 +267,7 @@ struct Linter<'a> {
     set: &'a OkrSet,
     settings: &'a LintSettings,
     as_of: Date,
+    review: crate::Review,
     findings: Vec<Finding>,
 }
 
@@ -299,6 +300,7 @@ pub(crate) fn lint(set: &OkrSet, settings: &LintSettings, as_of: Date) -> Vec<Fi
         set,
         settings,
         as_of,
+        review: set.review(as_of),
         findings: Vec::new(),
     };
     top_objectives(&mut linter);
@@ -319,20 +321,29 @@ fn list(ids: &[Id]) -> String {
 fn top_objectives(linter: &mut Linter<'_>) {
     let set = linter.set;
     let top = set.levels().name(0).unwrap_or("top").to_owned();
+    // Every open period any objective is set for, and objectives without a
+    // period as one more group; closed periods are history.
     let mut groups: BTreeMap<Option<&str>, Vec<Id>> = BTreeMap::new();
     for objective in set.objectives() {
+        let period = objective.period();
+        if period.is_some_and(crate::Period::is_closed) {
+            continue;
+        }
+        let ids = groups.entry(period.map(|p| p.id.as_str())).or_default();
         if objective.level() == Some(top.as_str()) {
-            groups
-                .entry(objective.period().map(|p| p.id.as_str()))
-                .or_default()
-                .push(objective.id().clone());
+            ids.push(objective.id().clone());
         }
     }
     let (min, max) = (
         linter.settings.min_top_objectives,
         linter.settings.max_top_objectives,
     );
-    if groups.is_empty() {
+    // Objectives without a period that are all below the top count with
+    // the periods, if there are any: they add no group of their own.
+    if groups.len() > 1 && groups.get(&None).is_some_and(Vec::is_empty) {
+        groups.remove(&None);
+    }
+    if set.objectives().next().is_none() && min > 0 {
         linter.report(
             Rule::TooFewTopObjectives,
             Vec::new(),
@@ -343,6 +354,16 @@ fn top_objectives(linter: &mut Linter<'_>) {
     }
     for (period, ids) in groups {
         let during = period.map(|p| format!(" in {p}")).unwrap_or_default();
+        if ids.is_empty() && min > 0 {
+            linter.report(
+                Rule::TooFewTopObjectives,
+                Vec::new(),
+                format!(
+                    "no {top} objective{during}: set {min} to {max} to give everyone a direction"
+                ),
+            );
+            continue;
+        }
         if ids.len() > max {
             let message = format!(
                 "{} {top} objectives{during} ({}): keep at most {max} so that they stay a focus",
@@ -453,9 +474,8 @@ fn owners(linter: &mut Linter<'_>) {
             );
         }
     }
-    let owned: Vec<&NodeRef<'_>> = nodes.iter().filter(|n| !n.owners().is_empty()).collect();
-    if owned.len() >= 2 && owned.iter().all(|n| n.owners().len() >= 2) {
-        let ids: Vec<Id> = owned.iter().map(|n| n.id().clone()).collect();
+    if nodes.len() >= 2 && nodes.iter().all(|n| n.owners().len() >= 2) {
+        let ids: Vec<Id> = nodes.iter().map(|n| n.id().clone()).collect();
         linter.report(
             Rule::AllCoOwned,
             ids,
@@ -584,10 +604,18 @@ fn stale(linter: &mut Linter<'_>) {
     let as_of = linter.as_of;
     let days = i64::from(linter.settings.stale_after_days);
     for node in linter.set.nodes() {
-        if node.kind() != NodeKind::KeyResult
-            || node.metric().is_none()
-            || node.progress().is_some_and(|p| p >= Progress::ONE)
-        {
+        let Some(metric) = node.metric() else {
+            continue;
+        };
+        // A key result measured by its metric's own value takes no check-in.
+        if node.check_ins().is_empty() && !metric.is_at_start() {
+            continue;
+        }
+        let done = linter
+            .review
+            .get(node.id().as_str())
+            .is_some_and(|r| r.progress >= Progress::ONE);
+        if done {
             continue;
         }
         let Some(period) = node.period() else {
@@ -622,31 +650,35 @@ fn stale(linter: &mut Linter<'_>) {
 
 fn calibration(linter: &mut Linter<'_>) {
     let set = linter.set;
-    let mut by_owner: BTreeMap<&str, Vec<(Id, Progress)>> = BTreeMap::new();
+    let mut by_owner: BTreeMap<&str, Vec<(Id, Progress, &str)>> = BTreeMap::new();
     for objective in set.objectives() {
-        let Some(grade) = objective.frozen_grade() else {
+        let (Some(grade), Some(period)) = (objective.frozen_grade(), objective.period()) else {
             continue;
         };
         for owner in objective.owners() {
-            by_owner
-                .entry(owner.as_str())
-                .or_default()
-                .push((objective.id().clone(), grade.progress));
+            by_owner.entry(owner.as_str()).or_default().push((
+                objective.id().clone(),
+                grade.progress,
+                period.id.as_str(),
+            ));
         }
     }
     let low = Decimal::new(3, 1);
     for (owner, grades) in by_owner {
-        if grades.len() < 2 {
+        let mut periods: Vec<&str> = grades.iter().map(|(_, _, p)| *p).collect();
+        periods.sort_unstable();
+        periods.dedup();
+        if periods.len() < 2 {
             continue;
         }
-        let ids: Vec<Id> = grades.iter().map(|(id, _)| id.clone()).collect();
-        if grades.iter().all(|(_, p)| *p >= Progress::ONE) {
+        let ids: Vec<Id> = grades.iter().map(|(id, _, _)| id.clone()).collect();
+        if grades.iter().all(|(_, p, _)| *p >= Progress::ONE) {
             let message = format!(
                 "{owner} graded 1.0 on every closed objective ({}): set goals that stretch, where 0.7 is a good grade",
                 list(&ids)
             );
             linter.report(Rule::AlwaysPerfect, ids, message);
-        } else if grades.iter().all(|(_, p)| p.value() < low) {
+        } else if grades.iter().all(|(_, p, _)| p.value() < low) {
             let message = format!(
                 "{owner} graded below 0.3 on every closed objective ({}): set goals within reach, aiming for 0.6 to 0.7",
                 list(&ids)

@@ -277,15 +277,22 @@ impl Plan {
                 .map(|&(source, w)| (source, if w.is_zero() { Decimal::ZERO } else { each }))
                 .collect();
         }
-        let total = inputs
+        // Weights near the decimal range would overflow their sum: scale
+        // them by the largest first, as `weighted_mean` does.
+        let largest = inputs.iter().map(|(_, w)| *w).max().unwrap_or_default();
+        if largest.is_zero() {
+            return inputs.iter().map(|&(s, _)| (s, Decimal::ZERO)).collect();
+        }
+        let scaled: Vec<(u32, Decimal)> = inputs
             .iter()
-            .try_fold(Decimal::ZERO, |sum, (_, w)| sum.checked_add(*w));
-        inputs
+            .map(|&(s, w)| (s, w.checked_div(largest).unwrap_or_default()))
+            .collect();
+        let total = scaled
             .iter()
-            .map(|&(source, w)| {
-                let share = total.and_then(|t| w.checked_div(t)).unwrap_or_default();
-                (source, share)
-            })
+            .fold(Decimal::ZERO, |sum, (_, w)| sum.saturating_add(*w));
+        scaled
+            .into_iter()
+            .map(|(source, w)| (source, w.checked_div(total).unwrap_or_default()))
             .collect()
     }
 

@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::graph::{self, Edge, EdgeKind, Graph, KeyResultNode, Node, ObjectiveNode};
 use crate::rollup::{Plan, State, Strategies};
 use crate::{
-    AggregationStrategy, AlignmentModel, Band, Commitment, Document, Error, GapPolicy, GoogleScale,
-    GradingScale, Id, Initiative, KeyResult, Levels, Link, LintSettings, Metric, Objective, Period,
-    Progress, StatusPolicy, Weight,
+    AggregationStrategy, AlignmentModel, Band, CheckIn, Commitment, Document, Error, GapPolicy,
+    GoogleScale, GradingScale, Id, Initiative, KeyResult, Levels, Link, LintSettings, Metric,
+    Objective, Period, Progress, StatusPolicy, Weight,
 };
 
 mod impact;
@@ -734,7 +734,7 @@ impl OkrSet {
         }
         check_history(&k.id, metric.as_ref(), &k.check_ins, &k.phases)?;
         if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-            k.metric = metric;
+            k.metric = metric.map(tidy_metric);
         }
         self.refresh_leaf(node);
         Ok(())
@@ -819,6 +819,7 @@ impl OkrSet {
             return Err(Error::DuplicateId(objective.id));
         }
         require_title(&objective.id, &objective.title)?;
+        require_owners(&objective.id, &objective.owners)?;
         let level = self
             .levels
             .rank(&objective.level)
@@ -854,7 +855,7 @@ impl OkrSet {
             title: objective.title,
             level,
             owners: objective.owners,
-            description: objective.description,
+            description: non_empty(objective.description),
             commitment: objective.commitment,
             grading: objective.grading,
             strategy,
@@ -890,6 +891,7 @@ impl OkrSet {
             return Err(Error::TooDeep(id));
         }
         require_title(&id, &key_result.title)?;
+        require_owners(&id, &key_result.owners)?;
         if let Some(metric) = &key_result.metric {
             metric.validate().map_err(|source| Error::InvalidMetric {
                 key_result: id.clone(),
@@ -899,7 +901,11 @@ impl OkrSet {
                 return Err(Error::MetricAndSubKeyResults(id));
             }
         }
-        let mut check_ins = key_result.check_ins;
+        let mut check_ins: Vec<CheckIn> = key_result
+            .check_ins
+            .into_iter()
+            .map(periods::tidy_check_in)
+            .collect();
         check_ins.sort_by_key(|c| c.at);
         let mut phases = key_result.phases;
         phases.sort_by_key(|p| p.at);
@@ -909,8 +915,8 @@ impl OkrSet {
             id: id.clone(),
             title: key_result.title,
             owners: key_result.owners,
-            description: key_result.description,
-            metric: key_result.metric,
+            description: non_empty(key_result.description),
+            metric: key_result.metric.map(tidy_metric),
             check_ins,
             phases,
             key_results: Vec::new(),
@@ -939,6 +945,7 @@ impl OkrSet {
                 return Err(Error::DuplicateId(initiative.id));
             }
             require_title(&initiative.id, &initiative.title)?;
+            require_owners(&initiative.id, &initiative.owners)?;
             let id = initiative.id.clone();
             let child = self.graph.add_node(Node::Initiative(initiative));
             self.register_id(id, child)?;
@@ -1292,6 +1299,27 @@ impl OkrSet {
     }
 }
 
+fn tidy_metric(mut metric: Metric) -> Metric {
+    if let Metric::Numeric { unit, .. } = &mut metric {
+        *unit = non_empty(unit.take());
+    }
+    metric
+}
+
+fn require_owners(id: &Id, owners: &[String]) -> Result<(), Error> {
+    if owners.iter().any(|o| o.trim().is_empty()) {
+        Err(Error::EmptyOwner(id.clone()))
+    } else {
+        Ok(())
+    }
+}
+
+/// An empty optional text means the same as none: keep one of the two, so
+/// that every format round-trips it.
+pub(crate) fn non_empty(text: Option<String>) -> Option<String> {
+    text.filter(|t| !t.is_empty())
+}
+
 fn require_title(id: &Id, title: &str) -> Result<(), Error> {
     if title.trim().is_empty() {
         Err(Error::EmptyTitle(id.clone()))
@@ -1472,11 +1500,11 @@ impl<'a> NodeRef<'a> {
             })
     }
 
-    /// A key result's weight within its parent, an initiative's 1; `None`
-    /// for objectives. O(1).
+    /// A key result's weight within its parent; `None` for objectives and
+    /// initiatives. O(1).
     #[must_use]
     pub fn weight(&self) -> Option<Weight> {
-        if self.kind() == NodeKind::Objective {
+        if self.kind() != NodeKind::KeyResult {
             return None;
         }
         let (edge, _) = self.set.parent_edge(self.index)?;

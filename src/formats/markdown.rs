@@ -46,9 +46,9 @@ impl OkrSet {
             };
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 cell(node.title()),
-                cell(node.id().as_str()),
+                code(node.id().as_str()),
                 cell(node.level().unwrap_or_default()),
                 cell(&node.owners().join(", ")),
                 cell(node.period().map(|p| p.id.as_str()).unwrap_or("")),
@@ -64,10 +64,10 @@ impl OkrSet {
             };
             let _ = writeln!(
                 out,
-                "| {} | `{}` | `{}` | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 cell(node.title()),
-                cell(node.id().as_str()),
-                cell(node.objective().id().as_str()),
+                code(node.id().as_str()),
+                code(node.objective().id().as_str()),
                 cell(&node.owners().join(", ")),
                 columns(reviewed),
             );
@@ -112,10 +112,30 @@ fn columns(node: &NodeReview) -> String {
     )
 }
 
-/// A table cell: one line, pipes escaped.
+/// A table cell: one line, with backslashes, pipes and HTML escaped.
 fn cell(text: &str) -> String {
     text.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+}
+
+/// An id as inline code, fenced by more backticks than it holds in a row.
+fn code(id: &str) -> String {
+    let id = cell(id);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in id.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    if longest > 0 {
+        format!("{fence} {id} {fence}")
+    } else {
+        format!("{fence}{id}{fence}")
+    }
 }

@@ -71,7 +71,11 @@ impl OkrSet {
     }
 }
 
-/// Escapes a Mermaid quoted label.
+/// Escapes a Mermaid quoted label: `#` first, since Mermaid reads `#…;`
+/// as an entity.
 fn escape(text: &str) -> String {
-    text.replace('"', "#quot;")
+    text.replace('#', "#35;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
 }

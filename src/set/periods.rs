@@ -59,6 +59,13 @@ pub struct PeriodMismatch {
     pub parent_period: Id,
 }
 
+/// A check-in with empty texts taken as absent.
+pub(super) fn tidy_check_in(mut check_in: CheckIn) -> CheckIn {
+    check_in.note = super::non_empty(check_in.note.take());
+    check_in.by = super::non_empty(check_in.by.take());
+    check_in
+}
+
 /// Checks a list of periods: unique ids, end not before start, `within`
 /// naming a period without looping, nested periods inside their parent,
 /// siblings disjoint. O(P log P).
@@ -243,6 +250,7 @@ impl OkrSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn check_in(&mut self, key_result: &str, check_in: CheckIn) -> Result<(), Error> {
+        let check_in = tidy_check_in(check_in);
         let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
         self.refuse_if_closed(node)?;
         let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {

@@ -173,3 +173,21 @@ fn markdown_report_has_tables_and_findings() {
     ));
     assert!(report.contains("OKR201"));
 }
+
+#[test]
+fn mermaid_and_markdown_escape_what_their_renderers_read() {
+    let set = load(
+        r#"{ "format": "okrs/1", "objectives": [
+        { "id": "a`b", "title": "Close #12; ship <b>\"it\"</b> | now \\ later", "level": "company" } ] }"#,
+    );
+    let chart = set.to_mermaid();
+    assert!(
+        chart.contains("Close #35;12; ship #lt;b#gt;#quot;it#quot;#lt;/b#gt;"),
+        "{chart}"
+    );
+    let report = set.to_markdown("2027-01-01".parse().unwrap());
+    assert!(
+        report.contains(r#"| Close #12; ship &lt;b>"it"&lt;/b> \| now \\ later | `` a`b `` |"#),
+        "{report}"
+    );
+}

@@ -348,3 +348,78 @@ fn every_rule_has_a_code_name_and_description() {
         assert_eq!(Rule::find(rule.name()), Some(*rule));
     }
 }
+
+#[test]
+fn review_findings_stay_fixed() {
+    // A period with team objectives but no top-level one is flagged; a
+    // closed period is history and is not.
+    let [q1, q2, ..] = Period::quarters(2027).unwrap();
+    let mut doc = healthy()
+        .with_period(Period::year(2027).unwrap())
+        .with_period(q1)
+        .with_period(q2);
+    doc.objectives[3].period = Some(id("2027-Q2"));
+    let set = OkrSet::from_document(doc.clone()).unwrap();
+    let findings = set.lint(AS_OF.parse().unwrap());
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.code == "OKR102" && f.message.contains("in 2027-Q2")),
+        "{findings:?}"
+    );
+    let mut closed = set.clone();
+    closed.close_period("2027-Q2").unwrap();
+    assert!(
+        closed
+            .lint(AS_OF.parse().unwrap())
+            .iter()
+            .all(|f| !f.message.contains("2027-Q2"))
+    );
+    // With a minimum of 0, no top objective at all is fine.
+    let mut none = Document::default().with_objective(objective("t", "team"));
+    none.lint.min_top_objectives = 0;
+    assert!(!triggers(none, Rule::TooFewTopObjectives));
+    // Unowned nodes do not make "every node is co-owned" true.
+    let mut doc = healthy();
+    for o in &mut doc.objectives {
+        o.owners = vec!["a".into(), "b".into()];
+        for k in &mut o.key_results {
+            k.owners.clear();
+        }
+    }
+    assert!(!triggers(doc, Rule::AllCoOwned));
+    // A key result measured by its metric's own value is never stale: it
+    // takes no check-in.
+    let mut doc = with_q1(healthy());
+    for k in &mut doc.objectives[3].key_results {
+        k.check_ins.clear();
+        k.metric = Some(Metric::numeric(d("0"), d("10")).with_current(d("2")));
+    }
+    let set = OkrSet::from_document(doc).unwrap();
+    assert!(
+        set.lint("2027-03-01".parse().unwrap())
+            .iter()
+            .all(|f| f.code != "OKR301")
+    );
+}
+
+#[test]
+fn calibration_needs_two_closed_periods() {
+    let mut doc = healthy().with_period(Period::year(2020).unwrap());
+    for name in ["x", "y"] {
+        let mut o = objective(name, "team").with_link(Link::new(id("c1")));
+        o.owners = vec!["sam".into()];
+        o.period = Some(id("FY2020"));
+        for k in &mut o.key_results {
+            k.metric = Some(Metric::manual(d("1")));
+        }
+        doc = doc.with_objective(o);
+    }
+    let mut set = OkrSet::from_document(doc).unwrap();
+    set.close_period("FY2020").unwrap();
+    assert!(
+        set.lint(AS_OF.parse().unwrap())
+            .iter()
+            .all(|f| f.code != "OKR302")
+    );
+}

@@ -6,12 +6,15 @@
     clippy::panic
 )]
 
+mod adversarial;
 mod alignment;
 mod analytics;
 mod cli;
 mod documents;
 mod edits;
 mod formats;
+mod fuzz_corpus;
+mod fuzz_harness;
 mod generate;
 mod lint;
 mod properties;

@@ -1,53 +1,14 @@
 //! Properties of every set, over random organisations and edits.
 
-use std::collections::HashMap;
-
 use okrs::{
-    CheckIn, CheckInValue, Commitment, Date, Decimal, Document, GoogleScale, GradingScale, Link,
-    Metric, NodeKind, OkrSet,
+    AlignmentModel, CheckIn, CheckInValue, Commitment, Date, Decimal, Document, GoogleScale,
+    GradingScale, Link, Metric, NodeKind, OkrSet, Weight,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
 
-use crate::generate;
-
-/// Depth-first search over the public view (key result → parent, objective →
-/// link targets) for a cycle.
-fn is_acyclic(set: &OkrSet) -> bool {
-    let mut state: HashMap<String, u8> = HashMap::new(); // 1 visiting, 2 done
-    for start in set.nodes() {
-        if state.contains_key(start.id().as_str()) {
-            continue;
-        }
-        let mut stack = vec![(start, false)];
-        while let Some((node, leaving)) = stack.pop() {
-            let id = node.id().as_str().to_owned();
-            if leaving {
-                state.insert(id, 2);
-                continue;
-            }
-            match state.get(&id) {
-                Some(2) => continue,
-                Some(1) => return false,
-                _ => {}
-            }
-            state.insert(id, 1);
-            stack.push((node, true));
-            let ups = node
-                .parent()
-                .into_iter()
-                .chain(node.aligned_to().map(|(t, _, _)| t));
-            for up in ups {
-                match state.get(up.id().as_str()) {
-                    Some(1) => return false,
-                    Some(2) => {}
-                    _ => stack.push((up, false)),
-                }
-            }
-        }
-    }
-    true
-}
+use crate::fuzz_harness::is_acyclic;
+use crate::{d, generate};
 
 fn proptest_config() -> ProptestConfig {
     ProptestConfig {
@@ -175,8 +136,117 @@ proptest! {
             );
         }
     }
+
+    #[test]
+    fn roll_up_ignores_the_order_of_objectives_key_results_and_links(
+        doc in generate::document(),
+        seed in any::<u64>(),
+    ) {
+        let set = OkrSet::from_document(doc.clone()).unwrap();
+        let mut shuffled = doc;
+        let mut rng = seed | 1;
+        shuffle(&mut shuffled.objectives, &mut rng);
+        for objective in &mut shuffled.objectives {
+            shuffle(&mut objective.key_results, &mut rng);
+            shuffle(&mut objective.aligned_to, &mut rng);
+            for kr in &mut objective.key_results {
+                shuffle(&mut kr.key_results, &mut rng);
+            }
+        }
+        let other = OkrSet::from_document(shuffled).unwrap();
+        for node in set.nodes() {
+            prop_assert_eq!(other.progress(node.id().as_str()), node.progress(), "{}", node.id());
+        }
+    }
+
+    #[test]
+    fn scaling_every_weight_by_one_factor_changes_nothing(
+        doc in generate::document(),
+        factor in prop::sample::select(vec!["2", "10", "0.5", "3", "0.01"]),
+    ) {
+        let set = OkrSet::from_document(doc.clone()).unwrap();
+        let factor = d(factor);
+        let mut scaled = doc;
+        for objective in &mut scaled.objectives {
+            for link in &mut objective.aligned_to {
+                link.weight = Weight::new(link.weight.value() * factor).unwrap();
+            }
+            let mut stack: Vec<&mut okrs::KeyResult> = objective.key_results.iter_mut().collect();
+            while let Some(kr) = stack.pop() {
+                kr.weight = Weight::new(kr.weight.value() * factor).unwrap();
+                stack.extend(kr.key_results.iter_mut());
+            }
+        }
+        let other = OkrSet::from_document(scaled).unwrap();
+        // Quotients keep 28 significant digits: compare to 20 places.
+        for node in set.nodes() {
+            let a = node.progress().unwrap().value().round_dp(20);
+            let b = other.progress(node.id().as_str()).unwrap().value().round_dp(20);
+            prop_assert_eq!(a, b, "{}", node.id());
+        }
+    }
+
+    #[test]
+    fn moving_a_key_result_toward_its_target_never_lowers_an_ancestor(
+        doc in generate::document(),
+        pick in any::<Index>(),
+        step in 1i64..30,
+    ) {
+        let mut set = OkrSet::from_document(doc).unwrap();
+        let numeric: Vec<(String, Metric)> = set
+            .nodes()
+            .iter()
+            .filter_map(|n| match n.metric() {
+                Some(m @ Metric::Numeric { .. }) => Some((n.id().to_string(), m.clone())),
+                _ => None,
+            })
+            .collect();
+        prop_assume!(!numeric.is_empty());
+        let (id, metric) = &numeric[pick.index(numeric.len())];
+        let Metric::Numeric { start, target, current, .. } = metric else { unreachable!() };
+        let now = current.unwrap_or(*start);
+        let toward = if target > start { now + Decimal::from(step) } else { now - Decimal::from(step) };
+        let before = set.clone();
+        set.set_metric(id, Some(Metric::numeric(*start, *target).with_current(toward))).unwrap();
+        for node in before.nodes() {
+            let old = node.progress().unwrap();
+            let new = set.progress(node.id().as_str()).unwrap();
+            prop_assert!(new >= old, "{} fell from {} to {}", node.id(), old, new);
+        }
+    }
+
+    #[test]
+    fn directional_links_never_change_progress(doc in generate::document()) {
+        let mut directional = doc;
+        directional.alignment = AlignmentModel::Directional;
+        for objective in &mut directional.objectives {
+            for link in &mut objective.aligned_to {
+                link.contributes = None;
+            }
+        }
+        let mut unlinked = directional.clone();
+        for objective in &mut unlinked.objectives {
+            objective.aligned_to.clear();
+        }
+        let with_links = OkrSet::from_document(directional).unwrap();
+        let without = OkrSet::from_document(unlinked).unwrap();
+        for node in with_links.nodes() {
+            prop_assert_eq!(without.progress(node.id().as_str()), node.progress(), "{}", node.id());
+        }
+    }
 }
 
 fn jiff_days(days: i16) -> okrs::jiff::Span {
     okrs::jiff::Span::new().days(days)
+}
+
+/// Fisher–Yates with a xorshift generator: a reproducible shuffle.
+fn shuffle<T>(items: &mut [T], state: &mut u64) {
+    for i in (1..items.len()).rev() {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        let j = (*state % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
 }

@@ -1,0 +1,7 @@
+//! Arbitrary sequences of edits on a small organisation.
+#![no_main]
+
+#[path = "../../tests/integration/fuzz_harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::edit_sequence(data));

@@ -1,0 +1,7 @@
+//! Arbitrary bytes as a JSON document and as a CSV sheet.
+#![no_main]
+
+#[path = "../../tests/integration/fuzz_harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::load_document(data));
