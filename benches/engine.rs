@@ -1,128 +1,227 @@
-//! Benchmarks of the core engine on a synthetic cascading organisation.
+//! Benchmarks of the engine on synthetic organisations of 1k to 1M nodes
+//! (`okrs::sample::synthetic`), against the floor: the same weighted roll-up
+//! as a plain loop over flat arrays, in `Decimal` and in `f64`.
 //!
 //! ```text
-//! cargo bench --bench engine
+//! cargo bench --bench engine                 # every size
+//! OKRS_BENCH_MAX=100000 cargo bench --bench engine   # skip the 1M size
 //! ```
 #![allow(
     missing_docs,
     clippy::unwrap_used,
     clippy::expect_used,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::cast_precision_loss
 )]
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use okrs::{AlignmentModel, Decimal, Document, KeyResult, Link, Metric, Objective, OkrSet};
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::Duration;
 
-/// A company of `departments` departments of 10 teams of 8 people; every
-/// unit and person has 3 objectives of 3 key results, each objective
-/// cascading into one objective of the unit above.
-fn organisation(departments: usize) -> Document {
-    let mut doc = Document::new(AlignmentModel::Cascading);
-    let add = |doc: &mut Document, id: String, level: &str, parent: Option<String>, seed: usize| {
-        let mut objective = Objective::new(id.parse().unwrap(), "Objective", level);
-        if let Some(parent) = parent {
-            objective = objective.with_link(Link::new(parent.parse().unwrap()));
-        }
-        for k in 0..3 {
-            let current = Decimal::from((seed * 7 + k * 3) % 11);
-            objective = objective.with_key_result(
-                KeyResult::new(format!("{id}-k{k}").parse().unwrap(), "Key result").with_metric(
-                    Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(current),
-                ),
-            );
-        }
-        doc.objectives.push(objective);
-    };
-    let mut seed = 0;
-    for c in 0..3 {
-        add(&mut doc, format!("c{c}"), "company", None, seed);
-        seed += 1;
-    }
-    for d in 0..departments {
-        for o in 0..3 {
-            add(
-                &mut doc,
-                format!("d{d}o{o}"),
-                "department",
-                Some(format!("c{o}")),
-                seed,
-            );
-            seed += 1;
-        }
-        for t in 0..10 {
-            for o in 0..3 {
-                add(
-                    &mut doc,
-                    format!("d{d}t{t}o{o}"),
-                    "team",
-                    Some(format!("d{d}o{o}")),
-                    seed,
-                );
-                seed += 1;
-            }
-            for p in 0..8 {
-                for o in 0..3 {
-                    let parent = Some(format!("d{d}t{t}o{o}"));
-                    add(
-                        &mut doc,
-                        format!("d{d}t{t}p{p}o{o}"),
-                        "individual",
-                        parent,
-                        seed,
-                    );
-                    seed += 1;
-                }
-            }
-        }
-    }
-    doc
+use criterion::{BatchSize, BenchmarkId, Criterion};
+use okrs::{Decimal, Document, Link, Metric, OkrSet};
+
+/// The roll-up as flat arrays: nodes in a topological order (supporters
+/// first), each with its inputs' positions and weights, and the leaves'
+/// own progress. What any engine must at least compute.
+struct Flat {
+    position: HashMap<String, usize>,
+    inputs: Vec<Vec<(usize, Decimal)>>,
+    leaf: Vec<Decimal>,
+    inputs_f64: Vec<Vec<(usize, f64)>>,
+    leaf_f64: Vec<f64>,
 }
 
-fn nodes(doc: &Document) -> usize {
-    doc.objectives.len() * 4
+impl Flat {
+    /// From the synthetic document, whose objectives come parents first: in
+    /// reverse, every node comes after everything it aggregates.
+    fn new(doc: &Document) -> Self {
+        let mut position: HashMap<String, usize> = HashMap::new();
+        let mut order: Vec<(&str, Option<Decimal>)> = Vec::new();
+        for objective in doc.objectives.iter().rev() {
+            for kr in &objective.key_results {
+                let progress = kr.metric.as_ref().map(|m| m.progress(Decimal::ONE).value());
+                position.insert(kr.id.to_string(), order.len());
+                order.push((kr.id.as_str(), progress));
+            }
+            position.insert(objective.id.to_string(), order.len());
+            order.push((objective.id.as_str(), None));
+        }
+        let mut inputs = vec![Vec::new(); order.len()];
+        for objective in &doc.objectives {
+            let me = position[objective.id.as_str()];
+            for kr in &objective.key_results {
+                inputs[me].push((position[kr.id.as_str()], kr.weight.value()));
+            }
+            for link in &objective.aligned_to {
+                inputs[position[link.id.as_str()]].push((me, link.weight.value()));
+            }
+        }
+        let leaf: Vec<Decimal> = order.iter().map(|(_, p)| p.unwrap_or_default()).collect();
+        let to_f64 = |d: Decimal| d.to_string().parse::<f64>().unwrap();
+        Self {
+            position,
+            inputs_f64: inputs
+                .iter()
+                .map(|i| i.iter().map(|&(s, w)| (s, to_f64(w))).collect())
+                .collect(),
+            leaf_f64: leaf.iter().map(|&d| to_f64(d)).collect(),
+            inputs,
+            leaf,
+        }
+    }
+
+    fn decimal(&self, progress: &mut [Decimal]) {
+        for (n, inputs) in self.inputs.iter().enumerate() {
+            progress[n] = if inputs.is_empty() {
+                self.leaf[n]
+            } else {
+                let (mut sum, mut total) = (Decimal::ZERO, Decimal::ZERO);
+                for &(source, weight) in inputs {
+                    sum += weight * progress[source];
+                    total += weight;
+                }
+                sum / total
+            };
+        }
+    }
+
+    fn float(&self, progress: &mut [f64]) {
+        for (n, inputs) in self.inputs_f64.iter().enumerate() {
+            progress[n] = if inputs.is_empty() {
+                self.leaf_f64[n]
+            } else {
+                let (mut sum, mut total) = (0.0, 0.0);
+                for &(source, weight) in inputs {
+                    sum += weight * progress[source];
+                    total += weight;
+                }
+                sum / total
+            };
+        }
+    }
+}
+
+/// Resident memory of this process in bytes (Linux), 0 elsewhere.
+fn resident_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+fn sizes() -> Vec<usize> {
+    let max: usize = std::env::var("OKRS_BENCH_MAX")
+        .ok()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(1_000_000);
+    [1_000, 10_000, 100_000, 1_000_000]
+        .into_iter()
+        .filter(|&n| n <= max)
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
-    for departments in [1usize, 10] {
-        let doc = organisation(departments);
-        let size = nodes(&doc);
-        group.bench_with_input(
-            BenchmarkId::new("bulk_load_and_rollup", size),
-            &doc,
-            |b, doc| {
-                b.iter(|| OkrSet::from_document(doc.clone()).unwrap());
-            },
-        );
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(2));
+    for target in sizes() {
+        let doc = okrs::sample::synthetic(target, 42);
+        let before = resident_bytes();
         let mut set = OkrSet::from_document(doc.clone()).unwrap();
-        let deepest = "d0t0p0o0-k0";
+        let after = resident_bytes();
+        let size = set.nodes().len();
+        eprintln!(
+            "okrs: {size} nodes; resident memory of the set ≈ {} bytes per node",
+            after.saturating_sub(before) / size
+        );
+
+        group.bench_function(BenchmarkId::new("full_rollup", size), |b| {
+            b.iter(|| set.recompute());
+        });
+        let flat = Flat::new(&doc);
+        let mut decimal = vec![Decimal::ZERO; flat.leaf.len()];
+        group.bench_function(BenchmarkId::new("floor_decimal_loop", size), |b| {
+            b.iter(|| flat.decimal(black_box(&mut decimal)));
+        });
+        let mut float = vec![0.0; flat.leaf.len()];
+        group.bench_function(BenchmarkId::new("floor_f64_loop", size), |b| {
+            b.iter(|| flat.float(black_box(&mut float)));
+        });
+        // The floor computes what the engine does (to 20 places: the two sum
+        // in different orders).
+        flat.decimal(&mut decimal);
+        for objective in doc.objectives.iter().take(50) {
+            let id = objective.id.as_str();
+            assert_eq!(
+                set.progress(id).unwrap().value().round_dp(20),
+                decimal[flat.position[id]].round_dp(20),
+                "{id}"
+            );
+        }
+
+        // The deepest key result: an individual's, the last one generated.
+        let deepest = doc.objectives.last().unwrap().key_results[0].id.to_string();
         let mut value = 0i64;
         group.bench_function(BenchmarkId::new("check_in_incremental", size), |b| {
             b.iter(|| {
                 value = (value + 1) % 10;
                 let metric =
                     Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(value.into());
-                set.set_metric(deepest, Some(metric)).unwrap();
+                set.set_metric(&deepest, Some(metric)).unwrap();
             });
         });
-        set.add_link("c0", Link::new("c1".parse().unwrap()))
+        // 1,000 key results spread over the organisation, in one batch.
+        let key_results: Vec<String> = doc
+            .objectives
+            .iter()
+            .rev()
+            .step_by((doc.objectives.len() / 1_000).max(1))
+            .take(1_000)
+            .map(|o| o.key_results[0].id.to_string())
+            .collect();
+        group.bench_function(BenchmarkId::new("batch_1000_check_ins", size), |b| {
+            b.iter(|| {
+                value = (value + 1) % 10;
+                let metric =
+                    Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(value.into());
+                set.set_metric_many(key_results.iter().map(|k| (k, Some(metric.clone()))))
+                    .unwrap();
+            });
+        });
+        // A same-level link that would close a cycle: c0 → c1 exists.
+        set.add_link("co0", Link::new("co1".parse().unwrap()))
             .unwrap();
         group.bench_function(BenchmarkId::new("refuse_cycle", size), |b| {
             b.iter(|| {
                 let err = set
-                    .add_link("c1", Link::new("c0".parse().unwrap()))
+                    .add_link("co1", Link::new("co0".parse().unwrap()))
                     .unwrap_err();
                 assert!(matches!(err, okrs::Error::Cycle { .. }));
             });
         });
+        drop(set);
+        group.bench_function(BenchmarkId::new("bulk_load", size), |b| {
+            b.iter_batched(
+                || doc.clone(),
+                |doc| OkrSet::from_document(doc).unwrap(),
+                BatchSize::PerIteration,
+            );
+        });
         let json = doc.to_json().unwrap();
-        group.bench_with_input(BenchmarkId::new("json_load", size), &json, |b, json| {
-            b.iter(|| OkrSet::from_json(json).unwrap());
+        group.bench_function(BenchmarkId::new("serde_json_parse_only", size), |b| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&json)).unwrap());
+        });
+        group.bench_function(BenchmarkId::new("json_load", size), |b| {
+            b.iter(|| OkrSet::from_json(black_box(&json)).unwrap());
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, bench);
-criterion_main!(benches);
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    bench(&mut criterion);
+    criterion.final_summary();
+}

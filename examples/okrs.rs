@@ -17,15 +17,21 @@
 //! expected progress, status, confidence and forecast of every node whose
 //! objective has a period.
 //!
+//! `--timings` (any command) prints on stderr how long reading, loading
+//! (parsing, validation, graph, cycle check and roll-up) and one more full
+//! roll-up took.
+//!
 //! Exit status: 0 on success, 1 when `lint` finds an error-level problem,
 //! 2 for an invalid document or bad usage (the error on stderr).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use okrs::{Band, Date, Document, NodeKind, NodeRef, NodeReview, OkrSet, Review, Severity, Status};
 
-const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE] [--as-of YYYY-MM-DD]";
+const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE] [--as-of YYYY-MM-DD] [--timings]";
 
 enum Command {
     Report(Option<String>),
@@ -65,10 +71,7 @@ fn run() -> Result<(String, u8), String> {
         None => today(),
     };
     let output = match command {
-        Command::Report(None) => {
-            let set = OkrSet::from_json(okrs::sample::SAMPLE_JSON).map_err(|e| e.to_string())?;
-            report(&set, "the built-in sample organisation", as_of)
-        }
+        Command::Report(None) => report(&load_sample()?, "the built-in sample organisation", as_of),
         Command::Report(Some(path)) => report(&load(&path)?, &path, as_of),
         Command::Check(path) => {
             let set = load(&path)?;
@@ -117,6 +120,7 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
     while let Some(arg) = parser.next()? {
         match arg {
             Long("json") => json = true,
+            Long("timings") => TIMINGS.store(true, Ordering::Relaxed),
             Long("as-of") => {
                 let text = parser.value()?.string()?;
                 let date = text
@@ -306,9 +310,44 @@ fn impact(set: &OkrSet, id: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// Whether `--timings` was given: loads then report their times on stderr.
+static TIMINGS: AtomicBool = AtomicBool::new(false);
+
 fn load(path: &str) -> Result<OkrSet, String> {
+    let started = Instant::now();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    OkrSet::from_json(&text).map_err(|e| format!("{path}: {e}"))
+    let read = started.elapsed();
+    let set = OkrSet::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+    report_timings(path, read, started.elapsed() - read, set)
+}
+
+fn load_sample() -> Result<OkrSet, String> {
+    let started = Instant::now();
+    let set = OkrSet::from_json(okrs::sample::SAMPLE_JSON).map_err(|e| e.to_string())?;
+    report_timings("the sample", Duration::ZERO, started.elapsed(), set)
+}
+
+/// With `--timings`, prints how long reading, loading (parse, validation,
+/// graph, cycle check, roll-up) and one more full roll-up took.
+fn report_timings(
+    source: &str,
+    read: Duration,
+    load: Duration,
+    mut set: OkrSet,
+) -> Result<OkrSet, String> {
+    if TIMINGS.load(Ordering::Relaxed) {
+        let started = Instant::now();
+        set.recompute();
+        let rollup = started.elapsed();
+        eprintln!(
+            "okrs: timings for {source}: read {:.3} ms, load {:.3} ms ({} nodes), full roll-up {:.3} ms",
+            read.as_secs_f64() * 1e3,
+            load.as_secs_f64() * 1e3,
+            set.len(),
+            rollup.as_secs_f64() * 1e3
+        );
+    }
+    Ok(set)
 }
 
 fn rollup_json(set: &OkrSet, as_of: Date) -> Result<String, String> {

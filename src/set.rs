@@ -717,12 +717,74 @@ impl OkrSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_metric(&mut self, key_result: &str, metric: Option<Metric>) -> Result<(), Error> {
+        let node = self.validate_metric(key_result, metric.as_ref())?;
+        if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+            k.metric = metric.map(tidy_metric);
+        }
+        self.refresh_leaf(node);
+        Ok(())
+    }
+
+    /// Replaces many key results' metrics at once, all or nothing, and rolls
+    /// them up in one incremental pass: each node they reach is recomputed
+    /// once. The batch form of [`set_metric`](Self::set_metric), for
+    /// check-ins that arrive together.
+    ///
+    /// # Errors
+    /// The first error `set_metric` would raise for any of them; then none
+    /// is applied and the set is unchanged.
+    ///
+    /// Complexity: O(B) to validate B metrics (times their check-in
+    /// histories), plus O(A log A) for the A distinct nodes they roll into.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, KeyResult, Metric, Objective, OkrSet};
+    /// let mut set = OkrSet::from_document(Document::default().with_objective(
+    ///     Objective::new("o".parse()?, "O", "team")
+    ///         .with_key_result(KeyResult::new("a".parse()?, "A").with_metric(Metric::binary(false)))
+    ///         .with_key_result(KeyResult::new("b".parse()?, "B").with_metric(Metric::binary(false)))))?;
+    /// set.set_metric_many([("a", Some(Metric::binary(true))), ("b", Some(Metric::binary(true)))])?;
+    /// assert_eq!(set.progress("o").unwrap().to_string(), "1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_metric_many<I, S>(&mut self, metrics: I) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = (S, Option<Metric>)>,
+        S: AsRef<str>,
+    {
+        let mut accepted: Vec<(NodeIndex, Option<Metric>)> = Vec::new();
+        for (key_result, metric) in metrics {
+            let node = self.validate_metric(key_result.as_ref(), metric.as_ref())?;
+            accepted.push((node, metric));
+        }
+        let mut changed: Vec<NodeIndex> = Vec::with_capacity(accepted.len());
+        for (node, metric) in accepted {
+            if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+                k.metric = metric.map(tidy_metric);
+                let leaf = k.progress_as_of(None, self.cap);
+                if let Some(slot) = self.state.leaf.get_mut(node.index()) {
+                    *slot = leaf;
+                }
+            }
+            changed.push(node);
+        }
+        self.state.incremental(&changed, &self.strategies, self.cap);
+        Ok(())
+    }
+
+    /// Everything [`set_metric`](Self::set_metric) checks before it applies.
+    fn validate_metric(
+        &self,
+        key_result: &str,
+        metric: Option<&Metric>,
+    ) -> Result<NodeIndex, Error> {
         let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
         self.refuse_if_closed(node)?;
         let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
             return Err(Error::UnknownNode(self.id_of(node)));
         };
-        if let Some(metric) = &metric {
+        if let Some(metric) = metric {
             metric.validate().map_err(|source| Error::InvalidMetric {
                 key_result: k.id.clone(),
                 source,
@@ -732,12 +794,25 @@ impl OkrSet {
             }
             self.refuse_contributing_links(node)?;
         }
-        check_history(&k.id, metric.as_ref(), &k.check_ins, &k.phases)?;
-        if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-            k.metric = metric.map(tidy_metric);
-        }
-        self.refresh_leaf(node);
-        Ok(())
+        check_history(&k.id, metric, &k.check_ins, &k.phases)?;
+        Ok(node)
+    }
+
+    /// Rolls the whole set up again from its key results' own progress.
+    /// The set is always rolled up, so this changes nothing: it is the full
+    /// pass that benchmarks measure and that incremental roll-ups must equal.
+    /// O(V + E), no allocation.
+    ///
+    /// # Example
+    /// ```
+    /// let mut set = okrs::OkrSet::from_document(okrs::sample::synthetic(500, 1))?;
+    /// let before = set.clone();
+    /// set.recompute();
+    /// assert_eq!(set, before);
+    /// # Ok::<(), okrs::Error>(())
+    /// ```
+    pub fn recompute(&mut self) {
+        self.state.full(&self.strategies, self.cap);
     }
 
     /// Recomputes a key result's own progress from its metric and latest

@@ -251,6 +251,77 @@ impl OkrSet {
     /// ```
     pub fn check_in(&mut self, key_result: &str, check_in: CheckIn) -> Result<(), Error> {
         let check_in = tidy_check_in(check_in);
+        let node = self.validate_check_in(key_result, &check_in)?;
+        if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+            let at = k.check_ins.partition_point(|c| c.at <= check_in.at);
+            k.check_ins.insert(at, check_in);
+        }
+        self.refresh_leaf(node);
+        Ok(())
+    }
+
+    /// Records many check-ins at once, all or nothing, and rolls them up in
+    /// one incremental pass: each node they reach is recomputed once, however
+    /// many of its key results changed.
+    ///
+    /// # Errors
+    /// The first error [`check_in`](Self::check_in) would raise for any of
+    /// them; then none is recorded and the set is unchanged.
+    ///
+    /// Complexity: O(B log C) to validate and insert B check-ins among C
+    /// (appending in order is O(1) each), plus O(A log A) for the A distinct
+    /// nodes they roll into.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{CheckIn, CheckInValue, Document, KeyResult, Metric, Objective, OkrSet};
+    /// let mut set = OkrSet::from_document(Document::default().with_objective(
+    ///     Objective::new("o".parse()?, "O", "team")
+    ///         .with_key_result(KeyResult::new("a".parse()?, "A").with_metric(Metric::numeric(0.into(), 4.into())))
+    ///         .with_key_result(KeyResult::new("b".parse()?, "B").with_metric(Metric::binary(false)))))?;
+    /// set.check_in_many([
+    ///     ("a", CheckIn::new("2027-01-10".parse()?, CheckInValue::Number(2.into()))),
+    ///     ("b", CheckIn::new("2027-01-10".parse()?, CheckInValue::Done(true))),
+    /// ])?;
+    /// assert_eq!(set.progress("o").unwrap().to_string(), "0.75");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_in_many<I, S>(&mut self, check_ins: I) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = (S, CheckIn)>,
+        S: AsRef<str>,
+    {
+        let mut accepted: Vec<(NodeIndex, CheckIn)> = Vec::new();
+        for (key_result, check_in) in check_ins {
+            let check_in = tidy_check_in(check_in);
+            let node = self.validate_check_in(key_result.as_ref(), &check_in)?;
+            accepted.push((node, check_in));
+        }
+        let mut changed: Vec<NodeIndex> = Vec::with_capacity(accepted.len());
+        for (node, check_in) in accepted {
+            if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+                let at = k.check_ins.partition_point(|c| c.at <= check_in.at);
+                k.check_ins.insert(at, check_in);
+            }
+            changed.push(node);
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        for &node in &changed {
+            let leaf = match self.graph.node_weight(node) {
+                Some(Node::KeyResult(k)) => k.progress_as_of(None, self.cap),
+                _ => Decimal::ZERO,
+            };
+            if let Some(slot) = self.state.leaf.get_mut(node.index()) {
+                *slot = leaf;
+            }
+        }
+        self.state.incremental(&changed, &self.strategies, self.cap);
+        Ok(())
+    }
+
+    /// Everything [`check_in`](Self::check_in) checks before it records.
+    fn validate_check_in(&self, key_result: &str, check_in: &CheckIn) -> Result<NodeIndex, Error> {
         let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
         self.refuse_if_closed(node)?;
         let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
@@ -268,16 +339,11 @@ impl OkrSet {
         check_history(
             &k.id,
             k.metric.as_ref(),
-            std::slice::from_ref(&check_in),
+            std::slice::from_ref(check_in),
             &[],
         )?;
-        self.check_dates(&k.id, k.objective, std::slice::from_ref(&check_in), &[])?;
-        if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-            let at = k.check_ins.partition_point(|c| c.at <= check_in.at);
-            k.check_ins.insert(at, check_in);
-        }
-        self.refresh_leaf(node);
-        Ok(())
+        self.check_dates(&k.id, k.objective, std::slice::from_ref(check_in), &[])?;
+        Ok(node)
     }
 
     /// Checks that check-ins do not predate, and phases lie within, the

@@ -253,3 +253,16 @@ fn export_and_import_round_trip_through_csv() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
 }
+
+#[test]
+fn timings_go_to_stderr() {
+    let path = write("timings.json", okrs::sample::SAMPLE_JSON);
+    let out = okrs(&["check", path.to_str().unwrap(), "--timings"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("load") && err.contains("full roll-up") && err.contains("ms"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
+}
