@@ -19,6 +19,7 @@ mod generate;
 mod lint;
 mod properties;
 mod rollup;
+mod scale;
 mod time;
 
 use okrs::{Decimal, OkrSet};
