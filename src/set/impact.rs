@@ -113,7 +113,8 @@ impl OkrSet {
         Ok(self.what_if_index(node, root))
     }
 
-    fn measured_node(&self, id: &str) -> Result<NodeIndex, Error> {
+    /// An objective or key result by id.
+    pub(super) fn measured_node(&self, id: &str) -> Result<NodeIndex, Error> {
         let node = self
             .index
             .get(id)

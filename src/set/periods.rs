@@ -719,17 +719,7 @@ impl OkrSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn series(&self, id: &str, dates: &[Date]) -> Result<Vec<(Date, Progress)>, Error> {
-        let node = self
-            .index
-            .get(id)
-            .copied()
-            .ok_or_else(|| Error::UnknownNode(Id::unchecked(id)))?;
-        if matches!(self.graph.node_weight(node), Some(Node::Initiative(_))) {
-            return Err(Error::WrongKind {
-                id: self.id_of(node),
-                expected: "an objective or a key result",
-            });
-        }
+        let node = self.measured_node(id)?;
         let bound = self.graph.node_bound();
         let mut leaf = vec![Decimal::ZERO; bound];
         let mut out = Vec::with_capacity(dates.len());
