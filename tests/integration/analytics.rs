@@ -142,3 +142,15 @@ fn impact_errors_name_the_node() {
         Err(Error::WrongKind { .. })
     ));
 }
+
+#[test]
+fn shares_survive_weights_near_the_decimal_range() {
+    let set = load(
+        r#"{ "format": "okrs/1", "objectives": [ { "id": "o", "title": "O", "level": "team", "key_results": [
+        { "id": "a", "title": "A", "weight": "39614081257132168796771975167", "metric": { "kind": "binary" } },
+        { "id": "b", "title": "B", "weight": "39614081257132168796771975167", "metric": { "kind": "binary" } } ] } ] }"#,
+    );
+    let impact = set.impact("o").unwrap();
+    assert_eq!(impact.len(), 2);
+    assert!(impact.iter().all(|i| i.share == d("0.5")), "{impact:?}");
+}

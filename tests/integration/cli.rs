@@ -266,3 +266,20 @@ fn timings_go_to_stderr() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
 }
+
+#[test]
+fn a_huge_progress_cap_does_not_break_the_report() {
+    let path = write(
+        "huge-cap.json",
+        r#"{"format":"okrs/1","progress_cap":"79228162514264337593543950335","objectives":[
+        {"id":"o","title":"O","level":"company","key_results":[{"id":"k","title":"K",
+          "metric":{"kind":"numeric","start":"0","target":"0.0000000000000000000000000001","current":"7922816251426433759354395033"}}]}]}"#,
+    );
+    let out = okrs(&["report", path.to_str().unwrap(), "--as-of", "2027-01-01"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[##########]"));
+}

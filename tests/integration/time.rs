@@ -723,3 +723,17 @@ fn the_samples_closed_quarter_holds_the_grades_closing_would_freeze() {
         sample.progress("referrals").unwrap()
     );
 }
+
+#[test]
+fn closing_freezes_grades_as_of_the_periods_last_day() {
+    let mut set = closable();
+    // Dated after FY2027 ends: counts live, not in the frozen grade.
+    set.check_in(
+        "kr",
+        CheckIn::new("2028-01-15".parse().unwrap(), d("4").into()),
+    )
+    .unwrap();
+    assert_eq!(progress(&set, "co"), d("1"));
+    set.close_period("FY2027").unwrap();
+    assert_eq!(set.frozen_grade("co").unwrap().progress.value(), d("0.75"));
+}
