@@ -31,14 +31,25 @@
 //! ```
 //!
 //! ## How data flows
-//! [`Document`] (any serde format; JSON built in) → [`OkrSet`] (validated,
-//! acyclic, rolled up) → reads through [`NodeRef`] and edits that either
-//! succeed or leave the set untouched.
+//! [`Document`] (any serde format; JSON and CSV built in) → [`OkrSet`]
+//! (validated, acyclic, rolled up) → reads through [`NodeRef`], edits that
+//! either succeed or leave the set untouched, and reports:
+//! [`OkrSet::review`] as of any date (expected progress, [`Status`],
+//! confidence, forecast), [`OkrSet::lint`] (health checks),
+//! [`OkrSet::alignment_coverage`], [`OkrSet::impact`], and
+//! [`OkrSet::to_dot`], [`OkrSet::to_mermaid`], [`OkrSet::to_markdown`].
+//!
+//! ## Time
+//! Dates are [`jiff`]'s civil dates, re-exported as [`Date`] (with
+//! [`Timestamp`] and the crate itself as `okrs::jiff`). Objectives are set
+//! for [`Period`]s; key results carry [`CheckIn`] histories.
 //!
 //! ## Crate features
 //! - `json` (default): [`Document::from_json`], [`OkrSet::from_json`]. Pulls
 //!   in serde_json with `arbitrary_precision`, so that JSON numbers reach
 //!   [`Decimal`] as text.
+//! - `csv` (default): `Document::to_csv`, `Document::from_csv`, spreadsheet
+//!   rows through the `csv` crate.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
