@@ -2,6 +2,7 @@
 #![no_main]
 
 #[path = "../../tests/integration/fuzz_harness.rs"]
+#[allow(dead_code)] // each target uses one of the two harnesses
 mod harness;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::load_document(data));
