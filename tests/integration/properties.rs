@@ -72,12 +72,7 @@ proptest! {
         changes in prop::collection::vec((any::<Index>(), -40i64..40), 1..10),
     ) {
         let mut set = OkrSet::from_document(doc).unwrap();
-        let krs: Vec<String> = set
-            .nodes()
-            .iter()
-            .filter(|n| n.kind() == NodeKind::KeyResult && n.metric().is_some())
-            .map(|n| n.id().to_string())
-            .collect();
+        let krs = measured_key_results(&set);
         prop_assume!(!krs.is_empty());
         for (pick, value) in changes {
             let kr = &krs[pick.index(krs.len())];
@@ -97,12 +92,7 @@ proptest! {
         cut in 0i16..60,
     ) {
         let mut set = OkrSet::from_document(doc).unwrap();
-        let krs: Vec<String> = set
-            .nodes()
-            .iter()
-            .filter(|n| n.kind() == NodeKind::KeyResult && n.metric().is_some())
-            .map(|n| n.id().to_string())
-            .collect();
+        let krs = measured_key_results(&set);
         prop_assume!(!krs.is_empty());
         for kr in &krs {
             set.set_metric(kr, Some(Metric::numeric(Decimal::ZERO, Decimal::from(20)))).unwrap();
@@ -249,4 +239,13 @@ fn shuffle<T>(items: &mut [T], state: &mut u64) {
         let j = (*state % (i as u64 + 1)) as usize;
         items.swap(i, j);
     }
+}
+
+/// The ids of the key results measured by a metric.
+pub(crate) fn measured_key_results(set: &OkrSet) -> Vec<String> {
+    set.nodes()
+        .iter()
+        .filter(|n| n.kind() == NodeKind::KeyResult && n.metric().is_some())
+        .map(|n| n.id().to_string())
+        .collect()
 }

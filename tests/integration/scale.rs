@@ -4,6 +4,7 @@ use okrs::{CheckIn, CheckInValue, Decimal, Error, Metric, OkrSet};
 use proptest::prelude::*;
 
 use crate::d;
+use crate::properties::measured_key_results;
 
 #[test]
 fn the_synthetic_organisation_has_the_promised_shape() {
@@ -39,13 +40,7 @@ fn the_synthetic_organisation_has_the_promised_shape() {
 #[test]
 fn a_batch_is_all_or_nothing() {
     let mut set = OkrSet::from_document(okrs::sample::synthetic(300, 1)).unwrap();
-    let krs: Vec<String> = set
-        .nodes()
-        .iter()
-        .filter(|n| n.metric().is_some())
-        .map(|n| n.id().to_string())
-        .take(20)
-        .collect();
+    let krs: Vec<String> = measured_key_results(&set).into_iter().take(20).collect();
     let before = set.clone();
     let mut batch: Vec<(String, Option<Metric>)> = krs
         .iter()
@@ -89,12 +84,7 @@ proptest! {
         values in prop::collection::vec((any::<prop::sample::Index>(), 0i64..=10), 1..40),
     ) {
         let mut one_by_one = OkrSet::from_document(okrs::sample::synthetic(400, seed)).unwrap();
-        let krs: Vec<String> = one_by_one
-            .nodes()
-            .iter()
-            .filter(|n| n.metric().is_some())
-            .map(|n| n.id().to_string())
-            .collect();
+        let krs = measured_key_results(&one_by_one);
         // Reset the picked key results to their start so that they take check-ins.
         let picked: Vec<(String, i64)> = values
             .iter()
