@@ -633,14 +633,14 @@ fn stale(linter: &mut Linter<'_>) {
         let since = last.unwrap_or(period.start);
         if crate::time::days_between(since, as_of) > days {
             let when = last.map_or_else(
-                || format!("no check-in since its period began on {}", period.start),
-                |d| format!("last checked in on {d}"),
+                || format!("has had no check-in since its period began on {}", period.start),
+                |d| format!("was last checked in on {d}"),
             );
             linter.report(
                 Rule::StaleKeyResult,
                 vec![node.id().clone()],
                 format!(
-                    "key result {:?} was {when}, more than {days} days before {as_of}: check in at least every {days} days",
+                    "key result {:?} {when}, more than {days} days before {as_of}: check in at least every {days} days",
                     node.id().as_str()
                 ),
             );
