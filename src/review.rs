@@ -287,10 +287,10 @@ impl Review {
         self.as_of
     }
 
-    /// One node's review. O(1) average.
+    /// One node's review, by id (`&str`, `&Id`, `String`, …). O(1) average.
     #[must_use]
-    pub fn get(&self, id: &str) -> Option<&NodeReview> {
-        self.nodes.get(*self.index.get(id)?)
+    pub fn get(&self, id: impl AsRef<str>) -> Option<&NodeReview> {
+        self.nodes.get(*self.index.get(id.as_ref())?)
     }
 
     /// Every node's review, objectives each followed by their key results.
