@@ -633,7 +633,12 @@ fn stale(linter: &mut Linter<'_>) {
         let since = last.unwrap_or(period.start);
         if crate::time::days_between(since, as_of) > days {
             let when = last.map_or_else(
-                || format!("has had no check-in since its period began on {}", period.start),
+                || {
+                    format!(
+                        "has had no check-in since its period began on {}",
+                        period.start
+                    )
+                },
                 |d| format!("was last checked in on {d}"),
             );
             linter.report(
