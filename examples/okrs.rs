@@ -475,6 +475,15 @@ fn report(set: &OkrSet, source: &str, as_of: Date) -> String {
             .collect();
         let _ = writeln!(out, "status: {}", parts.join(", "));
     }
+    let findings = set.lint(as_of);
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let _ = writeln!(
+        out,
+        "health checks: {} errors, {} warnings, {} notes (the lint command lists them)",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note)
+    );
     for mismatch in set.period_mismatches() {
         let _ = writeln!(
             out,
