@@ -316,7 +316,8 @@ impl OkrSet {
 
     /// Runs the health checks the set's [`LintSettings`] leave on, as of a
     /// date (for staleness), and returns the findings, most severe first.
-    /// O(V + E).
+    /// O(V + E + K log C): one review as of the date (K key results of up
+    /// to C check-ins) and one pass per rule.
     ///
     /// # Example
     /// ```
