@@ -103,7 +103,10 @@ fn the_sample_review_shows_statuses_and_forecasts() {
         assert!(text.contains(needle), "{needle} missing from\n{text}");
     }
     assert!(text.contains("carried forward from referrals"));
-    assert!(text.contains("health checks: 0 errors, 4 warnings"), "{text}");
+    assert!(
+        text.contains("health checks: 0 errors, 4 warnings"),
+        "{text}"
+    );
 }
 
 #[test]
