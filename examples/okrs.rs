@@ -248,18 +248,22 @@ fn lint(set: &OkrSet, source: &str, json: bool, as_of: Date) -> Result<(String, 
         for finding in &findings {
             let _ = writeln!(out, "{source}: {finding}");
         }
-        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-        let _ = write!(
-            out,
-            "{} errors, {} warnings, {} notes",
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Note)
-        );
+        out.push_str(&severity_counts(&findings));
         out
     };
     out.push('\n');
     Ok((out, u8::from(failed)))
+}
+
+/// `N errors, N warnings, N notes`.
+fn severity_counts(findings: &[okrs::Finding]) -> String {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    format!(
+        "{} errors, {} warnings, {} notes",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note)
+    )
 }
 
 fn impact(set: &OkrSet, id: &str) -> Result<String, String> {
@@ -476,13 +480,10 @@ fn report(set: &OkrSet, source: &str, as_of: Date) -> String {
         let _ = writeln!(out, "status: {}", parts.join(", "));
     }
     let findings = set.lint(as_of);
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let _ = writeln!(
         out,
-        "health checks: {} errors, {} warnings, {} notes (the lint command lists them)",
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Note)
+        "health checks: {} (the lint command lists them)",
+        severity_counts(&findings)
     );
     for mismatch in set.period_mismatches() {
         let _ = writeln!(

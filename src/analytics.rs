@@ -76,12 +76,7 @@ impl Distribution {
     /// How many objectives grade to a band. O(1).
     #[must_use]
     pub fn band_count(&self, band: Band) -> usize {
-        let slot = match band {
-            Band::Red => 0,
-            Band::Yellow => 1,
-            Band::Green => 2,
-        };
-        self.bands.get(slot).copied().unwrap_or(0)
+        self.bands.get(band_slot(band)).copied().unwrap_or(0)
     }
 
     /// How many objectives have a status. O(statuses).
@@ -226,6 +221,15 @@ impl OkrSet {
     }
 }
 
+/// Where a band is counted in [`Distribution::bands`].
+fn band_slot(band: Band) -> usize {
+    match band {
+        Band::Red => 0,
+        Band::Yellow => 1,
+        Band::Green => 2,
+    }
+}
+
 fn distribution_of(review: &Review, members: &[NodeRef<'_>]) -> Distribution {
     let mut out = Distribution::default();
     let mut sum = Decimal::ZERO;
@@ -235,12 +239,7 @@ fn distribution_of(review: &Review, members: &[NodeRef<'_>]) -> Distribution {
         };
         out.objectives += 1;
         sum = sum.checked_add(node.progress.value()).unwrap_or(sum);
-        let slot = match node.band {
-            Band::Red => 0,
-            Band::Yellow => 1,
-            Band::Green => 2,
-        };
-        if let Some(count) = out.bands.get_mut(slot) {
+        if let Some(count) = out.bands.get_mut(band_slot(node.band)) {
             *count += 1;
         }
         if let Some(status) = node.status {

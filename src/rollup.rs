@@ -234,9 +234,8 @@ impl Plan {
         let changed = index_u32(changed);
         overlay.insert(changed, value);
         let mut queue: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
-        let rank_of = |n: u32| self.rank.get(n as usize).copied().unwrap_or(u32::MAX);
         for &consumer in self.consumers_of(changed as usize) {
-            queue.push(Reverse((rank_of(consumer), consumer)));
+            queue.push(Reverse((self.rank_of(consumer), consumer)));
         }
         let mut last = None;
         while let Some(Reverse((rank, n))) = queue.pop() {
@@ -251,7 +250,7 @@ impl Plan {
             let updated = self.evaluate(n as usize, leaf, &view, &mut scratch, strategies, cap);
             overlay.insert(n, updated);
             for &consumer in self.consumers_of(n as usize) {
-                queue.push(Reverse((rank_of(consumer), consumer)));
+                queue.push(Reverse((self.rank_of(consumer), consumer)));
             }
         }
         overlay
@@ -294,6 +293,11 @@ impl Plan {
             .into_iter()
             .map(|(source, w)| (source, w.checked_div(total).unwrap_or_default()))
             .collect()
+    }
+
+    /// A node's position in the order; `u32::MAX` outside it.
+    fn rank_of(&self, n: u32) -> u32 {
+        self.rank.get(n as usize).copied().unwrap_or(u32::MAX)
     }
 
     /// Objectives and key results, supporters first.
@@ -382,18 +386,9 @@ impl State {
     pub(crate) fn full(&mut self, strategies: &Strategies, cap: Decimal) {
         self.progress.clear();
         self.progress.resize(self.plan.rank.len(), Decimal::ZERO);
-        for node in &self.plan.order {
-            let n = node.index();
-            let value = self.plan.evaluate(
-                n,
-                &self.leaf,
-                &self.progress,
-                &mut self.scratch,
-                strategies,
-                cap,
-            );
-            if let Some(slot) = self.progress.get_mut(n) {
-                *slot = value;
+        for i in 0..self.plan.order.len() {
+            if let Some(node) = self.plan.order.get(i) {
+                self.recompute_node(node.index(), strategies, cap);
             }
         }
     }
@@ -406,44 +401,42 @@ impl State {
         strategies: &Strategies,
         cap: Decimal,
     ) {
-        let mut queue: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
-        for node in changed {
-            let rank = self
-                .plan
-                .rank
-                .get(node.index())
-                .copied()
-                .unwrap_or(u32::MAX);
-            queue.push(Reverse((rank, index_u32(*node))));
-        }
+        let mut queue: BinaryHeap<Reverse<(u32, u32)>> = changed
+            .iter()
+            .map(|node| Reverse((self.plan.rank_of(index_u32(*node)), index_u32(*node))))
+            .collect();
         let mut last: Option<u32> = None;
         while let Some(Reverse((rank, n))) = queue.pop() {
             if last == Some(n) || rank == u32::MAX {
                 continue;
             }
             last = Some(n);
-            let n = n as usize;
-            let value = self.plan.evaluate(
-                n,
-                &self.leaf,
-                &self.progress,
-                &mut self.scratch,
-                strategies,
-                cap,
-            );
-            let Some(slot) = self.progress.get_mut(n) else {
+            if !self.recompute_node(n as usize, strategies, cap) {
                 continue;
-            };
-            *slot = value;
-            for &consumer in self.plan.consumers_of(n) {
-                let rank = self
-                    .plan
-                    .rank
-                    .get(consumer as usize)
-                    .copied()
-                    .unwrap_or(u32::MAX);
-                queue.push(Reverse((rank, consumer)));
             }
+            for &consumer in self.plan.consumers_of(n as usize) {
+                queue.push(Reverse((self.plan.rank_of(consumer), consumer)));
+            }
+        }
+    }
+
+    /// Evaluates one node from its inputs (or its leaf) and stores it;
+    /// false for an index outside the arrays.
+    fn recompute_node(&mut self, n: usize, strategies: &Strategies, cap: Decimal) -> bool {
+        let value = self.plan.evaluate(
+            n,
+            &self.leaf,
+            &self.progress,
+            &mut self.scratch,
+            strategies,
+            cap,
+        );
+        match self.progress.get_mut(n) {
+            Some(slot) => {
+                *slot = value;
+                true
+            }
+            None => false,
         }
     }
 }

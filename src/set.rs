@@ -722,7 +722,7 @@ impl OkrSet {
         if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
             k.metric = metric.map(tidy_metric);
         }
-        self.refresh_leaf(node);
+        self.refresh_leaves(vec![node]);
         Ok(())
     }
 
@@ -763,14 +763,10 @@ impl OkrSet {
         for (node, metric) in accepted {
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
                 k.metric = metric.map(tidy_metric);
-                let leaf = k.progress_as_of(None, self.cap);
-                if let Some(slot) = self.state.leaf.get_mut(node.index()) {
-                    *slot = leaf;
-                }
             }
             changed.push(node);
         }
-        self.state.incremental(&changed, &self.strategies, self.cap);
+        self.refresh_leaves(changed);
         Ok(())
     }
 
@@ -816,17 +812,22 @@ impl OkrSet {
         self.state.full(&self.strategies, self.cap);
     }
 
-    /// Recomputes a key result's own progress from its metric and latest
-    /// check-in, and rolls it up. O(A log A) for A ancestors.
-    fn refresh_leaf(&mut self, node: NodeIndex) {
-        let leaf = match self.graph.node_weight(node) {
-            Some(Node::KeyResult(k)) => k.progress_as_of(None, self.cap),
-            _ => Decimal::ZERO,
-        };
-        if let Some(slot) = self.state.leaf.get_mut(node.index()) {
-            *slot = leaf;
+    /// Recomputes the own progress of key results whose metric or latest
+    /// check-in changed, each once, and rolls them up in one incremental
+    /// pass. O(K log K + A log A) for K key results and A ancestors.
+    fn refresh_leaves(&mut self, mut nodes: Vec<NodeIndex>) {
+        nodes.sort_unstable();
+        nodes.dedup();
+        for &node in &nodes {
+            let leaf = match self.graph.node_weight(node) {
+                Some(Node::KeyResult(k)) => k.progress_as_of(None, self.cap),
+                _ => Decimal::ZERO,
+            };
+            if let Some(slot) = self.state.leaf.get_mut(node.index()) {
+                *slot = leaf;
+            }
         }
-        self.state.incremental(&[node], &self.strategies, self.cap);
+        self.state.incremental(&nodes, &self.strategies, self.cap);
     }
 
     // ----- internals ---------------------------------------------------

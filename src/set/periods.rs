@@ -252,11 +252,8 @@ impl OkrSet {
     pub fn check_in(&mut self, key_result: &str, check_in: CheckIn) -> Result<(), Error> {
         let check_in = tidy_check_in(check_in);
         let node = self.validate_check_in(key_result, &check_in)?;
-        if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-            let at = k.check_ins.partition_point(|c| c.at <= check_in.at);
-            k.check_ins.insert(at, check_in);
-        }
-        self.refresh_leaf(node);
+        self.record_check_in(node, check_in);
+        self.refresh_leaves(vec![node]);
         Ok(())
     }
 
@@ -299,25 +296,20 @@ impl OkrSet {
         }
         let mut changed: Vec<NodeIndex> = Vec::with_capacity(accepted.len());
         for (node, check_in) in accepted {
-            if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-                let at = k.check_ins.partition_point(|c| c.at <= check_in.at);
-                k.check_ins.insert(at, check_in);
-            }
+            self.record_check_in(node, check_in);
             changed.push(node);
         }
-        changed.sort_unstable();
-        changed.dedup();
-        for &node in &changed {
-            let leaf = match self.graph.node_weight(node) {
-                Some(Node::KeyResult(k)) => k.progress_as_of(None, self.cap),
-                _ => Decimal::ZERO,
-            };
-            if let Some(slot) = self.state.leaf.get_mut(node.index()) {
-                *slot = leaf;
-            }
-        }
-        self.state.incremental(&changed, &self.strategies, self.cap);
+        self.refresh_leaves(changed);
         Ok(())
+    }
+
+    /// Inserts a validated check-in into its key result's history, after
+    /// any at the same moment.
+    fn record_check_in(&mut self, node: NodeIndex, check_in: CheckIn) {
+        if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+            let at = k.check_ins.partition_point(|c| c.at <= check_in.at);
+            k.check_ins.insert(at, check_in);
+        }
     }
 
     /// Everything [`check_in`](Self::check_in) checks before it records.
@@ -355,9 +347,7 @@ impl OkrSet {
         check_ins: &[CheckIn],
         phases: &[Phase],
     ) -> Result<(), Error> {
-        let period = self
-            .period_index_of(objective)
-            .and_then(|p| self.period_at(p));
+        let period = self.period_of(objective);
         if let Some(period) = period {
             if let Some(early) = check_ins.iter().find(|c| c.at.date() < period.start) {
                 return Err(Error::CheckInBeforePeriod {
@@ -446,7 +436,7 @@ impl OkrSet {
     #[must_use]
     pub fn frozen_grade(&self, id: &str) -> Option<&Grade> {
         let node = *self.index.get(id)?;
-        let period = self.period_at(self.period_index_of(node)?)?;
+        let period = self.period_of(node)?;
         period
             .closed
             .as_ref()?
@@ -598,21 +588,24 @@ impl OkrSet {
     pub fn review(&self, as_of: Date) -> Review {
         let cap = self.cap;
         let bound = self.graph.node_bound();
-        let mut leaf = vec![Decimal::ZERO; bound];
+        let progress = self.rolled_up_as_of(as_of);
         let mut forecast_leaf = vec![Decimal::ZERO; bound];
         let mut own_forecast: Vec<Option<Decimal>> = vec![None; bound];
         for n in self.graph.node_indices() {
             if let Some(Node::KeyResult(k)) = self.graph.node_weight(n) {
-                let progress = k.progress_as_of(Some(as_of), cap);
                 let forecast = self.key_result_forecast(k, as_of);
-                set_at(&mut leaf, n, progress);
-                set_at(&mut forecast_leaf, n, forecast.unwrap_or(progress));
+                // A measured key result has no inputs: its rolled-up
+                // progress is its own.
+                set_at(
+                    &mut forecast_leaf,
+                    n,
+                    forecast.unwrap_or_else(|| value_at(&progress, n)),
+                );
                 if let Some(slot) = own_forecast.get_mut(n.index()) {
                     *slot = forecast;
                 }
             }
         }
-        let progress = self.state.plan.evaluate_all(&leaf, &self.strategies, cap);
         let forecast = self
             .state
             .plan
@@ -636,7 +629,7 @@ impl OkrSet {
                 _ => self.mean_confidence(n, &confidence),
             };
             set_at(&mut confidence, n, own_confidence);
-            let Some(period) = self.period_index_of(n).and_then(|p| self.period_at(p)) else {
+            let Some(period) = self.period_of(n) else {
                 continue;
             };
             let node_expected = self.expected(n, period, as_of);
@@ -665,7 +658,7 @@ impl OkrSet {
         let mut index = HashMap::with_capacity(order.len());
         for node in &order {
             let n = node.index;
-            let period = self.period_index_of(n).and_then(|p| self.period_at(p));
+            let period = self.period_of(n);
             let started = period.is_some_and(|p| as_of >= p.start);
             let node_forecast = match self.graph.node_weight(n) {
                 Some(Node::KeyResult(k)) if k.metric.is_some() => {
@@ -720,19 +713,9 @@ impl OkrSet {
     /// ```
     pub fn series(&self, id: &str, dates: &[Date]) -> Result<Vec<(Date, Progress)>, Error> {
         let node = self.measured_node(id)?;
-        let bound = self.graph.node_bound();
-        let mut leaf = vec![Decimal::ZERO; bound];
         let mut out = Vec::with_capacity(dates.len());
         for &date in dates {
-            for n in self.graph.node_indices() {
-                if let Some(Node::KeyResult(k)) = self.graph.node_weight(n) {
-                    set_at(&mut leaf, n, k.progress_as_of(Some(date), self.cap));
-                }
-            }
-            let progress = self
-                .state
-                .plan
-                .evaluate_all(&leaf, &self.strategies, self.cap);
+            let progress = self.rolled_up_as_of(date);
             out.push((
                 date,
                 Progress::new(value_at(&progress, node)).unwrap_or(Progress::ZERO),
@@ -742,6 +725,25 @@ impl OkrSet {
     }
 
     // ----- internals ---------------------------------------------------
+
+    /// Every node's progress with each key result at its latest check-in
+    /// on or before `date`, by node index. O(V + E + K log C).
+    fn rolled_up_as_of(&self, date: Date) -> Vec<Decimal> {
+        let mut leaf = vec![Decimal::ZERO; self.graph.node_bound()];
+        for n in self.graph.node_indices() {
+            if let Some(Node::KeyResult(k)) = self.graph.node_weight(n) {
+                set_at(&mut leaf, n, k.progress_as_of(Some(date), self.cap));
+            }
+        }
+        self.state
+            .plan
+            .evaluate_all(&leaf, &self.strategies, self.cap)
+    }
+
+    /// The period of a node's objective.
+    fn period_of(&self, node: NodeIndex) -> Option<&Period> {
+        self.period_at(self.period_index_of(node)?)
+    }
 
     pub(super) fn period_at(&self, index: usize) -> Option<&Period> {
         self.periods.get_index(index).map(|(_, p)| p)
@@ -768,7 +770,7 @@ impl OkrSet {
 
     /// Refuses an edit of a node whose period is closed.
     pub(super) fn refuse_if_closed(&self, node: NodeIndex) -> Result<(), Error> {
-        let Some(period) = self.period_index_of(node).and_then(|p| self.period_at(p)) else {
+        let Some(period) = self.period_of(node) else {
             return Ok(());
         };
         if period.is_closed() {
@@ -828,7 +830,7 @@ impl OkrSet {
     /// period's end. O(C).
     fn key_result_forecast(&self, k: &KeyResultNode, as_of: Date) -> Option<Decimal> {
         let metric = k.metric.as_ref()?;
-        let period = self.period_at(self.period_index_of(k.objective)?)?;
+        let period = self.period_of(k.objective)?;
         if as_of < period.start {
             return None;
         }
@@ -937,7 +939,7 @@ impl<'a> NodeRef<'a> {
     /// The period of the node's objective. O(1).
     #[must_use]
     pub fn period(&self) -> Option<&'a Period> {
-        self.set.period_at(self.set.period_index_of(self.index)?)
+        self.set.period_of(self.index)
     }
 
     /// The objective a node belongs to (itself for an objective; an
