@@ -2,11 +2,14 @@
 //! ([`AggregationStrategy`]) and how progress maps to a band
 //! ([`GradingScale`]). Both are pluggable traits with built-ins.
 
+mod builtin;
+
 use std::fmt;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use self::builtin::{Builtin, Inputs, SumTree};
 use crate::{Commitment, Progress, Weight};
 
 /// One input to an aggregation: the weight it carries at the node it
@@ -110,11 +113,7 @@ impl AggregationStrategy for WeightedMean {
         "weighted-mean"
     }
     fn aggregate(&self, contributions: &[Contribution]) -> Decimal {
-        weighted_mean(
-            contributions
-                .iter()
-                .map(|c| (c.weight.value(), c.progress.value())),
-        )
+        Builtin::WeightedMean.aggregate(contributions)
     }
 }
 
@@ -123,11 +122,7 @@ impl AggregationStrategy for Mean {
         "mean"
     }
     fn aggregate(&self, contributions: &[Contribution]) -> Decimal {
-        mean(
-            contributions
-                .iter()
-                .map(|c| (c.weight.value(), c.progress.value())),
-        )
+        Builtin::Mean.aggregate(contributions)
     }
 }
 
@@ -136,66 +131,8 @@ impl AggregationStrategy for Min {
         "min"
     }
     fn aggregate(&self, contributions: &[Contribution]) -> Decimal {
-        minimum(
-            contributions
-                .iter()
-                .map(|c| (c.weight.value(), c.progress.value())),
-        )
+        Builtin::Min.aggregate(contributions)
     }
-}
-
-/// Σwp / Σw over `(weight, progress)` pairs, dividing once. Should a sum
-/// overflow, falls back to Σ (w / Σw)·p, which cannot.
-pub(crate) fn weighted_mean<I>(pairs: I) -> Decimal
-where
-    I: Iterator<Item = (Decimal, Decimal)> + Clone,
-{
-    let sums = pairs
-        .clone()
-        .try_fold((Decimal::ZERO, Decimal::ZERO), |(wp, w), (wi, pi)| {
-            Some((wp.checked_add(wi.checked_mul(pi)?)?, w.checked_add(wi)?))
-        });
-    match sums {
-        Some((_, w)) if w.is_zero() => Decimal::ZERO,
-        Some((wp, w)) => wp.checked_div(w).unwrap_or_default(),
-        None => {
-            // Weights near Decimal::MAX: scale them down first.
-            let largest = pairs.clone().map(|(w, _)| w).max().unwrap_or_default();
-            if largest.is_zero() {
-                return Decimal::ZERO;
-            }
-            let scaled = pairs.map(|(w, p)| (w.checked_div(largest).unwrap_or_default(), p));
-            let (wp, w) = scaled.fold((Decimal::ZERO, Decimal::ZERO), |(wp, w), (wi, pi)| {
-                // Scaled weights are at most 1, so no term or sum can overflow.
-                (
-                    wp.saturating_add(wi.saturating_mul(pi)),
-                    w.saturating_add(wi),
-                )
-            });
-            wp.checked_div(w).unwrap_or_default()
-        }
-    }
-}
-
-pub(crate) fn mean<I: Iterator<Item = (Decimal, Decimal)>>(pairs: I) -> Decimal {
-    let (sum, count) = pairs
-        .filter(|(w, _)| !w.is_zero())
-        .fold((Decimal::ZERO, 0u64), |(sum, n), (_, p)| {
-            (sum.checked_add(p).unwrap_or(sum), n + 1)
-        });
-    if count == 0 {
-        Decimal::ZERO
-    } else {
-        sum.checked_div(Decimal::from(count)).unwrap_or_default()
-    }
-}
-
-pub(crate) fn minimum<I: Iterator<Item = (Decimal, Decimal)>>(pairs: I) -> Decimal {
-    pairs
-        .filter(|(w, _)| !w.is_zero())
-        .map(|(_, p)| p)
-        .min()
-        .unwrap_or_default()
 }
 
 /// A grade band.

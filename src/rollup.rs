@@ -11,7 +11,7 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, NodeIndexable};
 use rust_decimal::Decimal;
 
-use crate::grading::{mean, minimum, weighted_mean};
+use crate::grading::{Builtin, Inputs, SumTree};
 use crate::graph::{Graph, Node};
 use crate::{AggregationStrategy, Contribution, Mean, Min, Progress, Weight, WeightedMean};
 
@@ -26,9 +26,7 @@ pub(crate) struct Strategies {
 /// trait object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Evaluator {
-    WeightedMean,
-    Mean,
-    Min,
+    Builtin(Builtin),
     Custom(usize),
 }
 
@@ -57,9 +55,9 @@ impl Strategies {
 
     fn evaluator(&self, index: usize) -> Evaluator {
         match index {
-            0 => Evaluator::WeightedMean,
-            1 => Evaluator::Mean,
-            2 => Evaluator::Min,
+            0 => Evaluator::Builtin(Builtin::WeightedMean),
+            1 => Evaluator::Builtin(Builtin::Mean),
+            2 => Evaluator::Builtin(Builtin::Min),
             i => Evaluator::Custom(i),
         }
     }
@@ -89,11 +87,49 @@ pub(crate) struct Plan {
 /// Current progress of every node plus the plan that produced it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct State {
-    pub(crate) plan: Plan,
+    plan: Plan,
     /// Metric progress of each key result (0 for every other node).
     pub(crate) leaf: Vec<Decimal>,
     pub(crate) progress: Vec<Decimal>,
+    /// The kept partial sums of nodes with a large fan-in (built-in
+    /// strategies only), by node index.
+    trees: HashMap<u32, Tree>,
     scratch: Vec<Contribution>,
+}
+
+/// A [`SumTree`] and where each input sits in it.
+#[derive(Debug, Clone)]
+struct Tree {
+    sums: SumTree,
+    /// `(input node, position among the node's inputs)`, sorted.
+    positions: Vec<(u32, u32)>,
+}
+
+impl Tree {
+    fn new(builtin: Builtin, inputs: &NodeInputs<'_, [Decimal]>) -> Self {
+        let mut positions: Vec<(u32, u32)> = inputs
+            .inputs
+            .iter()
+            .zip(0u32..)
+            .map(|(&(source, _), position)| (source, position))
+            .collect();
+        positions.sort_unstable();
+        Self {
+            sums: SumTree::new(builtin, inputs),
+            positions,
+        }
+    }
+
+    /// Marks the positions `source` feeds. O(log inputs).
+    fn mark(&mut self, source: u32) {
+        let start = self.positions.partition_point(|&(s, _)| s < source);
+        for &(s, position) in self.positions.get(start..).unwrap_or_default() {
+            if s != source {
+                break;
+            }
+            self.sums.mark(position as usize);
+        }
+    }
 }
 
 impl Plan {
@@ -112,7 +148,7 @@ impl Plan {
             inputs: Vec::with_capacity(graph.edge_count()),
             consumer_offsets: vec![0; bound + 1],
             consumers: Vec::new(),
-            evaluator: vec![Evaluator::WeightedMean; bound],
+            evaluator: vec![Evaluator::Builtin(Builtin::WeightedMean); bound],
         };
         for &node in order {
             if matches!(graph.node_weight(node), Some(Node::Initiative(_)) | None) {
@@ -209,7 +245,7 @@ impl Plan {
         let mut scratch = Vec::new();
         for node in &self.order {
             let n = node.index();
-            let value = self.evaluate(n, leaf, &progress, &mut scratch, strategies, cap);
+            let value = self.evaluate(n, leaf, progress.as_slice(), &mut scratch, strategies, cap);
             if let Some(slot) = progress.get_mut(n) {
                 *slot = value;
             }
@@ -265,8 +301,8 @@ impl Plan {
             .evaluator
             .get(n)
             .copied()
-            .unwrap_or(Evaluator::WeightedMean);
-        if evaluator == Evaluator::Mean {
+            .unwrap_or(Evaluator::Builtin(Builtin::WeightedMean));
+        if evaluator == Evaluator::Builtin(Builtin::Mean) {
             let count = inputs.iter().filter(|(_, w)| !w.is_zero()).count();
             let each = Decimal::ONE
                 .checked_div(Decimal::from(count))
@@ -305,11 +341,20 @@ impl Plan {
         &self.order
     }
 
+    fn evaluator_of(&self, n: usize) -> Evaluator {
+        self.evaluator
+            .get(n)
+            .copied()
+            .unwrap_or(Evaluator::Builtin(Builtin::WeightedMean))
+    }
+
+    /// A node's progress from its inputs' (or its own leaf value), clamped
+    /// to `[0, cap]`. O(inputs), no allocation for the built-ins.
     fn evaluate(
         &self,
         n: usize,
         leaf: &[Decimal],
-        progress: &impl Progresses,
+        progress: &(impl Progresses + ?Sized),
         scratch: &mut Vec<Contribution>,
         strategies: &Strategies,
         cap: Decimal,
@@ -318,24 +363,15 @@ impl Plan {
         if inputs.is_empty() {
             return leaf.get(n).copied().unwrap_or_default();
         }
-        let pairs = inputs
-            .iter()
-            .map(|&(source, weight)| (weight, progress.at(source)));
-        let value = match self
-            .evaluator
-            .get(n)
-            .copied()
-            .unwrap_or(Evaluator::WeightedMean)
-        {
-            Evaluator::WeightedMean => weighted_mean(pairs),
-            Evaluator::Mean => mean(pairs),
-            Evaluator::Min => minimum(pairs),
+        let view = NodeInputs { inputs, progress };
+        let value = match self.evaluator_of(n) {
+            Evaluator::Builtin(builtin) => builtin.aggregate(&view),
             Evaluator::Custom(index) => {
                 scratch.clear();
-                scratch.extend(pairs.map(|(w, p)| {
+                scratch.extend((0..inputs.len()).map(|i| {
                     Contribution::new(
-                        Weight::new(w).unwrap_or(Weight::ZERO),
-                        Progress::new(p).unwrap_or(Progress::ZERO),
+                        Weight::new(view.weight(i)).unwrap_or(Weight::ZERO),
+                        Progress::new(view.progress(i)).unwrap_or(Progress::ZERO),
                     )
                 }));
                 strategies
@@ -344,7 +380,32 @@ impl Plan {
                     .unwrap_or_default()
             }
         };
-        value.max(Decimal::ZERO).min(cap)
+        clamp(value, cap)
+    }
+}
+
+fn clamp(value: Decimal, cap: Decimal) -> Decimal {
+    value.max(Decimal::ZERO).min(cap)
+}
+
+/// A node's inputs in plan order, their progress read from `progress`.
+struct NodeInputs<'a, P: ?Sized> {
+    inputs: &'a [(u32, Decimal)],
+    progress: &'a P,
+}
+
+impl<P: Progresses + ?Sized> Inputs for NodeInputs<'_, P> {
+    fn count(&self) -> usize {
+        self.inputs.len()
+    }
+    fn weight(&self, i: usize) -> Decimal {
+        self.inputs.get(i).map(|&(_, w)| w).unwrap_or_default()
+    }
+    fn progress(&self, i: usize) -> Decimal {
+        self.inputs
+            .get(i)
+            .map(|&(source, _)| self.progress.at(source))
+            .unwrap_or_default()
     }
 }
 
@@ -356,12 +417,6 @@ trait Progresses {
 impl Progresses for [Decimal] {
     fn at(&self, node: u32) -> Decimal {
         self.get(node as usize).copied().unwrap_or_default()
-    }
-}
-
-impl Progresses for Vec<Decimal> {
-    fn at(&self, node: u32) -> Decimal {
-        self.as_slice().at(node)
     }
 }
 
@@ -381,20 +436,35 @@ impl Progresses for Overlay<'_> {
 }
 
 impl State {
-    /// Recomputes every node in topological order. O(V + E), no allocation
-    /// beyond the progress array itself.
+    /// The plan the state rolls up over.
+    pub(crate) fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Replaces the plan (after a structural edit); [`full`](Self::full)
+    /// must follow. O(1) plus dropping the kept sums.
+    pub(crate) fn replan(&mut self, plan: Plan) {
+        self.plan = plan;
+        self.trees.clear();
+    }
+
+    /// Recomputes every node in topological order. O(V + E); allocates only
+    /// the progress array and, on the first pass after a new plan, the kept
+    /// sums of nodes with more than 32 inputs.
     pub(crate) fn full(&mut self, strategies: &Strategies, cap: Decimal) {
         self.progress.clear();
         self.progress.resize(self.plan.rank.len(), Decimal::ZERO);
         for i in 0..self.plan.order.len() {
             if let Some(node) = self.plan.order.get(i) {
-                self.recompute_node(node.index(), strategies, cap);
+                self.recompute_node(node.index(), Pass::Full, strategies, cap);
             }
         }
     }
 
-    /// Recomputes the ancestors of `changed`, each once, in topological
-    /// order. O(A log A) for A ancestors.
+    /// Recomputes the ancestors of `changed` whose inputs changed, each
+    /// once, in topological order. A node with a kept sum tree redoes only
+    /// the blocks of its changed inputs. O(A log A) for A ancestors, plus
+    /// O(32 + log inputs) per changed input of a large node.
     pub(crate) fn incremental(
         &mut self,
         changed: &[NodeIndex],
@@ -411,32 +481,73 @@ impl State {
                 continue;
             }
             last = Some(n);
-            if !self.recompute_node(n as usize, strategies, cap) {
+            if !self.recompute_node(n as usize, Pass::Incremental, strategies, cap) {
                 continue;
             }
             for &consumer in self.plan.consumers_of(n as usize) {
+                if let Some(tree) = self.trees.get_mut(&consumer) {
+                    tree.mark(n);
+                }
                 queue.push(Reverse((self.plan.rank_of(consumer), consumer)));
             }
         }
     }
 
-    /// Evaluates one node from its inputs (or its leaf) and stores it;
-    /// false for an index outside the arrays.
-    fn recompute_node(&mut self, n: usize, strategies: &Strategies, cap: Decimal) -> bool {
-        let value = self.plan.evaluate(
-            n,
-            &self.leaf,
-            &self.progress,
-            &mut self.scratch,
-            strategies,
-            cap,
-        );
+    /// Evaluates one node from its inputs (or its leaf) and stores it.
+    /// Returns whether the stored value changed (always true on a full
+    /// pass; false for an index outside the arrays).
+    fn recompute_node(
+        &mut self,
+        n: usize,
+        pass: Pass,
+        strategies: &Strategies,
+        cap: Decimal,
+    ) -> bool {
+        let inputs = self.plan.inputs_of(n);
+        let value = match self.plan.evaluator_of(n) {
+            Evaluator::Builtin(builtin) if SumTree::pays(inputs.len()) => {
+                let view = NodeInputs {
+                    inputs,
+                    progress: self.progress.as_slice(),
+                };
+                let key = index_u32(NodeIndex::new(n));
+                let tree = self
+                    .trees
+                    .entry(key)
+                    .and_modify(|tree| match pass {
+                        Pass::Full => tree.sums.rebuild(&view),
+                        Pass::Incremental => tree.sums.refresh(&view),
+                    })
+                    .or_insert_with(|| Tree::new(builtin, &view));
+                clamp(tree.sums.value(&view), cap)
+            }
+            _ => self.plan.evaluate(
+                n,
+                &self.leaf,
+                self.progress.as_slice(),
+                &mut self.scratch,
+                strategies,
+                cap,
+            ),
+        };
         match self.progress.get_mut(n) {
-            Some(slot) => {
+            Some(slot) if pass == Pass::Full => {
                 *slot = value;
                 true
             }
-            None => false,
+            // Bit for bit: an equal value of another scale could round
+            // differently further up.
+            Some(slot) if slot.serialize() != value.serialize() => {
+                *slot = value;
+                true
+            }
+            _ => false,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Full,
+    Incremental,
 }

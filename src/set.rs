@@ -1289,7 +1289,8 @@ impl OkrSet {
             },
             _ => 0,
         };
-        self.state.plan = Plan::build(graph, &order, &self.strategies, strategy_of);
+        self.state
+            .replan(Plan::build(graph, &order, &self.strategies, strategy_of));
         let cap = self.cap;
         self.state.leaf = (0..graph.node_bound())
             .map(|n| match graph.node_weight(NodeIndex::new(n)) {

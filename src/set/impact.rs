@@ -50,12 +50,12 @@ impl OkrSet {
         }
         // Supported nodes come after their supporters in the plan's order:
         // walk it backwards to push shares down from the target.
-        for node in self.state.plan.order().iter().rev() {
+        for node in self.state.plan().order().iter().rev() {
             let mine = share.get(node.index()).copied().unwrap_or_default();
             if mine.is_zero() {
                 continue;
             }
-            for (source, weight) in self.state.plan.shares(node.index()) {
+            for (source, weight) in self.state.plan().shares(node.index()) {
                 if let Some(slot) = share.get_mut(source as usize) {
                     let add = mine.checked_mul(weight).unwrap_or_default();
                     *slot = slot.checked_add(add).unwrap_or(*slot);
@@ -142,7 +142,7 @@ impl OkrSet {
     fn what_if_index(&self, key_result: NodeIndex, target: NodeIndex) -> Progress {
         let now = self.progress_at_index(key_result).value();
         let reached = now.max(Decimal::ONE);
-        let overlay = self.state.plan.what_if(
+        let overlay = self.state.plan().what_if(
             &self.state.leaf,
             &self.state.progress,
             key_result,

@@ -608,7 +608,7 @@ impl OkrSet {
         }
         let forecast = self
             .state
-            .plan
+            .plan()
             .evaluate_all(&forecast_leaf, &self.strategies, cap);
 
         let order = self.nodes();
@@ -736,7 +736,7 @@ impl OkrSet {
             }
         }
         self.state
-            .plan
+            .plan()
             .evaluate_all(&leaf, &self.strategies, self.cap)
     }
 

@@ -107,3 +107,128 @@ proptest! {
         prop_assert_eq!(reloaded, batch);
     }
 }
+
+/// Two objectives with `wide` contributing objectives each (some shared),
+/// graded by `strategy`; weights and targets in thirds and sevenths, so
+/// that sums round and the order of additions shows in the last digit.
+fn wide_document(wide: usize, strategy: &str, weights: &[u8]) -> okrs::Document {
+    use okrs::{AlignmentModel, Document, Id, KeyResult, Link, Objective, Weight};
+    let id = |s: String| Id::new(s).unwrap();
+    let third = |n: u8| Weight::new(Decimal::from(n) / Decimal::from(3)).unwrap();
+    let mut doc = Document::new(AlignmentModel::Cascading);
+    for top in ["top0", "top1"] {
+        doc = doc.with_objective(
+            Objective::new(id(top.into()), "Top", "company")
+                .with_grading(strategy)
+                .with_key_result(
+                    KeyResult::new(id(format!("{top}-kr")), "Own")
+                        .with_metric(Metric::numeric(Decimal::ZERO, Decimal::from(7))),
+                ),
+        );
+    }
+    for i in 0..wide {
+        let w = weights[i % weights.len()];
+        let mut child = Objective::new(id(format!("c{i}")), "Child", "team")
+            .with_link(Link::new(id("top0".into())).with_weight(third(w)));
+        if i % 3 == 0 {
+            child = child.with_link(Link::new(id("top1".into())).with_weight(third(w + 1)));
+        }
+        for k in 0..2 {
+            child = child.with_key_result(
+                KeyResult::new(id(format!("c{i}k{k}")), "KR")
+                    .with_weight(third(k + 1))
+                    .with_metric(
+                        Metric::numeric(Decimal::ZERO, Decimal::from(7))
+                            .with_current(Decimal::from((i + usize::from(k)) % 8)),
+                    ),
+            );
+        }
+        doc = doc.with_objective(child);
+    }
+    doc
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Nodes with more than 32 inputs keep partial sums and redo only the
+    /// blocks of changed inputs; whatever the edits, single or batched, the
+    /// result equals a full roll-up of a reload, digit for digit.
+    #[test]
+    fn wide_nodes_roll_up_incrementally_like_a_full_pass(
+        wide in 20usize..200,
+        strategy in prop::sample::select(vec!["weighted-mean", "mean", "min"]),
+        weights in prop::collection::vec(0u8..5, 1..6),
+        edits in prop::collection::vec(
+            prop::collection::vec((any::<prop::sample::Index>(), 0i64..=7), 1..12),
+            1..6,
+        ),
+    ) {
+        let mut set = OkrSet::from_document(wide_document(wide, strategy, &weights)).unwrap();
+        let krs = measured_key_results(&set);
+        for batch in edits {
+            let metrics: Vec<(String, Option<Metric>)> = batch
+                .iter()
+                .map(|(i, v)| {
+                    let metric = Metric::numeric(Decimal::ZERO, Decimal::from(7))
+                        .with_current(Decimal::from(*v));
+                    (krs[i.index(krs.len())].clone(), Some(metric))
+                })
+                .collect();
+            if metrics.len() == 1 {
+                let (kr, metric) = metrics.into_iter().next().unwrap();
+                set.set_metric(&kr, metric).unwrap();
+            } else {
+                set.set_metric_many(metrics).unwrap();
+            }
+            let reloaded = OkrSet::from_document(set.to_document()).unwrap();
+            for node in reloaded.nodes() {
+                let id = node.id().as_str();
+                let live = set.progress(id).unwrap().value();
+                let full = node.progress().unwrap().value();
+                prop_assert_eq!(live, full, "{}", id);
+                // Same digits, not only the same value.
+                prop_assert_eq!(live.scale(), full.scale(), "{}", id);
+            }
+            let mut recomputed = set.clone();
+            recomputed.recompute();
+            prop_assert_eq!(&recomputed, &set);
+        }
+    }
+}
+
+#[test]
+fn a_wide_node_equals_its_strategy_applied_to_its_inputs() {
+    use okrs::{AggregationStrategy, Contribution, Progress};
+    let doc = wide_document(150, "weighted-mean", &[1, 2, 4]);
+    let set = OkrSet::from_document(doc.clone()).unwrap();
+    // top0's inputs in the engine's order (by id): its key result, then the
+    // children, whose progress the set reports.
+    let mut inputs: Vec<(String, Contribution)> = Vec::new();
+    let top0 = &doc.objectives[0];
+    let own = &top0.key_results[0];
+    inputs.push((
+        own.id.to_string(),
+        Contribution::new(own.weight, set.progress(own.id.as_str()).unwrap()),
+    ));
+    for child in doc.objectives.iter().skip(2) {
+        let link = child
+            .aligned_to
+            .iter()
+            .find(|l| l.id.as_str() == "top0")
+            .unwrap();
+        inputs.push((
+            child.id.to_string(),
+            Contribution::new(link.weight, set.progress(child.id.as_str()).unwrap()),
+        ));
+    }
+    inputs.sort_by(|a, b| a.0.cmp(&b.0));
+    let contributions: Vec<Contribution> = inputs.into_iter().map(|(_, c)| c).collect();
+    assert!(contributions.len() > 32);
+    let expected = okrs::WeightedMean.aggregate(&contributions);
+    assert!(!expected.is_zero());
+    assert_eq!(
+        set.progress("top0").unwrap(),
+        Progress::new(expected).unwrap()
+    );
+}
