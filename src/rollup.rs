@@ -4,6 +4,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::ops::Range;
 use std::sync::Arc;
 
 use petgraph::Direction::Incoming;
@@ -27,7 +28,7 @@ pub(crate) struct Strategies {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Evaluator {
     Builtin(Builtin),
-    Custom(usize),
+    Custom(u32),
 }
 
 const BUILTINS: usize = 3;
@@ -58,13 +59,13 @@ impl Strategies {
             0 => Evaluator::Builtin(Builtin::WeightedMean),
             1 => Evaluator::Builtin(Builtin::Mean),
             2 => Evaluator::Builtin(Builtin::Min),
-            i => Evaluator::Custom(i),
+            i => Evaluator::Custom(u32::try_from(i).unwrap_or(u32::MAX)),
         }
     }
 
-    fn custom(&self, index: usize) -> Option<&dyn AggregationStrategy> {
-        debug_assert!(index >= BUILTINS);
-        self.list.get(index).map(|s| &**s)
+    fn custom(&self, index: u32) -> Option<&dyn AggregationStrategy> {
+        debug_assert!(index as usize >= BUILTINS);
+        self.list.get(index as usize).map(|s| &**s)
     }
 }
 
@@ -73,15 +74,33 @@ impl Strategies {
 pub(crate) struct Plan {
     /// Objectives and key results, supporters first.
     order: Vec<NodeIndex>,
-    /// Position in `order`; `u32::MAX` for nodes outside it.
-    rank: Vec<u32>,
-    /// CSR: the inputs of node `n` are `inputs[offsets[n]..offsets[n + 1]]`.
-    offsets: Vec<usize>,
+    /// One entry per node index, plus one past the end whose starts close
+    /// the last node's ranges. What a node's evaluation reads sits together,
+    /// so an incremental pass over scattered nodes misses the cache once per
+    /// node for it, not once per array.
+    nodes: Vec<PlanNode>,
+    /// CSR: the inputs of node `n` are `inputs[nodes[n].inputs..nodes[n + 1].inputs]`.
     inputs: Vec<(u32, Decimal)>,
-    /// CSR: the nodes that take node `n` as an input.
-    consumer_offsets: Vec<usize>,
+    /// CSR likewise: the nodes that take node `n` as an input.
     consumers: Vec<u32>,
-    evaluator: Vec<Evaluator>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PlanNode {
+    /// Position in `order`; `u32::MAX` for nodes outside it.
+    rank: u32,
+    inputs: u32,
+    consumers: u32,
+    evaluator: Evaluator,
+}
+
+impl PlanNode {
+    const OUTSIDE: Self = Self {
+        rank: u32::MAX,
+        inputs: 0,
+        consumers: 0,
+        evaluator: Evaluator::Builtin(Builtin::WeightedMean),
+    };
 }
 
 /// Current progress of every node plus the plan that produced it.
@@ -143,26 +162,21 @@ impl Plan {
         let bound = graph.node_bound();
         let mut plan = Self {
             order: Vec::with_capacity(order.len()),
-            rank: vec![u32::MAX; bound],
-            offsets: vec![0; bound + 1],
+            nodes: vec![PlanNode::OUTSIDE; bound + 1],
             inputs: Vec::with_capacity(graph.edge_count()),
-            consumer_offsets: vec![0; bound + 1],
             consumers: Vec::new(),
-            evaluator: vec![Evaluator::Builtin(Builtin::WeightedMean); bound],
         };
         for &node in order {
             if matches!(graph.node_weight(node), Some(Node::Initiative(_)) | None) {
                 continue;
             }
-            if let Some(rank) = plan.rank.get_mut(node.index()) {
-                *rank = u32::try_from(plan.order.len()).unwrap_or(u32::MAX);
-            }
-            if let Some(e) = plan.evaluator.get_mut(node.index()) {
-                *e = strategies.evaluator(strategy_of(node));
+            if let Some(entry) = plan.nodes.get_mut(node.index()) {
+                entry.rank = u32::try_from(plan.order.len()).unwrap_or(u32::MAX);
+                entry.evaluator = strategies.evaluator(strategy_of(node));
             }
             plan.order.push(node);
         }
-        let mut consumer_counts = vec![0usize; bound + 1];
+        let mut consumer_counts = vec![0u32; bound + 1];
         for n in 0..bound {
             let node = NodeIndex::new(n);
             if graph.node_weight(node).is_some() {
@@ -175,32 +189,29 @@ impl Plan {
                 // reloaded from its document then round alike, to the last digit.
                 inputs.sort_by(|a, b| id_of(graph, a.0).cmp(&id_of(graph, b.0)));
                 for &(source, _) in &inputs {
-                    if let Some(c) = consumer_counts.get_mut(source as usize + 1) {
+                    if let Some(c) = consumer_counts.get_mut(source as usize) {
                         *c += 1;
                     }
                 }
                 plan.inputs.extend(inputs);
             }
-            if let Some(end) = plan.offsets.get_mut(n + 1) {
-                *end = plan.inputs.len();
+            if let Some(next) = plan.nodes.get_mut(n + 1) {
+                next.inputs = to_u32(plan.inputs.len());
             }
         }
-        for n in 0..bound {
-            let before = plan.consumer_offsets.get(n).copied().unwrap_or(0);
-            if let Some(end) = plan.consumer_offsets.get_mut(n + 1) {
-                *end = before + consumer_counts.get(n + 1).copied().unwrap_or(0);
-            }
+        let mut consumers_so_far = 0u32;
+        for (entry, count) in plan.nodes.iter_mut().zip(&consumer_counts) {
+            entry.consumers = consumers_so_far;
+            consumers_so_far = consumers_so_far.saturating_add(*count);
         }
-        let mut fill = plan.consumer_offsets.clone();
-        plan.consumers = vec![0; plan.consumer_offsets.get(bound).copied().unwrap_or(0)];
-        let consumers = &mut plan.consumers;
+        let mut fill: Vec<u32> = plan.nodes.iter().map(|e| e.consumers).collect();
+        plan.consumers = vec![0; consumers_so_far as usize];
         for n in 0..bound {
-            let start = plan.offsets.get(n).copied().unwrap_or(0);
-            let end = plan.offsets.get(n + 1).copied().unwrap_or(start);
+            let (start, end) = plan.range(n, |e| e.inputs);
             for &(source, _) in plan.inputs.get(start..end).unwrap_or_default() {
                 if let Some(slot) = fill.get_mut(source as usize) {
-                    if let Some(c) = consumers.get_mut(*slot) {
-                        *c = u32::try_from(n).unwrap_or(u32::MAX);
+                    if let Some(c) = plan.consumers.get_mut(*slot as usize) {
+                        *c = to_u32(n);
                     }
                     *slot += 1;
                 }
@@ -209,17 +220,31 @@ impl Plan {
         plan
     }
 
+    /// The `field` range of node `n`: from its entry to the next one's.
+    fn range(&self, n: usize, field: impl Fn(&PlanNode) -> u32) -> (usize, usize) {
+        let start = self.nodes.get(n).map_or(0, &field) as usize;
+        let end = self.nodes.get(n + 1).map_or(0, &field) as usize;
+        (start, end.max(start))
+    }
+
     fn inputs_of(&self, n: usize) -> &[(u32, Decimal)] {
-        let start = self.offsets.get(n).copied().unwrap_or(0);
-        let end = self.offsets.get(n + 1).copied().unwrap_or(start);
+        let (start, end) = self.range(n, |e| e.inputs);
         self.inputs.get(start..end).unwrap_or_default()
     }
 
     fn consumers_of(&self, n: usize) -> &[u32] {
-        let start = self.consumer_offsets.get(n).copied().unwrap_or(0);
-        let end = self.consumer_offsets.get(n + 1).copied().unwrap_or(start);
+        let (start, end) = self.range(n, |e| e.consumers);
         self.consumers.get(start..end).unwrap_or_default()
     }
+
+    /// Node indices the plan covers (the graph's node bound).
+    fn bound(&self) -> usize {
+        self.nodes.len().saturating_sub(1)
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 fn id_of(graph: &Graph, node: u32) -> Option<&crate::Id> {
@@ -241,7 +266,7 @@ impl Plan {
         strategies: &Strategies,
         cap: Decimal,
     ) -> Vec<Decimal> {
-        let mut progress = vec![Decimal::ZERO; self.rank.len()];
+        let mut progress = vec![Decimal::ZERO; self.bound()];
         let mut scratch = Vec::new();
         for node in &self.order {
             let n = node.index();
@@ -297,12 +322,7 @@ impl Plan {
     /// non-zero weights). O(inputs).
     pub(crate) fn shares(&self, n: usize) -> Vec<(u32, Decimal)> {
         let inputs = self.inputs_of(n);
-        let evaluator = self
-            .evaluator
-            .get(n)
-            .copied()
-            .unwrap_or(Evaluator::Builtin(Builtin::WeightedMean));
-        if evaluator == Evaluator::Builtin(Builtin::Mean) {
+        if self.evaluator_of(n) == Evaluator::Builtin(Builtin::Mean) {
             let count = inputs.iter().filter(|(_, w)| !w.is_zero()).count();
             let each = Decimal::ONE
                 .checked_div(Decimal::from(count))
@@ -333,7 +353,7 @@ impl Plan {
 
     /// A node's position in the order; `u32::MAX` outside it.
     fn rank_of(&self, n: u32) -> u32 {
-        self.rank.get(n as usize).copied().unwrap_or(u32::MAX)
+        self.nodes.get(n as usize).map_or(u32::MAX, |e| e.rank)
     }
 
     /// Objectives and key results, supporters first.
@@ -342,14 +362,14 @@ impl Plan {
     }
 
     fn evaluator_of(&self, n: usize) -> Evaluator {
-        self.evaluator
+        self.nodes
             .get(n)
-            .copied()
-            .unwrap_or(Evaluator::Builtin(Builtin::WeightedMean))
+            .map_or(Evaluator::Builtin(Builtin::WeightedMean), |e| e.evaluator)
     }
 
     /// A node's progress from its inputs' (or its own leaf value), clamped
     /// to `[0, cap]`. O(inputs), no allocation for the built-ins.
+    #[inline]
     fn evaluate(
         &self,
         n: usize,
@@ -368,10 +388,10 @@ impl Plan {
             Evaluator::Builtin(builtin) => builtin.aggregate(&view),
             Evaluator::Custom(index) => {
                 scratch.clear();
-                scratch.extend((0..inputs.len()).map(|i| {
+                scratch.extend(view.all().map(|(w, p)| {
                     Contribution::new(
-                        Weight::new(view.weight(i)).unwrap_or(Weight::ZERO),
-                        Progress::new(view.progress(i)).unwrap_or(Progress::ZERO),
+                        Weight::new(w).unwrap_or(Weight::ZERO),
+                        Progress::new(p).unwrap_or(Progress::ZERO),
                     )
                 }));
                 strategies
@@ -398,14 +418,12 @@ impl<P: Progresses + ?Sized> Inputs for NodeInputs<'_, P> {
     fn count(&self) -> usize {
         self.inputs.len()
     }
-    fn weight(&self, i: usize) -> Decimal {
-        self.inputs.get(i).map(|&(_, w)| w).unwrap_or_default()
-    }
-    fn progress(&self, i: usize) -> Decimal {
+    fn pairs(&self, positions: Range<usize>) -> impl Iterator<Item = (Decimal, Decimal)> + '_ {
         self.inputs
-            .get(i)
-            .map(|&(source, _)| self.progress.at(source))
+            .get(positions)
             .unwrap_or_default()
+            .iter()
+            .map(|&(source, weight)| (weight, self.progress.at(source)))
     }
 }
 
@@ -453,7 +471,7 @@ impl State {
     /// sums of nodes with more than 32 inputs.
     pub(crate) fn full(&mut self, strategies: &Strategies, cap: Decimal) {
         self.progress.clear();
-        self.progress.resize(self.plan.rank.len(), Decimal::ZERO);
+        self.progress.resize(self.plan.bound(), Decimal::ZERO);
         for i in 0..self.plan.order.len() {
             if let Some(node) = self.plan.order.get(i) {
                 self.recompute_node(node.index(), Pass::Full, strategies, cap);
@@ -504,8 +522,11 @@ impl State {
         cap: Decimal,
     ) -> bool {
         let inputs = self.plan.inputs_of(n);
-        let value = match self.plan.evaluator_of(n) {
-            Evaluator::Builtin(builtin) if SumTree::pays(inputs.len()) => {
+        // Most nodes are key results without inputs: test the count before
+        // reading the evaluator.
+        let kept = SumTree::pays(inputs.len()).then(|| self.plan.evaluator_of(n));
+        let value = match kept {
+            Some(Evaluator::Builtin(builtin)) => {
                 let view = NodeInputs {
                     inputs,
                     progress: self.progress.as_slice(),

@@ -14,6 +14,8 @@
 //! changes — O(BLOCK + log inputs) — and still equal a full evaluation to the
 //! last digit.
 
+use std::ops::Range;
+
 use rust_decimal::Decimal;
 
 use crate::Contribution;
@@ -26,19 +28,23 @@ pub(crate) const BLOCK: usize = 32;
 /// A node's inputs by position.
 pub(crate) trait Inputs {
     fn count(&self) -> usize;
-    fn weight(&self, i: usize) -> Decimal;
-    fn progress(&self, i: usize) -> Decimal;
+    /// `(weight, progress)` of the inputs at `positions` (none out of range).
+    fn pairs(&self, positions: Range<usize>) -> impl Iterator<Item = (Decimal, Decimal)> + '_;
+
+    fn all(&self) -> impl Iterator<Item = (Decimal, Decimal)> + '_ {
+        self.pairs(0..self.count())
+    }
 }
 
 impl Inputs for [Contribution] {
     fn count(&self) -> usize {
         self.len()
     }
-    fn weight(&self, i: usize) -> Decimal {
-        self.get(i).map(|c| c.weight.value()).unwrap_or_default()
-    }
-    fn progress(&self, i: usize) -> Decimal {
-        self.get(i).map(|c| c.progress.value()).unwrap_or_default()
+    fn pairs(&self, positions: Range<usize>) -> impl Iterator<Item = (Decimal, Decimal)> + '_ {
+        self.get(positions)
+            .unwrap_or_default()
+            .iter()
+            .map(|c| (c.weight.value(), c.progress.value()))
     }
 }
 
@@ -59,6 +65,7 @@ enum Fold {
 }
 
 impl Fold {
+    #[inline(always)]
     fn identity(self) -> Option<Decimal> {
         match self {
             Self::Sum => Some(Decimal::ZERO),
@@ -66,6 +73,7 @@ impl Fold {
         }
     }
 
+    #[inline(always)]
     fn combine(self, a: Option<Decimal>, b: Option<Decimal>) -> Option<Decimal> {
         match self {
             Self::Sum => a?.checked_add(b?),
@@ -79,6 +87,7 @@ impl Fold {
 }
 
 impl Builtin {
+    #[inline(always)]
     fn fold(self) -> Fold {
         match self {
             Self::WeightedMean | Self::Mean => Fold::Sum,
@@ -86,26 +95,37 @@ impl Builtin {
         }
     }
 
-    /// The term input `i` adds to the reduction.
-    fn term(self, inputs: &(impl Inputs + ?Sized), i: usize) -> Option<Decimal> {
-        let weight = inputs.weight(i);
+    /// The term an input adds to the reduction.
+    #[inline(always)]
+    fn term(self, weight: Decimal, progress: Decimal) -> Option<Decimal> {
         match self {
-            Self::WeightedMean => weight.checked_mul(inputs.progress(i)),
+            Self::WeightedMean => weight.checked_mul(progress),
             Self::Mean if weight.is_zero() => Some(Decimal::ZERO),
-            Self::Mean => Some(inputs.progress(i)),
-            Self::Min => (!weight.is_zero()).then(|| inputs.progress(i)),
+            Self::Mean => Some(progress),
+            Self::Min => (!weight.is_zero()).then_some(progress),
         }
     }
 
-    /// What the finishing step divides by: Σw for the weighted mean, the
-    /// count of inputs of non-zero weight for the mean. O(inputs).
-    fn divisor(self, inputs: &(impl Inputs + ?Sized)) -> Option<Decimal> {
-        let mut weights = (0..inputs.count()).map(|i| inputs.weight(i));
+    /// What the finishing step divides by, from the running divisor and one
+    /// more input's weight: Σw for the weighted mean, the count of inputs of
+    /// non-zero weight for the mean.
+    #[inline(always)]
+    fn add_to_divisor(self, divisor: Option<Decimal>, weight: Decimal) -> Option<Decimal> {
         match self {
-            Self::WeightedMean => weights.try_fold(Decimal::ZERO, Decimal::checked_add),
-            Self::Mean => Some(Decimal::from(weights.filter(|w| !w.is_zero()).count())),
+            Self::WeightedMean => divisor?.checked_add(weight),
+            Self::Mean if weight.is_zero() => divisor,
+            Self::Mean => divisor?.checked_add(Decimal::ONE),
             Self::Min => None,
         }
+    }
+
+    /// The divisor over every input. O(inputs).
+    fn divisor(self, inputs: &(impl Inputs + ?Sized)) -> Option<Decimal> {
+        inputs
+            .all()
+            .try_fold(Decimal::ZERO, |divisor, (weight, _)| {
+                self.add_to_divisor(Some(divisor), weight)
+            })
     }
 
     /// Block `j`'s total, left to right. O(BLOCK).
@@ -113,9 +133,11 @@ impl Builtin {
         let fold = self.fold();
         let start = j.saturating_mul(BLOCK);
         let end = start.saturating_add(BLOCK).min(inputs.count());
-        (start..end).fold(fold.identity(), |acc, i| {
-            fold.combine(acc, self.term(inputs, i))
-        })
+        inputs
+            .pairs(start..end)
+            .fold(fold.identity(), |acc, (w, p)| {
+                fold.combine(acc, self.term(w, p))
+            })
     }
 
     /// Tree node `i` over `blocks` leaves, computed without storage; the
@@ -142,12 +164,53 @@ impl Builtin {
 
     /// The strategy's result, unclamped. O(inputs), no allocation.
     pub(crate) fn aggregate(self, inputs: &(impl Inputs + ?Sized)) -> Decimal {
+        if inputs.count() > BLOCK {
+            return self.aggregate_blocks(inputs);
+        }
+        // One block: the reduction and the divisor in one pass over the
+        // inputs, the same operations in the same order as the two apart.
+        // This is the roll-up's inner loop, so it stays small.
+        match self {
+            Self::WeightedMean => {
+                // Stops at the first overflow, which `finish` then handles:
+                // a zero Σw cannot come with an overflowed Σwp.
+                let sums =
+                    inputs
+                        .all()
+                        .try_fold((Decimal::ZERO, Decimal::ZERO), |(wp, w), (wi, pi)| {
+                            Some((wp.checked_add(wi.checked_mul(pi)?)?, w.checked_add(wi)?))
+                        });
+                match sums {
+                    Some((_, w)) if w.is_zero() => Decimal::ZERO,
+                    Some((wp, w)) => wp.checked_div(w).unwrap_or_default(),
+                    None => self.finish(None, None, inputs),
+                }
+            }
+            Self::Mean | Self::Min => {
+                let fold = self.fold();
+                let (reduced, divisor) = inputs.all().fold(
+                    (fold.identity(), Some(Decimal::ZERO)),
+                    |(reduced, divisor), (w, p)| {
+                        (
+                            fold.combine(reduced, self.term(w, p)),
+                            self.add_to_divisor(divisor, w),
+                        )
+                    },
+                );
+                self.finish(reduced, divisor, inputs)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn aggregate_blocks(self, inputs: &(impl Inputs + ?Sized)) -> Decimal {
         self.finish(self.reduce(inputs), self.divisor(inputs), inputs)
     }
 
     /// The result from a reduction and a divisor. Should a sum overflow
     /// (weights or progress near `Decimal::MAX`), falls back to dividing
     /// every term first, which cannot. O(1), or O(inputs) on that fallback.
+    #[inline(never)]
     fn finish(
         self,
         reduced: Option<Decimal>,
@@ -161,9 +224,10 @@ impl Builtin {
             (Self::WeightedMean, _, _) => scaled_weighted_mean(inputs),
             (Self::Mean, _, divisor) => {
                 let count = divisor.unwrap_or(Decimal::ONE);
-                (0..inputs.count())
-                    .filter(|&i| !inputs.weight(i).is_zero())
-                    .map(|i| inputs.progress(i).checked_div(count).unwrap_or_default())
+                inputs
+                    .all()
+                    .filter(|(w, _)| !w.is_zero())
+                    .map(|(_, p)| p.checked_div(count).unwrap_or_default())
                     .fold(Decimal::ZERO, Decimal::saturating_add)
             }
         }
@@ -173,21 +237,20 @@ impl Builtin {
 /// Σwp / Σw with every weight first divided by the largest, so that no term
 /// or sum can overflow. O(inputs).
 fn scaled_weighted_mean(inputs: &(impl Inputs + ?Sized)) -> Decimal {
-    let count = inputs.count();
-    let largest = (0..count)
-        .map(|i| inputs.weight(i))
-        .max()
-        .unwrap_or_default();
+    let largest = inputs.all().map(|(w, _)| w).max().unwrap_or_default();
     if largest.is_zero() {
         return Decimal::ZERO;
     }
-    let (wp, w) = (0..count).fold((Decimal::ZERO, Decimal::ZERO), |(wp, w), i| {
-        let scaled = inputs.weight(i).checked_div(largest).unwrap_or_default();
-        (
-            wp.saturating_add(scaled.saturating_mul(inputs.progress(i))),
-            w.saturating_add(scaled),
-        )
-    });
+    let (wp, w) = inputs.all().fold(
+        (Decimal::ZERO, Decimal::ZERO),
+        |(wp, w), (weight, progress)| {
+            let scaled = weight.checked_div(largest).unwrap_or_default();
+            (
+                wp.saturating_add(scaled.saturating_mul(progress)),
+                w.saturating_add(scaled),
+            )
+        },
+    );
     wp.checked_div(w).unwrap_or_default()
 }
 
