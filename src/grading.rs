@@ -71,6 +71,15 @@ pub trait AggregationStrategy: fmt::Debug + Send + Sync {
 
 /// Σ weight × progress / Σ weight: the default.
 ///
+/// One division per node. The order of additions is fixed, because a
+/// `Decimal` sum rounds once it outgrows 28 significant digits: up to 32
+/// terms are added left to right; longer lists in blocks of 32, and the
+/// block totals pairwise. The engine keeps those block totals for nodes with
+/// a large fan-in, so a changed input costs O(32 + log inputs) and the
+/// incremental roll-up still equals a full one to the last digit. Should a
+/// sum overflow (weights near `Decimal::MAX`), every weight is first
+/// divided by the largest. O(contributions).
+///
 /// # Example
 /// ```
 /// use okrs::{AggregationStrategy, Contribution, Decimal, Progress, WeightedMean, Weight};
@@ -85,7 +94,8 @@ pub trait AggregationStrategy: fmt::Debug + Send + Sync {
 pub struct WeightedMean;
 
 /// The plain average of contributions with non-zero weight (the seeds'
-/// Google grading).
+/// Google grading). Sums in the same fixed order as [`WeightedMean`].
+/// O(contributions).
 ///
 /// # Example
 /// ```

@@ -514,6 +514,25 @@ impl State {
     /// Evaluates one node from its inputs (or its leaf) and stores it.
     /// Returns whether the stored value changed (always true on a full
     /// pass; false for an index outside the arrays).
+    /// A node with kept sums: refreshes (or builds) them and reads the
+    /// value off their root. Out of line, to keep the common path small.
+    #[inline(never)]
+    fn evaluate_kept(&mut self, n: usize, builtin: Builtin, pass: Pass, cap: Decimal) -> Decimal {
+        let view = NodeInputs {
+            inputs: self.plan.inputs_of(n),
+            progress: self.progress.as_slice(),
+        };
+        let tree = self
+            .trees
+            .entry(index_u32(NodeIndex::new(n)))
+            .and_modify(|tree| match pass {
+                Pass::Full => tree.sums.rebuild(&view),
+                Pass::Incremental => tree.sums.refresh(&view),
+            })
+            .or_insert_with(|| Tree::new(builtin, &view));
+        clamp(tree.sums.value(&view), cap)
+    }
+
     fn recompute_node(
         &mut self,
         n: usize,
@@ -526,22 +545,7 @@ impl State {
         // reading the evaluator.
         let kept = SumTree::pays(inputs.len()).then(|| self.plan.evaluator_of(n));
         let value = match kept {
-            Some(Evaluator::Builtin(builtin)) => {
-                let view = NodeInputs {
-                    inputs,
-                    progress: self.progress.as_slice(),
-                };
-                let key = index_u32(NodeIndex::new(n));
-                let tree = self
-                    .trees
-                    .entry(key)
-                    .and_modify(|tree| match pass {
-                        Pass::Full => tree.sums.rebuild(&view),
-                        Pass::Incremental => tree.sums.refresh(&view),
-                    })
-                    .or_insert_with(|| Tree::new(builtin, &view));
-                clamp(tree.sums.value(&view), cap)
-            }
+            Some(Evaluator::Builtin(builtin)) => self.evaluate_kept(n, builtin, pass, cap),
             _ => self.plan.evaluate(
                 n,
                 &self.leaf,
