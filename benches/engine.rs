@@ -14,10 +14,13 @@
     clippy::cast_precision_loss
 )]
 
+mod common;
+
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Duration;
 
+use common::{resident_bytes, sizes};
 use criterion::{BatchSize, BenchmarkId, Criterion};
 use okrs::{Decimal, Document, Link, Metric, OkrSet};
 
@@ -100,25 +103,6 @@ impl Flat {
             };
         }
     }
-}
-
-/// Resident memory of this process in bytes (Linux), 0 elsewhere.
-fn resident_bytes() -> usize {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
-        .map_or(0, |pages| pages * 4096)
-}
-
-fn sizes() -> Vec<usize> {
-    let max: usize = std::env::var("OKRS_BENCH_MAX")
-        .ok()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(1_000_000);
-    [1_000, 10_000, 100_000, 1_000_000]
-        .into_iter()
-        .filter(|&n| n <= max)
-        .collect()
 }
 
 fn bench(c: &mut Criterion) {

@@ -5,36 +5,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use std::alloc::System;
 
 use cap::Cap;
+use common::{resident_bytes, sizes};
 use okrs::OkrSet;
 
 #[global_allocator]
 static ALLOCATOR: Cap<System> = Cap::new(System, usize::MAX);
 
-/// Resident memory of this process in bytes (Linux), 0 elsewhere.
-fn resident_bytes() -> usize {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
-        .map_or(0, |pages| pages * 4096)
-}
-
 fn main() {
     // `cargo bench` passes `--bench`; nothing here takes arguments.
-    let max: usize = std::env::var("OKRS_BENCH_MAX")
-        .ok()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(1_000_000);
     println!(
         "| nodes | set: live heap per node | for comparison, the document alone | resident growth per node (upper bound) |"
     );
     println!("|---|---|---|---|");
-    for target in [1_000, 10_000, 100_000, 1_000_000] {
-        if target > max {
-            break;
-        }
+    for target in sizes() {
         let doc = okrs::sample::synthetic(target, 42);
         // The copy is made inside the measured span and consumed by the
         // load: what it moves into the set is counted, what the load frees

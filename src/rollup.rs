@@ -400,12 +400,8 @@ impl Plan {
                     .unwrap_or_default()
             }
         };
-        clamp(value, cap)
+        Progress::clamped(value, cap).value()
     }
-}
-
-fn clamp(value: Decimal, cap: Decimal) -> Decimal {
-    value.max(Decimal::ZERO).min(cap)
 }
 
 /// A node's inputs in plan order, their progress read from `progress`.
@@ -503,7 +499,11 @@ impl State {
                 continue;
             }
             for &consumer in self.plan.consumers_of(n as usize) {
-                if let Some(tree) = self.trees.get_mut(&consumer) {
+                // Only a node with a large fan-in can keep sums: the count
+                // sits in the plan entry read for its rank anyway, and
+                // spares most consumers a hash lookup.
+                let wide = SumTree::pays(self.plan.inputs_of(consumer as usize).len());
+                if let Some(tree) = wide.then(|| self.trees.get_mut(&consumer)).flatten() {
                     tree.mark(n);
                 }
                 queue.push(Reverse((self.plan.rank_of(consumer), consumer)));
@@ -511,9 +511,6 @@ impl State {
         }
     }
 
-    /// Evaluates one node from its inputs (or its leaf) and stores it.
-    /// Returns whether the stored value changed (always true on a full
-    /// pass; false for an index outside the arrays).
     /// A node with kept sums: refreshes (or builds) them and reads the
     /// value off their root. Out of line, to keep the common path small.
     #[inline(never)]
@@ -530,9 +527,12 @@ impl State {
                 Pass::Incremental => tree.sums.refresh(&view),
             })
             .or_insert_with(|| Tree::new(builtin, &view));
-        clamp(tree.sums.value(&view), cap)
+        Progress::clamped(tree.sums.value(&view), cap).value()
     }
 
+    /// Evaluates one node from its inputs (or its leaf) and stores it.
+    /// Returns whether the stored value changed (always true on a full
+    /// pass; false for an index outside the arrays).
     fn recompute_node(
         &mut self,
         n: usize,

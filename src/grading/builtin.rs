@@ -154,12 +154,8 @@ impl Builtin {
     /// The reduction of every term, in the fixed order. O(inputs), no
     /// allocation.
     fn reduce(self, inputs: &(impl Inputs + ?Sized)) -> Option<Decimal> {
-        let blocks = inputs.count().div_ceil(BLOCK);
-        if blocks <= 1 {
-            self.block(inputs, 0)
-        } else {
-            self.subtree(inputs, 1, blocks)
-        }
+        // With one block, node 1 is that block itself.
+        self.subtree(inputs, 1, inputs.count().div_ceil(BLOCK).max(1))
     }
 
     /// The strategy's result, unclamped. O(inputs), no allocation.
@@ -180,11 +176,8 @@ impl Builtin {
                         .try_fold((Decimal::ZERO, Decimal::ZERO), |(wp, w), (wi, pi)| {
                             Some((wp.checked_add(wi.checked_mul(pi)?)?, w.checked_add(wi)?))
                         });
-                match sums {
-                    Some((_, w)) if w.is_zero() => Decimal::ZERO,
-                    Some((wp, w)) => wp.checked_div(w).unwrap_or_default(),
-                    None => self.finish(None, None, inputs),
-                }
+                let (wp, w) = sums.unzip();
+                self.finish(wp, w, inputs)
             }
             Self::Mean | Self::Min => {
                 let fold = self.fold();
@@ -210,7 +203,6 @@ impl Builtin {
     /// The result from a reduction and a divisor. Should a sum overflow
     /// (weights or progress near `Decimal::MAX`), falls back to dividing
     /// every term first, which cannot. O(1), or O(inputs) on that fallback.
-    #[inline(never)]
     fn finish(
         self,
         reduced: Option<Decimal>,
