@@ -7,6 +7,9 @@
 //! objective → the objective or key result it aligns to.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, RandomState};
+
+use hashbrown::HashTable;
 
 use petgraph::Direction::{Incoming, Outgoing};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
@@ -25,52 +28,157 @@ pub(crate) enum Node {
     Initiative(Initiative),
 }
 
+/// An objective as the graph holds it: what reads and the roll-up touch
+/// inline, the rest behind one optional box so that a node without owners,
+/// description or carry-over costs 8 bytes for all of them.
 #[derive(Debug, Clone)]
 pub(crate) struct ObjectiveNode {
     pub(crate) id: Id,
-    pub(crate) title: String,
+    pub(crate) title: Box<str>,
     pub(crate) level: usize,
-    pub(crate) owners: Vec<String>,
-    pub(crate) description: Option<String>,
     pub(crate) commitment: Commitment,
-    pub(crate) grading: Option<String>,
-    pub(crate) strategy: usize,
+    /// Index into the set's strategies (as the roll-up plan holds it: a
+    /// list of more strategies would not fit in memory).
+    pub(crate) strategy: u32,
     /// Index into the set's periods.
     pub(crate) period: Option<usize>,
-    pub(crate) carried_from: Option<Id>,
-    pub(crate) carried_to: Option<Id>,
     pub(crate) key_results: Vec<NodeIndex>,
     pub(crate) links: Vec<EdgeIndex>,
+    pub(crate) detail: Option<Box<ObjectiveDetail>>,
 }
 
+/// The parts of an objective most objectives leave empty.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ObjectiveDetail {
+    pub(crate) owners: Vec<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) grading: Option<String>,
+    pub(crate) carried_from: Option<Id>,
+    pub(crate) carried_to: Option<Id>,
+}
+
+impl ObjectiveDetail {
+    /// Boxed, or `None` when every part is empty.
+    pub(crate) fn boxed(self) -> Option<Box<Self>> {
+        let empty = self.owners.is_empty()
+            && self.description.is_none()
+            && self.grading.is_none()
+            && self.carried_from.is_none()
+            && self.carried_to.is_none();
+        (!empty).then(|| Box::new(self))
+    }
+}
+
+impl ObjectiveNode {
+    pub(crate) fn owners(&self) -> &[String] {
+        self.detail.as_ref().map_or(&[], |d| &d.owners)
+    }
+
+    pub(crate) fn description(&self) -> Option<&String> {
+        self.detail.as_ref()?.description.as_ref()
+    }
+
+    pub(crate) fn grading(&self) -> Option<&String> {
+        self.detail.as_ref()?.grading.as_ref()
+    }
+
+    pub(crate) fn carried_from(&self) -> Option<&Id> {
+        self.detail.as_ref()?.carried_from.as_ref()
+    }
+
+    pub(crate) fn carried_to(&self) -> Option<&Id> {
+        self.detail.as_ref()?.carried_to.as_ref()
+    }
+
+    /// The detail, created empty if the node has none. O(1).
+    pub(crate) fn detail_mut(&mut self) -> &mut ObjectiveDetail {
+        self.detail.get_or_insert_with(Box::default)
+    }
+}
+
+/// A key result (or sub-key result) as the graph holds it: id, title, metric
+/// and the links the roll-up follows inline (136 bytes), owners, text,
+/// history and children behind one optional box.
 #[derive(Debug, Clone)]
 pub(crate) struct KeyResultNode {
     pub(crate) id: Id,
-    pub(crate) title: String,
+    pub(crate) title: Box<str>,
+    pub(crate) metric: Option<Metric>,
+    /// The objective the key result (or sub-key result) belongs to.
+    pub(crate) objective: NodeIndex,
+    /// Its objective's level rank (ranks fit in `u32`: a list of more
+    /// levels would not fit in memory).
+    pub(crate) level: u32,
+    pub(crate) detail: Option<Box<KeyResultDetail>>,
+}
+
+/// The parts of a key result that many key results leave empty.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyResultDetail {
     pub(crate) owners: Vec<String>,
     pub(crate) description: Option<String>,
-    pub(crate) metric: Option<Metric>,
     /// Sorted by moment; equal moments keep their order of arrival.
     pub(crate) check_ins: Vec<CheckIn>,
     /// Sorted by date.
     pub(crate) phases: Vec<Phase>,
     pub(crate) key_results: Vec<NodeIndex>,
     pub(crate) initiatives: Vec<NodeIndex>,
-    /// The objective the key result (or sub-key result) belongs to.
-    pub(crate) objective: NodeIndex,
-    pub(crate) level: usize,
-    pub(crate) depth: usize,
+}
+
+impl KeyResultDetail {
+    /// Boxed, or `None` when every part is empty.
+    pub(crate) fn boxed(self) -> Option<Box<Self>> {
+        let empty = self.owners.is_empty()
+            && self.description.is_none()
+            && self.check_ins.is_empty()
+            && self.phases.is_empty()
+            && self.key_results.is_empty()
+            && self.initiatives.is_empty();
+        (!empty).then(|| Box::new(self))
+    }
 }
 
 impl KeyResultNode {
+    pub(crate) fn owners(&self) -> &[String] {
+        self.detail.as_ref().map_or(&[], |d| &d.owners)
+    }
+
+    pub(crate) fn description(&self) -> Option<&String> {
+        self.detail.as_ref()?.description.as_ref()
+    }
+
+    /// Sorted by moment; equal moments keep their order of arrival.
+    pub(crate) fn check_ins(&self) -> &[CheckIn] {
+        self.detail.as_ref().map_or(&[], |d| &d.check_ins)
+    }
+
+    /// Sorted by date.
+    pub(crate) fn phases(&self) -> &[Phase] {
+        self.detail.as_ref().map_or(&[], |d| &d.phases)
+    }
+
+    pub(crate) fn key_results(&self) -> &[NodeIndex] {
+        self.detail.as_ref().map_or(&[], |d| &d.key_results)
+    }
+
+    pub(crate) fn initiatives(&self) -> &[NodeIndex] {
+        self.detail.as_ref().map_or(&[], |d| &d.initiatives)
+    }
+
+    /// The detail, created empty if the node has none. O(1).
+    pub(crate) fn detail_mut(&mut self) -> &mut KeyResultDetail {
+        self.detail.get_or_insert_with(Box::default)
+    }
+
     /// The latest check-in at or before the end of `date`; with `None`, the
     /// latest of all. O(log check-ins).
     pub(crate) fn check_in_as_of(&self, date: Option<Date>) -> Option<&CheckIn> {
         match date {
-            None => self.check_ins.last(),
+            None => self.check_ins().last(),
             Some(date) => {
-                let count = self.check_ins.partition_point(|c| c.at.date() <= date);
-                self.check_ins.get(count.checked_sub(1)?)
+                let check_ins = self.check_ins();
+                let count = check_ins.partition_point(|c| c.at.date() <= date);
+                check_ins.get(count.checked_sub(1)?)
             }
         }
     }
@@ -98,10 +206,77 @@ impl Node {
     pub(crate) fn level(&self) -> Option<usize> {
         match self {
             Self::Objective(o) => Some(o.level),
-            Self::KeyResult(k) => Some(k.level),
+            Self::KeyResult(k) => Some(k.level as usize),
             Self::Initiative(_) => None,
         }
     }
+}
+
+/// The id index: node indices hashed by the id each node holds, so the
+/// index stores 4 bytes per node and no second copy of the key.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdIndex {
+    table: HashTable<NodeIndex>,
+    hasher: RandomState,
+}
+
+impl IdIndex {
+    pub(crate) fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// The node with this id. O(1) average.
+    pub(crate) fn get(&self, graph: &Graph, id: &str) -> Option<NodeIndex> {
+        let hash = self.hasher.hash_one(id);
+        self.table
+            .find(hash, |&n| id_at(graph, n) == Some(id))
+            .copied()
+    }
+
+    /// Indexes a node already in the graph; hands back the node already
+    /// holding its id instead. O(1) average.
+    pub(crate) fn insert(&mut self, graph: &Graph, node: NodeIndex) -> Result<(), NodeIndex> {
+        let Some(id) = id_at(graph, node) else {
+            return Ok(());
+        };
+        let hasher = &self.hasher;
+        let hash = hasher.hash_one(id);
+        match self.table.entry(
+            hash,
+            |&n| id_at(graph, n) == Some(id),
+            |&n| hasher.hash_one(id_at(graph, n).unwrap_or_default()),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(entry) => Err(*entry.get()),
+            hashbrown::hash_table::Entry::Vacant(entry) => {
+                entry.insert(node);
+                Ok(())
+            }
+        }
+    }
+
+    /// Drops a node from the index; call while it is still in the graph.
+    /// O(1) average.
+    pub(crate) fn remove(&mut self, graph: &Graph, node: NodeIndex) {
+        let Some(id) = id_at(graph, node) else {
+            return;
+        };
+        let hash = self.hasher.hash_one(id);
+        if let Ok(entry) = self.table.find_entry(hash, |&n| n == node) {
+            entry.remove();
+        }
+    }
+
+    /// Room for `additional` more nodes without rehashing. O(len).
+    pub(crate) fn reserve(&mut self, graph: &Graph, additional: usize) {
+        let hasher = &self.hasher;
+        self.table.reserve(additional, |&n| {
+            hasher.hash_one(id_at(graph, n).unwrap_or_default())
+        });
+    }
+}
+
+fn id_at(graph: &Graph, node: NodeIndex) -> Option<&str> {
+    graph.node_weight(node).map(|n| n.id().as_str())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,4 +409,20 @@ pub(crate) fn path_up(
         }
     }
     None
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    use super::*;
+
+    /// The memory budget (BENCHMARKS.md) rests on these sizes: a key
+    /// result's hot data in 136 bytes, the enum's tag in a niche, and no
+    /// extra word for the vacant slots of the stable graph.
+    #[test]
+    fn nodes_stay_small() {
+        assert_eq!(size_of::<KeyResultNode>(), 136);
+        assert!(size_of::<ObjectiveNode>() <= 136);
+        assert_eq!(size_of::<Node>(), 136);
+        assert_eq!(size_of::<Option<Node>>(), 136);
+    }
 }

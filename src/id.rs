@@ -4,16 +4,17 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smol_str::SmolStr;
 
 /// The identifier of a node (objective, key result or initiative).
 ///
 /// An id is non-empty and contains no control characters; any other Unicode
-/// text is allowed. Ids are cheap to clone (reference counted) and compare
-/// and hash like the `str` they hold, so maps keyed by `Id` can be searched
-/// with a `&str`.
+/// text is allowed. Ids of up to 23 bytes are held inline, without a heap
+/// allocation; longer ones are reference counted, so every id is cheap to
+/// clone. Ids compare and hash like the `str` they hold, so maps keyed by
+/// `Id` can be searched with a `&str`.
 ///
 /// # Example
 /// ```
@@ -25,7 +26,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// # Ok::<(), okrs::IdError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Id(Arc<str>);
+pub struct Id(SmolStr);
 
 /// Why a string is not a valid [`Id`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,42 +67,42 @@ impl Id {
                 id: text.to_owned(),
             });
         }
-        Ok(Self(Arc::from(text)))
+        Ok(Self(SmolStr::new(text)))
     }
 
     /// An id that skips validation, to name what a caller passed in an error.
     pub(crate) fn unchecked(text: &str) -> Self {
-        Self(Arc::from(text))
+        Self(SmolStr::new(text))
     }
 
     /// The id as a string slice. O(1).
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 impl fmt::Debug for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl AsRef<str> for Id {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl Borrow<str> for Id {
     fn borrow(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
@@ -128,14 +129,29 @@ impl TryFrom<String> for Id {
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::new(&text).map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(IdVisitor)
+    }
+}
+
+/// Reads an id straight from the text the format hands over, without an
+/// intermediate `String` when the format can lend it.
+struct IdVisitor;
+
+impl serde::de::Visitor<'_> for IdVisitor {
+    type Value = Id;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an id")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Id, E> {
+        Id::new(text).map_err(E::custom)
     }
 }
 

@@ -13,7 +13,10 @@ use petgraph::visit::{EdgeRef, NodeIndexable};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::graph::{self, Edge, EdgeKind, Graph, KeyResultNode, Node, ObjectiveNode};
+use crate::graph::{
+    self, Edge, EdgeKind, Graph, IdIndex, KeyResultDetail, KeyResultNode, Node, ObjectiveDetail,
+    ObjectiveNode,
+};
 use crate::rollup::{Plan, State, Strategies};
 use crate::{
     AggregationStrategy, AlignmentModel, Band, CheckIn, Commitment, Document, Error, GapPolicy,
@@ -69,7 +72,12 @@ pub struct OkrSet {
     levels: Levels,
     cap: Decimal,
     graph: Graph,
-    index: IndexMap<Id, NodeIndex>,
+    index: IdIndex,
+    /// Objectives in document order.
+    objectives: Vec<NodeIndex>,
+    /// The nodes the edit in progress has inserted, for its rollback; empty
+    /// between edits.
+    added: Vec<NodeIndex>,
     strategies: Strategies,
     scale: Arc<dyn GradingScale>,
     status_policy: Arc<dyn StatusPolicy>,
@@ -170,14 +178,17 @@ impl SetBuilder {
                     name: document.grading.clone(),
                     objective: None,
                 })?;
+        let (nodes, edges) = size_of_document(&document);
         let mut set = OkrSet {
             alignment: document.alignment,
             grading: document.grading,
             default_strategy,
             levels: document.levels,
             cap: document.progress_cap,
-            graph: Graph::default(),
-            index: IndexMap::new(),
+            graph: Graph::with_capacity(nodes, edges),
+            index: IdIndex::default(),
+            objectives: Vec::with_capacity(document.objectives.len()),
+            added: Vec::new(),
             strategies: self.strategies,
             scale: self.scale,
             status_policy: self.status_policy,
@@ -185,7 +196,8 @@ impl SetBuilder {
             lint: document.lint,
             state: State::default(),
         };
-        let mut pending_links = Vec::new();
+        set.index.reserve(&set.graph, nodes);
+        let mut pending_links = Vec::with_capacity(document.objectives.len());
         for mut objective in document.objectives {
             let links = std::mem::take(&mut objective.aligned_to);
             let node = set.insert_objective(objective)?;
@@ -201,6 +213,7 @@ impl SetBuilder {
             set.check_weights(node, None)?;
         }
         set.check_closures()?;
+        set.added = Vec::new();
         set.rebuild()?;
         Ok(set)
     }
@@ -350,19 +363,19 @@ impl OkrSet {
     /// Whether the set has no node at all. O(1).
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.index.len() == 0
     }
 
     /// Whether a node has this id. O(1) average.
     #[must_use]
     pub fn contains(&self, id: &str) -> bool {
-        self.index.contains_key(id)
+        self.lookup(id).is_some()
     }
 
     /// A node by id. O(1) average.
     #[must_use]
     pub fn node(&self, id: &str) -> Option<NodeRef<'_>> {
-        let index = *self.index.get(id)?;
+        let index = self.lookup(id)?;
         Some(NodeRef { set: self, index })
     }
 
@@ -410,14 +423,14 @@ impl OkrSet {
     /// links. O(size of the objective).
     #[must_use]
     pub fn objective(&self, id: &str) -> Option<Objective> {
-        self.objective_value(*self.index.get(id)?)
+        self.objective_value(self.lookup(id)?)
     }
 
     /// The key result with this id, with its sub-key results and initiatives.
     /// O(size of the key result).
     #[must_use]
     pub fn key_result(&self, id: &str) -> Option<KeyResult> {
-        self.key_result_value(*self.index.get(id)?)
+        self.key_result_value(self.lookup(id)?)
     }
 
     // ----- edits -------------------------------------------------------
@@ -447,7 +460,6 @@ impl OkrSet {
                 });
             }
         }
-        let mark = self.index.len();
         let links = std::mem::take(&mut objective.aligned_to);
         let result = (|| {
             let node = self.insert_objective(objective)?;
@@ -457,10 +469,10 @@ impl OkrSet {
                     self.check_weights(target, None)?;
                 }
             }
-            self.check_weights_of_nodes_since(mark)?;
+            self.check_weights_of_added()?;
             Ok(())
         })();
-        self.finish(result, mark)
+        self.finish(result)
     }
 
     /// Removes an objective with its key results and initiatives, and
@@ -475,7 +487,7 @@ impl OkrSet {
         let node = self.expect_kind(id, NodeKind::Objective)?;
         self.refuse_if_closed(node)?;
         let source = match self.graph.node_weight(node) {
-            Some(Node::Objective(o)) => o.carried_from.clone(),
+            Some(Node::Objective(o)) => o.carried_from().cloned(),
             _ => None,
         };
         let subtree = self.subtree(node);
@@ -490,10 +502,10 @@ impl OkrSet {
             .ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
         self.remove_nodes(&subtree);
         // The original of a removed copy can be carried forward again.
-        if let Some(&original) = source.as_ref().and_then(|s| self.index.get(s)) {
+        if let Some(original) = source.as_ref().and_then(|s| self.lookup(s.as_str())) {
             if let Some(Node::Objective(o)) = self.graph.node_weight_mut(original) {
-                if o.carried_to.as_ref() == Some(&value.id) {
-                    o.carried_to = None;
+                if o.carried_to() == Some(&value.id) {
+                    o.detail_mut().carried_to = None;
                 }
             }
         }
@@ -522,9 +534,8 @@ impl OkrSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_key_result(&mut self, parent: &str, key_result: KeyResult) -> Result<(), Error> {
-        let parent_index = *self
-            .index
-            .get(parent)
+        let parent_index = self
+            .lookup(parent)
             .ok_or_else(|| Error::UnknownNode(Id::unchecked(parent)))?;
         let (objective, level, depth) = match self.graph.node_weight(parent_index) {
             Some(Node::Objective(o)) => (parent_index, o.level, 0),
@@ -533,7 +544,7 @@ impl OkrSet {
                     return Err(Error::MetricAndSubKeyResults(k.id.clone()));
                 }
                 self.refuse_contributing_links(parent_index)?;
-                (k.objective, k.level, k.depth + 1)
+                (k.objective, k.level as usize, self.depth(parent_index) + 1)
             }
             _ => {
                 return Err(Error::WrongKind {
@@ -543,11 +554,10 @@ impl OkrSet {
             }
         };
         self.refuse_if_closed(parent_index)?;
-        let mark = self.index.len();
         let result = (|| {
             let node = self.insert_key_result(key_result, parent_index, objective, level, depth)?;
             self.check_weights(parent_index, None)?;
-            self.check_weights_of_nodes_since(mark)?;
+            self.check_weights_of_added()?;
             Ok(node)
         })();
         if let Ok(node) = result {
@@ -555,7 +565,7 @@ impl OkrSet {
                 list.push(node);
             }
         }
-        self.finish(result.map(|_| ()), mark)
+        self.finish(result.map(|_| ()))
     }
 
     /// Removes a key result (with its sub-key results and initiatives) and
@@ -642,7 +652,7 @@ impl OkrSet {
     /// zero weights. O(V + E).
     pub fn remove_link(&mut self, from: &str, target: &str) -> Result<Link, Error> {
         let (edge, target_index) = self.find_link(from, target)?;
-        if let Some(&from_index) = self.index.get(from) {
+        if let Some(from_index) = self.lookup(from) {
             self.refuse_if_closed(from_index)?;
         }
         self.check_weights(target_index, Some((edge, None)))?;
@@ -650,7 +660,7 @@ impl OkrSet {
             .link_value(edge)
             .ok_or_else(|| Error::UnknownNode(self.id_of(target_index)))?;
         self.graph.remove_edge(edge);
-        if let Some(from_index) = self.index.get(from).copied() {
+        if let Some(from_index) = self.lookup(from) {
             if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from_index) {
                 o.links.retain(|&e| e != edge);
             }
@@ -686,7 +696,7 @@ impl OkrSet {
         weight: Weight,
     ) -> Result<(), Error> {
         let (edge, target_index) = self.find_link(from, target)?;
-        if let Some(&from_index) = self.index.get(from) {
+        if let Some(from_index) = self.lookup(from) {
             self.refuse_if_closed(from_index)?;
         }
         self.reweigh(edge, target_index, weight)
@@ -786,12 +796,12 @@ impl OkrSet {
                 key_result: k.id.clone(),
                 source,
             })?;
-            if !k.key_results.is_empty() {
+            if !k.key_results().is_empty() {
                 return Err(Error::MetricAndSubKeyResults(k.id.clone()));
             }
             self.refuse_contributing_links(node)?;
         }
-        check_history(&k.id, metric, &k.check_ins, &k.phases)?;
+        check_history(&k.id, metric, k.check_ins(), k.phases())?;
         Ok(node)
     }
 
@@ -832,17 +842,19 @@ impl OkrSet {
 
     // ----- internals ---------------------------------------------------
 
+    /// The node with this id. O(1) average.
+    fn lookup(&self, id: &str) -> Option<NodeIndex> {
+        self.index.get(&self.graph, id)
+    }
+
     fn objective_indices(&self) -> impl Iterator<Item = NodeIndex> + '_ {
-        self.index
-            .values()
-            .copied()
-            .filter(|&n| matches!(self.graph.node_weight(n), Some(Node::Objective(_))))
+        self.objectives.iter().copied()
     }
 
     fn children(&self, node: NodeIndex) -> &[NodeIndex] {
         match self.graph.node_weight(node) {
             Some(Node::Objective(o)) => &o.key_results,
-            Some(Node::KeyResult(k)) => &k.key_results,
+            Some(Node::KeyResult(k)) => k.key_results(),
             _ => &[],
         }
     }
@@ -850,9 +862,24 @@ impl OkrSet {
     fn children_mut(&mut self, node: NodeIndex) -> Option<&mut Vec<NodeIndex>> {
         match self.graph.node_weight_mut(node) {
             Some(Node::Objective(o)) => Some(&mut o.key_results),
-            Some(Node::KeyResult(k)) => Some(&mut k.key_results),
+            Some(Node::KeyResult(k)) => Some(&mut k.detail_mut().key_results),
             _ => None,
         }
+    }
+
+    /// How many key results a key result nests under (0 directly under
+    /// its objective). O(depth).
+    fn depth(&self, key_result: NodeIndex) -> usize {
+        let mut depth = 0;
+        let mut at = key_result;
+        while let Some((_, parent)) = self.parent_edge(at) {
+            if !matches!(self.graph.node_weight(parent), Some(Node::KeyResult(_))) {
+                break;
+            }
+            depth += 1;
+            at = parent;
+        }
+        depth
     }
 
     fn id_of(&self, node: NodeIndex) -> Id {
@@ -879,20 +906,22 @@ impl OkrSet {
         }
     }
 
-    fn register_id(&mut self, id: Id, node: NodeIndex) -> Result<(), Error> {
-        match self.index.entry(id) {
-            indexmap::map::Entry::Occupied(e) => Err(Error::DuplicateId(e.key().clone())),
-            indexmap::map::Entry::Vacant(e) => {
-                e.insert(node);
-                Ok(())
-            }
+    /// Adds a node to the graph, the id index and the edit's record.
+    fn add_node(&mut self, node: Node) -> Result<NodeIndex, Error> {
+        let index = self.graph.add_node(node);
+        if self.index.insert(&self.graph, index).is_err() {
+            let id = self.id_of(index);
+            self.graph.remove_node(index);
+            return Err(Error::DuplicateId(id));
         }
+        self.added.push(index);
+        Ok(index)
     }
 
     /// Inserts the objective and its key results (not its links). On error
     /// the nodes inserted so far stay: callers roll back with [`Self::finish`].
     fn insert_objective(&mut self, objective: Objective) -> Result<NodeIndex, Error> {
-        if self.index.contains_key(objective.id.as_str()) {
+        if self.contains(objective.id.as_str()) {
             return Err(Error::DuplicateId(objective.id));
         }
         require_title(&objective.id, &objective.title)?;
@@ -914,6 +943,7 @@ impl OkrSet {
                 })?,
             None => self.default_strategy,
         };
+        let strategy = u32::try_from(strategy).unwrap_or(u32::MAX);
         let period = match &objective.period {
             Some(period) => {
                 Some(
@@ -927,22 +957,25 @@ impl OkrSet {
             }
             None => None,
         };
-        let node = self.graph.add_node(Node::Objective(ObjectiveNode {
-            id: objective.id.clone(),
-            title: objective.title,
+        let node = self.add_node(Node::Objective(ObjectiveNode {
+            id: objective.id,
+            title: objective.title.into_boxed_str(),
             level,
-            owners: objective.owners,
-            description: non_empty(objective.description),
             commitment: objective.commitment,
-            grading: objective.grading,
             strategy,
             period,
-            carried_from: objective.carried_from,
-            carried_to: objective.carried_to,
-            key_results: Vec::new(),
+            key_results: Vec::with_capacity(objective.key_results.len()),
             links: Vec::new(),
-        }));
-        self.register_id(objective.id, node)?;
+            detail: ObjectiveDetail {
+                owners: objective.owners,
+                description: non_empty(objective.description),
+                grading: objective.grading,
+                carried_from: objective.carried_from,
+                carried_to: objective.carried_to,
+            }
+            .boxed(),
+        }))?;
+        self.objectives.push(node);
         for key_result in objective.key_results {
             let child = self.insert_key_result(key_result, node, node, level, 0)?;
             if let Some(list) = self.children_mut(node) {
@@ -961,7 +994,7 @@ impl OkrSet {
         depth: usize,
     ) -> Result<NodeIndex, Error> {
         let id = key_result.id;
-        if self.index.contains_key(id.as_str()) {
+        if self.contains(id.as_str()) {
             return Err(Error::DuplicateId(id));
         }
         if depth > MAX_DEPTH {
@@ -988,21 +1021,24 @@ impl OkrSet {
         phases.sort_by_key(|p| p.at);
         check_history(&id, key_result.metric.as_ref(), &check_ins, &phases)?;
         self.check_dates(&id, objective, &check_ins, &phases)?;
-        let node = self.graph.add_node(Node::KeyResult(KeyResultNode {
-            id: id.clone(),
-            title: key_result.title,
-            owners: key_result.owners,
-            description: non_empty(key_result.description),
+        // A rank beyond u32 would need a list of levels larger than memory.
+        let level_rank = u32::try_from(level).unwrap_or(u32::MAX);
+        let node = self.add_node(Node::KeyResult(KeyResultNode {
+            id,
+            title: key_result.title.into_boxed_str(),
             metric: key_result.metric.map(tidy_metric),
-            check_ins,
-            phases,
-            key_results: Vec::new(),
-            initiatives: Vec::new(),
             objective,
-            level,
-            depth,
-        }));
-        self.register_id(id, node)?;
+            level: level_rank,
+            detail: KeyResultDetail {
+                owners: key_result.owners,
+                description: non_empty(key_result.description),
+                check_ins,
+                phases,
+                key_results: Vec::new(),
+                initiatives: Vec::new(),
+            }
+            .boxed(),
+        }))?;
         self.graph.add_edge(
             node,
             parent,
@@ -1018,14 +1054,12 @@ impl OkrSet {
             }
         }
         for initiative in key_result.initiatives {
-            if self.index.contains_key(initiative.id.as_str()) {
+            if self.contains(initiative.id.as_str()) {
                 return Err(Error::DuplicateId(initiative.id));
             }
             require_title(&initiative.id, &initiative.title)?;
             require_owners(&initiative.id, &initiative.owners)?;
-            let id = initiative.id.clone();
-            let child = self.graph.add_node(Node::Initiative(initiative));
-            self.register_id(id, child)?;
+            let child = self.add_node(Node::Initiative(initiative))?;
             self.graph.add_edge(
                 child,
                 node,
@@ -1035,7 +1069,7 @@ impl OkrSet {
                 },
             );
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-                k.initiatives.push(child);
+                k.detail_mut().initiatives.push(child);
             }
         }
         Ok(node)
@@ -1053,9 +1087,8 @@ impl OkrSet {
         if self.alignment == AlignmentModel::Transparency {
             return Err(Error::LinksForbidden(from_id));
         }
-        let target = *self
-            .index
-            .get(link.id.as_str())
+        let target = self
+            .lookup(link.id.as_str())
             .ok_or_else(|| Error::UnknownLinkTarget {
                 from: from_id.clone(),
                 target: link.id.clone(),
@@ -1093,7 +1126,7 @@ impl OkrSet {
             .unwrap_or(self.alignment.contributes_by_default());
         if contributes {
             if let Node::KeyResult(k) = target_node {
-                if k.metric.is_some() || !k.key_results.is_empty() {
+                if k.metric.is_some() || !k.key_results().is_empty() {
                     return Err(Error::ContributesToMeasuredKeyResult {
                         from: from_id,
                         target: link.id,
@@ -1137,16 +1170,11 @@ impl OkrSet {
             .map(|e| (e.id(), e.target()))
     }
 
-    /// The nodes an edit inserted after the index held `mark` entries.
-    fn nodes_since(&self, mark: usize) -> Vec<NodeIndex> {
-        self.index.values().skip(mark).copied().collect()
-    }
-
-    /// Checks the weights of every node inserted after `mark`.
-    fn check_weights_of_nodes_since(&self, mark: usize) -> Result<(), Error> {
-        self.nodes_since(mark)
-            .into_iter()
-            .try_for_each(|node| self.check_weights(node, None))
+    /// Checks the weights of every node the edit in progress inserted.
+    fn check_weights_of_added(&self) -> Result<(), Error> {
+        self.added
+            .iter()
+            .try_for_each(|&node| self.check_weights(node, None))
     }
 
     /// Refuses when every contribution to `node` would weigh zero, or their
@@ -1230,7 +1258,7 @@ impl OkrSet {
             from: self.id_of(from_index),
             target: Id::unchecked(target),
         };
-        let target_index = *self.index.get(target).ok_or_else(unknown)?;
+        let target_index = self.lookup(target).ok_or_else(unknown)?;
         let edge = self
             .graph
             .find_edge(from_index, target_index)
@@ -1251,23 +1279,23 @@ impl OkrSet {
         out
     }
 
+    /// Removes nodes from the graph, the id index and the objectives' order.
+    /// O(nodes + objectives).
     fn remove_nodes(&mut self, nodes: &[NodeIndex]) {
         let doomed: HashSet<NodeIndex> = nodes.iter().copied().collect();
-        self.index.retain(|_, n| !doomed.contains(n));
+        self.objectives.retain(|n| !doomed.contains(n));
         for &node in nodes {
+            self.index.remove(&self.graph, node);
             self.graph.remove_node(node);
         }
     }
 
-    /// Commits an edit that inserted nodes after `mark`, or rolls it back.
-    fn finish(&mut self, result: Result<(), Error>, mark: usize) -> Result<(), Error> {
+    /// Commits an edit that inserted the nodes in `added`, or rolls it back.
+    fn finish(&mut self, result: Result<(), Error>) -> Result<(), Error> {
         let result = result.and_then(|()| self.rebuild());
+        let added = std::mem::take(&mut self.added);
         if result.is_err() {
-            let added = self.nodes_since(mark);
-            self.index.truncate(mark);
-            for node in added {
-                self.graph.remove_node(node);
-            }
+            self.remove_nodes(&added);
             // Ignoring the result is sound: the graph is what it was before.
             let _ = self.rebuild();
         }
@@ -1282,9 +1310,9 @@ impl OkrSet {
         })?;
         let graph = &self.graph;
         let strategy_of = |node: NodeIndex| match graph.node_weight(node) {
-            Some(Node::Objective(o)) => o.strategy,
+            Some(Node::Objective(o)) => o.strategy as usize,
             Some(Node::KeyResult(k)) => match graph.node_weight(k.objective) {
-                Some(Node::Objective(o)) => o.strategy,
+                Some(Node::Objective(o)) => o.strategy as usize,
                 _ => 0,
             },
             _ => 0,
@@ -1321,18 +1349,18 @@ impl OkrSet {
         };
         Some(Objective {
             id: o.id.clone(),
-            title: o.title.clone(),
+            title: o.title.to_string(),
             level: self.level_name(o.level),
-            owners: o.owners.clone(),
-            description: o.description.clone(),
+            owners: o.owners().to_vec(),
+            description: o.description().cloned(),
             commitment: o.commitment,
-            grading: o.grading.clone(),
+            grading: o.grading().cloned(),
             period: o
                 .period
                 .and_then(|p| self.periods.get_index(p))
                 .map(|(id, _)| id.clone()),
-            carried_from: o.carried_from.clone(),
-            carried_to: o.carried_to.clone(),
+            carried_from: o.carried_from().cloned(),
+            carried_to: o.carried_to().cloned(),
             aligned_to: o.links.iter().filter_map(|&e| self.link_value(e)).collect(),
             key_results: o
                 .key_results
@@ -1353,20 +1381,20 @@ impl OkrSet {
             .map_or(Weight::ONE, |e| e.weight().weight);
         Some(KeyResult {
             id: k.id.clone(),
-            title: k.title.clone(),
-            owners: k.owners.clone(),
+            title: k.title.to_string(),
+            owners: k.owners().to_vec(),
             weight,
-            description: k.description.clone(),
+            description: k.description().cloned(),
             metric: k.metric.clone(),
-            check_ins: k.check_ins.clone(),
-            phases: k.phases.clone(),
+            check_ins: k.check_ins().to_vec(),
+            phases: k.phases().to_vec(),
             key_results: k
-                .key_results
+                .key_results()
                 .iter()
                 .filter_map(|&c| self.key_result_value(c))
                 .collect(),
             initiatives: k
-                .initiatives
+                .initiatives()
                 .iter()
                 .filter_map(|&i| match self.graph.node_weight(i) {
                     Some(Node::Initiative(i)) => Some(i.clone()),
@@ -1375,6 +1403,25 @@ impl OkrSet {
                 .collect(),
         })
     }
+}
+
+/// How many nodes and edges a document makes, to allocate them once.
+/// O(nodes), iterative.
+fn size_of_document(document: &Document) -> (usize, usize) {
+    let mut nodes = 0;
+    let mut edges = 0;
+    let mut key_results: Vec<&KeyResult> = Vec::new();
+    for objective in &document.objectives {
+        nodes += 1;
+        edges += objective.aligned_to.len();
+        key_results.extend(&objective.key_results);
+    }
+    while let Some(key_result) = key_results.pop() {
+        nodes += 1 + key_result.initiatives.len();
+        edges += 1 + key_result.initiatives.len();
+        key_results.extend(&key_result.key_results);
+    }
+    (nodes, edges)
 }
 
 fn tidy_metric(mut metric: Metric) -> Metric {
@@ -1480,8 +1527,8 @@ impl<'a> NodeRef<'a> {
     #[must_use]
     pub fn owners(&self) -> &'a [String] {
         match self.data() {
-            Some(Node::Objective(o)) => &o.owners,
-            Some(Node::KeyResult(k)) => &k.owners,
+            Some(Node::Objective(o)) => o.owners(),
+            Some(Node::KeyResult(k)) => k.owners(),
             Some(Node::Initiative(i)) => &i.owners,
             None => &[],
         }

@@ -116,9 +116,7 @@ impl OkrSet {
     /// An objective or key result by id.
     pub(super) fn measured_node(&self, id: &str) -> Result<NodeIndex, Error> {
         let node = self
-            .index
-            .get(id)
-            .copied()
+            .lookup(id)
             .ok_or_else(|| Error::UnknownNode(Id::unchecked(id)))?;
         if matches!(self.graph.node_weight(node), Some(Node::Initiative(_))) {
             return Err(Error::WrongKind {

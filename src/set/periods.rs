@@ -307,8 +307,9 @@ impl OkrSet {
     /// any at the same moment.
     fn record_check_in(&mut self, node: NodeIndex, check_in: CheckIn) {
         if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-            let at = k.check_ins.partition_point(|c| c.at <= check_in.at);
-            k.check_ins.insert(at, check_in);
+            let check_ins = &mut k.detail_mut().check_ins;
+            let at = check_ins.partition_point(|c| c.at <= check_in.at);
+            check_ins.insert(at, check_in);
         }
     }
 
@@ -319,7 +320,7 @@ impl OkrSet {
         let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
             return Err(Error::UnknownNode(self.id_of(node)));
         };
-        if k.check_ins.is_empty() {
+        if k.check_ins().is_empty() {
             let metric = k
                 .metric
                 .as_ref()
@@ -435,7 +436,7 @@ impl OkrSet {
     /// closed. O(nodes in the period).
     #[must_use]
     pub fn frozen_grade(&self, id: &str) -> Option<&Grade> {
-        let node = *self.index.get(id)?;
+        let node = self.lookup(id)?;
         let period = self.period_of(node)?;
         period
             .closed
@@ -487,7 +488,7 @@ impl OkrSet {
         let Some(Node::Objective(o)) = self.graph.node_weight(node) else {
             return Err(Error::UnknownNode(self.id_of(node)));
         };
-        if let Some(to) = &o.carried_to {
+        if let Some(to) = o.carried_to() {
             return Err(Error::AlreadyCarried {
                 id: o.id.clone(),
                 to: to.clone(),
@@ -534,7 +535,7 @@ impl OkrSet {
         let id = copy.id.clone();
         self.add_objective(copy)?;
         if let Some(Node::Objective(o)) = self.graph.node_weight_mut(node) {
-            o.carried_to = Some(id.clone());
+            o.detail_mut().carried_to = Some(id.clone());
         }
         Ok(id)
     }
@@ -621,7 +622,7 @@ impl OkrSet {
             let n = node.index;
             let own_confidence = match self.graph.node_weight(n) {
                 Some(Node::KeyResult(k)) if k.metric.is_some() => k
-                    .check_ins
+                    .check_ins()
                     .iter()
                     .rev()
                     .filter(|c| c.at.date() <= as_of)
@@ -790,7 +791,7 @@ impl OkrSet {
             };
             let mut seen = HashSet::new();
             for grade in &closure.grades {
-                let belongs = self.index.get(grade.id.as_str()).is_some_and(|&n| {
+                let belongs = self.lookup(grade.id.as_str()).is_some_and(|n| {
                     self.period_index_of(n) == Some(index)
                         && !matches!(self.graph.node_weight(n), Some(Node::Initiative(_)))
                 });
@@ -809,10 +810,11 @@ impl OkrSet {
         let value = match self.graph.node_weight(node) {
             Some(Node::KeyResult(KeyResultNode {
                 metric: Some(metric),
-                phases,
+                detail: Some(detail),
                 ..
-            })) if !phases.is_empty() => {
-                let points: Vec<(Date, Decimal)> = phases
+            })) if !detail.phases.is_empty() => {
+                let points: Vec<(Date, Decimal)> = detail
+                    .phases
                     .iter()
                     .map(|p| {
                         let value = CheckInValue::Number(p.target);
@@ -840,7 +842,7 @@ impl OkrSet {
         };
         let mut points = vec![(0, metric.progress(cap).value())];
         points.extend(
-            k.check_ins
+            k.check_ins()
                 .iter()
                 .take_while(|c| c.at.date() <= as_of)
                 .map(|c| {
@@ -962,7 +964,7 @@ impl<'a> NodeRef<'a> {
     #[must_use]
     pub fn check_ins(&self) -> &'a [CheckIn] {
         match self.data() {
-            Some(Node::KeyResult(k)) => &k.check_ins,
+            Some(Node::KeyResult(k)) => k.check_ins(),
             _ => &[],
         }
     }
@@ -971,7 +973,7 @@ impl<'a> NodeRef<'a> {
     #[must_use]
     pub fn phases(&self) -> &'a [Phase] {
         match self.data() {
-            Some(Node::KeyResult(k)) => &k.phases,
+            Some(Node::KeyResult(k)) => k.phases(),
             _ => &[],
         }
     }
@@ -980,7 +982,7 @@ impl<'a> NodeRef<'a> {
     #[must_use]
     pub fn carried(&self) -> (Option<&'a Id>, Option<&'a Id>) {
         match self.data() {
-            Some(Node::Objective(o)) => (o.carried_from.as_ref(), o.carried_to.as_ref()),
+            Some(Node::Objective(o)) => (o.carried_from(), o.carried_to()),
             _ => (None, None),
         }
     }
