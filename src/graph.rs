@@ -309,10 +309,10 @@ impl Edge {
     }
 }
 
-/// Kahn's topological sort, supporters before the supported. On a cycle,
-/// returns one cycle's path (first node repeated at the end). O(V + E),
-/// iterative.
-pub(crate) fn toposort(graph: &Graph) -> Result<Vec<NodeIndex>, Vec<NodeIndex>> {
+/// A cycle's path (first node repeated at the end), if the graph has one:
+/// Kahn's algorithm orders what it can, and whatever it cannot lies on or
+/// behind a cycle. O(V + E), iterative.
+pub(crate) fn find_cycle(graph: &Graph) -> Option<Vec<NodeIndex>> {
     let bound = graph.node_bound();
     let mut pending = vec![0usize; bound];
     for edge in graph.edge_references() {
@@ -324,9 +324,9 @@ pub(crate) fn toposort(graph: &Graph) -> Result<Vec<NodeIndex>, Vec<NodeIndex>> 
         .node_indices()
         .filter(|n| pending.get(n.index()) == Some(&0))
         .collect();
-    let mut order = Vec::with_capacity(graph.node_count());
+    let mut ordered = 0;
     while let Some(node) = ready.pop() {
-        order.push(node);
+        ordered += 1;
         for edge in graph.edges_directed(node, Outgoing) {
             if let Some(count) = pending.get_mut(edge.target().index()) {
                 *count -= 1;
@@ -336,10 +336,7 @@ pub(crate) fn toposort(graph: &Graph) -> Result<Vec<NodeIndex>, Vec<NodeIndex>> 
             }
         }
     }
-    if order.len() == graph.node_count() {
-        return Ok(order);
-    }
-    Err(cycle_among_pending(graph, &pending))
+    (ordered != graph.node_count()).then(|| cycle_among_pending(graph, &pending))
 }
 
 /// Walks backwards through nodes Kahn could not order: each has an unordered

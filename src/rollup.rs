@@ -69,49 +69,47 @@ impl Strategies {
     }
 }
 
-/// Everything the roll-up needs, in flat arrays indexed by node index.
+/// Everything the roll-up needs, in flat arrays indexed by *slot*: a node's
+/// position in the plan's order. Nodes outside the plan (initiatives,
+/// vacant graph indices) have no slot.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Plan {
-    /// Objectives and key results, supporters first.
+    /// The node at each slot: objectives and key results, supporters first,
+    /// laid out so that what one node reads sits together (see [`layout`]).
     order: Vec<NodeIndex>,
-    /// One entry per node index, plus one past the end whose starts close
-    /// the last node's ranges. What a node's evaluation reads sits together,
+    /// The slot of each node index; [`NO_SLOT`] outside the plan.
+    slots: Vec<u32>,
+    /// One entry per slot, plus one past the end whose starts close the
+    /// last slot's ranges. What a node's evaluation reads sits together,
     /// so an incremental pass over scattered nodes misses the cache once per
     /// node for it, not once per array.
     nodes: Vec<PlanNode>,
-    /// CSR: the inputs of node `n` are `inputs[nodes[n].inputs..nodes[n + 1].inputs]`.
+    /// CSR: the inputs of slot `s` (input slot, weight) are
+    /// `inputs[nodes[s].inputs..nodes[s + 1].inputs]`.
     inputs: Vec<(u32, Decimal)>,
-    /// CSR likewise: the nodes that take node `n` as an input.
+    /// CSR likewise: the slots that take slot `s` as an input.
     consumers: Vec<u32>,
 }
 
+const NO_SLOT: u32 = u32::MAX;
+
 #[derive(Debug, Clone, Copy)]
 struct PlanNode {
-    /// Position in `order`; `u32::MAX` for nodes outside it.
-    rank: u32,
     inputs: u32,
     consumers: u32,
     evaluator: Evaluator,
-}
-
-impl PlanNode {
-    const OUTSIDE: Self = Self {
-        rank: u32::MAX,
-        inputs: 0,
-        consumers: 0,
-        evaluator: Evaluator::Builtin(Builtin::WeightedMean),
-    };
 }
 
 /// Current progress of every node plus the plan that produced it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct State {
     plan: Plan,
-    /// Metric progress of each key result (0 for every other node).
-    pub(crate) leaf: Vec<Decimal>,
-    pub(crate) progress: Vec<Decimal>,
+    /// Own (metric) progress of each key result, 0 for objectives; by slot.
+    leaf: Vec<Decimal>,
+    /// Rolled-up progress; by slot.
+    progress: Vec<Decimal>,
     /// The kept partial sums of nodes with a large fan-in (built-in
-    /// strategies only), by node index.
+    /// strategies only), by slot.
     trees: HashMap<u32, Tree>,
     scratch: Vec<Contribution>,
 }
@@ -120,7 +118,7 @@ pub(crate) struct State {
 #[derive(Debug, Clone)]
 struct Tree {
     sums: SumTree,
-    /// `(input node, position among the node's inputs)`, sorted.
+    /// `(input slot, position among the node's inputs)`, sorted.
     positions: Vec<(u32, u32)>,
 }
 
@@ -151,95 +149,273 @@ impl Tree {
     }
 }
 
+/// Lists of items stored back to back: list `i` is
+/// `items[starts[i]..starts[i + 1]]`.
+struct Lists<T> {
+    starts: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> Lists<T> {
+    fn with_capacity(lists: usize, items: usize) -> Self {
+        let mut starts = Vec::with_capacity(lists + 1);
+        starts.push(0);
+        Self {
+            starts,
+            items: Vec::with_capacity(items),
+        }
+    }
+
+    fn push(&mut self, list: impl IntoIterator<Item = T>) {
+        self.items.extend(list);
+        self.starts.push(to_u32(self.items.len()));
+    }
+
+    fn get(&self, i: usize) -> &[T] {
+        let start = self.starts.get(i).copied().unwrap_or(0) as usize;
+        let end = self.starts.get(i + 1).copied().unwrap_or(0) as usize;
+        self.items.get(start..end).unwrap_or_default()
+    }
+}
+
+/// For each of `len` lists, the indices `i` with `keys[i]` equal to the
+/// list's number, ascending (a counting sort). Keys out of range are left
+/// out. O(len + keys).
+fn group(keys: &[u32], len: usize) -> Lists<u32> {
+    let mut starts = vec![0u32; len + 1];
+    for &key in keys {
+        if let Some(count) = starts.get_mut(key as usize + 1) {
+            *count += 1;
+        }
+    }
+    for i in 1..starts.len() {
+        let before = starts.get(i - 1).copied().unwrap_or(0);
+        if let Some(start) = starts.get_mut(i) {
+            *start += before;
+        }
+    }
+    let mut fill = starts.clone();
+    let mut items = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
+    for (i, &key) in keys.iter().enumerate() {
+        if let Some(next) = fill.get_mut(key as usize) {
+            if let Some(item) = items.get_mut(*next as usize) {
+                *item = to_u32(i);
+            }
+            *next += 1;
+        }
+    }
+    Lists { starts, items }
+}
+
+/// The plan's order: a topological order (inputs before what they feed)
+/// in which what one node reads sits together.
+///
+/// Each node hangs under its first consumer, its primary parent. Below each
+/// node, everything under its children comes first, then the children side
+/// by side: an objective's key results and the objectives aligned to it
+/// fill a few cache lines, and a node's own key results sit right before it
+/// among its siblings' ones. A depth-first pass over the inputs then pulls a
+/// node with a second consumer ahead of that consumer where the tree put it
+/// later. Both passes are iterative. O(V + E).
+fn layout(
+    bound: usize,
+    inputs: &Lists<(u32, Decimal)>,
+    measured: impl Fn(usize) -> bool,
+) -> Vec<u32> {
+    let mut parent = vec![NO_SLOT; bound];
+    for n in 0..bound {
+        for &(source, _) in inputs.get(n) {
+            if let Some(p) = parent.get_mut(source as usize) {
+                if *p == NO_SLOT {
+                    *p = to_u32(n);
+                }
+            }
+        }
+    }
+    let children = group(&parent, bound);
+    let mut tree_order: Vec<u32> = Vec::with_capacity(bound);
+    let mut stack: Vec<(u32, u32)> = Vec::new();
+    let roots = (0..bound).filter(|&n| measured(n) && parent.get(n) == Some(&NO_SLOT));
+    for root in roots {
+        stack.push((to_u32(root), 0));
+        while let Some(&(node, next)) = stack.last() {
+            let kids = children.get(node as usize);
+            if let Some(&child) = kids.get(next as usize) {
+                if let Some(top) = stack.last_mut() {
+                    top.1 += 1;
+                }
+                stack.push((child, 0));
+            } else {
+                tree_order.extend_from_slice(kids);
+                stack.pop();
+            }
+        }
+        tree_order.push(to_u32(root));
+    }
+    const NEW: u8 = 0;
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut status = vec![NEW; bound];
+    let mut order = Vec::with_capacity(tree_order.len());
+    for &start in &tree_order {
+        if status.get(start as usize) != Some(&NEW) {
+            continue;
+        }
+        set_status(&mut status, start, OPEN);
+        stack.push((start, 0));
+        while let Some(&(node, next)) = stack.last() {
+            if let Some(&(source, _)) = inputs.get(node as usize).get(next as usize) {
+                if let Some(top) = stack.last_mut() {
+                    top.1 += 1;
+                }
+                if status.get(source as usize) == Some(&NEW) {
+                    set_status(&mut status, source, OPEN);
+                    stack.push((source, 0));
+                }
+            } else {
+                set_status(&mut status, node, DONE);
+                order.push(node);
+                stack.pop();
+            }
+        }
+    }
+    order
+}
+
+fn set_status(status: &mut [u8], node: u32, value: u8) {
+    if let Some(slot) = status.get_mut(node as usize) {
+        *slot = value;
+    }
+}
+
 impl Plan {
-    /// Compiles the plan from a graph whose `order` is topological. O(V + E).
+    /// Compiles the plan from an acyclic graph. O(V + E), plus sorting each
+    /// node's inputs by id.
     pub(crate) fn build(
         graph: &Graph,
-        order: &[NodeIndex],
         strategies: &Strategies,
         strategy_of: impl Fn(NodeIndex) -> usize,
     ) -> Self {
         let bound = graph.node_bound();
-        let mut plan = Self {
-            order: Vec::with_capacity(order.len()),
-            nodes: vec![PlanNode::OUTSIDE; bound + 1],
-            inputs: Vec::with_capacity(graph.edge_count()),
-            consumers: Vec::new(),
+        let measured = |n: usize| {
+            matches!(
+                graph.node_weight(NodeIndex::new(n)),
+                Some(Node::Objective(_) | Node::KeyResult(_))
+            )
         };
-        for &node in order {
-            if matches!(graph.node_weight(node), Some(Node::Initiative(_)) | None) {
-                continue;
-            }
-            if let Some(entry) = plan.nodes.get_mut(node.index()) {
-                entry.rank = u32::try_from(plan.order.len()).unwrap_or(u32::MAX);
-                entry.evaluator = strategies.evaluator(strategy_of(node));
-            }
-            plan.order.push(node);
-        }
-        let mut consumer_counts = vec![0u32; bound + 1];
+        let mut by_node = Lists::with_capacity(bound, graph.edge_count());
+        let mut list: Vec<(u32, Decimal)> = Vec::new();
         for n in 0..bound {
-            let node = NodeIndex::new(n);
-            if graph.node_weight(node).is_some() {
-                let mut inputs: Vec<(u32, Decimal)> = graph
-                    .edges_directed(node, Incoming)
-                    .filter(|e| e.weight().counts())
-                    .map(|e| (index_u32(e.source()), e.weight().weight.value()))
-                    .collect();
+            list.clear();
+            if measured(n) {
+                list.extend(
+                    graph
+                        .edges_directed(NodeIndex::new(n), Incoming)
+                        .filter(|e| e.weight().counts())
+                        .map(|e| (index_u32(e.source()), e.weight().weight.value())),
+                );
                 // Sum in id order: a set built by edits and the same set
                 // reloaded from its document then round alike, to the last digit.
-                inputs.sort_by(|a, b| id_of(graph, a.0).cmp(&id_of(graph, b.0)));
-                for &(source, _) in &inputs {
-                    if let Some(c) = consumer_counts.get_mut(source as usize) {
-                        *c += 1;
-                    }
-                }
-                plan.inputs.extend(inputs);
+                list.sort_by(|a, b| id_of(graph, a.0).cmp(&id_of(graph, b.0)));
             }
-            if let Some(next) = plan.nodes.get_mut(n + 1) {
-                next.inputs = to_u32(plan.inputs.len());
-            }
+            by_node.push(list.iter().copied());
         }
-        let mut consumers_so_far = 0u32;
-        for (entry, count) in plan.nodes.iter_mut().zip(&consumer_counts) {
-            entry.consumers = consumers_so_far;
-            consumers_so_far = consumers_so_far.saturating_add(*count);
-        }
-        let mut fill: Vec<u32> = plan.nodes.iter().map(|e| e.consumers).collect();
-        plan.consumers = vec![0; consumers_so_far as usize];
-        for n in 0..bound {
-            let (start, end) = plan.range(n, |e| e.inputs);
-            for &(source, _) in plan.inputs.get(start..end).unwrap_or_default() {
-                if let Some(slot) = fill.get_mut(source as usize) {
-                    if let Some(c) = plan.consumers.get_mut(*slot as usize) {
-                        *c = to_u32(n);
-                    }
-                    *slot += 1;
-                }
+        let order = layout(bound, &by_node, measured);
+        let mut slots = vec![NO_SLOT; bound];
+        for (slot, &n) in order.iter().enumerate() {
+            if let Some(entry) = slots.get_mut(n as usize) {
+                *entry = to_u32(slot);
             }
         }
+        let mut plan = Self {
+            order: order.iter().map(|&n| NodeIndex::new(n as usize)).collect(),
+            slots,
+            nodes: Vec::with_capacity(order.len() + 1),
+            inputs: Vec::with_capacity(by_node.items.len()),
+            consumers: Vec::new(),
+        };
+        for &n in &order {
+            plan.nodes.push(PlanNode {
+                inputs: to_u32(plan.inputs.len()),
+                consumers: 0,
+                evaluator: strategies.evaluator(strategy_of(NodeIndex::new(n as usize))),
+            });
+            for &(source, weight) in by_node.get(n as usize) {
+                let slot = plan.slots.get(source as usize).copied().unwrap_or(NO_SLOT);
+                plan.inputs.push((slot, weight));
+            }
+        }
+        plan.nodes.push(PlanNode {
+            inputs: to_u32(plan.inputs.len()),
+            consumers: 0,
+            evaluator: Evaluator::Builtin(Builtin::WeightedMean),
+        });
+        let mut keys = Vec::with_capacity(plan.inputs.len());
+        let mut consumer_of = Vec::with_capacity(plan.inputs.len());
+        for slot in 0..plan.len() {
+            for &(source, _) in plan.inputs_of(slot) {
+                keys.push(source);
+                consumer_of.push(to_u32(slot));
+            }
+        }
+        let grouped = group(&keys, plan.len());
+        for (entry, &start) in plan.nodes.iter_mut().zip(&grouped.starts) {
+            entry.consumers = start;
+        }
+        plan.consumers = grouped
+            .items
+            .iter()
+            .map(|&i| consumer_of.get(i as usize).copied().unwrap_or(NO_SLOT))
+            .collect();
         plan
     }
 
-    /// The `field` range of node `n`: from its entry to the next one's.
-    fn range(&self, n: usize, field: impl Fn(&PlanNode) -> u32) -> (usize, usize) {
-        let start = self.nodes.get(n).map_or(0, &field) as usize;
-        let end = self.nodes.get(n + 1).map_or(0, &field) as usize;
+    /// The number of slots.
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The `field` range of slot `s`: from its entry to the next one's.
+    fn range(&self, s: usize, field: impl Fn(&PlanNode) -> u32) -> (usize, usize) {
+        let start = self.nodes.get(s).map_or(0, &field) as usize;
+        let end = self.nodes.get(s + 1).map_or(0, &field) as usize;
         (start, end.max(start))
     }
 
-    fn inputs_of(&self, n: usize) -> &[(u32, Decimal)] {
-        let (start, end) = self.range(n, |e| e.inputs);
+    fn inputs_of(&self, s: usize) -> &[(u32, Decimal)] {
+        let (start, end) = self.range(s, |e| e.inputs);
         self.inputs.get(start..end).unwrap_or_default()
     }
 
-    fn consumers_of(&self, n: usize) -> &[u32] {
-        let (start, end) = self.range(n, |e| e.consumers);
+    fn consumers_of(&self, s: usize) -> &[u32] {
+        let (start, end) = self.range(s, |e| e.consumers);
         self.consumers.get(start..end).unwrap_or_default()
     }
 
-    /// Node indices the plan covers (the graph's node bound).
-    fn bound(&self) -> usize {
-        self.nodes.len().saturating_sub(1)
+    fn evaluator_of(&self, s: usize) -> Evaluator {
+        self.nodes
+            .get(s)
+            .map_or(Evaluator::Builtin(Builtin::WeightedMean), |e| e.evaluator)
+    }
+
+    /// A node's slot; `None` outside the plan. O(1).
+    fn slot_of(&self, node: NodeIndex) -> Option<usize> {
+        match self.slots.get(node.index()) {
+            Some(&slot) if slot != NO_SLOT => Some(slot as usize),
+            _ => None,
+        }
+    }
+
+    /// The node at a slot, as the `u32` the overlays and shares use.
+    fn node_at(&self, slot: u32) -> u32 {
+        self.order
+            .get(slot as usize)
+            .map_or(u32::MAX, |&n| index_u32(n))
+    }
+
+    /// Objectives and key results, supporters first.
+    pub(crate) fn order(&self) -> &[NodeIndex] {
+        &self.order
     }
 }
 
@@ -259,29 +435,39 @@ fn index_u32(node: NodeIndex) -> u32 {
 
 impl Plan {
     /// Rolls `leaf` values (a key result's own progress, by node index) up
-    /// the whole plan into a fresh vector. O(V + E).
+    /// the whole plan into a fresh vector, by node index. O(V + E).
     pub(crate) fn evaluate_all(
         &self,
         leaf: &[Decimal],
         strategies: &Strategies,
         cap: Decimal,
     ) -> Vec<Decimal> {
-        let mut progress = vec![Decimal::ZERO; self.bound()];
+        let leaf: Vec<Decimal> = self
+            .order
+            .iter()
+            .map(|n| leaf.get(n.index()).copied().unwrap_or_default())
+            .collect();
+        let mut progress = vec![Decimal::ZERO; self.len()];
         let mut scratch = Vec::new();
-        for node in &self.order {
-            let n = node.index();
-            let value = self.evaluate(n, leaf, progress.as_slice(), &mut scratch, strategies, cap);
-            if let Some(slot) = progress.get_mut(n) {
+        for s in 0..self.len() {
+            let value = self.evaluate(s, &leaf, progress.as_slice(), &mut scratch, strategies, cap);
+            if let Some(slot) = progress.get_mut(s) {
                 *slot = value;
             }
         }
-        progress
+        let mut by_node = vec![Decimal::ZERO; self.slots.len()];
+        for (node, value) in self.order.iter().zip(progress) {
+            if let Some(slot) = by_node.get_mut(node.index()) {
+                *slot = value;
+            }
+        }
+        by_node
     }
 
     /// The progress of every ancestor of `changed` had its own progress
-    /// been `value`, as an overlay on `progress` (which `leaf` produced).
-    /// O(A log A) for A ancestors.
-    pub(crate) fn what_if(
+    /// been `value`, as an overlay by node index on `progress` (which `leaf`
+    /// produced; both by slot). O(A log A) for A ancestors.
+    fn what_if(
         &self,
         leaf: &[Decimal],
         progress: &[Decimal],
@@ -290,101 +476,97 @@ impl Plan {
         strategies: &Strategies,
         cap: Decimal,
     ) -> HashMap<u32, Decimal> {
+        let Some(changed) = self.slot_of(changed) else {
+            return HashMap::new();
+        };
+        let changed = to_u32(changed);
         let mut overlay: HashMap<u32, Decimal> = HashMap::new();
         let mut scratch = Vec::new();
-        let changed = index_u32(changed);
         overlay.insert(changed, value);
-        let mut queue: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
-        for &consumer in self.consumers_of(changed as usize) {
-            queue.push(Reverse((self.rank_of(consumer), consumer)));
-        }
+        let mut queue: BinaryHeap<Reverse<u32>> = self
+            .consumers_of(changed as usize)
+            .iter()
+            .map(|&c| Reverse(c))
+            .collect();
         let mut last = None;
-        while let Some(Reverse((rank, n))) = queue.pop() {
-            if last == Some(n) || rank == u32::MAX {
+        while let Some(Reverse(s)) = queue.pop() {
+            if last == Some(s) {
                 continue;
             }
-            last = Some(n);
+            last = Some(s);
             let view = Overlay {
                 base: progress,
                 overlay: &overlay,
             };
-            let updated = self.evaluate(n as usize, leaf, &view, &mut scratch, strategies, cap);
-            overlay.insert(n, updated);
-            for &consumer in self.consumers_of(n as usize) {
-                queue.push(Reverse((self.rank_of(consumer), consumer)));
-            }
+            let updated = self.evaluate(s as usize, leaf, &view, &mut scratch, strategies, cap);
+            overlay.insert(s, updated);
+            queue.extend(self.consumers_of(s as usize).iter().map(|&c| Reverse(c)));
         }
         overlay
+            .into_iter()
+            .map(|(s, value)| (self.node_at(s), value))
+            .collect()
     }
 
     /// Each input's share of a node's progress under a linear reading of
     /// its strategy: weight over total weight (`mean`: one over the count of
-    /// non-zero weights). O(inputs).
-    pub(crate) fn shares(&self, n: usize) -> Vec<(u32, Decimal)> {
-        let inputs = self.inputs_of(n);
-        if self.evaluator_of(n) == Evaluator::Builtin(Builtin::Mean) {
+    /// non-zero weights), by input node index. O(inputs).
+    pub(crate) fn shares(&self, node: NodeIndex) -> Vec<(u32, Decimal)> {
+        let Some(s) = self.slot_of(node) else {
+            return Vec::new();
+        };
+        let inputs = self.inputs_of(s);
+        let shares: Vec<Decimal> = if self.evaluator_of(s) == Evaluator::Builtin(Builtin::Mean) {
             let count = inputs.iter().filter(|(_, w)| !w.is_zero()).count();
             let each = Decimal::ONE
                 .checked_div(Decimal::from(count))
                 .unwrap_or_default();
-            return inputs
+            inputs
                 .iter()
-                .map(|&(source, w)| (source, if w.is_zero() { Decimal::ZERO } else { each }))
+                .map(|&(_, w)| if w.is_zero() { Decimal::ZERO } else { each })
+                .collect()
+        } else {
+            // Weights near the decimal range would overflow their sum: scale
+            // them by the largest first, as `weighted_mean` does.
+            let largest = inputs.iter().map(|(_, w)| *w).max().unwrap_or_default();
+            let scaled: Vec<Decimal> = inputs
+                .iter()
+                .map(|&(_, w)| w.checked_div(largest).unwrap_or_default())
                 .collect();
-        }
-        // Weights near the decimal range would overflow their sum: scale
-        // them by the largest first, as `weighted_mean` does.
-        let largest = inputs.iter().map(|(_, w)| *w).max().unwrap_or_default();
-        if largest.is_zero() {
-            return inputs.iter().map(|&(s, _)| (s, Decimal::ZERO)).collect();
-        }
-        let scaled: Vec<(u32, Decimal)> = inputs
+            let total = scaled
+                .iter()
+                .fold(Decimal::ZERO, |sum, w| sum.saturating_add(*w));
+            scaled
+                .into_iter()
+                .map(|w| w.checked_div(total).unwrap_or_default())
+                .collect()
+        };
+        inputs
             .iter()
-            .map(|&(s, w)| (s, w.checked_div(largest).unwrap_or_default()))
-            .collect();
-        let total = scaled
-            .iter()
-            .fold(Decimal::ZERO, |sum, (_, w)| sum.saturating_add(*w));
-        scaled
-            .into_iter()
-            .map(|(source, w)| (source, w.checked_div(total).unwrap_or_default()))
+            .zip(shares)
+            .map(|(&(source, _), share)| (self.node_at(source), share))
             .collect()
     }
 
-    /// A node's position in the order; `u32::MAX` outside it.
-    fn rank_of(&self, n: u32) -> u32 {
-        self.nodes.get(n as usize).map_or(u32::MAX, |e| e.rank)
-    }
-
-    /// Objectives and key results, supporters first.
-    pub(crate) fn order(&self) -> &[NodeIndex] {
-        &self.order
-    }
-
-    fn evaluator_of(&self, n: usize) -> Evaluator {
-        self.nodes
-            .get(n)
-            .map_or(Evaluator::Builtin(Builtin::WeightedMean), |e| e.evaluator)
-    }
-
     /// A node's progress from its inputs' (or its own leaf value), clamped
-    /// to `[0, cap]`. O(inputs), no allocation for the built-ins.
+    /// to `[0, cap]`; everything by slot. O(inputs), no allocation for the
+    /// built-ins.
     #[inline]
     fn evaluate(
         &self,
-        n: usize,
+        s: usize,
         leaf: &[Decimal],
         progress: &(impl Progresses + ?Sized),
         scratch: &mut Vec<Contribution>,
         strategies: &Strategies,
         cap: Decimal,
     ) -> Decimal {
-        let inputs = self.inputs_of(n);
+        let inputs = self.inputs_of(s);
         if inputs.is_empty() {
-            return leaf.get(n).copied().unwrap_or_default();
+            return leaf.get(s).copied().unwrap_or_default();
         }
         let view = NodeInputs { inputs, progress };
-        let value = match self.evaluator_of(n) {
+        let value = match self.evaluator_of(s) {
             Evaluator::Builtin(builtin) => builtin.aggregate(&view),
             Evaluator::Custom(index) => {
                 scratch.clear();
@@ -423,14 +605,14 @@ impl<P: Progresses + ?Sized> Inputs for NodeInputs<'_, P> {
     }
 }
 
-/// Where `evaluate` reads its inputs' progress.
+/// Where `evaluate` reads its inputs' progress, by slot.
 trait Progresses {
-    fn at(&self, node: u32) -> Decimal;
+    fn at(&self, slot: u32) -> Decimal;
 }
 
 impl Progresses for [Decimal] {
-    fn at(&self, node: u32) -> Decimal {
-        self.get(node as usize).copied().unwrap_or_default()
+    fn at(&self, slot: u32) -> Decimal {
+        self.get(slot as usize).copied().unwrap_or_default()
     }
 }
 
@@ -441,10 +623,10 @@ struct Overlay<'a> {
 }
 
 impl Progresses for Overlay<'_> {
-    fn at(&self, node: u32) -> Decimal {
-        match self.overlay.get(&node) {
+    fn at(&self, slot: u32) -> Decimal {
+        match self.overlay.get(&slot) {
             Some(value) => *value,
-            None => self.base.at(node),
+            None => self.base.at(slot),
         }
     }
 }
@@ -455,73 +637,114 @@ impl State {
         &self.plan
     }
 
-    /// Replaces the plan (after a structural edit); [`full`](Self::full)
-    /// must follow. O(1) plus dropping the kept sums.
-    pub(crate) fn replan(&mut self, plan: Plan) {
-        self.plan = plan;
-        self.trees.clear();
+    /// The current progress of a node; `None` outside the plan. O(1).
+    pub(crate) fn progress_of(&self, node: NodeIndex) -> Option<Decimal> {
+        self.progress.get(self.plan.slot_of(node)?).copied()
     }
 
-    /// Recomputes every node in topological order. O(V + E); allocates only
+    /// Replaces the plan (after a structural edit), takes each key result's
+    /// own progress from `leaf_of` and rolls everything up. O(V + E).
+    pub(crate) fn rebuild(
+        &mut self,
+        plan: Plan,
+        leaf_of: impl Fn(NodeIndex) -> Decimal,
+        strategies: &Strategies,
+        cap: Decimal,
+    ) {
+        self.leaf = plan.order.iter().map(|&n| leaf_of(n)).collect();
+        self.plan = plan;
+        self.trees.clear();
+        self.full(strategies, cap);
+    }
+
+    /// Recomputes every node in the plan's order. O(V + E); allocates only
     /// the progress array and, on the first pass after a new plan, the kept
     /// sums of nodes with more than 32 inputs.
     pub(crate) fn full(&mut self, strategies: &Strategies, cap: Decimal) {
         self.progress.clear();
-        self.progress.resize(self.plan.bound(), Decimal::ZERO);
-        for i in 0..self.plan.order.len() {
-            if let Some(node) = self.plan.order.get(i) {
-                self.recompute_node(node.index(), Pass::Full, strategies, cap);
+        self.progress.resize(self.plan.len(), Decimal::ZERO);
+        for s in 0..self.plan.len() {
+            self.recompute(s, Pass::Full, strategies, cap);
+        }
+    }
+
+    /// Sets key results' own progress and rolls the changes up in one
+    /// incremental pass. O(A log A) for A ancestors, plus O(32 + log inputs)
+    /// per changed input of a node with kept sums.
+    pub(crate) fn update_leaves(
+        &mut self,
+        leaves: impl IntoIterator<Item = (NodeIndex, Decimal)>,
+        strategies: &Strategies,
+        cap: Decimal,
+    ) {
+        let mut queue: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
+        for (node, value) in leaves {
+            let Some(s) = self.plan.slot_of(node) else {
+                continue;
+            };
+            if let Some(leaf) = self.leaf.get_mut(s) {
+                *leaf = value;
+                queue.push(Reverse(to_u32(s)));
+            }
+        }
+        self.incremental(queue, strategies, cap);
+    }
+
+    /// Recomputes the queued slots and, where their value changed, what
+    /// they feed, each once, in the plan's order. A node with kept sums
+    /// redoes only the blocks of its changed inputs.
+    fn incremental(
+        &mut self,
+        mut queue: BinaryHeap<Reverse<u32>>,
+        strategies: &Strategies,
+        cap: Decimal,
+    ) {
+        let mut last: Option<u32> = None;
+        while let Some(Reverse(s)) = queue.pop() {
+            if last == Some(s) {
+                continue;
+            }
+            last = Some(s);
+            if !self.recompute(s as usize, Pass::Incremental, strategies, cap) {
+                continue;
+            }
+            for &consumer in self.plan.consumers_of(s as usize) {
+                // Only a node with a large fan-in can keep sums: the count
+                // sits in the plan entry read anyway, and spares most
+                // consumers a hash lookup.
+                let wide = SumTree::pays(self.plan.inputs_of(consumer as usize).len());
+                if let Some(tree) = wide.then(|| self.trees.get_mut(&consumer)).flatten() {
+                    tree.mark(s);
+                }
+                queue.push(Reverse(consumer));
             }
         }
     }
 
-    /// Recomputes the ancestors of `changed` whose inputs changed, each
-    /// once, in topological order. A node with a kept sum tree redoes only
-    /// the blocks of its changed inputs. O(A log A) for A ancestors, plus
-    /// O(32 + log inputs) per changed input of a large node.
-    pub(crate) fn incremental(
-        &mut self,
-        changed: &[NodeIndex],
+    /// The progress of every ancestor of `changed` had its own progress
+    /// been `value`, by node index. O(A log A) for A ancestors.
+    pub(crate) fn what_if(
+        &self,
+        changed: NodeIndex,
+        value: Decimal,
         strategies: &Strategies,
         cap: Decimal,
-    ) {
-        let mut queue: BinaryHeap<Reverse<(u32, u32)>> = changed
-            .iter()
-            .map(|node| Reverse((self.plan.rank_of(index_u32(*node)), index_u32(*node))))
-            .collect();
-        let mut last: Option<u32> = None;
-        while let Some(Reverse((rank, n))) = queue.pop() {
-            if last == Some(n) || rank == u32::MAX {
-                continue;
-            }
-            last = Some(n);
-            if !self.recompute_node(n as usize, Pass::Incremental, strategies, cap) {
-                continue;
-            }
-            for &consumer in self.plan.consumers_of(n as usize) {
-                // Only a node with a large fan-in can keep sums: the count
-                // sits in the plan entry read for its rank anyway, and
-                // spares most consumers a hash lookup.
-                let wide = SumTree::pays(self.plan.inputs_of(consumer as usize).len());
-                if let Some(tree) = wide.then(|| self.trees.get_mut(&consumer)).flatten() {
-                    tree.mark(n);
-                }
-                queue.push(Reverse((self.plan.rank_of(consumer), consumer)));
-            }
-        }
+    ) -> HashMap<u32, Decimal> {
+        self.plan
+            .what_if(&self.leaf, &self.progress, changed, value, strategies, cap)
     }
 
     /// A node with kept sums: refreshes (or builds) them and reads the
     /// value off their root. Out of line, to keep the common path small.
     #[inline(never)]
-    fn evaluate_kept(&mut self, n: usize, builtin: Builtin, pass: Pass, cap: Decimal) -> Decimal {
+    fn evaluate_kept(&mut self, s: usize, builtin: Builtin, pass: Pass, cap: Decimal) -> Decimal {
         let view = NodeInputs {
-            inputs: self.plan.inputs_of(n),
+            inputs: self.plan.inputs_of(s),
             progress: self.progress.as_slice(),
         };
         let tree = self
             .trees
-            .entry(index_u32(NodeIndex::new(n)))
+            .entry(to_u32(s))
             .and_modify(|tree| match pass {
                 Pass::Full => tree.sums.rebuild(&view),
                 Pass::Incremental => tree.sums.refresh(&view),
@@ -530,24 +753,18 @@ impl State {
         Progress::clamped(tree.sums.value(&view), cap).value()
     }
 
-    /// Evaluates one node from its inputs (or its leaf) and stores it.
+    /// Evaluates one slot from its inputs (or its leaf) and stores it.
     /// Returns whether the stored value changed (always true on a full
-    /// pass; false for an index outside the arrays).
-    fn recompute_node(
-        &mut self,
-        n: usize,
-        pass: Pass,
-        strategies: &Strategies,
-        cap: Decimal,
-    ) -> bool {
-        let inputs = self.plan.inputs_of(n);
+    /// pass; false for a slot outside the arrays).
+    fn recompute(&mut self, s: usize, pass: Pass, strategies: &Strategies, cap: Decimal) -> bool {
+        let inputs = self.plan.inputs_of(s);
         // Most nodes are key results without inputs: test the count before
         // reading the evaluator.
-        let kept = SumTree::pays(inputs.len()).then(|| self.plan.evaluator_of(n));
+        let kept = SumTree::pays(inputs.len()).then(|| self.plan.evaluator_of(s));
         let value = match kept {
-            Some(Evaluator::Builtin(builtin)) => self.evaluate_kept(n, builtin, pass, cap),
+            Some(Evaluator::Builtin(builtin)) => self.evaluate_kept(s, builtin, pass, cap),
             _ => self.plan.evaluate(
-                n,
+                s,
                 &self.leaf,
                 self.progress.as_slice(),
                 &mut self.scratch,
@@ -555,7 +772,7 @@ impl State {
                 cap,
             ),
         };
-        match self.progress.get_mut(n) {
+        match self.progress.get_mut(s) {
             Some(slot) if pass == Pass::Full => {
                 *slot = value;
                 true
@@ -575,4 +792,33 @@ impl State {
 enum Pass {
     Full,
     Incremental,
+}
+
+#[cfg(test)]
+impl Plan {
+    /// Checks that every objective and key result has exactly one slot and
+    /// that every input sits before what it feeds, in both directions of
+    /// the CSR.
+    pub(crate) fn assert_consistent(&self, graph: &Graph) {
+        let measured = graph
+            .node_indices()
+            .filter(|&n| !matches!(graph.node_weight(n), Some(Node::Initiative(_))))
+            .count();
+        assert_eq!(self.len(), measured, "one slot per measured node");
+        for (s, node) in self.order.iter().enumerate() {
+            assert_eq!(self.slot_of(*node), Some(s), "slot of {node:?}");
+            let counting = graph
+                .edges_directed(*node, Incoming)
+                .filter(|e| e.weight().counts())
+                .count();
+            assert_eq!(self.inputs_of(s).len(), counting, "inputs of {node:?}");
+            for &(input, _) in self.inputs_of(s) {
+                assert!((input as usize) < s, "input {input} after its consumer {s}");
+                assert!(self.consumers_of(input as usize).contains(&to_u32(s)));
+            }
+            for &consumer in self.consumers_of(s) {
+                assert!(consumer as usize > s, "consumer {consumer} before {s}");
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use petgraph::Direction::{Incoming, Outgoing};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::{EdgeRef, NodeIndexable};
+use petgraph::visit::EdgeRef;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -828,16 +828,12 @@ impl OkrSet {
     fn refresh_leaves(&mut self, mut nodes: Vec<NodeIndex>) {
         nodes.sort_unstable();
         nodes.dedup();
-        for &node in &nodes {
-            let leaf = match self.graph.node_weight(node) {
-                Some(Node::KeyResult(k)) => k.progress_as_of(None, self.cap),
-                _ => Decimal::ZERO,
-            };
-            if let Some(slot) = self.state.leaf.get_mut(node.index()) {
-                *slot = leaf;
-            }
-        }
-        self.state.incremental(&nodes, &self.strategies, self.cap);
+        let graph = &self.graph;
+        let cap = self.cap;
+        let leaves = nodes
+            .into_iter()
+            .map(|node| (node, leaf_progress(graph, node, cap)));
+        self.state.update_leaves(leaves, &self.strategies, cap);
     }
 
     // ----- internals ---------------------------------------------------
@@ -1302,12 +1298,14 @@ impl OkrSet {
         result
     }
 
-    /// Re-sorts the graph, recompiles the roll-up plan and rolls everything
+    /// Refuses a cycle, recompiles the roll-up plan and rolls everything
     /// up. O(V + E).
     fn rebuild(&mut self) -> Result<(), Error> {
-        let order = graph::toposort(&self.graph).map_err(|cycle| Error::Cycle {
-            path: cycle.into_iter().map(|n| self.id_of(n)).collect(),
-        })?;
+        if let Some(cycle) = graph::find_cycle(&self.graph) {
+            return Err(Error::Cycle {
+                path: cycle.into_iter().map(|n| self.id_of(n)).collect(),
+            });
+        }
         let graph = &self.graph;
         let strategy_of = |node: NodeIndex| match graph.node_weight(node) {
             Some(Node::Objective(o)) => o.strategy as usize,
@@ -1317,16 +1315,13 @@ impl OkrSet {
             },
             _ => 0,
         };
-        self.state
-            .replan(Plan::build(graph, &order, &self.strategies, strategy_of));
         let cap = self.cap;
-        self.state.leaf = (0..graph.node_bound())
-            .map(|n| match graph.node_weight(NodeIndex::new(n)) {
-                Some(Node::KeyResult(k)) => k.progress_as_of(None, cap),
-                _ => Decimal::ZERO,
-            })
-            .collect();
-        self.state.full(&self.strategies, cap);
+        self.state.rebuild(
+            Plan::build(graph, &self.strategies, strategy_of),
+            |node| leaf_progress(graph, node, cap),
+            &self.strategies,
+            cap,
+        );
         Ok(())
     }
 
@@ -1422,6 +1417,15 @@ fn size_of_document(document: &Document) -> (usize, usize) {
         key_results.extend(&key_result.key_results);
     }
     (nodes, edges)
+}
+
+/// A key result's own progress from its metric and latest check-in; 0 for
+/// every other node.
+fn leaf_progress(graph: &Graph, node: NodeIndex, cap: Decimal) -> Decimal {
+    match graph.node_weight(node) {
+        Some(Node::KeyResult(k)) => k.progress_as_of(None, cap),
+        _ => Decimal::ZERO,
+    }
 }
 
 fn tidy_metric(mut metric: Metric) -> Metric {
@@ -1554,7 +1558,7 @@ impl<'a> NodeRef<'a> {
         if self.kind() == NodeKind::Initiative {
             return None;
         }
-        let value = self.set.state.progress.get(self.index.index()).copied()?;
+        let value = self.set.state.progress_of(self.index)?;
         Progress::new(value).ok()
     }
 
@@ -1656,3 +1660,65 @@ impl<'a> NodeRef<'a> {
 }
 
 static PLACEHOLDER: std::sync::LazyLock<Id> = std::sync::LazyLock::new(unknown_id);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_are_topological_and_cover_every_measured_node() {
+        for seed in 0..12 {
+            let mut set = OkrSet::from_document(crate::sample::synthetic(2_000, seed)).unwrap();
+            set.state.plan().assert_consistent(&set.graph);
+            // And after an edit gives an objective a second parent.
+            set.add_link("d0t0o0", Link::new(Id::unchecked("d1t0o0")))
+                .unwrap();
+            set.state.plan().assert_consistent(&set.graph);
+        }
+    }
+
+    #[test]
+    fn a_long_chain_of_links_is_laid_out_without_recursion() {
+        let count = 50_000;
+        let mut document = Document::new(AlignmentModel::Cascading);
+        for i in 0..count {
+            let mut objective = Objective::new(Id::unchecked(&format!("o{i}")), "O", "team");
+            if i > 0 {
+                objective = objective.with_link(Link::new(Id::unchecked(&format!("o{}", i - 1))));
+            }
+            document = document.with_objective(objective);
+        }
+        let set = OkrSet::from_document(document).unwrap();
+        set.state.plan().assert_consistent(&set.graph);
+        assert_eq!(set.state.plan().order().len(), count);
+    }
+
+    #[test]
+    fn a_second_parent_laid_out_first_pulls_its_input_ahead() {
+        // x hangs under a (its first consumer), in r2's subtree, which is
+        // laid out after r1's: b, in r1's subtree, would come before x.
+        let objective = |id: &str, level: &str, links: &[&str]| {
+            links
+                .iter()
+                .fold(Objective::new(Id::unchecked(id), id, level), |o, target| {
+                    o.with_link(Link::new(Id::unchecked(target)))
+                })
+        };
+        let document = Document::new(AlignmentModel::Cascading)
+            .with_objective(objective("r1", "company", &[]))
+            .with_objective(objective("r2", "company", &[]))
+            .with_objective(objective("a", "department", &["r2"]))
+            .with_objective(objective("b", "department", &["r1"]))
+            .with_objective(objective("x", "team", &["a", "b"]));
+        let set = OkrSet::from_document(document).unwrap();
+        set.state.plan().assert_consistent(&set.graph);
+        let order: Vec<Id> = set
+            .state
+            .plan()
+            .order()
+            .iter()
+            .map(|&n| set.id_of(n))
+            .collect();
+        assert_eq!(order, ["x", "b", "r1", "a", "r2"].map(Id::unchecked));
+    }
+}

@@ -55,7 +55,7 @@ impl OkrSet {
             if mine.is_zero() {
                 continue;
             }
-            for (source, weight) in self.state.plan().shares(node.index()) {
+            for (source, weight) in self.state.plan().shares(*node) {
                 if let Some(slot) = share.get_mut(source as usize) {
                     let add = mine.checked_mul(weight).unwrap_or_default();
                     *slot = slot.checked_add(add).unwrap_or(*slot);
@@ -128,26 +128,16 @@ impl OkrSet {
     }
 
     fn progress_at_index(&self, node: NodeIndex) -> Progress {
-        let value = self
-            .state
-            .progress
-            .get(node.index())
-            .copied()
-            .unwrap_or_default();
+        let value = self.state.progress_of(node).unwrap_or_default();
         Progress::new(value).unwrap_or(Progress::ZERO)
     }
 
     fn what_if_index(&self, key_result: NodeIndex, target: NodeIndex) -> Progress {
         let now = self.progress_at_index(key_result).value();
         let reached = now.max(Decimal::ONE);
-        let overlay = self.state.plan().what_if(
-            &self.state.leaf,
-            &self.state.progress,
-            key_result,
-            reached,
-            &self.strategies,
-            self.cap,
-        );
+        let overlay = self
+            .state
+            .what_if(key_result, reached, &self.strategies, self.cap);
         let index = u32::try_from(target.index()).unwrap_or(u32::MAX);
         match overlay.get(&index) {
             Some(value) => Progress::new(*value).unwrap_or(Progress::ZERO),
