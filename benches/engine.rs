@@ -89,6 +89,53 @@ impl Flat {
         }
     }
 
+    /// Positions of everything `changed` rolls into (not themselves), in
+    /// topological order: the nodes a batch must recompute.
+    fn ancestors(&self, changed: &[usize]) -> Vec<usize> {
+        let mut consumers = vec![Vec::new(); self.inputs.len()];
+        for (n, inputs) in self.inputs.iter().enumerate() {
+            for &(source, _) in inputs {
+                consumers[source].push(n);
+            }
+        }
+        let mut seen = vec![false; self.inputs.len()];
+        let mut stack = changed.to_vec();
+        let mut out = Vec::new();
+        while let Some(n) = stack.pop() {
+            for &c in &consumers[n] {
+                if !seen[c] {
+                    seen[c] = true;
+                    out.push(c);
+                    stack.push(c);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// The floor of a batch: each changed key result's progress from its
+    /// new value (numeric, 0 to 10), then each ancestor once, in order.
+    fn decimal_batch(
+        &self,
+        progress: &mut [Decimal],
+        changed: &[usize],
+        value: Decimal,
+        ancestors: &[usize],
+    ) {
+        for &n in changed {
+            progress[n] = value / Decimal::TEN;
+        }
+        for &n in ancestors {
+            let (mut sum, mut total) = (Decimal::ZERO, Decimal::ZERO);
+            for &(source, weight) in &self.inputs[n] {
+                sum += weight * progress[source];
+                total += weight;
+            }
+            progress[n] = sum / total;
+        }
+    }
+
     fn float(&self, progress: &mut [f64]) {
         for (n, inputs) in self.inputs_f64.iter().enumerate() {
             progress[n] = if inputs.is_empty() {
@@ -165,6 +212,28 @@ fn bench(c: &mut Criterion) {
             .take(1_000)
             .map(|o| o.key_results[0].id.to_string())
             .collect();
+        let changed: Vec<usize> = key_results.iter().map(|k| flat.position[k]).collect();
+        let ancestors = flat.ancestors(&changed);
+        eprintln!(
+            "okrs: a batch of {} check-ins rolls into {} nodes with {} inputs",
+            changed.len(),
+            ancestors.len(),
+            ancestors
+                .iter()
+                .map(|&n| flat.inputs[n].len())
+                .sum::<usize>()
+        );
+        group.bench_function(BenchmarkId::new("floor_batch_decimal_loop", size), |b| {
+            b.iter(|| {
+                value = (value + 1) % 10;
+                flat.decimal_batch(
+                    black_box(&mut decimal),
+                    &changed,
+                    Decimal::from(value),
+                    &ancestors,
+                );
+            });
+        });
         group.bench_function(BenchmarkId::new("batch_1000_check_ins", size), |b| {
             b.iter(|| {
                 value = (value + 1) % 10;

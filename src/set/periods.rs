@@ -769,8 +769,12 @@ impl OkrSet {
         }
     }
 
-    /// Refuses an edit of a node whose period is closed.
+    /// Refuses an edit of a node whose period is closed. O(periods).
     pub(super) fn refuse_if_closed(&self, node: NodeIndex) -> Result<(), Error> {
+        // Spares a check-in the read of its objective while nothing is closed.
+        if !self.periods.values().any(Period::is_closed) {
+            return Ok(());
+        }
         let Some(period) = self.period_of(node) else {
             return Ok(());
         };
