@@ -197,6 +197,10 @@ pub enum Error {
     /// Sub-key results nested deeper than [`MAX_DEPTH`](crate::MAX_DEPTH).
     #[error("key result {0:?} nests sub-key results deeper than {max} levels", max = crate::MAX_DEPTH)]
     TooDeep(Id),
+    /// The titles of a set's objectives and key results are kept in one
+    /// text of at most 4 GiB; this node's title does not fit any more.
+    #[error("the title of {0:?} does not fit: a set holds at most 4 GiB of titles")]
+    TitlesFull(Id),
     /// A node other nodes still point at.
     #[error("{id:?} cannot be removed while {by:?} aligns to it: remove that link first")]
     StillLinked {

@@ -34,7 +34,7 @@ pub(crate) enum Node {
 #[derive(Debug, Clone)]
 pub(crate) struct ObjectiveNode {
     pub(crate) id: Id,
-    pub(crate) title: Box<str>,
+    pub(crate) title: Title,
     pub(crate) level: usize,
     pub(crate) commitment: Commitment,
     /// Index into the set's strategies (as the roll-up plan holds it: a
@@ -96,13 +96,13 @@ impl ObjectiveNode {
     }
 }
 
-/// A key result (or sub-key result) as the graph holds it: id, title, metric
-/// and the links the roll-up follows inline (136 bytes), owners, text,
-/// history and children behind one optional box.
+/// A key result (or sub-key result) as the graph holds it: id, title,
+/// metric and the links the roll-up follows inline (128 bytes); owners,
+/// description, history and children behind one optional box.
 #[derive(Debug, Clone)]
 pub(crate) struct KeyResultNode {
     pub(crate) id: Id,
-    pub(crate) title: Box<str>,
+    pub(crate) title: Title,
     pub(crate) metric: Option<Metric>,
     /// The objective the key result (or sub-key result) belongs to.
     pub(crate) objective: NodeIndex,
@@ -193,7 +193,95 @@ impl KeyResultNode {
     }
 }
 
+/// Where a node's title sits in the set's [`Titles`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Title {
+    start: u32,
+    len: u32,
+}
+
+/// The titles of a set's objectives and key results, back to back in one
+/// string: a node holds 8 bytes for its title and no allocation of its own.
+/// A removed node's title stays behind as unused text until that outweighs
+/// the rest (see [`compact_titles`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Titles {
+    text: String,
+    unused: usize,
+}
+
+impl Titles {
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
+        Self {
+            text: String::with_capacity(bytes),
+            unused: 0,
+        }
+    }
+
+    /// Appends a title; `None` when the text would pass `u32::MAX` bytes.
+    /// O(length).
+    pub(crate) fn add(&mut self, title: &str) -> Option<Title> {
+        let start = u32::try_from(self.text.len()).ok()?;
+        let len = u32::try_from(title.len()).ok()?;
+        start.checked_add(len)?;
+        self.text.push_str(title);
+        Some(Title { start, len })
+    }
+
+    pub(crate) fn get(&self, title: Title) -> &str {
+        let start = title.start as usize;
+        self.text
+            .get(start..start + title.len as usize)
+            .unwrap_or_default()
+    }
+
+    /// Counts a removed node's title as unused.
+    pub(crate) fn release(&mut self, title: Title) {
+        self.unused += title.len as usize;
+    }
+}
+
+/// Copies the titles still in use into a fresh text once unused text
+/// outweighs them, and points the nodes at their new places. O(V) when it
+/// runs, O(1) otherwise.
+pub(crate) fn compact_titles(graph: &mut Graph, titles: &mut Titles) {
+    if titles.unused <= titles.text.len() / 2 {
+        return;
+    }
+    let mut fresh = Titles::with_capacity(titles.text.len() - titles.unused);
+    for node in graph.node_weights_mut() {
+        let title = match node {
+            Node::Objective(o) => &mut o.title,
+            Node::KeyResult(k) => &mut k.title,
+            Node::Initiative(_) => continue,
+        };
+        // Never fails: the fresh text is shorter than the old one.
+        if let Some(moved) = fresh.add(titles.get(*title)) {
+            *title = moved;
+        }
+    }
+    *titles = fresh;
+}
+
 impl Node {
+    /// The node's title, read from the set's titles. O(1).
+    pub(crate) fn title<'a>(&'a self, titles: &'a Titles) -> &'a str {
+        match self {
+            Self::Objective(o) => titles.get(o.title),
+            Self::KeyResult(k) => titles.get(k.title),
+            Self::Initiative(i) => &i.title,
+        }
+    }
+
+    /// The title's place in the set's titles; `None` for initiatives.
+    pub(crate) fn title_ref(&self) -> Option<Title> {
+        match self {
+            Self::Objective(o) => Some(o.title),
+            Self::KeyResult(k) => Some(k.title),
+            Self::Initiative(_) => None,
+        }
+    }
+
     pub(crate) fn id(&self) -> &Id {
         match self {
             Self::Objective(o) => &o.id,
@@ -413,13 +501,43 @@ mod tests {
     use super::*;
 
     /// The memory budget (BENCHMARKS.md) rests on these sizes: a key
-    /// result's hot data in 136 bytes, the enum's tag in a niche, and no
+    /// result's hot data in 128 bytes, the enum's tag in a niche, and no
     /// extra word for the vacant slots of the stable graph.
     #[test]
     fn nodes_stay_small() {
-        assert_eq!(size_of::<KeyResultNode>(), 136);
-        assert!(size_of::<ObjectiveNode>() <= 136);
-        assert_eq!(size_of::<Node>(), 136);
-        assert_eq!(size_of::<Option<Node>>(), 136);
+        assert_eq!(size_of::<KeyResultNode>(), 128);
+        assert!(size_of::<ObjectiveNode>() <= 128);
+        assert_eq!(size_of::<Node>(), 128);
+        assert_eq!(size_of::<Option<Node>>(), 128);
+    }
+
+    #[test]
+    fn titles_compact_once_unused_text_outweighs_the_rest() {
+        let mut titles = Titles::default();
+        let mut graph = Graph::default();
+        let objective = |id: &str, title: Title| {
+            Node::Objective(ObjectiveNode {
+                id: Id::unchecked(id),
+                title,
+                level: 0,
+                commitment: Commitment::Aspirational,
+                strategy: 0,
+                period: None,
+                key_results: Vec::new(),
+                links: Vec::new(),
+                detail: None,
+            })
+        };
+        let kept = titles.add("kept").unwrap();
+        let gone = titles.add("a much longer title that goes").unwrap();
+        let a = graph.add_node(objective("a", kept));
+        let b = graph.add_node(objective("b", gone));
+        compact_titles(&mut graph, &mut titles);
+        assert_eq!(titles.text.len(), 33, "nothing unused yet");
+        titles.release(gone);
+        graph.remove_node(b);
+        compact_titles(&mut graph, &mut titles);
+        assert_eq!(titles.text, "kept");
+        assert_eq!(graph.node_weight(a).unwrap().title(&titles), "kept");
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::{
     self, Edge, EdgeKind, Graph, IdIndex, KeyResultDetail, KeyResultNode, Node, ObjectiveDetail,
-    ObjectiveNode,
+    ObjectiveNode, Titles,
 };
 use crate::rollup::{Plan, State, Strategies};
 use crate::{
@@ -72,6 +72,8 @@ pub struct OkrSet {
     levels: Levels,
     cap: Decimal,
     graph: Graph,
+    /// The titles of objectives and key results (initiatives keep their own).
+    titles: Titles,
     index: IdIndex,
     /// Objectives in document order.
     objectives: Vec<NodeIndex>,
@@ -178,14 +180,15 @@ impl SetBuilder {
                     name: document.grading.clone(),
                     objective: None,
                 })?;
-        let (nodes, edges) = size_of_document(&document);
+        let size = DocumentSize::of(&document);
         let mut set = OkrSet {
             alignment: document.alignment,
             grading: document.grading,
             default_strategy,
             levels: document.levels,
             cap: document.progress_cap,
-            graph: Graph::with_capacity(nodes, edges),
+            graph: Graph::with_capacity(size.nodes, size.edges),
+            titles: Titles::with_capacity(size.title_bytes),
             index: IdIndex::default(),
             objectives: Vec::with_capacity(document.objectives.len()),
             added: Vec::new(),
@@ -196,7 +199,7 @@ impl SetBuilder {
             lint: document.lint,
             state: State::default(),
         };
-        set.index.reserve(&set.graph, nodes);
+        set.index.reserve(&set.graph, size.nodes);
         let mut pending_links = Vec::with_capacity(document.objectives.len());
         for mut objective in document.objectives {
             let links = std::mem::take(&mut objective.aligned_to);
@@ -907,7 +910,7 @@ impl OkrSet {
         let index = self.graph.add_node(node);
         if self.index.insert(&self.graph, index).is_err() {
             let id = self.id_of(index);
-            self.graph.remove_node(index);
+            self.remove_from_graph(index);
             return Err(Error::DuplicateId(id));
         }
         self.added.push(index);
@@ -953,9 +956,13 @@ impl OkrSet {
             }
             None => None,
         };
+        let title = self
+            .titles
+            .add(&objective.title)
+            .ok_or_else(|| Error::TitlesFull(objective.id.clone()))?;
         let node = self.add_node(Node::Objective(ObjectiveNode {
             id: objective.id,
-            title: objective.title.into_boxed_str(),
+            title,
             level,
             commitment: objective.commitment,
             strategy,
@@ -1019,9 +1026,13 @@ impl OkrSet {
         self.check_dates(&id, objective, &check_ins, &phases)?;
         // A rank beyond u32 would need a list of levels larger than memory.
         let level_rank = u32::try_from(level).unwrap_or(u32::MAX);
+        let title = self
+            .titles
+            .add(&key_result.title)
+            .ok_or_else(|| Error::TitlesFull(id.clone()))?;
         let node = self.add_node(Node::KeyResult(KeyResultNode {
             id,
-            title: key_result.title.into_boxed_str(),
+            title,
             metric: key_result.metric.map(tidy_metric),
             objective,
             level: level_rank,
@@ -1282,7 +1293,20 @@ impl OkrSet {
         self.objectives.retain(|n| !doomed.contains(n));
         for &node in nodes {
             self.index.remove(&self.graph, node);
-            self.graph.remove_node(node);
+            self.remove_from_graph(node);
+        }
+        graph::compact_titles(&mut self.graph, &mut self.titles);
+    }
+
+    /// Removes a node from the graph and counts its title as unused.
+    fn remove_from_graph(&mut self, node: NodeIndex) {
+        if let Some(title) = self
+            .graph
+            .remove_node(node)
+            .as_ref()
+            .and_then(Node::title_ref)
+        {
+            self.titles.release(title);
         }
     }
 
@@ -1344,7 +1368,7 @@ impl OkrSet {
         };
         Some(Objective {
             id: o.id.clone(),
-            title: o.title.to_string(),
+            title: self.titles.get(o.title).to_owned(),
             level: self.level_name(o.level),
             owners: o.owners().to_vec(),
             description: o.description().cloned(),
@@ -1376,7 +1400,7 @@ impl OkrSet {
             .map_or(Weight::ONE, |e| e.weight().weight);
         Some(KeyResult {
             id: k.id.clone(),
-            title: k.title.to_string(),
+            title: self.titles.get(k.title).to_owned(),
             owners: k.owners().to_vec(),
             weight,
             description: k.description().cloned(),
@@ -1400,23 +1424,36 @@ impl OkrSet {
     }
 }
 
-/// How many nodes and edges a document makes, to allocate them once.
-/// O(nodes), iterative.
-fn size_of_document(document: &Document) -> (usize, usize) {
-    let mut nodes = 0;
-    let mut edges = 0;
-    let mut key_results: Vec<&KeyResult> = Vec::new();
-    for objective in &document.objectives {
-        nodes += 1;
-        edges += objective.aligned_to.len();
-        key_results.extend(&objective.key_results);
+/// How much a document makes, to allocate the set's storage once.
+struct DocumentSize {
+    nodes: usize,
+    edges: usize,
+    title_bytes: usize,
+}
+
+impl DocumentSize {
+    /// O(nodes), iterative.
+    fn of(document: &Document) -> Self {
+        let mut size = Self {
+            nodes: 0,
+            edges: 0,
+            title_bytes: 0,
+        };
+        let mut key_results: Vec<&KeyResult> = Vec::new();
+        for objective in &document.objectives {
+            size.nodes += 1;
+            size.edges += objective.aligned_to.len();
+            size.title_bytes += objective.title.len();
+            key_results.extend(&objective.key_results);
+        }
+        while let Some(key_result) = key_results.pop() {
+            size.nodes += 1 + key_result.initiatives.len();
+            size.edges += 1 + key_result.initiatives.len();
+            size.title_bytes += key_result.title.len();
+            key_results.extend(&key_result.key_results);
+        }
+        size
     }
-    while let Some(key_result) = key_results.pop() {
-        nodes += 1 + key_result.initiatives.len();
-        edges += 1 + key_result.initiatives.len();
-        key_results.extend(&key_result.key_results);
-    }
-    (nodes, edges)
 }
 
 /// A key result's own progress from its metric and latest check-in; 0 for
@@ -1512,12 +1549,7 @@ impl<'a> NodeRef<'a> {
     /// The title. O(1).
     #[must_use]
     pub fn title(&self) -> &'a str {
-        match self.data() {
-            Some(Node::Objective(o)) => &o.title,
-            Some(Node::KeyResult(k)) => &k.title,
-            Some(Node::Initiative(i)) => &i.title,
-            None => "",
-        }
+        self.data().map_or("", |node| node.title(&self.set.titles))
     }
 
     /// The level's name (a key result's is its objective's); `None` for

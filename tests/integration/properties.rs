@@ -224,6 +224,44 @@ proptest! {
             prop_assert_eq!(without.progress(node.id().as_str()), node.progress(), "{}", node.id());
         }
     }
+
+    #[test]
+    fn nodes_keep_their_titles_through_removals_and_re_additions(
+        doc in generate::document(),
+        picks in prop::collection::vec(any::<Index>(), 1..12),
+    ) {
+        let set = OkrSet::from_document(doc).unwrap();
+        let titles = |set: &OkrSet| -> Vec<(String, String)> {
+            let mut titles: Vec<(String, String)> = set
+                .nodes()
+                .iter()
+                .map(|n| (n.id().to_string(), n.title().to_owned()))
+                .collect();
+            titles.sort();
+            titles
+        };
+        let original = titles(&set);
+        let mut edited = set.clone();
+        // Removing most objectives leaves more unused title text than used:
+        // the set compacts its titles on the way.
+        let mut removed = Vec::new();
+        for pick in picks {
+            let ids: Vec<String> = edited.objectives().map(|o| o.id().to_string()).collect();
+            if ids.is_empty() {
+                break;
+            }
+            if let Ok(objective) = edited.remove_objective(&ids[pick.index(ids.len())]) {
+                removed.push(objective);
+            }
+        }
+        for (id, title) in titles(&edited) {
+            prop_assert!(original.contains(&(id.clone(), title.clone())), "{id}: {title}");
+        }
+        for objective in removed.into_iter().rev() {
+            edited.add_objective(objective).unwrap();
+        }
+        prop_assert_eq!(titles(&edited), original);
+    }
 }
 
 fn jiff_days(days: i16) -> okrs::jiff::Span {
