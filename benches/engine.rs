@@ -136,6 +136,33 @@ impl Flat {
         }
     }
 
+    /// The batch's arithmetic alone: the changed key results, the ancestors
+    /// and their inputs copied into one small array (in cache), each
+    /// ancestor's inputs back to back.
+    fn compact_batch(&self, changed: &[usize], ancestors: &[usize]) -> CompactBatch {
+        let mut involved: Vec<usize> = changed.to_vec();
+        for &n in ancestors {
+            involved.push(n);
+            involved.extend(self.inputs[n].iter().map(|&(source, _)| source));
+        }
+        involved.sort_unstable();
+        involved.dedup();
+        let at = |n: usize| involved.binary_search(&n).unwrap();
+        let mut starts = vec![0];
+        let mut inputs = Vec::new();
+        for &n in ancestors {
+            inputs.extend(self.inputs[n].iter().map(|&(source, w)| (at(source), w)));
+            starts.push(inputs.len());
+        }
+        CompactBatch {
+            changed: changed.iter().map(|&n| at(n)).collect(),
+            ancestors: ancestors.iter().map(|&n| at(n)).collect(),
+            starts,
+            inputs,
+            progress: involved.iter().map(|&n| self.leaf[n]).collect(),
+        }
+    }
+
     fn float(&self, progress: &mut [f64]) {
         for (n, inputs) in self.inputs_f64.iter().enumerate() {
             progress[n] = if inputs.is_empty() {
@@ -148,6 +175,30 @@ impl Flat {
                 }
                 sum / total
             };
+        }
+    }
+}
+
+struct CompactBatch {
+    changed: Vec<usize>,
+    ancestors: Vec<usize>,
+    starts: Vec<usize>,
+    inputs: Vec<(usize, Decimal)>,
+    progress: Vec<Decimal>,
+}
+
+impl CompactBatch {
+    fn run(&mut self, value: Decimal) {
+        for &n in &self.changed {
+            self.progress[n] = value / Decimal::TEN;
+        }
+        for (i, &n) in self.ancestors.iter().enumerate() {
+            let (mut sum, mut total) = (Decimal::ZERO, Decimal::ZERO);
+            for &(source, weight) in &self.inputs[self.starts[i]..self.starts[i + 1]] {
+                sum += weight * self.progress[source];
+                total += weight;
+            }
+            self.progress[n] = sum / total;
         }
     }
 }
@@ -232,6 +283,13 @@ fn bench(c: &mut Criterion) {
                     Decimal::from(value),
                     &ancestors,
                 );
+            });
+        });
+        let mut compact = flat.compact_batch(&changed, &ancestors);
+        group.bench_function(BenchmarkId::new("floor_batch_in_cache", size), |b| {
+            b.iter(|| {
+                value = (value + 1) % 10;
+                compact.run(black_box(Decimal::from(value)));
             });
         });
         group.bench_function(BenchmarkId::new("batch_1000_check_ins", size), |b| {
