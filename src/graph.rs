@@ -1,6 +1,6 @@
 //! The alignment graph: nodes and edges held in a petgraph `StableDiGraph`,
-//! and the two cycle guards (one topological sort for a bulk load, an
-//! upward search for a single link).
+//! the id index and the title text kept beside it, and the two cycle guards
+//! (one Kahn pass for a bulk load, an upward search for a single link).
 //!
 //! Edges point from the supporting node to the supported one: key result →
 //! objective, sub-key result → key result, initiative → key result,

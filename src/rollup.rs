@@ -1,6 +1,7 @@
-//! Roll-up: a plan compiled from the graph (topological order and flat
-//! contribution lists), the full pass over it, and the incremental pass that
-//! recomputes only the ancestors of a changed key result.
+//! Roll-up: a plan compiled from the graph (a topological order laid out
+//! for locality, and flat contribution lists indexed by position in it), the
+//! full pass over it, and the incremental pass that recomputes only the
+//! ancestors of a changed key result.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
