@@ -105,9 +105,10 @@ struct PlanNode {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct State {
     plan: Plan,
-    /// Own (metric) progress of each key result, 0 for objectives; by slot.
-    leaf: Vec<Decimal>,
-    /// Rolled-up progress; by slot.
+    /// Progress by slot: rolled up for nodes with inputs, their own (a key
+    /// result's metric progress, 0 for an objective without any) for the
+    /// rest. A node without inputs is never recomputed, so its own progress
+    /// needs no second array.
     progress: Vec<Decimal>,
     /// The kept partial sums of nodes with a large fan-in (built-in
     /// strategies only), by slot.
@@ -472,15 +473,17 @@ impl Plan {
         strategies: &Strategies,
         cap: Decimal,
     ) -> Vec<Decimal> {
-        let leaf: Vec<Decimal> = self
+        let mut progress: Vec<Decimal> = self
             .order
             .iter()
             .map(|n| leaf.get(n.index()).copied().unwrap_or_default())
             .collect();
-        let mut progress = vec![Decimal::ZERO; self.len()];
         let mut scratch = Vec::new();
         for s in 0..self.len() {
-            let value = self.evaluate(s, &leaf, progress.as_slice(), &mut scratch, strategies, cap);
+            if self.inputs_of(s).is_empty() {
+                continue;
+            }
+            let value = self.evaluate(s, progress.as_slice(), &mut scratch, strategies, cap);
             if let Some(slot) = progress.get_mut(s) {
                 *slot = value;
             }
@@ -495,11 +498,10 @@ impl Plan {
     }
 
     /// The progress of every ancestor of `changed` had its own progress
-    /// been `value`, as an overlay by node index on `progress` (which `leaf`
-    /// produced; both by slot). O(A log A) for A ancestors.
+    /// been `value`, as an overlay by node index on `progress` (by slot).
+    /// O(A log A) for A ancestors.
     fn what_if(
         &self,
-        leaf: &[Decimal],
         progress: &[Decimal],
         changed: NodeIndex,
         value: Decimal,
@@ -528,7 +530,7 @@ impl Plan {
                 base: progress,
                 overlay: &overlay,
             };
-            let updated = self.evaluate(s as usize, leaf, &view, &mut scratch, strategies, cap);
+            let updated = self.evaluate(s as usize, &view, &mut scratch, strategies, cap);
             overlay.insert(s, updated);
             queue.extend(self.consumers_of(s as usize).iter().map(|&c| Reverse(c)));
         }
@@ -578,14 +580,13 @@ impl Plan {
             .collect()
     }
 
-    /// A node's progress from its inputs' (or its own leaf value), clamped
-    /// to `[0, cap]`; everything by slot. O(inputs), no allocation for the
-    /// built-ins.
+    /// A node's progress from its inputs' (a node without inputs keeps its
+    /// own), clamped to `[0, cap]`; everything by slot. O(inputs), no
+    /// allocation for the built-ins.
     #[inline]
     fn evaluate(
         &self,
         s: usize,
-        leaf: &[Decimal],
         progress: &(impl Progresses + ?Sized),
         scratch: &mut Vec<Contribution>,
         strategies: &Strategies,
@@ -593,7 +594,7 @@ impl Plan {
     ) -> Decimal {
         let inputs = self.inputs_of(s);
         if inputs.is_empty() {
-            return leaf.get(s).copied().unwrap_or_default();
+            return progress.at(to_u32(s));
         }
         let view = NodeInputs { inputs, progress };
         let value = match self.evaluator_of(s) {
@@ -681,20 +682,21 @@ impl State {
         strategies: &Strategies,
         cap: Decimal,
     ) {
-        self.leaf = plan.order.iter().map(|&n| leaf_of(n)).collect();
+        self.progress = plan.order.iter().map(|&n| leaf_of(n)).collect();
         self.plan = plan;
         self.trees.clear();
         self.full(strategies, cap);
     }
 
-    /// Recomputes every node in the plan's order. O(V + E); allocates only
-    /// the progress array and, on the first pass after a new plan, the kept
-    /// sums of nodes with more than 32 inputs.
+    /// Recomputes every node with inputs in the plan's order, from the own
+    /// progress of the nodes without. O(V + E); allocates only, on the first
+    /// pass after a new plan, the kept sums of nodes with more than 32
+    /// inputs.
     pub(crate) fn full(&mut self, strategies: &Strategies, cap: Decimal) {
-        self.progress.clear();
-        self.progress.resize(self.plan.len(), Decimal::ZERO);
         for s in 0..self.plan.len() {
-            self.recompute(s, Pass::Full, strategies, cap);
+            if !self.plan.inputs_of(s).is_empty() {
+                self.recompute(s, Pass::Full, strategies, cap);
+            }
         }
     }
 
@@ -712,42 +714,35 @@ impl State {
             let Some(s) = self.plan.slot_of(node) else {
                 continue;
             };
-            if let Some(leaf) = self.leaf.get_mut(s) {
-                *leaf = value;
-                queue.push(Reverse(to_u32(s)));
+            // A key result with inputs (sub-key results) has no own progress.
+            if self.plan.inputs_of(s).is_empty() && self.store(s, value, Pass::Incremental) {
+                self.feed(s, &mut queue);
             }
         }
-        self.incremental(queue, strategies, cap);
-    }
-
-    /// Recomputes the queued slots and, where their value changed, what
-    /// they feed, each once, in the plan's order. A node with kept sums
-    /// redoes only the blocks of its changed inputs.
-    fn incremental(
-        &mut self,
-        mut queue: BinaryHeap<Reverse<u32>>,
-        strategies: &Strategies,
-        cap: Decimal,
-    ) {
         let mut last: Option<u32> = None;
         while let Some(Reverse(s)) = queue.pop() {
             if last == Some(s) {
                 continue;
             }
             last = Some(s);
-            if !self.recompute(s as usize, Pass::Incremental, strategies, cap) {
-                continue;
+            if self.recompute(s as usize, Pass::Incremental, strategies, cap) {
+                self.feed(s as usize, &mut queue);
             }
-            for &consumer in self.plan.consumers_of(s as usize) {
-                // Only a node with a large fan-in can keep sums: the count
-                // sits in the plan entry read anyway, and spares most
-                // consumers a hash lookup.
-                let wide = SumTree::pays(self.plan.inputs_of(consumer as usize).len());
-                if let Some(tree) = wide.then(|| self.trees.get_mut(&consumer)).flatten() {
-                    tree.mark(s);
-                }
-                queue.push(Reverse(consumer));
+        }
+    }
+
+    /// Queues what slot `s` feeds, after its value changed, and marks its
+    /// place in their kept sums.
+    fn feed(&mut self, s: usize, queue: &mut BinaryHeap<Reverse<u32>>) {
+        for &consumer in self.plan.consumers_of(s) {
+            // Only a node with a large fan-in can keep sums: the count sits
+            // in the plan entry read anyway, and spares most consumers a
+            // hash lookup.
+            let wide = SumTree::pays(self.plan.inputs_of(consumer as usize).len());
+            if let Some(tree) = wide.then(|| self.trees.get_mut(&consumer)).flatten() {
+                tree.mark(to_u32(s));
             }
+            queue.push(Reverse(consumer));
         }
     }
 
@@ -761,7 +756,7 @@ impl State {
         cap: Decimal,
     ) -> HashMap<u32, Decimal> {
         self.plan
-            .what_if(&self.leaf, &self.progress, changed, value, strategies, cap)
+            .what_if(&self.progress, changed, value, strategies, cap)
     }
 
     /// A node with kept sums: refreshes (or builds) them and reads the
@@ -783,9 +778,8 @@ impl State {
         clamp(tree.sums.value(&view), cap)
     }
 
-    /// Evaluates one slot from its inputs (or its leaf) and stores it.
-    /// Returns whether the stored value changed (always true on a full
-    /// pass; false for a slot outside the arrays).
+    /// Evaluates one slot with inputs and stores it. Returns whether the
+    /// stored value changed.
     fn recompute(&mut self, s: usize, pass: Pass, strategies: &Strategies, cap: Decimal) -> bool {
         let inputs = self.plan.inputs_of(s);
         // Most nodes are key results without inputs: test the count before
@@ -795,13 +789,18 @@ impl State {
             Some(Evaluator::Builtin(builtin)) => self.evaluate_kept(s, builtin, pass, cap),
             _ => self.plan.evaluate(
                 s,
-                &self.leaf,
                 self.progress.as_slice(),
                 &mut self.scratch,
                 strategies,
                 cap,
             ),
         };
+        self.store(s, value, pass)
+    }
+
+    /// Stores a slot's value. Returns whether it changed (always true on a
+    /// full pass; false for a slot outside the array).
+    fn store(&mut self, s: usize, value: Decimal, pass: Pass) -> bool {
         match self.progress.get_mut(s) {
             Some(slot) if pass == Pass::Full => {
                 *slot = value;
