@@ -450,10 +450,20 @@ pub enum LevelsError {
 }
 
 impl Levels {
-    /// Levels from highest to lowest. O(n²) in the (small) number of levels.
+    /// Levels from highest to lowest. O(n) for n levels.
     ///
     /// # Errors
     /// [`LevelsError`] for an empty list, an empty name or a duplicate.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Levels, LevelsError};
+    /// assert!(Levels::new(["tribe", "squad"]).is_ok());
+    /// assert_eq!(
+    ///     Levels::new(["tribe", "squad", "tribe"]),
+    ///     Err(LevelsError::Duplicate("tribe".into()))
+    /// );
+    /// ```
     pub fn new<I, S>(levels: I) -> Result<Self, LevelsError>
     where
         I: IntoIterator<Item = S>,
@@ -463,11 +473,12 @@ impl Levels {
         if levels.is_empty() {
             return Err(LevelsError::Empty);
         }
+        let mut seen = std::collections::HashSet::with_capacity(levels.len());
         for (i, level) in levels.iter().enumerate() {
             if level.trim().is_empty() {
                 return Err(LevelsError::EmptyName(i));
             }
-            if levels.iter().take(i).any(|l| l == level) {
+            if !seen.insert(level.as_str()) {
                 return Err(LevelsError::Duplicate(level.clone()));
             }
         }
