@@ -379,6 +379,12 @@ impl Progress {
     /// ```
     #[must_use]
     pub fn clamped(value: Decimal, cap: Decimal) -> Self {
+        // Most progress lies in [0, 1) under a cap of at least 1: tell that
+        // from the mantissas, as comparing decimals rescales one side (a
+        // tenth of a full roll-up when every node paid for it).
+        if below_one(value) && !below_one(cap) && !cap.is_sign_negative() {
+            return Self(value);
+        }
         Self(value.max(Decimal::ZERO).min(cap))
     }
 
@@ -388,6 +394,29 @@ impl Progress {
         self.0
     }
 }
+
+/// Whether `0 ≤ value < 1`, read off the mantissa and scale. O(1).
+fn below_one(value: Decimal) -> bool {
+    !value.is_sign_negative()
+        && POWERS_OF_TEN
+            .get(value.scale() as usize)
+            .is_some_and(|&one| value.mantissa().unsigned_abs() < one)
+}
+
+/// 10^0 to 10^28: the mantissa of 1 at each scale a decimal can have.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of range fails the build"
+)]
+const POWERS_OF_TEN: [u128; 29] = {
+    let mut powers = [1u128; 29];
+    let mut i = 1;
+    while i < powers.len() {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
 
 impl fmt::Display for Progress {
     /// Without trailing zeros: `0.5`, never `0.50`.
@@ -432,6 +461,48 @@ impl<'de> Deserialize<'de> for Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clamping_by_mantissa_agrees_with_comparing_decimals() {
+        let values = [
+            Decimal::ZERO,
+            -Decimal::ZERO,
+            Decimal::new(0, 5),
+            Decimal::new(-1, 28),
+            Decimal::new(5, 1),
+            Decimal::new(9_999, 4),
+            Decimal::ONE,
+            Decimal::new(10, 1),
+            Decimal::new(14, 1),
+            Decimal::new(16, 1),
+            Decimal::new(-3, 0),
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::from_i128_with_scale(10_i128.pow(28) - 1, 28),
+            Decimal::from_i128_with_scale(10_i128.pow(28), 28),
+        ];
+        let caps = [
+            Decimal::new(15, 1),
+            Decimal::ONE,
+            Decimal::new(100, 2),
+            Decimal::new(5, 1),
+            Decimal::ZERO,
+            Decimal::NEGATIVE_ONE,
+        ];
+        for cap in caps {
+            for value in values {
+                let clamped = Progress::clamped(value, cap).value();
+                let compared = value.max(Decimal::ZERO).min(cap);
+                assert_eq!(clamped, compared, "{value} under {cap}");
+                assert_eq!(clamped.scale(), compared.scale(), "{value} under {cap}");
+                assert_eq!(
+                    clamped.is_sign_negative(),
+                    compared.is_sign_negative(),
+                    "{value} under {cap}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn parses_plain_and_scientific_exactly() {
