@@ -79,12 +79,7 @@ impl Flat {
             progress[n] = if inputs.is_empty() {
                 self.leaf[n]
             } else {
-                let (mut sum, mut total) = (Decimal::ZERO, Decimal::ZERO);
-                for &(source, weight) in inputs {
-                    sum += weight * progress[source];
-                    total += weight;
-                }
-                sum / total
+                weighted_mean(inputs, progress)
             };
         }
     }
@@ -127,12 +122,7 @@ impl Flat {
             progress[n] = value / Decimal::TEN;
         }
         for &n in ancestors {
-            let (mut sum, mut total) = (Decimal::ZERO, Decimal::ZERO);
-            for &(source, weight) in &self.inputs[n] {
-                sum += weight * progress[source];
-                total += weight;
-            }
-            progress[n] = sum / total;
+            progress[n] = weighted_mean(&self.inputs[n], progress);
         }
     }
 
@@ -179,6 +169,18 @@ impl Flat {
     }
 }
 
+/// Σwp / Σw over `inputs`, reading progress by position: the floors' one
+/// piece of arithmetic.
+#[inline]
+fn weighted_mean(inputs: &[(usize, Decimal)], progress: &[Decimal]) -> Decimal {
+    let (mut sum, mut total) = (Decimal::ZERO, Decimal::ZERO);
+    for &(source, weight) in inputs {
+        sum += weight * progress[source];
+        total += weight;
+    }
+    sum / total
+}
+
 struct CompactBatch {
     changed: Vec<usize>,
     ancestors: Vec<usize>,
@@ -193,12 +195,8 @@ impl CompactBatch {
             self.progress[n] = value / Decimal::TEN;
         }
         for (i, &n) in self.ancestors.iter().enumerate() {
-            let (mut sum, mut total) = (Decimal::ZERO, Decimal::ZERO);
-            for &(source, weight) in &self.inputs[self.starts[i]..self.starts[i + 1]] {
-                sum += weight * self.progress[source];
-                total += weight;
-            }
-            self.progress[n] = sum / total;
+            let inputs = &self.inputs[self.starts[i]..self.starts[i + 1]];
+            self.progress[n] = weighted_mean(inputs, &self.progress);
         }
     }
 }
