@@ -5,7 +5,7 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::NodeIndexable;
 use rust_decimal::Decimal;
 
-use super::{NodeKind, OkrSet};
+use super::{NodeKind, NodeRef, OkrSet};
 use crate::graph::Node;
 use crate::{Error, Id, Impact, Progress};
 
@@ -128,8 +128,12 @@ impl OkrSet {
     }
 
     fn progress_at_index(&self, node: NodeIndex) -> Progress {
-        let value = self.state.progress_of(node).unwrap_or_default();
-        Progress::new(value).unwrap_or(Progress::ZERO)
+        NodeRef {
+            set: self,
+            index: node,
+        }
+        .progress()
+        .unwrap_or(Progress::ZERO)
     }
 
     fn what_if_index(&self, key_result: NodeIndex, target: NodeIndex) -> Progress {
