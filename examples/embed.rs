@@ -5,7 +5,7 @@
 //! cargo run --example embed
 //! ```
 
-use okrs::{Error, KeyResult, Link, Metric, Objective, OkrSet};
+use okrs::{CheckIn, CheckInValue, Error, KeyResult, Link, Metric, Objective, OkrSet};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. Load: the app's stored document (here: the built-in sample).
@@ -17,8 +17,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 2. A check-in arrives: the second SDR is hired. Only the key result's
     //    ancestors are recomputed.
-    let metric = Metric::numeric(0.into(), 3.into()).with_current(2.into());
-    set.set_metric("hire-sdrs", Some(metric))?;
+    let check_in = CheckIn::new("2026-11-30".parse()?, CheckInValue::Number(2.into()))
+        .with_note("second SDR signed")
+        .by("sales-lead");
+    set.check_in("hire-sdrs", check_in)?;
     println!(
         "BizOps after:  {}",
         set.progress("grow-bizops").unwrap_or_default()

@@ -9,7 +9,6 @@
 mod adversarial;
 mod alignment;
 mod analytics;
-mod cli;
 mod documents;
 mod edits;
 mod formats;

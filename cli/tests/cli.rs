@@ -1,16 +1,19 @@
-//! The example CLI, run as a user would (cargo builds examples for `cargo test`).
+//! The `okrs` binary, run as a user would.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn okrs(args: &[&str]) -> Output {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path: PathBuf = dir
-        .join("examples")
-        .join(format!("okrs{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "build the example first: {}", path.display());
-    Command::new(path).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_okrs"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn write(name: &str, text: &str) -> PathBuf {

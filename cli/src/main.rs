@@ -2,14 +2,14 @@
 //! and out for `okrs/1` documents.
 //!
 //! ```text
-//! cargo run --example okrs                               # review the built-in sample organisation
-//! cargo run --example okrs -- report FILE                # review an okrs/1 document
-//! cargo run --example okrs -- check FILE                 # validate only
-//! cargo run --example okrs -- rollup --json FILE         # every node's progress, status, forecast as JSON
-//! cargo run --example okrs -- lint FILE [--json]         # health checks; exit 1 on an error-level finding
-//! cargo run --example okrs -- impact FILE ID             # what each key result weighs in ID, and what-if
-//! cargo run --example okrs -- export --to FORMAT FILE    # csv, dot, mermaid or markdown, to stdout
-//! cargo run --example okrs -- import --from csv FILE     # a CSV sheet as an okrs/1 JSON document
+//! okrs                            # review the built-in sample organisation
+//! okrs report FILE                # review an okrs/1 document
+//! okrs check FILE                 # validate only
+//! okrs rollup --json FILE         # every node's progress, status, forecast as JSON
+//! okrs lint FILE [--json]         # health checks; exit 1 on an error-level finding
+//! okrs impact FILE ID             # what each key result weighs in ID, and what-if
+//! okrs export --to FORMAT FILE    # csv, dot, mermaid or markdown, to stdout
+//! okrs import --from csv FILE     # a CSV sheet as an okrs/1 JSON document
 //! ```
 //!
 //! `report`, `rollup`, `lint` and `export` take `--as-of YYYY-MM-DD`
