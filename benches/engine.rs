@@ -211,7 +211,7 @@ fn bench(c: &mut Criterion) {
         let before = resident_bytes();
         let mut set = OkrSet::from_document(doc.clone()).unwrap();
         let after = resident_bytes();
-        let size = set.nodes().len();
+        let size = set.nodes().count();
         eprintln!(
             "okrs: {size} nodes; resident memory of the set ≈ {} bytes per node",
             after.saturating_sub(before) / size

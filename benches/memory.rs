@@ -36,7 +36,7 @@ fn main() {
         // Includes what the allocator keeps of the freed copy and build
         // temporaries.
         let resident = resident_bytes().saturating_sub(resident_before);
-        let nodes = set.nodes().len();
+        let nodes = set.nodes().count();
         println!(
             "| {nodes} | {} B | {} B | {} B |",
             heap / nodes,

@@ -54,50 +54,73 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod analytics;
+// Values: plain data with their own rules, no set in sight.
 mod checkin;
-mod document;
 mod error;
-mod formats;
-mod grading;
-mod graph;
 mod id;
-mod lint;
 mod metric;
 mod model;
 mod number;
-mod review;
-mod rollup;
-pub mod sample;
-mod set;
+mod period;
+mod rules;
+mod scale;
+mod status;
+mod strategy;
 mod time;
+
+// Documents and their formats.
+mod document;
+mod io;
+
+// The engine (private storage and roll-up) and the set over it.
+mod engine;
+mod set;
+
+// Reports: they read a set, never change it.
+mod analytics;
+mod lint;
+mod render;
+mod review;
+
+pub mod sample;
 
 pub use analytics::{AlignmentCoverage, Coverage, Distribution, GroupBy, Impact};
 pub use checkin::{CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, Phase};
 pub use document::{DEFAULT_GRADING, Document, Format};
 pub use error::{Error, LoadError, ParseError};
-#[cfg(feature = "csv")]
-pub use formats::{CSV_COLUMNS, CsvError};
-pub use grading::{
-    AggregationStrategy, Band, Contribution, GoogleScale, GradingScale, Mean, Min, WeightedMean,
-};
 pub use id::{Id, IdError};
+#[cfg(feature = "csv")]
+pub use io::{CSV_COLUMNS, CsvError};
 pub use jiff;
 pub use jiff::Timestamp;
 pub use jiff::civil::Date;
-pub use lint::{Finding, LintSettings, Rule, RuleLevel, Severity};
+pub use lint::Finding;
 pub use metric::{Metric, MetricError, Milestone, ValueMismatch};
 pub use model::{
     AlignmentModel, Commitment, Initiative, InitiativeStatus, KeyResult, Levels, LevelsError, Link,
-    Objective,
+    MAX_DEPTH, NodeKind, Objective,
 };
 pub use number::{DecimalError, Progress, ProgressError, Weight, WeightError, parse_decimal};
-pub use review::{
-    GapPolicy, NodeReview, ObjectiveStatusRule, Review, Status, StatusInput, StatusPolicy,
-};
+#[allow(deprecated)]
+pub use period::{Closing, Closure, Grade, Period, YearError};
+pub use review::{NodeReview, Review};
+pub use rules::{LintSettings, Rule, RuleLevel, Severity};
 pub use rust_decimal::Decimal;
-pub use set::{CarryForward, MAX_DEPTH, NodeKind, NodeRef, OkrSet, PeriodMismatch, SetBuilder};
-pub use time::{Closure, Grade, Moment, MomentError, Period, YearError};
+/// The old name of [`Scale`]: the trait that maps progress to a [`Band`].
+/// Deprecated since 0.2.0 (a re-export cannot carry the attribute); new
+/// code names `Scale`.
+pub use scale::Scale as GradingScale;
+pub use scale::{Band, GoogleScale, Scale};
+pub use set::{CarryForward, LinkRef, NodeRef, OkrSet, PeriodMismatch, SetBuilder};
+
+/// The named iterators of [`OkrSet`] and [`NodeRef`], for code that stores
+/// or returns them.
+pub mod iter {
+    pub use crate::set::{Children, Links, Nodes, Objectives, Supporters};
+}
+pub use status::{GapPolicy, ObjectiveStatusRule, Status, StatusInput, StatusPolicy};
+pub use strategy::{AggregationStrategy, Contribution, Mean, Min, WeightedMean};
+pub use time::{Moment, MomentError};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

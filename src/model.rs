@@ -538,3 +538,33 @@ impl From<Levels> for Vec<String> {
         levels.0
     }
 }
+
+/// How deep sub-key results may nest below a key result.
+///
+/// Deeper nesting is refused with [`Error::TooDeep`](crate::Error::TooDeep). `KeyResult`'s derived
+/// serde, `Clone` and `Drop` recurse, so read documents only through formats
+/// with a recursion limit (serde_json has one: 128) and do not build
+/// key results nested thousands deep by hand.
+pub const MAX_DEPTH: usize = 16;
+
+/// What a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeKind {
+    /// An objective.
+    Objective,
+    /// A key result or a sub-key result.
+    KeyResult,
+    /// An initiative.
+    Initiative,
+}
+
+impl fmt::Display for NodeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Self::Objective => "objective",
+            Self::KeyResult => "key-result",
+            Self::Initiative => "initiative",
+        })
+    }
+}

@@ -458,7 +458,9 @@ fn report(set: &OkrSet, source: &str, as_of: Date) -> String {
                 }
                 _ => {}
             }
-            for (target, weight, contributes) in objective.aligned_to() {
+            for link in objective.aligned_to() {
+                let (target, weight, contributes) =
+                    (link.target(), link.weight(), link.contributes());
                 let how = if contributes {
                     "contributes to"
                 } else {

@@ -52,7 +52,7 @@ fn rollup_json_lists_every_node_as_of_a_date() {
     let nodes = value["nodes"].as_array().unwrap();
     let set = okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON).unwrap();
     let review = set.review("2026-11-23".parse().unwrap());
-    assert_eq!(nodes.len(), set.nodes().len());
+    assert_eq!(nodes.len(), set.nodes().count());
     for node in nodes {
         let id = node["id"].as_str().unwrap();
         let progress = okrs::parse_decimal(node["progress"].as_str().unwrap()).unwrap();

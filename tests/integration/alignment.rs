@@ -33,7 +33,8 @@ fn directional_links_are_visible_but_carry_no_progress() {
     let set = org(AlignmentModel::Directional, Link::new(id("co-kr"))).unwrap();
     assert_eq!(progress(&set, "co"), d("0"));
     let team = set.node("team").unwrap();
-    let (target, _, contributes) = team.aligned_to().next().unwrap();
+    let link = team.aligned_to().next().unwrap();
+    let (target, contributes) = (link.target(), link.contributes());
     assert_eq!(target.id().as_str(), "co-kr");
     assert!(!contributes);
     assert_eq!(set.node("co-kr").unwrap().supporters().count(), 1);

@@ -149,7 +149,7 @@ fn mermaid_has_every_node_and_edge_style() {
     let chart = set.to_mermaid();
     assert!(chart.starts_with("flowchart BT\n"));
     let node_lines = chart.lines().filter(|l| l.contains(":::")).count();
-    assert_eq!(node_lines, set.nodes().len());
+    assert_eq!(node_lines, set.nodes().count());
     assert!(chart.contains("==>|contributes|"));
     assert!(chart.contains("-.->|supports|"));
     assert!(chart.contains("Grow the BizOps team<br/>"));

@@ -163,10 +163,9 @@ pub(crate) fn edit_sequence(data: &[u8]) {
     let mut set = OkrSet::from_json(SEED).expect("the seed loads");
     for (step, op) in ops.into_iter().take(48).enumerate() {
         let objectives: Vec<String> = set.objectives().map(|o| o.id().to_string()).collect();
-        let nodes: Vec<String> = set.nodes().iter().map(|n| n.id().to_string()).collect();
+        let nodes: Vec<String> = set.nodes().map(|n| n.id().to_string()).collect();
         let key_results: Vec<String> = set
             .nodes()
-            .iter()
             .filter(|n| n.kind() == okrs::NodeKind::KeyResult)
             .map(|n| n.id().to_string())
             .collect();
@@ -283,7 +282,7 @@ pub(crate) fn edit_sequence(data: &[u8]) {
                         set.node(node.id().as_str()).is_some(),
                         "an id does not resolve"
                     );
-                    for (target, _, _) in node.aligned_to() {
+                    for target in node.aligned_to().map(|link| link.target()) {
                         assert!(set.contains(target.id().as_str()), "a link points nowhere");
                     }
                 }
@@ -320,7 +319,7 @@ pub(crate) fn is_acyclic(set: &OkrSet) -> bool {
             let ups = node
                 .parent()
                 .into_iter()
-                .chain(node.aligned_to().map(|(t, _, _)| t));
+                .chain(node.aligned_to().map(|link| link.target()));
             for up in ups {
                 match state.get(up.id().as_str()) {
                     Some(1) => return false,

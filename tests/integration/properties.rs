@@ -49,7 +49,7 @@ proptest! {
         attempts in prop::collection::vec((any::<Index>(), any::<Index>(), any::<Option<bool>>()), 1..20),
     ) {
         let mut set = OkrSet::from_document(doc).unwrap();
-        let ids: Vec<String> = set.nodes().iter().map(|n| n.id().to_string()).collect();
+        let ids: Vec<String> = set.nodes().map(|n| n.id().to_string()).collect();
         let objectives: Vec<String> = set.objectives().map(|n| n.id().to_string()).collect();
         for (from, to, contributes) in attempts {
             let from = &objectives[from.index(objectives.len())];
@@ -185,7 +185,6 @@ proptest! {
         let mut set = OkrSet::from_document(doc).unwrap();
         let numeric: Vec<(String, Metric)> = set
             .nodes()
-            .iter()
             .filter_map(|n| match n.metric() {
                 Some(m @ Metric::Numeric { .. }) => Some((n.id().to_string(), m.clone())),
                 _ => None,
@@ -234,7 +233,6 @@ proptest! {
         let titles = |set: &OkrSet| -> Vec<(String, String)> {
             let mut titles: Vec<(String, String)> = set
                 .nodes()
-                .iter()
                 .map(|n| (n.id().to_string(), n.title().to_owned()))
                 .collect();
             titles.sort();
@@ -282,7 +280,6 @@ fn shuffle<T>(items: &mut [T], state: &mut u64) {
 /// The ids of the key results measured by a metric.
 pub(crate) fn measured_key_results(set: &OkrSet) -> Vec<String> {
     set.nodes()
-        .iter()
         .filter(|n| n.kind() == NodeKind::KeyResult && n.metric().is_some())
         .map(|n| n.id().to_string())
         .collect()

@@ -227,7 +227,7 @@ fn public_types_are_send_and_sync() {
 #[test]
 fn every_measured_node_is_listed_in_document_order() {
     let set = OkrSet::from_document(okrs::sample::document()).unwrap();
-    let ids: Vec<&str> = set.nodes().iter().map(|n| n.id().as_str()).collect();
+    let ids: Vec<&str> = set.nodes().map(|n| n.id().as_str()).collect();
     assert_eq!(ids.first(), Some(&"great-place"));
     assert_eq!(ids.get(1), Some(&"enps"));
     assert!(

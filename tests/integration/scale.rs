@@ -12,7 +12,7 @@ fn the_synthetic_organisation_has_the_promised_shape() {
     assert_eq!(doc, okrs::sample::synthetic(10_000, 3), "deterministic");
     assert_ne!(doc, okrs::sample::synthetic(10_000, 4), "seeded");
     let set = OkrSet::from_document(doc.clone()).unwrap();
-    let nodes = set.nodes().len();
+    let nodes = set.nodes().count();
     assert!((10_000..10_020).contains(&nodes), "{nodes}");
     let objectives = doc.objectives.len();
     let two_parents = doc

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{EdgeStyle, band_colour, edges, one_line};
-use crate::{NodeKind, OkrSet, Progress};
+use crate::{NodeKind, NodeRef, OkrSet, Progress};
 
 impl OkrSet {
     /// The alignment graph as Graphviz DOT: objectives as rounded boxes and
@@ -22,7 +22,7 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn to_dot(&self) -> String {
-        let nodes = self.nodes();
+        let nodes: Vec<NodeRef<'_>> = self.nodes().collect();
         let mut out = String::from("digraph okrs {\n");
         out.push_str("  rankdir=BT;\n");
         out.push_str("  node [style=\"filled\", fontname=\"Helvetica\", fontsize=10];\n");

@@ -7,7 +7,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use crate::{
-    AlignmentModel, CheckIn, CheckInValue, Closure, Commitment, Confidence, Date, Document, Grade,
+    AlignmentModel, CheckIn, CheckInValue, Closing, Commitment, Confidence, Date, Document, Grade,
     Id, Initiative, InitiativeStatus, KeyResult, Levels, Link, Metric, Milestone, Moment,
     Objective, Period, Phase, Progress, RuleLevel, Weight, parse_decimal,
 };
@@ -594,7 +594,7 @@ impl Document {
                                 format!("no period {:?}", period_id.as_str()),
                             )
                         })?;
-                    let closure = period.closed.get_or_insert_with(Closure::default);
+                    let closure = period.closed.get_or_insert_with(Closing::default);
                     if row.get("type") == "grade" {
                         closure.grades.push(Grade {
                             id: row.id("id")?,

@@ -13,8 +13,8 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, NodeIndexable};
 use rust_decimal::Decimal;
 
-use crate::grading::{Builtin, Inputs, SumTree};
-use crate::graph::{Graph, Node};
+use crate::engine::graph::{Graph, Node};
+use crate::strategy::{Builtin, Inputs, SumTree};
 use crate::{AggregationStrategy, Contribution, Mean, Min, Progress, Weight, WeightedMean};
 
 /// The strategies a set knows, built-ins first; a later one of the same name

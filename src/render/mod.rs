@@ -1,15 +1,9 @@
-//! Formats out (and in): Graphviz DOT and Mermaid pictures of the alignment
-//! graph, a Markdown report, and CSV rows in the spreadsheet style OKR
-//! tools use (feature `csv`).
+//! Renderings of a set for people: Graphviz DOT and Mermaid pictures of the
+//! alignment graph and a Markdown report. They only read the set.
 
-#[cfg(feature = "csv")]
-mod csv;
 mod dot;
 mod markdown;
 mod mermaid;
-
-#[cfg(feature = "csv")]
-pub use self::csv::{CSV_COLUMNS, CsvError};
 
 use crate::{Band, NodeKind, NodeRef};
 
@@ -32,7 +26,8 @@ fn edges<'a>(nodes: &[NodeRef<'a>]) -> Vec<(NodeRef<'a>, NodeRef<'a>, EdgeStyle)
                 out.push((*node, parent, EdgeStyle::KeyResult));
             }
         }
-        for (target, _, contributes) in node.aligned_to() {
+        for link in node.aligned_to() {
+            let (target, contributes) = (link.target(), link.contributes());
             let style = if contributes {
                 EdgeStyle::Contributes
             } else {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::{EdgeStyle, band_colour, edges, one_line};
-use crate::{Band, Id, NodeKind, OkrSet, Progress};
+use crate::{Band, Id, NodeKind, NodeRef, OkrSet, Progress};
 
 impl OkrSet {
     /// The alignment graph as a Mermaid flowchart (bottom to top), for
@@ -22,7 +22,7 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn to_mermaid(&self) -> String {
-        let nodes = self.nodes();
+        let nodes: Vec<NodeRef<'_>> = self.nodes().collect();
         let names: HashMap<&Id, String> = nodes
             .iter()
             .enumerate()

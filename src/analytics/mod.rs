@@ -2,6 +2,8 @@
 //! bands and statuses, and the impact of key results on top objectives
 //! (with what-if).
 
+mod impact;
+
 use std::fmt;
 
 use rust_decimal::Decimal;

@@ -5,9 +5,9 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::NodeIndexable;
 use rust_decimal::Decimal;
 
-use super::{NodeKind, NodeRef, OkrSet};
-use crate::graph::Node;
-use crate::{Error, Id, Impact, Progress};
+use crate::engine::graph::Node;
+use crate::{Error, Impact, Progress};
+use crate::{NodeKind, NodeRef, OkrSet};
 
 impl OkrSet {
     /// Every measured key result (one with a metric) that contributes to an
@@ -43,19 +43,19 @@ impl OkrSet {
     /// ```
     pub fn impact(&self, target: &str) -> Result<Vec<Impact>, Error> {
         let root = self.measured_node(target)?;
-        let bound = self.graph.node_bound();
+        let bound = self.graph().node_bound();
         let mut share = vec![Decimal::ZERO; bound];
         if let Some(slot) = share.get_mut(root.index()) {
             *slot = Decimal::ONE;
         }
         // Supported nodes come after their supporters in the plan's order:
         // walk it backwards to push shares down from the target.
-        for node in self.state.plan().order().iter().rev() {
+        for node in self.state().plan().order().iter().rev() {
             let mine = share.get(node.index()).copied().unwrap_or_default();
             if mine.is_zero() {
                 continue;
             }
-            for (source, weight) in self.state.plan().shares(*node) {
+            for (source, weight) in self.state().plan().shares(*node) {
                 if let Some(slot) = share.get_mut(source as usize) {
                     let add = mine.checked_mul(weight).unwrap_or_default();
                     *slot = slot.checked_add(add).unwrap_or(*slot);
@@ -66,7 +66,7 @@ impl OkrSet {
         let mut out = Vec::new();
         for (n, &node_share) in share.iter().enumerate() {
             let node = NodeIndex::new(n);
-            let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
+            let Some(Node::KeyResult(k)) = self.graph().node_weight(node) else {
                 continue;
             };
             if k.metric.is_none() || node == root || node_share.is_zero() {
@@ -113,35 +113,18 @@ impl OkrSet {
         Ok(self.what_if_index(node, root))
     }
 
-    /// An objective or key result by id.
-    pub(super) fn measured_node(&self, id: &str) -> Result<NodeIndex, Error> {
-        let node = self
-            .lookup(id)
-            .ok_or_else(|| Error::UnknownNode(Id::unchecked(id)))?;
-        if matches!(self.graph.node_weight(node), Some(Node::Initiative(_))) {
-            return Err(Error::WrongKind {
-                id: self.id_of(node),
-                expected: "an objective or a key result",
-            });
-        }
-        Ok(node)
-    }
-
     fn progress_at_index(&self, node: NodeIndex) -> Progress {
-        NodeRef {
-            set: self,
-            index: node,
-        }
-        .progress()
-        .unwrap_or(Progress::ZERO)
+        let progress = NodeRef::new(self, node).and_then(|n| n.progress());
+        debug_assert!(progress.is_some(), "a measured node without progress");
+        progress.unwrap_or(Progress::ZERO)
     }
 
     fn what_if_index(&self, key_result: NodeIndex, target: NodeIndex) -> Progress {
         let now = self.progress_at_index(key_result).value();
         let reached = now.max(Decimal::ONE);
-        let overlay = self
-            .state
-            .what_if(key_result, reached, &self.strategies, self.cap);
+        let overlay =
+            self.state()
+                .what_if(key_result, reached, self.strategies(), self.progress_cap());
         let index = u32::try_from(target.index()).unwrap_or(u32::MAX);
         match overlay.get(&index) {
             Some(value) => Progress::new(*value).unwrap_or(Progress::ZERO),

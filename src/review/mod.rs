@@ -1,0 +1,516 @@
+//! Reviews: a set rolled up as of a date, with each node's expected
+//! progress, status (under a pluggable [`StatusPolicy`]), confidence and
+//! forecast. Built by [`OkrSet::review`](crate::OkrSet::review).
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::time::days_between;
+use petgraph::stable_graph::NodeIndex;
+use petgraph::visit::NodeIndexable;
+
+use crate::engine::graph::{KeyResultNode, Node};
+use crate::engine::{set_at, value_at};
+use crate::{
+    Band, CheckInValue, Confidence, ConfidenceLevel, Date, Error, Id, Metric, NodeKind, NodeRef,
+    OkrSet, Period, Progress, Status, StatusInput,
+};
+
+/// One node as of a review date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NodeReview {
+    /// The node.
+    pub id: Id,
+    /// Objective or key result.
+    pub kind: NodeKind,
+    /// Progress as of the date.
+    pub progress: Progress,
+    /// The band that progress grades to.
+    pub band: Band,
+    /// The progress expected by the date; `None` without a period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Progress>,
+    /// The status; `None` without a period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// The latest confidence stated (for an objective, the weighted mean
+    /// of its key results'); `None` when nobody stated one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+    /// The progress at the period's end if the check-ins' trend goes on;
+    /// `None` without a period, before it starts, or (for a key result) with
+    /// no check-in yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<Progress>,
+    /// The band the forecast grades to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast_band: Option<Band>,
+}
+
+impl NodeReview {
+    /// The confidence's band. O(1).
+    #[must_use]
+    pub fn confidence_level(&self) -> Option<ConfidenceLevel> {
+        self.confidence.map(Confidence::level)
+    }
+}
+
+/// A whole set rolled up as of a date: every objective and key result
+/// (initiatives aside), in the set's node order. Made by
+/// [`OkrSet::review`](crate::OkrSet::review).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub(crate) as_of: Date,
+    pub(crate) nodes: Vec<NodeReview>,
+    pub(crate) index: HashMap<Id, usize>,
+}
+
+impl Review {
+    /// The review's date. O(1).
+    #[must_use]
+    pub fn as_of(&self) -> Date {
+        self.as_of
+    }
+
+    /// One node's review, by id (`&str`, `&Id`, `String`, …). O(1) average.
+    #[must_use]
+    pub fn get(&self, id: impl AsRef<str>) -> Option<&NodeReview> {
+        self.nodes.get(*self.index.get(id.as_ref())?)
+    }
+
+    /// Every node's review, objectives each followed by their key results.
+    pub fn iter(&self) -> std::slice::Iter<'_, NodeReview> {
+        self.nodes.iter()
+    }
+
+    /// How many nodes are reviewed. O(1).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the review covers no node. O(1).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Review {
+    type Item = &'a NodeReview;
+    type IntoIter = std::slice::Iter<'a, NodeReview>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.nodes.iter()
+    }
+}
+
+/// Expected progress on `date` through `(date, progress)` points, sorted by
+/// date: 0 at `start`, 1 at `end`, linear between neighbouring points.
+/// O(points).
+pub(crate) fn piecewise_expected(
+    start: Date,
+    end: Date,
+    phases: &[(Date, Decimal)],
+    date: Date,
+) -> Decimal {
+    if date < start {
+        return Decimal::ZERO;
+    }
+    let mut previous = (start, Decimal::ZERO);
+    let last = if phases.last().is_some_and(|&(at, _)| at >= end) {
+        None
+    } else {
+        Some((end, Decimal::ONE))
+    };
+    for &(at, value) in phases.iter().chain(last.iter()) {
+        if date <= at {
+            let span = Decimal::from(days_between(previous.0, at));
+            if span.is_zero() {
+                return value;
+            }
+            let done = Decimal::from(days_between(previous.0, date));
+            let rise = value - previous.1;
+            return rise
+                .checked_mul(done)
+                .and_then(|r| r.checked_div(span))
+                .and_then(|r| r.checked_add(previous.1))
+                .unwrap_or(value);
+        }
+        previous = (at, value);
+    }
+    previous.1
+}
+
+/// The least-squares line through `(day, progress)` points, evaluated at
+/// day `x_end`. With every point on the same day, the mean. `None` on no
+/// points or an overflow. O(points).
+pub(crate) fn least_squares_at(points: &[(i64, Decimal)], x_end: i64) -> Option<Decimal> {
+    let n = Decimal::from(points.len());
+    if points.is_empty() {
+        return None;
+    }
+    // Centre x on the first point to keep the sums small.
+    let x0 = points.first()?.0;
+    let (mut sx, mut sy, mut sxx, mut sxy) =
+        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    for &(x, y) in points {
+        let x = Decimal::from(x - x0);
+        sx = sx.checked_add(x)?;
+        sy = sy.checked_add(y)?;
+        sxx = sxx.checked_add(x.checked_mul(x)?)?;
+        sxy = sxy.checked_add(x.checked_mul(y)?)?;
+    }
+    let denominator = n.checked_mul(sxx)?.checked_sub(sx.checked_mul(sx)?)?;
+    if denominator.is_zero() {
+        return sy.checked_div(n);
+    }
+    let slope = n
+        .checked_mul(sxy)?
+        .checked_sub(sx.checked_mul(sy)?)?
+        .checked_div(denominator)?;
+    let intercept = sy.checked_sub(slope.checked_mul(sx)?)?.checked_div(n)?;
+    intercept.checked_add(slope.checked_mul(Decimal::from(x_end - x0))?)
+}
+
+impl OkrSet {
+    /// Rolls the whole set up as of a date ("time travel"): each key result
+    /// at its latest check-in on or before `as_of` (else its start), and
+    /// with it every node's expected progress, status, confidence and
+    /// forecast. Nodes whose objective has no period get progress and band
+    /// only.
+    ///
+    /// - **Expected** progress is the elapsed fraction of the period (0 on
+    ///   its first day, 1 on its last), or for a key result with phased
+    ///   targets, piecewise linear through them.
+    /// - **Status** comes from the set's [`StatusPolicy`](crate::StatusPolicy).
+    /// - **Confidence** is the latest stated on a key result; a key result
+    ///   with sub-key results, or an objective, takes the weighted mean of
+    ///   its own key results'.
+    /// - **Forecast** is the least-squares line through the period's start
+    ///   (at the metric's start) and the check-ins so far, read at the
+    ///   period's end and clamped; objectives roll their key results'
+    ///   forecasts up, counting key results without check-ins at their
+    ///   current progress.
+    ///
+    /// Complexity: O(V + E + K log C) for K key results of up to C
+    /// check-ins, plus O(C) per key result for its forecast.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Date, OkrSet, Status};
+    /// let set = OkrSet::from_json(r#"{
+    ///   "format": "okrs/1",
+    ///   "periods": [{ "id": "Q1", "start": "2027-01-01", "end": "2027-03-31" }],
+    ///   "objectives": [{ "id": "o", "title": "Grow", "level": "team", "period": "Q1",
+    ///     "key_results": [{ "id": "kr", "title": "Reach 90 customers",
+    ///       "metric": { "kind": "numeric", "start": "0", "target": "90" },
+    ///       "check_ins": [ { "at": "2027-01-31", "value": "10", "confidence": "0.5" },
+    ///                      { "at": "2027-03-02", "value": "20" } ] }] }] }"#)?;
+    /// let review = set.review(Date::new(2027, 3, 2)?);
+    /// let kr = review.get("kr").unwrap();
+    /// assert_eq!(kr.progress.to_string(), "0.2222222222222222222222222222");
+    /// assert_eq!(kr.status, Some(Status::OffTrack));
+    /// assert_eq!(kr.confidence.unwrap().to_string(), "0.5");
+    /// // As of January 31st, only the first check-in counts.
+    /// assert_eq!(set.review(Date::new(2027, 1, 31)?).get("kr").unwrap().progress.to_string(),
+    ///            "0.1111111111111111111111111111");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn review(&self, as_of: Date) -> Review {
+        let cap = self.progress_cap();
+        let bound = self.graph().node_bound();
+        let progress = self.rolled_up_as_of(as_of);
+        let mut forecast_leaf = vec![Decimal::ZERO; bound];
+        let mut own_forecast: Vec<Option<Decimal>> = vec![None; bound];
+        for n in self.graph().node_indices() {
+            if let Some(Node::KeyResult(k)) = self.graph().node_weight(n) {
+                let forecast = self.key_result_forecast(k, as_of);
+                // A measured key result has no inputs: its rolled-up
+                // progress is its own.
+                set_at(
+                    &mut forecast_leaf,
+                    n,
+                    forecast.unwrap_or_else(|| value_at(&progress, n)),
+                );
+                if let Some(slot) = own_forecast.get_mut(n.index()) {
+                    *slot = forecast;
+                }
+            }
+        }
+        let forecast = self
+            .state()
+            .plan()
+            .evaluate_all(&forecast_leaf, self.strategies(), cap);
+
+        let order: Vec<NodeRef<'_>> = self.nodes().collect();
+        let mut confidence: Vec<Option<Confidence>> = vec![None; bound];
+        let mut status: Vec<Option<Status>> = vec![None; bound];
+        let mut expected: Vec<Option<Progress>> = vec![None; bound];
+        // Children come after their parent in `order`: walk it backwards so
+        // that key results are reviewed before what they roll into.
+        for node in order.iter().rev() {
+            let n = node.index;
+            let own_confidence = match self.graph().node_weight(n) {
+                Some(Node::KeyResult(k)) if k.metric.is_some() => k
+                    .check_ins()
+                    .iter()
+                    .rev()
+                    .filter(|c| c.at.date() <= as_of)
+                    .find_map(|c| c.confidence),
+                _ => self.mean_confidence(n, &confidence),
+            };
+            set_at(&mut confidence, n, own_confidence);
+            let Some(period) = self.period_of(n) else {
+                continue;
+            };
+            let node_expected = self.expected(n, period, as_of);
+            set_at(&mut expected, n, Some(node_expected));
+            let input = StatusInput::new(
+                as_of,
+                period.start,
+                period.end,
+                Progress::new(value_at(&progress, n)).unwrap_or(Progress::ZERO),
+                node_expected,
+            );
+            let node_status = if node.kind() == NodeKind::Objective {
+                let children: Vec<Status> = self
+                    .children(n)
+                    .iter()
+                    .filter_map(|c| status.get(c.index()).copied().flatten())
+                    .collect();
+                self.status_policy().objective_status(&input, &children)
+            } else {
+                self.status_policy().status(&input)
+            };
+            set_at(&mut status, n, Some(node_status));
+        }
+
+        let mut nodes = Vec::with_capacity(order.len());
+        let mut index = HashMap::with_capacity(order.len());
+        for node in &order {
+            let n = node.index;
+            let period = self.period_of(n);
+            let started = period.is_some_and(|p| as_of >= p.start);
+            let node_forecast = match self.graph().node_weight(n) {
+                Some(Node::KeyResult(k)) if k.metric.is_some() => {
+                    own_forecast.get(n.index()).copied().flatten()
+                }
+                _ if started => Some(value_at(&forecast, n)),
+                _ => None,
+            }
+            .and_then(|f| Progress::new(f).ok());
+            let node_progress = Progress::new(value_at(&progress, n)).unwrap_or(Progress::ZERO);
+            let commitment = node.commitment();
+            index.insert(node.id().clone(), nodes.len());
+            nodes.push(NodeReview {
+                id: node.id().clone(),
+                kind: node.kind(),
+                progress: node_progress,
+                band: self.scale().band(node_progress, commitment),
+                expected: expected.get(n.index()).copied().flatten(),
+                status: status.get(n.index()).copied().flatten(),
+                confidence: confidence.get(n.index()).copied().flatten(),
+                forecast: node_forecast,
+                forecast_band: node_forecast.map(|f| self.scale().band(f, commitment)),
+            });
+        }
+        Review {
+            as_of,
+            nodes,
+            index,
+        }
+    }
+
+    /// A node's progress on each of `dates` (time travel, one roll-up per
+    /// date), for charts. Pair it with [`Period::every`].
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`], [`Error::WrongKind`] for initiatives.
+    ///
+    /// Complexity: O(D × (V + E + K log C)) for D dates.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{CheckIn, CheckInValue, Date, Document, KeyResult, Metric, Objective, OkrSet};
+    /// let mut set = OkrSet::from_document(Document::default().with_objective(
+    ///     Objective::new("o".parse()?, "O", "team").with_key_result(
+    ///         KeyResult::new("kr".parse()?, "KR").with_metric(Metric::numeric(0.into(), 4.into())))))?;
+    /// set.check_in("kr", CheckIn::new("2027-01-10".parse()?, CheckInValue::Number(1.into())))?;
+    /// set.check_in("kr", CheckIn::new("2027-01-20".parse()?, CheckInValue::Number(2.into())))?;
+    /// let dates = [Date::new(2027, 1, 1)?, Date::new(2027, 1, 15)?, Date::new(2027, 1, 31)?];
+    /// let points: Vec<String> = set.series("o", &dates)?.iter().map(|(_, p)| p.to_string()).collect();
+    /// assert_eq!(points, ["0", "0.25", "0.5"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn series(&self, id: &str, dates: &[Date]) -> Result<Vec<(Date, Progress)>, Error> {
+        let node = self.measured_node(id)?;
+        let mut out = Vec::with_capacity(dates.len());
+        for &date in dates {
+            let progress = self.rolled_up_as_of(date);
+            out.push((
+                date,
+                Progress::new(value_at(&progress, node)).unwrap_or(Progress::ZERO),
+            ));
+        }
+        Ok(out)
+    }
+
+    fn expected(&self, node: NodeIndex, period: &Period, as_of: Date) -> Progress {
+        let value = match self.graph().node_weight(node) {
+            Some(Node::KeyResult(KeyResultNode {
+                metric: Some(metric),
+                detail: Some(detail),
+                ..
+            })) if !detail.phases.is_empty() => {
+                let points: Vec<(Date, Decimal)> = detail
+                    .phases
+                    .iter()
+                    .map(|p| {
+                        let value = CheckInValue::Number(p.target);
+                        (p.at, metric.progress_at(Some(&value), Decimal::ONE).value())
+                    })
+                    .collect();
+                piecewise_expected(period.start, period.end, &points, as_of)
+            }
+            _ => period.elapsed(as_of),
+        };
+        Progress::clamped(value, Decimal::ONE)
+    }
+
+    /// The trend of a key result's check-ins up to `as_of`, read at its
+    /// period's end. O(C).
+    fn key_result_forecast(&self, k: &KeyResultNode, as_of: Date) -> Option<Decimal> {
+        let metric = k.metric.as_ref()?;
+        let period = self.period_of(k.objective)?;
+        if as_of < period.start {
+            return None;
+        }
+        let cap = match metric {
+            Metric::Numeric { .. } => self.progress_cap(),
+            _ => Decimal::ONE,
+        };
+        let mut points = vec![(0, metric.progress(cap).value())];
+        points.extend(
+            k.check_ins()
+                .iter()
+                .take_while(|c| c.at.date() <= as_of)
+                .map(|c| {
+                    (
+                        days_between(period.start, c.at.date()),
+                        metric.progress_at(Some(&c.value), cap).value(),
+                    )
+                }),
+        );
+        if points.len() < 2 {
+            return None;
+        }
+        let line = least_squares_at(&points, days_between(period.start, period.end))?;
+        Some(line.max(Decimal::ZERO).min(cap))
+    }
+
+    /// The weighted mean of the confidences of a node's own key results
+    /// that have one. O(children).
+    fn mean_confidence(
+        &self,
+        node: NodeIndex,
+        confidence: &[Option<Confidence>],
+    ) -> Option<Confidence> {
+        let mut total = Decimal::ZERO;
+        let mut weighted = Decimal::ZERO;
+        let mut count = 0usize;
+        let mut plain = Decimal::ZERO;
+        for &child in self.children(node) {
+            let Some(c) = confidence.get(child.index()).copied().flatten() else {
+                continue;
+            };
+            let weight = self
+                .parent_edge(child)
+                .and_then(|(e, _)| self.graph().edge_weight(e))
+                .map_or(Decimal::ONE, |e| e.weight.value());
+            total = total.checked_add(weight)?;
+            weighted = weighted.checked_add(weight.checked_mul(c.value())?)?;
+            plain = plain.checked_add(c.value())?;
+            count += 1;
+        }
+        if count == 0 {
+            return None;
+        }
+        let mean = if total.is_zero() {
+            plain.checked_div(Decimal::from(count))?
+        } else {
+            weighted.checked_div(total)?
+        };
+        Some(Confidence::clamped(mean))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(m: i8, d: i8) -> Date {
+        Date::new(2027, m, d).unwrap()
+    }
+
+    #[test]
+    fn least_squares_fits_a_known_line() {
+        // y = 0.01 x exactly: the forecast at day 89 is 0.89.
+        let points = [
+            (0, Decimal::ZERO),
+            (10, Decimal::new(1, 1)),
+            (20, Decimal::new(2, 1)),
+        ];
+        assert_eq!(least_squares_at(&points, 89), Some(Decimal::new(89, 2)));
+        // y = 0, 0.2, 0.1: slope 0.005, intercept 0.05.
+        let noisy = [
+            (0, Decimal::ZERO),
+            (10, Decimal::new(2, 1)),
+            (20, Decimal::new(1, 1)),
+        ];
+        assert_eq!(least_squares_at(&noisy, 30), Some(Decimal::new(2, 1)));
+        assert_eq!(
+            least_squares_at(&[(5, Decimal::ONE)], 9),
+            Some(Decimal::ONE)
+        );
+        assert_eq!(least_squares_at(&[], 9), None);
+    }
+
+    #[test]
+    fn piecewise_expected_runs_through_phases() {
+        let (start, end) = (day(1, 1), day(3, 31));
+        let phases = [(day(1, 31), Decimal::new(5, 1))];
+        assert_eq!(
+            piecewise_expected(start, end, &phases, start),
+            Decimal::ZERO
+        );
+        assert_eq!(
+            piecewise_expected(start, end, &phases, day(1, 16)),
+            Decimal::new(25, 2)
+        );
+        assert_eq!(
+            piecewise_expected(start, end, &phases, day(1, 31)),
+            Decimal::new(5, 1)
+        );
+        assert_eq!(piecewise_expected(start, end, &phases, end), Decimal::ONE);
+        assert_eq!(
+            piecewise_expected(start, end, &phases, day(4, 5)),
+            Decimal::ONE
+        );
+        // A last phase on the end date replaces the final 1.
+        let short = [(end, Decimal::new(8, 1))];
+        assert_eq!(
+            piecewise_expected(start, end, &short, end),
+            Decimal::new(8, 1)
+        );
+        // A phase on the first day counts on that day.
+        let first = [(start, Decimal::new(1, 1))];
+        assert_eq!(
+            piecewise_expected(start, end, &first, start),
+            Decimal::new(1, 1)
+        );
+    }
+}

@@ -1,0 +1,192 @@
+//! Loading: [`SetBuilder`] (custom strategies, scale and status policy)
+//! and building a set from a document in one pass.
+
+use std::sync::Arc;
+
+use petgraph::stable_graph::NodeIndex;
+use rust_decimal::Decimal;
+
+use super::OkrSet;
+use super::lifecycle::validate;
+use crate::engine::graph::{Graph, IdIndex, Titles};
+use crate::engine::rollup::{State, Strategies};
+use crate::{
+    AggregationStrategy, Document, Error, GapPolicy, GoogleScale, KeyResult, Scale, StatusPolicy,
+};
+
+/// Sets up custom aggregation strategies and a grading scale before a set is
+/// loaded.
+///
+/// # Example
+/// ```
+/// use okrs::{AggregationStrategy, Contribution, Decimal, Document, OkrSet};
+///
+/// #[derive(Debug)]
+/// struct Max;
+/// impl AggregationStrategy for Max {
+///     fn name(&self) -> &str { "max" }
+///     fn aggregate(&self, c: &[Contribution]) -> Decimal {
+///         c.iter().map(|c| c.progress.value()).max().unwrap_or_default()
+///     }
+/// }
+/// let mut doc = Document::default();
+/// doc.grading = "max".into();
+/// let set = OkrSet::builder().strategy(Max).build(doc)?;
+/// assert_eq!(set.grading(), "max");
+/// # Ok::<(), okrs::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SetBuilder {
+    strategies: Strategies,
+    scale: Arc<dyn Scale>,
+    status_policy: Arc<dyn StatusPolicy>,
+}
+
+impl Default for SetBuilder {
+    fn default() -> Self {
+        Self {
+            strategies: Strategies::default(),
+            scale: Arc::new(GoogleScale::default()),
+            status_policy: Arc::new(GapPolicy::default()),
+        }
+    }
+}
+
+impl SetBuilder {
+    /// Registers an aggregation strategy under its [`name`](AggregationStrategy::name);
+    /// a strategy named like a built-in replaces it. O(1).
+    #[must_use]
+    pub fn strategy(mut self, strategy: impl AggregationStrategy + 'static) -> Self {
+        self.strategies.register(Arc::new(strategy));
+        self
+    }
+
+    /// Replaces the grading scale (default [`GoogleScale`]). O(1).
+    #[must_use]
+    pub fn grading_scale(mut self, scale: impl Scale + 'static) -> Self {
+        self.scale = Arc::new(scale);
+        self
+    }
+
+    /// Replaces the status policy (default [`GapPolicy`]). O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, GapPolicy, ObjectiveStatusRule, OkrSet};
+    /// let perdoo = GapPolicy::default().with_objective_rule(ObjectiveStatusRule::WeakestKeyResult);
+    /// let set = OkrSet::builder().status_policy(perdoo).build(Document::default())?;
+    /// # Ok::<(), okrs::Error>(())
+    /// ```
+    #[must_use]
+    pub fn status_policy(mut self, policy: impl StatusPolicy + 'static) -> Self {
+        self.status_policy = Arc::new(policy);
+        self
+    }
+
+    /// Validates a document and builds the set.
+    ///
+    /// # Errors
+    /// The first [`Error`] found: a duplicate id, an empty title, an unknown
+    /// level or strategy, an invalid metric, weights that all weigh zero, a
+    /// link the alignment model forbids, a cycle (with its path), …
+    ///
+    /// Complexity: O(V + E) for V nodes and E links, plus O(L) per link for
+    /// the duplicate check (L = that objective's links).
+    pub fn build(self, document: Document) -> Result<OkrSet, Error> {
+        if document.progress_cap < Decimal::ONE {
+            return Err(Error::InvalidProgressCap(document.progress_cap));
+        }
+        if let Some(rule) = document.lint.unknown_rule() {
+            return Err(Error::UnknownRule(rule.to_owned()));
+        }
+        let default_strategy =
+            self.strategies
+                .find(&document.grading)
+                .ok_or_else(|| Error::UnknownStrategy {
+                    name: document.grading.clone(),
+                    objective: None,
+                })?;
+        let size = DocumentSize::of(&document);
+        let mut set = OkrSet {
+            alignment: document.alignment,
+            grading: document.grading,
+            default_strategy,
+            levels: document.levels,
+            cap: document.progress_cap,
+            graph: Graph::with_capacity(size.nodes, size.edges),
+            titles: Titles::with_capacity(size.title_bytes),
+            index: IdIndex::default(),
+            objectives: Vec::with_capacity(document.objectives.len()),
+            added: Vec::new(),
+            strategies: self.strategies,
+            scale: self.scale,
+            status_policy: self.status_policy,
+            periods: validate(document.periods)?,
+            lint: document.lint,
+            state: State::default(),
+        };
+        set.index.reserve(&set.graph, size.nodes);
+        let mut pending_links = Vec::with_capacity(document.objectives.len());
+        for mut objective in document.objectives {
+            let links = std::mem::take(&mut objective.aligned_to);
+            let node = set.insert_objective(objective)?;
+            pending_links.push((node, links));
+        }
+        for (from, links) in pending_links {
+            for link in links {
+                set.insert_link(from, link, false)?;
+            }
+        }
+        let nodes: Vec<NodeIndex> = set.graph.node_indices().collect();
+        for node in nodes {
+            set.check_weights(node, None)?;
+        }
+        set.check_closures()?;
+        set.added = Vec::new();
+        set.rebuild()?;
+        Ok(set)
+    }
+
+    /// Reads a JSON document and builds the set.
+    ///
+    /// # Errors
+    /// [`LoadError::Parse`](crate::LoadError::Parse) for text that is not an
+    /// `okrs/1` document, [`LoadError::Invalid`](crate::LoadError::Invalid)
+    /// for a model the rules refuse.
+    #[cfg(feature = "json")]
+    pub fn from_json(self, text: &str) -> Result<OkrSet, crate::LoadError> {
+        Ok(self.build(Document::from_json(text)?)?)
+    }
+}
+
+/// How much a document makes, to allocate the set's storage once.
+struct DocumentSize {
+    nodes: usize,
+    edges: usize,
+    title_bytes: usize,
+}
+
+impl DocumentSize {
+    /// O(nodes), iterative.
+    pub(super) fn of(document: &Document) -> Self {
+        let mut size = Self {
+            nodes: 0,
+            edges: 0,
+            title_bytes: 0,
+        };
+        let mut key_results: Vec<&KeyResult> = Vec::new();
+        for objective in &document.objectives {
+            size.nodes += 1;
+            size.edges += objective.aligned_to.len();
+            size.title_bytes += objective.title.len();
+            key_results.extend(&objective.key_results);
+        }
+        while let Some(key_result) = key_results.pop() {
+            size.nodes += 1 + key_result.initiatives.len();
+            size.edges += 1 + key_result.initiatives.len();
+            size.title_bytes += key_result.title.len();
+            key_results.extend(&key_result.key_results);
+        }
+        size
+    }
+}

@@ -1,0 +1,798 @@
+//! Edits: adding and removing objectives, key results and links, weights
+//! and metrics. Each edit either succeeds or rolls back to `==` before.
+
+use std::collections::HashSet;
+
+use petgraph::Direction::{Incoming, Outgoing};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use rust_decimal::Decimal;
+
+use super::OkrSet;
+use super::guard::{non_empty, require_owners, require_title};
+use super::lifecycle::{check_history, tidy_check_in};
+use crate::engine::graph::{
+    self, Edge, EdgeKind, Graph, KeyResultDetail, KeyResultNode, Node, ObjectiveDetail,
+    ObjectiveNode,
+};
+use crate::engine::rollup::Plan;
+use crate::{
+    AlignmentModel, CheckIn, Error, Id, KeyResult, Link, MAX_DEPTH, Metric, NodeKind, Objective,
+    Period, Weight,
+};
+
+impl OkrSet {
+    /// Adds an objective with its key results and links.
+    ///
+    /// # Errors
+    /// Any [`Error`] a document could raise for this objective; the set is
+    /// unchanged. O(V + E) (the roll-up plan is rebuilt).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, Link, Objective, OkrSet};
+    /// let mut set = OkrSet::from_document(Document::default()
+    ///     .with_objective(Objective::new("co".parse()?, "Company goal", "company")))?;
+    /// set.add_objective(Objective::new("team".parse()?, "Team goal", "team")
+    ///     .with_link(Link::new("co".parse()?)))?;
+    /// assert_eq!(set.objectives().count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_objective(&mut self, mut objective: Objective) -> Result<(), Error> {
+        if let Some(period) = &objective.period {
+            if self.periods.get(period).is_some_and(Period::is_closed) {
+                return Err(Error::PeriodClosed {
+                    period: period.clone(),
+                    id: objective.id,
+                });
+            }
+        }
+        let links = std::mem::take(&mut objective.aligned_to);
+        let result = (|| {
+            let node = self.insert_objective(objective)?;
+            for link in links {
+                let edge = self.insert_link(node, link, true)?;
+                if let Some((_, target)) = self.graph.edge_endpoints(edge) {
+                    self.check_weights(target, None)?;
+                }
+            }
+            self.check_weights_of_added()?;
+            Ok(())
+        })();
+        self.finish(result)
+    }
+
+    /// Removes an objective with its key results and initiatives, and
+    /// returns it.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::PeriodClosed`],
+    /// [`Error::StillLinked`] while another objective aligns to it or its key results,
+    /// [`Error::AllWeightsZero`] when a node it contributes to would be left
+    /// with only zero weights. O(V + E).
+    pub fn remove_objective(&mut self, id: &str) -> Result<Objective, Error> {
+        let node = self.expect_kind(id, NodeKind::Objective)?;
+        self.refuse_if_closed(node)?;
+        let source = match self.graph.node_weight(node) {
+            Some(Node::Objective(o)) => o.carried_from().cloned(),
+            _ => None,
+        };
+        let subtree = self.subtree(node);
+        self.refuse_if_linked(&subtree)?;
+        for edge in self.graph.edges_directed(node, Outgoing) {
+            if edge.weight().counts() {
+                self.check_weights(edge.target(), Some((edge.id(), None)))?;
+            }
+        }
+        let value = self
+            .objective_value(node)
+            .ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
+        self.remove_nodes(&subtree);
+        // The original of a removed copy can be carried forward again.
+        if let Some(original) = source.as_ref().and_then(|s| self.lookup(s.as_str())) {
+            if let Some(Node::Objective(o)) = self.graph.node_weight_mut(original) {
+                if o.carried_to() == Some(&value.id) {
+                    o.detail_mut().carried_to = None;
+                }
+            }
+        }
+        self.rebuild()?;
+        Ok(value)
+    }
+
+    /// Adds a key result under an objective, or a sub-key result under a key
+    /// result.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`] for the parent, [`Error::MetricAndSubKeyResults`]
+    /// when the parent key result has a metric,
+    /// [`Error::ContributesToMeasuredKeyResult`] when objectives contribute
+    /// to it, [`Error::TooDeep`], [`Error::PeriodClosed`], and any error the
+    /// key result itself raises.
+    /// O(V + E).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, KeyResult, Metric, Objective, OkrSet};
+    /// let mut set = OkrSet::from_document(Document::default()
+    ///     .with_objective(Objective::new("o".parse()?, "Objective", "team")))?;
+    /// set.add_key_result("o", KeyResult::new("kr".parse()?, "KR").with_metric(Metric::binary(true)))?;
+    /// assert_eq!(set.progress("o").unwrap().to_string(), "1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_key_result(&mut self, parent: &str, key_result: KeyResult) -> Result<(), Error> {
+        let parent_index = self
+            .lookup(parent)
+            .ok_or_else(|| Error::UnknownNode(Id::unchecked(parent)))?;
+        let (objective, level, depth) = match self.graph.node_weight(parent_index) {
+            Some(Node::Objective(o)) => (parent_index, o.level, 0),
+            Some(Node::KeyResult(k)) => {
+                if k.metric.is_some() {
+                    return Err(Error::MetricAndSubKeyResults(k.id.clone()));
+                }
+                self.refuse_contributing_links(parent_index)?;
+                (k.objective, k.level as usize, self.depth(parent_index) + 1)
+            }
+            _ => {
+                return Err(Error::WrongKind {
+                    id: self.id_of(parent_index),
+                    expected: "an objective or a key result",
+                });
+            }
+        };
+        self.refuse_if_closed(parent_index)?;
+        let result = (|| {
+            let node = self.insert_key_result(key_result, parent_index, objective, level, depth)?;
+            self.check_weights(parent_index, None)?;
+            self.check_weights_of_added()?;
+            Ok(node)
+        })();
+        if let Ok(node) = result {
+            if let Some(list) = self.children_mut(parent_index) {
+                list.push(node);
+            }
+        }
+        self.finish(result.map(|_| ()))
+    }
+
+    /// Removes a key result (with its sub-key results and initiatives) and
+    /// returns it.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::StillLinked`],
+    /// [`Error::PeriodClosed`], [`Error::AllWeightsZero`] when its parent
+    /// would be left with only zero weights. O(V + E).
+    pub fn remove_key_result(&mut self, id: &str) -> Result<KeyResult, Error> {
+        let node = self.expect_kind(id, NodeKind::KeyResult)?;
+        self.refuse_if_closed(node)?;
+        let subtree = self.subtree(node);
+        self.refuse_if_linked(&subtree)?;
+        let up = self.parent_edge(node);
+        if let Some((edge, parent)) = up {
+            self.check_weights(parent, Some((edge, None)))?;
+        }
+        let value = self
+            .key_result_value(node)
+            .ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
+        if let Some((_, parent)) = up {
+            if let Some(list) = self.children_mut(parent) {
+                list.retain(|&n| n != node);
+            }
+        }
+        self.remove_nodes(&subtree);
+        self.rebuild()?;
+        Ok(value)
+    }
+
+    /// Links an objective to the objective or key result it supports.
+    ///
+    /// # Errors
+    /// [`Error::LinksForbidden`] under transparency,
+    /// [`Error::UnknownLinkTarget`], [`Error::InvalidLinkTarget`],
+    /// [`Error::LinkToLowerLevel`], [`Error::DuplicateLink`],
+    /// [`Error::ContributesToMeasuredKeyResult`], [`Error::AllWeightsZero`],
+    /// [`Error::PeriodClosed`] when the source's period is closed, and
+    /// [`Error::Cycle`] with the cycle's path. On error the set is
+    /// unchanged.
+    ///
+    /// Complexity: the cycle check searches upward from the target through
+    /// nodes on the same level only (a link to a higher level cannot close a
+    /// cycle), then O(V + E) to rebuild the roll-up plan.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{AlignmentModel, Document, Error, Link, Objective, OkrSet};
+    /// let doc = Document::new(AlignmentModel::Cascading)
+    ///     .with_objective(Objective::new("a".parse()?, "A", "team"))
+    ///     .with_objective(Objective::new("b".parse()?, "B", "team").with_link(Link::new("a".parse()?)));
+    /// let mut set = OkrSet::from_document(doc)?;
+    /// let before = set.clone();
+    /// let err = set.add_link("a", Link::new("b".parse()?)).unwrap_err();
+    /// assert!(matches!(err, Error::Cycle { .. }));
+    /// assert_eq!(err.to_string(), "alignment cycle: a -> b -> a");
+    /// assert_eq!(set, before);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_link(&mut self, from: &str, link: Link) -> Result<(), Error> {
+        let from_index = self.expect_kind(from, NodeKind::Objective)?;
+        self.refuse_if_closed(from_index)?;
+        let edge = self.insert_link(from_index, link, true)?;
+        let target = self.graph.edge_endpoints(edge).map(|(_, t)| t);
+        if let Some(target) = target {
+            if let Err(error) = self.check_weights(target, None) {
+                self.graph.remove_edge(edge);
+                if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from_index) {
+                    o.links.pop();
+                }
+                return Err(error);
+            }
+        }
+        self.rebuild()
+    }
+
+    /// Removes a link and returns it.
+    ///
+    /// # Errors
+    /// [`Error::UnknownLink`] (or [`Error::UnknownNode`]),
+    /// [`Error::PeriodClosed`] when the source's period is closed,
+    /// [`Error::AllWeightsZero`] when the target would be left with only
+    /// zero weights. O(V + E).
+    pub fn remove_link(&mut self, from: &str, target: &str) -> Result<Link, Error> {
+        let (edge, target_index) = self.find_link(from, target)?;
+        if let Some(from_index) = self.lookup(from) {
+            self.refuse_if_closed(from_index)?;
+        }
+        self.check_weights(target_index, Some((edge, None)))?;
+        let link = self
+            .link_value(edge)
+            .ok_or_else(|| Error::UnknownNode(self.id_of(target_index)))?;
+        self.graph.remove_edge(edge);
+        if let Some(from_index) = self.lookup(from) {
+            if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from_index) {
+                o.links.retain(|&e| e != edge);
+            }
+        }
+        self.rebuild()?;
+        Ok(link)
+    }
+
+    /// Changes a key result's weight within its parent.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::PeriodClosed`],
+    /// [`Error::AllWeightsZero`], [`Error::WeightOverflow`]. O(V + E).
+    pub fn set_weight(&mut self, key_result: &str, weight: Weight) -> Result<(), Error> {
+        let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
+        self.refuse_if_closed(node)?;
+        let up = self.parent_edge(node);
+        let Some((edge, parent)) = up else {
+            return Err(Error::UnknownNode(self.id_of(node)));
+        };
+        self.reweigh(edge, parent, weight)
+    }
+
+    /// Changes the weight of a link.
+    ///
+    /// # Errors
+    /// [`Error::UnknownLink`], [`Error::PeriodClosed`],
+    /// [`Error::AllWeightsZero`], [`Error::WeightOverflow`]. O(V + E).
+    pub fn set_link_weight(
+        &mut self,
+        from: &str,
+        target: &str,
+        weight: Weight,
+    ) -> Result<(), Error> {
+        let (edge, target_index) = self.find_link(from, target)?;
+        if let Some(from_index) = self.lookup(from) {
+            self.refuse_if_closed(from_index)?;
+        }
+        self.reweigh(edge, target_index, weight)
+    }
+
+    /// Replaces a key result's metric (`None` makes it measured by the
+    /// objectives that contribute to it) and rolls the change up
+    /// incrementally.
+    ///
+    /// # Errors
+    /// [`Error::InvalidMetric`], [`Error::MetricAndSubKeyResults`],
+    /// [`Error::ContributesToMeasuredKeyResult`], [`Error::PeriodClosed`];
+    /// with a check-in history, [`Error::NoMetric`],
+    /// [`Error::CurrentAndCheckIns`], [`Error::CheckInValue`] and
+    /// [`Error::PhaseOnUnphasedMetric`] when the new metric does not fit it.
+    /// The set is unchanged on error.
+    ///
+    /// Complexity: O(C × M) to check C check-ins against M milestones, plus
+    /// O(A log A) for the A nodes the key result rolls into.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, KeyResult, Metric, Objective, OkrSet};
+    /// let mut set = OkrSet::from_document(Document::default().with_objective(
+    ///     Objective::new("o".parse()?, "O", "team").with_key_result(
+    ///         KeyResult::new("kr".parse()?, "KR").with_metric(Metric::numeric(0.into(), 4.into())))))?;
+    /// set.set_metric("kr", Some(Metric::numeric(0.into(), 4.into()).with_current(1.into())))?;
+    /// assert_eq!(set.progress("o").unwrap().to_string(), "0.25");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_metric(&mut self, key_result: &str, metric: Option<Metric>) -> Result<(), Error> {
+        let node = self.validate_metric(key_result, metric.as_ref())?;
+        if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+            k.metric = metric.map(tidy_metric);
+        }
+        self.refresh_leaves(vec![node]);
+        Ok(())
+    }
+
+    /// Replaces many key results' metrics at once, all or nothing, and rolls
+    /// them up in one incremental pass: each node they reach is recomputed
+    /// once. The batch form of [`set_metric`](Self::set_metric), for
+    /// check-ins that arrive together.
+    ///
+    /// # Errors
+    /// The first error `set_metric` would raise for any of them; then none
+    /// is applied and the set is unchanged.
+    ///
+    /// Complexity: O(B) to validate B metrics (times their check-in
+    /// histories), plus O(A log A) for the A distinct nodes they roll into.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, KeyResult, Metric, Objective, OkrSet};
+    /// let mut set = OkrSet::from_document(Document::default().with_objective(
+    ///     Objective::new("o".parse()?, "O", "team")
+    ///         .with_key_result(KeyResult::new("a".parse()?, "A").with_metric(Metric::binary(false)))
+    ///         .with_key_result(KeyResult::new("b".parse()?, "B").with_metric(Metric::binary(false)))))?;
+    /// set.set_metric_many([("a", Some(Metric::binary(true))), ("b", Some(Metric::binary(true)))])?;
+    /// assert_eq!(set.progress("o").unwrap().to_string(), "1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_metric_many<I, S>(&mut self, metrics: I) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = (S, Option<Metric>)>,
+        S: AsRef<str>,
+    {
+        let mut accepted: Vec<(NodeIndex, Option<Metric>)> = Vec::new();
+        for (key_result, metric) in metrics {
+            let node = self.validate_metric(key_result.as_ref(), metric.as_ref())?;
+            accepted.push((node, metric));
+        }
+        let mut changed: Vec<NodeIndex> = Vec::with_capacity(accepted.len());
+        for (node, metric) in accepted {
+            if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+                k.metric = metric.map(tidy_metric);
+            }
+            changed.push(node);
+        }
+        self.refresh_leaves(changed);
+        Ok(())
+    }
+
+    /// Everything [`set_metric`](Self::set_metric) checks before it applies.
+    pub(super) fn validate_metric(
+        &self,
+        key_result: &str,
+        metric: Option<&Metric>,
+    ) -> Result<NodeIndex, Error> {
+        let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
+        self.refuse_if_closed(node)?;
+        let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
+            return Err(Error::UnknownNode(self.id_of(node)));
+        };
+        if let Some(metric) = metric {
+            metric.validate().map_err(|source| Error::InvalidMetric {
+                key_result: k.id.clone(),
+                source,
+            })?;
+            if !k.key_results().is_empty() {
+                return Err(Error::MetricAndSubKeyResults(k.id.clone()));
+            }
+            self.refuse_contributing_links(node)?;
+        }
+        check_history(&k.id, metric, k.check_ins(), k.phases())?;
+        Ok(node)
+    }
+
+    /// Rolls the whole set up again from its key results' own progress.
+    /// The set is always rolled up, so this changes nothing: it is the full
+    /// pass that benchmarks measure and that incremental roll-ups must equal.
+    /// O(V + E), no allocation.
+    ///
+    /// # Example
+    /// ```
+    /// let mut set = okrs::OkrSet::from_document(okrs::sample::synthetic(500, 1))?;
+    /// let before = set.clone();
+    /// set.recompute();
+    /// assert_eq!(set, before);
+    /// # Ok::<(), okrs::Error>(())
+    /// ```
+    pub fn recompute(&mut self) {
+        self.state.full(&self.strategies, self.cap);
+    }
+
+    /// Recomputes the own progress of key results whose metric or latest
+    /// check-in changed, each once, and rolls them up in one incremental
+    /// pass. O(K log K + A log A) for K key results and A ancestors.
+    pub(super) fn refresh_leaves(&mut self, mut nodes: Vec<NodeIndex>) {
+        nodes.sort_unstable();
+        nodes.dedup();
+        let graph = &self.graph;
+        let cap = self.cap;
+        let leaves = nodes
+            .into_iter()
+            .map(|node| (node, leaf_progress(graph, node, cap)));
+        self.state.update_leaves(leaves, &self.strategies, cap);
+    }
+
+    pub(super) fn children_mut(&mut self, node: NodeIndex) -> Option<&mut Vec<NodeIndex>> {
+        match self.graph.node_weight_mut(node) {
+            Some(Node::Objective(o)) => Some(&mut o.key_results),
+            Some(Node::KeyResult(k)) => Some(&mut k.detail_mut().key_results),
+            _ => None,
+        }
+    }
+
+    /// Adds a node to the graph, the id index and the edit's record.
+    pub(super) fn add_node(&mut self, node: Node) -> Result<NodeIndex, Error> {
+        let index = self.graph.add_node(node);
+        if self.index.insert(&self.graph, index).is_err() {
+            let id = self.id_of(index);
+            self.remove_from_graph(index);
+            return Err(Error::DuplicateId(id));
+        }
+        self.added.push(index);
+        Ok(index)
+    }
+
+    /// Inserts the objective and its key results (not its links). On error
+    /// the nodes inserted so far stay: callers roll back with [`Self::finish`].
+    pub(super) fn insert_objective(&mut self, objective: Objective) -> Result<NodeIndex, Error> {
+        if self.contains(objective.id.as_str()) {
+            return Err(Error::DuplicateId(objective.id));
+        }
+        require_title(&objective.id, &objective.title)?;
+        require_owners(&objective.id, &objective.owners)?;
+        let level = self
+            .levels
+            .rank(&objective.level)
+            .ok_or_else(|| Error::UnknownLevel {
+                objective: objective.id.clone(),
+                level: objective.level.clone(),
+            })?;
+        let strategy = match &objective.grading {
+            Some(name) => self
+                .strategies
+                .find(name)
+                .ok_or_else(|| Error::UnknownStrategy {
+                    name: name.clone(),
+                    objective: Some(objective.id.clone()),
+                })?,
+            None => self.default_strategy,
+        };
+        let strategy = u32::try_from(strategy).unwrap_or(u32::MAX);
+        let period = match &objective.period {
+            Some(period) => {
+                Some(
+                    self.periods
+                        .get_index_of(period)
+                        .ok_or_else(|| Error::UnknownPeriod {
+                            period: period.clone(),
+                            by: objective.id.clone(),
+                        })?,
+                )
+            }
+            None => None,
+        };
+        let title = self
+            .titles
+            .add(&objective.title)
+            .ok_or_else(|| Error::TitlesFull(objective.id.clone()))?;
+        let node = self.add_node(Node::Objective(ObjectiveNode {
+            id: objective.id,
+            title,
+            level,
+            commitment: objective.commitment,
+            strategy,
+            period,
+            key_results: Vec::with_capacity(objective.key_results.len()),
+            links: Vec::new(),
+            detail: ObjectiveDetail {
+                owners: objective.owners,
+                description: non_empty(objective.description),
+                grading: objective.grading,
+                carried_from: objective.carried_from,
+                carried_to: objective.carried_to,
+            }
+            .boxed(),
+        }))?;
+        self.objectives.push(node);
+        for key_result in objective.key_results {
+            let child = self.insert_key_result(key_result, node, node, level, 0)?;
+            if let Some(list) = self.children_mut(node) {
+                list.push(child);
+            }
+        }
+        Ok(node)
+    }
+
+    pub(super) fn insert_key_result(
+        &mut self,
+        key_result: KeyResult,
+        parent: NodeIndex,
+        objective: NodeIndex,
+        level: usize,
+        depth: usize,
+    ) -> Result<NodeIndex, Error> {
+        let id = key_result.id;
+        if self.contains(id.as_str()) {
+            return Err(Error::DuplicateId(id));
+        }
+        if depth > MAX_DEPTH {
+            return Err(Error::TooDeep(id));
+        }
+        require_title(&id, &key_result.title)?;
+        require_owners(&id, &key_result.owners)?;
+        if let Some(metric) = &key_result.metric {
+            metric.validate().map_err(|source| Error::InvalidMetric {
+                key_result: id.clone(),
+                source,
+            })?;
+            if !key_result.key_results.is_empty() {
+                return Err(Error::MetricAndSubKeyResults(id));
+            }
+        }
+        let mut check_ins: Vec<CheckIn> = key_result
+            .check_ins
+            .into_iter()
+            .map(tidy_check_in)
+            .collect();
+        check_ins.sort_by_key(|c| c.at);
+        let mut phases = key_result.phases;
+        phases.sort_by_key(|p| p.at);
+        check_history(&id, key_result.metric.as_ref(), &check_ins, &phases)?;
+        self.check_dates(&id, objective, &check_ins, &phases)?;
+        // A rank beyond u32 would need a list of levels larger than memory.
+        let level_rank = u32::try_from(level).unwrap_or(u32::MAX);
+        let title = self
+            .titles
+            .add(&key_result.title)
+            .ok_or_else(|| Error::TitlesFull(id.clone()))?;
+        let node = self.add_node(Node::KeyResult(KeyResultNode {
+            id,
+            title,
+            metric: key_result.metric.map(tidy_metric),
+            objective,
+            level: level_rank,
+            detail: KeyResultDetail {
+                owners: key_result.owners,
+                description: non_empty(key_result.description),
+                check_ins,
+                phases,
+                key_results: Vec::new(),
+                initiatives: Vec::new(),
+            }
+            .boxed(),
+        }))?;
+        self.graph.add_edge(
+            node,
+            parent,
+            Edge {
+                kind: EdgeKind::KeyResult,
+                weight: key_result.weight,
+            },
+        );
+        for sub in key_result.key_results {
+            let child = self.insert_key_result(sub, node, objective, level, depth + 1)?;
+            if let Some(list) = self.children_mut(node) {
+                list.push(child);
+            }
+        }
+        for initiative in key_result.initiatives {
+            if self.contains(initiative.id.as_str()) {
+                return Err(Error::DuplicateId(initiative.id));
+            }
+            require_title(&initiative.id, &initiative.title)?;
+            require_owners(&initiative.id, &initiative.owners)?;
+            let child = self.add_node(Node::Initiative(initiative))?;
+            self.graph.add_edge(
+                child,
+                node,
+                Edge {
+                    kind: EdgeKind::Initiative,
+                    weight: Weight::ZERO,
+                },
+            );
+            if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+                k.detail_mut().initiatives.push(child);
+            }
+        }
+        Ok(node)
+    }
+
+    /// Validates and inserts one link; with `check_cycle`, refuses a link
+    /// that closes a cycle (a bulk load checks once, at the end, instead).
+    pub(super) fn insert_link(
+        &mut self,
+        from: NodeIndex,
+        link: Link,
+        check_cycle: bool,
+    ) -> Result<EdgeIndex, Error> {
+        let from_id = self.id_of(from);
+        if self.alignment == AlignmentModel::Transparency {
+            return Err(Error::LinksForbidden(from_id));
+        }
+        let target = self
+            .lookup(link.id.as_str())
+            .ok_or_else(|| Error::UnknownLinkTarget {
+                from: from_id.clone(),
+                target: link.id.clone(),
+            })?;
+        let invalid = || Error::InvalidLinkTarget {
+            from: from_id.clone(),
+            target: link.id.clone(),
+        };
+        if target == from {
+            return Err(invalid());
+        }
+        let from_level = self
+            .graph
+            .node_weight(from)
+            .and_then(Node::level)
+            .unwrap_or(0);
+        let target_node = self.graph.node_weight(target).ok_or_else(invalid)?;
+        let target_level = target_node.level().ok_or_else(invalid)?;
+        if target_level > from_level {
+            return Err(Error::LinkToLowerLevel {
+                from: from_id,
+                from_level: self.level_name(from_level),
+                target: link.id,
+                target_level: self.level_name(target_level),
+            });
+        }
+        if self.graph.find_edge(from, target).is_some() {
+            return Err(Error::DuplicateLink {
+                from: from_id,
+                target: link.id,
+            });
+        }
+        let contributes = link
+            .contributes
+            .unwrap_or(self.alignment.contributes_by_default());
+        if contributes {
+            if let Node::KeyResult(k) = target_node {
+                if k.metric.is_some() || !k.key_results().is_empty() {
+                    return Err(Error::ContributesToMeasuredKeyResult {
+                        from: from_id,
+                        target: link.id,
+                    });
+                }
+            }
+        }
+        if check_cycle && target_level == from_level {
+            if let Some(path) = graph::path_up(&self.graph, target, from, from_level) {
+                let mut ids = vec![from_id];
+                ids.extend(path.into_iter().map(|n| self.id_of(n)));
+                return Err(Error::Cycle { path: ids });
+            }
+        }
+        let edge = self.graph.add_edge(
+            from,
+            target,
+            Edge {
+                kind: EdgeKind::Link {
+                    stated: link.contributes,
+                    contributes,
+                },
+                weight: link.weight,
+            },
+        );
+        if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from) {
+            o.links.push(edge);
+        }
+        Ok(edge)
+    }
+
+    pub(super) fn reweigh(
+        &mut self,
+        edge: EdgeIndex,
+        target: NodeIndex,
+        weight: Weight,
+    ) -> Result<(), Error> {
+        self.check_weights(target, Some((edge, Some(weight))))?;
+        if let Some(e) = self.graph.edge_weight_mut(edge) {
+            e.weight = weight;
+        }
+        self.rebuild()
+    }
+
+    /// The node and everything that hangs under it. O(size).
+    pub(super) fn subtree(&self, root: NodeIndex) -> Vec<NodeIndex> {
+        let mut out = Vec::new();
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            out.push(node);
+            stack.extend(self.graph.edges_directed(node, Incoming).filter_map(|e| {
+                (!matches!(e.weight().kind, EdgeKind::Link { .. })).then_some(e.source())
+            }));
+        }
+        out
+    }
+
+    /// Removes nodes from the graph, the id index and the objectives' order.
+    /// O(nodes + objectives).
+    pub(super) fn remove_nodes(&mut self, nodes: &[NodeIndex]) {
+        let doomed: HashSet<NodeIndex> = nodes.iter().copied().collect();
+        self.objectives.retain(|n| !doomed.contains(n));
+        for &node in nodes {
+            self.index.remove(&self.graph, node);
+            self.remove_from_graph(node);
+        }
+        graph::compact_titles(&mut self.graph, &mut self.titles);
+    }
+
+    /// Removes a node from the graph and counts its title as unused.
+    pub(super) fn remove_from_graph(&mut self, node: NodeIndex) {
+        if let Some(title) = self
+            .graph
+            .remove_node(node)
+            .as_ref()
+            .and_then(Node::title_ref)
+        {
+            self.titles.release(title);
+        }
+    }
+
+    /// Commits an edit that inserted the nodes in `added`, or rolls it back.
+    pub(super) fn finish(&mut self, result: Result<(), Error>) -> Result<(), Error> {
+        let result = result.and_then(|()| self.rebuild());
+        let added = std::mem::take(&mut self.added);
+        if result.is_err() {
+            self.remove_nodes(&added);
+            // Ignoring the result is sound: the graph is what it was before.
+            let _ = self.rebuild();
+        }
+        result
+    }
+
+    /// Refuses a cycle, recompiles the roll-up plan and rolls everything
+    /// up. O(V + E).
+    pub(super) fn rebuild(&mut self) -> Result<(), Error> {
+        if let Some(cycle) = graph::find_cycle(&self.graph) {
+            return Err(Error::Cycle {
+                path: cycle.into_iter().map(|n| self.id_of(n)).collect(),
+            });
+        }
+        let graph = &self.graph;
+        let strategy_of = |node: NodeIndex| match graph.node_weight(node) {
+            Some(Node::Objective(o)) => o.strategy as usize,
+            Some(Node::KeyResult(k)) => match graph.node_weight(k.objective) {
+                Some(Node::Objective(o)) => o.strategy as usize,
+                _ => 0,
+            },
+            _ => 0,
+        };
+        let cap = self.cap;
+        self.state.rebuild(
+            Plan::build(graph, &self.strategies, strategy_of),
+            |node| leaf_progress(graph, node, cap),
+            &self.strategies,
+            cap,
+        );
+        Ok(())
+    }
+}
+
+/// A key result's own progress from its metric and latest check-in; 0 for
+/// every other node.
+pub(super) fn leaf_progress(graph: &Graph, node: NodeIndex, cap: Decimal) -> Decimal {
+    match graph.node_weight(node) {
+        Some(Node::KeyResult(k)) => k.progress_as_of(None, cap),
+        _ => Decimal::ZERO,
+    }
+}
+
+pub(super) fn tidy_metric(mut metric: Metric) -> Metric {
+    if let Metric::Numeric { unit, .. } = &mut metric {
+        *unit = non_empty(unit.take());
+    }
+    metric
+}

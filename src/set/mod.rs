@@ -1,0 +1,162 @@
+//! [`OkrSet`]: the validated model held as a graph. Owns every rule of the
+//! model (ids, levels, weights, metrics, the alignment policy, cycle
+//! refusal, periods), the edits that keep those rules, and the current
+//! roll-up. Reports read it through [`NodeRef`] and a crate-private read
+//! side ([`query`]); they never change it.
+//!
+//! - `builder`: [`SetBuilder`] and loading a [`Document`](crate::Document).
+//! - `query`: reads: lookups, iteration, the read side reports use.
+//! - `node`: [`NodeRef`], a borrowed node.
+//! - `edit`: structural and metric edits and their rollback.
+//! - `guard`: the checks an edit must pass before it changes anything.
+//! - `lifecycle`: check-ins, closing periods, carrying forward.
+//! - `values`: the model values and documents rebuilt from the graph.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use petgraph::stable_graph::NodeIndex;
+use rust_decimal::Decimal;
+
+use crate::engine::graph::{Graph, IdIndex, Titles};
+use crate::engine::rollup::{State, Strategies};
+use crate::{AlignmentModel, Id, Levels, LintSettings, Period, Scale, StatusPolicy};
+
+mod builder;
+mod edit;
+mod guard;
+mod lifecycle;
+mod node;
+mod query;
+mod values;
+
+pub use builder::SetBuilder;
+pub use lifecycle::{CarryForward, PeriodMismatch};
+pub use node::{Children, LinkRef, Links, NodeRef, Nodes, Objectives, Supporters};
+
+/// A validated set of OKRs: objectives, key results, sub-key results and
+/// initiatives held in an acyclic alignment graph, always rolled up.
+///
+/// Every edit either succeeds or returns an [`Error`](crate::Error) naming the offending
+/// node and leaves the set exactly as it was (`==` to before). Reads are
+/// O(1) lookups of the current roll-up.
+///
+/// # Example
+/// ```
+/// use okrs::{Band, OkrSet};
+///
+/// let set = OkrSet::from_json(r#"{
+///   "format": "okrs/1",
+///   "objectives": [{
+///     "id": "grow-bizops", "title": "Grow the BizOps team", "level": "team",
+///     "key_results": [
+///       { "id": "hire-assistant", "title": "Hire 1 assistant", "weight": "20",
+///         "metric": { "kind": "binary", "done": true } },
+///       { "id": "hire-sdrs", "title": "Hire 3 SDRs", "weight": "30",
+///         "metric": { "kind": "numeric", "start": 0, "target": 3, "current": 3 } },
+///       { "id": "onboarding", "title": "Set up onboarding", "weight": "50",
+///         "metric": { "kind": "binary", "done": false } } ] }] }"#)?;
+/// assert_eq!(set.progress("grow-bizops").unwrap().to_string(), "0.5");
+/// assert_eq!(set.band("grow-bizops"), Some(Band::Yellow));
+/// # Ok::<(), okrs::LoadError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct OkrSet {
+    alignment: AlignmentModel,
+    grading: String,
+    default_strategy: usize,
+    levels: Levels,
+    cap: Decimal,
+    graph: Graph,
+    /// The titles of objectives and key results (initiatives keep their own).
+    titles: Titles,
+    index: IdIndex,
+    /// Objectives in document order.
+    objectives: Vec<NodeIndex>,
+    /// The nodes the edit in progress has inserted, for its rollback; empty
+    /// between edits.
+    added: Vec<NodeIndex>,
+    strategies: Strategies,
+    scale: Arc<dyn Scale>,
+    status_policy: Arc<dyn StatusPolicy>,
+    periods: IndexMap<Id, Period>,
+    lint: LintSettings,
+    state: State,
+}
+
+impl PartialEq for OkrSet {
+    /// Equal content: the same document, the same strategies by name, and
+    /// the same roll-up. The grading scale is not compared (trait objects
+    /// have no equality); the bands follow from it. O(V + E).
+    fn eq(&self, other: &Self) -> bool {
+        self.to_document() == other.to_document()
+            && self.strategies.names() == other.strategies.names()
+            && self
+                .nodes()
+                .zip(other.nodes())
+                .all(|(a, b)| a.progress() == b.progress())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Document, Link, Objective};
+
+    #[test]
+    fn plans_are_topological_and_cover_every_measured_node() {
+        for seed in 0..12 {
+            let mut set = OkrSet::from_document(crate::sample::synthetic(2_000, seed)).unwrap();
+            set.state.plan().assert_consistent(&set.graph);
+            // And after an edit gives an objective a second parent.
+            set.add_link("d0t0o0", Link::new(Id::unchecked("d1t0o0")))
+                .unwrap();
+            set.state.plan().assert_consistent(&set.graph);
+        }
+    }
+
+    #[test]
+    fn a_long_chain_of_links_is_laid_out_without_recursion() {
+        let count = 50_000;
+        let mut document = Document::new(AlignmentModel::Cascading);
+        for i in 0..count {
+            let mut objective = Objective::new(Id::unchecked(&format!("o{i}")), "O", "team");
+            if i > 0 {
+                objective = objective.with_link(Link::new(Id::unchecked(&format!("o{}", i - 1))));
+            }
+            document = document.with_objective(objective);
+        }
+        let set = OkrSet::from_document(document).unwrap();
+        set.state.plan().assert_consistent(&set.graph);
+        assert_eq!(set.state.plan().order().len(), count);
+    }
+
+    #[test]
+    fn a_second_parent_laid_out_first_pulls_its_input_ahead() {
+        // x hangs under a (its first consumer), in r2's subtree, which is
+        // laid out after r1's: b, in r1's subtree, would come before x.
+        let objective = |id: &str, level: &str, links: &[&str]| {
+            links
+                .iter()
+                .fold(Objective::new(Id::unchecked(id), id, level), |o, target| {
+                    o.with_link(Link::new(Id::unchecked(target)))
+                })
+        };
+        let document = Document::new(AlignmentModel::Cascading)
+            .with_objective(objective("r1", "company", &[]))
+            .with_objective(objective("r2", "company", &[]))
+            .with_objective(objective("a", "department", &["r2"]))
+            .with_objective(objective("b", "department", &["r1"]))
+            .with_objective(objective("x", "team", &["a", "b"]));
+        let set = OkrSet::from_document(document).unwrap();
+        set.state.plan().assert_consistent(&set.graph);
+        let order: Vec<Id> = set
+            .state
+            .plan()
+            .order()
+            .iter()
+            .map(|&n| set.id_of(n))
+            .collect();
+        assert_eq!(order, ["x", "b", "r1", "a", "r2"].map(Id::unchecked));
+    }
+}

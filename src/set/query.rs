@@ -1,0 +1,326 @@
+//! Reads: lookups by id, iteration in document order, and the crate-private
+//! read side that reports use (graph, plan, periods). O(1) unless stated.
+
+use petgraph::Direction::Outgoing;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::{EdgeRef, NodeIndexable};
+use rust_decimal::Decimal;
+
+use super::node::{Nodes, Objectives};
+use super::{NodeRef, OkrSet, SetBuilder};
+use crate::engine::graph::{Graph, Node};
+use crate::engine::rollup::{State, Strategies};
+use crate::engine::{set_at, value_at};
+use crate::{
+    AlignmentModel, Band, Date, Document, Error, Id, KeyResult, Levels, LintSettings, NodeKind,
+    Objective, Period, Progress, Scale, StatusPolicy,
+};
+
+impl OkrSet {
+    /// A builder for sets with custom strategies or grading scale. O(1).
+    #[must_use]
+    pub fn builder() -> SetBuilder {
+        SetBuilder::default()
+    }
+
+    /// Validates a document with the built-in strategies and Google scale.
+    ///
+    /// # Errors
+    /// See [`SetBuilder::build`].
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, Error, Objective, OkrSet};
+    /// let doc = Document::default()
+    ///     .with_objective(Objective::new("a".parse()?, "A", "company"))
+    ///     .with_objective(Objective::new("a".parse()?, "Again", "company"));
+    /// assert!(matches!(OkrSet::from_document(doc), Err(Error::DuplicateId(_))));
+    /// # Ok::<(), okrs::IdError>(())
+    /// ```
+    pub fn from_document(document: Document) -> Result<Self, Error> {
+        Self::builder().build(document)
+    }
+
+    /// Reads and validates a JSON document.
+    ///
+    /// # Errors
+    /// See [`SetBuilder::from_json`].
+    #[cfg(feature = "json")]
+    pub fn from_json(text: &str) -> Result<Self, crate::LoadError> {
+        Self::builder().from_json(text)
+    }
+
+    /// The alignment model. O(1).
+    #[must_use]
+    pub fn alignment(&self) -> AlignmentModel {
+        self.alignment
+    }
+
+    /// The name of the set's aggregation strategy. O(1).
+    #[must_use]
+    pub fn grading(&self) -> &str {
+        &self.grading
+    }
+
+    /// The levels, highest first. O(1).
+    #[must_use]
+    pub fn levels(&self) -> &Levels {
+        &self.levels
+    }
+
+    /// The highest progress a numeric key result may show. O(1).
+    #[must_use]
+    pub fn progress_cap(&self) -> Decimal {
+        self.cap
+    }
+
+    /// The set's health-check settings. O(1).
+    #[must_use]
+    pub fn lint_settings(&self) -> &LintSettings {
+        &self.lint
+    }
+
+    /// The number of nodes (objectives, key results, initiatives). O(1).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether the set has no node at all. O(1).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.index.len() == 0
+    }
+
+    /// Whether a node has this id. O(1) average.
+    #[must_use]
+    pub fn contains(&self, id: &str) -> bool {
+        self.lookup(id).is_some()
+    }
+
+    /// A node by id. O(1) average.
+    #[must_use]
+    pub fn node(&self, id: &str) -> Option<NodeRef<'_>> {
+        NodeRef::new(self, self.lookup(id)?)
+    }
+
+    /// The current progress of an objective or key result; `None` for
+    /// unknown ids and initiatives. O(1) average.
+    #[must_use]
+    pub fn progress(&self, id: &str) -> Option<Progress> {
+        self.node(id)?.progress()
+    }
+
+    /// The band an objective or key result grades to now. O(1) average.
+    #[must_use]
+    pub fn band(&self, id: &str) -> Option<Band> {
+        self.node(id)?.band()
+    }
+
+    /// The objectives in document order. O(1) to create, O(objectives)
+    /// to exhaust.
+    pub fn objectives(&self) -> Objectives<'_> {
+        Objectives {
+            set: self,
+            objectives: self.objectives.iter(),
+        }
+    }
+
+    /// Every objective followed by its key results and their sub-key results
+    /// (depth first): the measured nodes, in document order. Initiatives are
+    /// left out (read them through [`NodeRef::initiatives`]). O(1) to
+    /// create, O(V) to exhaust.
+    pub fn nodes(&self) -> Nodes<'_> {
+        Nodes {
+            objectives: self.objectives(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// The objective with this id, as a model value with its key results and
+    /// links. O(size of the objective).
+    #[must_use]
+    pub fn objective(&self, id: &str) -> Option<Objective> {
+        self.objective_value(self.lookup(id)?)
+    }
+
+    /// The key result with this id, with its sub-key results and initiatives.
+    /// O(size of the key result).
+    #[must_use]
+    pub fn key_result(&self, id: &str) -> Option<KeyResult> {
+        self.key_result_value(self.lookup(id)?)
+    }
+
+    // ----- periods -----------------------------------------------------
+
+    /// The periods, in document order. O(1) to create.
+    pub fn periods(&self) -> impl ExactSizeIterator<Item = &Period> {
+        self.periods.values()
+    }
+
+    /// A period by id. O(1) average.
+    #[must_use]
+    pub fn period(&self, id: &str) -> Option<&Period> {
+        self.periods.get(id)
+    }
+}
+
+impl OkrSet {
+    /// The node with this id. O(1) average.
+    pub(crate) fn lookup(&self, id: &str) -> Option<NodeIndex> {
+        self.index.get(&self.graph, id)
+    }
+
+    pub(crate) fn objective_indices(&self) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.objectives.iter().copied()
+    }
+
+    pub(crate) fn children(&self, node: NodeIndex) -> &[NodeIndex] {
+        match self.graph.node_weight(node) {
+            Some(Node::Objective(o)) => &o.key_results,
+            Some(Node::KeyResult(k)) => k.key_results(),
+            _ => &[],
+        }
+    }
+
+    /// How many key results a key result nests under (0 directly under
+    /// its objective). O(depth).
+    pub(crate) fn depth(&self, key_result: NodeIndex) -> usize {
+        let mut depth = 0;
+        let mut at = key_result;
+        while let Some((_, parent)) = self.parent_edge(at) {
+            if !matches!(self.graph.node_weight(parent), Some(Node::KeyResult(_))) {
+                break;
+            }
+            depth += 1;
+            at = parent;
+        }
+        depth
+    }
+
+    pub(crate) fn id_of(&self, node: NodeIndex) -> Id {
+        let data = self.graph.node_weight(node);
+        debug_assert!(data.is_some(), "node {} is not in the graph", node.index());
+        data.map_or_else(|| Id::unchecked("?"), |n| n.id().clone())
+    }
+
+    pub(crate) fn expect_kind(&self, id: &str, kind: NodeKind) -> Result<NodeIndex, Error> {
+        let node = self
+            .node(id)
+            .ok_or_else(|| Error::UnknownNode(Id::unchecked(id)))?;
+        if node.kind() == kind {
+            Ok(node.index)
+        } else {
+            Err(Error::WrongKind {
+                id: node.id().clone(),
+                expected: match kind {
+                    NodeKind::Objective => "an objective",
+                    NodeKind::KeyResult => "a key result",
+                    NodeKind::Initiative => "an initiative",
+                },
+            })
+        }
+    }
+
+    pub(crate) fn level_name(&self, rank: usize) -> String {
+        self.levels.name(rank).unwrap_or_default().to_owned()
+    }
+
+    /// The edge from a key result (or initiative) to its parent, and the parent.
+    pub(crate) fn parent_edge(&self, node: NodeIndex) -> Option<(EdgeIndex, NodeIndex)> {
+        self.graph
+            .edges_directed(node, Outgoing)
+            .next()
+            .map(|e| (e.id(), e.target()))
+    }
+
+    /// The period of a node's objective.
+    pub(crate) fn period_of(&self, node: NodeIndex) -> Option<&Period> {
+        self.period_at(self.period_index_of(node)?)
+    }
+
+    pub(super) fn period_at(&self, index: usize) -> Option<&Period> {
+        self.periods.get_index(index).map(|(_, p)| p)
+    }
+
+    /// The period of a node's objective, as an index into `periods`.
+    pub(super) fn period_index_of(&self, node: NodeIndex) -> Option<usize> {
+        let objective = match self.graph.node_weight(node)? {
+            Node::KeyResult(k) => k.objective,
+            Node::Objective(_) => node,
+            Node::Initiative(_) => {
+                self.parent_edge(node)
+                    .and_then(|(_, kr)| match self.graph.node_weight(kr) {
+                        Some(Node::KeyResult(k)) => Some(k.objective),
+                        _ => None,
+                    })?
+            }
+        };
+        match self.graph.node_weight(objective)? {
+            Node::Objective(o) => o.period,
+            _ => None,
+        }
+    }
+
+    /// Every node's progress with each key result at its latest check-in
+    /// on or before `date`, by node index. O(V + E + K log C).
+    pub(crate) fn rolled_up_as_of(&self, date: Date) -> Vec<Decimal> {
+        let mut leaf = vec![Decimal::ZERO; self.graph.node_bound()];
+        for n in self.graph.node_indices() {
+            if let Some(Node::KeyResult(k)) = self.graph.node_weight(n) {
+                set_at(&mut leaf, n, k.progress_as_of(Some(date), self.cap));
+            }
+        }
+        self.state
+            .plan()
+            .evaluate_all(&leaf, &self.strategies, self.cap)
+    }
+
+    /// The graph of nodes and links, for reports.
+    pub(crate) fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// The roll-up state (plan and current values), for reports.
+    pub(crate) fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The strategies the roll-up evaluates with, for reports.
+    pub(crate) fn strategies(&self) -> &Strategies {
+        &self.strategies
+    }
+
+    /// The scale that bands progress.
+    pub(crate) fn scale(&self) -> &dyn Scale {
+        &*self.scale
+    }
+
+    /// The policy that decides statuses.
+    pub(crate) fn status_policy(&self) -> &dyn StatusPolicy {
+        &*self.status_policy
+    }
+
+    /// A node's progress in an array from [`rolled_up_as_of`](Self::rolled_up_as_of).
+    /// Roll-ups clamp every value to [0, cap], so a value that is not a
+    /// progress is a broken invariant (caught in debug builds).
+    pub(crate) fn progress_at(values: &[Decimal], node: NodeIndex) -> Progress {
+        let progress = Progress::new(value_at(values, node));
+        debug_assert!(progress.is_ok(), "roll-up value out of range");
+        progress.unwrap_or(Progress::ZERO)
+    }
+
+    /// An objective or key result by id.
+    pub(crate) fn measured_node(&self, id: &str) -> Result<NodeIndex, Error> {
+        let node = self
+            .lookup(id)
+            .ok_or_else(|| Error::UnknownNode(Id::unchecked(id)))?;
+        if matches!(self.graph.node_weight(node), Some(Node::Initiative(_))) {
+            return Err(Error::WrongKind {
+                id: self.id_of(node),
+                expected: "an objective or a key result",
+            });
+        }
+        Ok(node)
+    }
+}

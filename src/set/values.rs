@@ -1,0 +1,102 @@
+//! Values: the model values ([`Objective`], [`KeyResult`], [`Link`]) and
+//! the [`Document`] rebuilt from the graph.
+
+use petgraph::Direction::Outgoing;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
+
+use super::OkrSet;
+use crate::engine::graph::{EdgeKind, Node};
+use crate::{Document, KeyResult, Link, Objective, Weight};
+
+impl OkrSet {
+    /// The set as a document, objectives in their order; loading it again
+    /// gives an equal set. O(V + E).
+    #[must_use]
+    pub fn to_document(&self) -> Document {
+        let mut document = Document::new(self.alignment);
+        document.grading.clone_from(&self.grading);
+        document.levels = self.levels.clone();
+        document.progress_cap = self.cap;
+        document.periods = self.periods.values().cloned().collect();
+        document.lint = self.lint.clone();
+        document.objectives = self
+            .objective_indices()
+            .filter_map(|n| self.objective_value(n))
+            .collect();
+        document
+    }
+
+    pub(super) fn link_value(&self, edge: EdgeIndex) -> Option<Link> {
+        let (_, target) = self.graph.edge_endpoints(edge)?;
+        let data = self.graph.edge_weight(edge)?;
+        let EdgeKind::Link { stated, .. } = data.kind else {
+            return None;
+        };
+        Some(Link {
+            id: self.id_of(target),
+            weight: data.weight,
+            contributes: stated,
+        })
+    }
+
+    pub(super) fn objective_value(&self, node: NodeIndex) -> Option<Objective> {
+        let Some(Node::Objective(o)) = self.graph.node_weight(node) else {
+            return None;
+        };
+        Some(Objective {
+            id: o.id.clone(),
+            title: self.titles.get(o.title).to_owned(),
+            level: self.level_name(o.level),
+            owners: o.owners().to_vec(),
+            description: o.description().cloned(),
+            commitment: o.commitment,
+            grading: o.grading().cloned(),
+            period: o
+                .period
+                .and_then(|p| self.periods.get_index(p))
+                .map(|(id, _)| id.clone()),
+            carried_from: o.carried_from().cloned(),
+            carried_to: o.carried_to().cloned(),
+            aligned_to: o.links.iter().filter_map(|&e| self.link_value(e)).collect(),
+            key_results: o
+                .key_results
+                .iter()
+                .filter_map(|&k| self.key_result_value(k))
+                .collect(),
+        })
+    }
+
+    pub(super) fn key_result_value(&self, node: NodeIndex) -> Option<KeyResult> {
+        let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
+            return None;
+        };
+        let weight = self
+            .graph
+            .edges_directed(node, Outgoing)
+            .next()
+            .map_or(Weight::ONE, |e| e.weight().weight);
+        Some(KeyResult {
+            id: k.id.clone(),
+            title: self.titles.get(k.title).to_owned(),
+            owners: k.owners().to_vec(),
+            weight,
+            description: k.description().cloned(),
+            metric: k.metric.clone(),
+            check_ins: k.check_ins().to_vec(),
+            phases: k.phases().to_vec(),
+            key_results: k
+                .key_results()
+                .iter()
+                .filter_map(|&c| self.key_result_value(c))
+                .collect(),
+            initiatives: k
+                .initiatives()
+                .iter()
+                .filter_map(|&i| match self.graph.node_weight(i) {
+                    Some(Node::Initiative(i)) => Some(i.clone()),
+                    _ => None,
+                })
+                .collect(),
+        })
+    }
+}
