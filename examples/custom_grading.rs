@@ -1,11 +1,11 @@
-//! A custom aggregation strategy and a custom grading scale.
+//! A custom aggregation strategy and a custom scale.
 //!
 //! ```text
 //! cargo run --example custom_grading
 //! ```
 
 use okrs::{
-    AggregationStrategy, Band, Commitment, Contribution, Decimal, Document, GradingScale, OkrSet,
+    AggregationStrategy, Band, Commitment, Contribution, Decimal, Document, Scale, OkrSet,
     Progress,
 };
 
@@ -33,7 +33,7 @@ impl AggregationStrategy for Product {
 #[derive(Debug)]
 struct Strict;
 
-impl GradingScale for Strict {
+impl Scale for Strict {
     fn band(&self, progress: Progress, commitment: Commitment) -> Band {
         let p = progress.value();
         let green = match commitment {
@@ -52,10 +52,10 @@ impl GradingScale for Strict {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut document: Document = okrs::sample::document();
-    document.grading = "product".to_owned();
+    document.strategy = "product".to_owned();
     let set = OkrSet::builder()
         .strategy(Product)
-        .grading_scale(Strict)
+        .scale(Strict)
         .build(document)?;
     for objective in set.objectives() {
         let progress = objective.progress().unwrap_or_default();

@@ -46,9 +46,10 @@ pub struct Document {
     /// The alignment model (default directional).
     #[serde(default)]
     pub alignment: AlignmentModel,
-    /// The aggregation strategy's name (default `weighted-mean`).
-    #[serde(default = "default_grading")]
-    pub grading: String,
+    /// The aggregation strategy's name (default `weighted-mean`), written
+    /// `"grading"` in `okrs/1`. (The field was `grading` before 0.2.)
+    #[serde(rename = "grading", default = "default_strategy")]
+    pub strategy: String,
     /// The levels, highest first (default company, department, team, individual).
     #[serde(default)]
     pub levels: Levels,
@@ -68,10 +69,14 @@ pub struct Document {
 }
 
 /// The name of the default aggregation strategy.
-pub const DEFAULT_GRADING: &str = "weighted-mean";
+pub const DEFAULT_STRATEGY: &str = "weighted-mean";
 
-fn default_grading() -> String {
-    DEFAULT_GRADING.to_owned()
+/// The old name of [`DEFAULT_STRATEGY`].
+#[deprecated(since = "0.2.0", note = "renamed to `DEFAULT_STRATEGY`")]
+pub const DEFAULT_GRADING: &str = DEFAULT_STRATEGY;
+
+fn default_strategy() -> String {
+    DEFAULT_STRATEGY.to_owned()
 }
 
 fn default_cap() -> Decimal {
@@ -83,7 +88,7 @@ impl Default for Document {
         Self {
             format: Format::V1,
             alignment: AlignmentModel::Directional,
-            grading: default_grading(),
+            strategy: default_strategy(),
             levels: Levels::default(),
             progress_cap: Decimal::ONE,
             lint: LintSettings::default(),

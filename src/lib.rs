@@ -7,7 +7,7 @@
 //! (petgraph), whose links follow the organisation's alignment model
 //! ([directional, cascading or transparency](AlignmentModel)). Progress rolls
 //! up exactly, in [`Decimal`]s, never `f64`; aggregation
-//! ([`AggregationStrategy`]) and banding ([`GradingScale`]) are pluggable.
+//! ([`AggregationStrategy`]) and banding ([`Scale`]) are pluggable.
 //!
 //! ```
 //! use okrs::{Band, OkrSet};
@@ -86,7 +86,8 @@ pub mod sample;
 
 pub use analytics::{AlignmentCoverage, Coverage, Distribution, GroupBy, Impact};
 pub use checkin::{CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, Phase};
-pub use document::{DEFAULT_GRADING, Document, Format};
+#[allow(deprecated)]
+pub use document::{DEFAULT_GRADING, DEFAULT_STRATEGY, Document, Format};
 pub use error::{Error, LoadError, ParseError};
 pub use id::{Id, IdError};
 #[cfg(feature = "csv")]

@@ -45,8 +45,9 @@ pub struct Objective {
     pub commitment: Commitment,
     /// The aggregation strategy for this objective (and its key results'
     /// sub-key results), overriding the set's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grading: Option<String>,
+    /// Written `"grading"` in `okrs/1`. (The field was `grading` before 0.2.)
+    #[serde(rename = "grading", default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
     /// The id of the period the objective is set for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<Id>,
@@ -76,7 +77,7 @@ impl Objective {
             owners: Vec::new(),
             description: None,
             commitment: Commitment::Aspirational,
-            grading: None,
+            strategy: None,
             period: None,
             carried_from: None,
             carried_to: None,
@@ -115,9 +116,16 @@ impl Objective {
 
     /// Picks the aggregation strategy by name. O(1).
     #[must_use]
-    pub fn with_grading(mut self, strategy: impl Into<String>) -> Self {
-        self.grading = Some(strategy.into());
+    pub fn with_strategy(mut self, strategy: impl Into<String>) -> Self {
+        self.strategy = Some(strategy.into());
         self
+    }
+
+    /// The old name of [`with_strategy`](Self::with_strategy).
+    #[deprecated(since = "0.2.0", note = "renamed to `with_strategy`")]
+    #[must_use]
+    pub fn with_grading(self, strategy: impl Into<String>) -> Self {
+        self.with_strategy(strategy)
     }
 
     /// Adds an alignment link. O(1) amortised.

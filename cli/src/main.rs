@@ -376,9 +376,9 @@ fn report(set: &OkrSet, source: &str, as_of: Date) -> String {
     let _ = writeln!(out, "OKR review of {source}, as of {as_of}");
     let _ = writeln!(
         out,
-        "alignment: {}, grading: {}, levels: {}",
+        "alignment: {}, strategy: {}, levels: {}",
         set.alignment(),
-        set.grading(),
+        set.strategy(),
         set.levels().iter().collect::<Vec<_>>().join(" > ")
     );
     for period in set.periods() {

@@ -52,7 +52,7 @@ pub(crate) struct ObjectiveNode {
 pub(crate) struct ObjectiveDetail {
     pub(crate) owners: Vec<String>,
     pub(crate) description: Option<String>,
-    pub(crate) grading: Option<String>,
+    pub(crate) strategy: Option<String>,
     pub(crate) carried_from: Option<Id>,
     pub(crate) carried_to: Option<Id>,
 }
@@ -62,7 +62,7 @@ impl ObjectiveDetail {
     pub(crate) fn boxed(self) -> Option<Box<Self>> {
         let empty = self.owners.is_empty()
             && self.description.is_none()
-            && self.grading.is_none()
+            && self.strategy.is_none()
             && self.carried_from.is_none()
             && self.carried_to.is_none();
         (!empty).then(|| Box::new(self))
@@ -78,8 +78,8 @@ impl ObjectiveNode {
         self.detail.as_ref()?.description.as_ref()
     }
 
-    pub(crate) fn grading(&self) -> Option<&String> {
-        self.detail.as_ref()?.grading.as_ref()
+    pub(crate) fn strategy(&self) -> Option<&String> {
+        self.detail.as_ref()?.strategy.as_ref()
     }
 
     pub(crate) fn carried_from(&self) -> Option<&Id> {

@@ -178,7 +178,7 @@ impl Document {
         let mut rows = Vec::new();
         let mut set = Row::new("set");
         set.set("value", self.alignment)
-            .set("grading", &self.grading)
+            .set("grading", &self.strategy)
             .set("level", join(&self.levels.iter().collect::<Vec<_>>()))
             .set("target", self.progress_cap);
         rows.push(set);
@@ -217,7 +217,7 @@ impl Document {
                 .set("level", &objective.level)
                 .set("owners", join(&objective.owners))
                 .set_opt("period", objective.period.as_ref())
-                .set_opt("grading", objective.grading.as_ref())
+                .set_opt("grading", objective.strategy.as_ref())
                 .set_opt("description", objective.description.as_ref())
                 .set_opt("carried_from", objective.carried_from.as_ref())
                 .set_opt("carried_to", objective.carried_to.as_ref());
@@ -662,7 +662,7 @@ fn read_set(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
         };
     }
     if let Some(grading) = row.opt("grading") {
-        document.grading = grading;
+        document.strategy = grading;
     }
     if let Some(levels) = row.opt("level") {
         document.levels =
@@ -715,7 +715,7 @@ fn read_objective(row: &Record<'_>) -> Result<Objective, CsvError> {
     let mut objective = Objective::new(row.id("id")?, row.get("title"), row.get("level"));
     objective.owners = split(row.get("owners"));
     objective.period = row.opt_id("period")?;
-    objective.grading = row.opt("grading");
+    objective.strategy = row.opt("grading");
     objective.description = row.opt("description");
     objective.carried_from = row.opt_id("carried_from")?;
     objective.carried_to = row.opt_id("carried_to")?;

@@ -30,11 +30,11 @@ impl OkrSet {
         let coverage = self.alignment_coverage().overall;
         let _ = writeln!(
             out,
-            "{} objectives and {} key results; alignment model {}, grading {}; {} of the objectives below the top level are aligned.\n",
+            "{} objectives and {} key results; alignment model {}, strategy {}; {} of the objectives below the top level are aligned.\n",
             objectives.len(),
             review.len() - objectives.len(),
             self.alignment(),
-            self.grading(),
+            self.strategy(),
             coverage,
         );
         out.push_str("## Objectives\n\n");

@@ -14,7 +14,7 @@ use crate::{
     AggregationStrategy, Document, Error, GapPolicy, GoogleScale, KeyResult, Scale, StatusPolicy,
 };
 
-/// Sets up custom aggregation strategies and a grading scale before a set is
+/// Sets up custom aggregation strategies, a scale and a status policy before a set is
 /// loaded.
 ///
 /// # Example
@@ -30,9 +30,9 @@ use crate::{
 ///     }
 /// }
 /// let mut doc = Document::default();
-/// doc.grading = "max".into();
+/// doc.strategy = "max".into();
 /// let set = OkrSet::builder().strategy(Max).build(doc)?;
-/// assert_eq!(set.grading(), "max");
+/// assert_eq!(set.strategy(), "max");
 /// # Ok::<(), okrs::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -61,11 +61,19 @@ impl SetBuilder {
         self
     }
 
-    /// Replaces the grading scale (default [`GoogleScale`]). O(1).
+    /// Replaces the scale that bands progress (default [`GoogleScale`]).
+    /// O(1).
     #[must_use]
-    pub fn grading_scale(mut self, scale: impl Scale + 'static) -> Self {
+    pub fn scale(mut self, scale: impl Scale + 'static) -> Self {
         self.scale = Arc::new(scale);
         self
+    }
+
+    /// The old name of [`scale`](Self::scale).
+    #[deprecated(since = "0.2.0", note = "renamed to `scale`")]
+    #[must_use]
+    pub fn grading_scale(self, scale: impl Scale + 'static) -> Self {
+        self.scale(scale)
     }
 
     /// Replaces the status policy (default [`GapPolicy`]). O(1).
@@ -101,15 +109,15 @@ impl SetBuilder {
         }
         let default_strategy =
             self.strategies
-                .find(&document.grading)
+                .find(&document.strategy)
                 .ok_or_else(|| Error::UnknownStrategy {
-                    name: document.grading.clone(),
+                    name: document.strategy.clone(),
                     objective: None,
                 })?;
         let size = DocumentSize::of(&document);
         let mut set = OkrSet {
             alignment: document.alignment,
-            grading: document.grading,
+            strategy: document.strategy,
             default_strategy,
             levels: document.levels,
             cap: document.progress_cap,

@@ -458,7 +458,7 @@ impl OkrSet {
                 objective: objective.id.clone(),
                 level: objective.level.clone(),
             })?;
-        let strategy = match &objective.grading {
+        let strategy = match &objective.strategy {
             Some(name) => self
                 .strategies
                 .find(name)
@@ -498,7 +498,7 @@ impl OkrSet {
             detail: ObjectiveDetail {
                 owners: objective.owners,
                 description: non_empty(objective.description),
-                grading: objective.grading,
+                strategy: objective.strategy,
                 carried_from: objective.carried_from,
                 carried_to: objective.carried_to,
             }

@@ -63,7 +63,7 @@ pub use node::{Children, LinkRef, Links, NodeRef, Nodes, Objectives, Supporters}
 #[derive(Debug, Clone)]
 pub struct OkrSet {
     alignment: AlignmentModel,
-    grading: String,
+    strategy: String,
     default_strategy: usize,
     levels: Levels,
     cap: Decimal,
@@ -86,7 +86,7 @@ pub struct OkrSet {
 
 impl PartialEq for OkrSet {
     /// Equal content: the same document, the same strategies by name, and
-    /// the same roll-up. The grading scale is not compared (trait objects
+    /// the same roll-up. The scale is not compared (trait objects
     /// have no equality); the bands follow from it. O(V + E).
     fn eq(&self, other: &Self) -> bool {
         self.to_document() == other.to_document()

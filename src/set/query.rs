@@ -17,7 +17,7 @@ use crate::{
 };
 
 impl OkrSet {
-    /// A builder for sets with custom strategies or grading scale. O(1).
+    /// A builder for sets with custom strategies, scale or status policy. O(1).
     #[must_use]
     pub fn builder() -> SetBuilder {
         SetBuilder::default()
@@ -58,8 +58,15 @@ impl OkrSet {
 
     /// The name of the set's aggregation strategy. O(1).
     #[must_use]
+    pub fn strategy(&self) -> &str {
+        &self.strategy
+    }
+
+    /// The old name of [`strategy`](Self::strategy).
+    #[deprecated(since = "0.2.0", note = "renamed to `strategy`")]
+    #[must_use]
     pub fn grading(&self) -> &str {
-        &self.grading
+        self.strategy()
     }
 
     /// The levels, highest first. O(1).
@@ -137,18 +144,22 @@ impl OkrSet {
         }
     }
 
-    /// The objective with this id, as a model value with its key results and
-    /// links. O(size of the objective).
+    /// The objective with this id, as an owned model value with its key
+    /// results and links. O(size of the objective): prefer
+    /// [`node`](Self::node) to read, and call
+    /// [`NodeRef::to_objective`] when an owned copy is the point.
+    #[deprecated(since = "0.2.0", note = "use `node(id)?.to_objective()`")]
     #[must_use]
     pub fn objective(&self, id: &str) -> Option<Objective> {
-        self.objective_value(self.lookup(id)?)
+        self.node(id)?.to_objective()
     }
 
-    /// The key result with this id, with its sub-key results and initiatives.
-    /// O(size of the key result).
+    /// The key result with this id, as an owned model value. O(size of the
+    /// key result).
+    #[deprecated(since = "0.2.0", note = "use `node(id)?.to_key_result()`")]
     #[must_use]
     pub fn key_result(&self, id: &str) -> Option<KeyResult> {
-        self.key_result_value(self.lookup(id)?)
+        self.node(id)?.to_key_result()
     }
 
     // ----- periods -----------------------------------------------------

@@ -4,7 +4,7 @@
 use petgraph::Direction::Outgoing;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 
-use super::OkrSet;
+use super::{NodeRef, OkrSet};
 use crate::engine::graph::{EdgeKind, Node};
 use crate::{Document, KeyResult, Link, Objective, Weight};
 
@@ -14,7 +14,7 @@ impl OkrSet {
     #[must_use]
     pub fn to_document(&self) -> Document {
         let mut document = Document::new(self.alignment);
-        document.grading.clone_from(&self.grading);
+        document.strategy.clone_from(&self.strategy);
         document.levels = self.levels.clone();
         document.progress_cap = self.cap;
         document.periods = self.periods.values().cloned().collect();
@@ -50,7 +50,7 @@ impl OkrSet {
             owners: o.owners().to_vec(),
             description: o.description().cloned(),
             commitment: o.commitment,
-            grading: o.grading().cloned(),
+            strategy: o.strategy().cloned(),
             period: o
                 .period
                 .and_then(|p| self.periods.get_index(p))
@@ -98,5 +98,32 @@ impl OkrSet {
                 })
                 .collect(),
         })
+    }
+}
+
+impl NodeRef<'_> {
+    /// An objective as an owned model value, with its key results (and
+    /// theirs, with initiatives and check-ins) and links: what a document
+    /// holds for it. `None` for other nodes. O(size of the objective).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::OkrSet;
+    /// let set = OkrSet::from_json(okrs::sample::SAMPLE_JSON)?;
+    /// let objective = set.node("grow-bizops").and_then(|n| n.to_objective()).unwrap();
+    /// assert_eq!(objective.key_results.len(), 3);
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
+    #[must_use]
+    pub fn to_objective(&self) -> Option<Objective> {
+        self.set.objective_value(self.index)
+    }
+
+    /// A key result as an owned model value, with its sub-key results,
+    /// initiatives and check-ins. `None` for other nodes. O(size of the key
+    /// result).
+    #[must_use]
+    pub fn to_key_result(&self) -> Option<KeyResult> {
+        self.set.key_result_value(self.index)
     }
 }

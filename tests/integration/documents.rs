@@ -25,7 +25,7 @@ fn decimals_are_read_exactly_from_numbers_and_strings() {
     );
     // 0.1 / 0.3 is exactly one third only if neither passed through f64.
     assert_eq!(progress(&set, "a"), d("1") / d("3"));
-    let kr = set.key_result("a").unwrap();
+    let kr = set.node("a").unwrap().to_key_result().unwrap();
     assert_eq!(kr.weight.value().to_string(), "0.1");
     // (0.1 × 1/3 + 0.2 × 1) / 0.3
     let expected = (d("0.1") * (d("1") / d("3")) + d("0.2")) / d("0.3");

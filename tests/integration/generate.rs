@@ -105,7 +105,7 @@ fn metric((kind, a, b, c): (u8, i64, i64, i64)) -> Metric {
 fn build(model: AlignmentModel, cap: &str, grading: usize, specs: &[ObjectiveSpec]) -> Document {
     let mut doc = Document::new(model);
     doc.progress_cap = cap.parse().unwrap();
-    doc.grading = STRATEGIES[grading].to_owned();
+    doc.strategy = STRATEGIES[grading].to_owned();
     // (id, level, is an objective, is an unmeasured key result)
     let mut targets: Vec<(String, usize, bool, bool)> = Vec::new();
     for (o, spec) in specs.iter().enumerate() {
@@ -116,7 +116,7 @@ fn build(model: AlignmentModel, cap: &str, grading: usize, specs: &[ObjectiveSpe
             LEVELS[spec.level],
         );
         if let Some(g) = spec.grading {
-            objective = objective.with_grading(STRATEGIES[g]);
+            objective = objective.with_strategy(STRATEGIES[g]);
         }
         let eligible: Vec<&(String, usize, bool, bool)> =
             targets.iter().filter(|t| t.1 <= spec.level).collect();

@@ -197,7 +197,7 @@ fn custom_strategies_and_scales_plug_in() {
     let doc = okrs::Document::from_json(&BIZOPS.replace("GRADING", "max")).unwrap();
     let set = OkrSet::builder()
         .strategy(Max)
-        .grading_scale(PassFail)
+        .scale(PassFail)
         .build(doc)
         .unwrap();
     assert_eq!(progress(&set, "grow-bizops"), d("1"));

@@ -119,7 +119,7 @@ fn wide_document(wide: usize, strategy: &str, weights: &[u8]) -> okrs::Document 
     for top in ["top0", "top1"] {
         doc = doc.with_objective(
             Objective::new(id(top.into()), "Top", "company")
-                .with_grading(strategy)
+                .with_strategy(strategy)
                 .with_key_result(
                     KeyResult::new(id(format!("{top}-kr")), "Own")
                         .with_metric(Metric::numeric(Decimal::ZERO, Decimal::from(7))),

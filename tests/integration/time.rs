@@ -521,13 +521,13 @@ fn carry_forward_records_provenance() {
         .carry_forward("co", "FY2028", CarryForward::default())
         .unwrap();
     assert_eq!(copy.as_str(), "co@FY2028");
-    let new = set.objective("co@FY2028").unwrap();
+    let new = set.node("co@FY2028").unwrap().to_objective().unwrap();
     assert_eq!(new.carried_from.as_ref().map(|i| i.as_str()), Some("co"));
     assert_eq!(new.period.as_ref().map(|i| i.as_str()), Some("FY2028"));
     assert_eq!(new.key_results[0].id.as_str(), "kr@FY2028");
     assert!(new.key_results[0].check_ins.is_empty());
     assert_eq!(progress(&set, "kr@FY2028"), d("0")); // started afresh
-    assert_eq!(set.objective("co").unwrap().carried_to, Some(copy.clone()));
+    assert_eq!(set.node("co").unwrap().to_objective().unwrap().carried_to, Some(copy.clone()));
     let (from, to) = set.node("co").unwrap().carried();
     assert_eq!((from, to), (None, Some(&copy)));
     // The frozen grade of the original is untouched.
@@ -558,7 +558,7 @@ fn carry_forward_can_keep_values_and_refuses_finished_objectives() {
     set.carry_forward("co", "FY2028", CarryForward::default().keep_values(true))
         .unwrap();
     assert_eq!(progress(&set, "kr@FY2028"), d("0.75"));
-    let copy = set.key_result("kr@FY2028").unwrap();
+    let copy = set.node("kr@FY2028").unwrap().to_key_result().unwrap();
     // The value moves as one check-in on the new period's first day, so
     // that the copy keeps taking check-ins.
     assert_eq!(copy.metric.unwrap(), Metric::numeric(d("0"), d("4")));
@@ -572,7 +572,7 @@ fn carry_forward_can_keep_values_and_refuses_finished_objectives() {
     assert_eq!(progress(&set, "co@FY2028"), d("1"));
     // Removing the copy lets the original be carried forward again.
     set.remove_objective("co@FY2028").unwrap();
-    assert_eq!(set.objective("co").unwrap().carried_to, None);
+    assert_eq!(set.node("co").unwrap().to_objective().unwrap().carried_to, None);
     set.carry_forward("co", "FY2028", CarryForward::default())
         .unwrap();
 
