@@ -5,8 +5,7 @@
 //! ```
 
 use okrs::{
-    AggregationStrategy, Band, Commitment, Contribution, Decimal, Document, Scale, OkrSet,
-    Progress,
+    AggregationStrategy, Band, Commitment, Contribution, Decimal, Document, OkrSet, Progress, Scale,
 };
 
 /// Geometric-style "all must move": the product of progress values. One key

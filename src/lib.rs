@@ -58,6 +58,7 @@
 mod checkin;
 mod error;
 mod id;
+mod invariant;
 mod metric;
 mod model;
 mod number;

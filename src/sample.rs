@@ -24,9 +24,11 @@ pub const SAMPLE_JSON: &str = include_str!("sample.json");
 #[cfg(feature = "json")]
 #[must_use]
 pub fn document() -> crate::Document {
-    // The sample is a constant checked by this crate's tests; an empty
-    // document stands in should it ever fail to parse.
-    crate::Document::from_json(SAMPLE_JSON).unwrap_or_default()
+    // The sample is a constant checked by this crate's tests.
+    crate::invariant::sure(
+        crate::Document::from_json(SAMPLE_JSON).ok(),
+        "the sample parses",
+    )
 }
 
 /// A synthetic organisation for benchmarks and load tests, seeded and

@@ -6,6 +6,7 @@ use petgraph::visit::NodeIndexable;
 use rust_decimal::Decimal;
 
 use crate::engine::graph::Node;
+use crate::invariant::{sure, sure_or, to_u32};
 use crate::{Error, Impact, Progress};
 use crate::{NodeKind, NodeRef, OkrSet};
 
@@ -51,7 +52,7 @@ impl OkrSet {
         // Supported nodes come after their supporters in the plan's order:
         // walk it backwards to push shares down from the target.
         for node in self.state().plan().order().iter().rev() {
-            let mine = share.get(node.index()).copied().unwrap_or_default();
+            let mine = sure(share.get(node.index()).copied(), "shares cover the graph");
             if mine.is_zero() {
                 continue;
             }
@@ -115,8 +116,7 @@ impl OkrSet {
 
     fn progress_at_index(&self, node: NodeIndex) -> Progress {
         let progress = NodeRef::new(self, node).and_then(|n| n.progress());
-        debug_assert!(progress.is_some(), "a measured node without progress");
-        progress.unwrap_or(Progress::ZERO)
+        sure_or(progress, Progress::ZERO, "measured nodes have progress")
     }
 
     fn what_if_index(&self, key_result: NodeIndex, target: NodeIndex) -> Progress {
@@ -125,9 +125,12 @@ impl OkrSet {
         let overlay =
             self.state()
                 .what_if(key_result, reached, self.strategies(), self.progress_cap());
-        let index = u32::try_from(target.index()).unwrap_or(u32::MAX);
-        match overlay.get(&index) {
-            Some(value) => Progress::new(*value).unwrap_or(Progress::ZERO),
+        match overlay.get(&to_u32(target.index())) {
+            Some(value) => sure_or(
+                Progress::new(*value).ok(),
+                Progress::ZERO,
+                "roll-ups clamp to [0, cap]",
+            ),
             None => self.progress_at_index(target),
         }
     }

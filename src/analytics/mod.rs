@@ -9,6 +9,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::invariant::sure;
 use crate::{Band, Id, NodeRef, OkrSet, Progress, Review, Status};
 
 /// How many objectives are aligned out of how many could be.
@@ -78,7 +79,7 @@ impl Distribution {
     /// How many objectives grade to a band. O(1).
     #[must_use]
     pub fn band_count(&self, band: Band) -> usize {
-        self.bands.get(band_slot(band)).copied().unwrap_or(0)
+        sure(self.bands.get(band_slot(band)).copied(), "a slot per band")
     }
 
     /// How many objectives have a status. O(statuses).
@@ -133,7 +134,7 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn alignment_coverage(&self) -> AlignmentCoverage {
-        let top = self.levels().name(0).unwrap_or_default();
+        let top = sure(self.levels().name(0), "levels are never empty");
         let mut out = AlignmentCoverage::default();
         let mut by_level: Vec<(String, Coverage)> = self
             .levels()
@@ -143,7 +144,7 @@ impl OkrSet {
             .collect();
         let mut by_owner: std::collections::BTreeMap<String, Coverage> = Default::default();
         for objective in self.objectives() {
-            let level = objective.level().unwrap_or_default();
+            let level = sure(objective.level(), "objectives have a level");
             if level == top {
                 continue;
             }
@@ -196,7 +197,9 @@ impl OkrSet {
         };
         for objective in self.objectives() {
             let keys: Vec<String> = match by {
-                GroupBy::Level => vec![objective.level().unwrap_or_default().to_owned()],
+                GroupBy::Level => {
+                    vec![sure(objective.level(), "objectives have a level").to_owned()]
+                }
                 GroupBy::Period => vec![
                     objective
                         .period()

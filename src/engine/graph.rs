@@ -17,6 +17,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 use rust_decimal::Decimal;
 
+use crate::invariant::sure;
 use crate::{CheckIn, Commitment, Date, Id, Initiative, Metric, Phase, Weight};
 
 pub(crate) type Graph = StableDiGraph<Node, Edge>;
@@ -230,9 +231,10 @@ impl Titles {
 
     pub(crate) fn get(&self, title: Title) -> &str {
         let start = title.start as usize;
-        self.text
-            .get(start..start + title.len as usize)
-            .unwrap_or_default()
+        sure(
+            self.text.get(start..start + title.len as usize),
+            "titles lie inside the text",
+        )
     }
 
     /// Counts a removed node's title as unused.
@@ -332,7 +334,7 @@ impl IdIndex {
         match self.table.entry(
             hash,
             |&n| id_at(graph, n) == Some(id),
-            |&n| hasher.hash_one(id_at(graph, n).unwrap_or_default()),
+            |&n| hasher.hash_one(sure(id_at(graph, n), "indexed nodes are in the graph")),
         ) {
             hashbrown::hash_table::Entry::Occupied(entry) => Err(*entry.get()),
             hashbrown::hash_table::Entry::Vacant(entry) => {
@@ -358,7 +360,7 @@ impl IdIndex {
     pub(crate) fn reserve(&mut self, graph: &Graph, additional: usize) {
         let hasher = &self.hasher;
         self.table.reserve(additional, |&n| {
-            hasher.hash_one(id_at(graph, n).unwrap_or_default())
+            hasher.hash_one(sure(id_at(graph, n), "indexed nodes are in the graph"))
         });
     }
 }
@@ -448,7 +450,8 @@ fn cycle_among_pending(graph: &Graph, pending: &[usize]) -> Vec<NodeIndex> {
         };
         if let Some(&at) = seen_at.get(&previous) {
             // walk[at..] is the cycle, backwards.
-            let mut cycle: Vec<NodeIndex> = walk.get(at..).unwrap_or_default().to_vec();
+            let mut cycle: Vec<NodeIndex> =
+                sure(walk.get(at..), "seen nodes are on the walk").to_vec();
             cycle.reverse();
             if let Some(&first) = cycle.first() {
                 cycle.push(first);

@@ -11,6 +11,7 @@
 pub(crate) mod graph;
 pub(crate) mod rollup;
 
+use crate::invariant::sure;
 use petgraph::stable_graph::NodeIndex;
 use rust_decimal::Decimal;
 
@@ -19,7 +20,7 @@ use rust_decimal::Decimal;
 /// builds (and so every test) stop there.
 pub(crate) fn set_at<T>(values: &mut [T], node: NodeIndex, value: T) {
     let slot = values.get_mut(node.index());
-    debug_assert!(slot.is_some(), "node {} outside its array", node.index());
+    debug_assert!(slot.is_some(), "broken invariant: arrays cover the graph");
     if let Some(slot) = slot {
         *slot = value;
     }
@@ -27,7 +28,5 @@ pub(crate) fn set_at<T>(values: &mut [T], node: NodeIndex, value: T) {
 
 /// `node`'s slot of a per-node array of values (see [`set_at`]).
 pub(crate) fn value_at(values: &[Decimal], node: NodeIndex) -> Decimal {
-    let value = values.get(node.index()).copied();
-    debug_assert!(value.is_some(), "node {} outside its array", node.index());
-    value.unwrap_or_default()
+    sure(values.get(node.index()).copied(), "arrays cover the graph")
 }

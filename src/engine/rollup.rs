@@ -14,6 +14,7 @@ use petgraph::visit::{EdgeRef, NodeIndexable};
 use rust_decimal::Decimal;
 
 use crate::engine::graph::{Graph, Node};
+use crate::invariant::{sure, sure_or, to_u32};
 use crate::strategy::{Builtin, Inputs, SumTree};
 use crate::{AggregationStrategy, Contribution, Mean, Min, Progress, Weight, WeightedMean};
 
@@ -60,7 +61,7 @@ impl Strategies {
             0 => Evaluator::Builtin(Builtin::WeightedMean),
             1 => Evaluator::Builtin(Builtin::Mean),
             2 => Evaluator::Builtin(Builtin::Min),
-            i => Evaluator::Custom(u32::try_from(i).unwrap_or(u32::MAX)),
+            i => Evaluator::Custom(to_u32(i)),
         }
     }
 
@@ -142,7 +143,7 @@ impl Tree {
     /// Marks the positions `source` feeds. O(log inputs).
     fn mark(&mut self, source: u32) {
         let start = self.positions.partition_point(|&(s, _)| s < source);
-        for &(s, position) in self.positions.get(start..).unwrap_or_default() {
+        for &(s, position) in sure(self.positions.get(start..), "start is a partition point") {
             if s != source {
                 break;
             }
@@ -174,9 +175,9 @@ impl<T: Copy> Lists<T> {
     }
 
     fn get(&self, i: usize) -> &[T] {
-        let start = self.starts.get(i).copied().unwrap_or(0) as usize;
-        let end = self.starts.get(i + 1).copied().unwrap_or(0) as usize;
-        self.items.get(start..end).unwrap_or_default()
+        let start = sure(self.starts.get(i).copied(), "list i exists") as usize;
+        let end = sure(self.starts.get(i + 1).copied(), "list i exists") as usize;
+        sure(self.items.get(start..end), "lists lie inside the items")
     }
 }
 
@@ -191,13 +192,13 @@ fn group(keys: &[u32], len: usize) -> Lists<u32> {
         }
     }
     for i in 1..starts.len() {
-        let before = starts.get(i - 1).copied().unwrap_or(0);
+        let before = sure(starts.get(i - 1).copied(), "i - 1 < len");
         if let Some(start) = starts.get_mut(i) {
             *start += before;
         }
     }
     let mut fill = starts.clone();
-    let mut items = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
+    let mut items = vec![0u32; sure(starts.last().copied(), "starts has len + 1 entries") as usize];
     for (i, &key) in keys.iter().enumerate() {
         if let Some(next) = fill.get_mut(key as usize) {
             if let Some(item) = items.get_mut(*next as usize) {
@@ -386,18 +387,26 @@ impl Plan {
 
     fn inputs_of(&self, s: usize) -> &[(u32, Decimal)] {
         let (start, end) = self.range(s, |e| e.inputs);
-        self.inputs.get(start..end).unwrap_or_default()
+        sure(
+            self.inputs.get(start..end),
+            "plan ranges lie inside the inputs",
+        )
     }
 
     fn consumers_of(&self, s: usize) -> &[u32] {
         let (start, end) = self.range(s, |e| e.consumers);
-        self.consumers.get(start..end).unwrap_or_default()
+        sure(
+            self.consumers.get(start..end),
+            "plan ranges lie inside the consumers",
+        )
     }
 
     fn evaluator_of(&self, s: usize) -> Evaluator {
-        self.nodes
-            .get(s)
-            .map_or(Evaluator::Builtin(Builtin::WeightedMean), |e| e.evaluator)
+        sure_or(
+            self.nodes.get(s).map(|e| e.evaluator),
+            Evaluator::Builtin(Builtin::WeightedMean),
+            "every slot has a plan entry",
+        )
     }
 
     /// A node's slot; `None` outside the plan. O(1).
@@ -410,19 +419,14 @@ impl Plan {
 
     /// The node at a slot, as the `u32` the overlays and shares use.
     fn node_at(&self, slot: u32) -> u32 {
-        self.order
-            .get(slot as usize)
-            .map_or(u32::MAX, |&n| index_u32(n))
+        let node = self.order.get(slot as usize).map(|&n| index_u32(n));
+        sure_or(node, u32::MAX, "every slot has a node")
     }
 
     /// Objectives and key results, supporters first.
     pub(crate) fn order(&self) -> &[NodeIndex] {
         &self.order
     }
-}
-
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 fn id_of(graph: &Graph, node: u32) -> Option<&crate::Id> {
@@ -432,7 +436,7 @@ fn id_of(graph: &Graph, node: u32) -> Option<&crate::Id> {
 }
 
 fn index_u32(node: NodeIndex) -> u32 {
-    u32::try_from(node.index()).unwrap_or(u32::MAX)
+    to_u32(node.index())
 }
 
 impl Plan {
@@ -447,7 +451,7 @@ impl Plan {
         let mut progress: Vec<Decimal> = self
             .order
             .iter()
-            .map(|n| leaf.get(n.index()).copied().unwrap_or_default())
+            .map(|n| sure(leaf.get(n.index()).copied(), "leaf values cover the graph"))
             .collect();
         let mut scratch = Vec::new();
         for s in 0..self.len() {
@@ -574,14 +578,23 @@ impl Plan {
                 scratch.clear();
                 scratch.extend(view.all().map(|(w, p)| {
                     Contribution::new(
-                        Weight::new(w).unwrap_or(Weight::ZERO),
-                        Progress::new(p).unwrap_or(Progress::ZERO),
+                        sure_or(
+                            Weight::new(w).ok(),
+                            Weight::ZERO,
+                            "plan weights are weights",
+                        ),
+                        sure_or(
+                            Progress::new(p).ok(),
+                            Progress::ZERO,
+                            "roll-up values are progress",
+                        ),
                     )
                 }));
-                strategies
-                    .custom(index)
-                    .map(|s| s.aggregate(scratch))
-                    .unwrap_or_default()
+                let strategy = strategies.custom(index);
+                sure(
+                    strategy.map(|s| s.aggregate(scratch)),
+                    "plans name registered strategies",
+                )
             }
         };
         Progress::clamped(value, cap).value()
@@ -599,11 +612,12 @@ impl<P: Progresses + ?Sized> Inputs for NodeInputs<'_, P> {
         self.inputs.len()
     }
     fn pairs(&self, positions: Range<usize>) -> impl Iterator<Item = (Decimal, Decimal)> + '_ {
-        self.inputs
-            .get(positions)
-            .unwrap_or_default()
-            .iter()
-            .map(|&(source, weight)| (weight, self.progress.at(source)))
+        sure(
+            self.inputs.get(positions),
+            "positions lie inside the inputs",
+        )
+        .iter()
+        .map(|&(source, weight)| (weight, self.progress.at(source)))
     }
 }
 
@@ -614,7 +628,10 @@ trait Progresses {
 
 impl Progresses for [Decimal] {
     fn at(&self, slot: u32) -> Decimal {
-        self.get(slot as usize).copied().unwrap_or_default()
+        sure(
+            self.get(slot as usize).copied(),
+            "progress arrays cover the plan",
+        )
     }
 }
 

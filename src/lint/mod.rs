@@ -10,6 +10,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::invariant::sure;
 use crate::{
     AlignmentModel, Date, Id, LintSettings, Metric, NodeKind, NodeRef, OkrSet, Progress, Rule,
     RuleLevel, Severity,
@@ -290,7 +291,7 @@ fn alignment(linter: &mut Linter<'_>) {
     if set.alignment() == AlignmentModel::Transparency {
         return;
     }
-    let top = set.levels().name(0).unwrap_or_default();
+    let top = sure(set.levels().name(0), "levels are never empty");
     let reaches = reaches_top(set);
     for objective in set.objectives() {
         if objective.level() == Some(top) {
@@ -304,7 +305,7 @@ fn alignment(linter: &mut Linter<'_>) {
                 format!(
                     "objective {:?} ({}) aligns to nothing: link it to the objective or key result it supports",
                     id.as_str(),
-                    objective.level().unwrap_or_default()
+                    sure(objective.level(), "objectives have a level")
                 ),
             );
         } else if !reaches.get(&id).copied().unwrap_or(false) {

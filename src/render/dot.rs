@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{EdgeStyle, band_colour, edges, one_line};
+use crate::invariant::sure_or;
 use crate::{NodeKind, NodeRef, OkrSet, Progress};
 
 impl OkrSet {
@@ -32,7 +33,11 @@ impl OkrSet {
                 NodeKind::Objective => "box, style=\"rounded,filled\"",
                 _ => "ellipse",
             };
-            let progress = node.progress().unwrap_or(Progress::ZERO);
+            let progress = sure_or(
+                node.progress(),
+                Progress::ZERO,
+                "measured nodes have progress",
+            );
             let label = format!(
                 "{}\\n{}",
                 escape(&one_line(node.title(), 48)),

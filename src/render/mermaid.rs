@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::{EdgeStyle, band_colour, edges, one_line};
+use crate::invariant::{sure, sure_or};
 use crate::{Band, Id, NodeKind, NodeRef, OkrSet, Progress};
 
 impl OkrSet {
@@ -28,17 +29,20 @@ impl OkrSet {
             .enumerate()
             .map(|(i, n)| (n.id(), format!("n{i}")))
             .collect();
-        let name = |id: &Id| names.get(id).cloned().unwrap_or_default();
+        let name = |id: &Id| sure(names.get(id).cloned(), "edges join drawn nodes");
         let mut out = String::from("flowchart BT\n");
         for node in &nodes {
             let label = format!(
                 "{}<br/>{}",
                 escape(&one_line(node.title(), 48)),
-                node.progress()
-                    .unwrap_or(Progress::ZERO)
-                    .value()
-                    .round_dp(2)
-                    .normalize()
+                sure_or(
+                    node.progress(),
+                    Progress::ZERO,
+                    "measured nodes have progress"
+                )
+                .value()
+                .round_dp(2)
+                .normalize()
             );
             let (open, close) = match node.kind() {
                 NodeKind::Objective => ("(\"", "\")"),

@@ -273,7 +273,7 @@ impl OkrSet {
                 as_of,
                 period.start,
                 period.end,
-                Progress::new(value_at(&progress, n)).unwrap_or(Progress::ZERO),
+                Self::progress_at(&progress, n),
                 node_expected,
             );
             let node_status = if node.kind() == NodeKind::Objective {
@@ -303,7 +303,7 @@ impl OkrSet {
                 _ => None,
             }
             .and_then(|f| Progress::new(f).ok());
-            let node_progress = Progress::new(value_at(&progress, n)).unwrap_or(Progress::ZERO);
+            let node_progress = Self::progress_at(&progress, n);
             let commitment = node.commitment();
             index.insert(node.id().clone(), nodes.len());
             nodes.push(NodeReview {
@@ -351,10 +351,7 @@ impl OkrSet {
         let mut out = Vec::with_capacity(dates.len());
         for &date in dates {
             let progress = self.rolled_up_as_of(date);
-            out.push((
-                date,
-                Progress::new(value_at(&progress, node)).unwrap_or(Progress::ZERO),
-            ));
+            out.push((date, Self::progress_at(&progress, node)));
         }
         Ok(out)
     }

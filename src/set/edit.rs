@@ -16,6 +16,7 @@ use crate::engine::graph::{
     ObjectiveNode,
 };
 use crate::engine::rollup::Plan;
+use crate::invariant::{sure, to_u32};
 use crate::{
     AlignmentModel, CheckIn, Error, Id, KeyResult, Link, MAX_DEPTH, Metric, NodeKind, Objective,
     Period, Weight,
@@ -468,7 +469,7 @@ impl OkrSet {
                 })?,
             None => self.default_strategy,
         };
-        let strategy = u32::try_from(strategy).unwrap_or(u32::MAX);
+        let strategy = to_u32(strategy);
         let period = match &objective.period {
             Some(period) => {
                 Some(
@@ -550,8 +551,7 @@ impl OkrSet {
         phases.sort_by_key(|p| p.at);
         check_history(&id, key_result.metric.as_ref(), &check_ins, &phases)?;
         self.check_dates(&id, objective, &check_ins, &phases)?;
-        // A rank beyond u32 would need a list of levels larger than memory.
-        let level_rank = u32::try_from(level).unwrap_or(u32::MAX);
+        let level_rank = to_u32(level);
         let title = self
             .titles
             .add(&key_result.title)
@@ -633,11 +633,10 @@ impl OkrSet {
         if target == from {
             return Err(invalid());
         }
-        let from_level = self
-            .graph
-            .node_weight(from)
-            .and_then(Node::level)
-            .unwrap_or(0);
+        let from_level = sure(
+            self.graph.node_weight(from).and_then(Node::level),
+            "objectives have a level",
+        );
         let target_node = self.graph.node_weight(target).ok_or_else(invalid)?;
         let target_level = target_node.level().ok_or_else(invalid)?;
         if target_level > from_level {

@@ -11,6 +11,7 @@ use super::{NodeRef, OkrSet, SetBuilder};
 use crate::engine::graph::{Graph, Node};
 use crate::engine::rollup::{State, Strategies};
 use crate::engine::{set_at, value_at};
+use crate::invariant::{sure, sure_or};
 use crate::{
     AlignmentModel, Band, Date, Document, Error, Id, KeyResult, Levels, LintSettings, NodeKind,
     Objective, Period, Progress, Scale, StatusPolicy,
@@ -210,9 +211,8 @@ impl OkrSet {
     }
 
     pub(crate) fn id_of(&self, node: NodeIndex) -> Id {
-        let data = self.graph.node_weight(node);
-        debug_assert!(data.is_some(), "node {} is not in the graph", node.index());
-        data.map_or_else(|| Id::unchecked("?"), |n| n.id().clone())
+        let id = self.graph.node_weight(node).map(|n| n.id().clone());
+        sure_or(id, Id::unchecked("?"), "the set names its own nodes")
     }
 
     pub(crate) fn expect_kind(&self, id: &str, kind: NodeKind) -> Result<NodeIndex, Error> {
@@ -234,7 +234,7 @@ impl OkrSet {
     }
 
     pub(crate) fn level_name(&self, rank: usize) -> String {
-        self.levels.name(rank).unwrap_or_default().to_owned()
+        sure(self.levels.name(rank), "ranks come from the levels").to_owned()
     }
 
     /// The edge from a key result (or initiative) to its parent, and the parent.
@@ -316,9 +316,8 @@ impl OkrSet {
     /// Roll-ups clamp every value to [0, cap], so a value that is not a
     /// progress is a broken invariant (caught in debug builds).
     pub(crate) fn progress_at(values: &[Decimal], node: NodeIndex) -> Progress {
-        let progress = Progress::new(value_at(values, node));
-        debug_assert!(progress.is_ok(), "roll-up value out of range");
-        progress.unwrap_or(Progress::ZERO)
+        let progress = Progress::new(value_at(values, node)).ok();
+        sure_or(progress, Progress::ZERO, "roll-ups clamp to [0, cap]")
     }
 
     /// An objective or key result by id.

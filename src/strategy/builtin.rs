@@ -19,6 +19,7 @@ use std::ops::Range;
 use rust_decimal::Decimal;
 
 use crate::Contribution;
+use crate::invariant::sure;
 
 /// Terms per block. A changed input re-adds its block, so the block is the
 /// unit of incremental work; 32 keeps that under a microsecond while the
@@ -41,10 +42,12 @@ impl Inputs for [Contribution] {
         self.len()
     }
     fn pairs(&self, positions: Range<usize>) -> impl Iterator<Item = (Decimal, Decimal)> + '_ {
-        self.get(positions)
-            .unwrap_or_default()
-            .iter()
-            .map(|c| (c.weight.value(), c.progress.value()))
+        sure(
+            self.get(positions),
+            "positions lie inside the contributions",
+        )
+        .iter()
+        .map(|c| (c.weight.value(), c.progress.value()))
     }
 }
 
@@ -323,7 +326,7 @@ impl SumTree {
                 pending.push(i);
             }
         }
-        let inner = pending.get_mut(leaves..).unwrap_or_default();
+        let inner = sure(pending.get_mut(leaves..), "the leaves are pending first");
         inner.sort_unstable_by(|a, b| b.cmp(a));
         let mut last = 0;
         for k in leaves..pending.len() {

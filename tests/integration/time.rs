@@ -527,7 +527,10 @@ fn carry_forward_records_provenance() {
     assert_eq!(new.key_results[0].id.as_str(), "kr@FY2028");
     assert!(new.key_results[0].check_ins.is_empty());
     assert_eq!(progress(&set, "kr@FY2028"), d("0")); // started afresh
-    assert_eq!(set.node("co").unwrap().to_objective().unwrap().carried_to, Some(copy.clone()));
+    assert_eq!(
+        set.node("co").unwrap().to_objective().unwrap().carried_to,
+        Some(copy.clone())
+    );
     let (from, to) = set.node("co").unwrap().carried();
     assert_eq!((from, to), (None, Some(&copy)));
     // The frozen grade of the original is untouched.
@@ -572,7 +575,10 @@ fn carry_forward_can_keep_values_and_refuses_finished_objectives() {
     assert_eq!(progress(&set, "co@FY2028"), d("1"));
     // Removing the copy lets the original be carried forward again.
     set.remove_objective("co@FY2028").unwrap();
-    assert_eq!(set.node("co").unwrap().to_objective().unwrap().carried_to, None);
+    assert_eq!(
+        set.node("co").unwrap().to_objective().unwrap().carried_to,
+        None
+    );
     set.carry_forward("co", "FY2028", CarryForward::default())
         .unwrap();
 
