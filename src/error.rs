@@ -1,12 +1,17 @@
 //! Errors, one type per concern: [`ParseError`] for text that is not a
 //! document, [`Error`] for a document or an edit the model refuses, and
-//! [`LoadError`] for either while loading.
+//! [`LoadError`] for either while loading. [`Error`] is also the one
+//! top-level error: it wraps every other error of the crate, each with a
+//! stable code ([`Error::code`]).
 
 use std::fmt;
 
 use rust_decimal::Decimal;
 
-use crate::{Date, Id, MetricError, Moment, ValueMismatch};
+use crate::{
+    ConfidenceError, Date, DecimalError, Id, IdError, LevelsError, MetricError, Moment,
+    MomentError, ProgressError, ValueMismatch, WeightError, YearError,
+};
 
 /// A document whose text could not be read: malformed syntax, a field of the
 /// wrong type, an unknown format or field.
@@ -59,8 +64,42 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-/// A document or an edit that the model refuses. Every variant names the
-/// node(s) concerned; a refused edit leaves the set exactly as it was.
+/// The crate's one error type: a document or an edit that the model
+/// refuses, or (wrapped, with its message unchanged) any other error of the
+/// crate, so that `?` works on every public operation in a function
+/// returning `Result<_, okrs::Error>`.
+///
+/// The model's variants name the node(s) concerned; a refused edit leaves
+/// the set exactly as it was.
+///
+/// For programs and user interfaces, every error has a machine-readable
+/// [`code`](Error::code) (`"duplicate-id"`, `"cycle"`, …), the
+/// [`ids`](Error::ids) it is about and the document
+/// [`field`](Error::field) it concerns. **Codes are stable across
+/// releases**: a code is never renamed or reused for another failure; new
+/// failures get new codes. They are listed, with their meanings, in the
+/// table under [`Error::code`]. Messages (`Display`) are for people and may
+/// be reworded.
+///
+/// # Example
+/// ```
+/// use okrs::{Id, OkrSet, Weight};
+///
+/// fn load_and_check(json: &str, id: &str) -> Result<OkrSet, okrs::Error> {
+///     let set = OkrSet::from_json(json)?; // a LoadError
+///     let id = Id::new(id)?; // an IdError
+///     let _weight: Weight = "2".parse()?; // a WeightError
+///     if set.node(id.as_str()).is_none() {
+///         return Err(okrs::Error::UnknownNode(id));
+///     }
+///     Ok(set)
+/// }
+///
+/// let err = load_and_check(r#"{"format": "okrs/1"}"#, "growth").unwrap_err();
+/// assert_eq!(err.code(), "unknown-node");
+/// assert_eq!(err.ids()[0].as_str(), "growth");
+/// assert_eq!(load_and_check(r#"{"format": "okrs/1"}"#, "").unwrap_err().code(), "empty-id");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -342,6 +381,456 @@ pub enum Error {
         /// Where it went.
         to: Id,
     },
+    /// A document text that could not be read (see
+    /// [`Document::from_json`](crate::Document::from_json)).
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// A CSV text that is not a valid document (see
+    /// [`Document::from_csv`](crate::Document::from_csv)).
+    #[cfg(feature = "csv")]
+    #[error(transparent)]
+    Csv(#[from] crate::CsvError),
+    /// A text that is not a valid [`Id`].
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// A text that is not a decimal number.
+    #[error(transparent)]
+    Decimal(#[from] DecimalError),
+    /// A value that is not a [`Weight`](crate::Weight).
+    #[error(transparent)]
+    Weight(#[from] WeightError),
+    /// A value that is not a [`Progress`](crate::Progress).
+    #[error(transparent)]
+    Progress(#[from] ProgressError),
+    /// A value that is not a [`Confidence`](crate::Confidence).
+    #[error(transparent)]
+    Confidence(#[from] ConfidenceError),
+    /// A metric that cannot be measured, outside a set (see
+    /// [`Metric::validate`](crate::Metric::validate); in a set it is
+    /// [`Error::InvalidMetric`]).
+    #[error(transparent)]
+    Metric(#[from] MetricError),
+    /// A value that does not fit a metric, outside a set (see
+    /// [`Metric::fits`](crate::Metric::fits); in a set it is
+    /// [`Error::CheckInValue`]).
+    #[error(transparent)]
+    Value(#[from] ValueMismatch),
+    /// A list of levels that is not usable.
+    #[error(transparent)]
+    Levels(#[from] LevelsError),
+    /// A text that is not a [`Moment`].
+    #[error(transparent)]
+    Moment(#[from] MomentError),
+    /// A year outside the range the period helpers support.
+    #[error(transparent)]
+    Year(#[from] YearError),
+}
+
+impl From<LoadError> for Error {
+    /// A parse failure becomes [`Error::Parse`], a refused model the
+    /// [`Error`] itself.
+    fn from(error: LoadError) -> Self {
+        match error {
+            LoadError::Parse(e) => Self::Parse(e),
+            LoadError::Invalid(e) => e,
+        }
+    }
+}
+
+/// The field names of the `okrs/1` format, for [`Error::field`] of parse
+/// and CSV errors.
+const FIELDS: [&str; 53] = [
+    // The document.
+    "format",
+    "alignment",
+    "grading",
+    "levels",
+    "progress_cap",
+    "lint",
+    "periods",
+    "objectives",
+    // Lint settings.
+    "rules",
+    "strict_weights",
+    "stale_after_days",
+    "min_top_objectives",
+    "max_top_objectives",
+    "max_key_results",
+    // Periods, closings and grades.
+    "id",
+    "start",
+    "end",
+    "within",
+    "closed",
+    "grades",
+    "progress",
+    "band",
+    // Objectives, key results, initiatives and links.
+    "title",
+    "level",
+    "owners",
+    "description",
+    "commitment",
+    "period",
+    "carried_from",
+    "carried_to",
+    "aligned_to",
+    "key_results",
+    "weight",
+    "metric",
+    "check_ins",
+    "phases",
+    "initiatives",
+    "status",
+    "contributes",
+    // Check-ins and phases.
+    "at",
+    "value",
+    "confidence",
+    "note",
+    "by",
+    "target",
+    // Metrics and milestones.
+    "kind",
+    "current",
+    "unit",
+    "done",
+    "milestones",
+    "threshold",
+    "low",
+    "high",
+];
+
+/// The `okrs/1` field a name stands for, as a `'static` string.
+fn known_field(name: &str) -> Option<&'static str> {
+    FIELDS.iter().find(|f| **f == name).copied()
+}
+
+/// The field a parse error's path ends in: `weight` for
+/// `objectives[0].key_results[1].weight`, `owners` for
+/// `objectives[0].owners[2]`, `None` for the top level.
+fn field_of_path(path: &str) -> Option<&'static str> {
+    let last = path.rsplit('.').next()?;
+    known_field(last.split('[').next()?)
+}
+
+impl Error {
+    /// A stable, machine-readable code for the kind of failure: kebab-case,
+    /// never renamed or reused across releases, one per kind of failure
+    /// (wrapped errors that are enums get one code per variant). Match on
+    /// it in programs and user interfaces rather than on messages. O(1).
+    ///
+    /// | Code | Meaning |
+    /// |------|---------|
+    /// | `duplicate-id` | two nodes share an id |
+    /// | `empty-owner` | a node has an empty owner name |
+    /// | `empty-title` | a node has an empty title |
+    /// | `unknown-level` | an objective is on a level the set does not define |
+    /// | `unknown-strategy` | a grading (aggregation) strategy is not known |
+    /// | `invalid-progress-cap` | the progress cap is below 1 |
+    /// | `invalid-metric` | a key result's metric cannot be measured |
+    /// | `metric-and-sub-key-results` | a key result has both a metric and sub-key results |
+    /// | `all-weights-zero` | every contribution to a node weighs zero |
+    /// | `weight-overflow` | the weights contributing to a node sum beyond the decimal range |
+    /// | `unknown-node` | no node has the id |
+    /// | `wrong-kind` | the node is of the wrong kind for the operation |
+    /// | `unknown-link-target` | a link's target does not exist |
+    /// | `invalid-link-target` | a link goes to an initiative or to its own objective |
+    /// | `duplicate-link` | the same link twice |
+    /// | `unknown-link` | no such link |
+    /// | `link-to-lower-level` | a link points down the levels |
+    /// | `links-forbidden` | a link under the transparency model |
+    /// | `contributes-to-measured-key-result` | a contributing link to a key result measured on its own |
+    /// | `cycle` | a link would close an alignment cycle |
+    /// | `too-deep` | sub-key results nest deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) |
+    /// | `titles-full` | the set's titles exceed 4 GiB |
+    /// | `still-linked` | a node to remove is still aligned to |
+    /// | `duplicate-period` | two periods share an id |
+    /// | `period-ends-before-start` | a period ends before it starts |
+    /// | `unknown-period` | a period id that no period has |
+    /// | `period-outside-parent` | a nested period reaches outside its parent |
+    /// | `periods-overlap` | two sibling periods overlap |
+    /// | `period-cycle` | periods nested within each other in a loop |
+    /// | `current-and-check-ins` | a key result has both a current value and check-ins |
+    /// | `no-metric` | check-ins or phases on a key result without a metric |
+    /// | `check-in-value` | a check-in's value does not fit the key result's metric |
+    /// | `check-in-before-period` | a check-in dated before its period starts |
+    /// | `period-closed` | an edit of a node whose period is closed |
+    /// | `phase-outside-period` | a phased target outside its objective's period |
+    /// | `phase-on-unphased-metric` | a phased target on a binary or milestones metric |
+    /// | `grade-of-unknown-node` | a closed period holds a grade for a node not in it |
+    /// | `already-closed` | closing a period twice |
+    /// | `no-period` | the objective has no period |
+    /// | `not-a-later-period` | carrying forward to a period that does not start later |
+    /// | `already-done` | carrying forward an objective that is done |
+    /// | `unknown-rule` | lint settings name a rule that does not exist |
+    /// | `already-carried` | carrying forward an objective twice |
+    /// | `parse` | a JSON text is not a valid `okrs/1` document ([`ParseError`]) |
+    /// | `csv` | a CSV text is not a valid document (`CsvError`, feature `csv`) |
+    /// | `empty-id` | an id is empty ([`IdError::Empty`]) |
+    /// | `id-control-character` | an id holds a control character ([`IdError::ControlCharacter`]) |
+    /// | `not-a-decimal` | a text is not a decimal number ([`DecimalError`]) |
+    /// | `negative-weight` | a weight is below zero ([`WeightError::Negative`]) |
+    /// | `weight-not-a-number` | a weight's text is not a number ([`WeightError::NotANumber`]) |
+    /// | `invalid-progress` | a progress is not a number or below zero ([`ProgressError`]) |
+    /// | `invalid-confidence` | a confidence is neither 0 to 1 nor 2 to 10 ([`ConfidenceError`]) |
+    /// | `metric-start-equals-target` | a numeric metric's start equals its target ([`MetricError::StartEqualsTarget`]) |
+    /// | `metric-overflow` | a numeric metric's distances overflow ([`MetricError::Overflow`]) |
+    /// | `metric-inverted-range` | a range's low bound is above its high ([`MetricError::InvertedRange`]) |
+    /// | `metric-milestone-weights` | milestones are empty, weigh zero or overflow ([`MetricError::MilestoneWeights`]) |
+    /// | `metric-empty-milestone-title` | a milestone has an empty title ([`MetricError::EmptyMilestoneTitle`]) |
+    /// | `value-wrong-kind` | a value of the wrong kind for a metric ([`ValueMismatch::Kind`]) |
+    /// | `value-out-of-range` | a number too far from a metric's start ([`ValueMismatch::OutOfRange`]) |
+    /// | `unknown-milestone` | a milestone title the metric does not list ([`ValueMismatch::UnknownMilestone`]) |
+    /// | `no-levels` | a list of levels is empty ([`LevelsError::Empty`]) |
+    /// | `empty-level-name` | a level has an empty name ([`LevelsError::EmptyName`]) |
+    /// | `duplicate-level` | a level is listed twice ([`LevelsError::Duplicate`]) |
+    /// | `invalid-moment` | a text is neither a date nor an RFC 3339 timestamp ([`MomentError`]) |
+    /// | `year-out-of-range` | a year outside −9999..=9999 ([`YearError`]) |
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::OkrSet;
+    ///
+    /// let err = OkrSet::from_json(r#"{ "format": "okrs/1", "objectives": [
+    ///     { "id": "a", "title": "A", "level": "company" },
+    ///     { "id": "a", "title": "B", "level": "company" } ] }"#).unwrap_err();
+    /// assert_eq!(err.code(), "duplicate-id");
+    ///
+    /// let err = okrs::Error::from(okrs::Id::new("").unwrap_err());
+    /// assert_eq!(err.code(), "empty-id");
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::DuplicateId(_) => "duplicate-id",
+            Self::EmptyOwner(_) => "empty-owner",
+            Self::EmptyTitle(_) => "empty-title",
+            Self::UnknownLevel { .. } => "unknown-level",
+            Self::UnknownStrategy { .. } => "unknown-strategy",
+            Self::InvalidProgressCap(_) => "invalid-progress-cap",
+            Self::InvalidMetric { .. } => "invalid-metric",
+            Self::MetricAndSubKeyResults(_) => "metric-and-sub-key-results",
+            Self::AllWeightsZero(_) => "all-weights-zero",
+            Self::WeightOverflow(_) => "weight-overflow",
+            Self::UnknownNode(_) => "unknown-node",
+            Self::WrongKind { .. } => "wrong-kind",
+            Self::UnknownLinkTarget { .. } => "unknown-link-target",
+            Self::InvalidLinkTarget { .. } => "invalid-link-target",
+            Self::DuplicateLink { .. } => "duplicate-link",
+            Self::UnknownLink { .. } => "unknown-link",
+            Self::LinkToLowerLevel { .. } => "link-to-lower-level",
+            Self::LinksForbidden(_) => "links-forbidden",
+            Self::ContributesToMeasuredKeyResult { .. } => "contributes-to-measured-key-result",
+            Self::Cycle { .. } => "cycle",
+            Self::TooDeep(_) => "too-deep",
+            Self::TitlesFull(_) => "titles-full",
+            Self::StillLinked { .. } => "still-linked",
+            Self::DuplicatePeriod(_) => "duplicate-period",
+            Self::PeriodEndsBeforeStart { .. } => "period-ends-before-start",
+            Self::UnknownPeriod { .. } => "unknown-period",
+            Self::PeriodOutsideParent { .. } => "period-outside-parent",
+            Self::PeriodsOverlap { .. } => "periods-overlap",
+            Self::PeriodCycle(_) => "period-cycle",
+            Self::CurrentAndCheckIns(_) => "current-and-check-ins",
+            Self::NoMetric(_) => "no-metric",
+            Self::CheckInValue { .. } => "check-in-value",
+            Self::CheckInBeforePeriod { .. } => "check-in-before-period",
+            Self::PeriodClosed { .. } => "period-closed",
+            Self::PhaseOutsidePeriod { .. } => "phase-outside-period",
+            Self::PhaseOnUnphasedMetric(..) => "phase-on-unphased-metric",
+            Self::GradeOfUnknownNode { .. } => "grade-of-unknown-node",
+            Self::AlreadyClosed(_) => "already-closed",
+            Self::NoPeriod(_) => "no-period",
+            Self::NotALaterPeriod { .. } => "not-a-later-period",
+            Self::AlreadyDone(_) => "already-done",
+            Self::UnknownRule(_) => "unknown-rule",
+            Self::AlreadyCarried { .. } => "already-carried",
+            Self::Parse(_) => "parse",
+            #[cfg(feature = "csv")]
+            Self::Csv(_) => "csv",
+            Self::Id(IdError::Empty) => "empty-id",
+            Self::Id(IdError::ControlCharacter { .. }) => "id-control-character",
+            Self::Decimal(_) => "not-a-decimal",
+            Self::Weight(WeightError::Negative(_)) => "negative-weight",
+            Self::Weight(WeightError::NotANumber(_)) => "weight-not-a-number",
+            Self::Progress(_) => "invalid-progress",
+            Self::Confidence(_) => "invalid-confidence",
+            Self::Metric(MetricError::StartEqualsTarget(_)) => "metric-start-equals-target",
+            Self::Metric(MetricError::Overflow) => "metric-overflow",
+            Self::Metric(MetricError::InvertedRange { .. }) => "metric-inverted-range",
+            Self::Metric(MetricError::MilestoneWeights) => "metric-milestone-weights",
+            Self::Metric(MetricError::EmptyMilestoneTitle(_)) => "metric-empty-milestone-title",
+            Self::Value(ValueMismatch::Kind { .. }) => "value-wrong-kind",
+            Self::Value(ValueMismatch::OutOfRange(_)) => "value-out-of-range",
+            Self::Value(ValueMismatch::UnknownMilestone(_)) => "unknown-milestone",
+            Self::Levels(LevelsError::Empty) => "no-levels",
+            Self::Levels(LevelsError::EmptyName(_)) => "empty-level-name",
+            Self::Levels(LevelsError::Duplicate(_)) => "duplicate-level",
+            Self::Moment(_) => "invalid-moment",
+            Self::Year(_) => "year-out-of-range",
+        }
+    }
+
+    /// The ids of the nodes and periods the error is about, each once, in
+    /// the order the message first names them, so that a user interface
+    /// can highlight them: `[from, target]` for a link, the cycle's path
+    /// (without repeating its first node) for [`Error::Cycle`],
+    /// `[node, period]` for [`Error::PeriodClosed`]. Empty for errors about
+    /// no node (a progress cap, a lint rule, and the wrapped errors, which
+    /// arise before there is a node). O(ids).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Link, OkrSet};
+    ///
+    /// let mut set = OkrSet::from_json(r#"{ "format": "okrs/1", "objectives": [
+    ///     { "id": "a", "title": "A", "level": "company", "aligned_to": [{ "id": "b" }] },
+    ///     { "id": "b", "title": "B", "level": "company" } ] }"#)?;
+    /// let err = set.add_link("b", Link::new("a".parse()?)).unwrap_err();
+    /// assert_eq!(err.code(), "cycle");
+    /// let ids: Vec<&str> = err.ids().into_iter().map(|id| id.as_str()).collect();
+    /// assert_eq!(ids, ["b", "a"]);
+    /// # Ok::<(), okrs::Error>(())
+    /// ```
+    #[must_use]
+    pub fn ids(&self) -> Vec<&Id> {
+        let named: Vec<&Id> = match self {
+            Self::DuplicateId(id)
+            | Self::EmptyOwner(id)
+            | Self::EmptyTitle(id)
+            | Self::UnknownLevel { objective: id, .. }
+            | Self::InvalidMetric { key_result: id, .. }
+            | Self::MetricAndSubKeyResults(id)
+            | Self::AllWeightsZero(id)
+            | Self::WeightOverflow(id)
+            | Self::UnknownNode(id)
+            | Self::WrongKind { id, .. }
+            | Self::LinksForbidden(id)
+            | Self::TooDeep(id)
+            | Self::TitlesFull(id)
+            | Self::DuplicatePeriod(id)
+            | Self::PeriodEndsBeforeStart { period: id, .. }
+            | Self::PeriodCycle(id)
+            | Self::CurrentAndCheckIns(id)
+            | Self::NoMetric(id)
+            | Self::CheckInValue { key_result: id, .. }
+            | Self::CheckInBeforePeriod { key_result: id, .. }
+            | Self::PhaseOutsidePeriod { key_result: id, .. }
+            | Self::PhaseOnUnphasedMetric(id, _)
+            | Self::AlreadyClosed(id)
+            | Self::NoPeriod(id)
+            | Self::AlreadyDone(id) => vec![id],
+            Self::UnknownStrategy { objective, .. } => objective.iter().collect(),
+            Self::UnknownLinkTarget { from, target }
+            | Self::InvalidLinkTarget { from, target }
+            | Self::DuplicateLink { from, target }
+            | Self::UnknownLink { from, target }
+            | Self::LinkToLowerLevel { from, target, .. }
+            | Self::ContributesToMeasuredKeyResult { from, target } => vec![from, target],
+            Self::Cycle { path } => path.iter().collect(),
+            Self::StillLinked { id, by } => vec![id, by],
+            Self::UnknownPeriod { period, by } => vec![by, period],
+            Self::PeriodOutsideParent { period, within } => vec![period, within],
+            Self::PeriodsOverlap { first, second } => vec![first, second],
+            Self::PeriodClosed { period, id } => vec![id, period],
+            Self::GradeOfUnknownNode { period, id } => vec![period, id],
+            Self::NotALaterPeriod { objective, period } => vec![objective, period],
+            Self::AlreadyCarried { id, to } => vec![id, to],
+            Self::InvalidProgressCap(_)
+            | Self::UnknownRule(_)
+            | Self::Parse(_)
+            | Self::Id(_)
+            | Self::Decimal(_)
+            | Self::Weight(_)
+            | Self::Progress(_)
+            | Self::Confidence(_)
+            | Self::Metric(_)
+            | Self::Value(_)
+            | Self::Levels(_)
+            | Self::Moment(_)
+            | Self::Year(_) => Vec::new(),
+            #[cfg(feature = "csv")]
+            Self::Csv(_) => Vec::new(),
+        };
+        let mut ids: Vec<&Id> = Vec::with_capacity(named.len());
+        for id in named {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// The `okrs/1` document field the error is about, where there is one:
+    /// `"weight"`, `"metric"`, `"period"`, `"owners"`, `"title"`,
+    /// `"aligned_to"`, `"level"`, `"check_ins"`, … (the JSON names, as in
+    /// `objectives[0].key_results[1].weight`). For a parse error, the field
+    /// its path ends in; for a CSV error, its column when that is also an
+    /// `okrs/1` field. `None` for errors about no one field (an unknown
+    /// node, a wrong kind, overlapping periods, …). O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::OkrSet;
+    ///
+    /// let err = OkrSet::from_json(r#"{ "format": "okrs/1", "objectives": [
+    ///     { "id": "a", "title": " ", "level": "company" } ] }"#).unwrap_err();
+    /// assert_eq!(okrs::Error::from(err).field(), Some("title"));
+    /// ```
+    #[must_use]
+    pub fn field(&self) -> Option<&'static str> {
+        let field = match self {
+            Self::DuplicateId(_) | Self::DuplicatePeriod(_) | Self::Id(_) => "id",
+            Self::EmptyOwner(_) => "owners",
+            Self::EmptyTitle(_) | Self::TitlesFull(_) => "title",
+            Self::UnknownLevel { .. } => "level",
+            Self::UnknownStrategy { .. } => "grading",
+            Self::InvalidProgressCap(_) => "progress_cap",
+            Self::InvalidMetric { .. }
+            | Self::MetricAndSubKeyResults(_)
+            | Self::NoMetric(_)
+            | Self::Metric(_) => "metric",
+            Self::AllWeightsZero(_) | Self::WeightOverflow(_) | Self::Weight(_) => "weight",
+            Self::UnknownLinkTarget { .. }
+            | Self::InvalidLinkTarget { .. }
+            | Self::DuplicateLink { .. }
+            | Self::UnknownLink { .. }
+            | Self::LinkToLowerLevel { .. }
+            | Self::LinksForbidden(_)
+            | Self::Cycle { .. }
+            | Self::StillLinked { .. } => "aligned_to",
+            Self::ContributesToMeasuredKeyResult { .. } => "contributes",
+            Self::TooDeep(_) => "key_results",
+            Self::PeriodEndsBeforeStart { .. } => "end",
+            Self::UnknownPeriod { .. }
+            | Self::PeriodClosed { .. }
+            | Self::NoPeriod(_)
+            | Self::NotALaterPeriod { .. } => "period",
+            Self::PeriodOutsideParent { .. } | Self::PeriodCycle(_) => "within",
+            Self::CurrentAndCheckIns(_) => "current",
+            Self::CheckInValue { .. } | Self::Value(_) => "value",
+            Self::CheckInBeforePeriod { .. } | Self::Moment(_) => "at",
+            Self::PhaseOutsidePeriod { .. } | Self::PhaseOnUnphasedMetric(..) => "phases",
+            Self::GradeOfUnknownNode { .. } => "grades",
+            Self::AlreadyClosed(_) => "closed",
+            Self::UnknownRule(_) => "lint",
+            Self::AlreadyCarried { .. } => "carried_to",
+            Self::Progress(_) => "progress",
+            Self::Confidence(_) => "confidence",
+            Self::Levels(_) => "levels",
+            Self::Parse(e) => return field_of_path(e.path()),
+            #[cfg(feature = "csv")]
+            Self::Csv(e) => return e.column().and_then(known_field),
+            Self::UnknownNode(_)
+            | Self::WrongKind { .. }
+            | Self::PeriodsOverlap { .. }
+            | Self::AlreadyDone(_)
+            | Self::Decimal(_)
+            | Self::Year(_) => return None,
+        };
+        Some(field)
+    }
 }
 
 fn format_path(path: &[Id]) -> String {
@@ -360,4 +849,25 @@ pub enum LoadError {
     /// The document is well formed but the model refuses it.
     #[error("invalid set: {0}")]
     Invalid(#[from] Error),
+}
+
+impl LoadError {
+    /// The stable code of the failure: `"parse"` for text that is not a
+    /// document, else the [`Error::code`] of the refused model. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// let err = okrs::OkrSet::from_json(r#"{"format": "okrs/2"}"#).unwrap_err();
+    /// assert_eq!(err.code(), "parse");
+    /// let err = okrs::OkrSet::from_json(r#"{"format": "okrs/1", "progress_cap": "0.5"}"#)
+    ///     .unwrap_err();
+    /// assert_eq!(err.code(), "invalid-progress-cap");
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Parse(_) => "parse",
+            Self::Invalid(e) => e.code(),
+        }
+    }
 }

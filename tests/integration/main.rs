@@ -11,6 +11,7 @@ mod alignment;
 mod analytics;
 mod documents;
 mod edits;
+mod errors;
 mod formats;
 mod fuzz_corpus;
 mod fuzz_harness;
