@@ -29,7 +29,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use okrs::{Band, Date, Document, NodeKind, NodeRef, NodeReview, OkrSet, Review, Severity, Status};
+use okrs::{Date, Document, NodeKind, NodeReview, OkrSet, Severity};
 
 const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE] [--as-of YYYY-MM-DD] [--timings]";
 
@@ -370,189 +370,18 @@ fn rollup_json(set: &OkrSet, as_of: Date) -> Result<String, String> {
     Ok(out)
 }
 
+/// The review: a heading naming the source, then the library's text
+/// rendering ([`OkrSet::to_text`]).
 fn report(set: &OkrSet, source: &str, as_of: Date) -> String {
-    let review = set.review(as_of);
-    let mut out = String::new();
-    let _ = writeln!(out, "OKR review of {source}, as of {as_of}");
-    let _ = writeln!(
-        out,
-        "alignment: {}, strategy: {}, levels: {}",
-        set.alignment(),
-        set.strategy(),
-        set.levels().iter().collect::<Vec<_>>().join(" > ")
-    );
-    for period in set.periods() {
-        let state = if period.is_closed() {
-            "closed"
-        } else if as_of < period.start {
-            "not started"
-        } else if as_of > period.end {
-            "ended"
-        } else {
-            "open"
-        };
-        let _ = writeln!(
-            out,
-            "period {}: {} to {}, {state}",
-            period.id, period.start, period.end
-        );
-    }
-    let _ = writeln!(
-        out,
-        "\ncolumns: progress as of {as_of}, band | status, expected progress, forecast at the period's end and its band, confidence\n"
-    );
-    let mut bands = [0usize; 3];
-    let mut statuses: Vec<(Status, usize)> = Vec::new();
-    for level in set.levels().iter() {
-        let objectives: Vec<NodeRef<'_>> = set
-            .objectives()
-            .filter(|o| o.level() == Some(level))
-            .collect();
-        if objectives.is_empty() {
-            continue;
-        }
-        let _ = writeln!(out, "== {level} ==");
-        for objective in objectives {
-            let Some(reviewed) = review.get(objective.id().as_str()) else {
-                continue;
-            };
-            let slot = match reviewed.band {
-                Band::Red => 0,
-                Band::Yellow => 1,
-                Band::Green => 2,
-            };
-            if let Some(count) = bands.get_mut(slot) {
-                *count += 1;
-            }
-            if let Some(status) = reviewed.status {
-                match statuses.iter_mut().find(|(s, _)| *s == status) {
-                    Some((_, count)) => *count += 1,
-                    None => statuses.push((status, 1)),
-                }
-            }
-            let _ = writeln!(out, "{}", line(&objective, &review, 0));
-            let owners = if objective.owners().is_empty() {
-                "no owner".to_owned()
-            } else {
-                objective.owners().join(", ")
-            };
-            let period = objective
-                .period()
-                .map(|p| format!(", period {}", p.id))
-                .unwrap_or_default();
-            let _ = writeln!(out, "      owner: {owners}{period}");
-            if let Some(grade) = objective.frozen_grade() {
-                let _ = writeln!(
-                    out,
-                    "      closed at {} ({})",
-                    fixed(grade.progress.value()),
-                    grade.band
-                );
-            }
-            match objective.carried() {
-                (Some(from), _) => {
-                    let _ = writeln!(out, "      carried forward from {from}");
-                }
-                (_, Some(to)) => {
-                    let _ = writeln!(out, "      carried forward to {to}");
-                }
-                _ => {}
-            }
-            for link in objective.aligned_to() {
-                let (target, weight, contributes) =
-                    (link.target(), link.weight(), link.contributes());
-                let how = if contributes {
-                    "contributes to"
-                } else {
-                    "supports"
-                };
-                let _ = writeln!(out, "      {how} {} (weight {weight})", target.id());
-            }
-            write_key_results(&mut out, &objective, &review, 1);
-            out.push('\n');
-        }
-    }
-    let [red, yellow, green] = bands;
-    let _ = writeln!(out, "objectives: {green} green, {yellow} yellow, {red} red");
-    if !statuses.is_empty() {
-        let parts: Vec<String> = statuses
-            .iter()
-            .map(|(status, count)| format!("{count} {status}"))
-            .collect();
-        let _ = writeln!(out, "status: {}", parts.join(", "));
-    }
-    let findings = set.lint(as_of);
-    let _ = writeln!(
-        out,
-        "health checks: {} (the lint command lists them)",
-        severity_counts(&findings)
-    );
-    for mismatch in set.period_mismatches() {
-        let _ = writeln!(
-            out,
-            "note: {} ({}) aligns to {} ({}), whose period does not contain its own",
-            mismatch.objective, mismatch.period, mismatch.parent, mismatch.parent_period
-        );
-    }
-    out
+    format!(
+        "OKR review of {source}, as of {as_of}\n{}",
+        set.to_text(as_of)
+    )
 }
 
-fn write_key_results(out: &mut String, parent: &NodeRef<'_>, review: &Review, depth: usize) {
-    for kr in parent.key_results() {
-        let _ = writeln!(out, "{}", line(&kr, review, depth));
-        write_key_results(out, &kr, review, depth + 1);
-    }
-}
-
-fn line(node: &NodeRef<'_>, review: &Review, depth: usize) -> String {
-    let Some(reviewed) = review.get(node.id().as_str()) else {
-        return String::new();
-    };
-    let progress = reviewed.progress.value();
-    let filled = progress
-        .checked_mul(okrs::Decimal::from(10))
-        .unwrap_or(okrs::Decimal::from(10))
-        .round()
-        .to_string()
-        .parse::<usize>()
-        .unwrap_or(0)
-        .min(10);
-    let bar = format!("{}{}", "#".repeat(filled), ".".repeat(10 - filled));
-    let marker = match node.kind() {
-        NodeKind::Objective => "O ",
-        _ => "KR",
-    };
-    let indent = "  ".repeat(depth);
-    let mut title = format!("{indent}{marker} {}", node.title());
-    if title.chars().count() > 60 {
-        title = title.chars().take(59).collect::<String>() + "…";
-    }
-    let mut text = format!(
-        "{title:<60} [{bar}] {} {:<6}",
-        fixed(progress),
-        reviewed.band
-    );
-    if let Some(status) = reviewed.status {
-        let _ = write!(text, " | {status:<11}");
-    }
-    if let Some(expected) = reviewed.expected {
-        let _ = write!(text, " exp {}", fixed(expected.value()));
-    }
-    if let (Some(forecast), Some(band)) = (reviewed.forecast, reviewed.forecast_band) {
-        let _ = write!(text, "  fc {} {band:<6}", fixed(forecast.value()));
-    }
-    if let Some(confidence) = reviewed.confidence {
-        let _ = write!(
-            text,
-            "  conf {} {}",
-            fixed(confidence.value()),
-            confidence.level()
-        );
-    }
-    text.trim_end().to_owned()
-}
-
-/// Two decimal places, rounded half away from zero.
+/// Two decimal places, rounded half away from zero, padded: the format of
+/// every number the library renders (`src/render/mod.rs`, not public), so
+/// that `impact` shows the figures `report` and `export` show.
 fn fixed(value: okrs::Decimal) -> String {
     let rounded =
         value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);

@@ -290,3 +290,73 @@ fn a_huge_progress_cap_does_not_break_the_report() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("[##########]"));
 }
+
+#[test]
+fn the_report_is_a_heading_then_the_librarys_text() {
+    let set = okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON).unwrap();
+    let path = write("report-sample.json", okrs::sample::SAMPLE_JSON);
+    for day in ["2026-10-01", "2026-11-23", "2026-12-31"] {
+        let as_of: okrs::Date = day.parse().unwrap();
+        let out = okrs(&["--as-of", day]);
+        assert!(out.status.success());
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!(
+                "OKR review of the built-in sample organisation, as of {day}\n{}",
+                set.to_text(as_of)
+            )
+        );
+        let file = path.to_str().unwrap();
+        let out = okrs(&["report", file, "--as-of", day]);
+        assert!(out.status.success());
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("OKR review of {file}, as of {day}\n{}", set.to_text(as_of))
+        );
+    }
+}
+
+#[test]
+fn impact_shows_progress_as_the_exports_do() {
+    let tie = r#"{ "format": "okrs/1", "objectives": [
+        { "id": "o", "title": "O", "level": "company", "key_results": [
+          { "id": "a", "title": "A", "metric": { "kind": "manual", "progress": "0.125" } },
+          { "id": "b", "title": "B", "metric": { "kind": "manual", "progress": "0.5" } } ] } ] }"#;
+    for (name, json) in [
+        ("impact-format-sample.json", okrs::sample::SAMPLE_JSON),
+        ("impact-format-tie.json", tie),
+    ] {
+        let path = write(name, json);
+        let file = path.to_str().unwrap();
+        let dot = String::from_utf8(okrs(&["export", "--to", "dot", file]).stdout).unwrap();
+        let mut checked = 0;
+        for line in dot.lines().filter(|l| l.contains(" [shape=")) {
+            let id = line.trim_start().split('"').nth(1).unwrap();
+            let label = line.split("label=\"").nth(1).unwrap();
+            let shown = label
+                .split('"')
+                .next()
+                .unwrap()
+                .rsplit("\\n")
+                .next()
+                .unwrap();
+            let out = okrs(&["impact", file, id]);
+            assert!(out.status.success(), "{id}");
+            let text = String::from_utf8(out.stdout).unwrap();
+            let first = text.lines().next().unwrap();
+            assert!(
+                first.ends_with(&format!("{id:?} stands at {shown}")),
+                "{first} against DOT {shown}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 3, "{dot}");
+    }
+    let path = write("impact-format-tie.json", tie);
+    let out = okrs(&["impact", path.to_str().unwrap(), "a"]);
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("key-result \"a\" stands at 0.13\n")
+    );
+}

@@ -2,13 +2,14 @@
 
 use std::fmt::Write as _;
 
-use super::{EdgeStyle, band_colour, edges, one_line};
+use super::{EdgeStyle, band_colour, edges, fixed, one_line};
 use crate::invariant::sure_or;
 use crate::{NodeKind, NodeRef, OkrSet, Progress};
 
 impl OkrSet {
     /// The alignment graph as Graphviz DOT: objectives as rounded boxes and
-    /// key results as ellipses, filled by band, with progress in the label;
+    /// key results as ellipses, filled by band, with progress in the label
+    /// (two places, half away from zero, as in every rendering: `0.50`);
     /// key-result edges thin, contributing links bold, supporting links
     /// dashed. Supporters point up to what they support. Render it with
     /// `dot -Tsvg`. O(V + E).
@@ -41,7 +42,7 @@ impl OkrSet {
             let label = format!(
                 "{}\\n{}",
                 escape(&one_line(node.title(), 48)),
-                progress.value().round_dp(2).normalize()
+                fixed(progress.value())
             );
             let _ = writeln!(
                 out,

@@ -2,12 +2,14 @@
 
 use std::fmt::Write as _;
 
+use super::fixed;
 use crate::{Date, NodeKind, NodeReview, OkrSet};
 
 impl OkrSet {
     /// A Markdown report as of a date: a summary, a table of objectives and
     /// one of key results (progress, band, status, expected progress,
-    /// forecast, confidence), and the health-check findings. O(V + E).
+    /// forecast, confidence — two places, half away from zero, as in every
+    /// rendering: `0.50`), and the health-check findings. O(V + E).
     ///
     /// # Example
     /// ```
@@ -94,20 +96,15 @@ impl OkrSet {
 
 /// Progress, band, status, expected, forecast and confidence cells.
 fn columns(node: &NodeReview) -> String {
-    let decimal = |d: rust_decimal::Decimal| d.round_dp(2).normalize().to_string();
     format!(
         "{} | {} | {} | {} | {} | {}",
-        decimal(node.progress.value()),
+        fixed(node.progress.value()),
         node.band,
         node.status.map(|s| s.to_string()).unwrap_or_default(),
-        node.expected
-            .map(|e| decimal(e.value()))
-            .unwrap_or_default(),
-        node.forecast
-            .map(|f| decimal(f.value()))
-            .unwrap_or_default(),
+        node.expected.map(|e| fixed(e.value())).unwrap_or_default(),
+        node.forecast.map(|f| fixed(f.value())).unwrap_or_default(),
         node.confidence
-            .map(|c| format!("{} ({})", decimal(c.value()), c.level()))
+            .map(|c| format!("{} ({})", fixed(c.value()), c.level()))
             .unwrap_or_default(),
     )
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::{EdgeStyle, band_colour, edges, one_line};
+use super::{EdgeStyle, band_colour, edges, fixed, one_line};
 use crate::invariant::{sure, sure_or};
 use crate::{Band, Id, NodeKind, NodeRef, OkrSet, Progress};
 
@@ -11,7 +11,8 @@ impl OkrSet {
     /// The alignment graph as a Mermaid flowchart (bottom to top), for
     /// Markdown pages that render Mermaid: objectives as rounded boxes, key
     /// results as stadiums, coloured by band; key-result edges plain,
-    /// contributing links thick, supporting links dotted. O(V + E).
+    /// contributing links thick, supporting links dotted; progress in the
+    /// label to two places, as in every rendering (`0.50`). O(V + E).
     ///
     /// # Example
     /// ```
@@ -35,14 +36,14 @@ impl OkrSet {
             let label = format!(
                 "{}<br/>{}",
                 escape(&one_line(node.title(), 48)),
-                sure_or(
-                    node.progress(),
-                    Progress::ZERO,
-                    "measured nodes have progress"
+                fixed(
+                    sure_or(
+                        node.progress(),
+                        Progress::ZERO,
+                        "measured nodes have progress"
+                    )
+                    .value()
                 )
-                .value()
-                .round_dp(2)
-                .normalize()
             );
             let (open, close) = match node.kind() {
                 NodeKind::Objective => ("(\"", "\")"),

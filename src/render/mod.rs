@@ -1,11 +1,34 @@
 //! Renderings of a set for people: Graphviz DOT and Mermaid pictures of the
-//! alignment graph and a Markdown report. They only read the set.
+//! alignment graph, a Markdown report and a plain-text review. They only
+//! read the set, and show every number the same way ([`fixed`]).
 
 mod dot;
 mod markdown;
 mod mermaid;
+mod text;
 
-use crate::{Band, NodeKind, NodeRef};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::{Band, Finding, NodeKind, NodeRef, Severity};
+
+/// A number as every rendering shows it: two decimal places, rounded half
+/// away from zero, always both places (`0.125` → `0.13`, `0.5` → `0.50`,
+/// `1` → `1.00`), so that a node shows the same figure in every format.
+fn fixed(value: Decimal) -> String {
+    let rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    format!("{rounded:.2}")
+}
+
+/// `N errors, N warnings, N notes` of health-check findings.
+fn severity_counts(findings: &[Finding]) -> String {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    format!(
+        "{} errors, {} warnings, {} notes",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note)
+    )
+}
 
 /// The fill colour of a band (light tones, readable under black text).
 fn band_colour(band: Option<Band>) -> &'static str {
@@ -49,13 +72,19 @@ enum EdgeStyle {
     Supports,
 }
 
-/// A title on one line, at most `max` characters.
+/// A title on one line (runs of whitespace as one space), at most `max`
+/// characters.
 fn one_line(title: &str, max: usize) -> String {
-    let flat: String = title.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        flat
+    truncate(&title.split_whitespace().collect::<Vec<_>>().join(" "), max)
+}
+
+/// Text of at most `max` characters: longer text keeps its first `max − 1`
+/// and ends with `…`.
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
     } else {
-        let mut cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
         cut.push('…');
         cut
     }

@@ -20,6 +20,7 @@ mod lint;
 mod properties;
 mod rollup;
 mod scale;
+mod text;
 mod time;
 
 use okrs::{Decimal, OkrSet};

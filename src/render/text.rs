@@ -1,0 +1,235 @@
+//! The plain-text review: the `okrs` command's report.
+
+use std::fmt::Write as _;
+
+use rust_decimal::prelude::ToPrimitive as _;
+
+use super::{fixed, severity_counts, truncate};
+use crate::{Band, Date, GroupBy, NodeKind, NodeRef, OkrSet, Review, Status};
+
+/// The width of the title column, in characters (indent and marker included).
+const TITLE_WIDTH: usize = 60;
+
+/// The cells of a progress bar.
+const BAR_CELLS: usize = 10;
+
+impl OkrSet {
+    /// A plain-text review as of a date, for a terminal: the alignment
+    /// model, strategy, levels and periods; then per level each objective
+    /// with its key results (indented by depth) on one line each — title
+    /// (cut with `…` at 60 characters), a progress bar, progress, band,
+    /// status, expected progress, forecast and its band, confidence — and
+    /// under each objective its owners, period, frozen grade, carry-forward
+    /// and alignment links; last, the objectives per band and per status,
+    /// the number of health-check findings per severity, and the
+    /// objectives whose period lies outside the period of what they align
+    /// to. Numbers have two decimal places, as in every rendering. O(V + E)
+    /// plus one [`review`](Self::review) and one [`lint`](Self::lint).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Date, OkrSet};
+    /// let set = OkrSet::from_document(okrs::sample::document())?;
+    /// let text = set.to_text(Date::new(2026, 11, 23)?);
+    /// assert!(text.starts_with("alignment: cascading, strategy: weighted-mean"));
+    /// assert!(text.contains("\n== company ==\n"));
+    /// assert!(text.contains("  KR Raise eNPS from 20 to 40 "));
+    /// assert!(text.contains("] 0.60 yellow | at-risk "));
+    /// assert!(text.contains("\nobjectives: 2 green, 6 yellow, 0 red\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn to_text(&self, as_of: Date) -> String {
+        let review = self.review(as_of);
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "alignment: {}, strategy: {}, levels: {}",
+            self.alignment(),
+            self.strategy(),
+            self.levels().iter().collect::<Vec<_>>().join(" > ")
+        );
+        for period in self.periods() {
+            let state = if period.is_closed() {
+                "closed"
+            } else if as_of < period.start {
+                "not started"
+            } else if as_of > period.end {
+                "ended"
+            } else {
+                "open"
+            };
+            let _ = writeln!(
+                out,
+                "period {}: {} to {}, {state}",
+                period.id, period.start, period.end
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\ncolumns: progress as of {as_of}, band | status, expected progress, forecast at the period's end and its band, confidence\n"
+        );
+        for level in self.levels().iter() {
+            let objectives: Vec<NodeRef<'_>> = self
+                .objectives()
+                .filter(|o| o.level() == Some(level))
+                .collect();
+            if objectives.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "== {level} ==");
+            for objective in objectives {
+                if review.get(objective.id().as_str()).is_some() {
+                    write_objective(&mut out, &objective, &review);
+                }
+            }
+        }
+        write_summary(&mut out, self, &review);
+        out
+    }
+}
+
+/// An objective's line, its details, its key results, and a blank line.
+fn write_objective(out: &mut String, objective: &NodeRef<'_>, review: &Review) {
+    let _ = writeln!(out, "{}", line(objective, review, 0));
+    let owners = if objective.owners().is_empty() {
+        "no owner".to_owned()
+    } else {
+        objective.owners().join(", ")
+    };
+    let period = objective
+        .period()
+        .map(|p| format!(", period {}", p.id))
+        .unwrap_or_default();
+    let _ = writeln!(out, "      owner: {owners}{period}");
+    if let Some(grade) = objective.frozen_grade() {
+        let _ = writeln!(
+            out,
+            "      closed at {} ({})",
+            fixed(grade.progress.value()),
+            grade.band
+        );
+    }
+    match objective.carried() {
+        (Some(from), _) => {
+            let _ = writeln!(out, "      carried forward from {from}");
+        }
+        (_, Some(to)) => {
+            let _ = writeln!(out, "      carried forward to {to}");
+        }
+        _ => {}
+    }
+    for link in objective.aligned_to() {
+        let how = if link.contributes() {
+            "contributes to"
+        } else {
+            "supports"
+        };
+        let _ = writeln!(
+            out,
+            "      {how} {} (weight {})",
+            link.target().id(),
+            link.weight()
+        );
+    }
+    write_key_results(out, objective, review, 1);
+    out.push('\n');
+}
+
+/// The key results under a node, depth first, indented by depth.
+fn write_key_results(out: &mut String, parent: &NodeRef<'_>, review: &Review, depth: usize) {
+    for kr in parent.key_results() {
+        let _ = writeln!(out, "{}", line(&kr, review, depth));
+        write_key_results(out, &kr, review, depth + 1);
+    }
+}
+
+/// One node's line; empty for a node the review does not hold.
+fn line(node: &NodeRef<'_>, review: &Review, depth: usize) -> String {
+    let Some(reviewed) = review.get(node.id().as_str()) else {
+        return String::new();
+    };
+    let progress = reviewed.progress.value();
+    let filled = progress
+        .checked_mul(rust_decimal::Decimal::from(BAR_CELLS))
+        .map_or(Some(BAR_CELLS), |cells| cells.round().to_usize())
+        .unwrap_or(0)
+        .min(BAR_CELLS);
+    let bar = format!("{}{}", "#".repeat(filled), ".".repeat(BAR_CELLS - filled));
+    let marker = match node.kind() {
+        NodeKind::Objective => "O ",
+        _ => "KR",
+    };
+    let indent = "  ".repeat(depth);
+    let title = truncate(&format!("{indent}{marker} {}", node.title()), TITLE_WIDTH);
+    let mut text = format!(
+        "{title:<TITLE_WIDTH$} [{bar}] {} {:<6}",
+        fixed(progress),
+        reviewed.band
+    );
+    if let Some(status) = reviewed.status {
+        let _ = write!(text, " | {status:<11}");
+    }
+    if let Some(expected) = reviewed.expected {
+        let _ = write!(text, " exp {}", fixed(expected.value()));
+    }
+    if let (Some(forecast), Some(band)) = (reviewed.forecast, reviewed.forecast_band) {
+        let _ = write!(text, "  fc {} {band:<6}", fixed(forecast.value()));
+    }
+    if let Some(confidence) = reviewed.confidence {
+        let _ = write!(
+            text,
+            "  conf {} {}",
+            fixed(confidence.value()),
+            confidence.level()
+        );
+    }
+    text.trim_end().to_owned()
+}
+
+/// The objectives per band and per status (from the set's
+/// [`distribution`](OkrSet::distribution) by level, summed), the health
+/// checks per severity, and the period mismatches.
+fn write_summary(out: &mut String, set: &OkrSet, review: &Review) {
+    let by_level = set.distribution(review, GroupBy::Level);
+    let bands = |band: Band| -> usize { by_level.iter().map(|(_, d)| d.band_count(band)).sum() };
+    let _ = writeln!(
+        out,
+        "objectives: {} green, {} yellow, {} red",
+        bands(Band::Green),
+        bands(Band::Yellow),
+        bands(Band::Red)
+    );
+    // In order of first appearance, level by level.
+    let mut statuses: Vec<Status> = Vec::new();
+    for (_, distribution) in &by_level {
+        for (status, _) in &distribution.statuses {
+            if !statuses.contains(status) {
+                statuses.push(*status);
+            }
+        }
+    }
+    if !statuses.is_empty() {
+        let parts: Vec<String> = statuses
+            .iter()
+            .map(|&status| {
+                let count: usize = by_level.iter().map(|(_, d)| d.status_count(status)).sum();
+                format!("{count} {status}")
+            })
+            .collect();
+        let _ = writeln!(out, "status: {}", parts.join(", "));
+    }
+    let findings = set.lint(review.as_of());
+    let _ = writeln!(
+        out,
+        "health checks: {} (the lint command lists them)",
+        severity_counts(&findings)
+    );
+    for mismatch in set.period_mismatches() {
+        let _ = writeln!(
+            out,
+            "note: {} ({}) aligns to {} ({}), whose period does not contain its own",
+            mismatch.objective, mismatch.period, mismatch.parent, mismatch.parent_period
+        );
+    }
+}
