@@ -1,19 +1,33 @@
 //! CSV: a whole document as spreadsheet rows, one record per row, typed by
 //! its `type` column.
 
-use std::collections::HashMap;
+//!
+//! Every enum value in a cell (alignment model, commitment, metric kind,
+//! initiative status, band, rule level) and every lint setting's name is
+//! serde's: the private module `names` turns values into their serde names
+//! and back, so the CSV spells none of them itself. What serde cannot give
+//! is CSV's own vocabulary: the column names (a spreadsheet layout that
+//! folds several `okrs/1` fields into one column, such as `target` for a
+//! numeric target, a threshold, a range's high end, a phase's target and the
+//! progress cap) and the row types in `row_type`.
+
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::mem::discriminant;
+use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
 
 use crate::{
-    AlignmentModel, CheckIn, CheckInValue, Closing, Commitment, Confidence, Date, Document, Grade,
-    Id, Initiative, InitiativeStatus, KeyResult, Levels, Link, Metric, Milestone, Moment,
-    Objective, Period, Phase, Progress, RuleLevel, Weight, parse_decimal,
+    AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, Date, Document,
+    Grade, Id, Initiative, InitiativeStatus, KeyResult, Levels, Link, LintSettings, Metric,
+    Milestone, Moment, Objective, Period, Phase, Progress, RuleLevel, Weight, parse_decimal,
 };
 
 /// The columns, in the order [`Document::to_csv`] writes them. Reading
-/// accepts them in any order and leaves out any but `type`.
+/// accepts them in any order and leaves out any but `type`; a header with a
+/// column not listed here, or with one twice, is refused.
 pub const CSV_COLUMNS: [&str; 28] = [
     "type",
     "id",
@@ -60,7 +74,11 @@ impl CsvError {
         self.line
     }
 
-    /// The offending column, when one is to blame.
+    /// The offending column, when one is to blame: always one of
+    /// [`CSV_COLUMNS`], so that callers can match on it. A header naming a
+    /// column that is not one has `None` here and the name in
+    /// [`message`](Self::message) (`unknown column "titel"`); a repeated
+    /// column is named here and in the message.
     #[must_use]
     pub fn column(&self) -> Option<&str> {
         self.column
@@ -88,6 +106,24 @@ impl fmt::Display for CsvError {
 
 impl std::error::Error for CsvError {}
 
+/// The `type` column's values: CSV's own names for its rows, which no serde
+/// type defines (a `lint` row is one field of `LintSettings` or one rule, a
+/// `closed` row a period's empty closing, …).
+mod row_type {
+    pub(super) const SET: &str = "set";
+    pub(super) const LINT: &str = "lint";
+    pub(super) const PERIOD: &str = "period";
+    pub(super) const CLOSED: &str = "closed";
+    pub(super) const GRADE: &str = "grade";
+    pub(super) const OBJECTIVE: &str = "objective";
+    pub(super) const LINK: &str = "link";
+    pub(super) const KEY_RESULT: &str = "key-result";
+    pub(super) const MILESTONE: &str = "milestone";
+    pub(super) const CHECK_IN: &str = "check-in";
+    pub(super) const PHASE: &str = "phase";
+    pub(super) const INITIATIVE: &str = "initiative";
+}
+
 fn column_index(name: &str) -> usize {
     CSV_COLUMNS
         .iter()
@@ -106,6 +142,7 @@ impl Row {
     }
 
     fn set(&mut self, column: &str, value: impl fmt::Display) -> &mut Self {
+        debug_assert!(CSV_COLUMNS.contains(&column), "no column {column:?}");
         if let Some(cell) = self.0.get_mut(column_index(column)) {
             *cell = value.to_string();
         }
@@ -176,19 +213,19 @@ impl Document {
     /// ```
     pub fn to_csv(&self) -> Result<String, CsvError> {
         let mut rows = Vec::new();
-        let mut set = Row::new("set");
-        set.set("value", self.alignment)
+        let mut set = Row::new(row_type::SET);
+        set.set("value", name(&self.alignment, "value")?)
             .set("grading", &self.strategy)
             .set("level", join(&self.levels.iter().collect::<Vec<_>>()))
             .set("target", self.progress_cap);
         rows.push(set);
-        for (name, value) in lint_rows(self) {
-            let mut row = Row::new("lint");
-            row.set("id", name).set("value", value);
+        for (setting, value) in lint_rows(&self.lint)? {
+            let mut row = Row::new(row_type::LINT);
+            row.set("id", setting).set("value", value);
             rows.push(row);
         }
         for period in &self.periods {
-            let mut row = Row::new("period");
+            let mut row = Row::new(row_type::PERIOD);
             row.set("id", &period.id)
                 .set("start", period.start)
                 .set("end", period.end)
@@ -196,22 +233,22 @@ impl Document {
             rows.push(row);
             if let Some(closure) = &period.closed {
                 if closure.grades.is_empty() {
-                    let mut row = Row::new("closed");
+                    let mut row = Row::new(row_type::CLOSED);
                     row.set("parent", &period.id);
                     rows.push(row);
                 }
                 for grade in &closure.grades {
-                    let mut row = Row::new("grade");
+                    let mut row = Row::new(row_type::GRADE);
                     row.set("id", &grade.id)
                         .set("parent", &period.id)
                         .set("current", grade.progress)
-                        .set("status", grade.band);
+                        .set("status", name(&grade.band, "status")?);
                     rows.push(row);
                 }
             }
         }
         for objective in &self.objectives {
-            let mut row = Row::new("objective");
+            let mut row = Row::new(row_type::OBJECTIVE);
             row.set("id", &objective.id)
                 .set("title", &objective.title)
                 .set("level", &objective.level)
@@ -221,12 +258,12 @@ impl Document {
                 .set_opt("description", objective.description.as_ref())
                 .set_opt("carried_from", objective.carried_from.as_ref())
                 .set_opt("carried_to", objective.carried_to.as_ref());
-            if objective.commitment == Commitment::Committed {
-                row.set("commitment", "committed");
+            if objective.commitment != Commitment::default() {
+                row.set("commitment", name(&objective.commitment, "commitment")?);
             }
             rows.push(row);
             for link in &objective.aligned_to {
-                let mut row = Row::new("link");
+                let mut row = Row::new(row_type::LINK);
                 row.set("id", &objective.id)
                     .set("parent", &link.id)
                     .set("weight", link.weight)
@@ -240,7 +277,7 @@ impl Document {
                 .map(|kr| (kr, &objective.id))
                 .collect();
             while let Some((kr, parent)) = stack.pop() {
-                key_result_rows(kr, parent, &mut rows);
+                key_result_rows(kr, parent, &mut rows)?;
                 stack.extend(kr.key_results.iter().rev().map(|sub| (sub, &kr.id)));
             }
         }
@@ -267,53 +304,120 @@ impl Document {
     }
 }
 
-fn lint_rows(document: &Document) -> Vec<(String, String)> {
-    let lint = &document.lint;
-    let defaults = crate::LintSettings::default();
-    let mut rows = Vec::new();
-    if lint.strict_weights {
-        rows.push(("strict_weights".to_owned(), "true".to_owned()));
-    }
-    for (name, value, default) in [
-        (
-            "stale_after_days",
-            lint.stale_after_days as usize,
-            defaults.stale_after_days as usize,
-        ),
-        (
-            "min_top_objectives",
-            lint.min_top_objectives,
-            defaults.min_top_objectives,
-        ),
-        (
-            "max_top_objectives",
-            lint.max_top_objectives,
-            defaults.max_top_objectives,
-        ),
-        (
-            "max_key_results",
-            lint.max_key_results,
-            defaults.max_key_results,
-        ),
-    ] {
-        if value != default {
-            rows.push((name.to_owned(), value.to_string()));
-        }
-    }
-    for (rule, level) in &lint.rules {
-        let level = match level {
-            RuleLevel::Off => "off",
-            RuleLevel::Note => "note",
-            RuleLevel::Warning => "warning",
-            RuleLevel::Error => "error",
-        };
-        rows.push((rule.clone(), level.to_owned()));
-    }
-    rows
+/// serde's name for an enum value in a cell of `column`.
+fn name(value: &impl serde::Serialize, column: &'static str) -> Result<String, CsvError> {
+    names::name_of(value).ok_or_else(|| CsvError {
+        line: 0,
+        column: Some(column),
+        message: "serde gives the value no name".to_owned(),
+    })
 }
 
-fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) {
-    let mut row = Row::new("key-result");
+/// The `lint` rows: each field of [`LintSettings`] that differs from its
+/// default, under its serde name and in serde's order, then each rule level
+/// of the map field, by rule. O(rules).
+fn lint_rows(lint: &LintSettings) -> Result<Vec<(String, String)>, CsvError> {
+    let fields = |settings: &LintSettings| match names::shape_of(settings) {
+        Some(names::Shape::Entries(fields)) => Ok(fields),
+        _ => Err(CsvError {
+            line: 0,
+            column: Some("id"),
+            message: "serde does not write the lint settings as fields".to_owned(),
+        }),
+    };
+    let defaults = fields(&LintSettings::default())?;
+    let mut settings = Vec::new();
+    let mut rules = Vec::new();
+    for (field, value) in fields(lint)? {
+        match value {
+            names::Shape::Text(text) => {
+                let default = defaults.iter().find(|(f, _)| *f == field);
+                if default.is_none_or(|(_, d)| *d != names::Shape::Text(text.clone())) {
+                    settings.push((field, text));
+                }
+            }
+            names::Shape::Entries(entries) => {
+                for (rule, level) in entries {
+                    let names::Shape::Text(level) = level else {
+                        return Err(CsvError {
+                            line: 0,
+                            column: Some("value"),
+                            message: format!("rule {rule:?} has no level name"),
+                        });
+                    };
+                    rules.push((rule, level));
+                }
+            }
+            names::Shape::Empty | names::Shape::List(_) => {
+                return Err(CsvError {
+                    line: 0,
+                    column: Some("id"),
+                    message: format!("lint setting {field:?} is not one value"),
+                });
+            }
+        }
+    }
+    settings.extend(rules);
+    Ok(settings)
+}
+
+/// One metric of each kind, with placeholder values, beside serde's name
+/// for the kind (the tag of `Metric`, an internally tagged enum). Rust
+/// cannot list an enum's variants, so the list is by hand; the test
+/// `metric_kinds_are_serdes` checks it against serde's own list of
+/// `Metric`'s variants. Writing names a metric's kind from here; reading
+/// finds a `metric` cell here and builds that variant from the row.
+fn metric_kinds() -> &'static [(String, Metric)] {
+    static KINDS: OnceLock<Vec<(String, Metric)>> = OnceLock::new();
+    KINDS.get_or_init(|| {
+        let zero = Decimal::ZERO;
+        [
+            Metric::Numeric {
+                start: zero,
+                target: zero,
+                current: None,
+                unit: None,
+            },
+            Metric::Binary { done: false },
+            Metric::Milestones {
+                milestones: Vec::new(),
+            },
+            Metric::AtLeast {
+                threshold: zero,
+                current: None,
+            },
+            Metric::AtMost {
+                threshold: zero,
+                current: None,
+            },
+            Metric::Range {
+                low: zero,
+                high: zero,
+                current: None,
+            },
+            Metric::Manual { progress: zero },
+        ]
+        .into_iter()
+        .filter_map(|metric| Some((names::name_of(&metric)?, metric)))
+        .collect()
+    })
+}
+
+/// serde's name for a metric's kind.
+fn metric_kind(metric: &Metric) -> Result<&'static str, CsvError> {
+    metric_kinds()
+        .iter()
+        .find(|(_, kind)| discriminant(kind) == discriminant(metric))
+        .map(|(name, _)| name.as_str())
+        .ok_or_else(|| CsvError {
+            line: 0,
+            column: Some("metric"),
+            message: "serde gives the metric kind no name".to_owned(),
+        })
+}
+
+fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(), CsvError> {
+    let mut row = Row::new(row_type::KEY_RESULT);
     row.set("id", &kr.id)
         .set("parent", parent)
         .set("title", &kr.title)
@@ -322,7 +426,7 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) {
         .set_opt("description", kr.description.as_ref());
     let mut milestones: &[Milestone] = &[];
     if let Some(metric) = &kr.metric {
-        row.set("metric", metric.kind());
+        row.set("metric", metric_kind(metric)?);
         match metric {
             Metric::Numeric {
                 start,
@@ -355,7 +459,7 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) {
     }
     rows.push(row);
     for milestone in milestones {
-        let mut row = Row::new("milestone");
+        let mut row = Row::new(row_type::MILESTONE);
         row.set("parent", &kr.id)
             .set("title", &milestone.title)
             .set("weight", milestone.weight)
@@ -368,7 +472,7 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) {
             CheckInValue::Done(done) => done.to_string(),
             CheckInValue::Milestones(titles) => join(titles),
         };
-        let mut row = Row::new("check-in");
+        let mut row = Row::new(row_type::CHECK_IN);
         row.set("parent", &kr.id)
             .set("at", check_in.at)
             .set("value", value)
@@ -378,26 +482,22 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) {
         rows.push(row);
     }
     for phase in &kr.phases {
-        let mut row = Row::new("phase");
+        let mut row = Row::new(row_type::PHASE);
         row.set("parent", &kr.id)
             .set("at", phase.at)
             .set("target", phase.target);
         rows.push(row);
     }
     for initiative in &kr.initiatives {
-        let status = match initiative.status {
-            InitiativeStatus::Todo => "todo",
-            InitiativeStatus::Doing => "doing",
-            InitiativeStatus::Done => "done",
-        };
-        let mut row = Row::new("initiative");
+        let mut row = Row::new(row_type::INITIATIVE);
         row.set("id", &initiative.id)
             .set("parent", &kr.id)
             .set("title", &initiative.title)
             .set("owners", join(&initiative.owners))
-            .set("status", status);
+            .set("status", name(&initiative.status, "status")?);
         rows.push(row);
     }
+    Ok(())
 }
 
 /// A record being read, with its line for errors.
@@ -417,6 +517,7 @@ impl Record<'_> {
     }
 
     fn get(&self, column: &'static str) -> &str {
+        debug_assert!(CSV_COLUMNS.contains(&column), "no column {column:?}");
         self.columns
             .get(column)
             .and_then(|&i| self.record.get(i))
@@ -479,6 +580,25 @@ impl Record<'_> {
         }
     }
 
+    /// The enum value serde names by this cell (even an empty one): `"x" is
+    /// not a, b or c` when it names none.
+    fn named<T: DeserializeOwned>(&self, column: &'static str) -> Result<T, CsvError> {
+        let text = self.get(column);
+        names::parse_name(text).map_err(|problem| self.error(Some(column), problem.about(text)))
+    }
+
+    /// [`named`](Self::named), or the default for an empty cell.
+    fn named_or_default<T: DeserializeOwned + Default>(
+        &self,
+        column: &'static str,
+    ) -> Result<T, CsvError> {
+        if self.get(column).is_empty() {
+            Ok(T::default())
+        } else {
+            self.named(column)
+        }
+    }
+
     fn date(&self, column: &'static str) -> Result<Date, CsvError> {
         let text = self.required(column)?;
         crate::time::parse_date(text).ok_or_else(|| {
@@ -494,7 +614,8 @@ impl Record<'_> {
 struct PendingKr {
     kr: KeyResult,
     parent: Id,
-    kind: Option<String>,
+    /// The kind named in the `metric` column, as one of [`metric_kinds`].
+    kind: Option<&'static Metric>,
     milestones: Vec<Milestone>,
     line: u64,
 }
@@ -506,8 +627,9 @@ impl Document {
     /// they appear.
     ///
     /// # Errors
-    /// [`CsvError`] naming the line and column: an unknown row type or
-    /// column value, a missing id, a parent that is not there, key results
+    /// [`CsvError`] naming the line and column: an unknown or repeated
+    /// column in the header (line 1), an unknown row type or column value,
+    /// a missing id, a parent that is not there, key results
     /// nested in a loop or deeper than [`MAX_DEPTH`](crate::MAX_DEPTH).
     /// Complexity: O(rows log rows).
     pub fn from_csv(text: &str) -> Result<Self, CsvError> {
@@ -524,7 +646,13 @@ impl Document {
                     message: format!("unknown column {header:?}"),
                 });
             };
-            columns.insert(known, i);
+            if columns.insert(known, i).is_some() {
+                return Err(CsvError {
+                    line: 1,
+                    column: Some(known),
+                    message: format!("repeated column {header:?}"),
+                });
+            }
         }
         if !columns.contains_key("type") {
             return Err(CsvError {
@@ -539,6 +667,8 @@ impl Document {
         let mut krs: Vec<PendingKr> = Vec::new();
         let mut kr_at: HashMap<Id, usize> = HashMap::new();
         let mut later: Vec<(csv::StringRecord, u64)> = Vec::new();
+        let mut settings: Vec<(String, String)> = Vec::new();
+        let mut rules: BTreeMap<String, RuleLevel> = BTreeMap::new();
         for record in reader.records() {
             let record = record.map_err(|e| csv_error(&e))?;
             let line = record.position().map_or(0, csv::Position::line);
@@ -548,33 +678,48 @@ impl Document {
                 line,
             };
             match row.get("type") {
-                "set" => read_set(&row, &mut document)?,
-                "lint" => read_lint(&row, &mut document)?,
-                "period" => document.periods.push(Period {
+                row_type::SET => read_set(&row, &mut document)?,
+                row_type::LINT => read_lint(&row, &mut settings, &mut rules)?,
+                row_type::PERIOD => document.periods.push(Period {
                     id: row.id("id")?,
                     start: row.date("start")?,
                     end: row.date("end")?,
                     within: row.opt_id("within")?,
                     closed: None,
                 }),
-                "objective" => {
+                row_type::OBJECTIVE => {
                     let objective = read_objective(&row)?;
                     objective_at.insert(objective.id.clone(), objectives.len());
                     objectives.push(objective);
                 }
-                "key-result" => {
+                row_type::KEY_RESULT => {
                     let pending = read_key_result(&row)?;
                     kr_at.insert(pending.kr.id.clone(), krs.len());
                     krs.push(pending);
                 }
-                "grade" | "closed" | "link" | "milestone" | "check-in" | "phase" | "initiative" => {
-                    later.push((record.clone(), line))
-                }
+                row_type::GRADE
+                | row_type::CLOSED
+                | row_type::LINK
+                | row_type::MILESTONE
+                | row_type::CHECK_IN
+                | row_type::PHASE
+                | row_type::INITIATIVE => later.push((record.clone(), line)),
                 other => {
                     return Err(row.error(Some("type"), format!("unknown row type {other:?}")));
                 }
             }
         }
+        document.lint = names::from_fields(
+            settings
+                .iter()
+                .map(|(setting, value)| (setting.as_str(), value.as_str())),
+        )
+        .map_err(|problem| CsvError {
+            line: 0,
+            column: Some("value"),
+            message: problem.to_string(),
+        })?;
+        document.lint.rules = rules;
         for (record, line) in &later {
             let row = Record {
                 record,
@@ -582,7 +727,7 @@ impl Document {
                 line: *line,
             };
             match row.get("type") {
-                "grade" | "closed" => {
+                row_type::GRADE | row_type::CLOSED => {
                     let period_id = row.id("parent")?;
                     let period = document
                         .periods
@@ -595,16 +740,16 @@ impl Document {
                             )
                         })?;
                     let closure = period.closed.get_or_insert_with(Closing::default);
-                    if row.get("type") == "grade" {
+                    if row.get("type") == row_type::GRADE {
                         closure.grades.push(Grade {
                             id: row.id("id")?,
                             progress: Progress::new(row.decimal("current")?)
                                 .map_err(|e| row.error(Some("current"), e.to_string()))?,
-                            band: parse_band(&row)?,
+                            band: row.named::<Band>("status")?,
                         });
                     }
                 }
-                "link" => {
+                row_type::LINK => {
                     let from = row.id("id")?;
                     let objective = objective_at
                         .get(&from)
@@ -652,14 +797,12 @@ fn csv_error(error: &csv::Error) -> CsvError {
 
 fn read_set(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
     if let Some(alignment) = row.opt("value") {
-        document.alignment = match alignment.as_str() {
-            "directional" => AlignmentModel::Directional,
-            "cascading" => AlignmentModel::Cascading,
-            "transparency" => AlignmentModel::Transparency,
-            other => {
-                return Err(row.error(Some("value"), format!("unknown alignment model {other:?}")));
-            }
-        };
+        document.alignment = names::parse_name::<AlignmentModel>(&alignment).map_err(|_| {
+            row.error(
+                Some("value"),
+                format!("unknown alignment model {alignment:?}"),
+            )
+        })?;
     }
     if let Some(grading) = row.opt("grading") {
         document.strategy = grading;
@@ -674,39 +817,25 @@ fn read_set(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
     Ok(())
 }
 
-fn read_lint(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
-    let name = row.required("id")?;
+/// Reads a `lint` row: a field of [`LintSettings`] under its serde name
+/// (the last row wins) or, for any other name, a rule's level.
+fn read_lint(
+    row: &Record<'_>,
+    settings: &mut Vec<(String, String)>,
+    rules: &mut BTreeMap<String, RuleLevel>,
+) -> Result<(), CsvError> {
+    let setting = row.required("id")?;
     let value = row.required("value")?;
-    let number = || -> Result<usize, CsvError> {
-        value
-            .parse()
-            .map_err(|_| row.error(Some("value"), format!("{value:?} is not a count")))
-    };
-    let lint = &mut document.lint;
-    match name {
-        "strict_weights" => lint.strict_weights = row.bool("value")?.unwrap_or(false),
-        "stale_after_days" => {
-            lint.stale_after_days =
-                u32::try_from(number()?).map_err(|_| row.error(Some("value"), "too many days"))?;
+    match names::from_fields::<LintSettings>([(setting, value)]) {
+        Ok(_) => {
+            settings.retain(|(s, _)| s != setting);
+            settings.push((setting.to_owned(), value.to_owned()));
         }
-        "min_top_objectives" => lint.min_top_objectives = number()?,
-        "max_top_objectives" => lint.max_top_objectives = number()?,
-        "max_key_results" => lint.max_key_results = number()?,
-        rule => {
-            let level = match value {
-                "off" => RuleLevel::Off,
-                "note" => RuleLevel::Note,
-                "warning" => RuleLevel::Warning,
-                "error" => RuleLevel::Error,
-                other => {
-                    return Err(row.error(
-                        Some("value"),
-                        format!("{other:?} is not off, note, warning or error"),
-                    ));
-                }
-            };
-            lint.rules.insert(rule.to_owned(), level);
+        // Not a field, or the field of the rule map: a rule.
+        Err(names::Problem::UnknownField | names::Problem::NotACell) => {
+            rules.insert(setting.to_owned(), row.named("value")?);
         }
+        Err(problem) => return Err(row.error(Some("value"), problem.about(value))),
     }
     Ok(())
 }
@@ -719,16 +848,7 @@ fn read_objective(row: &Record<'_>) -> Result<Objective, CsvError> {
     objective.description = row.opt("description");
     objective.carried_from = row.opt_id("carried_from")?;
     objective.carried_to = row.opt_id("carried_to")?;
-    objective.commitment = match row.get("commitment") {
-        "" | "aspirational" => Commitment::Aspirational,
-        "committed" => Commitment::Committed,
-        other => {
-            return Err(row.error(
-                Some("commitment"),
-                format!("{other:?} is not aspirational or committed"),
-            ));
-        }
-    };
+    objective.commitment = row.named_or_default::<Commitment>("commitment")?;
     Ok(objective)
 }
 
@@ -737,37 +857,45 @@ fn read_key_result(row: &Record<'_>) -> Result<PendingKr, CsvError> {
     kr.owners = split(row.get("owners"));
     kr.weight = row.weight()?;
     kr.description = row.opt("description");
-    let kind = row.opt("metric");
-    kr.metric = match kind.as_deref() {
-        None | Some("milestones") => None,
-        Some("numeric") => Some(Metric::Numeric {
+    let kind = match row.opt("metric") {
+        None => None,
+        Some(name) => Some(
+            metric_kinds()
+                .iter()
+                .find(|(kind, _)| *kind == name)
+                .map(|(_, metric)| metric)
+                .ok_or_else(|| {
+                    row.error(Some("metric"), format!("unknown metric kind {name:?}"))
+                })?,
+        ),
+    };
+    kr.metric = match kind {
+        None | Some(Metric::Milestones { .. }) => None,
+        Some(Metric::Numeric { .. }) => Some(Metric::Numeric {
             start: row.decimal("start")?,
             target: row.decimal("target")?,
             current: row.opt_decimal("current")?,
             unit: row.opt("unit"),
         }),
-        Some("binary") => Some(Metric::Binary {
+        Some(Metric::Binary { .. }) => Some(Metric::Binary {
             done: row.bool("done")?.unwrap_or(false),
         }),
-        Some("at-least") => Some(Metric::AtLeast {
+        Some(Metric::AtLeast { .. }) => Some(Metric::AtLeast {
             threshold: row.decimal("target")?,
             current: row.opt_decimal("current")?,
         }),
-        Some("at-most") => Some(Metric::AtMost {
+        Some(Metric::AtMost { .. }) => Some(Metric::AtMost {
             threshold: row.decimal("target")?,
             current: row.opt_decimal("current")?,
         }),
-        Some("range") => Some(Metric::Range {
+        Some(Metric::Range { .. }) => Some(Metric::Range {
             low: row.decimal("start")?,
             high: row.decimal("target")?,
             current: row.opt_decimal("current")?,
         }),
-        Some("manual") => Some(Metric::Manual {
+        Some(Metric::Manual { .. }) => Some(Metric::Manual {
             progress: row.opt_decimal("current")?.unwrap_or_default(),
         }),
-        Some(other) => {
-            return Err(row.error(Some("metric"), format!("unknown metric kind {other:?}")));
-        }
     };
     Ok(PendingKr {
         kr,
@@ -780,23 +908,23 @@ fn read_key_result(row: &Record<'_>) -> Result<PendingKr, CsvError> {
 
 fn read_kr_child(row: &Record<'_>, pending: &mut PendingKr) -> Result<(), CsvError> {
     match row.get("type") {
-        "milestone" => pending.milestones.push(Milestone {
+        row_type::MILESTONE => pending.milestones.push(Milestone {
             title: row.get("title").to_owned(),
             done: row.bool("done")?.unwrap_or(false),
             weight: row.weight()?,
         }),
-        "check-in" => {
+        row_type::CHECK_IN => {
             let at: Moment = row
                 .required("at")?
                 .parse()
                 .map_err(|e: crate::MomentError| row.error(Some("at"), e.to_string()))?;
             let text = row.get("value");
-            let value = match pending.kind.as_deref() {
-                Some("binary") => CheckInValue::Done(
+            let value = match pending.kind {
+                Some(Metric::Binary { .. }) => CheckInValue::Done(
                     row.bool("value")?
                         .ok_or_else(|| row.error(Some("value"), "a value is needed"))?,
                 ),
-                Some("milestones") => CheckInValue::Milestones(split(text)),
+                Some(Metric::Milestones { .. }) => CheckInValue::Milestones(split(text)),
                 _ => CheckInValue::Number(row.decimal("value")?),
             };
             let mut check_in = CheckIn::new(at, value);
@@ -811,24 +939,14 @@ fn read_kr_child(row: &Record<'_>, pending: &mut PendingKr) -> Result<(), CsvErr
             check_in.by = row.opt("by");
             pending.kr.check_ins.push(check_in);
         }
-        "phase" => pending
+        row_type::PHASE => pending
             .kr
             .phases
             .push(Phase::new(row.date("at")?, row.decimal("target")?)),
         _ => {
             let mut initiative = Initiative::new(row.id("id")?, row.get("title"));
             initiative.owners = split(row.get("owners"));
-            initiative.status = match row.get("status") {
-                "" | "todo" => InitiativeStatus::Todo,
-                "doing" => InitiativeStatus::Doing,
-                "done" => InitiativeStatus::Done,
-                other => {
-                    return Err(row.error(
-                        Some("status"),
-                        format!("{other:?} is not todo, doing or done"),
-                    ));
-                }
-            };
+            initiative.status = row.named_or_default::<InitiativeStatus>("status")?;
             pending.kr.initiatives.push(initiative);
         }
     }
@@ -836,7 +954,7 @@ fn read_kr_child(row: &Record<'_>, pending: &mut PendingKr) -> Result<(), CsvErr
 }
 
 fn finish_metric(pending: &mut PendingKr) -> Result<(), CsvError> {
-    if pending.kind.as_deref() == Some("milestones") {
+    if matches!(pending.kind, Some(Metric::Milestones { .. })) {
         pending.kr.metric = Some(Metric::Milestones {
             milestones: std::mem::take(&mut pending.milestones),
         });
@@ -913,21 +1031,676 @@ fn nest(
     Ok(())
 }
 
-fn parse_band(row: &Record<'_>) -> Result<crate::Band, CsvError> {
-    match row.get("status") {
-        "red" => Ok(crate::Band::Red),
-        "yellow" => Ok(crate::Band::Yellow),
-        "green" => Ok(crate::Band::Green),
-        other => Err(row.error(
-            Some("status"),
-            format!("{other:?} is not red, yellow or green"),
-        )),
+/// serde's names for the CSV: a value's serde shape ([`Shape`](names::Shape),
+/// through a small [`Serializer`](serde::Serializer)), a unit variant's name
+/// ([`name_of`](names::name_of)) and back ([`parse_name`](names::parse_name)),
+/// and a struct read from `(field, cell)` pairs
+/// ([`from_fields`](names::from_fields)).
+mod names {
+    use std::fmt;
+
+    use serde::de::value::{MapDeserializer, StrDeserializer};
+    use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
+    use serde::ser::{self, Impossible, Serialize};
+
+    /// A value as serde writes it, as far as the CSV needs.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(super) enum Shape {
+        /// A scalar or a unit variant, as text.
+        Text(String),
+        /// `None` or `()`.
+        Empty,
+        /// A struct's fields or a map's entries, in serde's order.
+        Entries(Vec<(String, Shape)>),
+        /// A sequence or a tuple.
+        List(Vec<Shape>),
+    }
+
+    /// Why serde and a CSV cell do not agree.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(super) enum Problem {
+        /// The name is not a field of the struct being read.
+        UnknownField,
+        /// The name is none of these variants.
+        UnknownVariant(&'static [&'static str]),
+        /// The value wanted is a map, a struct or a list, not one cell.
+        NotACell,
+        /// Anything else.
+        Message(String),
+    }
+
+    impl Problem {
+        /// The message for a cell holding `text`.
+        pub(super) fn about(&self, text: &str) -> String {
+            match self {
+                Self::UnknownVariant(expected) => format!("{text:?} is not {}", one_of(expected)),
+                other => other.to_string(),
+            }
+        }
+    }
+
+    /// `a, b or c`.
+    fn one_of(names: &[&str]) -> String {
+        match names.split_last() {
+            None => "anything".to_owned(),
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        }
+    }
+
+    impl fmt::Display for Problem {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                Self::UnknownField => write!(f, "unknown field"),
+                Self::UnknownVariant(expected) => write!(f, "not {}", one_of(expected)),
+                Self::NotACell => write!(f, "not a single value"),
+                Self::Message(message) => write!(f, "{message}"),
+            }
+        }
+    }
+
+    impl std::error::Error for Problem {}
+
+    impl ser::Error for Problem {
+        fn custom<T: fmt::Display>(msg: T) -> Self {
+            Self::Message(msg.to_string())
+        }
+    }
+
+    impl de::Error for Problem {
+        fn custom<T: fmt::Display>(msg: T) -> Self {
+            Self::Message(msg.to_string())
+        }
+
+        fn unknown_field(_: &str, _: &'static [&'static str]) -> Self {
+            Self::UnknownField
+        }
+
+        fn unknown_variant(_: &str, expected: &'static [&'static str]) -> Self {
+            Self::UnknownVariant(expected)
+        }
+    }
+
+    /// How serde writes `value`; `None` for what a CSV cannot hold (bytes,
+    /// tuple and struct variants).
+    pub(super) fn shape_of<T: Serialize + ?Sized>(value: &T) -> Option<Shape> {
+        value.serialize(ShapeOf).ok()
+    }
+
+    /// serde's name for an enum value: a unit variant's
+    /// (`Commitment::Committed` → `committed`) or an internally tagged
+    /// variant's tag, which serde writes as the first field
+    /// (`Metric::AtLeast { .. }` → `at-least`).
+    pub(super) fn name_of<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+        match shape_of(value)? {
+            Shape::Text(name) => Some(name),
+            Shape::Entries(fields) => match fields.into_iter().next()? {
+                (_, Shape::Text(tag)) => Some(tag),
+                _ => None,
+            },
+            Shape::Empty | Shape::List(_) => None,
+        }
+    }
+
+    /// The unit variant serde names `name`. O(variants).
+    ///
+    /// # Errors
+    /// [`Problem::UnknownVariant`] with serde's list of names.
+    pub(super) fn parse_name<T: DeserializeOwned>(name: &str) -> Result<T, Problem> {
+        T::deserialize(StrDeserializer::<Problem>::new(name))
+    }
+
+    /// A struct read from `(serde field name, cell)` pairs, its other
+    /// fields at their defaults.
+    ///
+    /// # Errors
+    /// [`Problem::UnknownField`] for a name that is no field,
+    /// [`Problem::NotACell`] for a field that is not one value, and the
+    /// cell's own problem.
+    pub(super) fn from_fields<'a, T: DeserializeOwned>(
+        fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<T, Problem> {
+        T::deserialize(MapDeserializer::new(
+            fields.into_iter().map(|(field, text)| (field, Cell(text))),
+        ))
+    }
+
+    /// A CSV cell as one value: flags are `true` or `false`, counts are
+    /// decimal digits, variants go by their serde names.
+    #[derive(Debug, Clone, Copy)]
+    struct Cell<'a>(&'a str);
+
+    impl Cell<'_> {
+        fn count<N: TryFrom<u64>>(self) -> Result<N, Problem> {
+            let count: u64 = self
+                .0
+                .parse()
+                .map_err(|_| Problem::Message(format!("{:?} is not a count", self.0)))?;
+            N::try_from(count).map_err(|_| Problem::Message(format!("{:?} is too large", self.0)))
+        }
+    }
+
+    impl<'de> IntoDeserializer<'de, Problem> for Cell<'de> {
+        type Deserializer = Self;
+
+        fn into_deserializer(self) -> Self {
+            self
+        }
+    }
+
+    impl<'de> de::Deserializer<'de> for Cell<'de> {
+        type Error = Problem;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
+            visitor.visit_borrowed_str(self.0)
+        }
+
+        fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
+            match self.0 {
+                "true" => visitor.visit_bool(true),
+                "false" => visitor.visit_bool(false),
+                other => Err(Problem::Message(format!("{other:?} is not true or false"))),
+            }
+        }
+
+        fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
+            visitor.visit_u8(self.count()?)
+        }
+
+        fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
+            visitor.visit_u16(self.count()?)
+        }
+
+        fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
+            visitor.visit_u32(self.count()?)
+        }
+
+        fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
+            visitor.visit_u64(self.count()?)
+        }
+
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
+            visitor.visit_some(self)
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, Problem> {
+            visitor.visit_enum(StrDeserializer::new(self.0))
+        }
+
+        fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Problem> {
+            Err(Problem::NotACell)
+        }
+
+        fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Problem> {
+            Err(Problem::NotACell)
+        }
+
+        fn deserialize_tuple_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: usize,
+            _: V,
+        ) -> Result<V::Value, Problem> {
+            Err(Problem::NotACell)
+        }
+
+        fn deserialize_map<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Problem> {
+            Err(Problem::NotACell)
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Problem> {
+            Err(Problem::NotACell)
+        }
+
+        serde::forward_to_deserialize_any! {
+            i8 i16 i32 i64 i128 u128 f32 f64 char str string bytes byte_buf unit
+            unit_struct newtype_struct identifier ignored_any
+        }
+    }
+
+    /// The [`Serializer`](serde::Serializer) behind [`shape_of`].
+    struct ShapeOf;
+
+    fn text(value: impl fmt::Display) -> Result<Shape, Problem> {
+        Ok(Shape::Text(value.to_string()))
+    }
+
+    impl ser::Serializer for ShapeOf {
+        type Ok = Shape;
+        type Error = Problem;
+        type SerializeSeq = ListOf;
+        type SerializeTuple = ListOf;
+        type SerializeTupleStruct = ListOf;
+        type SerializeTupleVariant = Impossible<Shape, Problem>;
+        type SerializeMap = EntriesOf;
+        type SerializeStruct = EntriesOf;
+        type SerializeStructVariant = Impossible<Shape, Problem>;
+
+        fn serialize_bool(self, v: bool) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_i8(self, v: i8) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_i16(self, v: i16) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_i32(self, v: i32) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_i64(self, v: i64) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_i128(self, v: i128) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_u8(self, v: u8) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_u16(self, v: u16) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_u32(self, v: u32) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_u64(self, v: u64) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_u128(self, v: u128) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_f32(self, v: f32) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_f64(self, v: f64) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_char(self, v: char) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_str(self, v: &str) -> Result<Shape, Problem> {
+            text(v)
+        }
+        fn serialize_bytes(self, _: &[u8]) -> Result<Shape, Problem> {
+            Err(Problem::NotACell)
+        }
+        fn serialize_none(self) -> Result<Shape, Problem> {
+            Ok(Shape::Empty)
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Shape, Problem> {
+            value.serialize(self)
+        }
+        fn serialize_unit(self) -> Result<Shape, Problem> {
+            Ok(Shape::Empty)
+        }
+        fn serialize_unit_struct(self, _: &'static str) -> Result<Shape, Problem> {
+            Ok(Shape::Empty)
+        }
+        fn serialize_unit_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+        ) -> Result<Shape, Problem> {
+            text(variant)
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            value: &T,
+        ) -> Result<Shape, Problem> {
+            value.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+            value: &T,
+        ) -> Result<Shape, Problem> {
+            Ok(Shape::Entries(vec![(
+                variant.to_owned(),
+                value.serialize(self)?,
+            )]))
+        }
+        fn serialize_seq(self, len: Option<usize>) -> Result<ListOf, Problem> {
+            Ok(ListOf(Vec::with_capacity(len.unwrap_or(0))))
+        }
+        fn serialize_tuple(self, len: usize) -> Result<ListOf, Problem> {
+            self.serialize_seq(Some(len))
+        }
+        fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<ListOf, Problem> {
+            self.serialize_seq(Some(len))
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, Problem> {
+            Err(Problem::NotACell)
+        }
+        fn serialize_map(self, len: Option<usize>) -> Result<EntriesOf, Problem> {
+            Ok(EntriesOf {
+                entries: Vec::with_capacity(len.unwrap_or(0)),
+                key: None,
+            })
+        }
+        fn serialize_struct(self, _: &'static str, len: usize) -> Result<EntriesOf, Problem> {
+            self.serialize_map(Some(len))
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, Problem> {
+            Err(Problem::NotACell)
+        }
+    }
+
+    /// A sequence being shaped.
+    struct ListOf(Vec<Shape>);
+
+    impl ser::SerializeSeq for ListOf {
+        type Ok = Shape;
+        type Error = Problem;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Problem> {
+            self.0.push(value.serialize(ShapeOf)?);
+            Ok(())
+        }
+        fn end(self) -> Result<Shape, Problem> {
+            Ok(Shape::List(self.0))
+        }
+    }
+
+    impl ser::SerializeTuple for ListOf {
+        type Ok = Shape;
+        type Error = Problem;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Problem> {
+            ser::SerializeSeq::serialize_element(self, value)
+        }
+        fn end(self) -> Result<Shape, Problem> {
+            ser::SerializeSeq::end(self)
+        }
+    }
+
+    impl ser::SerializeTupleStruct for ListOf {
+        type Ok = Shape;
+        type Error = Problem;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Problem> {
+            ser::SerializeSeq::serialize_element(self, value)
+        }
+        fn end(self) -> Result<Shape, Problem> {
+            ser::SerializeSeq::end(self)
+        }
+    }
+
+    /// A map or a struct being shaped; map keys must be text.
+    struct EntriesOf {
+        entries: Vec<(String, Shape)>,
+        key: Option<String>,
+    }
+
+    impl ser::SerializeMap for EntriesOf {
+        type Ok = Shape;
+        type Error = Problem;
+        fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Problem> {
+            match key.serialize(ShapeOf)? {
+                Shape::Text(key) => {
+                    self.key = Some(key);
+                    Ok(())
+                }
+                _ => Err(Problem::NotACell),
+            }
+        }
+        fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Problem> {
+            let key = self
+                .key
+                .take()
+                .ok_or_else(|| Problem::Message("a map value without a key".to_owned()))?;
+            self.entries.push((key, value.serialize(ShapeOf)?));
+            Ok(())
+        }
+        fn end(self) -> Result<Shape, Problem> {
+            Ok(Shape::Entries(self.entries))
+        }
+    }
+
+    impl ser::SerializeStruct for EntriesOf {
+        type Ok = Shape;
+        type Error = Problem;
+        fn serialize_field<T: Serialize + ?Sized>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<(), Problem> {
+            self.entries
+                .push((key.to_owned(), value.serialize(ShapeOf)?));
+            Ok(())
+        }
+        fn end(self) -> Result<Shape, Problem> {
+            Ok(Shape::Entries(self.entries))
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde::{Deserialize, Serialize};
+
+    use super::names::{Problem, Shape};
     use super::*;
+
+    /// Every variant of a unit enum, from serde's own list of its names.
+    fn variants<T: DeserializeOwned>() -> Vec<T> {
+        let Err(Problem::UnknownVariant(all)) = names::parse_name::<T>("\u{0}") else {
+            panic!("not a unit enum");
+        };
+        all.iter()
+            .map(|name| names::parse_name(name).unwrap())
+            .collect()
+    }
+
+    /// How JSON spells a value: the CSV must spell it the same.
+    fn json_name(value: &impl Serialize) -> String {
+        let value = serde_json::to_value(value).unwrap();
+        let value = value.get("kind").unwrap_or(&value);
+        value.as_str().unwrap().to_owned()
+    }
+
+    fn id(text: &str) -> Id {
+        text.parse().unwrap()
+    }
+
+    /// The document's CSV, checked to read back equal.
+    fn round_trip(doc: &Document) -> String {
+        let text = doc.to_csv().unwrap();
+        assert_eq!(&Document::from_csv(&text).unwrap(), doc, "{text}");
+        text
+    }
+
+    /// The `column` cells of the rows of type `kind`.
+    fn cells(text: &str, kind: &str, column: &str) -> Vec<String> {
+        let at = column_index(column);
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .filter(|record| &record[0] == kind)
+            .map(|record| record[at].to_owned())
+            .collect()
+    }
+
+    /// A document with one objective `o` and one key result `k`.
+    fn with_key_result(kr: KeyResult) -> Document {
+        let mut objective = Objective::new(id("o"), "O", "company");
+        objective.key_results.push(kr);
+        let mut doc = Document::default();
+        doc.objectives.push(objective);
+        doc
+    }
+
+    #[test]
+    fn every_enum_value_round_trips_under_its_serde_name() {
+        let mut checked = 0;
+        for alignment in variants::<AlignmentModel>() {
+            let doc = Document {
+                alignment,
+                ..Document::default()
+            };
+            let text = round_trip(&doc);
+            assert_eq!(cells(&text, "set", "value"), [json_name(&alignment)]);
+            checked += 1;
+        }
+        for commitment in variants::<Commitment>() {
+            let mut doc = with_key_result(KeyResult::new(id("k"), "K"));
+            doc.objectives[0].commitment = commitment;
+            let text = round_trip(&doc);
+            // The default is written as an empty cell.
+            let expected = if commitment == Commitment::default() {
+                String::new()
+            } else {
+                json_name(&commitment)
+            };
+            assert_eq!(cells(&text, "objective", "commitment"), [expected]);
+            checked += 1;
+        }
+        for status in variants::<InitiativeStatus>() {
+            let mut kr = KeyResult::new(id("k"), "K");
+            kr.initiatives
+                .push(Initiative::new(id("i"), "I").with_status(status));
+            let text = round_trip(&with_key_result(kr));
+            assert_eq!(cells(&text, "initiative", "status"), [json_name(&status)]);
+            checked += 1;
+        }
+        for level in variants::<RuleLevel>() {
+            let mut doc = Document::default();
+            doc.lint.rules.insert("OKR105".to_owned(), level);
+            let text = round_trip(&doc);
+            assert_eq!(cells(&text, "lint", "value"), [json_name(&level)]);
+            checked += 1;
+        }
+        for band in variants::<Band>() {
+            let mut doc = Document::default();
+            doc.periods.push(Period {
+                id: id("q"),
+                start: crate::time::parse_date("2027-01-01").unwrap(),
+                end: crate::time::parse_date("2027-03-31").unwrap(),
+                within: None,
+                closed: Some(Closing {
+                    grades: vec![Grade {
+                        id: id("o"),
+                        progress: Progress::ONE,
+                        band,
+                    }],
+                }),
+            });
+            let text = round_trip(&doc);
+            assert_eq!(cells(&text, "grade", "status"), [json_name(&band)]);
+            checked += 1;
+        }
+        for (name, metric) in metric_kinds() {
+            let mut kr = KeyResult::new(id("k"), "K");
+            kr.metric = Some(metric.clone());
+            let text = round_trip(&with_key_result(kr));
+            assert_eq!(cells(&text, "key-result", "metric"), [json_name(metric)]);
+            assert_eq!(*name, json_name(metric));
+            checked += 1;
+        }
+        assert_eq!(checked, 3 + 2 + 3 + 4 + 3 + 7);
+    }
+
+    #[test]
+    fn metric_kinds_are_serdes() {
+        // serde's list of Metric's kinds: the tag (written first) set to no
+        // kind makes serde name them all.
+        let Some(Shape::Entries(fields)) = names::shape_of(&metric_kinds()[0].1) else {
+            panic!("a metric is written as fields");
+        };
+        let tag = fields[0].0.as_str();
+        let Err(Problem::UnknownVariant(all)) = Metric::deserialize(
+            serde::de::value::MapDeserializer::<_, Problem>::new([(tag, "\u{0}")].into_iter()),
+        ) else {
+            panic!("Metric is an internally tagged enum");
+        };
+        let mut ours: Vec<&str> = metric_kinds().iter().map(|(n, _)| n.as_str()).collect();
+        ours.sort_unstable();
+        let mut all = all.to_vec();
+        all.sort_unstable();
+        assert_eq!(ours, all);
+    }
+
+    #[test]
+    fn lint_settings_round_trip_under_their_serde_names() {
+        let mut doc = Document::default();
+        assert!(cells(&round_trip(&doc), "lint", "id").is_empty());
+        doc.lint = LintSettings {
+            rules: [("OKR105", RuleLevel::Off), ("rules", RuleLevel::Note)]
+                .into_iter()
+                .map(|(rule, level)| (rule.to_owned(), level))
+                .collect(),
+            strict_weights: true,
+            stale_after_days: 30,
+            min_top_objectives: 1,
+            max_top_objectives: 9,
+            max_key_results: 7,
+        };
+        let text = round_trip(&doc);
+        let mut written = cells(&text, "lint", "id");
+        written.sort_unstable();
+        let serde_json::Value::Object(json) = serde_json::to_value(&doc.lint).unwrap() else {
+            panic!("settings are an object");
+        };
+        let mut expected: Vec<String> = Vec::new();
+        for (field, value) in json {
+            match value {
+                serde_json::Value::Object(rules) => expected.extend(rules.keys().cloned()),
+                _ => expected.push(field),
+            }
+        }
+        expected.sort_unstable();
+        assert_eq!(written, expected);
+        // A setting back at its default is left out.
+        doc.lint.max_key_results = LintSettings::default().max_key_results;
+        assert_eq!(
+            cells(&round_trip(&doc), "lint", "id").len(),
+            written.len() - 1
+        );
+    }
+
+    #[test]
+    fn bad_lint_values_name_the_value() {
+        for (sheet, message) in [
+            ("lint,stale_after_days,soon", "\"soon\" is not a count"),
+            (
+                "lint,stale_after_days,99999999999",
+                "\"99999999999\" is too large",
+            ),
+            ("lint,strict_weights,yes", "\"yes\" is not true or false"),
+            (
+                "lint,OKR105,loud",
+                "\"loud\" is not off, note, warning or error",
+            ),
+        ] {
+            let e = Document::from_csv(&format!("type,id,value\n{sheet}\n")).unwrap_err();
+            assert_eq!(
+                (e.line(), e.column(), e.message()),
+                (2, Some("value"), message)
+            );
+        }
+    }
 
     #[test]
     fn lists_escape_their_separator() {

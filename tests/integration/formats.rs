@@ -22,6 +22,50 @@ fn the_sample_round_trips_through_csv() {
     assert_eq!(text.lines().next().unwrap(), okrs::CSV_COLUMNS.join(","));
 }
 
+#[test]
+fn the_sample_csv_is_stable() {
+    let set = OkrSet::from_json(okrs::sample::SAMPLE_JSON).unwrap();
+    let doc = set.to_document();
+    let text = doc.to_csv().unwrap();
+    let again = Document::from_csv(&text).unwrap();
+    assert_eq!(again, doc);
+    assert_eq!(
+        again.to_csv().unwrap(),
+        text,
+        "a re-read writes the same bytes"
+    );
+    // A row of each type the sample has pins the layout and the words.
+    for line in [
+        "set,,,,company;department;team;individual,,,,,,weighted-mean,,,,1,,,,cascading,,,,,,,,,",
+        "period,FY2026,,,,,,,,,,,,2026-01-01,,,,,,,,,,,2026-12-31,,,",
+        "grade,referrals,2026-Q3,,,,,,,,,,,,,0.55,,,,,,,,yellow,,,,",
+        "objective,great-place,,Make our company a great place to work,company,ceo,,,FY2026,,,,,,,,,,,,,,,,,,,",
+        "objective,grow-bizops,,Grow the BizOps team,team,dir-bizops,,,2026-Q4,committed,,,,,,,,,,,,,,,,,,",
+        "link,grow-bizops,onboard-well,,,,1,,,,,,,,,,,,,,,,,,,,,",
+        "key-result,enps,great-place,Raise eNPS from 20 to 40,,head-people,1,,,,,,numeric,20,40,,,,,,,,,,,,,",
+        "key-result,attrition,great-place,Keep regretted attrition at or below 5%,,head-people,1,,,,,,at-most,,5,,,,,,,,,,,,,",
+        "milestone,,onboarding-system,Write the onboarding checklist,,,1,,,,,,,,,,,false,,,,,,,,,,",
+        "check-in,,enps,,,,,,,,,,,,,,,,24,2026-03-31,0.6,,head-people,,,,,",
+        "phase,,arr,,,,,,,,,,,,600000,,,,,2026-06-30,,,,,,,,",
+        "initiative,cohort-1,onboarding-system,Schedule the first onboarding cohort,,,,,,,,,,,,,,,,,,,,doing,,,,",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no line {line}");
+    }
+}
+
+#[test]
+fn csv_headers_refuse_unknown_and_repeated_columns() {
+    let e = csv_error("type,id,titel\nobjective,o,O\n");
+    assert_eq!((e.line(), e.column()), (1, None));
+    assert_eq!(e.message(), "unknown column \"titel\"");
+    assert!(e.to_string().contains("titel"), "{e}");
+    let e = csv_error("type,id,title,id\nobjective,o,O,p\n");
+    assert_eq!((e.line(), e.column()), (1, Some("id")));
+    assert_eq!(e.message(), "repeated column \"id\"");
+    let e = csv_error("type,type\nobjective,objective\n");
+    assert_eq!((e.line(), e.column()), (1, Some("type")));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
