@@ -39,10 +39,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (level, d) in set.distribution(&review, GroupBy::Level) {
         let statuses: Vec<String> = d.statuses.iter().map(|(s, n)| format!("{n} {s}")).collect();
         println!(
-            "  {level:<12} {} objectives, mean progress {:.2}, {}",
+            "  {level:<12} {} objectives, mean progress {}, {}",
             d.objectives,
             d.mean_progress
-                .map(|p| p.value().round_dp(2))
+                .map(|p| okrs::rounded(p.value()))
                 .unwrap_or_default(),
             statuses.join(", ")
         );
@@ -53,11 +53,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("\nwhat moves {:?} most", objective.title());
         for impact in set.impact(objective.id().as_str())?.iter().take(3) {
             println!(
-                "  {:<22} share {:>5.1}%   done, it would take the objective from {:.2} to {:.2}",
+                "  {:<22} share {:>5.1}%   done, it would take the objective from {} to {}",
                 impact.key_result.as_str(),
                 (impact.share * okrs::Decimal::ONE_HUNDRED).round_dp(1),
-                impact.before.value().round_dp(2),
-                impact.after.value().round_dp(2),
+                okrs::rounded(impact.before.value()),
+                okrs::rounded(impact.after.value()),
             );
         }
     }

@@ -71,15 +71,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\nreview as of {}", review.as_of());
     for node in &review {
         println!(
-            "  {:<12} progress {:.2}  expected {:.2}  status {:<10} forecast {:.2} ({})  confidence {}",
+            "  {:<12} progress {}  expected {}  status {:<10} forecast {} ({})  confidence {}",
             node.id.as_str(),
-            node.progress.value().round_dp(2),
+            okrs::rounded(node.progress.value()),
             node.expected
-                .map(|e| e.value().round_dp(2))
+                .map(|e| okrs::rounded(e.value()))
                 .unwrap_or_default(),
             node.status.map(|s| s.to_string()).unwrap_or_default(),
             node.forecast
-                .map(|f| f.value().round_dp(2))
+                .map(|f| okrs::rounded(f.value()))
                 .unwrap_or_default(),
             node.forecast_band
                 .map(|b| b.to_string())
@@ -100,15 +100,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .parse()
                 .unwrap_or(0),
         );
-        println!("  {date} {:>5.2} {bar}", progress.value().round_dp(2));
+        println!("  {date} {:>5} {bar}", okrs::rounded(progress.value()));
     }
 
     // Close the quarter: grades freeze, further check-ins are refused.
     set.close_period("2027-Q1")?;
     let grade = set.frozen_grade("activation").ok_or("no frozen grade")?;
     println!(
-        "\nQ1 closed: activation graded {:.2} ({})",
-        grade.progress.value().round_dp(2),
+        "\nQ1 closed: activation graded {} ({})",
+        okrs::rounded(grade.progress.value()),
         grade.band
     );
 

@@ -64,6 +64,57 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+#[cfg(feature = "csv")]
+/// A CSV text that is not a valid document: where (line, column) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvError {
+    pub(crate) line: u64,
+    pub(crate) column: Option<&'static str>,
+    pub(crate) message: String,
+}
+
+#[cfg(feature = "csv")]
+impl CsvError {
+    /// The 1-based line of the offending record, 0 when unknown.
+    #[must_use]
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The offending column, when one is to blame: always one of
+    /// [`CSV_COLUMNS`](crate::CSV_COLUMNS), so that callers can match on it. A header naming a
+    /// column that is not one has `None` here and the name in
+    /// [`message`](Self::message) (`unknown column "titel"`); a repeated
+    /// column is named here and in the message.
+    #[must_use]
+    pub fn column(&self) -> Option<&str> {
+        self.column
+    }
+
+    /// What was wrong.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+#[cfg(feature = "csv")]
+impl fmt::Display for CsvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid csv")?;
+        if self.line > 0 {
+            write!(f, " at line {}", self.line)?;
+        }
+        if let Some(column) = self.column {
+            write!(f, ", column {column}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+#[cfg(feature = "csv")]
+impl std::error::Error for CsvError {}
+
 /// The crate's one error type: a document or an edit that the model
 /// refuses, or (wrapped, with its message unchanged) any other error of the
 /// crate, so that `?` works on every public operation in a function
@@ -389,7 +440,7 @@ pub enum Error {
     /// [`Document::from_csv`](crate::Document::from_csv)).
     #[cfg(feature = "csv")]
     #[error(transparent)]
-    Csv(#[from] crate::CsvError),
+    Csv(#[from] CsvError),
     /// A text that is not a valid [`Id`].
     #[error(transparent)]
     Id(#[from] IdError),

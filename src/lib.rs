@@ -89,10 +89,12 @@ pub use analytics::{AlignmentCoverage, Coverage, Distribution, GroupBy, Impact};
 pub use checkin::{CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, Phase};
 #[allow(deprecated)]
 pub use document::{DEFAULT_GRADING, DEFAULT_STRATEGY, Document, Format};
+#[cfg(feature = "csv")]
+pub use error::CsvError;
 pub use error::{Error, LoadError, ParseError};
 pub use id::{Id, IdError};
 #[cfg(feature = "csv")]
-pub use io::{CSV_COLUMNS, CsvError};
+pub use io::CSV_COLUMNS;
 pub use jiff;
 pub use jiff::Timestamp;
 pub use jiff::civil::Date;
@@ -105,6 +107,7 @@ pub use model::{
 pub use number::{DecimalError, Progress, ProgressError, Weight, WeightError, parse_decimal};
 #[allow(deprecated)]
 pub use period::{Closing, Closure, Grade, Period, YearError};
+pub use render::rounded;
 pub use review::{NodeReview, Review};
 pub use rules::{LintSettings, Rule, RuleLevel, Severity};
 pub use rust_decimal::Decimal;

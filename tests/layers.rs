@@ -88,6 +88,7 @@ const FILES: &[(&str, Layer)] = &[
     ("model.rs", Layer::Values),
     ("rules.rs", Layer::Values),
     ("error.rs", Layer::Values),
+    ("invariant.rs", Layer::Values),
     // 2. documents
     ("document.rs", Layer::Documents),
     ("io/mod.rs", Layer::Documents),
@@ -117,6 +118,7 @@ const FILES: &[(&str, Layer)] = &[
     ("render/dot.rs", Layer::Reports),
     ("render/markdown.rs", Layer::Reports),
     ("render/mermaid.rs", Layer::Reports),
+    ("render/text.rs", Layer::Reports),
 ];
 
 /// The reports that may name another report: (from, to, why).
@@ -138,6 +140,18 @@ const REPORT_USES: &[(&str, &str, &str)] = &[
         "review",
         "`OkrSet::to_markdown` is a review rendered as tables: it writes out \
          each `NodeReview`",
+    ),
+    (
+        "render",
+        "lint",
+        "the text report ends with the count of health-check findings \
+         (`OkrSet::to_text`)",
+    ),
+    (
+        "render",
+        "analytics",
+        "the text report counts objectives per band and status through \
+         `OkrSet::distribution` rather than counting them again",
     ),
 ];
 

@@ -273,7 +273,12 @@ fn impact(set: &OkrSet, id: &str) -> Result<String, String> {
         .node(id)
         .ok_or_else(|| format!("no node has the id {id:?}"))?;
     let now = node.progress().unwrap_or_default().value();
-    let _ = writeln!(out, "{} {id:?} stands at {}", node.kind(), fixed(now));
+    let _ = writeln!(
+        out,
+        "{} {id:?} stands at {}",
+        node.kind(),
+        okrs::rounded(now)
+    );
     if contributors.is_empty() {
         let _ = writeln!(out, "no measured key result contributes to it");
     } else {
@@ -287,9 +292,9 @@ fn impact(set: &OkrSet, id: &str) -> Result<String, String> {
                 out,
                 "{:<40} {:>6}% {:>9} {:>9}",
                 c.key_result.as_str(),
-                fixed(c.share * okrs::Decimal::ONE_HUNDRED),
-                fixed(c.after.value()),
-                fixed(c.gain())
+                okrs::rounded(c.share * okrs::Decimal::ONE_HUNDRED),
+                okrs::rounded(c.after.value()),
+                okrs::rounded(c.gain())
             );
         }
     }
@@ -303,10 +308,10 @@ fn impact(set: &OkrSet, id: &str) -> Result<String, String> {
                 let _ = writeln!(
                     out,
                     "{id} is {}% of {top} objective {:?}: done, it would move it from {} to {}",
-                    fixed(mine.share * okrs::Decimal::ONE_HUNDRED),
+                    okrs::rounded(mine.share * okrs::Decimal::ONE_HUNDRED),
                     objective.id().as_str(),
-                    fixed(mine.before.value()),
-                    fixed(mine.after.value())
+                    okrs::rounded(mine.before.value()),
+                    okrs::rounded(mine.after.value())
                 );
             }
         }
@@ -377,13 +382,4 @@ fn report(set: &OkrSet, source: &str, as_of: Date) -> String {
         "OKR review of {source}, as of {as_of}\n{}",
         set.to_text(as_of)
     )
-}
-
-/// Two decimal places, rounded half away from zero, padded: the format of
-/// every number the library renders (`src/render/mod.rs`, not public), so
-/// that `impact` shows the figures `report` and `export` show.
-fn fixed(value: okrs::Decimal) -> String {
-    let rounded =
-        value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    format!("{rounded:.2}")
 }

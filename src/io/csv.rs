@@ -20,9 +20,10 @@ use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, Date, Document,
-    Grade, Id, Initiative, InitiativeStatus, KeyResult, Levels, Link, LintSettings, Metric,
-    Milestone, Moment, Objective, Period, Phase, Progress, RuleLevel, Weight, parse_decimal,
+    AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, CsvError, Date,
+    Document, Grade, Id, Initiative, InitiativeStatus, KeyResult, Levels, Link, LintSettings,
+    Metric, Milestone, Moment, Objective, Period, Phase, Progress, RuleLevel, Weight,
+    parse_decimal,
 };
 
 /// The columns, in the order [`Document::to_csv`] writes them. Reading
@@ -58,53 +59,6 @@ pub const CSV_COLUMNS: [&str; 28] = [
     "carried_from",
     "carried_to",
 ];
-
-/// A CSV text that is not a valid document: where (line, column) and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvError {
-    line: u64,
-    column: Option<&'static str>,
-    message: String,
-}
-
-impl CsvError {
-    /// The 1-based line of the offending record, 0 when unknown.
-    #[must_use]
-    pub fn line(&self) -> u64 {
-        self.line
-    }
-
-    /// The offending column, when one is to blame: always one of
-    /// [`CSV_COLUMNS`], so that callers can match on it. A header naming a
-    /// column that is not one has `None` here and the name in
-    /// [`message`](Self::message) (`unknown column "titel"`); a repeated
-    /// column is named here and in the message.
-    #[must_use]
-    pub fn column(&self) -> Option<&str> {
-        self.column
-    }
-
-    /// What was wrong.
-    #[must_use]
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Display for CsvError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid csv")?;
-        if self.line > 0 {
-            write!(f, " at line {}", self.line)?;
-        }
-        if let Some(column) = self.column {
-            write!(f, ", column {column}")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for CsvError {}
 
 /// The `type` column's values: CSV's own names for its rows, which no serde
 /// type defines (a `lint` row is one field of `LintSettings` or one rule, a

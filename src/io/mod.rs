@@ -8,4 +8,4 @@ mod csv;
 mod json;
 
 #[cfg(feature = "csv")]
-pub use self::csv::{CSV_COLUMNS, CsvError};
+pub use self::csv::CSV_COLUMNS;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{EdgeStyle, band_colour, edges, fixed, one_line};
+use super::{EdgeStyle, band_colour, edges, one_line, rounded};
 use crate::invariant::sure_or;
 use crate::{NodeKind, NodeRef, OkrSet, Progress};
 
@@ -42,7 +42,7 @@ impl OkrSet {
             let label = format!(
                 "{}\\n{}",
                 escape(&one_line(node.title(), 48)),
-                fixed(progress.value())
+                rounded(progress.value())
             );
             let _ = writeln!(
                 out,

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::fixed;
+use super::rounded;
 use crate::{Date, NodeKind, NodeReview, OkrSet};
 
 impl OkrSet {
@@ -98,13 +98,17 @@ impl OkrSet {
 fn columns(node: &NodeReview) -> String {
     format!(
         "{} | {} | {} | {} | {} | {}",
-        fixed(node.progress.value()),
+        rounded(node.progress.value()),
         node.band,
         node.status.map(|s| s.to_string()).unwrap_or_default(),
-        node.expected.map(|e| fixed(e.value())).unwrap_or_default(),
-        node.forecast.map(|f| fixed(f.value())).unwrap_or_default(),
+        node.expected
+            .map(|e| rounded(e.value()))
+            .unwrap_or_default(),
+        node.forecast
+            .map(|f| rounded(f.value()))
+            .unwrap_or_default(),
         node.confidence
-            .map(|c| format!("{} ({})", fixed(c.value()), c.level()))
+            .map(|c| format!("{} ({})", rounded(c.value()), c.level()))
             .unwrap_or_default(),
     )
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::{EdgeStyle, band_colour, edges, fixed, one_line};
+use super::{EdgeStyle, band_colour, edges, one_line, rounded};
 use crate::invariant::{sure, sure_or};
 use crate::{Band, Id, NodeKind, NodeRef, OkrSet, Progress};
 
@@ -36,7 +36,7 @@ impl OkrSet {
             let label = format!(
                 "{}<br/>{}",
                 escape(&one_line(node.title(), 48)),
-                fixed(
+                rounded(
                     sure_or(
                         node.progress(),
                         Progress::ZERO,

@@ -1,6 +1,6 @@
 //! Renderings of a set for people: Graphviz DOT and Mermaid pictures of the
 //! alignment graph, a Markdown report and a plain-text review. They only
-//! read the set, and show every number the same way ([`fixed`]).
+//! read the set, and show every number the same way ([`rounded`]).
 
 mod dot;
 mod markdown;
@@ -14,7 +14,17 @@ use crate::{Band, Finding, NodeKind, NodeRef, Severity};
 /// A number as every rendering shows it: two decimal places, rounded half
 /// away from zero, always both places (`0.125` → `0.13`, `0.5` → `0.50`,
 /// `1` → `1.00`), so that a node shows the same figure in every format.
-fn fixed(value: Decimal) -> String {
+/// Use it to show okrs' numbers beside its own outputs.
+///
+/// # Example
+/// ```
+/// use okrs::{Decimal, rounded};
+/// assert_eq!(rounded(Decimal::new(125, 3)), "0.13");
+/// assert_eq!(rounded(Decimal::new(5, 1)), "0.50");
+/// assert_eq!(rounded(Decimal::ONE), "1.00");
+/// ```
+#[must_use]
+pub fn rounded(value: Decimal) -> String {
     let rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     format!("{rounded:.2}")
 }

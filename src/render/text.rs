@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::prelude::ToPrimitive as _;
 
-use super::{fixed, severity_counts, truncate};
+use super::{rounded, severity_counts, truncate};
 use crate::{Band, Date, GroupBy, NodeKind, NodeRef, OkrSet, Review, Status};
 
 /// The width of the title column, in characters (indent and marker included).
@@ -106,7 +106,7 @@ fn write_objective(out: &mut String, objective: &NodeRef<'_>, review: &Review) {
         let _ = writeln!(
             out,
             "      closed at {} ({})",
-            fixed(grade.progress.value()),
+            rounded(grade.progress.value()),
             grade.band
         );
     }
@@ -164,23 +164,23 @@ fn line(node: &NodeRef<'_>, review: &Review, depth: usize) -> String {
     let title = truncate(&format!("{indent}{marker} {}", node.title()), TITLE_WIDTH);
     let mut text = format!(
         "{title:<TITLE_WIDTH$} [{bar}] {} {:<6}",
-        fixed(progress),
+        rounded(progress),
         reviewed.band
     );
     if let Some(status) = reviewed.status {
         let _ = write!(text, " | {status:<11}");
     }
     if let Some(expected) = reviewed.expected {
-        let _ = write!(text, " exp {}", fixed(expected.value()));
+        let _ = write!(text, " exp {}", rounded(expected.value()));
     }
     if let (Some(forecast), Some(band)) = (reviewed.forecast, reviewed.forecast_band) {
-        let _ = write!(text, "  fc {} {band:<6}", fixed(forecast.value()));
+        let _ = write!(text, "  fc {} {band:<6}", rounded(forecast.value()));
     }
     if let Some(confidence) = reviewed.confidence {
         let _ = write!(
             text,
             "  conf {} {}",
-            fixed(confidence.value()),
+            rounded(confidence.value()),
             confidence.level()
         );
     }
