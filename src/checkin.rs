@@ -9,7 +9,7 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::number::serde_decimal;
-use crate::{Date, Moment, parse_decimal};
+use crate::{Date, Id, Moment, parse_decimal};
 
 /// One check-in: a key result's value at a moment, with the owner's
 /// confidence and a note.
@@ -29,6 +29,13 @@ use crate::{Date, Moment, parse_decimal};
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct CheckIn {
+    /// The check-in's id, given by the set when the check-in is recorded
+    /// (any id given with a new check-in is replaced): `<key result>#<n>`,
+    /// `n` counting every check-in the key result has had, deleted ones
+    /// included, so a log replayed gives the same ids. A document may leave
+    /// it out; loading numbers such check-ins after the highest given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Id>,
     /// When: a date or an RFC 3339 timestamp.
     pub at: Moment,
     /// The value, fitting the key result's metric.
@@ -42,6 +49,53 @@ pub struct CheckIn {
     /// Who checked in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// What the check-in said before each correction, oldest first: a
+    /// correction never rewrites the history silently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
+}
+
+/// What a check-in said before a correction, and who corrected it, when
+/// and why. Made by [`Edit::CorrectCheckIn`](crate::Edit::CorrectCheckIn).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Correction {
+    /// The value before.
+    pub value: CheckInValue,
+    /// The confidence before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+    /// The note before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Why it was corrected.
+    pub reason: String,
+    /// Who corrected it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// When it was corrected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Moment>,
+}
+
+/// A deleted check-in, kept with who deleted it, when and why. Made by
+/// [`Edit::DeleteCheckIn`](crate::Edit::DeleteCheckIn); it no longer
+/// counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct DeletedCheckIn {
+    /// The check-in as it was.
+    pub check_in: CheckIn,
+    /// Why it was deleted.
+    pub reason: String,
+    /// Who deleted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// When it was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Moment>,
 }
 
 impl CheckIn {
@@ -49,11 +103,13 @@ impl CheckIn {
     #[must_use]
     pub fn new(at: Moment, value: CheckInValue) -> Self {
         Self {
+            id: None,
             at,
             value,
             confidence: None,
             note: None,
             by: None,
+            corrections: Vec::new(),
         }
     }
 

@@ -432,6 +432,31 @@ pub enum Error {
         /// Where it went.
         to: Id,
     },
+    /// Removing a period an objective is set for or another period lies in.
+    #[error("period {period:?} cannot be removed while {by:?} uses it")]
+    PeriodInUse {
+        /// The period.
+        period: Id,
+        /// An objective set for it, or a period within it.
+        by: Id,
+    },
+    /// Reopening a period that is not closed.
+    #[error("period {0:?} is not closed")]
+    NotClosed(Id),
+    /// A check-in id in a document that is not `<key result>#<n>` for its
+    /// own key result, or that the key result uses twice.
+    #[error(
+        "check-in id {id:?} of key result {key_result:?} is not {key_result}#<n> or is used twice"
+    )]
+    InvalidCheckInId {
+        /// The key result.
+        key_result: Id,
+        /// The id.
+        id: Id,
+    },
+    /// A check-in id that no key result's history holds.
+    #[error("no check-in has the id {0:?}")]
+    UnknownCheckIn(Id),
     /// A document text that could not be read (see
     /// [`Document::from_json`](crate::Document::from_json)).
     #[error(transparent)]
@@ -616,6 +641,10 @@ impl Error {
     /// | `already-done` | carrying forward an objective that is done |
     /// | `unknown-rule` | lint settings name a rule that does not exist |
     /// | `already-carried` | carrying forward an objective twice |
+    /// | `period-in-use` | removing a period an objective or period uses |
+    /// | `not-closed` | reopening a period that is open |
+    /// | `unknown-check-in` | a check-in id no history holds |
+    /// | `invalid-check-in-id` | a document's check-in id is malformed or used twice |
     /// | `parse` | a JSON text is not a valid `okrs/1` document ([`ParseError`]) |
     /// | `csv` | a CSV text is not a valid document (`CsvError`, feature `csv`) |
     /// | `empty-id` | an id is empty ([`IdError::Empty`]) |
@@ -697,6 +726,10 @@ impl Error {
             Self::AlreadyDone(_) => "already-done",
             Self::UnknownRule(_) => "unknown-rule",
             Self::AlreadyCarried { .. } => "already-carried",
+            Self::PeriodInUse { .. } => "period-in-use",
+            Self::NotClosed(_) => "not-closed",
+            Self::UnknownCheckIn(_) => "unknown-check-in",
+            Self::InvalidCheckInId { .. } => "invalid-check-in-id",
             Self::Parse(_) => "parse",
             #[cfg(feature = "csv")]
             Self::Csv(_) => "csv",
@@ -788,6 +821,9 @@ impl Error {
             Self::GradeOfUnknownNode { period, id } => vec![period, id],
             Self::NotALaterPeriod { objective, period } => vec![objective, period],
             Self::AlreadyCarried { id, to } => vec![id, to],
+            Self::PeriodInUse { period, by } => vec![period, by],
+            Self::NotClosed(id) | Self::UnknownCheckIn(id) => vec![id],
+            Self::InvalidCheckInId { key_result, id } => vec![key_result, id],
             Self::InvalidProgressCap(_)
             | Self::UnknownRule(_)
             | Self::Parse(_)
@@ -867,6 +903,8 @@ impl Error {
             Self::AlreadyClosed(_) => "closed",
             Self::UnknownRule(_) => "lint",
             Self::AlreadyCarried { .. } => "carried_to",
+            Self::PeriodInUse { .. } | Self::NotClosed(_) => "periods",
+            Self::UnknownCheckIn(_) | Self::InvalidCheckInId { .. } => "check_ins",
             Self::Progress(_) => "progress",
             Self::Confidence(_) => "confidence",
             Self::Levels(_) => "levels",

@@ -56,6 +56,7 @@
 
 // Values: plain data with their own rules, no set in sight.
 mod checkin;
+mod edit;
 mod error;
 mod id;
 mod invariant;
@@ -86,9 +87,13 @@ mod review;
 pub mod sample;
 
 pub use analytics::{AlignmentCoverage, Coverage, Distribution, GroupBy, Impact};
-pub use checkin::{CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, Phase};
+pub use checkin::{
+    CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, Correction,
+    DeletedCheckIn, Phase,
+};
 #[allow(deprecated)]
 pub use document::{DEFAULT_GRADING, DEFAULT_STRATEGY, Document, Format};
+pub use edit::{Change, Changes, Edit, Envelope, Moved};
 #[cfg(feature = "csv")]
 pub use error::CsvError;
 pub use error::{Error, LoadError, ParseError};

@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CheckIn, Id, Metric, Phase, Weight};
+use crate::{CheckIn, DeletedCheckIn, Id, Metric, Phase, Weight};
 
 /// An objective: where we want to go. Qualitative, owned, on a level, and
 /// measured only through what supports it.
@@ -180,6 +180,9 @@ pub struct KeyResult {
     /// itself stays at its start.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub check_ins: Vec<CheckIn>,
+    /// Check-ins deleted from the history, with why; they no longer count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted_check_ins: Vec<DeletedCheckIn>,
     /// Where the metric should stand on given dates (phased targets).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<Phase>,
@@ -207,6 +210,7 @@ impl KeyResult {
             description: None,
             metric: None,
             check_ins: Vec::new(),
+            deleted_check_ins: Vec::new(),
             phases: Vec::new(),
             key_results: Vec::new(),
             initiatives: Vec::new(),

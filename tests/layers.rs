@@ -89,6 +89,7 @@ const FILES: &[(&str, Layer)] = &[
     ("rules.rs", Layer::Values),
     ("error.rs", Layer::Values),
     ("invariant.rs", Layer::Values),
+    ("edit.rs", Layer::Values),
     // 2. documents
     ("document.rs", Layer::Documents),
     ("io/mod.rs", Layer::Documents),
@@ -109,6 +110,8 @@ const FILES: &[(&str, Layer)] = &[
     ("set/guard.rs", Layer::Set),
     ("set/lifecycle.rs", Layer::Set),
     ("set/values.rs", Layer::Set),
+    ("set/apply.rs", Layer::Set),
+    ("set/update.rs", Layer::Set),
     // 5. reports
     ("review/mod.rs", Layer::Reports),
     ("lint/mod.rs", Layer::Reports),

@@ -18,7 +18,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use rust_decimal::Decimal;
 
 use crate::invariant::sure;
-use crate::{CheckIn, Commitment, Date, Id, Initiative, Metric, Phase, Weight};
+use crate::{CheckIn, Commitment, Date, DeletedCheckIn, Id, Initiative, Metric, Phase, Weight};
 
 pub(crate) type Graph = StableDiGraph<Node, Edge>;
 
@@ -124,6 +124,10 @@ pub(crate) struct KeyResultDetail {
     pub(crate) phases: Vec<Phase>,
     pub(crate) key_results: Vec<NodeIndex>,
     pub(crate) initiatives: Vec<NodeIndex>,
+    pub(crate) deleted: Vec<DeletedCheckIn>,
+    /// How many check-in ids the key result has handed out: the next is
+    /// `<id>#<issued + 1>`.
+    pub(crate) issued: u32,
 }
 
 impl KeyResultDetail {
@@ -134,7 +138,9 @@ impl KeyResultDetail {
             && self.check_ins.is_empty()
             && self.phases.is_empty()
             && self.key_results.is_empty()
-            && self.initiatives.is_empty();
+            && self.initiatives.is_empty()
+            && self.deleted.is_empty()
+            && self.issued == 0;
         (!empty).then(|| Box::new(self))
     }
 }
@@ -154,6 +160,10 @@ impl KeyResultNode {
     }
 
     /// Sorted by date.
+    pub(crate) fn deleted(&self) -> &[DeletedCheckIn] {
+        self.detail.as_ref().map_or(&[], |d| &d.deleted)
+    }
+
     pub(crate) fn phases(&self) -> &[Phase] {
         self.detail.as_ref().map_or(&[], |d| &d.phases)
     }

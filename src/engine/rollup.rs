@@ -115,6 +115,10 @@ pub(crate) struct State {
     /// strategies only), by slot.
     trees: HashMap<u32, Tree>,
     scratch: Vec<Contribution>,
+    /// While an edit is being applied: each slot an incremental pass
+    /// changed, with its value before, in the order they changed (a slot
+    /// may repeat; its first entry holds the value before the edit).
+    journal: Option<Vec<(u32, Decimal)>>,
 }
 
 /// A [`SumTree`] and where each input sits in it.
@@ -651,6 +655,31 @@ impl Progresses for Overlay<'_> {
 }
 
 impl State {
+    /// Starts recording the slots incremental passes change. O(1).
+    pub(crate) fn start_journal(&mut self) {
+        self.journal = Some(Vec::new());
+    }
+
+    /// Stops recording and returns each changed node once, with its value
+    /// before the journal started and now, in the order first changed.
+    /// O(entries).
+    pub(crate) fn take_journal(&mut self) -> Vec<(NodeIndex, Decimal, Decimal)> {
+        let entries = self.journal.take().unwrap_or_default();
+        let mut seen = std::collections::HashSet::with_capacity(entries.len());
+        let mut out = Vec::with_capacity(entries.len());
+        for (s, before) in entries {
+            if !seen.insert(s) {
+                continue;
+            }
+            let node = self.plan.order.get(s as usize).copied();
+            let now = self.progress.get(s as usize).copied();
+            if let (Some(node), Some(now)) = (node, now) {
+                out.push((node, before, now));
+            }
+        }
+        out
+    }
+
     /// The plan the state rolls up over.
     pub(crate) fn plan(&self) -> &Plan {
         &self.plan
@@ -797,6 +826,9 @@ impl State {
             // Bit for bit: an equal value of another scale could round
             // differently further up.
             Some(slot) if slot.serialize() != value.serialize() => {
+                if let Some(journal) = &mut self.journal {
+                    journal.push((to_u32(s), *slot));
+                }
                 *slot = value;
                 true
             }

@@ -427,7 +427,8 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
             CheckInValue::Milestones(titles) => join(titles),
         };
         let mut row = Row::new(row_type::CHECK_IN);
-        row.set("parent", &kr.id)
+        row.set_opt("id", check_in.id.as_ref())
+            .set("parent", &kr.id)
             .set("at", check_in.at)
             .set("value", value)
             .set_opt("confidence", check_in.confidence)
@@ -882,6 +883,7 @@ fn read_kr_child(row: &Record<'_>, pending: &mut PendingKr) -> Result<(), CsvErr
                 _ => CheckInValue::Number(row.decimal("value")?),
             };
             let mut check_in = CheckIn::new(at, value);
+            check_in.id = row.opt_id("id")?;
             if let Some(confidence) = row.opt("confidence") {
                 check_in.confidence = Some(
                     confidence

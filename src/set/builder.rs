@@ -132,6 +132,8 @@ impl SetBuilder {
             periods: validate(document.periods)?,
             lint: document.lint,
             state: State::default(),
+            deferring: false,
+            stale: false,
         };
         set.index.reserve(&set.graph, size.nodes);
         let mut pending_links = Vec::with_capacity(document.objectives.len());

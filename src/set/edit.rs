@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 
 use super::OkrSet;
 use super::guard::{non_empty, require_owners, require_title};
-use super::lifecycle::{check_history, tidy_check_in};
+use super::lifecycle::{check_history, number_check_ins, tidy_check_in};
+use crate::edit::Edit;
 use crate::engine::graph::{
     self, Edge, EdgeKind, Graph, KeyResultDetail, KeyResultNode, Node, ObjectiveDetail,
     ObjectiveNode,
@@ -18,8 +19,8 @@ use crate::engine::graph::{
 use crate::engine::rollup::Plan;
 use crate::invariant::{sure, to_u32};
 use crate::{
-    AlignmentModel, CheckIn, Error, Id, KeyResult, Link, MAX_DEPTH, Metric, NodeKind, Objective,
-    Period, Weight,
+    AlignmentModel, CheckIn, DeletedCheckIn, Error, Id, KeyResult, Link, MAX_DEPTH, Metric,
+    NodeKind, Objective, Period, Weight,
 };
 
 impl OkrSet {
@@ -39,7 +40,12 @@ impl OkrSet {
     /// assert_eq!(set.objectives().count(), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn add_objective(&mut self, mut objective: Objective) -> Result<(), Error> {
+    pub fn add_objective(&mut self, objective: Objective) -> Result<(), Error> {
+        self.apply(Edit::AddObjective { objective }).map(drop)
+    }
+
+    /// Carries out [`add_objective`](Self::add_objective) for [`apply`](Self::apply).
+    pub(super) fn edit_add_objective(&mut self, mut objective: Objective) -> Result<(), Error> {
         if let Some(period) = &objective.period {
             if self.periods.get(period).is_some_and(Period::is_closed) {
                 return Err(Error::PeriodClosed {
@@ -72,6 +78,15 @@ impl OkrSet {
     /// [`Error::AllWeightsZero`] when a node it contributes to would be left
     /// with only zero weights. O(V + E).
     pub fn remove_objective(&mut self, id: &str) -> Result<Objective, Error> {
+        let value = self.node(id).and_then(|n| n.to_objective());
+        self.apply(Edit::RemoveObjective {
+            id: Id::unchecked(id),
+        })?;
+        value.ok_or_else(|| Error::UnknownNode(Id::unchecked(id)))
+    }
+
+    /// Carries out [`remove_objective`](Self::remove_objective) for [`apply`](Self::apply).
+    pub(super) fn edit_remove_objective(&mut self, id: &str) -> Result<Objective, Error> {
         let node = self.expect_kind(id, NodeKind::Objective)?;
         self.refuse_if_closed(node)?;
         let source = match self.graph.node_weight(node) {
@@ -122,6 +137,19 @@ impl OkrSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_key_result(&mut self, parent: &str, key_result: KeyResult) -> Result<(), Error> {
+        self.apply(Edit::AddKeyResult {
+            parent: Id::unchecked(parent),
+            key_result,
+        })
+        .map(drop)
+    }
+
+    /// Carries out [`add_key_result`](Self::add_key_result) for [`apply`](Self::apply).
+    pub(super) fn edit_add_key_result(
+        &mut self,
+        parent: &str,
+        key_result: KeyResult,
+    ) -> Result<(), Error> {
         let parent_index = self
             .lookup(parent)
             .ok_or_else(|| Error::UnknownNode(Id::unchecked(parent)))?;
@@ -164,6 +192,15 @@ impl OkrSet {
     /// [`Error::PeriodClosed`], [`Error::AllWeightsZero`] when its parent
     /// would be left with only zero weights. O(V + E).
     pub fn remove_key_result(&mut self, id: &str) -> Result<KeyResult, Error> {
+        let value = self.node(id).and_then(|n| n.to_key_result());
+        self.apply(Edit::RemoveKeyResult {
+            id: Id::unchecked(id),
+        })?;
+        value.ok_or_else(|| Error::UnknownNode(Id::unchecked(id)))
+    }
+
+    /// Carries out [`remove_key_result`](Self::remove_key_result) for [`apply`](Self::apply).
+    pub(super) fn edit_remove_key_result(&mut self, id: &str) -> Result<KeyResult, Error> {
         let node = self.expect_kind(id, NodeKind::KeyResult)?;
         self.refuse_if_closed(node)?;
         let subtree = self.subtree(node);
@@ -215,6 +252,15 @@ impl OkrSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_link(&mut self, from: &str, link: Link) -> Result<(), Error> {
+        self.apply(Edit::AddLink {
+            from: Id::unchecked(from),
+            link,
+        })
+        .map(drop)
+    }
+
+    /// Carries out [`add_link`](Self::add_link) for [`apply`](Self::apply).
+    pub(super) fn edit_add_link(&mut self, from: &str, link: Link) -> Result<(), Error> {
         let from_index = self.expect_kind(from, NodeKind::Objective)?;
         self.refuse_if_closed(from_index)?;
         let edge = self.insert_link(from_index, link, true)?;
@@ -240,6 +286,19 @@ impl OkrSet {
     /// zero weights. O(V + E).
     pub fn remove_link(&mut self, from: &str, target: &str) -> Result<Link, Error> {
         let (edge, target_index) = self.find_link(from, target)?;
+        let value = self
+            .link_value(edge)
+            .ok_or_else(|| Error::UnknownNode(self.id_of(target_index)))?;
+        self.apply(Edit::RemoveLink {
+            from: Id::unchecked(from),
+            target: Id::unchecked(target),
+        })?;
+        Ok(value)
+    }
+
+    /// Carries out [`remove_link`](Self::remove_link) for [`apply`](Self::apply).
+    pub(super) fn edit_remove_link(&mut self, from: &str, target: &str) -> Result<Link, Error> {
+        let (edge, target_index) = self.find_link(from, target)?;
         if let Some(from_index) = self.lookup(from) {
             self.refuse_if_closed(from_index)?;
         }
@@ -263,6 +322,19 @@ impl OkrSet {
     /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::PeriodClosed`],
     /// [`Error::AllWeightsZero`], [`Error::WeightOverflow`]. O(V + E).
     pub fn set_weight(&mut self, key_result: &str, weight: Weight) -> Result<(), Error> {
+        self.apply(Edit::SetWeight {
+            id: Id::unchecked(key_result),
+            weight,
+        })
+        .map(drop)
+    }
+
+    /// Carries out [`set_weight`](Self::set_weight) for [`apply`](Self::apply).
+    pub(super) fn edit_set_weight(
+        &mut self,
+        key_result: &str,
+        weight: Weight,
+    ) -> Result<(), Error> {
         let node = self.expect_kind(key_result, NodeKind::KeyResult)?;
         self.refuse_if_closed(node)?;
         let up = self.parent_edge(node);
@@ -278,6 +350,21 @@ impl OkrSet {
     /// [`Error::UnknownLink`], [`Error::PeriodClosed`],
     /// [`Error::AllWeightsZero`], [`Error::WeightOverflow`]. O(V + E).
     pub fn set_link_weight(
+        &mut self,
+        from: &str,
+        target: &str,
+        weight: Weight,
+    ) -> Result<(), Error> {
+        self.apply(Edit::SetLinkWeight {
+            from: Id::unchecked(from),
+            target: Id::unchecked(target),
+            weight,
+        })
+        .map(drop)
+    }
+
+    /// Carries out [`set_link_weight`](Self::set_link_weight) for [`apply`](Self::apply).
+    pub(super) fn edit_set_link_weight(
         &mut self,
         from: &str,
         target: &str,
@@ -316,12 +403,11 @@ impl OkrSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_metric(&mut self, key_result: &str, metric: Option<Metric>) -> Result<(), Error> {
-        let node = self.validate_metric(key_result, metric.as_ref())?;
-        if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-            k.metric = metric.map(tidy_metric);
-        }
-        self.refresh_leaves(vec![node]);
-        Ok(())
+        self.apply(Edit::SetMetric {
+            id: Id::unchecked(key_result),
+            metric,
+        })
+        .map(drop)
     }
 
     /// Replaces many key results' metrics at once, all or nothing, and rolls
@@ -352,15 +438,36 @@ impl OkrSet {
         I: IntoIterator<Item = (S, Option<Metric>)>,
         S: AsRef<str>,
     {
+        let edits: Vec<Edit> = metrics
+            .into_iter()
+            .map(|(key_result, metric)| Edit::SetMetric {
+                id: Id::unchecked(key_result.as_ref()),
+                metric,
+            })
+            .collect();
+        self.apply_all(edits).map(drop)
+    }
+
+    /// Sets many metrics, all validated against the set as it is before
+    /// any changes, then rolled up in one incremental pass.
+    pub(super) fn edit_set_metrics(
+        &mut self,
+        metrics: Vec<(Id, Option<Metric>)>,
+    ) -> Result<(), Error> {
         let mut accepted: Vec<(NodeIndex, Option<Metric>)> = Vec::new();
         for (key_result, metric) in metrics {
-            let node = self.validate_metric(key_result.as_ref(), metric.as_ref())?;
+            let node = self.validate_metric(key_result.as_str(), metric.as_ref())?;
             accepted.push((node, metric));
         }
         let mut changed: Vec<NodeIndex> = Vec::with_capacity(accepted.len());
         for (node, metric) in accepted {
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-                k.metric = metric.map(tidy_metric);
+                // With a history the value comes from the check-ins: a
+                // metric's `current` there is only its shape's start.
+                let history = !k.check_ins().is_empty();
+                k.metric = metric
+                    .map(|m| if history { m.at_start() } else { m })
+                    .map(tidy_metric);
             }
             changed.push(node);
         }
@@ -389,7 +496,14 @@ impl OkrSet {
             }
             self.refuse_contributing_links(node)?;
         }
-        check_history(&k.id, metric, k.check_ins(), k.phases())?;
+        let shape = metric.map(|m| {
+            if k.check_ins().is_empty() {
+                m.clone()
+            } else {
+                m.at_start()
+            }
+        });
+        check_history(&k.id, shape.as_ref(), k.check_ins(), k.phases())?;
         Ok(node)
     }
 
@@ -547,6 +661,15 @@ impl OkrSet {
             .map(tidy_check_in)
             .collect();
         check_ins.sort_by_key(|c| c.at);
+        let deleted: Vec<DeletedCheckIn> = key_result
+            .deleted_check_ins
+            .into_iter()
+            .map(|mut d| {
+                d.check_in = tidy_check_in(d.check_in);
+                d
+            })
+            .collect();
+        let issued = number_check_ins(&id, &mut check_ins, &deleted)?;
         let mut phases = key_result.phases;
         phases.sort_by_key(|p| p.at);
         check_history(&id, key_result.metric.as_ref(), &check_ins, &phases)?;
@@ -559,7 +682,18 @@ impl OkrSet {
         let node = self.add_node(Node::KeyResult(KeyResultNode {
             id,
             title,
-            metric: key_result.metric.map(tidy_metric),
+            // A `current` that repeats the latest check-in (all that
+            // `check_history` lets through) is kept as the check-in alone.
+            metric: key_result
+                .metric
+                .map(|m| {
+                    if check_ins.is_empty() {
+                        m
+                    } else {
+                        m.at_start()
+                    }
+                })
+                .map(tidy_metric),
             objective,
             level: level_rank,
             detail: KeyResultDetail {
@@ -569,6 +703,8 @@ impl OkrSet {
                 phases,
                 key_results: Vec::new(),
                 initiatives: Vec::new(),
+                deleted,
+                issued,
             }
             .boxed(),
         }))?;
@@ -755,6 +891,13 @@ impl OkrSet {
     /// Refuses a cycle, recompiles the roll-up plan and rolls everything
     /// up. O(V + E).
     pub(super) fn rebuild(&mut self) -> Result<(), Error> {
+        if self.deferring {
+            // A transaction recompiles once its run of structural edits
+            // ends (see `apply_all`).
+            self.stale = true;
+            return Ok(());
+        }
+        self.stale = false;
         if let Some(cycle) = graph::find_cycle(&self.graph) {
             return Err(Error::Cycle {
                 path: cycle.into_iter().map(|n| self.id_of(n)).collect(),

@@ -1,17 +1,18 @@
 //! The time side of a set: validating periods and check-in histories,
 //! checking in, closing periods and carrying unfinished objectives forward.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use petgraph::stable_graph::NodeIndex;
 
 use super::OkrSet;
 use super::guard::non_empty;
+use crate::edit::{Change, Edit};
 use crate::engine::graph::Node;
 use crate::{
-    CheckIn, Closing, Date, Error, Grade, Id, InitiativeStatus, KeyResult, Metric, NodeKind,
-    Period, Phase, Progress,
+    CheckIn, CheckInValue, Closing, Confidence, Correction, Date, DeletedCheckIn, Error, Grade, Id,
+    InitiativeStatus, KeyResult, Metric, Moment, NodeKind, Period, Phase, Progress,
 };
 
 /// How [`OkrSet::carry_forward`] copies an objective.
@@ -60,6 +61,62 @@ pub(super) fn tidy_check_in(mut check_in: CheckIn) -> CheckIn {
     check_in.note = non_empty(check_in.note.take());
     check_in.by = non_empty(check_in.by.take());
     check_in
+}
+
+/// The id of a key result's `n`th check-in.
+fn check_in_id(key_result: &Id, n: u32) -> Id {
+    // Still an id: a valid id followed by `#` and digits.
+    Id::unchecked(&format!("{key_result}#{n}"))
+}
+
+/// Gives each check-in of a key result that has none the id after the
+/// highest in use, in history order, after checking the ids a document
+/// gave (live and deleted): each `<key result>#<n>` with `n` ≥ 1 written
+/// plainly, none twice. Returns how many ids the key result has issued.
+/// O(check-ins).
+pub(super) fn number_check_ins(
+    key_result: &Id,
+    check_ins: &mut [CheckIn],
+    deleted: &[DeletedCheckIn],
+) -> Result<u32, Error> {
+    let mut seen = HashSet::new();
+    let mut issued = 0u32;
+    let given = check_ins
+        .iter()
+        .filter_map(|c| c.id.as_ref())
+        .chain(deleted.iter().filter_map(|d| d.check_in.id.as_ref()));
+    for id in given {
+        let n = id
+            .as_str()
+            .strip_prefix(key_result.as_str())
+            .and_then(|rest| rest.strip_prefix('#'))
+            .and_then(|digits| {
+                digits
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| n.to_string() == digits)
+            })
+            .filter(|&n| n > 0);
+        match n {
+            Some(n) if seen.insert(n) => issued = issued.max(n),
+            _ => {
+                return Err(Error::InvalidCheckInId {
+                    key_result: key_result.clone(),
+                    id: id.clone(),
+                });
+            }
+        }
+    }
+    for check_in in check_ins.iter_mut().filter(|c| c.id.is_none()) {
+        issued = issued
+            .checked_add(1)
+            .ok_or_else(|| Error::InvalidCheckInId {
+                key_result: key_result.clone(),
+                id: check_in_id(key_result, u32::MAX),
+            })?;
+        check_in.id = Some(check_in_id(key_result, issued));
+    }
+    Ok(issued)
 }
 
 /// Checks a list of periods: unique ids, end not before start, `within`
@@ -143,8 +200,12 @@ pub(super) fn check_history(
     let Some(metric) = metric else {
         return Err(Error::NoMetric(id.clone()));
     };
-    if !check_ins.is_empty() && !metric.is_at_start() {
-        return Err(Error::CurrentAndCheckIns(id.clone()));
+    // With a history, `current` may only say what the latest check-in
+    // says (the set then keeps the metric at its start).
+    if let Some(latest) = check_ins.iter().max_by_key(|c| c.at) {
+        if !metric.is_at_start() && metric.at_start().measured(Some(&latest.value)) != *metric {
+            return Err(Error::CurrentAndCheckIns(id.clone()));
+        }
     }
     for check_in in check_ins {
         metric
@@ -231,11 +292,11 @@ impl OkrSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn check_in(&mut self, key_result: &str, check_in: CheckIn) -> Result<(), Error> {
-        let check_in = tidy_check_in(check_in);
-        let node = self.validate_check_in(key_result, &check_in)?;
-        self.record_check_in(node, check_in);
-        self.refresh_leaves(vec![node]);
-        Ok(())
+        self.apply(Edit::RecordCheckIn {
+            key_result: Id::unchecked(key_result),
+            check_in,
+        })
+        .map(drop)
     }
 
     /// Records many check-ins at once, all or nothing, and rolls them up in
@@ -269,29 +330,159 @@ impl OkrSet {
         I: IntoIterator<Item = (S, CheckIn)>,
         S: AsRef<str>,
     {
-        let mut accepted: Vec<(NodeIndex, CheckIn)> = Vec::new();
+        let edits: Vec<Edit> = check_ins
+            .into_iter()
+            .map(|(key_result, check_in)| Edit::RecordCheckIn {
+                key_result: Id::unchecked(key_result.as_ref()),
+                check_in,
+            })
+            .collect();
+        self.apply_all(edits).map(drop)
+    }
+
+    /// Records many check-ins, all validated before any is recorded, then
+    /// rolled up in one incremental pass. Returns their ids, in order.
+    pub(super) fn edit_check_ins(
+        &mut self,
+        check_ins: Vec<(Id, CheckIn)>,
+    ) -> Result<Vec<(Id, Id)>, Error> {
+        let mut accepted: Vec<(NodeIndex, Id, CheckIn)> = Vec::with_capacity(check_ins.len());
         for (key_result, check_in) in check_ins {
             let check_in = tidy_check_in(check_in);
-            let node = self.validate_check_in(key_result.as_ref(), &check_in)?;
-            accepted.push((node, check_in));
+            let node = self.validate_check_in(key_result.as_str(), &check_in)?;
+            accepted.push((node, key_result, check_in));
         }
         let mut changed: Vec<NodeIndex> = Vec::with_capacity(accepted.len());
-        for (node, check_in) in accepted {
-            self.record_check_in(node, check_in);
+        let mut ids = Vec::with_capacity(accepted.len());
+        for (node, key_result, check_in) in accepted {
+            if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+                // Recording a value is a check-in, history or not: the
+                // metric's own `current` gives way to the first one.
+                if let Some(metric) = k.metric.as_mut().filter(|m| !m.is_at_start()) {
+                    *metric = metric.at_start();
+                }
+            }
+            ids.push((key_result, self.record_check_in(node, check_in)));
             changed.push(node);
         }
         self.refresh_leaves(changed);
-        Ok(())
+        Ok(ids)
     }
 
     /// Inserts a validated check-in into its key result's history, after
     /// any at the same moment.
-    pub(super) fn record_check_in(&mut self, node: NodeIndex, check_in: CheckIn) {
+    pub(super) fn record_check_in(&mut self, node: NodeIndex, mut check_in: CheckIn) -> Id {
+        let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) else {
+            return Id::unchecked("?");
+        };
+        let key_result = k.id.clone();
+        let detail = k.detail_mut();
+        // Four billion check-ins on one key result would not fit in memory.
+        detail.issued = detail.issued.saturating_add(1);
+        let id = check_in_id(&key_result, detail.issued);
+        check_in.id = Some(id.clone());
+        check_in.corrections.clear();
+        let check_ins = &mut detail.check_ins;
+        let at = check_ins.partition_point(|c| c.at <= check_in.at);
+        check_ins.insert(at, check_in);
+        id
+    }
+
+    /// Finds a check-in by id: its key result and its place in the
+    /// history. O(check-ins of the key result).
+    fn find_check_in(&self, check_in: &Id) -> Result<(NodeIndex, usize), Error> {
+        let unknown = || Error::UnknownCheckIn(check_in.clone());
+        let (key_result, _) = check_in.as_str().rsplit_once('#').ok_or_else(unknown)?;
+        let node = self.lookup(key_result).ok_or_else(unknown)?;
+        let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
+            return Err(unknown());
+        };
+        let position = k
+            .check_ins()
+            .iter()
+            .position(|c| c.id.as_ref() == Some(check_in))
+            .ok_or_else(unknown)?;
+        Ok((node, position))
+    }
+
+    /// Corrects a check-in's value, confidence and note, keeping what it
+    /// said before with the reason. Returns its key result.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn correct_check_in(
+        &mut self,
+        check_in: &Id,
+        value: CheckInValue,
+        confidence: Option<Confidence>,
+        note: Option<String>,
+        reason: String,
+        by: Option<String>,
+        at: Option<Moment>,
+    ) -> Result<Id, Error> {
+        let (node, position) = self.find_check_in(check_in)?;
+        let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
+            return Err(Error::UnknownCheckIn(check_in.clone()));
+        };
+        let key_result = k.id.clone();
+        let Some(old) = k.check_ins().get(position).cloned() else {
+            return Err(Error::UnknownCheckIn(check_in.clone()));
+        };
+        let mut corrected = old.clone();
+        corrected.value = value;
+        corrected.confidence = confidence;
+        corrected.note = note;
+        let corrected = tidy_check_in(corrected);
+        self.refuse_if_closed(node)?;
+        check_history(
+            &key_result,
+            k.metric.as_ref(),
+            std::slice::from_ref(&corrected),
+            &[],
+        )?;
+        let mut corrected = corrected;
+        corrected.corrections.push(Correction {
+            value: old.value,
+            confidence: old.confidence,
+            note: old.note,
+            reason,
+            by: non_empty(by),
+            at,
+        });
         if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-            let check_ins = &mut k.detail_mut().check_ins;
-            let at = check_ins.partition_point(|c| c.at <= check_in.at);
-            check_ins.insert(at, check_in);
+            if let Some(slot) = k.detail_mut().check_ins.get_mut(position) {
+                *slot = corrected;
+            }
         }
+        self.refresh_leaves(vec![node]);
+        Ok(key_result)
+    }
+
+    /// Deletes a check-in, keeping it with the reason among the key
+    /// result's deleted check-ins. Returns its key result.
+    pub(super) fn delete_check_in(
+        &mut self,
+        check_in: &Id,
+        reason: String,
+        by: Option<String>,
+        at: Option<Moment>,
+    ) -> Result<Id, Error> {
+        let (node, position) = self.find_check_in(check_in)?;
+        self.refuse_if_closed(node)?;
+        let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) else {
+            return Err(Error::UnknownCheckIn(check_in.clone()));
+        };
+        let key_result = k.id.clone();
+        let detail = k.detail_mut();
+        if position < detail.check_ins.len() {
+            let removed = detail.check_ins.remove(position);
+            detail.deleted.push(DeletedCheckIn {
+                check_in: removed,
+                reason,
+                by: non_empty(by),
+                at,
+            });
+        }
+        self.refresh_leaves(vec![node]);
+        Ok(key_result)
     }
 
     /// Everything [`check_in`](Self::check_in) checks before it records.
@@ -305,21 +496,10 @@ impl OkrSet {
         let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
             return Err(Error::UnknownNode(self.id_of(node)));
         };
-        if k.check_ins().is_empty() {
-            let metric = k
-                .metric
-                .as_ref()
-                .ok_or_else(|| Error::NoMetric(k.id.clone()))?;
-            if !metric.is_at_start() {
-                return Err(Error::CurrentAndCheckIns(k.id.clone()));
-            }
-        }
-        check_history(
-            &k.id,
-            k.metric.as_ref(),
-            std::slice::from_ref(check_in),
-            &[],
-        )?;
+        // The first check-in takes over from a metric's `current`: the
+        // metric is checked, and kept, at its start.
+        let metric = k.metric.as_ref().map(Metric::at_start);
+        check_history(&k.id, metric.as_ref(), std::slice::from_ref(check_in), &[])?;
         self.check_dates(&k.id, k.objective, std::slice::from_ref(check_in), &[])?;
         Ok(node)
     }
@@ -384,6 +564,14 @@ impl OkrSet {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn close_period(&mut self, period: &str) -> Result<(), Error> {
+        self.apply(Edit::ClosePeriod {
+            period: Id::unchecked(period),
+        })
+        .map(drop)
+    }
+
+    /// Carries out [`close_period`](Self::close_period) for [`apply`](Self::apply).
+    pub(super) fn edit_close_period(&mut self, period: &str) -> Result<(), Error> {
         let index = self
             .periods
             .get_index_of(period)
@@ -472,6 +660,28 @@ impl OkrSet {
         to: &str,
         options: CarryForward,
     ) -> Result<Id, Error> {
+        let changes = self.apply(Edit::CarryForward {
+            objective: Id::unchecked(objective),
+            to: Id::unchecked(to),
+            keep_values: options.keep_values,
+        })?;
+        let copy = changes.edits.into_iter().find_map(|change| match change {
+            Change::Added {
+                id,
+                kind: NodeKind::Objective,
+            } => Some(id),
+            _ => None,
+        });
+        copy.ok_or_else(|| Error::UnknownNode(Id::unchecked(objective)))
+    }
+
+    /// Carries out [`carry_forward`](Self::carry_forward) for [`apply`](Self::apply).
+    pub(super) fn edit_carry_forward(
+        &mut self,
+        objective: &str,
+        to: &str,
+        options: CarryForward,
+    ) -> Result<Id, Error> {
         let node = self.expect_kind(objective, NodeKind::Objective)?;
         let Some(Node::Objective(o)) = self.graph.node_weight(node) else {
             return Err(Error::UnknownNode(self.id_of(node)));
@@ -547,6 +757,9 @@ pub(super) fn carried_key_result(
         kr.check_ins.push(kept);
     }
     kr.id = renamed(&kr.id);
+    // The copy starts a history of its own (the kept value is a new
+    // check-in, given a new id), with nothing deleted.
+    kr.deleted_check_ins.clear();
     kr.phases.clear();
     kr.initiatives
         .retain(|i| i.status != InitiativeStatus::Done);

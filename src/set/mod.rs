@@ -22,12 +22,14 @@ use crate::engine::graph::{Graph, IdIndex, Titles};
 use crate::engine::rollup::{State, Strategies};
 use crate::{AlignmentModel, Id, Levels, LintSettings, Period, Scale, StatusPolicy};
 
+mod apply;
 mod builder;
 mod edit;
 mod guard;
 mod lifecycle;
 mod node;
 mod query;
+mod update;
 mod values;
 
 pub use builder::SetBuilder;
@@ -82,6 +84,11 @@ pub struct OkrSet {
     periods: IndexMap<Id, Period>,
     lint: LintSettings,
     state: State,
+    /// Inside `apply_all`: structural edits leave the plan to be
+    /// recompiled once, later.
+    deferring: bool,
+    /// The plan lags the graph (a deferred recompilation is due).
+    stale: bool,
 }
 
 impl PartialEq for OkrSet {

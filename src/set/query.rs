@@ -212,7 +212,13 @@ impl OkrSet {
 
     pub(crate) fn id_of(&self, node: NodeIndex) -> Id {
         let id = self.graph.node_weight(node).map(|n| n.id().clone());
-        sure_or(id, Id::unchecked("?"), "the set names its own nodes")
+        debug_assert!(
+            id.is_some(),
+            "broken invariant: the set names its own nodes"
+        );
+        // Built only on the broken path: an error names nodes on every
+        // refusal, so the fallback must cost nothing otherwise.
+        id.unwrap_or_else(|| Id::unchecked("?"))
     }
 
     pub(crate) fn expect_kind(&self, id: &str, kind: NodeKind) -> Result<NodeIndex, Error> {

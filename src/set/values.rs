@@ -83,6 +83,7 @@ impl OkrSet {
             description: k.description().cloned(),
             metric: k.metric.clone(),
             check_ins: k.check_ins().to_vec(),
+            deleted_check_ins: k.deleted().to_vec(),
             phases: k.phases().to_vec(),
             key_results: k
                 .key_results()

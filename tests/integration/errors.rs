@@ -411,7 +411,8 @@ fn cases() -> Vec<Case> {
         ),
         case(
             refuse(&in_period(
-                r#"{ "kind": "numeric", "start": "0", "target": "100", "current": "5" }"#,
+                // `current` may only repeat the latest check-in's value.
+                r#"{ "kind": "numeric", "start": "0", "target": "100", "current": "6" }"#,
                 r#", "check_ins": [ { "at": "2027-01-11", "value": "5" } ]"#,
             )),
             "current-and-check-ins",

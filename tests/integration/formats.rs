@@ -45,7 +45,7 @@ fn the_sample_csv_is_stable() {
         "key-result,enps,great-place,Raise eNPS from 20 to 40,,head-people,1,,,,,,numeric,20,40,,,,,,,,,,,,,",
         "key-result,attrition,great-place,Keep regretted attrition at or below 5%,,head-people,1,,,,,,at-most,,5,,,,,,,,,,,,,",
         "milestone,,onboarding-system,Write the onboarding checklist,,,1,,,,,,,,,,,false,,,,,,,,,,",
-        "check-in,,enps,,,,,,,,,,,,,,,,24,2026-03-31,0.6,,head-people,,,,,",
+        "check-in,enps#1,enps,,,,,,,,,,,,,,,,24,2026-03-31,0.6,,head-people,,,,,",
         "phase,,arr,,,,,,,,,,,,600000,,,,,2026-06-30,,,,,,,,",
         "initiative,cohort-1,onboarding-system,Schedule the first onboarding cohort,,,,,,,,,,,,,,,,,,,,doing,,,,",
     ] {

@@ -9,6 +9,7 @@
 mod adversarial;
 mod alignment;
 mod analytics;
+mod apply;
 mod documents;
 mod edits;
 mod errors;

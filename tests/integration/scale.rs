@@ -57,9 +57,8 @@ fn a_batch_is_all_or_nothing() {
         Err(Error::UnknownNode(_))
     ));
     assert_eq!(set, before);
-    // Check-ins need metrics at their start: a key result measured by its
-    // own current value refuses them, and so the whole batch.
-    let checks: Vec<(String, CheckIn)> = krs
+    // A check-in that does not fit refuses the whole batch.
+    let mut checks: Vec<(String, CheckIn)> = krs
         .iter()
         .map(|k| {
             (
@@ -68,9 +67,13 @@ fn a_batch_is_all_or_nothing() {
             )
         })
         .collect();
+    checks.push((
+        krs[0].clone(),
+        CheckIn::new("2027-01-02".parse().unwrap(), CheckInValue::Done(true)),
+    ));
     assert!(matches!(
         set.check_in_many(checks),
-        Err(Error::CurrentAndCheckIns(_))
+        Err(Error::CheckInValue { .. })
     ));
     assert_eq!(set, before);
 }

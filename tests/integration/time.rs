@@ -415,7 +415,7 @@ fn a_check_in_through_the_api_rolls_up_and_round_trips() {
 }
 
 #[test]
-fn a_metric_with_a_current_value_takes_no_check_in() {
+fn a_first_check_in_takes_over_from_a_current_value() {
     let mut set = load(
         r#"{ "format": "okrs/1", "objectives": [ { "id": "o", "title": "O", "level": "team",
         "key_results": [ { "id": "kr", "title": "KR", "metric": { "kind": "binary", "done": true } },
@@ -424,11 +424,21 @@ fn a_metric_with_a_current_value_takes_no_check_in() {
     let before = set.clone();
     let c = CheckIn::new("2027-01-01".parse().unwrap(), CheckInValue::Done(false));
     assert!(matches!(
-        set.check_in("kr", c.clone()),
-        Err(Error::CurrentAndCheckIns(_))
+        set.check_in("sub", c.clone()),
+        Err(Error::NoMetric(_))
     ));
-    assert!(matches!(set.check_in("sub", c), Err(Error::NoMetric(_))));
     assert_eq!(set, before);
+    // Recording a value is a check-in, history or not: the metric's own
+    // `done` gives way to it and stays at its start.
+    set.check_in("kr", c).unwrap();
+    assert_eq!(set.progress("kr").unwrap().to_string(), "0");
+    let kr = set.node("kr").unwrap().to_key_result().unwrap();
+    assert_eq!(kr.metric, Some(okrs::Metric::binary(false)));
+    assert_eq!(kr.check_ins.len(), 1);
+    // A metric change with a current value keeps the history's value.
+    set.set_metric("kr", Some(okrs::Metric::binary(true)))
+        .unwrap();
+    assert_eq!(set.progress("kr").unwrap().to_string(), "0");
 }
 
 fn closable() -> OkrSet {
