@@ -731,7 +731,7 @@ impl OkrSet {
             .map(|kr| carried_key_result(kr, &renamed, options, start))
             .collect();
         let id = copy.id.clone();
-        self.add_objective(copy)?;
+        self.edit_add_objective(copy)?;
         if let Some(Node::Objective(o)) = self.graph.node_weight_mut(node) {
             o.detail_mut().carried_to = Some(id.clone());
         }

@@ -88,7 +88,9 @@ impl OkrSet {
         &self.lint
     }
 
-    /// The number of nodes (objectives, key results, initiatives). O(1).
+    /// The number of nodes: objectives, key results and initiatives alike.
+    /// ([`nodes`](Self::nodes) walks the measured ones, objectives and key
+    /// results, and leaves initiatives to [`NodeRef::initiatives`].) O(1).
     #[must_use]
     pub fn len(&self) -> usize {
         self.index.len()

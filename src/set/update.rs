@@ -259,9 +259,12 @@ impl OkrSet {
             ..link.clone()
         };
         let backup = self.clone();
+        // Each half checks what it must (weights left at the old target,
+        // levels and cycles at the new); a refused second half puts the
+        // first back through the copy.
         let result = self
-            .remove_link(from.as_str(), target.as_str())
-            .and_then(|_| self.add_link(from.as_str(), moved));
+            .edit_remove_link(from.as_str(), target.as_str())
+            .and_then(|_| self.edit_add_link(from.as_str(), moved));
         if result.is_err() {
             *self = backup;
         }
