@@ -112,7 +112,7 @@ pub use model::{
 pub use number::{DecimalError, Progress, ProgressError, Weight, WeightError, parse_decimal};
 #[allow(deprecated)]
 pub use period::{Closing, Closure, Grade, Period, YearError};
-pub use render::rounded;
+pub use render::{rounded, severity_counts};
 pub use review::{NodeReview, Review};
 pub use rules::{LintSettings, Rule, RuleLevel, Severity};
 pub use rust_decimal::Decimal;

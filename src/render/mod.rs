@@ -29,8 +29,18 @@ pub fn rounded(value: Decimal) -> String {
     format!("{rounded:.2}")
 }
 
-/// `N errors, N warnings, N notes` of health-check findings.
-fn severity_counts(findings: &[Finding]) -> String {
+/// Health-check findings counted by severity, as the text report and the
+/// CLI's `lint` end: `N errors, N warnings, N notes`.
+///
+/// # Example
+/// ```
+/// let set = okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON)?;
+/// let findings = set.lint(okrs::Date::new(2026, 11, 23)?);
+/// assert_eq!(okrs::severity_counts(&findings), "0 errors, 4 warnings, 0 notes");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn severity_counts(findings: &[Finding]) -> String {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     format!(
         "{} errors, {} warnings, {} notes",
