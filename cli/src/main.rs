@@ -10,6 +10,8 @@
 //! okrs impact FILE ID             # what each key result weighs in ID, and what-if
 //! okrs export --to FORMAT FILE    # csv, dot, mermaid or markdown, to stdout
 //! okrs import --from csv FILE     # a CSV sheet as an okrs/1 JSON document
+//! okrs apply DOC EDITS.jsonl [--changes] [--atomic]
+//!                                 # apply an edit log; the document after it
 //! ```
 //!
 //! `report`, `rollup`, `lint` and `export` take `--as-of YYYY-MM-DD`
@@ -17,30 +19,58 @@
 //! expected progress, status, confidence and forecast of every node whose
 //! objective has a period.
 //!
+//! `apply` reads DOC and a JSON-lines log of edits (one edit per line in
+//! the edit format, `by` and `at` beside it if known; blank lines are
+//! skipped), applies the lines in order and prints the document after
+//! them. `--changes` prints instead, for each line, what it changed as one
+//! JSON line (`edits` and `moved`, progress as exact decimal strings).
+//! `--atomic` applies the whole log as one transaction: all of it or
+//! nothing (with `--changes`, one line for the transaction). A line that is
+//! not an edit, or an edit the set refuses, is an error naming its line
+//! (`EDITS.jsonl:3: [unknown-node] no node has the id "x"`, exit 2); without
+//! `--atomic` the document (or the change lines) after the lines before it
+//! is printed first, with `--atomic` nothing is.
+//!
 //! `--timings` (any command) prints on stderr how long reading, loading
 //! (parsing, validation, graph, cycle check and roll-up) and one more full
 //! roll-up took.
 //!
 //! Exit status: 0 on success, 1 when `lint` finds an error-level problem,
-//! 2 for an invalid document or bad usage (the error on stderr).
+//! 2 for an invalid document, a refused edit or bad usage (the error on
+//! stderr).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use okrs::{Date, Document, NodeKind, NodeReview, OkrSet, Severity};
+use okrs::{Date, Document, Envelope, NodeKind, NodeReview, OkrSet, Severity};
 
-const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE] [--as-of YYYY-MM-DD] [--timings]";
+const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE | apply DOC EDITS.jsonl [--changes] [--atomic]] [--as-of YYYY-MM-DD] [--timings]";
 
 enum Command {
     Report(Option<String>),
     Check(String),
     Rollup(String),
-    Lint { file: String, json: bool },
-    Impact { file: String, id: String },
-    Export { file: String, to: Format },
+    Lint {
+        file: String,
+        json: bool,
+    },
+    Impact {
+        file: String,
+        id: String,
+    },
+    Export {
+        file: String,
+        to: Format,
+    },
     Import(String),
+    Apply {
+        file: String,
+        edits: String,
+        changes: bool,
+        atomic: bool,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -51,20 +81,37 @@ enum Format {
     Markdown,
 }
 
+/// A command that failed: what it printed before failing (on stdout),
+/// then the error (on stderr, exit 2).
+struct Failure {
+    output: String,
+    message: String,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Self {
+            output: String::new(),
+            message,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     match run() {
         Ok((output, code)) => {
             print!("{output}");
             ExitCode::from(code)
         }
-        Err(message) => {
+        Err(Failure { output, message }) => {
+            print!("{output}");
             eprintln!("okrs: {message}");
             ExitCode::from(2)
         }
     }
 }
 
-fn run() -> Result<(String, u8), String> {
+fn run() -> Result<(String, u8), Failure> {
     let (command, as_of) = parse_args().map_err(|e| format!("{e}\n{USAGE}"))?;
     let as_of = match as_of {
         Some(date) => date,
@@ -78,7 +125,7 @@ fn run() -> Result<(String, u8), String> {
             format!("{path}: valid, {} nodes\n", set.len())
         }
         Command::Rollup(path) => rollup_json(&load(&path)?, as_of)?,
-        Command::Lint { file, json } => return lint(&load(&file)?, &file, json, as_of),
+        Command::Lint { file, json } => return Ok(lint(&load(&file)?, &file, json, as_of)?),
         Command::Impact { file, id } => impact(&load(&file)?, &id)?,
         Command::Export { file, to } => {
             let set = load(&file)?;
@@ -99,6 +146,12 @@ fn run() -> Result<(String, u8), String> {
             json.push('\n');
             json
         }
+        Command::Apply {
+            file,
+            edits,
+            changes,
+            atomic,
+        } => apply(load(&file)?, &edits, changes, atomic)?,
     };
     Ok((output, 0))
 }
@@ -117,6 +170,8 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
     let mut as_of = None;
     let mut to = None;
     let mut from = None;
+    let mut changes = false;
+    let mut atomic = false;
     while let Some(arg) = parser.next()? {
         match arg {
             Long("json") => json = true,
@@ -132,6 +187,8 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
             }
             Long("to") => to = Some(parser.value()?.string()?),
             Long("from") => from = Some(parser.value()?.string()?),
+            Long("changes") => changes = true,
+            Long("atomic") => atomic = true,
             Value(value) => positional.push(value.string()?),
             other => return Err(other.unexpected()),
         }
@@ -149,6 +206,8 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
             ("--as-of", as_of.is_some()),
             ("--to", to.is_some()),
             ("--from", from.is_some()),
+            ("--changes", changes),
+            ("--atomic", atomic),
         ];
         match given
             .iter()
@@ -231,6 +290,18 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
                     return Err(format!("unknown format {other:?}: import reads csv").into());
                 }
                 None => return Err("import needs --from csv".into()),
+            }
+        }
+        Some("apply") => {
+            only(&["--changes", "--atomic"])?;
+            let (Some(file), Some(edits)) = (file, id) else {
+                return Err("apply needs a DOC and an EDITS.jsonl".into());
+            };
+            Command::Apply {
+                file,
+                edits,
+                changes,
+                atomic,
             }
         }
         Some(other) => return Err(format!("unknown command {other:?}").into()),
@@ -317,6 +388,105 @@ fn impact(set: &OkrSet, id: &str) -> Result<String, String> {
         }
     }
     Ok(out)
+}
+
+/// `apply`: applies the edit log at `path` to `set`, line by line or (with
+/// `atomic`) as one transaction, and prints the document after it or (with
+/// `changes`) what each line (or the transaction) changed.
+///
+/// A bad line fails naming it; without `atomic` the output up to the line
+/// before is kept for stdout, with `atomic` there is none.
+fn apply(mut set: OkrSet, path: &str, changes: bool, atomic: bool) -> Result<String, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    // Line numbers count every line, blank ones included, as editors do.
+    let lines = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line))
+        .filter(|(_, line)| !line.trim().is_empty());
+    let mut output = String::new();
+    if atomic {
+        let mut numbers = Vec::new();
+        let mut envelopes = Vec::new();
+        for (number, line) in lines {
+            envelopes.push(parse_edit(path, number, line)?);
+            numbers.push(number);
+        }
+        match set.apply_all(envelopes.clone()) {
+            Ok(transaction) => {
+                if changes {
+                    output.push_str(&changes_line(&transaction)?);
+                }
+            }
+            Err(error) => {
+                // The set is as it was: applying the lines one by one finds
+                // the line that fails.
+                for (number, envelope) in numbers.into_iter().zip(envelopes) {
+                    if let Err(error) = set.apply(envelope) {
+                        return Err(
+                            format!("{}; nothing applied", refused(path, number, &error)).into(),
+                        );
+                    }
+                }
+                return Err(format!(
+                    "{path}: [{}] {error} (the edits together); nothing applied",
+                    error.code()
+                )
+                .into());
+            }
+        }
+    } else {
+        for (number, line) in lines {
+            let applied = parse_edit(path, number, line)
+                .and_then(|envelope| set.apply(envelope).map_err(|e| refused(path, number, &e)));
+            match applied {
+                Ok(applied) if changes => output.push_str(&changes_line(&applied)?),
+                Ok(_) => {}
+                Err(message) => {
+                    if !changes {
+                        output = document_json(&set)?;
+                    }
+                    return Err(Failure { output, message });
+                }
+            }
+        }
+    }
+    if !changes {
+        output = document_json(&set)?;
+    }
+    Ok(output)
+}
+
+/// One line of an edit log as an [`Envelope`], or an error naming the line
+/// and column: `EDITS.jsonl:3:12: [parse] …`.
+fn parse_edit(path: &str, number: usize, line: &str) -> Result<Envelope, String> {
+    serde_json::from_str(line).map_err(|e| {
+        let text = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        match text.strip_suffix(&suffix) {
+            Some(message) => format!("{path}:{number}:{}: [parse] {message}", e.column()),
+            None => format!("{path}:{number}: [parse] {text}"),
+        }
+    })
+}
+
+/// An edit the set refused: `EDITS.jsonl:3: [unknown-node] no node has …`.
+fn refused(path: &str, number: usize, error: &okrs::Error) -> String {
+    format!("{path}:{number}: [{}] {error}", error.code())
+}
+
+/// [`okrs::Changes`] as one JSON line.
+fn changes_line(changes: &okrs::Changes) -> Result<String, String> {
+    let mut line = serde_json::to_string(changes).map_err(|e| e.to_string())?;
+    line.push('\n');
+    Ok(line)
+}
+
+/// The set's document as pretty JSON, with a final newline.
+fn document_json(set: &OkrSet) -> Result<String, String> {
+    let mut json = set.to_document().to_json().map_err(|e| e.to_string())?;
+    json.push('\n');
+    Ok(json)
 }
 
 /// Whether `--timings` was given: loads then report their times on stderr.

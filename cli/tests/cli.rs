@@ -360,3 +360,276 @@ fn impact_shows_progress_as_the_exports_do() {
             .starts_with("key-result \"a\" stands at 0.13\n")
     );
 }
+
+/// A log of edits on the sample: a check-in signed and dated in its
+/// envelope, a blank line, a retitle and a new weight.
+const LOG: &str = r#"{"op":"record-check-in","key_result":"hire-sdrs","check_in":{"at":"2026-11-30","value":"2"},"by":"dir-bizops","at":"2026-11-30T09:12:00Z"}
+
+{"op":"set-title","id":"grow-bizops","title":"Grow the BizOps team to 6"}
+{"op":"set-weight","id":"hire-sdrs","weight":"40"}
+"#;
+
+/// The lines of [`LOG`] that are edits, as the library reads them.
+fn log_edits() -> Vec<okrs::Envelope> {
+    LOG.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn sample_set() -> okrs::OkrSet {
+    okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON).unwrap()
+}
+
+fn document_of(set: &okrs::OkrSet) -> String {
+    format!("{}\n", set.to_document().to_json().unwrap())
+}
+
+fn stdout_of(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn apply_prints_the_document_after_the_log() {
+    let doc = write("apply-doc.json", okrs::sample::SAMPLE_JSON);
+    let log = write("apply-log.jsonl", LOG);
+    let mut set = sample_set();
+    for envelope in log_edits() {
+        set.apply(envelope).unwrap();
+    }
+    let expected = document_of(&set);
+    assert!(expected.contains("Grow the BizOps team to 6"));
+    for atomic in [false, true] {
+        let mut args = vec!["apply", doc.to_str().unwrap(), log.to_str().unwrap()];
+        if atomic {
+            args.push("--atomic");
+        }
+        let out = okrs(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        assert_eq!(stdout_of(&out), expected, "atomic: {atomic}");
+        assert!(out.stderr.is_empty());
+    }
+    // An empty log leaves the document as it was.
+    let empty = write("apply-empty.jsonl", "\n\n");
+    let out = okrs(&["apply", doc.to_str().unwrap(), empty.to_str().unwrap()]);
+    assert_eq!(stdout_of(&out), document_of(&sample_set()));
+}
+
+#[test]
+fn apply_changes_prints_one_json_line_per_edit() {
+    let doc = write("changes-doc.json", okrs::sample::SAMPLE_JSON);
+    let log = write("changes-log.jsonl", LOG);
+    let out = okrs(&[
+        "apply",
+        doc.to_str().unwrap(),
+        log.to_str().unwrap(),
+        "--changes",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut set = sample_set();
+    let edits = log_edits();
+    assert_eq!(lines.len(), edits.len(), "{text}");
+    let mut moved = 0;
+    for (line, envelope) in lines.iter().zip(edits) {
+        let changes = set.apply(envelope).unwrap();
+        assert_eq!(line, &serde_json::to_value(&changes).unwrap());
+        let listed = line["moved"].as_array().unwrap();
+        assert_eq!(listed.len(), changes.moved().len());
+        for (shown, m) in listed.iter().zip(changes.moved()) {
+            assert_eq!(shown["id"], m.id.as_str());
+            // Progress is an exact decimal string from 0 to 1.
+            let progress = okrs::parse_decimal(shown["progress"].as_str().unwrap()).unwrap();
+            assert_eq!(progress, m.progress.unwrap().value());
+            assert!((okrs::Decimal::ZERO..=okrs::Decimal::ONE).contains(&progress));
+            moved += 1;
+        }
+    }
+    assert!(moved >= 4, "the check-in and the weight move progress");
+    let first = &lines[0]["moved"][0];
+    assert_eq!(first["id"], "hire-sdrs");
+    assert_eq!(first["progress"], "0.6666666666666666666666666667");
+
+    // One transaction: one line, the library's apply_all.
+    let out = okrs(&[
+        "apply",
+        doc.to_str().unwrap(),
+        log.to_str().unwrap(),
+        "--changes",
+        "--atomic",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let transaction = sample_set().apply_all(log_edits()).unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+        serde_json::to_value(&transaction).unwrap()
+    );
+}
+
+#[test]
+fn a_refused_line_stops_the_log_and_names_its_line() {
+    let doc = write("refused-doc.json", okrs::sample::SAMPLE_JSON);
+    let log = write(
+        "refused-log.jsonl",
+        r#"{"op":"record-check-in","key_result":"hire-sdrs","check_in":{"at":"2026-11-30","value":"2"}}
+{"op":"set-title","id":"grow-bizops","title":"Grow the BizOps team to 6"}
+{"op":"remove-objective","id":"no-such-objective"}
+{"op":"set-title","id":"grow-bizops","title":"Never applied"}
+"#,
+    );
+    let (doc, log) = (doc.to_str().unwrap(), log.to_str().unwrap());
+    let mut set = sample_set();
+    let mut first_two = Vec::new();
+    for line in std::fs::read_to_string(log).unwrap().lines().take(2) {
+        let envelope: okrs::Envelope = serde_json::from_str(line).unwrap();
+        first_two.push(serde_json::to_value(set.apply(envelope).unwrap()).unwrap());
+    }
+    let error = format!(r#"{log}:3: [unknown-node] no node has the id "no-such-objective""#);
+
+    // Without --atomic: the output after lines 1 and 2, then the error.
+    let out = okrs(&["apply", doc, log]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout_of(&out), document_of(&set));
+    assert!(stderr_of(&out).contains(&error), "{}", stderr_of(&out));
+    let out = okrs(&["apply", doc, log, "--changes"]);
+    assert_eq!(out.status.code(), Some(2));
+    let shown: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(shown, first_two);
+    assert!(stderr_of(&out).contains(&error));
+
+    // With --atomic: nothing is applied, nothing printed.
+    for extra in [None, Some("--changes")] {
+        let mut args = vec!["apply", doc, log, "--atomic"];
+        args.extend(extra);
+        let out = okrs(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: {}", stdout_of(&out));
+        let err = stderr_of(&out);
+        assert!(
+            err.contains(&error) && err.contains("nothing applied"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_cycle_closed_by_two_lines_names_the_line_that_closes_it() {
+    let doc = write("cycle-doc.json", okrs::sample::SAMPLE_JSON);
+    let log = write(
+        "cycle-log.jsonl",
+        r#"{"op":"add-link","from":"grow-bizops","link":{"id":"improve-nps"}}
+
+{"op":"add-link","from":"improve-nps","link":{"id":"grow-bizops"}}
+"#,
+    );
+    let (doc, log) = (doc.to_str().unwrap(), log.to_str().unwrap());
+    // The transaction finds the cycle only once both links are in.
+    assert_eq!(
+        sample_set().apply_all(log_lines(log)).unwrap_err().code(),
+        "cycle"
+    );
+    for atomic in [false, true] {
+        let mut args = vec!["apply", doc, log];
+        if atomic {
+            args.push("--atomic");
+        }
+        let out = okrs(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(out.stdout.is_empty(), atomic);
+        let err = stderr_of(&out);
+        assert!(err.contains(&format!("{log}:3: [cycle]")), "{err}");
+    }
+}
+
+fn log_lines(path: &str) -> Vec<okrs::Envelope> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_line_that_is_not_an_edit_names_its_line() {
+    let doc = write("malformed-doc.json", okrs::sample::SAMPLE_JSON);
+    let doc = doc.to_str().unwrap();
+    let retitle = r#"{"op":"set-title","id":"grow-bizops","title":"Grow the BizOps team to 6"}"#;
+    for (name, bad, needle) in [
+        (
+            "truncated",
+            r#"{"op":"set-title","id":"#,
+            "EOF while parsing",
+        ),
+        ("not-json", "set-title grow-bizops", "expected value"),
+        (
+            "unknown-op",
+            r#"{"op":"frobnicate"}"#,
+            "unknown variant `frobnicate`",
+        ),
+        (
+            "unknown-field",
+            r#"{"op":"set-title","id":"grow-bizops","title":"T","colour":"red"}"#,
+            "unknown field `colour`",
+        ),
+    ] {
+        // Line 3, after a blank line 2.
+        let log = write(
+            &format!("malformed-{name}.jsonl"),
+            &format!("{retitle}\n\n{bad}\n{retitle}\n"),
+        );
+        let log = log.to_str().unwrap();
+        let out = okrs(&["apply", doc, log]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = stderr_of(&out);
+        assert!(err.contains(&format!("{log}:3:")), "{name}: {err}");
+        assert!(
+            err.contains("[parse]") && err.contains(needle),
+            "{name}: {err}"
+        );
+        assert!(
+            stdout_of(&out).contains("Grow the BizOps team to 6"),
+            "{name}"
+        );
+        let out = okrs(&["apply", doc, log, "--atomic"]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(out.stdout.is_empty(), "{name}");
+        assert!(stderr_of(&out).contains(&format!("{log}:3:")), "{name}");
+    }
+}
+
+#[test]
+fn apply_takes_no_as_of_and_needs_both_files() {
+    let doc = write("usage-doc.json", okrs::sample::SAMPLE_JSON);
+    let log = write("usage-log.jsonl", LOG);
+    let (doc, log) = (doc.to_str().unwrap(), log.to_str().unwrap());
+    for args in [
+        &["apply", doc, log, "--as-of", "2026-11-23"][..],
+        &["apply", doc],
+        &["apply", doc, log, "extra"],
+        &["apply", doc, log, "--json"],
+        &["check", doc, "--changes"],
+        &["report", doc, "--atomic"],
+    ] {
+        let out = okrs(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(stderr_of(&out).contains("usage"), "{args:?}");
+    }
+    let out = okrs(&["apply", doc, "/no/such/log.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
