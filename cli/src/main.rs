@@ -319,22 +319,11 @@ fn lint(set: &OkrSet, source: &str, json: bool, as_of: Date) -> Result<(String, 
         for finding in &findings {
             let _ = writeln!(out, "{source}: {finding}");
         }
-        out.push_str(&severity_counts(&findings));
+        out.push_str(&okrs::severity_counts(&findings));
         out
     };
     out.push('\n');
     Ok((out, u8::from(failed)))
-}
-
-/// `N errors, N warnings, N notes`.
-fn severity_counts(findings: &[okrs::Finding]) -> String {
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    format!(
-        "{} errors, {} warnings, {} notes",
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Note)
-    )
 }
 
 fn impact(set: &OkrSet, id: &str) -> Result<String, String> {
