@@ -10,6 +10,16 @@
 //! folds several `okrs/1` fields into one column, such as `target` for a
 //! numeric target, a threshold, a range's high end, a phase's target and the
 //! progress cap) and the row types in `row_type`.
+//!
+//! A check-in's history takes rows of its own. Each correction is a
+//! `correction` row under its check-in: `parent` names the check-in by id,
+//! `value`, `confidence` and `note` say what the check-in said before, and
+//! `reason`, `by` and `at` why, by whom and when it was corrected. A
+//! deleted check-in is a `deleted-check-in` row laid out as a `check-in`
+//! row, then its `correction` rows, then a `deletion` row naming it in
+//! `parent` with the deletion's `reason`, `by` and `at`. A check-in without
+//! an id (a document may leave out a deleted check-in's) is named by an
+//! empty `parent`: the nearest check-in row above.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -20,16 +30,17 @@ use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, CsvError, Date,
-    Document, Grade, Id, Initiative, InitiativeStatus, KeyResult, Levels, Link, LintSettings,
-    Metric, Milestone, Moment, Objective, Period, Phase, Progress, RuleLevel, Weight,
-    parse_decimal,
+    AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, Correction,
+    CsvError, Date, DeletedCheckIn, Document, Grade, Id, Initiative, InitiativeStatus, KeyResult,
+    Levels, Link, LintSettings, Metric, Milestone, Moment, Objective, Period, Phase, Progress,
+    RuleLevel, Weight, parse_decimal,
 };
 
 /// The columns, in the order [`Document::to_csv`] writes them. Reading
 /// accepts them in any order and leaves out any but `type`; a header with a
-/// column not listed here, or with one twice, is refused.
-pub const CSV_COLUMNS: [&str; 28] = [
+/// column not listed here, or with one twice, is refused. Columns added
+/// later come last, so that the others keep their places.
+pub const CSV_COLUMNS: [&str; 29] = [
     "type",
     "id",
     "parent",
@@ -58,6 +69,7 @@ pub const CSV_COLUMNS: [&str; 28] = [
     "within",
     "carried_from",
     "carried_to",
+    "reason",
 ];
 
 /// The `type` column's values: CSV's own names for its rows, which no serde
@@ -74,6 +86,9 @@ mod row_type {
     pub(super) const KEY_RESULT: &str = "key-result";
     pub(super) const MILESTONE: &str = "milestone";
     pub(super) const CHECK_IN: &str = "check-in";
+    pub(super) const CORRECTION: &str = "correction";
+    pub(super) const DELETED_CHECK_IN: &str = "deleted-check-in";
+    pub(super) const DELETION: &str = "deletion";
     pub(super) const PHASE: &str = "phase";
     pub(super) const INITIATIVE: &str = "initiative";
 }
@@ -147,8 +162,10 @@ fn split(cell: &str) -> Vec<String> {
 
 impl Document {
     /// Writes the document as CSV rows, one per setting, period, frozen
-    /// grade, objective, link, key result, milestone, check-in, phase and
-    /// initiative, under the header [`CSV_COLUMNS`]. Lists (owners, levels,
+    /// grade, objective, link, key result, milestone, check-in, correction,
+    /// deleted check-in, deletion, phase and initiative, under the header
+    /// [`CSV_COLUMNS`]. A check-in's corrections follow it, oldest first; a
+    /// deleted check-in's follow it, then its deletion. Lists (owners, levels,
     /// milestone titles) are joined with `;`, escaped with `\`. Reading the
     /// text back with [`Document::from_csv`] gives an equal document.
     /// O(size of the document).
@@ -421,19 +438,15 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
         rows.push(row);
     }
     for check_in in &kr.check_ins {
-        let value = match &check_in.value {
-            CheckInValue::Number(n) => n.to_string(),
-            CheckInValue::Done(done) => done.to_string(),
-            CheckInValue::Milestones(titles) => join(titles),
-        };
-        let mut row = Row::new(row_type::CHECK_IN);
-        row.set_opt("id", check_in.id.as_ref())
-            .set("parent", &kr.id)
-            .set("at", check_in.at)
-            .set("value", value)
-            .set_opt("confidence", check_in.confidence)
-            .set_opt("note", check_in.note.as_ref())
-            .set_opt("by", check_in.by.as_ref());
+        check_in_rows(row_type::CHECK_IN, check_in, &kr.id, rows);
+    }
+    for deleted in &kr.deleted_check_ins {
+        check_in_rows(row_type::DELETED_CHECK_IN, &deleted.check_in, &kr.id, rows);
+        let mut row = Row::new(row_type::DELETION);
+        row.set_opt("parent", deleted.check_in.id.as_ref())
+            .set("reason", &deleted.reason)
+            .set_opt("by", deleted.by.as_ref())
+            .set_opt("at", deleted.at);
         rows.push(row);
     }
     for phase in &kr.phases {
@@ -453,6 +466,42 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
         rows.push(row);
     }
     Ok(())
+}
+
+/// A check-in's `value` cell: a number, `true` or `false`, or milestone
+/// titles joined with `;`.
+fn value_cell(value: &CheckInValue) -> String {
+    match value {
+        CheckInValue::Number(n) => n.to_string(),
+        CheckInValue::Done(done) => done.to_string(),
+        CheckInValue::Milestones(titles) => join(titles),
+    }
+}
+
+/// A `check-in` or `deleted-check-in` row (`kind`) for a check-in of the
+/// key result `kr`, then a `correction` row for each of its corrections,
+/// oldest first.
+fn check_in_rows(kind: &str, check_in: &CheckIn, kr: &Id, rows: &mut Vec<Row>) {
+    let mut row = Row::new(kind);
+    row.set_opt("id", check_in.id.as_ref())
+        .set("parent", kr)
+        .set("at", check_in.at)
+        .set("value", value_cell(&check_in.value))
+        .set_opt("confidence", check_in.confidence)
+        .set_opt("note", check_in.note.as_ref())
+        .set_opt("by", check_in.by.as_ref());
+    rows.push(row);
+    for correction in &check_in.corrections {
+        let mut row = Row::new(row_type::CORRECTION);
+        row.set_opt("parent", check_in.id.as_ref())
+            .set("value", value_cell(&correction.value))
+            .set_opt("confidence", correction.confidence)
+            .set_opt("note", correction.note.as_ref())
+            .set("reason", &correction.reason)
+            .set_opt("by", correction.by.as_ref())
+            .set_opt("at", correction.at);
+        rows.push(row);
+    }
 }
 
 /// A record being read, with its line for errors.
@@ -554,6 +603,42 @@ impl Record<'_> {
         }
     }
 
+    fn moment(&self, column: &'static str) -> Result<Moment, CsvError> {
+        self.required(column)?
+            .parse()
+            .map_err(|e: crate::MomentError| self.error(Some(column), e.to_string()))
+    }
+
+    fn opt_moment(&self, column: &'static str) -> Result<Option<Moment>, CsvError> {
+        match self.opt(column) {
+            Some(_) => self.moment(column).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn opt_confidence(&self) -> Result<Option<Confidence>, CsvError> {
+        self.opt("confidence")
+            .map(|text| {
+                text.parse::<Confidence>()
+                    .map_err(|e| self.error(Some("confidence"), e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// The `value` cell as the key result's metric kind reads it: `true`
+    /// or `false` for binary, milestone titles for milestones, else a
+    /// number.
+    fn value(&self, kind: Option<&Metric>) -> Result<CheckInValue, CsvError> {
+        Ok(match kind {
+            Some(Metric::Binary { .. }) => CheckInValue::Done(
+                self.bool("value")?
+                    .ok_or_else(|| self.error(Some("value"), "a value is needed"))?,
+            ),
+            Some(Metric::Milestones { .. }) => CheckInValue::Milestones(split(self.get("value"))),
+            _ => CheckInValue::Number(self.decimal("value")?),
+        })
+    }
+
     fn date(&self, column: &'static str) -> Result<Date, CsvError> {
         let text = self.required(column)?;
         crate::time::parse_date(text).ok_or_else(|| {
@@ -572,20 +657,57 @@ struct PendingKr {
     /// The kind named in the `metric` column, as one of [`metric_kinds`].
     kind: Option<&'static Metric>,
     milestones: Vec<Milestone>,
+    /// Its deleted check-ins, each waiting for its `deletion` row.
+    deleted: Vec<PendingDeleted>,
     line: u64,
+}
+
+/// A deleted check-in being assembled, with its line for errors.
+struct PendingDeleted {
+    check_in: CheckIn,
+    /// The reason, who and when, from its `deletion` row.
+    deletion: Option<(String, Option<String>, Option<Moment>)>,
+    line: u64,
+}
+
+/// Where a `check-in` or `deleted-check-in` row's check-in went: the key
+/// result's place among the pending ones, and the check-in's place in its
+/// live or deleted list.
+#[derive(Clone, Copy)]
+struct Slot {
+    kr: usize,
+    deleted: bool,
+    index: usize,
+}
+
+impl Slot {
+    fn check_in(self, krs: &mut [PendingKr]) -> Option<&mut CheckIn> {
+        let pending = krs.get_mut(self.kr)?;
+        if self.deleted {
+            pending.deleted.get_mut(self.index).map(|d| &mut d.check_in)
+        } else {
+            pending.kr.check_ins.get_mut(self.index)
+        }
+    }
 }
 
 impl Document {
     /// Reads a document from CSV rows as [`Document::to_csv`] writes them
     /// (columns in any order; all but `type` optional). Rows may come in any
-    /// order, except that a key result's children are kept in the order
-    /// they appear.
+    /// order, except that a key result's children, and a check-in's
+    /// corrections, are kept in the order they appear. A `correction` or
+    /// `deletion` row names its check-in by id in `parent` (if several
+    /// check-ins share the id, the nearest above), or, with an empty
+    /// `parent`, the nearest check-in row above it.
     ///
     /// # Errors
     /// [`CsvError`] naming the line and column: an unknown or repeated
     /// column in the header (line 1), an unknown row type or column value,
-    /// a missing id, a parent that is not there, key results
-    /// nested in a loop or deeper than [`MAX_DEPTH`](crate::MAX_DEPTH).
+    /// a missing id, a parent that is not there (a correction or deletion
+    /// naming no check-in, a deletion naming a check-in that is not a
+    /// deleted one), a deleted check-in without its one deletion row, key
+    /// results nested in a loop or deeper than
+    /// [`MAX_DEPTH`](crate::MAX_DEPTH).
     /// Complexity: O(rows log rows).
     pub fn from_csv(text: &str) -> Result<Self, CsvError> {
         let mut reader = csv::ReaderBuilder::new()
@@ -657,6 +779,9 @@ impl Document {
                 | row_type::LINK
                 | row_type::MILESTONE
                 | row_type::CHECK_IN
+                | row_type::CORRECTION
+                | row_type::DELETED_CHECK_IN
+                | row_type::DELETION
                 | row_type::PHASE
                 | row_type::INITIATIVE => later.push((record.clone(), line)),
                 other => {
@@ -675,6 +800,10 @@ impl Document {
             message: problem.to_string(),
         })?;
         document.lint.rules = rules;
+        // Check-in rows by id, and the nearest above each history row.
+        let mut named: HashMap<Id, Vec<(u64, Slot)>> = HashMap::new();
+        let mut history: Vec<(&csv::StringRecord, u64, Option<Slot>)> = Vec::new();
+        let mut last_check_in: Option<Slot> = None;
         for (record, line) in &later {
             let row = Record {
                 record,
@@ -718,23 +847,41 @@ impl Document {
                         contributes: row.bool("contributes")?,
                     });
                 }
+                row_type::CORRECTION | row_type::DELETION => {
+                    history.push((record, *line, last_check_in));
+                }
                 _ => {
                     let parent = row.id("parent")?;
-                    let pending = kr_at
+                    let (kr, pending) = kr_at
                         .get(&parent)
-                        .and_then(|&i| krs.get_mut(i))
+                        .and_then(|&i| Some((i, krs.get_mut(i)?)))
                         .ok_or_else(|| {
                             row.error(
                                 Some("parent"),
                                 format!("no key result {:?}", parent.as_str()),
                             )
                         })?;
-                    read_kr_child(&row, pending)?;
+                    if let Some((deleted, index)) = read_kr_child(&row, pending)? {
+                        let slot = Slot { kr, deleted, index };
+                        last_check_in = Some(slot);
+                        if let Some(id) = row.opt_id("id")? {
+                            named.entry(id).or_default().push((*line, slot));
+                        }
+                    }
                 }
             }
         }
+        for (record, line, above) in history {
+            let row = Record {
+                record,
+                columns: &columns,
+                line,
+            };
+            read_history(&row, &mut krs, &named, above)?;
+        }
         for pending in &mut krs {
             finish_metric(pending)?;
+            finish_deleted(pending)?;
         }
         nest(krs, &kr_at, &mut objectives, &objective_at)?;
         document.objectives = objectives;
@@ -857,11 +1004,17 @@ fn read_key_result(row: &Record<'_>) -> Result<PendingKr, CsvError> {
         parent: row.id("parent")?,
         kind,
         milestones: Vec::new(),
+        deleted: Vec::new(),
         line: row.line,
     })
 }
 
-fn read_kr_child(row: &Record<'_>, pending: &mut PendingKr) -> Result<(), CsvError> {
+/// Reads a key result's child row; for a `check-in` or `deleted-check-in`
+/// row, returns where its check-in went in `pending`'s lists.
+fn read_kr_child(
+    row: &Record<'_>,
+    pending: &mut PendingKr,
+) -> Result<Option<(bool, usize)>, CsvError> {
     match row.get("type") {
         row_type::MILESTONE => pending.milestones.push(Milestone {
             title: row.get("title").to_owned(),
@@ -869,31 +1022,18 @@ fn read_kr_child(row: &Record<'_>, pending: &mut PendingKr) -> Result<(), CsvErr
             weight: row.weight()?,
         }),
         row_type::CHECK_IN => {
-            let at: Moment = row
-                .required("at")?
-                .parse()
-                .map_err(|e: crate::MomentError| row.error(Some("at"), e.to_string()))?;
-            let text = row.get("value");
-            let value = match pending.kind {
-                Some(Metric::Binary { .. }) => CheckInValue::Done(
-                    row.bool("value")?
-                        .ok_or_else(|| row.error(Some("value"), "a value is needed"))?,
-                ),
-                Some(Metric::Milestones { .. }) => CheckInValue::Milestones(split(text)),
-                _ => CheckInValue::Number(row.decimal("value")?),
-            };
-            let mut check_in = CheckIn::new(at, value);
-            check_in.id = row.opt_id("id")?;
-            if let Some(confidence) = row.opt("confidence") {
-                check_in.confidence = Some(
-                    confidence
-                        .parse::<Confidence>()
-                        .map_err(|e| row.error(Some("confidence"), e.to_string()))?,
-                );
-            }
-            check_in.note = row.opt("note");
-            check_in.by = row.opt("by");
-            pending.kr.check_ins.push(check_in);
+            let index = pending.kr.check_ins.len();
+            pending.kr.check_ins.push(read_check_in(row, pending.kind)?);
+            return Ok(Some((false, index)));
+        }
+        row_type::DELETED_CHECK_IN => {
+            let index = pending.deleted.len();
+            pending.deleted.push(PendingDeleted {
+                check_in: read_check_in(row, pending.kind)?,
+                deletion: None,
+                line: row.line,
+            });
+            return Ok(Some((true, index)));
         }
         row_type::PHASE => pending
             .kr
@@ -905,6 +1045,116 @@ fn read_kr_child(row: &Record<'_>, pending: &mut PendingKr) -> Result<(), CsvErr
             initiative.status = row.named_or_default::<InitiativeStatus>("status")?;
             pending.kr.initiatives.push(initiative);
         }
+    }
+    Ok(None)
+}
+
+/// A `check-in` or `deleted-check-in` row's check-in, without its
+/// corrections (their rows are read later).
+fn read_check_in(row: &Record<'_>, kind: Option<&Metric>) -> Result<CheckIn, CsvError> {
+    let mut check_in = CheckIn::new(row.moment("at")?, row.value(kind)?);
+    check_in.id = row.opt_id("id")?;
+    check_in.confidence = row.opt_confidence()?;
+    check_in.note = row.opt("note");
+    check_in.by = row.opt("by");
+    Ok(check_in)
+}
+
+/// Reads a `correction` or `deletion` row into the check-in it names:
+/// `named` lists the check-in rows by id, each with its line, in the
+/// order of the rows; `above` is the nearest check-in row above this one,
+/// which an empty `parent` names.
+fn read_history(
+    row: &Record<'_>,
+    krs: &mut [PendingKr],
+    named: &HashMap<Id, Vec<(u64, Slot)>>,
+    above: Option<Slot>,
+) -> Result<(), CsvError> {
+    let parent = row.opt_id("parent")?;
+    let slot = match &parent {
+        None => above.ok_or_else(|| {
+            row.error(
+                Some("parent"),
+                "no check-in row above for a row with no parent",
+            )
+        })?,
+        // Ids are unique in a valid document; if several check-ins share
+        // one, the nearest above, else the first below.
+        Some(id) => named
+            .get(id)
+            .and_then(|slots| {
+                let before = slots.partition_point(|(line, _)| *line < row.line);
+                before
+                    .checked_sub(1)
+                    .and_then(|i| slots.get(i))
+                    .or_else(|| slots.first())
+            })
+            .map(|(_, slot)| *slot)
+            .ok_or_else(|| row.error(Some("parent"), format!("no check-in {:?}", id.as_str())))?,
+    };
+    let named_as = || {
+        parent
+            .as_ref()
+            .map_or_else(|| "above".to_owned(), |id| format!("{:?}", id.as_str()))
+    };
+    if row.get("type") == row_type::CORRECTION {
+        let kind = krs.get(slot.kr).and_then(|pending| pending.kind);
+        let correction = Correction {
+            value: row.value(kind)?,
+            confidence: row.opt_confidence()?,
+            note: row.opt("note"),
+            reason: row.get("reason").to_owned(),
+            by: row.opt("by"),
+            at: row.opt_moment("at")?,
+        };
+        if let Some(check_in) = slot.check_in(krs) {
+            check_in.corrections.push(correction);
+        }
+        return Ok(());
+    }
+    let deleted = krs
+        .get_mut(slot.kr)
+        .filter(|_| slot.deleted)
+        .and_then(|pending| pending.deleted.get_mut(slot.index))
+        .ok_or_else(|| {
+            row.error(
+                Some("parent"),
+                format!("the check-in {} is not a deleted-check-in row", named_as()),
+            )
+        })?;
+    if deleted.deletion.is_some() {
+        return Err(row.error(
+            Some("parent"),
+            format!("the check-in {} has a deletion row already", named_as()),
+        ));
+    }
+    deleted.deletion = Some((
+        row.get("reason").to_owned(),
+        row.opt("by"),
+        row.opt_moment("at")?,
+    ));
+    Ok(())
+}
+
+/// Moves a key result's deleted check-ins into it, each with its deletion.
+fn finish_deleted(pending: &mut PendingKr) -> Result<(), CsvError> {
+    for deleted in std::mem::take(&mut pending.deleted) {
+        let Some((reason, by, at)) = deleted.deletion else {
+            return Err(CsvError {
+                line: deleted.line,
+                column: Some("id"),
+                message: match &deleted.check_in.id {
+                    Some(id) => format!("deleted check-in {:?} has no deletion row", id.as_str()),
+                    None => "the deleted check-in has no deletion row".to_owned(),
+                },
+            });
+        };
+        pending.kr.deleted_check_ins.push(DeletedCheckIn {
+            check_in: deleted.check_in,
+            reason,
+            by,
+            at,
+        });
     }
     Ok(())
 }
@@ -1655,6 +1905,68 @@ mod tests {
                 (e.line(), e.column(), e.message()),
                 (2, Some("value"), message)
             );
+        }
+    }
+
+    #[test]
+    fn history_of_check_ins_without_ids_or_sharing_one_round_trips() {
+        let at = |text: &str| text.parse::<Moment>().unwrap();
+        let correction = |n: i64, reason: &str| Correction {
+            value: CheckInValue::Number(n.into()),
+            confidence: Some(Confidence::clamped(Decimal::new(n, 1))),
+            note: Some(format!("was {n}")),
+            reason: reason.to_owned(),
+            by: None,
+            at: None,
+        };
+        let check_in = |id_: Option<&str>, corrections: Vec<Correction>| {
+            let mut check_in = CheckIn::new(at("2027-01-01"), CheckInValue::Number(1.into()));
+            check_in.id = id_.map(id);
+            check_in.corrections = corrections;
+            check_in
+        };
+        // No id, then two check-ins sharing one (neither loads, but both
+        // are documents): each correction goes back to its own check-in.
+        let mut kr = KeyResult::new(id("k"), "K");
+        kr.metric = Some(Metric::numeric(Decimal::ZERO, Decimal::TEN));
+        kr.check_ins = vec![
+            check_in(None, vec![correction(0, "a"), correction(5, "b")]),
+            check_in(Some("k#1"), vec![correction(2, "c")]),
+            check_in(Some("k#1"), vec![correction(3, "d"), correction(4, "e")]),
+        ];
+        kr.deleted_check_ins = vec![
+            DeletedCheckIn {
+                check_in: check_in(None, vec![correction(6, "f")]),
+                reason: "gone".to_owned(),
+                by: Some("ana".to_owned()),
+                at: Some(at("2027-01-02T10:00:00Z")),
+            },
+            DeletedCheckIn {
+                check_in: check_in(Some("k#1"), vec![correction(7, "g")]),
+                reason: String::new(),
+                by: None,
+                at: None,
+            },
+        ];
+        let text = round_trip(&with_key_result(kr));
+        assert_eq!(
+            cells(&text, row_type::CORRECTION, "parent"),
+            ["", "", "k#1", "k#1", "k#1", "", "k#1"]
+        );
+        assert_eq!(
+            cells(&text, row_type::CORRECTION, "reason"),
+            ["a", "b", "c", "d", "e", "f", "g"]
+        );
+        assert_eq!(cells(&text, row_type::DELETION, "parent"), ["", "k#1"]);
+        assert_eq!(cells(&text, row_type::DELETION, "reason"), ["gone", ""]);
+        // Without history, no history rows.
+        let text = round_trip(&with_key_result(KeyResult::new(id("k"), "K")));
+        for kind in [
+            row_type::CORRECTION,
+            row_type::DELETED_CHECK_IN,
+            row_type::DELETION,
+        ] {
+            assert!(cells(&text, kind, "type").is_empty());
         }
     }
 

@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-use okrs::{Document, OkrSet};
+use okrs::{CheckIn, CheckInValue, Document, Edit, Envelope, Id, Metric, Moment, OkrSet};
 use proptest::prelude::*;
 
 use crate::{generate, load};
@@ -36,18 +36,18 @@ fn the_sample_csv_is_stable() {
     );
     // A row of each type the sample has pins the layout and the words.
     for line in [
-        "set,,,,company;department;team;individual,,,,,,weighted-mean,,,,1,,,,cascading,,,,,,,,,",
-        "period,FY2026,,,,,,,,,,,,2026-01-01,,,,,,,,,,,2026-12-31,,,",
-        "grade,referrals,2026-Q3,,,,,,,,,,,,,0.55,,,,,,,,yellow,,,,",
-        "objective,great-place,,Make our company a great place to work,company,ceo,,,FY2026,,,,,,,,,,,,,,,,,,,",
-        "objective,grow-bizops,,Grow the BizOps team,team,dir-bizops,,,2026-Q4,committed,,,,,,,,,,,,,,,,,,",
-        "link,grow-bizops,onboard-well,,,,1,,,,,,,,,,,,,,,,,,,,,",
-        "key-result,enps,great-place,Raise eNPS from 20 to 40,,head-people,1,,,,,,numeric,20,40,,,,,,,,,,,,,",
-        "key-result,attrition,great-place,Keep regretted attrition at or below 5%,,head-people,1,,,,,,at-most,,5,,,,,,,,,,,,,",
-        "milestone,,onboarding-system,Write the onboarding checklist,,,1,,,,,,,,,,,false,,,,,,,,,,",
-        "check-in,enps#1,enps,,,,,,,,,,,,,,,,24,2026-03-31,0.6,,head-people,,,,,",
-        "phase,,arr,,,,,,,,,,,,600000,,,,,2026-06-30,,,,,,,,",
-        "initiative,cohort-1,onboarding-system,Schedule the first onboarding cohort,,,,,,,,,,,,,,,,,,,,doing,,,,",
+        "set,,,,company;department;team;individual,,,,,,weighted-mean,,,,1,,,,cascading,,,,,,,,,,",
+        "period,FY2026,,,,,,,,,,,,2026-01-01,,,,,,,,,,,2026-12-31,,,,",
+        "grade,referrals,2026-Q3,,,,,,,,,,,,,0.55,,,,,,,,yellow,,,,,",
+        "objective,great-place,,Make our company a great place to work,company,ceo,,,FY2026,,,,,,,,,,,,,,,,,,,,",
+        "objective,grow-bizops,,Grow the BizOps team,team,dir-bizops,,,2026-Q4,committed,,,,,,,,,,,,,,,,,,,",
+        "link,grow-bizops,onboard-well,,,,1,,,,,,,,,,,,,,,,,,,,,,",
+        "key-result,enps,great-place,Raise eNPS from 20 to 40,,head-people,1,,,,,,numeric,20,40,,,,,,,,,,,,,,",
+        "key-result,attrition,great-place,Keep regretted attrition at or below 5%,,head-people,1,,,,,,at-most,,5,,,,,,,,,,,,,,",
+        "milestone,,onboarding-system,Write the onboarding checklist,,,1,,,,,,,,,,,false,,,,,,,,,,,",
+        "check-in,enps#1,enps,,,,,,,,,,,,,,,,24,2026-03-31,0.6,,head-people,,,,,,",
+        "phase,,arr,,,,,,,,,,,,600000,,,,,2026-06-30,,,,,,,,,",
+        "initiative,cohort-1,onboarding-system,Schedule the first onboarding cohort,,,,,,,,,,,,,,,,,,,,doing,,,,,",
     ] {
         assert!(text.lines().any(|l| l == line), "no line {line}");
     }
@@ -75,6 +75,372 @@ proptest! {
         let text = set.to_document().to_csv().unwrap();
         let again = OkrSet::from_document(Document::from_csv(&text).unwrap()).unwrap();
         prop_assert_eq!(again, set);
+    }
+}
+
+/// Text a spreadsheet cell must carry intact: commas, quotes, newlines,
+/// the list separator and its escape.
+const AWKWARD: [&str; 5] = [
+    "a, b",
+    "say \"no\", twice",
+    "line one\nline two\r\nline three",
+    "one; two \\ three",
+    " é ✓ ",
+];
+
+fn id(text: &str) -> Id {
+    text.parse().unwrap()
+}
+
+fn moment(text: &str) -> Moment {
+    text.parse().unwrap()
+}
+
+/// Applies an edit signed by `by` at `at`.
+fn signed(set: &mut OkrSet, edit: Edit, by: &str, at: &str) {
+    set.apply(Envelope::new(edit).by(by).at(moment(at)))
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn record(set: &mut OkrSet, key_result: &str, check_in: CheckIn) {
+    set.apply(Edit::RecordCheckIn {
+        key_result: id(key_result),
+        check_in,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn correct(check_in: &str, value: CheckInValue, note: Option<&str>, reason: &str) -> Edit {
+    Edit::CorrectCheckIn {
+        check_in: id(check_in),
+        value,
+        confidence: Some("0.3".parse().unwrap()),
+        note: note.map(str::to_owned),
+        reason: reason.to_owned(),
+    }
+}
+
+fn delete(check_in: &str, reason: &str) -> Edit {
+    Edit::DeleteCheckIn {
+        check_in: id(check_in),
+        reason: reason.to_owned(),
+    }
+}
+
+/// A set whose check-ins were corrected, deleted, and corrected before
+/// they were deleted, on a numeric, a binary and a milestones key result,
+/// with awkward reasons, authors and notes.
+fn set_with_history() -> OkrSet {
+    let mut set = load(
+        r#"{ "format": "okrs/1", "objectives": [
+        { "id": "o", "title": "O", "level": "company", "key_results": [
+          { "id": "n", "title": "N", "metric": { "kind": "numeric", "start": "0", "target": "10", "unit": "deals" } },
+          { "id": "b", "title": "B", "metric": { "kind": "binary" } },
+          { "id": "m", "title": "M", "metric": { "kind": "milestones", "milestones": [
+              { "title": "one; two" }, { "title": "three, \"3\"" } ] } } ] } ] }"#,
+    );
+    let number = |n: i64| CheckInValue::Number(n.into());
+    for (day, value) in [("2027-01-05", 2), ("2027-01-12", 4), ("2027-01-19", 9)] {
+        record(
+            &mut set,
+            "n",
+            CheckIn::new(moment(day), number(value))
+                .with_note(AWKWARD[0])
+                .by(AWKWARD[1]),
+        );
+    }
+    // n#1 corrected twice, n#2 corrected then deleted, n#3 deleted by
+    // nobody in particular, for no stated reason.
+    signed(
+        &mut set,
+        correct("n#1", number(3), Some(AWKWARD[2]), AWKWARD[3]),
+        AWKWARD[4],
+        "2027-01-06T09:30:00+05:30",
+    );
+    signed(
+        &mut set,
+        correct("n#1", number(1), None, AWKWARD[2]),
+        AWKWARD[0],
+        "2027-01-07",
+    );
+    signed(
+        &mut set,
+        correct("n#2", number(5), Some(AWKWARD[1]), AWKWARD[1]),
+        AWKWARD[2],
+        "2027-01-13T00:00:00Z",
+    );
+    signed(
+        &mut set,
+        delete("n#2", AWKWARD[2]),
+        AWKWARD[3],
+        "2027-01-14T23:59:59-08:00",
+    );
+    set.apply(delete("n#3", "")).unwrap();
+    // b#1 corrected then deleted; b#2 stays.
+    record(
+        &mut set,
+        "b",
+        CheckIn::new(moment("2027-01-05"), false.into()),
+    );
+    signed(
+        &mut set,
+        correct("b#1", true.into(), Some(AWKWARD[3]), AWKWARD[0]),
+        AWKWARD[1],
+        "2027-01-06",
+    );
+    signed(
+        &mut set,
+        delete("b#1", AWKWARD[4]),
+        AWKWARD[0],
+        "2027-01-07",
+    );
+    record(
+        &mut set,
+        "b",
+        CheckIn::new(moment("2027-01-08"), true.into()),
+    );
+    // m#1 corrected, m#2 corrected twice then deleted.
+    let titles =
+        |titles: &[&str]| CheckInValue::Milestones(titles.iter().map(|&t| t.to_owned()).collect());
+    record(
+        &mut set,
+        "m",
+        CheckIn::new(moment("2027-01-05"), titles(&["one; two"])),
+    );
+    record(
+        &mut set,
+        "m",
+        CheckIn::new(moment("2027-01-06"), titles(&[])),
+    );
+    signed(
+        &mut set,
+        correct(
+            "m#1",
+            titles(&["three, \"3\"", "one; two"]),
+            None,
+            AWKWARD[3],
+        ),
+        AWKWARD[2],
+        "2027-01-07",
+    );
+    signed(
+        &mut set,
+        correct("m#2", titles(&["three, \"3\""]), None, "first"),
+        AWKWARD[4],
+        "2027-01-08",
+    );
+    signed(
+        &mut set,
+        correct("m#2", titles(&[]), Some(AWKWARD[0]), "second"),
+        AWKWARD[4],
+        "2027-01-09",
+    );
+    signed(
+        &mut set,
+        delete("m#2", AWKWARD[1]),
+        AWKWARD[2],
+        "2027-01-10",
+    );
+    set
+}
+
+#[test]
+fn check_in_history_round_trips_through_csv() {
+    let set = set_with_history();
+    let doc = set.to_document();
+    // What the document holds: every kind of history on every metric.
+    let krs = &doc.objectives[0].key_results;
+    let counts: Vec<(usize, usize, usize, usize)> = krs
+        .iter()
+        .map(|kr| {
+            let live: usize = kr.check_ins.iter().map(|c| c.corrections.len()).sum();
+            let deleted: usize = kr
+                .deleted_check_ins
+                .iter()
+                .map(|d| d.check_in.corrections.len())
+                .sum();
+            (
+                kr.check_ins.len(),
+                live,
+                kr.deleted_check_ins.len(),
+                deleted,
+            )
+        })
+        .collect();
+    assert_eq!(counts, [(1, 2, 2, 1), (1, 0, 1, 1), (1, 1, 1, 2)]);
+    let text = doc.to_csv().unwrap();
+    let again = Document::from_csv(&text).unwrap();
+    assert_eq!(again, doc, "{text}");
+    assert_eq!(
+        again.to_csv().unwrap(),
+        text,
+        "a re-read writes the same bytes"
+    );
+    assert_eq!(OkrSet::from_document(again).unwrap(), set);
+    // The rows, in order: a check-in's corrections follow it; a deleted
+    // check-in's follow it, then its deletion.
+    let types: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split(',').next())
+        .filter(|t| t.contains("check-in") || ["correction", "deletion"].contains(t))
+        .collect();
+    #[rustfmt::skip]
+    assert_eq!(types, [
+        "check-in", "correction", "correction",
+        "deleted-check-in", "correction", "deletion",
+        "deleted-check-in", "deletion",
+        "check-in",
+        "deleted-check-in", "correction", "deletion",
+        "check-in", "correction",
+        "deleted-check-in", "correction", "correction", "deletion",
+    ]);
+    // The layout: what the check-in said before in value, confidence and
+    // note; the correction's reason, author and time; the deletion's.
+    // The layout: a correction row says in `value`, `confidence` and
+    // `note` what its check-in said before, and who (`by`) corrected it,
+    // when (`at`) and why (`reason`); a deletion row, who deleted its
+    // check-in, when and why.
+    for rows in [
+        "check-in,n#1,n,,,,,,,,,,,,,,,,1,2027-01-05,0.3,,\"say \"\"no\"\", twice\",,,,,,\n\
+         correction,,n#1,,,,,,,,,,,,,,,,2,2027-01-06T09:30:00+05:30,,\"a, b\", é ✓ ,,,,,,one; two \\ three\n",
+        "\ndeletion,,n#3,,,,,,,,,,,,,,,,,,,,,,,,,,\n",
+    ] {
+        assert!(text.contains(rows), "no rows {rows:?} in {text}");
+    }
+}
+
+#[test]
+fn csv_history_rows_name_their_check_in() {
+    let head = "type,id,parent,title,level,metric,at,value,reason,by\n\
+                objective,o,,O,company,,,,,\n\
+                key-result,k,o,K,,binary,,,,\n\
+                check-in,k#1,k,,,,2027-01-05,true,,\n";
+    let refused = |rows: &str| Document::from_csv(&format!("{head}{rows}")).unwrap_err();
+    let e = refused("correction,,k#9,,,,,false,typo,ana\n");
+    assert_eq!((e.line(), e.column()), (5, Some("parent")));
+    assert_eq!(e.message(), "no check-in \"k#9\"");
+    let e = refused("deletion,,k#9,,,,,,gone,\n");
+    assert_eq!((e.line(), e.column()), (5, Some("parent")));
+    assert!(e.message().contains("\"k#9\""), "{e}");
+    let e = refused("deletion,,k#1,,,,,,gone,\n");
+    assert_eq!((e.line(), e.column()), (5, Some("parent")));
+    assert!(e.message().contains("not a deleted-check-in"), "{e}");
+    let e = refused("deleted-check-in,k#2,k,,,,2027-01-06,false,,\n");
+    assert_eq!((e.line(), e.column()), (5, Some("id")));
+    assert!(e.message().contains("no deletion row"), "{e}");
+    let e = refused(
+        "deleted-check-in,k#2,k,,,,2027-01-06,false,,\n\
+         deletion,,k#2,,,,,,gone,\n\
+         deletion,,k#2,,,,,,again,\n",
+    );
+    assert_eq!((e.line(), e.column()), (7, Some("parent")));
+    // A correction's value follows the key result's metric.
+    let e = refused("correction,,k#1,,,,,maybe,typo,\n");
+    assert_eq!((e.line(), e.column()), (5, Some("value")));
+    let e = refused("correction,,k#1,,,,soon,true,typo,\n");
+    assert_eq!((e.line(), e.column()), (5, Some("at")));
+    // An empty parent names the check-in row above; there must be one.
+    let e = Document::from_csv("type,parent,value\ncorrection,,1\n").unwrap_err();
+    assert_eq!((e.line(), e.column()), (2, Some("parent")));
+    // Named by id, history rows may come anywhere: sorted by type, say.
+    let doc = Document::from_csv(
+        "type,id,parent,title,level,metric,at,value,reason,by\n\
+         check-in,k#1,k,,,,2027-01-05,true,,\n\
+         correction,,,,,,,false,above,\n\
+         correction,,k#2,,,,2027-01-07,true,typo,ana\n\
+         deleted-check-in,k#2,k,,,,2027-01-06,false,,\n\
+         deletion,,k#2,,,,,,gone,bo\n\
+         key-result,k,o,K,,binary,,,,\n\
+         objective,o,,O,company,,,,,\n",
+    )
+    .unwrap();
+    let kr = &doc.objectives[0].key_results[0];
+    assert_eq!(kr.check_ins[0].corrections[0].reason, "above");
+    let deleted = &kr.deleted_check_ins[0];
+    assert_eq!(deleted.check_in.corrections[0].by.as_deref(), Some("ana"));
+    assert_eq!(
+        (deleted.reason.as_str(), deleted.by.as_deref()),
+        ("gone", Some("bo"))
+    );
+    OkrSet::from_document(doc).unwrap();
+}
+
+/// One random history edit: (what, key result, check-in, value, text).
+type HistoryStep = (u8, usize, usize, u8, usize);
+
+/// The edit a [`HistoryStep`] makes of the set as it stands.
+fn history_edit(set: &OkrSet, (what, kr, check_in, n, text): HistoryStep) -> Option<Envelope> {
+    let measured: Vec<_> = set.nodes().filter(|n| n.metric().is_some()).collect();
+    let node = measured.get(kr % measured.len().max(1))?;
+    let value = match node.metric()? {
+        Metric::Binary { .. } => CheckInValue::Done(n % 2 == 0),
+        Metric::Milestones { milestones } => CheckInValue::Milestones(
+            milestones
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| n & (1 << i) != 0)
+                .map(|(_, m)| m.title.clone())
+                .collect(),
+        ),
+        _ => CheckInValue::Number(i64::from(n).into()),
+    };
+    let text = AWKWARD[text % AWKWARD.len()];
+    let check_ins = node.check_ins();
+    let picked = check_ins
+        .get(check_in % check_ins.len().max(1))
+        .and_then(|c| c.id.clone());
+    let edit = match (what % 3, picked) {
+        (1, Some(check_in)) => Edit::CorrectCheckIn {
+            check_in,
+            value,
+            confidence: None,
+            note: Some(text.to_owned()),
+            reason: text.to_owned(),
+        },
+        (2, Some(check_in)) => Edit::DeleteCheckIn {
+            check_in,
+            reason: text.to_owned(),
+        },
+        _ => Edit::RecordCheckIn {
+            key_result: node.id().clone(),
+            check_in: CheckIn::new(
+                moment(&format!("2027-01-{:02}T10:00:00+01:00", 1 + n % 28)),
+                value,
+            )
+            .with_note(text),
+        },
+    };
+    let envelope = Envelope::new(edit).at(moment("2027-02-01"));
+    Some(if text.len() % 2 == 0 {
+        envelope.by(text)
+    } else {
+        envelope
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_history_round_trips_through_csv(
+        doc in generate::document(),
+        steps in prop::collection::vec(
+            (any::<u8>(), any::<usize>(), any::<usize>(), any::<u8>(), any::<usize>()),
+            0..40,
+        ),
+    ) {
+        let mut set = OkrSet::from_document(doc).unwrap();
+        for step in steps {
+            if let Some(envelope) = history_edit(&set, step) {
+                // A refused edit (a value out of range, say) changes nothing.
+                let _ = set.apply(envelope);
+            }
+        }
+        let doc = set.to_document();
+        let text = doc.to_csv().unwrap();
+        let again = Document::from_csv(&text).unwrap();
+        prop_assert_eq!(&again, &doc);
+        prop_assert_eq!(OkrSet::from_document(again).unwrap(), set);
     }
 }
 
