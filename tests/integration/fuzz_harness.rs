@@ -84,10 +84,6 @@ const SEED: &str = r#"{ "format": "okrs/1", "alignment": "cascading",
 
 const LEVELS: [&str; 5] = ["company", "department", "team", "individual", "galaxy"];
 
-/// Whether transactions may hold the edits that trip a known library bug
-/// (see [`Step::read`]); `true` once it is fixed.
-const NESTED_APPLY_IN_TRANSACTIONS: bool = false;
-
 /// At most this many steps (edits or transactions) per input.
 const MAX_STEPS: usize = 48;
 
@@ -398,31 +394,12 @@ impl Step {
         let tag = b.byte();
         if tag % 32 == 31 {
             let count = 1 + b.byte() % 4;
-            let mut edits: Vec<(Op, u8)> = (0..count)
+            let edits: Vec<(Op, u8)> = (0..count)
                 .map(|_| {
                     let tag = b.byte();
                     edit(tag, b)
                 })
                 .collect();
-            if !NESTED_APPLY_IN_TRANSACTIONS {
-                // Known library bug: carry-forward and move-link call
-                // `apply` from inside `apply_all`, which reads progress of
-                // nodes a deferred recompilation has not reached yet: the
-                // debug assertion "a measured node without progress" fires
-                // for a carry-forward, and for a move-link after an edit
-                // that added an objective or key result. Left out of
-                // transactions until that is fixed.
-                let mut added = false;
-                edits.retain(|(op, _)| {
-                    let keep = match op {
-                        Op::CarryForward { .. } => false,
-                        Op::MoveLink { .. } => !added,
-                        _ => true,
-                    };
-                    added |= matches!(op, Op::AddObjective { .. } | Op::AddKeyResult { .. });
-                    keep
-                });
-            }
             Self {
                 transaction: true,
                 edits,
