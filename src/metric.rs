@@ -332,7 +332,7 @@ impl Metric {
 
     /// The progress the metric would show with a checked-in value instead of
     /// its own `current`; with `None`, [`progress`](Self::progress). A value
-    /// of the wrong kind (see [`fits`](Self::fits)) measures 0. O(milestones × titles).
+    /// of the wrong kind (see [`fits`](Self::fits)) measures 0. O(milestones + titles).
     ///
     /// # Example
     /// ```
@@ -352,7 +352,8 @@ impl Metric {
             }
             (Self::Binary { .. }, CheckInValue::Done(done)) => achieved(*done),
             (Self::Milestones { milestones }, CheckInValue::Milestones(titles)) => {
-                milestone_progress(milestones, |m| titles.contains(&m.title))
+                let reached = TitleSet::new(titles, milestones.len());
+                milestone_progress(milestones, |m| reached.contains(&m.title))
             }
             (Self::AtLeast { threshold, .. }, CheckInValue::Number(n)) => achieved(n >= threshold),
             (Self::AtMost { threshold, .. }, CheckInValue::Number(n)) => achieved(n <= threshold),
@@ -366,7 +367,7 @@ impl Metric {
 
     /// Checks that a checked-in value fits the metric: a number for numeric,
     /// threshold, range and manual metrics, `true`/`false` for binary, known
-    /// milestone titles for milestones. O(milestones × titles).
+    /// milestone titles for milestones. O(milestones + titles).
     ///
     /// # Errors
     /// [`ValueMismatch`] saying what was expected.
@@ -399,10 +400,8 @@ impl Metric {
                 CheckInValue::Number(_),
             ) => Ok(()),
             (Self::Milestones { milestones }, CheckInValue::Milestones(titles)) => {
-                match titles
-                    .iter()
-                    .find(|t| !milestones.iter().any(|m| &&m.title == t))
-                {
+                let known = TitleSet::new(milestones.iter().map(|m| &m.title), titles.len());
+                match titles.iter().find(|t| !known.contains(t)) {
                     Some(unknown) => Err(ValueMismatch::UnknownMilestone(unknown.clone())),
                     None => Ok(()),
                 }
@@ -439,7 +438,7 @@ impl Metric {
 
     /// The same metric measured at a checked-in value; `None` resets it to
     /// its start. A value that does not fit leaves it at its start.
-    /// O(milestones × titles).
+    /// O(milestones + titles).
     #[must_use]
     pub fn measured(&self, value: Option<&CheckInValue>) -> Self {
         let mut metric = self.clone();
@@ -460,9 +459,14 @@ impl Metric {
                 *done = matches!(value, Some(CheckInValue::Done(true)))
             }
             (Self::Milestones { milestones }, value) => {
+                let reached = match value {
+                    Some(CheckInValue::Milestones(titles)) => {
+                        TitleSet::new(titles, milestones.len())
+                    }
+                    _ => TitleSet::new(&[] as &[String], 0),
+                };
                 for m in milestones {
-                    m.done =
-                        matches!(value, Some(CheckInValue::Milestones(t)) if t.contains(&m.title));
+                    m.done = reached.contains(&m.title);
                 }
             }
             (Self::Manual { progress }, value) => {
@@ -546,9 +550,82 @@ fn milestone_sums(
         })
 }
 
+/// A set of titles to look milestones up in: a plain scan for a few, a
+/// hash set once scanning would cost more than hashing (so a check-in
+/// naming every one of many milestones stays linear).
+enum TitleSet<'a> {
+    Few(Vec<&'a str>),
+    Many(std::collections::HashSet<&'a str>),
+}
+
+impl<'a> TitleSet<'a> {
+    /// `titles`, to be probed about `probes` times. O(titles).
+    fn new(titles: impl IntoIterator<Item = &'a String>, probes: usize) -> Self {
+        let titles: Vec<&str> = titles.into_iter().map(String::as_str).collect();
+        if titles.len().saturating_mul(probes) <= 256 {
+            Self::Few(titles)
+        } else {
+            Self::Many(titles.into_iter().collect())
+        }
+    }
+
+    /// O(1) average.
+    fn contains(&self, title: &str) -> bool {
+        match self {
+            Self::Few(titles) => titles.contains(&title),
+            Self::Many(titles) => titles.contains(title),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_milestones_are_looked_up_like_few() {
+        // Past the scan threshold the set hashes; both must agree with a
+        // plain search, whatever the sizes.
+        for count in [1usize, 3, 17, 300] {
+            let milestones: Vec<Milestone> = (0..count)
+                .map(|i| Milestone::new(format!("m{i}")))
+                .collect();
+            let metric = Metric::Milestones {
+                milestones: milestones.clone(),
+            };
+            let every: Vec<String> = milestones.iter().map(|m| m.title.clone()).collect();
+            let half: Vec<String> = every.iter().step_by(2).cloned().collect();
+            assert!(
+                metric
+                    .fits(&CheckInValue::Milestones(every.clone()))
+                    .is_ok()
+            );
+            let mut unknown = half.clone();
+            unknown.push("nope".into());
+            assert_eq!(
+                metric.fits(&CheckInValue::Milestones(unknown)),
+                Err(ValueMismatch::UnknownMilestone("nope".into()))
+            );
+            let all =
+                metric.progress_at(Some(&CheckInValue::Milestones(every.clone())), Decimal::ONE);
+            assert_eq!(all, Progress::ONE, "{count}");
+            let some =
+                metric.progress_at(Some(&CheckInValue::Milestones(half.clone())), Decimal::ONE);
+            let expected = Decimal::from(half.len()) / Decimal::from(count);
+            assert_eq!(some.value(), expected, "{count}");
+            let Metric::Milestones { milestones: done } =
+                metric.measured(Some(&CheckInValue::Milestones(half.clone())))
+            else {
+                panic!("still milestones");
+            };
+            let reached: Vec<&str> = done
+                .iter()
+                .filter(|m| m.done)
+                .map(|m| m.title.as_str())
+                .collect();
+            assert_eq!(reached, half.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+    }
 
     fn d(s: &str) -> Decimal {
         crate::parse_decimal(s).unwrap()

@@ -442,9 +442,29 @@ impl fmt::Display for AlignmentModel {
 /// assert_eq!(custom.rank("squad"), Some(2));
 /// # Ok::<(), okrs::LevelsError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "Vec<String>", into = "Vec<String>")]
-pub struct Levels(Vec<String>);
+pub struct Levels {
+    names: Vec<String>,
+    /// Rank by name, kept for long lists only (a short scan is faster than
+    /// hashing): a document with thousands of levels and objectives stays
+    /// linear.
+    ranks: Option<std::collections::HashMap<String, usize>>,
+}
+
+impl PartialEq for Levels {
+    fn eq(&self, other: &Self) -> bool {
+        self.names == other.names
+    }
+}
+
+impl Eq for Levels {}
+
+impl std::hash::Hash for Levels {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.names.hash(state);
+    }
+}
 
 /// Why a list of levels is not usable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -494,43 +514,59 @@ impl Levels {
                 return Err(LevelsError::Duplicate(level.clone()));
             }
         }
-        Ok(Self(levels))
+        Ok(Self::from_checked(levels))
     }
 
-    /// The position of a level, 0 being the highest. O(levels).
+    /// Levels already checked: unique, non-empty names.
+    fn from_checked(names: Vec<String>) -> Self {
+        let ranks = (names.len() > 8).then(|| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(rank, name)| (name.clone(), rank))
+                .collect()
+        });
+        Self { names, ranks }
+    }
+
+    /// The position of a level, 0 being the highest. O(1) average (a scan
+    /// of up to 8 levels, a hash lookup past that).
     #[must_use]
     pub fn rank(&self, level: &str) -> Option<usize> {
-        self.0.iter().position(|l| l == level)
+        match &self.ranks {
+            Some(ranks) => ranks.get(level).copied(),
+            None => self.names.iter().position(|l| l == level),
+        }
     }
 
     /// The level at a rank. O(1).
     #[must_use]
     pub fn name(&self, rank: usize) -> Option<&str> {
-        self.0.get(rank).map(String::as_str)
+        self.names.get(rank).map(String::as_str)
     }
 
     /// The levels, highest first. O(1).
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.0.iter().map(String::as_str)
+        self.names.iter().map(String::as_str)
     }
 
     /// How many levels there are. O(1).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.names.len()
     }
 
     /// Always false: a valid list has at least one level. O(1).
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.names.is_empty()
     }
 }
 
 impl Default for Levels {
     /// `company, department, team, individual`.
     fn default() -> Self {
-        Self(
+        Self::from_checked(
             ["company", "department", "team", "individual"]
                 .map(String::from)
                 .to_vec(),
@@ -547,7 +583,7 @@ impl TryFrom<Vec<String>> for Levels {
 
 impl From<Levels> for Vec<String> {
     fn from(levels: Levels) -> Self {
-        levels.0
+        levels.names
     }
 }
 
@@ -578,5 +614,25 @@ impl fmt::Display for NodeKind {
             Self::KeyResult => "key-result",
             Self::Initiative => "initiative",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_of_levels_rank_like_short_ones() {
+        for count in [1usize, 8, 9, 500] {
+            let names: Vec<String> = (0..count).map(|i| format!("level {i}")).collect();
+            let levels = Levels::new(names.clone()).unwrap();
+            for (rank, name) in names.iter().enumerate() {
+                assert_eq!(levels.rank(name), Some(rank));
+                assert_eq!(levels.name(rank), Some(name.as_str()));
+            }
+            assert_eq!(levels.rank("nowhere"), None);
+            assert_eq!(levels, Levels::try_from(names.clone()).unwrap());
+            assert_eq!(Vec::from(levels), names);
+        }
     }
 }
