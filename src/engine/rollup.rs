@@ -1293,21 +1293,49 @@ impl State {
 
     /// Moves each node at slot `old` to slot `new` (a permutation of a few
     /// slots), with its plan entry, progress and kept sums, and rewrites
-    /// every reference to a moved slot: in the lists of the moved nodes
-    /// and of their neighbours, each list once. O(moved nodes' degrees).
+    /// every reference to a moved slot: a consumer names the position its
+    /// input sits at, so the entries to rewrite are found before anything
+    /// moves, then rewritten. O(moved nodes' degrees × their inputs'
+    /// consumers), no hashing.
     fn rename(&mut self, renames: &[(u32, u32)]) {
-        if renames.is_empty() {
-            return;
+        let mut input_fixes: Vec<(usize, u32)> = Vec::new();
+        let mut consumer_fixes: Vec<(usize, u32)> = Vec::new();
+        for &(old, new) in renames {
+            for &(c, position) in self.plan.consumers_of(old as usize) {
+                if let Some(entry) = self.plan.entry(c as usize) {
+                    input_fixes.push(((entry.inputs + position) as usize, new));
+                }
+            }
+            for &(i, _) in self.plan.inputs_of(old as usize) {
+                if let Some(entry) = self.plan.entry(i as usize) {
+                    let at = self
+                        .plan
+                        .consumers_of(i as usize)
+                        .iter()
+                        .position(|e| e.0 == old);
+                    if let Some(at) = at {
+                        consumer_fixes.push((entry.consumers as usize + at, new));
+                    }
+                }
+            }
         }
-        let map: HashMap<u32, u32> = renames.iter().copied().collect();
-        let remap = |x: u32| map.get(&x).copied().unwrap_or(x);
+        for (at, new) in input_fixes {
+            if let Some(entry) = self.plan.inputs.get_mut(at) {
+                entry.0 = new;
+            }
+        }
+        for (at, new) in consumer_fixes {
+            if let Some(entry) = self.plan.consumers.get_mut(at) {
+                entry.0 = new;
+            }
+        }
         let moved: Vec<_> = renames
             .iter()
             .map(|&(old, new)| {
                 let old = old as usize;
                 (
                     new,
-                    self.plan.order.get(old).copied().unwrap_or(dead()),
+                    self.plan.order.get(old).copied().unwrap_or_else(dead),
                     self.plan.entry(old).copied(),
                     self.progress.get(old).copied().unwrap_or_default(),
                     self.trees.remove(&to_u32(old)),
@@ -1330,29 +1358,6 @@ impl State {
             }
             if let Some(slot) = self.plan.slots.get_mut(node.index()) {
                 *slot = new;
-            }
-        }
-        let mut touched: Vec<u32> = Vec::new();
-        for &(_, new) in renames {
-            touched.push(new);
-            let s = new as usize;
-            touched.extend(self.plan.inputs_of(s).iter().map(|e| remap(e.0)));
-            touched.extend(self.plan.consumers_of(s).iter().map(|e| remap(e.0)));
-        }
-        touched.sort_unstable();
-        touched.dedup();
-        for t in touched {
-            let Some(&entry) = self.plan.entry(t as usize) else {
-                continue;
-            };
-            let inputs = entry.inputs as usize..(entry.inputs + entry.inputs_len) as usize;
-            for input in self.plan.inputs.get_mut(inputs).into_iter().flatten() {
-                input.0 = remap(input.0);
-            }
-            let consumers =
-                entry.consumers as usize..(entry.consumers + entry.consumers_len) as usize;
-            for consumer in self.plan.consumers.get_mut(consumers).into_iter().flatten() {
-                consumer.0 = remap(consumer.0);
             }
         }
     }
