@@ -85,8 +85,11 @@ impl OkrSet {
     ///
     /// Complexity: that of the edit. Check-ins, corrections, deletions and
     /// metric changes are incremental (O(A log A) for the A nodes they
-    /// move, their changes included); edits of the structure recompile the
-    /// plan (O(V + E)).
+    /// move, their changes included); adding and removing objectives, key
+    /// results and links and changing weights update the plan where they
+    /// reach and roll up incrementally too (their changes from the journal
+    /// plus the nodes they add and remove); moving a link and changing a
+    /// level compare every node (O(V)).
     ///
     /// # Example
     /// ```

@@ -239,7 +239,8 @@ impl OkrSet {
     ///
     /// Complexity: the cycle check searches upward from the target through
     /// nodes on the same level only (a link to a higher level cannot close a
-    /// cycle), then O(V + E) to rebuild the roll-up plan.
+    /// cycle), then the plan is updated in place and the target's ancestors
+    /// rolled up (see `restructure`).
     ///
     /// # Example
     /// ```
