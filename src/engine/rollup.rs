@@ -74,31 +74,50 @@ impl Strategies {
 /// Everything the roll-up needs, in flat arrays indexed by *slot*: a node's
 /// position in the plan's order. Nodes outside the plan (initiatives,
 /// vacant graph indices) have no slot.
+///
+/// Structural edits update the plan in place: a new node takes a new slot at
+/// the end, a removed node leaves its slot dead ([`dead`] in `order`), a
+/// list that grows moves to the end of its array, and a link whose source
+/// sits after its target reorders the few nodes between them (see
+/// [`State::restructure`]). The space this abandons is counted; once it
+/// outweighs the live part the set recompiles the plan ([`Plan::wasteful`]).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Plan {
     /// The node at each slot: objectives and key results, supporters first,
-    /// laid out so that what one node reads sits together (see [`layout`]).
+    /// laid out so that what one node reads sits together (see [`layout`]);
+    /// [`dead`] at a slot a removed node left.
     order: Vec<NodeIndex>,
     /// The slot of each node index; [`NO_SLOT`] outside the plan.
     slots: Vec<u32>,
-    /// One entry per slot, plus one past the end whose starts close the
-    /// last slot's ranges. What a node's evaluation reads sits together,
+    /// One entry per slot. What a node's evaluation reads sits together,
     /// so an incremental pass over scattered nodes misses the cache once per
     /// node for it, not once per array.
     nodes: Vec<PlanNode>,
-    /// CSR: the inputs of slot `s` (input slot, weight) are
-    /// `inputs[nodes[s].inputs..nodes[s + 1].inputs]`.
+    /// The inputs of slot `s` (input slot, weight), in the order of their
+    /// ids, are `inputs[nodes[s].inputs..][..nodes[s].inputs_len]`.
     inputs: Vec<(u32, Decimal)>,
-    /// CSR likewise: the slots that take slot `s` as an input.
-    consumers: Vec<u32>,
+    /// Likewise the slots that take slot `s` as an input, each with the
+    /// position of `s` among that consumer's inputs (in no order).
+    consumers: Vec<(u32, u32)>,
+    /// Entries of `inputs` and `consumers` no list uses any more.
+    garbage: usize,
+    /// Dead slots.
+    dead: usize,
 }
 
 const NO_SLOT: u32 = u32::MAX;
 
+/// The node at a dead slot.
+fn dead() -> NodeIndex {
+    NodeIndex::end()
+}
+
 #[derive(Debug, Clone, Copy)]
 struct PlanNode {
     inputs: u32,
+    inputs_len: u32,
     consumers: u32,
+    consumers_len: u32,
     evaluator: Evaluator,
 }
 
@@ -112,48 +131,15 @@ pub(crate) struct State {
     /// needs no second array.
     progress: Vec<Decimal>,
     /// The kept partial sums of nodes with a large fan-in (built-in
-    /// strategies only), by slot.
-    trees: HashMap<u32, Tree>,
+    /// strategies only), by slot. A node's sums go whenever its inputs or
+    /// their weights change, and are built again on its next evaluation.
+    trees: HashMap<u32, SumTree>,
     scratch: Vec<Contribution>,
-    /// While an edit is being applied: each slot an incremental pass
-    /// changed, with its value before, in the order they changed (a slot
-    /// may repeat; its first entry holds the value before the edit).
-    journal: Option<Vec<(u32, Decimal)>>,
-}
-
-/// A [`SumTree`] and where each input sits in it.
-#[derive(Debug, Clone)]
-struct Tree {
-    sums: SumTree,
-    /// `(input slot, position among the node's inputs)`, sorted.
-    positions: Vec<(u32, u32)>,
-}
-
-impl Tree {
-    fn new(builtin: Builtin, inputs: &NodeInputs<'_, [Decimal]>) -> Self {
-        let mut positions: Vec<(u32, u32)> = inputs
-            .inputs
-            .iter()
-            .zip(0u32..)
-            .map(|(&(source, _), position)| (source, position))
-            .collect();
-        positions.sort_unstable();
-        Self {
-            sums: SumTree::new(builtin, inputs),
-            positions,
-        }
-    }
-
-    /// Marks the positions `source` feeds. O(log inputs).
-    fn mark(&mut self, source: u32) {
-        let start = self.positions.partition_point(|&(s, _)| s < source);
-        for &(s, position) in sure(self.positions.get(start..), "start is a partition point") {
-            if s != source {
-                break;
-            }
-            self.sums.mark(position as usize);
-        }
-    }
+    /// While an edit is being applied: each node an incremental pass
+    /// changed, with its value before, in the order they changed (a node
+    /// may repeat; its first entry holds the value before the edit). By
+    /// node, not slot: structural edits move slots.
+    journal: Option<Vec<(NodeIndex, Decimal)>>,
 }
 
 /// Lists of items stored back to back: list `i` is
@@ -337,70 +323,79 @@ impl Plan {
         let mut plan = Self {
             order: order.iter().map(|&n| NodeIndex::new(n as usize)).collect(),
             slots,
-            nodes: Vec::with_capacity(order.len() + 1),
+            nodes: Vec::with_capacity(order.len()),
             inputs: Vec::with_capacity(by_node.items.len()),
             consumers: Vec::new(),
+            garbage: 0,
+            dead: 0,
         };
         for &n in &order {
-            plan.nodes.push(PlanNode {
-                inputs: to_u32(plan.inputs.len()),
-                consumers: 0,
-                evaluator: strategies.evaluator(strategy_of(NodeIndex::new(n as usize))),
-            });
+            let start = to_u32(plan.inputs.len());
             for &(source, weight) in by_node.get(n as usize) {
                 let slot = plan.slots.get(source as usize).copied().unwrap_or(NO_SLOT);
                 plan.inputs.push((slot, weight));
             }
+            plan.nodes.push(PlanNode {
+                inputs: start,
+                inputs_len: to_u32(plan.inputs.len()) - start,
+                consumers: 0,
+                consumers_len: 0,
+                evaluator: strategies.evaluator(strategy_of(NodeIndex::new(n as usize))),
+            });
         }
-        plan.nodes.push(PlanNode {
-            inputs: to_u32(plan.inputs.len()),
-            consumers: 0,
-            evaluator: Evaluator::Builtin(Builtin::WeightedMean),
-        });
         let mut keys = Vec::with_capacity(plan.inputs.len());
         let mut consumer_of = Vec::with_capacity(plan.inputs.len());
         for slot in 0..plan.len() {
-            for &(source, _) in plan.inputs_of(slot) {
+            for (&(source, _), position) in plan.inputs_of(slot).iter().zip(0u32..) {
                 keys.push(source);
-                consumer_of.push(to_u32(slot));
+                consumer_of.push((to_u32(slot), position));
             }
         }
         let grouped = group(&keys, plan.len());
-        for (entry, &start) in plan.nodes.iter_mut().zip(&grouped.starts) {
+        for (i, entry) in plan.nodes.iter_mut().enumerate() {
+            let start = grouped.starts.get(i).copied().unwrap_or(0);
+            let end = grouped.starts.get(i + 1).copied().unwrap_or(start);
             entry.consumers = start;
+            entry.consumers_len = end.saturating_sub(start);
         }
         plan.consumers = grouped
             .items
             .iter()
-            .map(|&i| consumer_of.get(i as usize).copied().unwrap_or(NO_SLOT))
+            .map(|&i| consumer_of.get(i as usize).copied().unwrap_or((NO_SLOT, 0)))
             .collect();
         plan
     }
 
-    /// The number of slots.
+    /// The number of slots, dead ones included.
     fn len(&self) -> usize {
         self.order.len()
     }
 
-    /// The `field` range of slot `s`: from its entry to the next one's.
-    fn range(&self, s: usize, field: impl Fn(&PlanNode) -> u32) -> (usize, usize) {
-        let start = self.nodes.get(s).map_or(0, &field) as usize;
-        let end = self.nodes.get(s + 1).map_or(0, &field) as usize;
-        (start, end.max(start))
+    fn entry(&self, s: usize) -> Option<&PlanNode> {
+        self.nodes.get(s)
     }
 
+    /// An empty list may start past the end of its array (a list there
+    /// shrank): it reads as empty.
     fn inputs_of(&self, s: usize) -> &[(u32, Decimal)] {
-        let (start, end) = self.range(s, |e| e.inputs);
-        sure(
-            self.inputs.get(start..end),
-            "plan ranges lie inside the inputs",
-        )
+        let range = self
+            .entry(s)
+            .filter(|e| e.inputs_len > 0)
+            .map_or(0..0, |e| {
+                e.inputs as usize..(e.inputs + e.inputs_len) as usize
+            });
+        sure(self.inputs.get(range), "plan ranges lie inside the inputs")
     }
 
-    fn consumers_of(&self, s: usize) -> &[u32] {
-        let (start, end) = self.range(s, |e| e.consumers);
+    fn consumers_of(&self, s: usize) -> &[(u32, u32)] {
+        let range = self
+            .entry(s)
+            .filter(|e| e.consumers_len > 0)
+            .map_or(0..0, |e| {
+                e.consumers as usize..(e.consumers + e.consumers_len) as usize
+            });
         sure(
-            self.consumers.get(start..end),
+            self.consumers.get(range),
             "plan ranges lie inside the consumers",
         )
     }
@@ -428,8 +423,37 @@ impl Plan {
     }
 
     /// Objectives and key results, supporters first.
-    pub(crate) fn order(&self) -> &[NodeIndex] {
-        &self.order
+    pub(crate) fn order(&self) -> Order<'_> {
+        Order(&self.order)
+    }
+
+    /// Whether the space structural edits abandoned (dead slots, moved
+    /// lists) outweighs the live part: then recompiling the plan, O(V + E),
+    /// pays for itself over the edits that made the waste. Small plans keep
+    /// some waste, so that edits on them exercise the same paths.
+    pub(crate) fn wasteful(&self) -> bool {
+        const SLACK: usize = 64;
+        let items = self.inputs.len() + self.consumers.len();
+        self.dead > SLACK && self.dead * 2 > self.len()
+            || self.garbage > SLACK && self.garbage * 2 > items
+    }
+}
+
+/// The plan's order without its dead slots: objectives and key results,
+/// supporters first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Order<'a>(&'a [NodeIndex]);
+
+impl<'a> Order<'a> {
+    /// The nodes, supporters first.
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &'a NodeIndex> + 'a {
+        self.0.iter().filter(|&&n| n != dead())
+    }
+
+    /// How many nodes. O(slots).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.iter().count()
     }
 }
 
@@ -455,7 +479,12 @@ impl Plan {
         let mut progress: Vec<Decimal> = self
             .order
             .iter()
-            .map(|n| sure(leaf.get(n.index()).copied(), "leaf values cover the graph"))
+            .map(|&n| {
+                if n == dead() {
+                    return Decimal::ZERO;
+                }
+                sure(leaf.get(n.index()).copied(), "leaf values cover the graph")
+            })
             .collect();
         let mut scratch = Vec::new();
         for s in 0..self.len() {
@@ -497,7 +526,7 @@ impl Plan {
         let mut queue: BinaryHeap<Reverse<u32>> = self
             .consumers_of(changed as usize)
             .iter()
-            .map(|&c| Reverse(c))
+            .map(|&(c, _)| Reverse(c))
             .collect();
         let mut last = None;
         while let Some(Reverse(s)) = queue.pop() {
@@ -511,7 +540,11 @@ impl Plan {
             };
             let updated = self.evaluate(s as usize, &view, &mut scratch, strategies, cap);
             overlay.insert(s, updated);
-            queue.extend(self.consumers_of(s as usize).iter().map(|&c| Reverse(c)));
+            queue.extend(
+                self.consumers_of(s as usize)
+                    .iter()
+                    .map(|&(c, _)| Reverse(c)),
+            );
         }
         overlay
             .into_iter()
@@ -667,13 +700,11 @@ impl State {
         let entries = self.journal.take().unwrap_or_default();
         let mut seen = std::collections::HashSet::with_capacity(entries.len());
         let mut out = Vec::with_capacity(entries.len());
-        for (s, before) in entries {
-            if !seen.insert(s) {
+        for (node, before) in entries {
+            if !seen.insert(node) {
                 continue;
             }
-            let node = self.plan.order.get(s as usize).copied();
-            let now = self.progress.get(s as usize).copied();
-            if let (Some(node), Some(now)) = (node, now) {
+            if let Some(now) = self.progress_of(node) {
                 out.push((node, before, now));
             }
         }
@@ -736,28 +767,22 @@ impl State {
                 self.feed(s, &mut queue);
             }
         }
-        let mut last: Option<u32> = None;
-        while let Some(Reverse(s)) = queue.pop() {
-            if last == Some(s) {
-                continue;
-            }
-            last = Some(s);
-            if self.recompute(s as usize, Pass::Incremental, strategies, cap) {
-                self.feed(s as usize, &mut queue);
-            }
-        }
+        self.drain(queue, strategies, cap);
     }
 
     /// Queues what slot `s` feeds, after its value changed, and marks its
     /// place in their kept sums.
     fn feed(&mut self, s: usize, queue: &mut BinaryHeap<Reverse<u32>>) {
-        for &consumer in self.plan.consumers_of(s) {
+        for &(consumer, position) in self.plan.consumers_of(s) {
             // Only a node with a large fan-in can keep sums: the count sits
             // in the plan entry read anyway, and spares most consumers a
             // hash lookup.
-            let wide = SumTree::pays(self.plan.inputs_of(consumer as usize).len());
+            let wide = self
+                .plan
+                .entry(consumer as usize)
+                .is_some_and(|e| SumTree::pays(e.inputs_len as usize));
             if let Some(tree) = wide.then(|| self.trees.get_mut(&consumer)).flatten() {
-                tree.mark(to_u32(s));
+                tree.mark(position as usize);
             }
             queue.push(Reverse(consumer));
         }
@@ -788,11 +813,11 @@ impl State {
             .trees
             .entry(to_u32(s))
             .and_modify(|tree| match pass {
-                Pass::Full => tree.sums.rebuild(&view),
-                Pass::Incremental => tree.sums.refresh(&view),
+                Pass::Full => tree.rebuild(&view),
+                Pass::Incremental => tree.refresh(&view),
             })
-            .or_insert_with(|| Tree::new(builtin, &view));
-        Progress::clamped(tree.sums.value(&view), cap).value()
+            .or_insert_with(|| SumTree::new(builtin, &view));
+        Progress::clamped(tree.value(&view), cap).value()
     }
 
     /// Evaluates one slot with inputs and stores it. Returns whether the
@@ -827,12 +852,513 @@ impl State {
             // differently further up.
             Some(slot) if slot.serialize() != value.serialize() => {
                 if let Some(journal) = &mut self.journal {
-                    journal.push((to_u32(s), *slot));
+                    if let Some(&node) = self.plan.order.get(s) {
+                        journal.push((node, *slot));
+                    }
                 }
                 *slot = value;
                 true
             }
             _ => false,
+        }
+    }
+}
+
+/// What a structural edit changed in the graph, for
+/// [`State::restructure`]. Only edges along which progress flows count.
+#[derive(Debug, Default)]
+pub(crate) struct Delta {
+    /// Nodes the edit added (initiatives are left out); their edges, in
+    /// and out, are read from the graph.
+    pub(crate) added: Vec<NodeIndex>,
+    /// Nodes the edit removed from the graph, with their edges.
+    pub(crate) removed: Vec<NodeIndex>,
+    /// Edges added between nodes already there: source, target, weight.
+    pub(crate) linked: Vec<(NodeIndex, NodeIndex, Decimal)>,
+    /// Edges removed between nodes that stay: source, target.
+    pub(crate) unlinked: Vec<(NodeIndex, NodeIndex)>,
+    /// Edges whose weight changed: source, target, new weight.
+    pub(crate) reweighed: Vec<(NodeIndex, NodeIndex, Decimal)>,
+}
+
+impl Plan {
+    fn entry_mut(&mut self, s: usize) -> Option<&mut PlanNode> {
+        self.nodes.get_mut(s)
+    }
+
+    /// Appends a slot for `node`, without inputs or consumers. O(1)
+    /// amortised.
+    fn push_slot(&mut self, node: NodeIndex, evaluator: Evaluator) -> u32 {
+        let slot = to_u32(self.order.len());
+        if self.slots.len() <= node.index() {
+            self.slots.resize(node.index() + 1, NO_SLOT);
+        }
+        if let Some(entry) = self.slots.get_mut(node.index()) {
+            *entry = slot;
+        }
+        self.order.push(node);
+        self.nodes.push(PlanNode {
+            inputs: to_u32(self.inputs.len()),
+            inputs_len: 0,
+            consumers: to_u32(self.consumers.len()),
+            consumers_len: 0,
+            evaluator,
+        });
+        slot
+    }
+
+    /// Marks a slot dead, its lists abandoned; its neighbours must already
+    /// have let go of it. O(1).
+    fn kill_slot(&mut self, s: usize) {
+        let node = self.order.get(s).copied().unwrap_or(dead());
+        if let Some(entry) = self.slots.get_mut(node.index()) {
+            *entry = NO_SLOT;
+        }
+        if let Some(n) = self.order.get_mut(s) {
+            *n = dead();
+        }
+        if let Some(entry) = self.nodes.get_mut(s) {
+            self.garbage += (entry.inputs_len + entry.consumers_len) as usize;
+            entry.inputs_len = 0;
+            entry.consumers_len = 0;
+        }
+        self.dead += 1;
+    }
+
+    /// Moves slot `s`'s inputs to the end of the array unless they are
+    /// there already, so that the list can grow in place. O(inputs).
+    fn inputs_to_end(&mut self, s: usize) -> usize {
+        let Some(&PlanNode {
+            inputs: start,
+            inputs_len: len,
+            ..
+        }) = self.entry(s)
+        else {
+            return self.inputs.len();
+        };
+        let (start, len) = (start as usize, len as usize);
+        if len == 0 || start + len != self.inputs.len() {
+            let end = self.inputs.len();
+            if len > 0 {
+                self.inputs.extend_from_within(start..start + len);
+            }
+            self.garbage += len;
+            if let Some(entry) = self.entry_mut(s) {
+                entry.inputs = to_u32(end);
+            }
+            return end;
+        }
+        start
+    }
+
+    /// Likewise for the consumers.
+    fn consumers_to_end(&mut self, s: usize) -> usize {
+        let Some(&PlanNode {
+            consumers: start,
+            consumers_len: len,
+            ..
+        }) = self.entry(s)
+        else {
+            return self.consumers.len();
+        };
+        let (start, len) = (start as usize, len as usize);
+        if len == 0 || start + len != self.consumers.len() {
+            let end = self.consumers.len();
+            if len > 0 {
+                self.consumers.extend_from_within(start..start + len);
+            }
+            self.garbage += len;
+            if let Some(entry) = self.entry_mut(s) {
+                entry.consumers = to_u32(end);
+            }
+            return end;
+        }
+        start
+    }
+
+    /// Where consumer `c` reads `source`, set to `position`. O(consumers
+    /// of `source`).
+    fn set_position(&mut self, source: u32, c: u32, position: u32) {
+        let Some(&PlanNode {
+            consumers: start,
+            consumers_len: len,
+            ..
+        }) = self.entry(source as usize)
+        else {
+            return;
+        };
+        let range = start as usize..(start + len) as usize;
+        let list = self.consumers.get_mut(range).into_iter().flatten();
+        if let Some(entry) = list.into_iter().find(|e| e.0 == c) {
+            entry.1 = position;
+        }
+    }
+
+    /// Refreshes the positions recorded for the inputs of `c` from
+    /// `from` on. O(moved inputs × their consumers).
+    fn renumber_from(&mut self, c: u32, from: usize) {
+        let tail: Vec<u32> = self
+            .inputs_of(c as usize)
+            .iter()
+            .skip(from)
+            .map(|&(source, _)| source)
+            .collect();
+        for (source, position) in tail.into_iter().zip(from..) {
+            self.set_position(source, c, to_u32(position));
+        }
+    }
+
+    /// Inserts `source` among the inputs of `c`, at its place in id order,
+    /// and `c` among the consumers of `source`. O(inputs of `c`).
+    fn insert_input(&mut self, graph: &Graph, c: u32, source: u32, weight: Decimal) {
+        let id = id_of(graph, self.node_at(source));
+        let position = self
+            .inputs_of(c as usize)
+            .partition_point(|&(x, _)| id_of(graph, self.node_at(x)) < id);
+        let start = self.inputs_to_end(c as usize);
+        self.inputs.insert(start + position, (source, weight));
+        if let Some(entry) = self.entry_mut(c as usize) {
+            entry.inputs_len += 1;
+        }
+        self.renumber_from(c, position + 1);
+        let start = self.consumers_to_end(source as usize);
+        let len = self.entry(source as usize).map_or(0, |e| e.consumers_len) as usize;
+        self.consumers.insert(start + len, (c, to_u32(position)));
+        if let Some(entry) = self.entry_mut(source as usize) {
+            entry.consumers_len += 1;
+        }
+    }
+
+    /// The position of `source` among the inputs of `c`.
+    fn position_of(&self, c: u32, source: u32) -> Option<usize> {
+        self.inputs_of(c as usize)
+            .iter()
+            .position(|&(x, _)| x == source)
+    }
+
+    /// Removes `source` from the inputs of `c`, keeping the others in
+    /// order, and `c` from the consumers of `source`. O(inputs of `c` +
+    /// consumers of `source`).
+    fn remove_input(&mut self, c: u32, source: u32) {
+        if let Some(position) = self.position_of(c, source) {
+            if let Some(&PlanNode {
+                inputs: start,
+                inputs_len: len,
+                ..
+            }) = self.entry(c as usize)
+            {
+                let (start, len) = (start as usize, len as usize);
+                if let Some(list) = self.inputs.get_mut(start..start + len) {
+                    if let Some(tail) = list.get_mut(position..) {
+                        tail.rotate_left(1);
+                    }
+                }
+                if start + len == self.inputs.len() {
+                    self.inputs.pop();
+                } else {
+                    self.garbage += 1;
+                }
+                if let Some(entry) = self.entry_mut(c as usize) {
+                    entry.inputs_len -= 1;
+                }
+                self.renumber_from(c, position);
+            }
+        }
+        if let Some(&PlanNode {
+            consumers: start,
+            consumers_len: len,
+            ..
+        }) = self.entry(source as usize)
+        {
+            let (start, len) = (start as usize, len as usize);
+            if let Some(list) = self.consumers.get_mut(start..start + len) {
+                if let Some(k) = list.iter().position(|e| e.0 == c) {
+                    list.swap(k, len - 1);
+                    if start + len == self.consumers.len() {
+                        self.consumers.pop();
+                    } else {
+                        self.garbage += 1;
+                    }
+                    if let Some(entry) = self.entry_mut(source as usize) {
+                        entry.consumers_len -= 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sets the weight `c` gives `source`. O(inputs of `c`).
+    fn reweigh(&mut self, c: u32, source: u32, weight: Decimal) {
+        let Some(position) = self.position_of(c, source) else {
+            return;
+        };
+        let start = self.entry(c as usize).map_or(0, |e| e.inputs) as usize;
+        if let Some(entry) = self.inputs.get_mut(start + position) {
+            entry.1 = weight;
+        }
+    }
+}
+
+impl State {
+    /// Brings the plan and the roll-up up to date with a structural edit
+    /// already made in `graph`, touching only what the edit reaches: new
+    /// nodes take new slots, removed ones leave dead slots, each changed
+    /// input list keeps its id order, a link that runs against the slot
+    /// order reorders the nodes between its ends ([`Self::reorder`]), and
+    /// one incremental pass recomputes the nodes whose inputs changed and
+    /// what they feed. The journal records the nodes it moves (added nodes
+    /// included, with their first value as the one before).
+    ///
+    /// O(Δ · fan-in + R log R + A log A) for the R nodes a reorder moves
+    /// and the A nodes the pass recomputes; the plan keeps the space it
+    /// abandons until [`Plan::wasteful`] says to recompile.
+    pub(crate) fn restructure(
+        &mut self,
+        graph: &Graph,
+        delta: Delta,
+        leaf_of: impl Fn(NodeIndex) -> Decimal,
+        strategy_of: impl Fn(NodeIndex) -> usize,
+        strategies: &Strategies,
+        cap: Decimal,
+    ) {
+        let mut dirty: Vec<NodeIndex> = Vec::new();
+        for &node in &delta.removed {
+            let Some(s) = self.plan.slot_of(node) else {
+                continue;
+            };
+            let s = to_u32(s);
+            let consumers: Vec<u32> = self
+                .plan
+                .consumers_of(s as usize)
+                .iter()
+                .map(|e| e.0)
+                .collect();
+            for c in consumers {
+                self.plan.remove_input(c, s);
+                self.trees.remove(&c);
+                dirty.push(NodeIndex::new(self.plan.node_at(c) as usize));
+            }
+            let inputs: Vec<u32> = self
+                .plan
+                .inputs_of(s as usize)
+                .iter()
+                .map(|e| e.0)
+                .collect();
+            for i in inputs {
+                self.plan.remove_input(s, i);
+            }
+            self.trees.remove(&s);
+            if let Some(value) = self.progress.get_mut(s as usize) {
+                *value = Decimal::ZERO;
+            }
+            self.plan.kill_slot(s as usize);
+        }
+        let measured = |n: NodeIndex| {
+            matches!(
+                graph.node_weight(n),
+                Some(Node::Objective(_) | Node::KeyResult(_))
+            )
+        };
+        // Supporters before what they support: a key result is added
+        // after its parent.
+        let added: Vec<NodeIndex> = delta
+            .added
+            .iter()
+            .rev()
+            .copied()
+            .filter(|&n| measured(n))
+            .collect();
+        for &node in &added {
+            let evaluator = strategies.evaluator(strategy_of(node));
+            self.plan.push_slot(node, evaluator);
+            self.progress.push(leaf_of(node));
+            dirty.push(node);
+        }
+        let mut linked = delta.linked;
+        for &node in &added {
+            for edge in graph.edges_directed(node, Incoming) {
+                if edge.weight().counts() {
+                    linked.push((edge.source(), node, edge.weight().weight.value()));
+                }
+            }
+            for edge in graph.edges_directed(node, petgraph::Direction::Outgoing) {
+                if edge.weight().counts() && !added.contains(&edge.target()) {
+                    linked.push((node, edge.target(), edge.weight().weight.value()));
+                }
+            }
+        }
+        for (source, target, weight) in linked {
+            let (Some(a), Some(b)) = (self.plan.slot_of(source), self.plan.slot_of(target)) else {
+                continue;
+            };
+            let (a, b) = (to_u32(a), to_u32(b));
+            self.plan.insert_input(graph, b, a, weight);
+            self.trees.remove(&b);
+            dirty.push(target);
+            if a > b {
+                self.reorder(a, b);
+            }
+        }
+        for (source, target) in delta.unlinked {
+            let (Some(a), Some(b)) = (self.plan.slot_of(source), self.plan.slot_of(target)) else {
+                continue;
+            };
+            self.plan.remove_input(to_u32(b), to_u32(a));
+            self.trees.remove(&to_u32(b));
+            dirty.push(target);
+        }
+        for (source, target, weight) in delta.reweighed {
+            let (Some(a), Some(b)) = (self.plan.slot_of(source), self.plan.slot_of(target)) else {
+                continue;
+            };
+            self.plan.reweigh(to_u32(b), to_u32(a), weight);
+            self.trees.remove(&to_u32(b));
+            dirty.push(target);
+        }
+        let mut queue: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
+        for node in dirty {
+            let Some(s) = self.plan.slot_of(node) else {
+                continue;
+            };
+            if !self.plan.inputs_of(s).is_empty() {
+                queue.push(Reverse(to_u32(s)));
+            } else if self.store(s, leaf_of(node), Pass::Incremental) {
+                self.feed(s, &mut queue);
+            }
+        }
+        self.drain(queue, strategies, cap);
+    }
+
+    /// Recomputes the queued slots and what they feed, each once, in slot
+    /// order. O(A log A).
+    fn drain(
+        &mut self,
+        mut queue: BinaryHeap<Reverse<u32>>,
+        strategies: &Strategies,
+        cap: Decimal,
+    ) {
+        let mut last: Option<u32> = None;
+        while let Some(Reverse(s)) = queue.pop() {
+            if last == Some(s) {
+                continue;
+            }
+            last = Some(s);
+            if self.recompute(s as usize, Pass::Incremental, strategies, cap) {
+                self.feed(s as usize, &mut queue);
+            }
+        }
+    }
+
+    /// Restores a topological slot order after an input `a` was given to
+    /// `b`, with `a > b` (Pearce and Kelly): the nodes `b` feeds up to slot
+    /// `a`, and the nodes that feed `a` down to slot `b`, take the same
+    /// slots, the latter first. O(R log R + their degrees) for the R nodes
+    /// moved.
+    fn reorder(&mut self, a: u32, b: u32) {
+        let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::from([a, b]);
+        let mut forward = Vec::new();
+        let mut stack = vec![b];
+        while let Some(n) = stack.pop() {
+            forward.push(n);
+            for &(c, _) in self.plan.consumers_of(n as usize) {
+                debug_assert!(c != a, "broken invariant: a structural edit closed a cycle");
+                if c < a && seen.insert(c) {
+                    stack.push(c);
+                }
+            }
+        }
+        let mut backward = Vec::new();
+        stack.push(a);
+        while let Some(n) = stack.pop() {
+            backward.push(n);
+            for &(i, _) in self.plan.inputs_of(n as usize) {
+                if i > b && seen.insert(i) {
+                    stack.push(i);
+                }
+            }
+        }
+        forward.sort_unstable();
+        backward.sort_unstable();
+        let mut pool: Vec<u32> = forward.iter().chain(&backward).copied().collect();
+        pool.sort_unstable();
+        let renames: Vec<(u32, u32)> = backward
+            .iter()
+            .chain(&forward)
+            .zip(pool)
+            .filter(|(old, new)| **old != *new)
+            .map(|(&old, new)| (old, new))
+            .collect();
+        self.rename(&renames);
+    }
+
+    /// Moves each node at slot `old` to slot `new` (a permutation of a few
+    /// slots), with its plan entry, progress and kept sums, and rewrites
+    /// every reference to a moved slot: a consumer names the position its
+    /// input sits at, so the entries to rewrite are found before anything
+    /// moves, then rewritten. O(moved nodes' degrees × their inputs'
+    /// consumers), no hashing.
+    fn rename(&mut self, renames: &[(u32, u32)]) {
+        let mut input_fixes: Vec<(usize, u32)> = Vec::new();
+        let mut consumer_fixes: Vec<(usize, u32)> = Vec::new();
+        for &(old, new) in renames {
+            for &(c, position) in self.plan.consumers_of(old as usize) {
+                if let Some(entry) = self.plan.entry(c as usize) {
+                    input_fixes.push(((entry.inputs + position) as usize, new));
+                }
+            }
+            for &(i, _) in self.plan.inputs_of(old as usize) {
+                if let Some(entry) = self.plan.entry(i as usize) {
+                    let at = self
+                        .plan
+                        .consumers_of(i as usize)
+                        .iter()
+                        .position(|e| e.0 == old);
+                    if let Some(at) = at {
+                        consumer_fixes.push((entry.consumers as usize + at, new));
+                    }
+                }
+            }
+        }
+        for (at, new) in input_fixes {
+            if let Some(entry) = self.plan.inputs.get_mut(at) {
+                entry.0 = new;
+            }
+        }
+        for (at, new) in consumer_fixes {
+            if let Some(entry) = self.plan.consumers.get_mut(at) {
+                entry.0 = new;
+            }
+        }
+        let moved: Vec<_> = renames
+            .iter()
+            .map(|&(old, new)| {
+                let old = old as usize;
+                (
+                    new,
+                    self.plan.order.get(old).copied().unwrap_or_else(dead),
+                    self.plan.entry(old).copied(),
+                    self.progress.get(old).copied().unwrap_or_default(),
+                    self.trees.remove(&to_u32(old)),
+                )
+            })
+            .collect();
+        for (new, node, entry, value, tree) in moved {
+            let s = new as usize;
+            if let Some(n) = self.plan.order.get_mut(s) {
+                *n = node;
+            }
+            if let (Some(slot), Some(entry)) = (self.plan.nodes.get_mut(s), entry) {
+                *slot = entry;
+            }
+            if let Some(slot) = self.progress.get_mut(s) {
+                *slot = value;
+            }
+            if let Some(tree) = tree {
+                self.trees.insert(new, tree);
+            }
+            if let Some(slot) = self.plan.slots.get_mut(node.index()) {
+                *slot = new;
+            }
         }
     }
 }
@@ -844,30 +1370,103 @@ enum Pass {
 }
 
 #[cfg(test)]
+impl State {
+    /// Whether a node keeps partial sums now.
+    pub(crate) fn keeps_sums(&self, node: NodeIndex) -> bool {
+        self.plan
+            .slot_of(node)
+            .is_some_and(|s| self.trees.contains_key(&to_u32(s)))
+    }
+}
+
+#[cfg(test)]
 impl Plan {
+    /// Dead slots and abandoned list entries.
+    pub(crate) fn waste(&self) -> (usize, usize) {
+        (self.dead, self.garbage)
+    }
+
+    /// A node's slot.
+    pub(crate) fn slot(&self, node: NodeIndex) -> Option<usize> {
+        self.slot_of(node)
+    }
+
     /// Checks that every objective and key result has exactly one slot and
     /// that every input sits before what it feeds, in both directions of
-    /// the CSR.
+    /// the CSR; that each node's inputs are the graph's, with their
+    /// weights, in id order; that each consumer entry names the input's
+    /// position; that no two lists overlap; and that the counts of dead
+    /// slots and abandoned entries add up.
     pub(crate) fn assert_consistent(&self, graph: &Graph) {
         let measured = graph
             .node_indices()
             .filter(|&n| !matches!(graph.node_weight(n), Some(Node::Initiative(_))))
             .count();
-        assert_eq!(self.len(), measured, "one slot per measured node");
+        let live = self.order.iter().filter(|&&n| n != dead()).count();
+        assert_eq!(live, measured, "one slot per measured node");
+        assert_eq!(self.len() - live, self.dead, "dead slots counted");
+        assert_eq!(self.nodes.len(), self.len(), "one entry per slot");
+        let mut used_inputs = vec![false; self.inputs.len()];
+        let mut used_consumers = vec![false; self.consumers.len()];
         for (s, node) in self.order.iter().enumerate() {
+            let entry = self.nodes[s];
+            if *node == dead() {
+                assert_eq!(entry.inputs_len + entry.consumers_len, 0, "dead slot {s}");
+                continue;
+            }
+            for i in entry.inputs..entry.inputs + entry.inputs_len {
+                assert!(
+                    !std::mem::replace(&mut used_inputs[i as usize], true),
+                    "overlap"
+                );
+            }
+            for i in entry.consumers..entry.consumers + entry.consumers_len {
+                assert!(
+                    !std::mem::replace(&mut used_consumers[i as usize], true),
+                    "overlap"
+                );
+            }
             assert_eq!(self.slot_of(*node), Some(s), "slot of {node:?}");
-            let counting = graph
+            let mut expected: Vec<(Option<&crate::Id>, Decimal)> = graph
                 .edges_directed(*node, Incoming)
                 .filter(|e| e.weight().counts())
-                .count();
-            assert_eq!(self.inputs_of(s).len(), counting, "inputs of {node:?}");
-            for &(input, _) in self.inputs_of(s) {
+                .map(|e| {
+                    (
+                        id_of(graph, index_u32(e.source())),
+                        e.weight().weight.value(),
+                    )
+                })
+                .collect();
+            expected.sort();
+            let actual: Vec<(Option<&crate::Id>, Decimal)> = self
+                .inputs_of(s)
+                .iter()
+                .map(|&(input, w)| (id_of(graph, self.node_at(input)), w))
+                .collect();
+            assert_eq!(actual, expected, "inputs of {node:?}, in id order");
+            for (position, &(input, _)) in self.inputs_of(s).iter().enumerate() {
                 assert!((input as usize) < s, "input {input} after its consumer {s}");
-                assert!(self.consumers_of(input as usize).contains(&to_u32(s)));
+                assert!(
+                    self.consumers_of(input as usize)
+                        .contains(&(to_u32(s), to_u32(position))),
+                    "consumer entry of {input} for {s} at {position}"
+                );
             }
-            for &consumer in self.consumers_of(s) {
+            for &(consumer, position) in self.consumers_of(s) {
                 assert!(consumer as usize > s, "consumer {consumer} before {s}");
+                assert_eq!(
+                    self.inputs_of(consumer as usize)
+                        .get(position as usize)
+                        .map(|e| e.0),
+                    Some(to_u32(s))
+                );
             }
         }
+        let unused = used_inputs
+            .iter()
+            .chain(&used_consumers)
+            .filter(|u| !**u)
+            .count();
+        assert_eq!(unused, self.garbage, "abandoned entries counted");
     }
 }

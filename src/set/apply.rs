@@ -8,7 +8,7 @@
 //! compares every node before and after, which costs no more than the
 //! recompilation itself.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{NodeRef, OkrSet, SetBuilder};
 use crate::edit::{Change, Changes, Edit, Envelope, Moved};
@@ -19,7 +19,11 @@ use crate::{Band, CarryForward, Document, Error, Id, NodeKind, Progress};
 enum Reach {
     /// Only through the incremental pass: the journal lists the nodes.
     Incremental,
-    /// Anywhere: the plan is recompiled, every node is compared.
+    /// The structure: the plan is updated where the edit reaches, the
+    /// journal lists the nodes the incremental pass moved, and the edit
+    /// itself the nodes it added and removed.
+    Structure,
+    /// Anywhere: every node is compared.
     Everywhere,
     /// Bands of one objective and its key results, not progress.
     Bands,
@@ -40,11 +44,10 @@ fn reach(edit: &Edit) -> Reach {
         | Edit::RemoveKeyResult { .. }
         | Edit::AddLink { .. }
         | Edit::RemoveLink { .. }
-        | Edit::MoveLink { .. }
         | Edit::SetWeight { .. }
         | Edit::SetLinkWeight { .. }
-        | Edit::SetLevel { .. }
-        | Edit::CarryForward { .. } => Reach::Everywhere,
+        | Edit::CarryForward { .. } => Reach::Structure,
+        Edit::MoveLink { .. } | Edit::SetLevel { .. } => Reach::Everywhere,
         _ => Reach::Nothing,
     }
 }
@@ -59,6 +62,9 @@ type Snapshot = HashMap<Id, Standing>;
 enum Before {
     /// The roll-up state's journal is on.
     Journal,
+    /// The journal is on, and these nodes (the ones the edit removes)
+    /// were recorded.
+    Structure(Snapshot),
     /// Every measured node.
     All(Snapshot),
     /// Only these nodes can have moved (bands of one objective).
@@ -79,8 +85,11 @@ impl OkrSet {
     ///
     /// Complexity: that of the edit. Check-ins, corrections, deletions and
     /// metric changes are incremental (O(A log A) for the A nodes they
-    /// move, their changes included); edits of the structure recompile the
-    /// plan (O(V + E)).
+    /// move, their changes included); adding and removing objectives, key
+    /// results and links and changing weights update the plan where they
+    /// reach and roll up incrementally too (their changes from the journal
+    /// plus the nodes they add and remove); moving a link and changing a
+    /// level compare every node (O(V)).
     ///
     /// # Example
     /// ```
@@ -163,7 +172,7 @@ impl OkrSet {
         let mut changes = Vec::new();
         let mut result = Ok(());
         for envelope in envelopes {
-            if self.stale && reach(&envelope.edit) != Reach::Everywhere
+            if self.stale && !matches!(reach(&envelope.edit), Reach::Everywhere | Reach::Structure)
                 || matches!(envelope.edit, Edit::CarryForward { .. })
             {
                 result = self.flush();
@@ -307,27 +316,42 @@ impl OkrSet {
                 self.state.start_journal();
                 Before::Journal
             }
+            Reach::Structure => {
+                self.state.start_journal();
+                let removed = match edit {
+                    Edit::RemoveObjective { id } | Edit::RemoveKeyResult { id } => {
+                        self.standings_under(id)
+                    }
+                    _ => Snapshot::new(),
+                };
+                Before::Structure(removed)
+            }
             Reach::Everywhere => Before::All(self.snapshot()),
             Reach::Bands => {
                 let Edit::SetCommitment { id, .. } = edit else {
                     return Before::Nothing;
                 };
-                let Some(root) = self.lookup(id.as_str()) else {
-                    return Before::Nothing;
-                };
-                let mut snapshot = Snapshot::new();
-                for node in self.subtree(root) {
-                    if let Some(node) = NodeRef::new(self, node) {
-                        snapshot.insert(
-                            node.id().clone(),
-                            (node.kind(), node.progress(), node.band()),
-                        );
-                    }
-                }
-                Before::Some(snapshot)
+                Before::Some(self.standings_under(id))
             }
             Reach::Nothing => Before::Nothing,
         }
+    }
+
+    /// The standing of a node and everything under it. O(size).
+    fn standings_under(&self, id: &Id) -> Snapshot {
+        let mut snapshot = Snapshot::new();
+        let Some(root) = self.lookup(id.as_str()) else {
+            return snapshot;
+        };
+        for node in self.subtree(root) {
+            if let Some(node) = NodeRef::new(self, node) {
+                snapshot.insert(
+                    node.id().clone(),
+                    (node.kind(), node.progress(), node.band()),
+                );
+            }
+        }
+        snapshot
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -343,8 +367,12 @@ impl OkrSet {
             Before::Journal => {
                 return Changes {
                     edits,
-                    moved: self.journal_moves(),
+                    moved: self.journal_moves(&HashSet::new()),
                 };
+            }
+            Before::Structure(removed) => {
+                let moved = self.structure_moves(&edits, removed);
+                return Changes { edits, moved };
             }
             Before::Nothing => return Changes { edits, moved },
             Before::All(snapshot) => (snapshot, false),
@@ -392,15 +420,67 @@ impl OkrSet {
         Changes { edits, moved }
     }
 
+    /// What a structural edit moved, in O(what changed): the nodes it
+    /// added (no value before), those the incremental pass moved, in the
+    /// order it reached them, then those it removed (no value after), by
+    /// id.
+    fn structure_moves(&mut self, edits: &[Change], removed: Snapshot) -> Vec<Moved> {
+        let added: HashSet<&Id> = edits
+            .iter()
+            .filter_map(|change| match change {
+                Change::Added { id, kind } if *kind != NodeKind::Initiative => Some(id),
+                _ => None,
+            })
+            .collect();
+        let mut moved = Vec::new();
+        for change in edits {
+            let Change::Added { id, .. } = change else {
+                continue;
+            };
+            let Some(node) = self.node(id.as_str()).filter(|n| added.contains(n.id())) else {
+                continue;
+            };
+            moved.push(Moved {
+                id: node.id().clone(),
+                kind: node.kind(),
+                progress_before: None,
+                progress: node.progress(),
+                band_before: None,
+                band: node.band(),
+            });
+        }
+        let skip: HashSet<Id> = added.into_iter().cloned().collect();
+        moved.extend(self.journal_moves(&skip));
+        let mut removed: Vec<(Id, Standing)> = removed
+            .into_iter()
+            .filter(|(id, _)| !self.contains(id.as_str()))
+            .collect();
+        removed.sort_by(|a, b| a.0.cmp(&b.0));
+        for (id, (kind, progress_before, band_before)) in removed {
+            moved.push(Moved {
+                id,
+                kind,
+                progress_before,
+                progress: None,
+                band_before,
+                band: None,
+            });
+        }
+        moved
+    }
+
     /// The nodes the incremental passes since [`watch`](Self::watch)
-    /// moved, from the journal: O(entries).
-    fn journal_moves(&mut self) -> Vec<Moved> {
+    /// moved, from the journal, but for those in `skip`: O(entries).
+    fn journal_moves(&mut self, skip: &HashSet<Id>) -> Vec<Moved> {
         let journal = self.state.take_journal();
         let mut moved = Vec::with_capacity(journal.len());
         for (node, before, _) in journal {
             let Some(node) = NodeRef::new(self, node) else {
                 continue;
             };
+            if skip.contains(node.id()) {
+                continue;
+            }
             let progress = node.progress();
             let progress_before = Progress::new(before).ok();
             let band_before = progress_before.map(|p| self.scale.band(p, node.commitment()));

@@ -1,8 +1,6 @@
 //! Edits: adding and removing objectives, key results and links, weights
 //! and metrics. Each edit either succeeds or rolls back to `==` before.
 
-use std::collections::HashSet;
-
 use petgraph::Direction::{Incoming, Outgoing};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -16,7 +14,7 @@ use crate::engine::graph::{
     self, Edge, EdgeKind, Graph, KeyResultDetail, KeyResultNode, Node, ObjectiveDetail,
     ObjectiveNode,
 };
-use crate::engine::rollup::Plan;
+use crate::engine::rollup::{Delta, Plan};
 use crate::invariant::{sure, to_u32};
 use crate::{
     AlignmentModel, CheckIn, DeletedCheckIn, Error, Id, KeyResult, Link, MAX_DEPTH, Metric,
@@ -104,6 +102,10 @@ impl OkrSet {
             .objective_value(node)
             .ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
         self.remove_nodes(&subtree);
+        self.restructure(Delta {
+            removed: subtree,
+            ..Delta::default()
+        })?;
         // The original of a removed copy can be carried forward again.
         if let Some(original) = source.as_ref().and_then(|s| self.lookup(s.as_str())) {
             if let Some(Node::Objective(o)) = self.graph.node_weight_mut(original) {
@@ -112,7 +114,6 @@ impl OkrSet {
                 }
             }
         }
-        self.rebuild()?;
         Ok(value)
     }
 
@@ -218,7 +219,10 @@ impl OkrSet {
             }
         }
         self.remove_nodes(&subtree);
-        self.rebuild()?;
+        self.restructure(Delta {
+            removed: subtree,
+            ..Delta::default()
+        })?;
         Ok(value)
     }
 
@@ -235,7 +239,8 @@ impl OkrSet {
     ///
     /// Complexity: the cycle check searches upward from the target through
     /// nodes on the same level only (a link to a higher level cannot close a
-    /// cycle), then O(V + E) to rebuild the roll-up plan.
+    /// cycle), then the plan is updated in place and the target's ancestors
+    /// rolled up (see `restructure`).
     ///
     /// # Example
     /// ```
@@ -274,7 +279,11 @@ impl OkrSet {
                 return Err(error);
             }
         }
-        self.rebuild()
+        let linked = self.counting_edge(edge).into_iter().collect();
+        self.restructure(Delta {
+            linked,
+            ..Delta::default()
+        })
     }
 
     /// Removes a link and returns it.
@@ -306,13 +315,21 @@ impl OkrSet {
         let link = self
             .link_value(edge)
             .ok_or_else(|| Error::UnknownNode(self.id_of(target_index)))?;
+        let unlinked = self
+            .counting_edge(edge)
+            .map(|(source, target, _)| (source, target))
+            .into_iter()
+            .collect();
         self.graph.remove_edge(edge);
         if let Some(from_index) = self.lookup(from) {
             if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from_index) {
                 o.links.retain(|&e| e != edge);
             }
         }
-        self.rebuild()?;
+        self.restructure(Delta {
+            unlinked,
+            ..Delta::default()
+        })?;
         Ok(link)
     }
 
@@ -836,7 +853,18 @@ impl OkrSet {
         if let Some(e) = self.graph.edge_weight_mut(edge) {
             e.weight = weight;
         }
-        self.rebuild()
+        let reweighed = self.counting_edge(edge).into_iter().collect();
+        self.restructure(Delta {
+            reweighed,
+            ..Delta::default()
+        })
+    }
+
+    /// An edge's source, target and weight, if progress flows along it.
+    fn counting_edge(&self, edge: EdgeIndex) -> Option<(NodeIndex, NodeIndex, Decimal)> {
+        let (source, target) = self.graph.edge_endpoints(edge)?;
+        let data = self.graph.edge_weight(edge)?;
+        data.counts().then(|| (source, target, data.weight.value()))
     }
 
     /// The node and everything that hangs under it. O(size).
@@ -855,8 +883,15 @@ impl OkrSet {
     /// Removes nodes from the graph, the id index and the objectives' order.
     /// O(nodes + objectives).
     pub(super) fn remove_nodes(&mut self, nodes: &[NodeIndex]) {
-        let doomed: HashSet<NodeIndex> = nodes.iter().copied().collect();
-        self.objectives.retain(|n| !doomed.contains(n));
+        for &node in nodes {
+            if matches!(self.graph.node_weight(node), Some(Node::Objective(_))) {
+                // From the end: the objectives added last go first most
+                // often (a refused edit, an undo).
+                if let Some(at) = self.objectives.iter().rposition(|&n| n == node) {
+                    self.objectives.remove(at);
+                }
+            }
+        }
         for &node in nodes {
             self.index.remove(&self.graph, node);
             self.remove_from_graph(node);
@@ -878,14 +913,56 @@ impl OkrSet {
 
     /// Commits an edit that inserted the nodes in `added`, or rolls it back.
     pub(super) fn finish(&mut self, result: Result<(), Error>) -> Result<(), Error> {
-        let result = result.and_then(|()| self.rebuild());
         let added = std::mem::take(&mut self.added);
-        if result.is_err() {
-            self.remove_nodes(&added);
-            // Ignoring the result is sound: the graph is what it was before.
-            let _ = self.rebuild();
+        match result {
+            Ok(()) => {
+                let result = self.restructure(Delta {
+                    added: added.clone(),
+                    ..Delta::default()
+                });
+                if result.is_err() {
+                    self.remove_nodes(&added);
+                    // Ignoring the result is sound: the graph is what it was before.
+                    let _ = self.rebuild();
+                }
+                result
+            }
+            // The plan never saw the nodes: dropping them from the graph
+            // is all the rollback there is.
+            Err(error) => {
+                self.remove_nodes(&added);
+                Err(error)
+            }
         }
-        result
+    }
+
+    /// Brings the roll-up up to date with a structural edit made in the
+    /// graph: incrementally ([`State::restructure`](crate::engine::rollup::State::restructure)),
+    /// or, inside a transaction that defers, by one recompilation later.
+    /// A single edit's cycle check is [`insert_link`](Self::insert_link)'s
+    /// (links never point down the levels, so only a same-level link can
+    /// close a cycle, and it searches that level); bulk loads and
+    /// transactions keep the global one in [`rebuild`](Self::rebuild).
+    /// Recompiles the plan once the space edits abandoned outweighs it
+    /// (amortised O(1) per edit).
+    pub(super) fn restructure(&mut self, delta: Delta) -> Result<(), Error> {
+        if self.deferring || self.stale {
+            return self.rebuild();
+        }
+        let graph = &self.graph;
+        let cap = self.cap;
+        self.state.restructure(
+            graph,
+            delta,
+            |node| leaf_progress(graph, node, cap),
+            |node| strategy_of(graph, node),
+            &self.strategies,
+            cap,
+        );
+        if self.state.plan().wasteful() {
+            self.rebuild()?;
+        }
+        Ok(())
     }
 
     /// Refuses a cycle, recompiles the roll-up plan and rolls everything
@@ -904,22 +981,27 @@ impl OkrSet {
             });
         }
         let graph = &self.graph;
-        let strategy_of = |node: NodeIndex| match graph.node_weight(node) {
-            Some(Node::Objective(o)) => o.strategy as usize,
-            Some(Node::KeyResult(k)) => match graph.node_weight(k.objective) {
-                Some(Node::Objective(o)) => o.strategy as usize,
-                _ => 0,
-            },
-            _ => 0,
-        };
         let cap = self.cap;
         self.state.rebuild(
-            Plan::build(graph, &self.strategies, strategy_of),
+            Plan::build(graph, &self.strategies, |node| strategy_of(graph, node)),
             |node| leaf_progress(graph, node, cap),
             &self.strategies,
             cap,
         );
         Ok(())
+    }
+}
+
+/// The strategy (index into the set's) a node aggregates its inputs with:
+/// its objective's.
+fn strategy_of(graph: &Graph, node: NodeIndex) -> usize {
+    match graph.node_weight(node) {
+        Some(Node::Objective(o)) => o.strategy as usize,
+        Some(Node::KeyResult(k)) => match graph.node_weight(k.objective) {
+            Some(Node::Objective(o)) => o.strategy as usize,
+            _ => 0,
+        },
+        _ => 0,
     }
 }
 

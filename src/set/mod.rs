@@ -108,7 +108,7 @@ impl PartialEq for OkrSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Document, Link, Objective};
+    use crate::{Document, KeyResult, Link, Metric, Objective, Weight};
 
     #[test]
     fn plans_are_topological_and_cover_every_measured_node() {
@@ -120,6 +120,157 @@ mod tests {
                 .unwrap();
             set.state.plan().assert_consistent(&set.graph);
         }
+    }
+
+    fn consistent(set: &OkrSet) {
+        set.state.plan().assert_consistent(&set.graph);
+    }
+
+    fn reloaded(set: &OkrSet) -> OkrSet {
+        OkrSet::from_document(set.to_document()).unwrap()
+    }
+
+    fn leaf(id: &str, level: &str, target: &str, value: i64) -> Objective {
+        Objective::new(Id::unchecked(id), "Leaf", level)
+            .with_link(Link::new(Id::unchecked(target)))
+            .with_key_result(
+                KeyResult::new(Id::unchecked(&format!("{id}k0")), "K")
+                    .with_metric(Metric::manual(Decimal::new(value % 10, 1))),
+            )
+            .with_key_result(
+                KeyResult::new(Id::unchecked(&format!("{id}k1")), "K")
+                    .with_weight(Weight::new(Decimal::from(2)).unwrap())
+                    .with_metric(Metric::manual(Decimal::new(value % 7, 1))),
+            )
+    }
+
+    #[test]
+    fn structural_edits_keep_the_slots_topological() {
+        for seed in 0..4 {
+            let document = crate::sample::synthetic(3_000, seed);
+            let mut set = OkrSet::from_document(document.clone()).unwrap();
+            let ids: Vec<Id> = document.objectives.iter().map(|o| o.id.clone()).collect();
+            let team = |i: usize| {
+                document
+                    .objectives
+                    .iter()
+                    .filter(|o| o.level == "team")
+                    .nth(i)
+                    .unwrap()
+                    .id
+                    .clone()
+            };
+            for i in 0..40 {
+                let target = &ids[(i * 37) % ids.len()];
+                let level = match set.node(target.as_str()).unwrap().level() {
+                    Some("company") => "department",
+                    _ => "individual",
+                };
+                let new = format!("new{i}");
+                set.add_objective(leaf(&new, level, target.as_str(), i as i64))
+                    .unwrap();
+                consistent(&set);
+                // Its link runs against the slot order (new slots come
+                // last): the new nodes and the target's ancestors reorder.
+                let slot = |id: &str| set.state.plan().slot(set.lookup(id).unwrap()).unwrap();
+                assert!(slot(&new) < slot(target.as_str()));
+                if level == "department" {
+                    // And a team aligned to it, from an earlier slot.
+                    set.add_link(team(i).as_str(), Link::new(Id::unchecked(&new)))
+                        .unwrap();
+                    consistent(&set);
+                }
+                if i % 5 == 4 {
+                    set.remove_objective(&new).unwrap_or_else(|_| {
+                        // Linked from a team: unlink first.
+                        set.remove_link(team(i).as_str(), &new).unwrap();
+                        set.remove_objective(&new).unwrap()
+                    });
+                    consistent(&set);
+                }
+                set.set_weight(&format!("new{i}k1"), Weight::new(Decimal::from(3)).unwrap())
+                    .ok();
+                consistent(&set);
+            }
+            assert!(set == reloaded(&set));
+        }
+    }
+
+    #[test]
+    fn waste_is_recompiled_away() {
+        let mut set = OkrSet::from_document(crate::sample::synthetic(2_000, 1)).unwrap();
+        let mut recompiled = false;
+        for i in 0..400 {
+            let (dead, _) = set.state.plan().waste();
+            set.add_objective(leaf(&format!("w{i}"), "individual", "d0t0o0", i))
+                .unwrap();
+            set.remove_objective(&format!("w{i}")).unwrap();
+            consistent(&set);
+            assert!(!set.state.plan().wasteful(), "waste stays bounded");
+            recompiled |= set.state.plan().waste().0 < dead;
+        }
+        assert!(recompiled, "the plan was recompiled at least once");
+        assert!(set == OkrSet::from_document(crate::sample::synthetic(2_000, 1)).unwrap());
+    }
+
+    #[test]
+    fn wide_nodes_keep_exact_sums_as_inputs_come_and_go() {
+        // Thirds do not add exactly: the order of additions shows in the
+        // last digit, so only the id order gives a reload's result.
+        let third = Decimal::ONE / Decimal::from(3);
+        let mut document = Document::new(AlignmentModel::Cascading).with_objective(Objective::new(
+            Id::unchecked("top"),
+            "Top",
+            "company",
+        ));
+        for i in (0..40).rev() {
+            document = document.with_objective(
+                Objective::new(Id::unchecked(&format!("s{i:02}")), "S", "team")
+                    .with_link(
+                        Link::new(Id::unchecked("top"))
+                            .with_weight(Weight::new(Decimal::from(i % 3 + 1)).unwrap()),
+                    )
+                    .with_key_result(
+                        KeyResult::new(Id::unchecked(&format!("s{i:02}k")), "K")
+                            .with_metric(Metric::manual(third * Decimal::from(i % 3 + 1))),
+                    ),
+            );
+        }
+        let mut set = OkrSet::from_document(document).unwrap();
+        let top = set.lookup("top").unwrap();
+        assert!(set.state.keeps_sums(top));
+        // Ids that sort first, last and in between; one reorders slots.
+        for (n, id) in ["a", "s15x", "zz", "s00a"].iter().enumerate() {
+            set.add_objective(leaf(id, "team", "top", 3 + n as i64))
+                .unwrap();
+            consistent(&set);
+            assert!(set == reloaded(&set), "after adding {id}");
+            assert!(set.state.keeps_sums(set.lookup("top").unwrap()));
+            set.set_link_weight(id, "top", Weight::new(Decimal::from(7)).unwrap())
+                .unwrap();
+            assert!(set == reloaded(&set), "after reweighing {id}");
+        }
+        // A check-in under a wide node after its inputs moved uses the
+        // rebuilt sums.
+        set.set_metric("s15xk0", Some(Metric::manual(third)))
+            .unwrap();
+        assert!(set == reloaded(&set));
+        for id in ["s15x", "a", "s07", "zz", "s00a"] {
+            if id == "s07" {
+                set.remove_link(id, "top").unwrap();
+            } else {
+                set.remove_objective(id).unwrap();
+            }
+            consistent(&set);
+            assert!(set == reloaded(&set), "after removing {id}");
+        }
+        // Down to 32 inputs and below: no sums kept, still exact.
+        for i in 0..10 {
+            set.remove_link(&format!("s{i:02}"), "top").ok();
+        }
+        consistent(&set);
+        assert!(!set.state.keeps_sums(set.lookup("top").unwrap()));
+        assert!(set == reloaded(&set));
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod lint;
 mod properties;
 mod rollup;
 mod scale;
+mod structure;
 mod text;
 mod time;
 
