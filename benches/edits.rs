@@ -54,10 +54,13 @@ fn check_in(i: u64) -> CheckIn {
 
 type Standing = (NodeKind, Option<Progress>, Option<Band>);
 
-/// `OkrSet::apply`'s bookkeeping for an edit that recompiles the plan, as
-/// written in src/set/apply.rs (`snapshot`, then `changes` with
-/// `Before::All`), run with no edit in between: the nodes that moved
-/// (none), after a snapshot of all of them.
+/// The bookkeeping `OkrSet::apply_all` does to find the `Changes` of a
+/// transaction with structural edits (and `apply` for a move-link or a
+/// level change), as written in src/set/apply.rs (`snapshot`, then
+/// `changes` with `Before::All`), run with no edit in between: the nodes
+/// that moved (none), after a snapshot of all of them. Single structural
+/// edits no longer pay it: they list what they added and removed and read
+/// the roll-up's journal.
 fn snapshot_and_compare(set: &OkrSet) -> Vec<(Id, Standing, Standing)> {
     let mut snapshot: HashMap<Id, Standing> = set
         .nodes()
@@ -151,10 +154,10 @@ fn bench(c: &mut Criterion) {
             team.id,
             added.moved().len()
         );
-        // What `apply` adds to a structural edit to find its `Changes`: a
-        // snapshot of every node before, every node compared after. The
-        // code of `watch` and `changes` in src/set/apply.rs, through the
-        // public API (it uses nothing else), with nothing moved.
+        // What a transaction with structural edits adds to find its
+        // `Changes`: a snapshot of every node before, every node compared
+        // after. The code of `watch` and `changes` in src/set/apply.rs,
+        // through the public API (it uses nothing else), with nothing moved.
         group.bench_function(BenchmarkId::new("snapshot_and_compare", size), |b| {
             b.iter(|| snapshot_and_compare(&set));
         });

@@ -361,10 +361,12 @@ impl From<Edit> for Envelope {
 pub struct Changes {
     /// What the edits did, in order.
     pub edits: Vec<Change>,
-    /// Nodes whose progress or band moved: after a check-in, correction,
-    /// deletion or metric change in the order the roll-up reached them
-    /// (the key result first, then up); after other edits in the set's
-    /// node order, then removed nodes by id.
+    /// Nodes whose progress or band moved. After a check-in, correction,
+    /// deletion or metric change: in the order the roll-up reached them
+    /// (the key result first, then up). After a structural edit: the nodes
+    /// it added, then the rest in roll-up order, then the nodes it removed
+    /// by id. After a transaction with structural edits or a level change:
+    /// in the set's node order, then removed nodes by id.
     pub moved: Vec<Moved>,
 }
 

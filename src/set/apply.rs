@@ -337,14 +337,16 @@ impl OkrSet {
         }
     }
 
-    /// The standing of a node and everything under it. O(size).
+    /// The standing of a node and the measured nodes under it. O(size).
     fn standings_under(&self, id: &Id) -> Snapshot {
         let mut snapshot = Snapshot::new();
         let Some(root) = self.lookup(id.as_str()) else {
             return snapshot;
         };
         for node in self.subtree(root) {
-            if let Some(node) = NodeRef::new(self, node) {
+            // Initiatives have no progress or band: nothing of theirs moves.
+            let node = NodeRef::new(self, node).filter(|n| n.kind() != NodeKind::Initiative);
+            if let Some(node) = node {
                 snapshot.insert(
                     node.id().clone(),
                     (node.kind(), node.progress(), node.band()),
