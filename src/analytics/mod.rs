@@ -154,7 +154,9 @@ impl OkrSet {
                 c.aligned += aligned;
             };
             count(&mut out.overall);
-            if let Some((_, c)) = by_level.iter_mut().find(|(l, _)| l == level) {
+            // By rank, not by a search of the names: linear in levels too.
+            let rank = self.levels().rank(level).and_then(|r| r.checked_sub(1));
+            if let Some((_, c)) = rank.and_then(|r| by_level.get_mut(r)) {
                 count(c);
             }
             for owner in objective.owners() {
@@ -169,7 +171,7 @@ impl OkrSet {
 
     /// Objectives grouped by level, owner or period, with their progress,
     /// bands and statuses in a review. Groups come in the set's level or
-    /// period order, owners sorted. O(V).
+    /// period order, owners sorted. O(V + G log G) for G groups.
     ///
     /// # Example
     /// ```
@@ -195,6 +197,11 @@ impl OkrSet {
                 .collect(),
             GroupBy::Owner => Vec::new(),
         };
+        let mut position: std::collections::HashMap<String, usize> = groups
+            .iter()
+            .enumerate()
+            .map(|(at, (key, _))| (key.clone(), at))
+            .collect();
         for objective in self.objectives() {
             let keys: Vec<String> = match by {
                 GroupBy::Level => {
@@ -209,9 +216,18 @@ impl OkrSet {
                 GroupBy::Owner => objective.owners().to_vec(),
             };
             for key in keys {
-                match groups.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, members)) => members.push(objective),
-                    None => groups.push((key, vec![objective])),
+                // An index by key keeps this linear in objectives and groups
+                // (thousands of owners are a plausible organisation).
+                match position.get(&key) {
+                    Some(&at) => {
+                        if let Some((_, members)) = groups.get_mut(at) {
+                            members.push(objective);
+                        }
+                    }
+                    None => {
+                        position.insert(key.clone(), groups.len());
+                        groups.push((key, vec![objective]));
+                    }
                 }
             }
         }

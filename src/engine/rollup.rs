@@ -698,10 +698,18 @@ impl State {
     /// O(entries).
     pub(crate) fn take_journal(&mut self) -> Vec<(NodeIndex, Decimal, Decimal)> {
         let entries = self.journal.take().unwrap_or_default();
-        let mut seen = std::collections::HashSet::with_capacity(entries.len());
-        let mut out = Vec::with_capacity(entries.len());
+        let mut out: Vec<(NodeIndex, Decimal, Decimal)> = Vec::with_capacity(entries.len());
+        // One pass stores each node once; only several passes (a
+        // transaction) repeat one. A short journal, a check-in's, is
+        // deduplicated by a scan, cheaper than hashing.
+        let mut seen =
+            (entries.len() > 32).then(|| std::collections::HashSet::with_capacity(entries.len()));
         for (node, before) in entries {
-            if !seen.insert(node) {
+            let first = match &mut seen {
+                Some(seen) => seen.insert(node),
+                None => !out.iter().any(|(n, _, _)| *n == node),
+            };
+            if !first {
                 continue;
             }
             if let Some(now) = self.progress_of(node) {

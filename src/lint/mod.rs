@@ -4,7 +4,7 @@
 //! The rules come from the seeds' rules of thumb; they read the set through
 //! its public view only.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -187,6 +187,14 @@ fn top_objectives(linter: &mut Linter<'_>) {
 
 fn objectives(linter: &mut Linter<'_>) {
     let set = linter.set;
+    // Which objectives some contributing link reaches: one pass over the
+    // links, not a search of every supporter's links per objective.
+    let contributed: HashSet<&Id> = set
+        .objectives()
+        .flat_map(|o| o.aligned_to())
+        .filter(|link| link.contributes())
+        .map(|link| link.target().id())
+        .collect();
     for objective in set.objectives() {
         let id = objective.id().clone();
         let key_results: Vec<NodeRef<'_>> = objective.key_results().collect();
@@ -202,11 +210,7 @@ fn objectives(linter: &mut Linter<'_>) {
                 ),
             );
         }
-        let contributed = objective.supporters().any(|s| {
-            s.aligned_to()
-                .any(|link| link.contributes() && link.target().id() == &id)
-        });
-        if key_results.is_empty() && !contributed {
+        if key_results.is_empty() && !contributed.contains(&id) {
             linter.report(
                 Rule::UnmeasuredObjective,
                 vec![id.clone()],
@@ -293,6 +297,9 @@ fn alignment(linter: &mut Linter<'_>) {
     }
     let top = sure(set.levels().name(0), "levels are never empty");
     let reaches = reaches_top(set);
+    // The normalised titles of each link target's key results, made once
+    // per target however many objectives align to it.
+    let mut titles_of: HashMap<Id, HashMap<String, Id>> = HashMap::new();
     for objective in set.objectives() {
         if objective.level() == Some(top) {
             continue;
@@ -318,20 +325,32 @@ fn alignment(linter: &mut Linter<'_>) {
                 ),
             );
         }
+        let title = normalise(objective.title());
         for target in objective.aligned_to().map(|link| link.target()) {
-            let candidates: Vec<NodeRef<'_>> = match target.kind() {
-                NodeKind::KeyResult => vec![target],
-                _ => target.key_results().collect(),
-            };
-            let title = normalise(objective.title());
-            if let Some(kr) = candidates.iter().find(|kr| normalise(kr.title()) == title) {
+            let titles = titles_of.entry(target.id().clone()).or_insert_with(|| {
+                let candidates: Vec<NodeRef<'_>> = match target.kind() {
+                    NodeKind::KeyResult => vec![target],
+                    _ => target.key_results().collect(),
+                };
+                let mut titles = HashMap::with_capacity(candidates.len());
+                for kr in candidates {
+                    // The first key result with a title names it, as a
+                    // search in order would.
+                    titles
+                        .entry(normalise(kr.title()))
+                        .or_insert_with(|| kr.id().clone());
+                }
+                titles
+            });
+            if let Some(kr) = titles.get(&title) {
+                let kr = kr.clone();
                 linter.report(
                     Rule::CascadedTitle,
-                    vec![id.clone(), kr.id().clone()],
+                    vec![id.clone(), kr.clone()],
                     format!(
                         "objective {:?} repeats the title of key result {:?}: say what this team will achieve toward it instead",
                         id.as_str(),
-                        kr.id().as_str()
+                        kr.as_str()
                     ),
                 );
             }

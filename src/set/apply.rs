@@ -483,10 +483,13 @@ impl OkrSet {
             if skip.contains(node.id()) {
                 continue;
             }
+            // Read the node's standing once: a band needs its commitment
+            // (its objective's), and both bands share it.
+            let commitment = node.commitment();
             let progress = node.progress();
             let progress_before = Progress::new(before).ok();
-            let band_before = progress_before.map(|p| self.scale.band(p, node.commitment()));
-            let band = node.band();
+            let band_before = progress_before.map(|p| self.scale.band(p, commitment));
+            let band = progress.map(|p| self.scale.band(p, commitment));
             if progress_before != progress || band_before != band {
                 moved.push(Moved {
                     id: node.id().clone(),
