@@ -395,6 +395,44 @@ impl Progress {
     }
 }
 
+/// `a >= b` for decimals, exactly: non-negative values whose mantissas
+/// fit once brought to one scale are compared as integers (the common case
+/// of a progress against a band's threshold), anything else as decimals.
+/// A decimal comparison rescales one side on every call; a band costs two.
+/// O(1).
+#[inline]
+pub(crate) fn at_least(a: Decimal, b: Decimal) -> bool {
+    if a.is_sign_negative() || b.is_sign_negative() {
+        return a >= b;
+    }
+    let (scale_a, scale_b) = (a.scale(), b.scale());
+    let scale = scale_a.max(scale_b);
+    let lift = |value: Decimal, from: u32| {
+        let mantissa = value.mantissa().unsigned_abs();
+        let power = *POWERS_OF_TEN.get((scale - from) as usize)?;
+        // Bits are counted instead of a checked 128-bit multiply (a slow
+        // call): two factors of at most 128 bits together cannot overflow.
+        (mantissa.leading_zeros() + power.leading_zeros() >= 128).then(|| mantissa * power)
+    };
+    match (lift(a, scale_a), lift(b, scale_b)) {
+        (Some(a), Some(b)) => a >= b,
+        _ => a >= b,
+    }
+}
+
+/// A non-negative decimal's mantissa at the largest scale (28), when it
+/// fits in 128 bits: any progress up to a cap of a few billion does. Two
+/// such mantissas compare as their decimals do. O(1).
+#[inline]
+pub(crate) fn at_max_scale(value: Decimal) -> Option<u128> {
+    if value.is_sign_negative() && !value.is_zero() {
+        return None;
+    }
+    let mantissa = value.mantissa().unsigned_abs();
+    let power = *POWERS_OF_TEN.get((Decimal::MAX_SCALE - value.scale()) as usize)?;
+    (mantissa.leading_zeros() + power.leading_zeros() >= 128).then(|| mantissa * power)
+}
+
 /// Whether `0 ≤ value < 1`, read off the mantissa and scale. O(1).
 fn below_one(value: Decimal) -> bool {
     !value.is_sign_negative()
@@ -461,6 +499,33 @@ impl<'de> Deserialize<'de> for Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn at_least_agrees_with_decimal_comparison() {
+        let values = [
+            "0",
+            "0.0",
+            "0.4",
+            "0.39999999999999999999999999",
+            "0.4000000000000000000000000000",
+            "0.7",
+            "0.6999999999999999999999999999",
+            "1",
+            "1.00",
+            "1.5",
+            "-0.1",
+            "-0",
+            "12.5",
+            "79228162514264337593543950335",
+            "0.0000000000000000000000000001",
+        ];
+        for a in values {
+            for b in values {
+                let (x, y): (Decimal, Decimal) = (a.parse().unwrap(), b.parse().unwrap());
+                assert_eq!(at_least(x, y), x >= y, "{a} >= {b}");
+            }
+        }
+    }
 
     #[test]
     fn clamping_by_mantissa_agrees_with_comparing_decimals() {

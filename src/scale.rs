@@ -6,6 +6,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::number::{at_least, at_max_scale};
 use crate::{Commitment, Progress};
 
 /// A grade band.
@@ -66,6 +67,10 @@ pub trait Scale: fmt::Debug + Send + Sync {
 pub struct GoogleScale {
     yellow_from: Decimal,
     green_from: Decimal,
+    /// The yellow, green and committed-green thresholds as mantissas at
+    /// the largest scale: a progress lifted there too is banded by two
+    /// integer comparisons, not two decimal ones (which rescale).
+    lifted: Option<[u128; 3]>,
 }
 
 impl GoogleScale {
@@ -81,32 +86,63 @@ impl GoogleScale {
     /// ```
     #[must_use]
     pub fn new(yellow_from: Decimal, green_from: Decimal) -> Option<Self> {
-        (Decimal::ZERO <= yellow_from && yellow_from <= green_from).then_some(Self {
+        (Decimal::ZERO <= yellow_from && yellow_from <= green_from)
+            .then(|| Self::lifted(yellow_from, green_from))
+    }
+
+    fn lifted(yellow_from: Decimal, green_from: Decimal) -> Self {
+        let committed = if at_least(green_from, Decimal::ONE) {
+            green_from
+        } else {
+            Decimal::ONE
+        };
+        let lifted = match (
+            at_max_scale(yellow_from),
+            at_max_scale(green_from),
+            at_max_scale(committed),
+        ) {
+            (Some(y), Some(g), Some(c)) => Some([y, g, c]),
+            _ => None,
+        };
+        Self {
             yellow_from,
             green_from,
-        })
+            lifted,
+        }
     }
 }
 
 impl Default for GoogleScale {
     fn default() -> Self {
-        Self {
-            yellow_from: Decimal::new(4, 1),
-            green_from: Decimal::new(7, 1),
-        }
+        Self::lifted(Decimal::new(4, 1), Decimal::new(7, 1))
     }
 }
 
 impl Scale for GoogleScale {
     fn band(&self, progress: Progress, commitment: Commitment) -> Band {
         let p = progress.value();
+        if let Some([yellow, green, committed]) = self.lifted {
+            if let Some(m) = at_max_scale(p) {
+                let green = match commitment {
+                    Commitment::Committed => committed,
+                    Commitment::Aspirational => green,
+                };
+                return if m >= green {
+                    Band::Green
+                } else if m >= yellow {
+                    Band::Yellow
+                } else {
+                    Band::Red
+                };
+            }
+        }
         let green_from = match commitment {
-            Commitment::Aspirational => self.green_from,
-            Commitment::Committed => Decimal::ONE.max(self.green_from),
+            Commitment::Committed if !at_least(self.green_from, Decimal::ONE) => Decimal::ONE,
+            _ => self.green_from,
         };
-        if p >= green_from {
+        if at_least(p, green_from) {
             Band::Green
-        } else if p >= self.yellow_from {
+        } else if at_least(p, self.yellow_from) {
             Band::Yellow
         } else {
             Band::Red
@@ -117,6 +153,48 @@ impl Scale for GoogleScale {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integer_bands_agree_with_decimal_ones() {
+        let scales = [
+            GoogleScale::default(),
+            GoogleScale::new("0.3".parse().unwrap(), "0.65".parse().unwrap()).unwrap(),
+            GoogleScale::new("0.5".parse().unwrap(), "1.2".parse().unwrap()).unwrap(),
+        ];
+        let third = Decimal::ONE / Decimal::from(3);
+        let values: Vec<Decimal> = [
+            "0",
+            "0.4",
+            "0.7",
+            "1",
+            "1.2",
+            "0.65",
+            "0.3",
+            "0.3999999999999999999999999999",
+            "0.4000000000000000000000000000",
+            "0.6999999999999999999999999999",
+            "0.7000000000000000000000000001",
+            "0.9999999999999999999999999999",
+            "1.0000000000000000000000000000",
+        ]
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .chain([third, third * Decimal::TWO, Decimal::new(12, 1) * third])
+        .collect();
+        for scale in scales {
+            let slow = GoogleScale {
+                lifted: None,
+                ..scale
+            };
+            assert!(scale.lifted.is_some());
+            for &value in &values {
+                let p = Progress::new(value).unwrap();
+                for c in [Commitment::Aspirational, Commitment::Committed] {
+                    assert_eq!(scale.band(p, c), slow.band(p, c), "{value} {c:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn google_scale_boundaries() {

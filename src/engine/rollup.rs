@@ -139,7 +139,10 @@ pub(crate) struct State {
     /// changed, with its value before, in the order they changed (a node
     /// may repeat; its first entry holds the value before the edit). By
     /// node, not slot: structural edits move slots.
-    journal: Option<Vec<(NodeIndex, Decimal)>>,
+    journal: Vec<(NodeIndex, Decimal)>,
+    /// Whether incremental passes record into `journal` (its buffer is
+    /// kept between edits, so a check-in allocates none).
+    journaling: bool,
 }
 
 /// Lists of items stored back to back: list `i` is
@@ -688,35 +691,48 @@ impl Progresses for Overlay<'_> {
 }
 
 impl State {
-    /// Starts recording the slots incremental passes change. O(1).
+    /// Starts recording the nodes incremental passes change. O(1).
     pub(crate) fn start_journal(&mut self) {
-        self.journal = Some(Vec::new());
+        self.journal.clear();
+        self.journaling = true;
     }
 
-    /// Stops recording and returns each changed node once, with its value
-    /// before the journal started and now, in the order first changed.
-    /// O(entries).
-    pub(crate) fn take_journal(&mut self) -> Vec<(NodeIndex, Decimal, Decimal)> {
-        let entries = self.journal.take().unwrap_or_default();
-        let mut out: Vec<(NodeIndex, Decimal, Decimal)> = Vec::with_capacity(entries.len());
+    /// Stops recording and leaves each changed node once in the journal,
+    /// with its value before the journal started, in the order first
+    /// changed (see [`journal`](Self::journal)). O(entries).
+    pub(crate) fn close_journal(&mut self) {
+        self.journaling = false;
         // One pass stores each node once; only several passes (a
         // transaction) repeat one. A short journal, a check-in's, is
         // deduplicated by a scan, cheaper than hashing.
-        let mut seen =
-            (entries.len() > 32).then(|| std::collections::HashSet::with_capacity(entries.len()));
-        for (node, before) in entries {
-            let first = match &mut seen {
-                Some(seen) => seen.insert(node),
-                None => !out.iter().any(|(n, _, _)| *n == node),
-            };
-            if !first {
-                continue;
+        if self.journal.len() > 32 {
+            let mut seen = std::collections::HashSet::with_capacity(self.journal.len());
+            self.journal.retain(|(node, _)| seen.insert(*node));
+        } else {
+            let mut kept = 0;
+            for i in 0..self.journal.len() {
+                let Some(&(node, before)) = self.journal.get(i) else {
+                    break;
+                };
+                let seen = self
+                    .journal
+                    .get(..kept)
+                    .is_some_and(|first| first.iter().any(|(n, _)| *n == node));
+                if !seen {
+                    if let Some(slot) = self.journal.get_mut(kept) {
+                        *slot = (node, before);
+                    }
+                    kept += 1;
+                }
             }
-            if let Some(now) = self.progress_of(node) {
-                out.push((node, before, now));
-            }
+            self.journal.truncate(kept);
         }
-        out
+    }
+
+    /// What the last closed journal recorded: each changed node once with
+    /// its value before. O(1).
+    pub(crate) fn journal(&self) -> &[(NodeIndex, Decimal)] {
+        &self.journal
     }
 
     /// The plan the state rolls up over.
@@ -859,9 +875,9 @@ impl State {
             // Bit for bit: an equal value of another scale could round
             // differently further up.
             Some(slot) if slot.serialize() != value.serialize() => {
-                if let Some(journal) = &mut self.journal {
+                if self.journaling {
                     if let Some(&node) = self.plan.order.get(s) {
-                        journal.push((node, *slot));
+                        self.journal.push((node, *slot));
                     }
                 }
                 *slot = value;

@@ -114,7 +114,7 @@ impl OkrSet {
         match self.perform(envelope, &mut edits) {
             Ok(()) => Ok(self.changes(before, edits)),
             Err(error) => {
-                self.state.take_journal();
+                self.state.close_journal();
                 Err(error)
             }
         }
@@ -234,7 +234,7 @@ impl OkrSet {
                     Ok(self.changes(Before::Journal, edits))
                 }
                 Err(error) => {
-                    self.state.take_journal();
+                    self.state.close_journal();
                     Err(error)
                 }
             });
@@ -258,7 +258,7 @@ impl OkrSet {
         Some(match self.edit_set_metrics(metrics) {
             Ok(()) => Ok(self.changes(Before::Journal, edits)),
             Err(error) => {
-                self.state.take_journal();
+                self.state.close_journal();
                 Err(error)
             }
         })
@@ -474,9 +474,11 @@ impl OkrSet {
     /// The nodes the incremental passes since [`watch`](Self::watch)
     /// moved, from the journal, but for those in `skip`: O(entries).
     fn journal_moves(&mut self, skip: &HashSet<Id>) -> Vec<Moved> {
-        let journal = self.state.take_journal();
+        self.state.close_journal();
+        let this: &Self = self;
+        let journal = this.state.journal();
         let mut moved = Vec::with_capacity(journal.len());
-        for (node, before, _) in journal {
+        for &(node, before) in journal {
             let Some(node) = NodeRef::new(self, node) else {
                 continue;
             };

@@ -513,14 +513,16 @@ impl OkrSet {
             }
             self.refuse_contributing_links(node)?;
         }
-        let shape = metric.map(|m| {
-            if k.check_ins().is_empty() {
-                m.clone()
-            } else {
-                m.at_start()
-            }
-        });
-        check_history(&k.id, shape.as_ref(), k.check_ins(), k.phases())?;
+        // With a history only the metric's shape counts (its `current`
+        // gives way to the check-ins); without one it is taken as given.
+        let shape;
+        let metric = if k.check_ins().is_empty() {
+            metric
+        } else {
+            shape = metric.map(Metric::at_start);
+            shape.as_ref()
+        };
+        check_history(&k.id, metric, k.check_ins(), k.phases())?;
         Ok(node)
     }
 
