@@ -252,6 +252,17 @@ impl Document {
     /// text back with [`Document::from_csv`] gives an equal document.
     /// O(size of the document).
     ///
+    /// Safe to open in a spreadsheet: a text cell (a title, owner, note,
+    /// id, unit, level or milestone title, reason, …) that begins with `=`,
+    /// `+`, `-`, `@`, a tab or a CR is written with a `'` in front, so that
+    /// no spreadsheet runs it as a formula; so is a text that begins with
+    /// `'` followed by one of those or by another `'`, so that reading takes
+    /// off exactly the `'` that writing put on (`=1+1` → `'=1+1`, `'=1+1` →
+    /// `''=1+1`, `'x` stays `'x`). Numbers (`start`, `target`, `current`,
+    /// `weight`, `confidence`, a check-in's numeric `value`, a grade's
+    /// progress) are written as they are: `-5` stays `-5`, a number in the
+    /// spreadsheet.
+    ///
     /// # Errors
     /// None in practice (writing to memory); the `Result` carries the CSV
     /// writer's own.
@@ -784,7 +795,9 @@ impl Document {
     /// corrections, are kept in the order they appear. A `correction` or
     /// `deletion` row names its check-in by id in `parent` (if several
     /// check-ins share the id, the nearest above), or, with an empty
-    /// `parent`, the nearest check-in row above it.
+    /// `parent`, the nearest check-in row above it. A cell that begins with
+    /// `'` followed by `=`, `+`, `-`, `@`, a tab, a CR or another `'` loses
+    /// that first `'`, which [`Document::to_csv`] puts before such text.
     ///
     /// # Errors
     /// [`CsvError`] naming the line and column: an unknown or repeated

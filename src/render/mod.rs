@@ -1,6 +1,14 @@
 //! Renderings of a set for people: Graphviz DOT and Mermaid pictures of the
 //! alignment graph, a Markdown report and a plain-text review. They only
 //! read the set, and show every number the same way ([`rounded`]).
+//!
+//! They are safe to show to people other than the text's authors: no
+//! title, owner, level name or id can inject into what reads them. No
+//! rendering carries a control character out of a user's text (each is
+//! shown as its Unicode control picture, [`picture`]; line breaks become
+//! spaces where a text must stay on one line); a DOT or Mermaid label is a
+//! label only, Markdown shows text as text and ids verbatim, and the text
+//! report prints no terminal escape. Each rendering's docs say how.
 
 mod dot;
 mod markdown;
