@@ -20,6 +20,22 @@
 //! `parent` with the deletion's `reason`, `by` and `at`. A check-in without
 //! an id (a document may leave out a deleted check-in's) is named by an
 //! empty `parent`: the nearest check-in row above.
+//!
+//! # Formula cells
+//!
+//! A spreadsheet takes a cell that begins with `=`, `+`, `-`, `@`, a tab or
+//! a CR as a formula, so text from users (titles, owners, notes, ids, …)
+//! could run one on whoever opens the export. [`Document::to_csv`] writes
+//! such a text cell with a `'` in front, as OWASP advises, and
+//! [`Document::from_csv`] takes exactly that `'` off again, so every text
+//! reads back as it was written. To keep that unambiguous, a text that
+//! itself begins with `'` followed by one of those characters or by
+//! another `'` gets one more `'` too; reading removes a leading `'` only
+//! when one of those follows it ([`escape_formula`], [`unescape_formula`]).
+//! Numbers (`start`, `target`, `current`, `value`, `weight`, `confidence`
+//! and the progress in a `grade` row) are written as they are, `-5` as
+//! `-5`: they come only from decimals, which hold no formula, and a
+//! spreadsheet shows them as numbers.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -93,6 +109,54 @@ mod row_type {
     pub(super) const INITIATIVE: &str = "initiative";
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula
+/// (OWASP's list): `=`, `+`, `-`, `@`, tab and CR.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether [`escape_formula`] puts a `'` before the text: it begins with
+/// one of [`FORMULA_STARTS`], or with `'` followed by one of them or by
+/// another `'`.
+fn needs_quote(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some('\'') => chars
+            .next()
+            .is_some_and(|c| c == '\'' || FORMULA_STARTS.contains(&c)),
+        Some(c) => FORMULA_STARTS.contains(&c),
+        None => false,
+    }
+}
+
+/// A text cell as written: with a `'` in front when it
+/// [needs one](needs_quote), so that no text cell begins like a formula.
+/// [`unescape_formula`] undoes it. O(length).
+fn escape_formula(text: &str) -> String {
+    if needs_quote(text) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A cell as read: without the `'` that [`escape_formula`] put in front,
+/// that is, without a leading `'` that a formula's first character or
+/// another `'` follows. Every other cell is kept as it is. O(1).
+fn unescape_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(|c: char| c == '\'' || FORMULA_STARTS.contains(&c)) => rest,
+        _ => cell,
+    }
+}
+
+/// A value written as a number, not escaped: decimals and the types that
+/// wrap one, whose text is digits, a `.` and perhaps a leading `-`.
+trait Number: fmt::Display {}
+
+impl Number for Decimal {}
+impl Number for Weight {}
+impl Number for Progress {}
+impl Number for Confidence {}
+
 fn column_index(name: &str) -> usize {
     CSV_COLUMNS
         .iter()
@@ -110,17 +174,35 @@ impl Row {
         row
     }
 
+    /// Sets a text cell (text, an id, a name, a date, …), escaped by
+    /// [`escape_formula`].
     fn set(&mut self, column: &str, value: impl fmt::Display) -> &mut Self {
-        debug_assert!(CSV_COLUMNS.contains(&column), "no column {column:?}");
-        if let Some(cell) = self.0.get_mut(column_index(column)) {
-            *cell = value.to_string();
-        }
-        self
+        self.put(column, escape_formula(&value.to_string()))
     }
 
     fn set_opt(&mut self, column: &str, value: Option<impl fmt::Display>) -> &mut Self {
         if let Some(value) = value {
             self.set(column, value);
+        }
+        self
+    }
+
+    /// Sets a number cell as the number's text, not escaped.
+    fn number(&mut self, column: &str, value: impl Number) -> &mut Self {
+        self.put(column, value.to_string())
+    }
+
+    fn number_opt(&mut self, column: &str, value: Option<impl Number>) -> &mut Self {
+        if let Some(value) = value {
+            self.number(column, value);
+        }
+        self
+    }
+
+    fn put(&mut self, column: &str, text: String) -> &mut Self {
+        debug_assert!(CSV_COLUMNS.contains(&column), "no column {column:?}");
+        if let Some(cell) = self.0.get_mut(column_index(column)) {
+            *cell = text;
         }
         self
     }
@@ -170,6 +252,17 @@ impl Document {
     /// text back with [`Document::from_csv`] gives an equal document.
     /// O(size of the document).
     ///
+    /// Safe to open in a spreadsheet: a text cell (a title, owner, note,
+    /// id, unit, level or milestone title, reason, …) that begins with `=`,
+    /// `+`, `-`, `@`, a tab or a CR is written with a `'` in front, so that
+    /// no spreadsheet runs it as a formula; so is a text that begins with
+    /// `'` followed by one of those or by another `'`, so that reading takes
+    /// off exactly the `'` that writing put on (`=1+1` → `'=1+1`, `'=1+1` →
+    /// `''=1+1`, `'x` stays `'x`). Numbers (`start`, `target`, `current`,
+    /// `weight`, `confidence`, a check-in's numeric `value`, a grade's
+    /// progress) are written as they are: `-5` stays `-5`, a number in the
+    /// spreadsheet.
+    ///
     /// # Errors
     /// None in practice (writing to memory); the `Result` carries the CSV
     /// writer's own.
@@ -188,7 +281,7 @@ impl Document {
         set.set("value", name(&self.alignment, "value")?)
             .set("grading", &self.strategy)
             .set("level", join(&self.levels.iter().collect::<Vec<_>>()))
-            .set("target", self.progress_cap);
+            .number("target", self.progress_cap);
         rows.push(set);
         for (setting, value) in lint_rows(&self.lint)? {
             let mut row = Row::new(row_type::LINT);
@@ -212,7 +305,7 @@ impl Document {
                     let mut row = Row::new(row_type::GRADE);
                     row.set("id", &grade.id)
                         .set("parent", &period.id)
-                        .set("current", grade.progress)
+                        .number("current", grade.progress)
                         .set("status", name(&grade.band, "status")?);
                     rows.push(row);
                 }
@@ -237,7 +330,7 @@ impl Document {
                 let mut row = Row::new(row_type::LINK);
                 row.set("id", &objective.id)
                     .set("parent", &link.id)
-                    .set("weight", link.weight)
+                    .number("weight", link.weight)
                     .set_opt("contributes", link.contributes);
                 rows.push(row);
             }
@@ -393,7 +486,7 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
         .set("parent", parent)
         .set("title", &kr.title)
         .set("owners", join(&kr.owners))
-        .set("weight", kr.weight)
+        .number("weight", kr.weight)
         .set_opt("description", kr.description.as_ref());
     let mut milestones: &[Milestone] = &[];
     if let Some(metric) = &kr.metric {
@@ -405,9 +498,9 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
                 current,
                 unit,
             } => {
-                row.set("start", start)
-                    .set("target", target)
-                    .set_opt("current", current.as_ref())
+                row.number("start", *start)
+                    .number("target", *target)
+                    .number_opt("current", *current)
                     .set_opt("unit", unit.as_ref());
             }
             Metric::Binary { done } => {
@@ -415,16 +508,16 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
             }
             Metric::Milestones { milestones: list } => milestones = list,
             Metric::AtLeast { threshold, current } | Metric::AtMost { threshold, current } => {
-                row.set("target", threshold)
-                    .set_opt("current", current.as_ref());
+                row.number("target", *threshold)
+                    .number_opt("current", *current);
             }
             Metric::Range { low, high, current } => {
-                row.set("start", low)
-                    .set("target", high)
-                    .set_opt("current", current.as_ref());
+                row.number("start", *low)
+                    .number("target", *high)
+                    .number_opt("current", *current);
             }
             Metric::Manual { progress } => {
-                row.set("current", progress);
+                row.number("current", *progress);
             }
         }
     }
@@ -433,7 +526,7 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
         let mut row = Row::new(row_type::MILESTONE);
         row.set("parent", &kr.id)
             .set("title", &milestone.title)
-            .set("weight", milestone.weight)
+            .number("weight", milestone.weight)
             .set("done", milestone.done);
         rows.push(row);
     }
@@ -453,7 +546,7 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
         let mut row = Row::new(row_type::PHASE);
         row.set("parent", &kr.id)
             .set("at", phase.at)
-            .set("target", phase.target);
+            .number("target", phase.target);
         rows.push(row);
     }
     for initiative in &kr.initiatives {
@@ -468,14 +561,14 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
     Ok(())
 }
 
-/// A check-in's `value` cell: a number, `true` or `false`, or milestone
-/// titles joined with `;`.
-fn value_cell(value: &CheckInValue) -> String {
+/// Sets a check-in's `value` cell: a number, `true` or `false`, or
+/// milestone titles joined with `;` (text, escaped).
+fn set_value(row: &mut Row, value: &CheckInValue) {
     match value {
-        CheckInValue::Number(n) => n.to_string(),
-        CheckInValue::Done(done) => done.to_string(),
-        CheckInValue::Milestones(titles) => join(titles),
-    }
+        CheckInValue::Number(n) => row.number("value", *n),
+        CheckInValue::Done(done) => row.set("value", done),
+        CheckInValue::Milestones(titles) => row.set("value", join(titles)),
+    };
 }
 
 /// A `check-in` or `deleted-check-in` row (`kind`) for a check-in of the
@@ -486,20 +579,20 @@ fn check_in_rows(kind: &str, check_in: &CheckIn, kr: &Id, rows: &mut Vec<Row>) {
     row.set_opt("id", check_in.id.as_ref())
         .set("parent", kr)
         .set("at", check_in.at)
-        .set("value", value_cell(&check_in.value))
-        .set_opt("confidence", check_in.confidence)
+        .number_opt("confidence", check_in.confidence)
         .set_opt("note", check_in.note.as_ref())
         .set_opt("by", check_in.by.as_ref());
+    set_value(&mut row, &check_in.value);
     rows.push(row);
     for correction in &check_in.corrections {
         let mut row = Row::new(row_type::CORRECTION);
         row.set_opt("parent", check_in.id.as_ref())
-            .set("value", value_cell(&correction.value))
-            .set_opt("confidence", correction.confidence)
+            .number_opt("confidence", correction.confidence)
             .set_opt("note", correction.note.as_ref())
             .set("reason", &correction.reason)
             .set_opt("by", correction.by.as_ref())
             .set_opt("at", correction.at);
+        set_value(&mut row, &correction.value);
         rows.push(row);
     }
 }
@@ -520,12 +613,16 @@ impl Record<'_> {
         }
     }
 
+    /// The cell, without the `'` that writing put before a text that
+    /// begins like a formula ([`unescape_formula`]).
     fn get(&self, column: &'static str) -> &str {
         debug_assert!(CSV_COLUMNS.contains(&column), "no column {column:?}");
-        self.columns
-            .get(column)
-            .and_then(|&i| self.record.get(i))
-            .unwrap_or("")
+        unescape_formula(
+            self.columns
+                .get(column)
+                .and_then(|&i| self.record.get(i))
+                .unwrap_or(""),
+        )
     }
 
     fn opt(&self, column: &'static str) -> Option<String> {
@@ -698,7 +795,9 @@ impl Document {
     /// corrections, are kept in the order they appear. A `correction` or
     /// `deletion` row names its check-in by id in `parent` (if several
     /// check-ins share the id, the nearest above), or, with an empty
-    /// `parent`, the nearest check-in row above it.
+    /// `parent`, the nearest check-in row above it. A cell that begins with
+    /// `'` followed by `=`, `+`, `-`, `@`, a tab, a CR or another `'` loses
+    /// that first `'`, which [`Document::to_csv`] puts before such text.
     ///
     /// # Errors
     /// [`CsvError`] naming the line and column: an unknown or repeated

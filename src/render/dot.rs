@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{EdgeStyle, band_colour, edges, one_line, rounded};
+use super::{EdgeStyle, band_colour, edges, entity_follows, one_line, picture, rounded};
 use crate::invariant::sure_or;
 use crate::{NodeKind, NodeRef, OkrSet, Progress};
 
@@ -13,6 +13,14 @@ impl OkrSet {
     /// key-result edges thin, contributing links bold, supporting links
     /// dashed. Supporters point up to what they support. Render it with
     /// `dot -Tsvg`. O(V + E).
+    ///
+    /// Titles and ids are shown as typed and cannot change the graph: a
+    /// title is one line (runs of whitespace as one space, at most 48
+    /// characters), `"` and `\` are escaped, an `&` that would start an
+    /// HTML character reference (`&lt;`, `&#27;`) is written `&amp;`, and a
+    /// control character is shown as its Unicode control picture (`␀`,
+    /// `␛`; `�` for C1 controls), so neither the DOT nor the SVG that `dot`
+    /// makes of it carries a control character.
     ///
     /// # Example
     /// ```
@@ -69,14 +77,19 @@ impl OkrSet {
     }
 }
 
-/// Escapes a DOT double-quoted string.
+/// Escapes a DOT double-quoted string: `"` and `\` with a backslash (so
+/// no `\N`, `\G` or `\l` reaches Graphviz), an `&` that would start a
+/// character reference as `&amp;`, a newline or CR as a space and any
+/// other control character as its [`picture`].
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
+            '&' if entity_follows(text.get(i + 1..).unwrap_or("")) => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push(picture(c)),
             c => out.push(c),
         }
     }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::rounded;
+use super::{picture, rounded};
 use crate::{Date, NodeKind, NodeReview, OkrSet};
 
 impl OkrSet {
@@ -10,6 +10,20 @@ impl OkrSet {
     /// one of key results (progress, band, status, expected progress,
     /// forecast, confidence — two places, half away from zero, as in every
     /// rendering: `0.50`), and the health-check findings. O(V + E).
+    ///
+    /// A CommonMark or GitHub renderer shows every text as typed, and no
+    /// text makes a link, an image, HTML, emphasis, code or a new table
+    /// cell. Titles, level names, owners, periods, the strategy and the
+    /// findings' messages are written on one line (runs of whitespace as
+    /// one space, control characters as their Unicode control pictures)
+    /// with `\`, `` ` ``, `*`, `_`, `~`, `[`, `]` and `|` escaped by a
+    /// backslash and `&` and `<` as `&amp;` and `&lt;`; every text lands
+    /// inside a line (a table cell or a sentence), so nothing can start a
+    /// heading, a quote or a list. Ids are inline code, shown verbatim:
+    /// fenced by more backticks than the id holds in a row, padded with a
+    /// space where CommonMark strips one, with only `|` escaped (GitHub's
+    /// tables read `\|` as `|` even in code). (GitHub also links bare
+    /// `http://…` and `www.…` text; such a link shows where it goes.)
     ///
     /// # Example
     /// ```
@@ -36,7 +50,7 @@ impl OkrSet {
             objectives.len(),
             review.len() - objectives.len(),
             self.alignment(),
-            self.strategy(),
+            cell(self.strategy()),
             coverage,
         );
         out.push_str("## Objectives\n\n");
@@ -113,28 +127,50 @@ fn columns(node: &NodeReview) -> String {
     )
 }
 
-/// A table cell: one line, with backslashes, pipes and HTML escaped.
+/// A text inside a line of Markdown (a table cell or a sentence): one line
+/// (runs of whitespace as one space), control characters as their
+/// [`picture`], the characters that start CommonMark's inline syntax
+/// escaped (`\`, `` ` ``, `*`, `_`, `~`, `[`, `]`; with `[` escaped, `!`,
+/// `(` and `)` make no link or image) and `|`, which ends a table cell;
+/// `&` and `<` as `&amp;` and `&lt;`, so no entity, HTML or autolink.
 fn cell(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            match c {
+                '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '|' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                c if c.is_control() => out.push(picture(c)),
+                c => out.push(c),
+            }
+        }
+    }
+    out
 }
 
-/// An id as inline code, fenced by more backticks than it holds in a row.
+/// An id as inline code in a table cell, shown verbatim: fenced by more
+/// backticks than it holds in a row, padded with a space on each side when
+/// it holds a backtick or begins and ends with a space (CommonMark strips
+/// one from each side), `|` as `\|` for the table. Ids hold no control
+/// characters.
 fn code(id: &str) -> String {
-    let id = cell(id);
     let mut longest = 0;
     let mut run = 0;
     for c in id.chars() {
         run = if c == '`' { run + 1 } else { 0 };
         longest = longest.max(run);
     }
+    let id = id.replace('|', "\\|");
     let fence = "`".repeat(longest + 1);
-    if longest > 0 {
+    let spaced = id.starts_with(' ') && id.ends_with(' ') && id.chars().any(|c| c != ' ');
+    if longest > 0 || spaced {
         format!("{fence} {id} {fence}")
     } else {
         format!("{fence}{id}{fence}")

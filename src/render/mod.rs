@@ -1,6 +1,14 @@
 //! Renderings of a set for people: Graphviz DOT and Mermaid pictures of the
 //! alignment graph, a Markdown report and a plain-text review. They only
 //! read the set, and show every number the same way ([`rounded`]).
+//!
+//! They are safe to show to people other than the text's authors: no
+//! title, owner, level name or id can inject into what reads them. No
+//! rendering carries a control character out of a user's text (each is
+//! shown as its Unicode control picture, [`picture`]; line breaks become
+//! spaces where a text must stay on one line); a DOT or Mermaid label is a
+//! label only, Markdown shows text as text and ids verbatim, and the text
+//! report prints no terminal escape. Each rendering's docs say how.
 
 mod dot;
 mod markdown;
@@ -92,10 +100,63 @@ enum EdgeStyle {
     Supports,
 }
 
-/// A title on one line (runs of whitespace as one space), at most `max`
-/// characters.
+/// A title on one line (runs of whitespace, line breaks included, as one
+/// space; other control characters as their [`picture`]), at most `max`
+/// characters: a DOT or Mermaid label.
 fn one_line(title: &str, max: usize) -> String {
-    truncate(&title.split_whitespace().collect::<Vec<_>>().join(" "), max)
+    truncate(
+        &visible(&title.split_whitespace().collect::<Vec<_>>().join(" ")),
+        max,
+    )
+}
+
+/// Text with every control character shown as its [`picture`]: no
+/// rendering carries a control character out of a user's text.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { picture(c) } else { c })
+        .collect()
+}
+
+/// Text for one line of a terminal: each line-breaking or other whitespace
+/// control character (tab, newline, CR, …) and each line or paragraph
+/// separator as one space, every other control character as its
+/// [`picture`], and every other character as it is (runs of spaces stay).
+fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{2028}' | '\u{2029}' => ' ',
+            c if c.is_control() && c.is_whitespace() => ' ',
+            c if c.is_control() => picture(c),
+            c => c,
+        })
+        .collect()
+}
+
+/// How the renderings show a control character: a C0 control as its
+/// Unicode control picture (NUL `␀`, ESC `␛`, BEL `␇`, U+2400 + its code),
+/// DEL as `␡`, and a C1 control (U+0080 to U+009F), which has no picture,
+/// as the replacement character `�`. Visible, so that a reader sees what
+/// was typed, and harmless in a terminal, DOT, SVG, Mermaid and HTML.
+fn picture(c: char) -> char {
+    const REPLACEMENT: char = '\u{fffd}';
+    match u32::from(c) {
+        code @ 0..=0x1f => char::from_u32(0x2400 + code).unwrap_or(REPLACEMENT),
+        0x7f => '\u{2421}',
+        _ => REPLACEMENT,
+    }
+}
+
+/// Whether text after an `&` would make it an HTML character reference
+/// (`&lt;`, `&#27;`, `&#x1b;`): one or more ASCII letters, digits or `#`,
+/// then `;`. Graphviz and Mermaid's HTML labels decode such references, so
+/// they escape that `&` to show the text as typed.
+fn entity_follows(rest: &str) -> bool {
+    let name = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+        .count();
+    name > 0 && rest.get(name..).is_some_and(|after| after.starts_with(';'))
 }
 
 /// Text of at most `max` characters: longer text keeps its first `max − 1`

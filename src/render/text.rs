@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::prelude::ToPrimitive as _;
 
-use super::{rounded, severity_counts, truncate};
+use super::{picture, plain, rounded, severity_counts, truncate};
 use crate::{Band, Date, GroupBy, NodeKind, NodeRef, OkrSet, Review, Status};
 
 /// The width of the title column, in characters (indent and marker included).
@@ -26,6 +26,15 @@ impl OkrSet {
     /// to. Numbers have two decimal places, as in every rendering. O(V + E)
     /// plus one [`review`](Self::review) and one [`lint`](Self::lint).
     ///
+    /// Safe to print: the report holds no control character but its own
+    /// newlines. In every text it shows (titles, owners, level names, ids,
+    /// the strategy) a tab, newline, CR or other whitespace control
+    /// character is one space, so that each node keeps its one line, and
+    /// any other control character is shown as its Unicode control picture
+    /// (ESC as `␛`, BEL as `␇`; `�` for C1 controls), so no terminal escape
+    /// sequence (setting the window title, clearing the screen) reaches the
+    /// terminal.
+    ///
     /// # Example
     /// ```
     /// use okrs::{Date, OkrSet};
@@ -46,8 +55,8 @@ impl OkrSet {
             out,
             "alignment: {}, strategy: {}, levels: {}",
             self.alignment(),
-            self.strategy(),
-            self.levels().iter().collect::<Vec<_>>().join(" > ")
+            plain(self.strategy()),
+            plain(&self.levels().iter().collect::<Vec<_>>().join(" > "))
         );
         for period in self.periods() {
             let state = if period.is_closed() {
@@ -77,7 +86,7 @@ impl OkrSet {
             if objectives.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "== {level} ==");
+            let _ = writeln!(out, "== {} ==", plain(level));
             for objective in objectives {
                 if review.get(objective.id().as_str()).is_some() {
                     write_objective(&mut out, &objective, &review);
@@ -85,6 +94,19 @@ impl OkrSet {
             }
         }
         write_summary(&mut out, self, &review);
+        // Every text above went through `plain`; this makes sure of it.
+        if out.chars().any(|c| c.is_control() && c != '\n') {
+            out = out
+                .chars()
+                .map(|c| {
+                    if c.is_control() && c != '\n' {
+                        picture(c)
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+        }
         out
     }
 }
@@ -95,7 +117,7 @@ fn write_objective(out: &mut String, objective: &NodeRef<'_>, review: &Review) {
     let owners = if objective.owners().is_empty() {
         "no owner".to_owned()
     } else {
-        objective.owners().join(", ")
+        plain(&objective.owners().join(", "))
     };
     let period = objective
         .period()
@@ -161,7 +183,10 @@ fn line(node: &NodeRef<'_>, review: &Review, depth: usize) -> String {
         _ => "KR",
     };
     let indent = "  ".repeat(depth);
-    let title = truncate(&format!("{indent}{marker} {}", node.title()), TITLE_WIDTH);
+    let title = truncate(
+        &format!("{indent}{marker} {}", plain(node.title())),
+        TITLE_WIDTH,
+    );
     let mut text = format!(
         "{title:<TITLE_WIDTH$} [{bar}] {} {:<6}",
         rounded(progress),

@@ -20,6 +20,7 @@ mod generate;
 mod lint;
 mod properties;
 mod rollup;
+mod safety;
 mod scale;
 mod structure;
 mod text;
