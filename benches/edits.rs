@@ -55,8 +55,7 @@ fn check_in(i: u64) -> CheckIn {
 type Standing = (NodeKind, Option<Progress>, Option<Band>);
 
 /// The bookkeeping `OkrSet::apply_all` does to find the `Changes` of a
-/// transaction with structural edits (and `apply` for a move-link or a
-/// level change), as written in src/set/apply.rs (`snapshot`, then
+/// transaction with structural edits, as written in src/set/apply.rs (`snapshot`, then
 /// `changes` with `Before::All`), run with no edit in between: the nodes
 /// that moved (none), after a snapshot of all of them. Single structural
 /// edits no longer pay it: they list what they added and removed and read

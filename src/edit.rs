@@ -365,8 +365,9 @@ pub struct Changes {
     /// deletion or metric change: in the order the roll-up reached them
     /// (the key result first, then up). After a structural edit: the nodes
     /// it added, then the rest in roll-up order, then the nodes it removed
-    /// by id. After a transaction with structural edits or a level change:
-    /// in the set's node order, then removed nodes by id.
+    /// by id (a moved link: as a structural edit). After a transaction
+    /// with structural edits: in the set's node order, then removed nodes
+    /// by id.
     pub moved: Vec<Moved>,
 }
 

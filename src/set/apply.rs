@@ -23,8 +23,6 @@ enum Reach {
     /// journal lists the nodes the incremental pass moved, and the edit
     /// itself the nodes it added and removed.
     Structure,
-    /// Anywhere: every node is compared.
-    Everywhere,
     /// Bands of one objective and its key results, not progress.
     Bands,
     /// Neither progress nor bands.
@@ -46,8 +44,10 @@ fn reach(edit: &Edit) -> Reach {
         | Edit::RemoveLink { .. }
         | Edit::SetWeight { .. }
         | Edit::SetLinkWeight { .. }
+        | Edit::MoveLink { .. }
         | Edit::CarryForward { .. } => Reach::Structure,
-        Edit::MoveLink { .. } | Edit::SetLevel { .. } => Reach::Everywhere,
+        // A level says where an objective sits, not what flows: whether a
+        // link contributes is its own, so no progress or band moves.
         _ => Reach::Nothing,
     }
 }
@@ -88,8 +88,8 @@ impl OkrSet {
     /// move, their changes included); adding and removing objectives, key
     /// results and links and changing weights update the plan where they
     /// reach and roll up incrementally too (their changes from the journal
-    /// plus the nodes they add and remove); moving a link and changing a
-    /// level compare every node (O(V)).
+    /// plus the nodes they add and remove), and so does moving a link; the
+    /// other edits move no progress (O(1) changes).
     ///
     /// # Example
     /// ```
@@ -172,8 +172,10 @@ impl OkrSet {
         let mut changes = Vec::new();
         let mut result = Ok(());
         for envelope in envelopes {
-            if self.stale && !matches!(reach(&envelope.edit), Reach::Everywhere | Reach::Structure)
-                || matches!(envelope.edit, Edit::CarryForward { .. })
+            // A level change reads no progress either.
+            let reads = !matches!(reach(&envelope.edit), Reach::Structure)
+                && !matches!(envelope.edit, Edit::SetLevel { .. });
+            if self.stale && reads || matches!(envelope.edit, Edit::CarryForward { .. })
             {
                 result = self.flush();
                 if result.is_err() {
@@ -326,7 +328,6 @@ impl OkrSet {
                 };
                 Before::Structure(removed)
             }
-            Reach::Everywhere => Before::All(self.snapshot()),
             Reach::Bands => {
                 let Edit::SetCommitment { id, .. } = edit else {
                     return Before::Nothing;

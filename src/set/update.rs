@@ -248,27 +248,35 @@ impl OkrSet {
     }
 
     /// Moves a link from one target to another in one step, keeping its
-    /// weight and `contributes`. O(V + E) (the plan is recompiled).
+    /// weight and `contributes`. Incremental, like adding and removing a
+    /// link: the removal's checks run first, then the new link is added
+    /// (levels, cycles, weights at the new target), then the old one
+    /// removed; a removal refused after all takes the new link out again.
     pub(super) fn move_link(&mut self, from: &Id, target: &Id, to: &Id) -> Result<(), Error> {
-        let (edge, _) = self.find_link(from.as_str(), target.as_str())?;
+        let (edge, target_index) = self.find_link(from.as_str(), target.as_str())?;
         let link = self
             .link_value(edge)
             .ok_or_else(|| Error::UnknownNode(target.clone()))?;
+        if let Some(from_index) = self.lookup(from.as_str()) {
+            self.refuse_if_closed(from_index)?;
+        }
+        if to == target {
+            return Ok(());
+        }
+        self.check_weights(target_index, Some((edge, None)))?;
         let moved = Link {
             id: to.clone(),
-            ..link.clone()
+            ..link
         };
-        let backup = self.clone();
-        // Each half checks what it must (weights left at the old target,
-        // levels and cycles at the new); a refused second half puts the
-        // first back through the copy.
-        let result = self
-            .edit_remove_link(from.as_str(), target.as_str())
-            .and_then(|_| self.edit_add_link(from.as_str(), moved));
-        if result.is_err() {
-            *self = backup;
+        self.edit_add_link(from.as_str(), moved)?;
+        if let Err(error) = self.edit_remove_link(from.as_str(), target.as_str()) {
+            // The new link was just added, so taking it out leaves its
+            // target as it was before, which passed every check.
+            let undone = self.edit_remove_link(from.as_str(), to.as_str());
+            debug_assert!(undone.is_ok(), "a link just added can be taken out");
+            return Err(error);
         }
-        result
+        Ok(())
     }
 
     /// Adds a period. O(periods).
