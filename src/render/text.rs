@@ -78,11 +78,17 @@ impl OkrSet {
             out,
             "\ncolumns: progress as of {as_of}, band | status, expected progress, forecast at the period's end and its band, confidence\n"
         );
-        for level in self.levels().iter() {
-            let objectives: Vec<NodeRef<'_>> = self
-                .objectives()
-                .filter(|o| o.level() == Some(level))
-                .collect();
+        // Grouped in one pass: a search per level is quadratic in a
+        // document with thousands of levels.
+        let levels = self.levels();
+        let mut by_level: Vec<Vec<NodeRef<'_>>> = vec![Vec::new(); levels.len()];
+        for objective in self.objectives() {
+            let rank = objective.level().and_then(|level| levels.rank(level));
+            if let Some(group) = rank.and_then(|rank| by_level.get_mut(rank)) {
+                group.push(objective);
+            }
+        }
+        for (level, objectives) in levels.iter().zip(by_level) {
             if objectives.is_empty() {
                 continue;
             }

@@ -175,8 +175,7 @@ impl OkrSet {
             // A level change reads no progress either.
             let reads = !matches!(reach(&envelope.edit), Reach::Structure)
                 && !matches!(envelope.edit, Edit::SetLevel { .. });
-            if self.stale && reads || matches!(envelope.edit, Edit::CarryForward { .. })
-            {
+            if self.stale && reads || matches!(envelope.edit, Edit::CarryForward { .. }) {
                 result = self.flush();
                 if result.is_err() {
                     break;

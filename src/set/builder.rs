@@ -1,12 +1,14 @@
 //! Loading: [`SetBuilder`] (custom strategies, scale and status policy)
 //! and building a set from a document in one pass.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use petgraph::stable_graph::NodeIndex;
 use rust_decimal::Decimal;
 
 use super::OkrSet;
+use super::edit::Insertion;
 use super::lifecycle::validate;
 use crate::engine::graph::{Graph, IdIndex, Titles};
 use crate::engine::rollup::{State, Strategies};
@@ -130,21 +132,34 @@ impl SetBuilder {
             scale: self.scale,
             status_policy: self.status_policy,
             periods: validate(document.periods)?,
+            grades: HashMap::new(),
             lint: document.lint,
             state: State::default(),
             deferring: false,
             stale: false,
         };
         set.index.reserve(&set.graph, size.nodes);
+        set.index_grades();
         let mut pending_links = Vec::with_capacity(document.objectives.len());
         for mut objective in document.objectives {
             let links = std::mem::take(&mut objective.aligned_to);
             let node = set.insert_objective(objective)?;
             pending_links.push((node, links));
         }
+        let mut targets = HashSet::new();
         for (from, links) in pending_links {
+            targets.clear();
+            let several = links.len() > 1;
             for link in links {
-                set.insert_link(from, link, false)?;
+                // The link before it with the same target passed every
+                // other check, so a repeat fails first on being one.
+                if several && !targets.insert(link.id.clone()) {
+                    return Err(Error::DuplicateLink {
+                        from: set.id_of(from),
+                        target: link.id,
+                    });
+                }
+                set.insert_link(from, link, Insertion::Load)?;
             }
         }
         let nodes: Vec<NodeIndex> = set.graph.node_indices().collect();

@@ -21,6 +21,17 @@ use crate::{
     NodeKind, Objective, Period, Weight,
 };
 
+/// Who checks what when a link goes in ([`OkrSet::insert_link`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Insertion {
+    /// One link of an edit: refused here if it repeats a link or closes a
+    /// cycle.
+    Edit,
+    /// A link of a document being loaded: the loader refuses repeats, and
+    /// cycles are found once for the whole graph.
+    Load,
+}
+
 impl OkrSet {
     /// Adds an objective with its key results and links.
     ///
@@ -56,7 +67,7 @@ impl OkrSet {
         let result = (|| {
             let node = self.insert_objective(objective)?;
             for link in links {
-                let edge = self.insert_link(node, link, true)?;
+                let edge = self.insert_link(node, link, Insertion::Edit)?;
                 if let Some((_, target)) = self.graph.edge_endpoints(edge) {
                     self.check_weights(target, None)?;
                 }
@@ -268,7 +279,7 @@ impl OkrSet {
     pub(super) fn edit_add_link(&mut self, from: &str, link: Link) -> Result<(), Error> {
         let from_index = self.expect_kind(from, NodeKind::Objective)?;
         self.refuse_if_closed(from_index)?;
-        let edge = self.insert_link(from_index, link, true)?;
+        let edge = self.insert_link(from_index, link, Insertion::Edit)?;
         let target = self.graph.edge_endpoints(edge).map(|(_, t)| t);
         if let Some(target) = target {
             if let Err(error) = self.check_weights(target, None) {
@@ -763,14 +774,17 @@ impl OkrSet {
         Ok(node)
     }
 
-    /// Validates and inserts one link; with `check_cycle`, refuses a link
-    /// that closes a cycle (a bulk load checks once, at the end, instead).
+    /// Validates and inserts one link. An edit's link is refused here when
+    /// it repeats a link or closes a cycle; a load refuses repeats itself
+    /// (a search of the source's links per link is quadratic in an
+    /// objective with thousands of them) and cycles once, at the end.
     pub(super) fn insert_link(
         &mut self,
         from: NodeIndex,
         link: Link,
-        check_cycle: bool,
+        insertion: Insertion,
     ) -> Result<EdgeIndex, Error> {
+        let check_cycle = insertion == Insertion::Edit;
         let from_id = self.id_of(from);
         if self.alignment == AlignmentModel::Transparency {
             return Err(Error::LinksForbidden(from_id));
@@ -802,7 +816,7 @@ impl OkrSet {
                 target_level: self.level_name(target_level),
             });
         }
-        if self.graph.find_edge(from, target).is_some() {
+        if check_cycle && self.graph.find_edge(from, target).is_some() {
             return Err(Error::DuplicateLink {
                 from: from_id,
                 target: link.id,

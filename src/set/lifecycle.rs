@@ -151,17 +151,8 @@ pub(super) fn validate(periods: Vec<Period>) -> Result<IndexMap<Id, Period>, Err
                 within: within.clone(),
             });
         }
-        // A chain longer than the number of periods must loop.
-        let mut steps = 0;
-        let mut cursor = Some(within);
-        while let Some(id) = cursor {
-            if id == &period.id || steps > map.len() {
-                return Err(Error::PeriodCycle(period.id.clone()));
-            }
-            steps += 1;
-            cursor = map.get(id).and_then(|p| p.within.as_ref());
-        }
     }
+    refuse_period_cycles(&map)?;
     let mut siblings: HashMap<Option<&Id>, Vec<&Period>> = HashMap::new();
     for period in map.values() {
         siblings
@@ -183,6 +174,44 @@ pub(super) fn validate(periods: Vec<Period>) -> Result<IndexMap<Id, Period>, Err
         }
     }
     Ok(map)
+}
+
+/// Refuses a `within` chain that loops, naming the first period (in
+/// document order) whose chain reaches the loop. O(P): each period is
+/// walked once; a walk stops at a period already known to end.
+fn refuse_period_cycles(map: &IndexMap<Id, Period>) -> Result<(), Error> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Unseen,
+        OnWalk,
+        Ends,
+    }
+    let mut marks = vec![Mark::Unseen; map.len()];
+    let mut walk = Vec::new();
+    for (start, period) in map.values().enumerate() {
+        let mut cursor = Some(start);
+        while let Some(at) = cursor {
+            match marks.get(at).copied() {
+                Some(Mark::Unseen) => {}
+                Some(Mark::OnWalk) => return Err(Error::PeriodCycle(period.id.clone())),
+                Some(Mark::Ends) | None => break,
+            }
+            if let Some(mark) = marks.get_mut(at) {
+                *mark = Mark::OnWalk;
+            }
+            walk.push(at);
+            cursor = map
+                .get_index(at)
+                .and_then(|(_, p)| p.within.as_ref())
+                .and_then(|within| map.get_index_of(within));
+        }
+        for at in walk.drain(..) {
+            if let Some(mark) = marks.get_mut(at) {
+                *mark = Mark::Ends;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks a key result's history against its metric: check-ins and phases
@@ -307,9 +336,10 @@ impl OkrSet {
     /// The first error [`check_in`](Self::check_in) would raise for any of
     /// them; then none is recorded and the set is unchanged.
     ///
-    /// Complexity: O(B log C) to validate and insert B check-ins among C
-    /// (appending in order is O(1) each), plus O(A log A) for the A distinct
-    /// nodes they roll into.
+    /// Complexity: O(B) to validate and append B check-ins, plus
+    /// O(C log C) for each history of C check-ins that one of them lands in
+    /// before its latest (sorted once, whatever the batch's order), plus
+    /// O(A log A) for the A distinct nodes they roll into.
     ///
     /// # Example
     /// ```
@@ -354,6 +384,10 @@ impl OkrSet {
         }
         let mut changed: Vec<NodeIndex> = Vec::with_capacity(accepted.len());
         let mut ids = Vec::with_capacity(accepted.len());
+        // Histories a check-in of this batch landed in out of order: sorted
+        // once at the end, so a batch in any order costs O(n log n), not a
+        // shift of the history per check-in.
+        let mut unsorted: Vec<NodeIndex> = Vec::new();
         for (node, key_result, check_in) in accepted {
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
                 // Recording a value is a check-in, history or not: the
@@ -362,18 +396,31 @@ impl OkrSet {
                     *metric = metric.at_start();
                 }
             }
-            ids.push((key_result, self.record_check_in(node, check_in)));
+            let (id, in_order) = self.record_check_in(node, check_in);
+            if !in_order {
+                unsorted.push(node);
+            }
+            ids.push((key_result, id));
             changed.push(node);
+        }
+        for node in unsorted {
+            if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+                // Stable: at one moment, the check-in recorded later stays
+                // later. (By reference: a key would clone each moment.)
+                #[allow(clippy::unnecessary_sort_by)]
+                k.detail_mut().check_ins.sort_by(|a, b| a.at.cmp(&b.at));
+            }
         }
         self.refresh_leaves(changed);
         Ok(ids)
     }
 
-    /// Inserts a validated check-in into its key result's history, after
-    /// any at the same moment.
-    pub(super) fn record_check_in(&mut self, node: NodeIndex, mut check_in: CheckIn) -> Id {
+    /// Appends a validated check-in to its key result's history and says
+    /// whether the history is still in order (the check-in is not earlier
+    /// than the latest); the caller sorts it otherwise.
+    pub(super) fn record_check_in(&mut self, node: NodeIndex, mut check_in: CheckIn) -> (Id, bool) {
         let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) else {
-            return Id::unchecked("?");
+            return (Id::unchecked("?"), true);
         };
         let key_result = k.id.clone();
         let detail = k.detail_mut();
@@ -383,9 +430,9 @@ impl OkrSet {
         check_in.id = Some(id.clone());
         check_in.corrections.clear();
         let check_ins = &mut detail.check_ins;
-        let at = check_ins.partition_point(|c| c.at <= check_in.at);
-        check_ins.insert(at, check_in);
-        id
+        let in_order = check_ins.last().is_none_or(|last| last.at <= check_in.at);
+        check_ins.push(check_in);
+        (id, in_order)
     }
 
     /// Finds a check-in by id: its key result and its place in the
@@ -605,21 +652,32 @@ impl OkrSet {
         if let Some((_, p)) = self.periods.get_index_mut(index) {
             p.closed = Some(Closing { grades });
         }
+        self.index_grades();
         Ok(())
     }
 
+    /// Rebuilds the index of frozen grades. O(grades).
+    pub(super) fn index_grades(&mut self) {
+        self.grades.clear();
+        for (period, p) in self.periods.values().enumerate() {
+            let Some(closing) = &p.closed else {
+                continue;
+            };
+            for (at, grade) in closing.grades.iter().enumerate() {
+                // The first grade of an id counts, as a search would find.
+                self.grades.entry((period, grade.id.clone())).or_insert(at);
+            }
+        }
+    }
+
     /// The grade an objective or key result was frozen at when its period
-    /// closed. O(nodes in the period).
+    /// closed. O(1).
     #[must_use]
     pub fn frozen_grade(&self, id: &str) -> Option<&Grade> {
         let node = self.lookup(id)?;
-        let period = self.period_of(node)?;
-        period
-            .closed
-            .as_ref()?
-            .grades
-            .iter()
-            .find(|g| g.id.as_str() == id)
+        let period = self.period_index_of(node)?;
+        let at = self.grades.get(&(period, Id::unchecked(id)))?;
+        self.period_at(period)?.closed.as_ref()?.grades.get(*at)
     }
 
     /// Carries an unfinished objective forward into a later period: adds a

@@ -12,6 +12,7 @@
 //! - `lifecycle`: check-ins, closing periods, carrying forward.
 //! - `values`: the model values and documents rebuilt from the graph.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -82,6 +83,9 @@ pub struct OkrSet {
     scale: Arc<dyn Scale>,
     status_policy: Arc<dyn StatusPolicy>,
     periods: IndexMap<Id, Period>,
+    /// Where each frozen grade sits: (period index, node id) → its place in
+    /// that period's grades. Rebuilt whenever a period's closing changes.
+    grades: HashMap<(usize, Id), usize>,
     lint: LintSettings,
     state: State,
     /// Inside `apply_all`: structural edits leave the plan to be

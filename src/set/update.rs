@@ -284,6 +284,7 @@ impl OkrSet {
         let mut periods: Vec<Period> = self.periods.values().cloned().collect();
         periods.push(period);
         self.periods = validate(periods)?;
+        self.index_grades();
         Ok(())
     }
 
@@ -316,6 +317,7 @@ impl OkrSet {
             });
         }
         self.periods.shift_remove_index(index);
+        self.index_grades();
         // Objectives keep periods by index: those after it move down one.
         for &n in &self.objectives {
             if let Some(Node::Objective(o)) = self.graph.node_weight_mut(n) {
@@ -339,6 +341,7 @@ impl OkrSet {
         if period.closed.take().is_none() {
             return Err(Error::NotClosed(id.clone()));
         }
+        self.index_grades();
         Ok(())
     }
 

@@ -225,3 +225,157 @@ fn empty_owners_are_refused_and_empty_texts_mean_none() {
     assert_eq!(kr.check_ins[0].note, None);
     assert_eq!(kr.metric, Some(okrs::Metric::numeric(d("0"), d("1"))));
 }
+
+/// A batch of check-ins in any order gives the history and progress the
+/// same check-ins give in order; at one moment the one recorded later
+/// counts.
+#[test]
+fn check_ins_in_a_batch_newest_first_land_in_order() {
+    use okrs::{CheckIn, CheckInValue, Decimal};
+    let json = r#"{ "format": "okrs/1", "objectives": [ { "id": "o", "title": "O", "level": "team",
+        "key_results": [ { "id": "k", "title": "K",
+          "metric": { "kind": "numeric", "start": "0", "target": "100" } } ] } ] }"#;
+    let at = |day: i8| -> okrs::Moment { okrs::Date::new(2027, 1, day).unwrap().into() };
+    let value = |v: i64| CheckInValue::Number(Decimal::from(v));
+    let batch = vec![
+        ("k", CheckIn::new(at(9), value(90))),
+        ("k", CheckIn::new(at(3), value(30))),
+        ("k", CheckIn::new(at(9), value(95))),
+        ("k", CheckIn::new(at(1), value(10))),
+    ];
+    let history = |set: &OkrSet| -> Vec<String> {
+        set.node("k")
+            .unwrap()
+            .check_ins()
+            .iter()
+            .map(|c| format!("{}={:?}", c.at, c.value))
+            .collect()
+    };
+    let mut newest_first = load(json);
+    newest_first.check_in_many(batch).unwrap();
+    assert_eq!(
+        history(&newest_first),
+        [
+            "2027-01-01=Number(10)",
+            "2027-01-03=Number(30)",
+            "2027-01-09=Number(90)",
+            "2027-01-09=Number(95)"
+        ]
+    );
+    // The same moment: 95 was recorded after 90, so it counts.
+    assert_eq!(progress(&newest_first, "k"), d("0.95"));
+    // One by one, oldest first, gives the same history.
+    let mut one_by_one = load(json);
+    for (day, v) in [(1, 10), (3, 30), (9, 90), (9, 95)] {
+        one_by_one
+            .check_in("k", CheckIn::new(at(day), value(v)))
+            .unwrap();
+    }
+    assert_eq!(history(&one_by_one), history(&newest_first));
+    assert_eq!(progress(&one_by_one, "k"), d("0.95"));
+}
+
+/// A thousand periods each within the one before load (the loop check
+/// walks each period once), and a loop among them is still refused,
+/// naming the first period whose chain reaches it.
+#[test]
+fn long_period_chains_load_and_loops_are_named() {
+    let mut periods: Vec<String> = (0..1_000)
+        .map(|i| {
+            let within = if i == 0 {
+                String::new()
+            } else {
+                format!(r#", "within": "p{}""#, i - 1)
+            };
+            format!(r#"{{ "id": "p{i}", "start": "2027-01-01", "end": "2027-12-31"{within} }}"#)
+        })
+        .collect();
+    let doc = |periods: &[String]| {
+        format!(
+            r#"{{ "format": "okrs/1", "periods": [{}], "objectives": [ {{ "id": "o", "title": "O",
+            "level": "team", "period": "p999" }} ] }}"#,
+            periods.join(",")
+        )
+    };
+    let set = load(&doc(&periods));
+    assert_eq!(set.periods().count(), 1_000);
+    // p0 within p999 closes a loop through every period: p0 is named.
+    periods[0] = r#"{ "id": "p0", "start": "2027-01-01", "end": "2027-12-31", "within": "p999" }"#
+        .to_owned();
+    assert!(matches!(model_error(&doc(&periods)), Error::PeriodCycle(p) if p.as_str() == "p0"));
+    // A period leading into a loop is named when it comes first.
+    let looped = [
+        r#"{ "id": "lead", "start": "2027-01-01", "end": "2027-12-31", "within": "a" }"#.to_owned(),
+        r#"{ "id": "a", "start": "2027-01-01", "end": "2027-12-31", "within": "b" }"#.to_owned(),
+        r#"{ "id": "b", "start": "2027-01-01", "end": "2027-12-31", "within": "a" }"#.to_owned(),
+    ];
+    let json = format!(
+        r#"{{ "format": "okrs/1", "periods": [{}], "objectives": [] }}"#,
+        looped.join(",")
+    );
+    assert!(matches!(model_error(&json), Error::PeriodCycle(p) if p.as_str() == "lead"));
+}
+
+/// An objective with thousands of links loads, and a repeated link among
+/// them is refused by name.
+#[test]
+fn an_objective_with_thousands_of_links_loads_and_repeats_are_named() {
+    let tops: Vec<String> = (0..3_000)
+        .map(|i| format!(r#"{{ "id": "c{i}", "title": "C", "level": "company" }}"#))
+        .collect();
+    let doc = |links: &[String]| {
+        format!(
+            r#"{{ "format": "okrs/1", "objectives": [{}, {{ "id": "team", "title": "T", "level": "team",
+            "aligned_to": [{}] }} ] }}"#,
+            tops.join(","),
+            links.join(",")
+        )
+    };
+    let mut links: Vec<String> = (0..3_000)
+        .map(|i| format!(r#"{{ "id": "c{i}" }}"#))
+        .collect();
+    let set = load(&doc(&links));
+    assert_eq!(set.node("team").unwrap().aligned_to().count(), 3_000);
+    links.push(r#"{ "id": "c17" }"#.to_owned());
+    let error = model_error(&doc(&links));
+    assert!(
+        matches!(&error, Error::DuplicateLink { from, target } if from.as_str() == "team" && target.as_str() == "c17"),
+        "{error:?}"
+    );
+}
+
+/// Frozen grades are found by id in a period of thousands, and follow a
+/// reopening and a second close.
+#[test]
+fn frozen_grades_follow_closing_and_reopening() {
+    let objectives: Vec<String> = (0..2_000)
+        .map(|i| {
+            format!(
+                r#"{{ "id": "o{i}", "title": "O", "level": "team", "period": "q1", "key_results": [
+                {{ "id": "o{i}-k", "title": "K", "metric": {{ "kind": "binary", "done": {} }} }} ] }}"#,
+                i % 2 == 0
+            )
+        })
+        .collect();
+    let json = format!(
+        r#"{{ "format": "okrs/1", "periods": [ {{ "id": "q1", "start": "2027-01-01", "end": "2027-03-31" }} ],
+        "objectives": [{}] }}"#,
+        objectives.join(",")
+    );
+    let mut set = load(&json);
+    set.close_period("q1").unwrap();
+    assert_eq!(set.frozen_grade("o1998").unwrap().progress.value(), d("1"));
+    assert_eq!(
+        set.frozen_grade("o1999-k").unwrap().progress.value(),
+        d("0")
+    );
+    let reloaded = OkrSet::from_document(set.to_document()).unwrap();
+    assert_eq!(reloaded.frozen_grade("o1998"), set.frozen_grade("o1998"));
+    set.apply(okrs::Edit::ReopenPeriod {
+        period: "q1".parse().unwrap(),
+    })
+    .unwrap();
+    assert!(set.frozen_grade("o1998").is_none());
+    set.close_period("q1").unwrap();
+    assert!(set.frozen_grade("o1998").is_some());
+}
