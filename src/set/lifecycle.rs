@@ -403,6 +403,8 @@ impl OkrSet {
             ids.push((key_result, id));
             changed.push(node);
         }
+        unsorted.sort_unstable();
+        unsorted.dedup();
         for node in unsorted {
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
                 // Stable: at one moment, the check-in recorded later stays
