@@ -288,6 +288,25 @@ fn bench(c: &mut Criterion) {
     grow(c, "many_owners/distribution", many_owners, |_, set| {
         set.distribution(&set.review(date), GroupBy::Owner)
     });
+    // A CSV of n periods, each with a grade row (read, not yet checked).
+    let mut group = c.benchmark_group("growth/periods_and_grades/csv_import");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(1));
+    for factor in [1, 2, 4] {
+        let n = base() * factor;
+        let mut text = String::from("type,id,parent,start,end,current,status\n");
+        for i in 0..n {
+            let (start, end) = (day(0), day(30));
+            text.push_str(&format!("period,p{i},,{start},{end},,\n"));
+        }
+        for i in 0..n {
+            text.push_str(&format!("grade,o{i},p{i},,,0.5,yellow\n"));
+        }
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| Document::from_csv(&text).unwrap());
+        });
+    }
+    group.finish();
     // Check-ins recorded newest first, through the library: one call for
     // all of them, and one call each (each shifts the history: O(n) a
     // call, by design of a history kept in order).

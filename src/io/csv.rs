@@ -899,6 +899,13 @@ impl Document {
             message: problem.to_string(),
         })?;
         document.lint.rules = rules;
+        // Periods by id: a search per grade row is quadratic in a file
+        // of thousands of periods and grades. The first of a repeated id,
+        // as a search finds (the set refuses the repeat).
+        let mut period_at: HashMap<Id, usize> = HashMap::with_capacity(document.periods.len());
+        for (at, period) in document.periods.iter().enumerate() {
+            period_at.entry(period.id.clone()).or_insert(at);
+        }
         // Check-in rows by id, and the nearest above each history row.
         let mut named: HashMap<Id, Vec<(u64, Slot)>> = HashMap::new();
         let mut history: Vec<(&csv::StringRecord, u64, Option<Slot>)> = Vec::new();
@@ -912,10 +919,9 @@ impl Document {
             match row.get("type") {
                 row_type::GRADE | row_type::CLOSED => {
                     let period_id = row.id("parent")?;
-                    let period = document
-                        .periods
-                        .iter_mut()
-                        .find(|p| p.id == period_id)
+                    let period = period_at
+                        .get(&period_id)
+                        .and_then(|&at| document.periods.get_mut(at))
                         .ok_or_else(|| {
                             row.error(
                                 Some("parent"),
