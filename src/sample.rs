@@ -179,13 +179,14 @@ impl Synthetic {
             }
             if self.realistic {
                 objective.title = format!("Objective {o} of {name}: grow what {level} owns");
-                objective = objective
-                    .with_owner(format!("{name}-lead"))
-                    .with_period(Id::unchecked(if level == "company" {
-                        "FY2027"
-                    } else {
-                        "2027-Q1"
-                    }));
+                objective =
+                    objective
+                        .with_owner(format!("{name}-lead"))
+                        .with_period(Id::unchecked(if level == "company" {
+                            "FY2027"
+                        } else {
+                            "2027-Q1"
+                        }));
             }
             self.nodes += 1;
             self.document.objectives.push(objective);

@@ -33,7 +33,8 @@
 //!
 //! `--timings` (any command) prints on stderr how long reading, loading
 //! (parsing, validation, graph, cycle check and roll-up) and one more full
-//! roll-up took.
+//! roll-up took, and at the end the whole command's time and (on Linux)
+//! the process's peak memory.
 //!
 //! Exit status: 0 on success, 1 when `lint` finds an error-level problem,
 //! 2 for an invalid document, a refused edit or bad usage (the error on
@@ -98,7 +99,8 @@ impl From<String> for Failure {
 }
 
 fn main() -> ExitCode {
-    match run() {
+    let started = Instant::now();
+    let code = match run() {
         Ok((output, code)) => {
             print!("{output}");
             ExitCode::from(code)
@@ -108,7 +110,18 @@ fn main() -> ExitCode {
             eprintln!("okrs: {message}");
             ExitCode::from(2)
         }
+    };
+    if TIMINGS.load(Ordering::Relaxed) {
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        let peak = peak_memory().map_or_else(String::new, |bytes| {
+            format!(", peak memory {:.1} MiB", bytes as f64 / 1_048_576.0)
+        });
+        eprintln!(
+            "okrs: timings: whole command {:.3} ms{peak}",
+            started.elapsed().as_secs_f64() * 1e3
+        );
     }
+    code
 }
 
 fn run() -> Result<(String, u8), Failure> {
@@ -493,6 +506,14 @@ fn load_sample() -> Result<OkrSet, String> {
     let started = Instant::now();
     let set = OkrSet::from_json(okrs::sample::SAMPLE_JSON).map_err(|e| e.to_string())?;
     report_timings("the sample", Duration::ZERO, started.elapsed(), set)
+}
+
+/// The process's peak resident memory in bytes (`VmHWM`; Linux only).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// With `--timings`, prints how long reading, loading (parse, validation,
