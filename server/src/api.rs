@@ -15,7 +15,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get, post};
 use okrs::{Date, Edit};
 use serde::Deserialize;
 use serde_json::json;
@@ -31,44 +31,47 @@ use crate::writer::{Command, WriteError, WriteRequest, read_committed};
 /// How long a read waits for the replica's review.
 const REVIEW_WAIT: Duration = Duration::from_secs(30);
 
-/// The routes, as `(method, path)` in the OpenAPI description's spelling;
-/// a test checks that the description lists exactly these.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/"),
-    ("get", "/static/app.js"),
-    ("get", "/static/style.css"),
-    ("get", "/openapi.json"),
-    ("get", "/api/me"),
-    ("get", "/api/periods"),
-    ("get", "/api/review"),
-    ("get", "/api/nodes/{id}"),
-    ("get", "/api/coverage"),
-    ("get", "/api/lint"),
-    ("get", "/api/impact/{id}"),
-    ("get", "/api/export/{format}"),
-    ("get", "/api/edits"),
-    ("post", "/api/edits"),
-    ("get", "/api/events"),
-];
+/// Every route: method (as the OpenAPI description spells it), path and
+/// handler. The router is built from this table and [`routes`] lists it,
+/// so a test can check that the description names exactly these.
+fn table() -> Vec<(&'static str, &'static str, MethodRouter<Arc<App>>)> {
+    vec![
+        ("get", "/", get(crate::page::index)),
+        ("get", "/static/app.js", get(crate::page::script)),
+        ("get", "/static/style.css", get(crate::page::style)),
+        ("get", "/openapi.json", get(crate::openapi::serve)),
+        ("get", "/api/me", get(me)),
+        ("get", "/api/periods", get(periods)),
+        ("get", "/api/review", get(review)),
+        ("get", "/api/nodes/{id}", get(node)),
+        ("get", "/api/coverage", get(coverage)),
+        ("get", "/api/lint", get(lint)),
+        ("get", "/api/impact/{id}", get(impact)),
+        ("get", "/api/export/{format}", get(export)),
+        ("get", "/api/edits", get(audit)),
+        ("post", "/api/edits", post(write)),
+        ("get", "/api/events", get(events)),
+    ]
+}
+
+/// The routes as `(method, path)`.
+#[must_use]
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    table()
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect()
+}
 
 /// The router over a started app.
 pub fn router(app: Arc<App>) -> Router {
     let limit = app.body_limit;
-    Router::new()
-        .route("/", get(crate::page::index))
-        .route("/static/app.js", get(crate::page::script))
-        .route("/static/style.css", get(crate::page::style))
-        .route("/openapi.json", get(crate::openapi::serve))
-        .route("/api/me", get(me))
-        .route("/api/periods", get(periods))
-        .route("/api/review", get(review))
-        .route("/api/nodes/{id}", get(node))
-        .route("/api/coverage", get(coverage))
-        .route("/api/lint", get(lint))
-        .route("/api/impact/{id}", get(impact))
-        .route("/api/export/{format}", get(export))
-        .route("/api/edits", get(audit).post(write))
-        .route("/api/events", get(events))
+    let mut router = Router::new();
+    for (_, path, handler) in table() {
+        // Routing a path again adds the new method to it.
+        router = router.route(path, handler);
+    }
+    router
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app)
@@ -101,7 +104,11 @@ impl FromRequestParts<Arc<App>> for Caller {
             })
         };
         let token = from_header
-            .or_else(|| (parts.uri.path() == "/api/events").then(from_query).flatten())
+            .or_else(|| {
+                (parts.uri.path() == "/api/events")
+                    .then(from_query)
+                    .flatten()
+            })
             .ok_or_else(ApiError::unauthorized)?;
         app.tokens
             .person(token)
@@ -269,7 +276,10 @@ async fn impact(
             })
         })
         .collect();
-    Ok(axum::Json(json!({ "seq": committed.seq, "objective": id, "impact": rows })).into_response())
+    Ok(
+        axum::Json(json!({ "seq": committed.seq, "objective": id, "impact": rows }))
+            .into_response(),
+    )
 }
 
 async fn export(
@@ -388,8 +398,13 @@ async fn write(
         is_list,
         reply,
     };
-    let unavailable =
-        || ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", "the server is stopping");
+    let unavailable = || {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stopping",
+            "the server is stopping",
+        )
+    };
     app.writer
         .send(Command::Write(request))
         .await
@@ -401,12 +416,17 @@ async fn write(
             "changes": written.changes,
         }))
         .into_response()),
-        Err(WriteError::Forbidden(forbidden)) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            forbidden.reason,
-        )
-        .with_ids(forbidden.ids.iter().map(|id| id.as_str().to_owned()).collect())),
+        Err(WriteError::Forbidden(forbidden)) => {
+            Err(
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", forbidden.reason).with_ids(
+                    forbidden
+                        .ids
+                        .iter()
+                        .map(|id| id.as_str().to_owned())
+                        .collect(),
+                ),
+            )
+        }
         Err(WriteError::Refused(error)) => Err(ApiError::from(&error)),
         Err(WriteError::Storage(message)) => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

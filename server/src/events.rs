@@ -98,9 +98,8 @@ pub fn stream(
     events: broadcast::Receiver<Arc<Event>>,
     viewer: Person,
 ) -> Sse<impl Stream<Item = Result<axum::response::sse::Event, Infallible>>> {
-    let stream = futures_util::stream::unfold(
-        (events, viewer),
-        |(mut events, viewer)| async move {
+    let stream =
+        futures_util::stream::unfold((events, viewer), |(mut events, viewer)| async move {
             loop {
                 let sse = match events.recv().await {
                     Ok(event) => match crate::reader::visible_event(&event, &viewer) {
@@ -108,7 +107,11 @@ pub fn stream(
                             .event("changes")
                             .id(event.seq.to_string())
                             .json_data(&*event)
-                            .unwrap_or_else(|_| axum::response::sse::Event::default().event("resync").data("")),
+                            .unwrap_or_else(|_| {
+                                axum::response::sse::Event::default()
+                                    .event("resync")
+                                    .data("")
+                            }),
                         None => continue,
                     },
                     Err(broadcast::error::RecvError::Lagged(_)) => {
@@ -120,7 +123,6 @@ pub fn stream(
                 };
                 return Some((Ok(sse), (events, viewer)));
             }
-        },
-    );
+        });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

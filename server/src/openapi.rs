@@ -1,6 +1,6 @@
 //! The OpenAPI description of the API, written by hand in
 //! `openapi.json` and served at `/openapi.json`; a test checks that it
-//! lists exactly the router's routes ([`crate::api::ROUTES`]).
+//! lists exactly the router's routes ([`crate::api::routes`]).
 
 use axum::http::header;
 use axum::response::IntoResponse;

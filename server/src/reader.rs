@@ -128,7 +128,11 @@ impl<'a> Reader<'a> {
     /// A document that cannot be written (not expected).
     pub fn export(&self, format: ExportFormat, as_of: Date) -> Result<String, String> {
         Ok(match format {
-            ExportFormat::Json => self.set.to_document().to_json().map_err(|e| e.to_string())?,
+            ExportFormat::Json => self
+                .set
+                .to_document()
+                .to_json()
+                .map_err(|e| e.to_string())?,
             ExportFormat::Csv => self.set.to_document().to_csv().map_err(|e| e.to_string())?,
             ExportFormat::Dot => self.set.to_dot(),
             ExportFormat::Mermaid => self.set.to_mermaid(),

@@ -290,7 +290,8 @@ impl Replica {
                 .iter()
                 .filter(|(date, (_, waited_for))| {
                     let behind = inner.published.get(*date).is_none_or(|v| v.seq < self.seq);
-                    let someone_waits = *waited_for > inner.published.get(*date).map_or(0, |v| v.seq)
+                    let someone_waits = *waited_for
+                        > inner.published.get(*date).map_or(0, |v| v.seq)
                         || !inner.published.contains_key(*date);
                     let stale_long = self
                         .computed
@@ -309,7 +310,9 @@ impl Replica {
             let dates: Vec<Date> = inner.wanted.keys().copied().collect();
             inner.published.retain(|d, _| dates.contains(d));
             drop(inner);
-            app.reviews.published.send_modify(|generation| *generation += 1);
+            app.reviews
+                .published
+                .send_modify(|generation| *generation += 1);
         }
     }
 

@@ -280,7 +280,9 @@ impl Store {
                     vec![
                         node.clone().into(),
                         after.into(),
-                        author.clone().map_or(rusqlite::types::Value::Null, Into::into),
+                        author
+                            .clone()
+                            .map_or(rusqlite::types::Value::Null, Into::into),
                         limit.into(),
                     ],
                 ),
@@ -292,7 +294,9 @@ impl Store {
                     vec![author.clone().into(), after.into(), limit.into()],
                 ),
                 (None, None) => (
-                    format!("SELECT {columns} FROM edits e WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2"),
+                    format!(
+                        "SELECT {columns} FROM edits e WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2"
+                    ),
                     vec![after.into(), limit.into()],
                 ),
             };

@@ -197,7 +197,10 @@ impl Writer {
                 self.working = read_committed(&app).set.clone();
                 let message = format!("the edit log could not be written: {error}");
                 for a in accepted {
-                    let _ = a.request.reply.send(Err(WriteError::Storage(message.clone())));
+                    let _ = a
+                        .request
+                        .reply
+                        .send(Err(WriteError::Storage(message.clone())));
                 }
             }
         }
@@ -216,7 +219,11 @@ impl Writer {
         let envelopes: Vec<Envelope> = request
             .edits
             .iter()
-            .map(|edit| Envelope::new(signed(edit.clone(), &author)).by(author.clone()).at(at))
+            .map(|edit| {
+                Envelope::new(signed(edit.clone(), &author))
+                    .by(author.clone())
+                    .at(at)
+            })
             .collect();
         let rows = envelopes
             .iter()
@@ -231,9 +238,9 @@ impl Writer {
         let rows = match rows {
             Ok(rows) => rows,
             Err(e) => {
-                let _ = request
-                    .reply
-                    .send(Err(WriteError::Storage(format!("cannot encode the edit: {e}"))));
+                let _ = request.reply.send(Err(WriteError::Storage(format!(
+                    "cannot encode the edit: {e}"
+                ))));
                 return None;
             }
         };
