@@ -67,14 +67,16 @@ async function loadPeriods() {
   }
   // The period that holds today, else the last one.
   const now = today();
+  // The narrowest period holding today (the quarter, not the year).
   const current = periods.filter((p) => p.start <= now && now <= p.end)
-    .sort((a, b) => (a.end < b.end ? -1 : 1))[0];
+    .sort((a, b) => (a.start > b.start ? -1 : 1))[0];
   if (current) select.value = current.id;
 }
 
 async function loadReview(minSeq) {
+  // The whole review: the period is chosen on the page, so that what a
+  // period's objectives align to can be shown around them.
   const params = new URLSearchParams({ as_of: $("as-of").value || today() });
-  if ($("period").value) params.set("period", $("period").value);
   if (minSeq !== undefined) params.set("min_seq", String(minSeq));
   const review = await api(`/api/review?${params}`);
   if (review.seq < state.seq && minSeq === undefined) return; // an older answer arrived late
@@ -86,10 +88,37 @@ async function loadReview(minSeq) {
   fillKeyResults();
 }
 
-$("period").addEventListener("change", () => loadReview());
+$("period").addEventListener("change", () => { drawTree(); fillKeyResults(); });
 $("as-of").addEventListener("change", () => loadReview());
 
+// The period's objectives and their key results, and — for context — the
+// objectives they align to, up to the top, with theirs.
+function shown() {
+  const period = $("period").value;
+  if (!period) return new Set(state.rows.map((r) => r.id));
+  const objectives = new Set();
+  const queue = state.rows.filter((r) => r.kind === "objective" && r.period === period).map((r) => r.id);
+  while (queue.length) {
+    const id = queue.pop();
+    if (objectives.has(id)) continue;
+    objectives.add(id);
+    for (const target of state.byId.get(id).aligned_to || []) {
+      let node = state.byId.get(target);
+      while (node && node.kind === "key-result") node = state.byId.get(node.parent);
+      if (node) queue.push(node.id);
+    }
+  }
+  const ids = new Set();
+  for (const row of state.rows) {
+    let top = row;
+    while (top && top.kind === "key-result") top = state.byId.get(top.parent);
+    if (top && objectives.has(top.id)) ids.add(row.id);
+  }
+  return ids;
+}
+
 function drawTree() {
+  const visible = shown();
   const children = new Map();
   const push = (parent, id) => {
     if (!children.has(parent)) children.set(parent, []);
@@ -97,10 +126,11 @@ function drawTree() {
   };
   const roots = [];
   for (const row of state.rows) {
+    if (!visible.has(row.id)) continue;
     if (row.kind === "key-result") {
       push(row.parent, row.id);
     } else {
-      const target = (row.aligned_to || []).find((t) => state.byId.has(t));
+      const target = (row.aligned_to || []).find((t) => visible.has(t));
       if (target) push(target, row.id); else roots.push(row.id);
     }
   }
@@ -188,8 +218,9 @@ function fillKeyResults() {
   const select = $("checkin-kr");
   const chosen = select.value;
   select.length = 0;
+  const visible = shown();
   for (const row of state.rows) {
-    if (row.kind !== "key-result" || !row.metric || !mayEdit(row)) continue;
+    if (row.kind !== "key-result" || !row.metric || !visible.has(row.id) || !mayEdit(row)) continue;
     select.add(new Option(row.title, row.id));
   }
   if (chosen && state.byId.has(chosen)) select.value = chosen;
