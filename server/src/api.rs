@@ -43,6 +43,7 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<Arc<App>>)> {
         ("get", "/api/me", get(me)),
         ("get", "/api/periods", get(periods)),
         ("get", "/api/review", get(review)),
+        ("get", "/api/review/{id}", get(review_node)),
         ("get", "/api/nodes/{id}", get(node)),
         ("get", "/api/coverage", get(coverage)),
         ("get", "/api/lint", get(lint)),
@@ -183,7 +184,7 @@ async fn review_view(
 ) -> Result<Arc<crate::replica::ReviewView>, ApiError> {
     let min_seq = match min_seq {
         Some(seq) => seq,
-        None => read_committed(app).seq,
+        None => app.committed_seq.load(std::sync::atomic::Ordering::Acquire),
     };
     app.reviews
         .get(as_of.unwrap_or_else(today), min_seq, REVIEW_WAIT)
@@ -206,6 +207,21 @@ async fn review(
     let view = review_view(&app, query.as_of, query.min_seq).await?;
     let rows = reader::visible_review(&view, &person, query.period.as_deref());
     Ok(axum::Json(json!({ "seq": view.seq, "as_of": view.as_of, "nodes": rows })).into_response())
+}
+
+/// One node's review: served from the replica's review alone, without
+/// touching the set (the cheapest read there is).
+async fn review_node(
+    State(app): State<Arc<App>>,
+    Caller(person): Caller,
+    Path(id): Path<String>,
+    query: Result<Query<NodeQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| bad_query(&e))?;
+    let view = review_view(&app, query.as_of, query.min_seq).await?;
+    let row =
+        reader::visible_row(&view, &person, &id).ok_or_else(|| ApiError::unknown_node(&id))?;
+    Ok(axum::Json(json!({ "seq": view.seq, "as_of": view.as_of, "node": row })).into_response())
 }
 
 async fn node(

@@ -14,6 +14,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -23,7 +24,7 @@ use tokio::sync::{broadcast, mpsc};
 use crate::auth::Tokens;
 use crate::events::Event;
 use crate::replica::{self, Reviews};
-use crate::store::Store;
+use crate::store::{Snapshots, Store};
 use crate::writer::{self, Command};
 
 /// How the server is set up.
@@ -59,7 +60,8 @@ pub enum Seed {
 
 impl Config {
     /// The defaults: `okrs.db` in the working directory, 127.0.0.1:8080,
-    /// the sample tokens, a snapshot every 10,000 edits, 1 MiB bodies.
+    /// the sample tokens, a snapshot every 100,000 edits (start-up replays
+    /// at most that many: about a second at 100k nodes), 1 MiB bodies.
     #[must_use]
     pub fn new(db: impl Into<PathBuf>) -> Self {
         Self {
@@ -67,7 +69,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             tokens: Tokens::parse(crate::auth::SAMPLE_TOKENS).unwrap_or_default(),
             sample_tokens: true,
-            snapshot_every: 10_000,
+            snapshot_every: 100_000,
             body_limit: 1 << 20,
             max_batch: 4096,
             seed: Seed::Sample,
@@ -88,6 +90,9 @@ pub struct Committed {
 pub struct App {
     /// The committed set: what the log holds.
     pub committed: RwLock<Committed>,
+    /// The committed set's sequence number, readable without its lock
+    /// (what "every edit acknowledged so far" means for a read).
+    pub committed_seq: AtomicU64,
     /// Reviews as of dates, from the replica.
     pub reviews: Reviews,
     /// Accepted edits, for the event stream.
@@ -112,7 +117,9 @@ pub struct Startup {
     pub replayed: u64,
     /// The last sequence number.
     pub seq: u64,
-    /// How long loading and replaying took.
+    /// How long reading, parsing and building the snapshot took.
+    pub snapshot_load: std::time::Duration,
+    /// How long loading and replaying took in all.
     pub elapsed: std::time::Duration,
 }
 
@@ -125,28 +132,50 @@ pub struct Startup {
 pub fn start(config: &Config) -> Result<(Arc<App>, Startup), String> {
     let started = Instant::now();
     let mut store = Store::open(&config.db).map_err(|e| db_error(&config.db, &e))?;
-    let (snapshot_seq, document) = match store
+    let seed = match store
         .latest_snapshot()
         .map_err(|e| db_error(&config.db, &e))?
     {
-        Some((seq, json)) => (
-            seq,
-            okrs::Document::from_json(&json).map_err(|e| format!("the snapshot at {seq}: {e}"))?,
-        ),
+        Some(seed) => seed,
         None => {
-            // A new database: the seed is the first snapshot.
+            // A new database: the seed is snapshot 0.
             let document = match config.seed {
                 Seed::Sample => okrs::sample::document(),
                 Seed::Synthetic(nodes) => okrs::sample::synthetic(nodes, 42),
             };
             let json = document.to_json().map_err(|e| e.to_string())?;
             store
-                .put_snapshot(0, &json)
+                .put_seed(&json)
                 .map_err(|e| db_error(&config.db, &e))?;
-            (0, document)
+            (0, json)
         }
     };
+    // The newest snapshot the log reaches, else the seed; a snapshot file
+    // that cannot be read only costs a longer replay.
+    let last_seq = store.last_seq().map_err(|e| db_error(&config.db, &e))?;
+    let snapshots_path = Snapshots::path_for(&config.db);
+    let newer = Snapshots::open(&snapshots_path)
+        .and_then(|snapshots| snapshots.latest(last_seq))
+        .unwrap_or_else(|e| {
+            eprintln!(
+                "okrs-server: ignoring the snapshots in {}: {e}",
+                snapshots_path.display()
+            );
+            None
+        });
+    let mut loaded = None;
+    for (seq, json) in newer.into_iter().chain(std::iter::once(seed)) {
+        match okrs::Document::from_json(&json) {
+            Ok(document) => {
+                loaded = Some((seq, document));
+                break;
+            }
+            Err(e) => eprintln!("okrs-server: ignoring the snapshot at {seq}: {e}"),
+        }
+    }
+    let (snapshot_seq, document) = loaded.ok_or("the seed document does not load")?;
     let mut set = OkrSet::from_document(document).map_err(|e| format!("the snapshot: {e}"))?;
+    let snapshot_load = started.elapsed();
     let requests = store
         .requests_after(snapshot_seq)
         .map_err(|e| db_error(&config.db, &e))?;
@@ -169,6 +198,7 @@ pub fn start(config: &Config) -> Result<(Arc<App>, Startup), String> {
         snapshot_seq,
         replayed,
         seq,
+        snapshot_load,
         elapsed: started.elapsed(),
     };
 
@@ -181,9 +211,10 @@ pub fn start(config: &Config) -> Result<(Arc<App>, Startup), String> {
             set: set.clone(),
             seq,
         }),
+        committed_seq: AtomicU64::new(seq),
         reviews: Reviews::new(replica_tx.clone()),
         events,
-        writer: writer_tx.clone(),
+        writer: writer_tx,
         audit: Mutex::new(audit),
         tokens: config.tokens.clone(),
         body_limit: config.body_limit,
@@ -193,7 +224,7 @@ pub fn start(config: &Config) -> Result<(Arc<App>, Startup), String> {
         seq,
         replica_rx,
         Arc::downgrade(&app),
-        writer_tx,
+        snapshots_path,
         config.snapshot_every,
         snapshot_seq,
     )?;

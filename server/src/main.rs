@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! okrs-server [--db okrs.db] [--listen 127.0.0.1:8080] [--tokens tokens.json]
-//!             [--snapshot-every 10000] [--synthetic NODES]
+//!             [--snapshot-every 100000] [--synthetic NODES]
 //! ```
 
 #![forbid(unsafe_code)]
@@ -17,7 +17,7 @@ const USAGE: &str = "usage: okrs-server [--db PATH] [--listen ADDR] [--tokens FI
   --listen ADDR        where to listen (default 127.0.0.1:8080)
   --tokens FILE        bearer tokens: {\"tokens\": [{\"token\", \"person\", \"groups\", \"admin\"}]}
                        (default: server/tokens.sample.json, built in; loopback addresses only)
-  --snapshot-every N   a snapshot of the document every N edits (default 10000)
+  --snapshot-every N   a snapshot of the document every N edits (default 100000)
   --synthetic NODES    seed a new database with a synthetic organisation instead of the sample";
 
 fn main() -> ExitCode {

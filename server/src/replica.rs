@@ -10,8 +10,8 @@
 //! every edit acknowledged before its request (read your writes), or 0 for
 //! whatever the replica has (bounded staleness, for dashboards under load).
 //!
-//! Every `snapshot_every` edits it writes the document as JSON and hands it
-//! to the writer, which stores it in its next transaction; start-up then
+//! Every `snapshot_every` edits it writes the document as JSON to the
+//! snapshot file ([`Snapshots`]) on its own connection; start-up then
 //! replays only the edits after it. Neither blocks readers or the writer.
 
 use std::collections::HashMap;
@@ -21,14 +21,15 @@ use std::time::{Duration, Instant};
 
 use okrs::{Date, Id, Metric, NodeKind, NodeReview, OkrSet};
 use serde::Serialize;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::app::App;
-use crate::writer::{Command, CommittedRequest, apply_request};
+use crate::store::Snapshots;
+use crate::writer::{CommittedRequest, apply_request};
 
 /// How often a review that nobody waits for is brought up to date while
 /// edits arrive.
-pub const REFRESH: Duration = Duration::from_millis(500);
+pub const REFRESH: Duration = Duration::from_secs(1);
 
 /// How long a date stays wanted after its last request.
 const WANTED_FOR: Duration = Duration::from_secs(60);
@@ -205,7 +206,7 @@ pub(crate) fn spawn(
     seq: u64,
     inbox: Receiver<ReplicaMessage>,
     app: Weak<App>,
-    writer: mpsc::Sender<Command>,
+    snapshots: std::path::PathBuf,
     snapshot_every: u64,
     snapshot_seq: u64,
 ) -> Result<(), String> {
@@ -214,7 +215,7 @@ pub(crate) fn spawn(
         seq,
         inbox,
         app,
-        writer,
+        snapshots,
         snapshot_every: snapshot_every.max(1),
         snapshot_seq,
         computed: HashMap::new(),
@@ -231,7 +232,7 @@ struct Replica {
     seq: u64,
     inbox: Receiver<ReplicaMessage>,
     app: Weak<App>,
-    writer: mpsc::Sender<Command>,
+    snapshots: std::path::PathBuf,
     snapshot_every: u64,
     snapshot_seq: u64,
     /// When each date's review was last computed.
@@ -317,19 +318,24 @@ impl Replica {
     }
 
     fn snapshot(&mut self) {
-        let document = match self.set.to_document().to_json() {
-            Ok(json) => json,
-            Err(_) => return,
-        };
-        if self
-            .writer
-            .blocking_send(Command::Snapshot {
-                seq: self.seq,
-                document,
-            })
-            .is_ok()
-        {
-            self.snapshot_seq = self.seq;
+        let stored = self
+            .set
+            .to_document()
+            .to_json()
+            .map_err(|e| e.to_string())
+            .and_then(|json| {
+                Snapshots::open(&self.snapshots)
+                    .and_then(|mut snapshots| snapshots.put(self.seq, &json))
+                    .map_err(|e| e.to_string())
+            });
+        match stored {
+            Ok(()) => self.snapshot_seq = self.seq,
+            Err(e) => {
+                // Tried again after the next `snapshot_every` edits; until
+                // then start-up replays more.
+                eprintln!("okrs-server: the snapshot at {} failed: {e}", self.seq);
+                self.snapshot_seq = self.seq;
+            }
         }
     }
 }

@@ -1,7 +1,10 @@
 //! The SQLite store: the edit log (every accepted edit in the engine's edit
 //! format, with its author, time and sequence number), the index of the
-//! nodes each edit touched (for the audit log), and snapshots of the
-//! document.
+//! nodes each edit touched (for the audit log), and the first document
+//! (the seed, snapshot 0). Later snapshots live in a file of their own
+//! ([`Snapshots`], `<db>-snapshots`), written by the replica on its own
+//! connection, so that writing one never holds up the log: SQLite lets one
+//! writer at a time into a database file.
 //!
 //! Durability: the database runs in WAL mode with `synchronous=FULL`, so a
 //! commit returns only after the write-ahead log is on disk. With `NORMAL`
@@ -132,8 +135,8 @@ impl Store {
             .map(to_u64)
     }
 
-    /// The latest snapshot: its sequence number (the last edit it
-    /// includes) and the document as JSON.
+    /// The seed (the snapshot the log starts from): its sequence number
+    /// (0) and the document as JSON.
     ///
     /// # Errors
     /// Any SQLite error.
@@ -191,17 +194,12 @@ impl Store {
         Ok(out)
     }
 
-    /// Appends requests (and maybe a snapshot) in one transaction, and
-    /// returns each request's first sequence number. Nothing is written
-    /// unless everything is.
+    /// Appends requests in one transaction, and returns each request's
+    /// first sequence number. Nothing is written unless everything is.
     ///
     /// # Errors
     /// Any SQLite error; the transaction is then rolled back.
-    pub fn append(
-        &mut self,
-        requests: &[&NewRequest],
-        snapshot: Option<(u64, &str)>,
-    ) -> rusqlite::Result<Vec<u64>> {
+    pub fn append(&mut self, requests: &[&NewRequest]) -> rusqlite::Result<Vec<u64>> {
         let transaction = self.conn.transaction()?;
         let mut next = to_u64(transaction.query_row(
             "SELECT COALESCE(MAX(seq), 0) FROM edits",
@@ -237,28 +235,21 @@ impl Store {
                 }
             }
         }
-        if let Some((seq, document)) = snapshot {
-            transaction.execute(
-                "INSERT OR REPLACE INTO snapshots (seq, document) VALUES (?1, ?2)",
-                params![to_i64(seq), document],
-            )?;
-            // Two are kept: the newest, and the one before in case the
-            // newest turns out unreadable.
-            transaction.execute(
-                "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2)",
-                [],
-            )?;
-        }
         transaction.commit()?;
         Ok(firsts)
     }
 
-    /// Writes a snapshot on its own (the first one, at start-up).
+    /// Stores the seed: the document the log starts from (snapshot 0).
     ///
     /// # Errors
     /// Any SQLite error.
-    pub fn put_snapshot(&mut self, seq: u64, document: &str) -> rusqlite::Result<()> {
-        self.append(&[], Some((seq, document))).map(|_| ())
+    pub fn put_seed(&mut self, document: &str) -> rusqlite::Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO snapshots (seq, document) VALUES (0, ?1)",
+                params![document],
+            )
+            .map(|_| ())
     }
 
     /// The audit log, newest last, filtered.
@@ -328,6 +319,71 @@ impl Store {
     }
 }
 
+/// Snapshots of the document after the seed, in a database file of their
+/// own. Losing it loses nothing but start-up time: the log and the seed
+/// rebuild everything. So it syncs with `synchronous=NORMAL` (a power cut
+/// may lose the latest snapshot, never corrupt one).
+pub struct Snapshots {
+    conn: Connection,
+}
+
+impl Snapshots {
+    /// The snapshot file beside the database at `db`.
+    #[must_use]
+    pub fn path_for(db: &Path) -> std::path::PathBuf {
+        let mut name = db.as_os_str().to_owned();
+        name.push("-snapshots");
+        name.into()
+    }
+
+    /// Opens (or creates) the snapshot file.
+    ///
+    /// # Errors
+    /// Any SQLite error.
+    pub fn open(path: &Path) -> rusqlite::Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS snapshots (seq INTEGER PRIMARY KEY, document TEXT NOT NULL);",
+        )?;
+        Ok(Self { conn })
+    }
+
+    /// The newest snapshot at or before `seq` (one past the log's end
+    /// would mean the log was replaced: it is not used).
+    ///
+    /// # Errors
+    /// Any SQLite error.
+    pub fn latest(&self, seq: u64) -> rusqlite::Result<Option<(u64, String)>> {
+        self.conn
+            .query_row(
+                "SELECT seq, document FROM snapshots WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1",
+                params![to_i64(seq)],
+                |row| Ok((to_u64(row.get::<_, i64>(0)?), row.get::<_, String>(1)?)),
+            )
+            .optional()
+    }
+
+    /// Stores a snapshot and keeps the two newest.
+    ///
+    /// # Errors
+    /// Any SQLite error; nothing is then changed.
+    pub fn put(&mut self, seq: u64, document: &str) -> rusqlite::Result<()> {
+        let transaction = self.conn.transaction()?;
+        transaction.execute(
+            "INSERT OR REPLACE INTO snapshots (seq, document) VALUES (?1, ?2)",
+            params![to_i64(seq), document],
+        )?;
+        transaction.execute(
+            "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2)",
+            [],
+        )?;
+        transaction.commit()
+    }
+}
+
 fn partial(request: u64) -> rusqlite::Error {
     rusqlite::Error::SqliteFailure(
         rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
@@ -372,9 +428,9 @@ mod tests {
         let path = dir.join("a.db");
         let _ = std::fs::remove_file(&path);
         let mut store = Store::open(&path).unwrap();
-        store.put_snapshot(0, "{}").unwrap();
+        store.put_seed("{}").unwrap();
         let (a, b) = (request("ana", &["{\"a\":1}"]), request("bo", &["{}", "{}"]));
-        assert_eq!(store.append(&[&a, &b], None).unwrap(), vec![1, 2]);
+        assert_eq!(store.append(&[&a, &b]).unwrap(), vec![1, 2]);
         let requests = store.requests_after(0).unwrap();
         assert_eq!(requests.len(), 2);
         assert_eq!(requests[1].envelopes.len(), 2);

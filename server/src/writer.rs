@@ -16,6 +16,7 @@
 //! copy (which never saw the batch), the batch is answered 503 and the set
 //! and the log agree again.
 
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender as StdSender;
 use std::sync::{Arc, Weak};
 
@@ -33,13 +34,6 @@ use crate::store::{NewEdit, NewRequest, Store};
 pub enum Command {
     /// Apply and log a request.
     Write(WriteRequest),
-    /// Store a snapshot of the document as of `seq` (from the replica).
-    Snapshot {
-        /// The last edit the document includes.
-        seq: u64,
-        /// The document as JSON.
-        document: String,
-    },
 }
 
 /// One request: an edit, or a list applied as one transaction.
@@ -166,26 +160,17 @@ impl Writer {
     /// One group commit.
     fn turn(&mut self, commands: Vec<Command>) {
         let mut accepted = Vec::new();
-        let mut snapshot = None;
         let at = Moment::at(okrs::Timestamp::now(), okrs::jiff::tz::Offset::UTC);
-        for command in commands {
-            match command {
-                Command::Write(request) => {
-                    if let Some(ok) = self.try_apply(request, at) {
-                        accepted.push(ok);
-                    }
-                }
-                Command::Snapshot { seq, document } => snapshot = Some((seq, document)),
+        for Command::Write(request) in commands {
+            if let Some(ok) = self.try_apply(request, at) {
+                accepted.push(ok);
             }
         }
-        if accepted.is_empty() && snapshot.is_none() {
+        if accepted.is_empty() {
             return;
         }
         let rows: Vec<&NewRequest> = accepted.iter().map(|a| &a.row).collect();
-        let result = self.store.append(
-            &rows,
-            snapshot.as_ref().map(|(seq, doc)| (*seq, doc.as_str())),
-        );
+        let result = self.store.append(&rows);
         let Some(app) = self.app.upgrade() else {
             return;
         };
@@ -268,28 +253,34 @@ impl Writer {
     fn publish(&mut self, app: &Arc<App>, accepted: Vec<Accepted>, firsts: &[u64]) {
         let mut committed_requests = Vec::with_capacity(accepted.len());
         let mut last_seq = 0;
-        {
+        let mut diverged = false;
+        for (a, first) in accepted.iter().zip(firsts) {
+            // The lock is taken per request, so that readers wait for one
+            // request's apply at most, never for a whole batch's; each
+            // request is durable already, so any prefix is a state the log
+            // holds.
             let mut committed = write_committed(app);
-            let mut diverged = false;
-            for (a, first) in accepted.iter().zip(firsts) {
-                diverged = diverged
-                    || apply_request(&mut committed.set, a.request.is_list, a.envelopes.clone())
-                        .is_err();
-                last_seq = first + a.envelopes.len() as u64 - 1;
-                committed_requests.push(CommittedRequest {
-                    is_list: a.request.is_list,
-                    envelopes: a.envelopes.clone(),
-                });
-            }
-            if diverged {
-                // The engine is deterministic, so this does not happen; if
-                // it did, the working copy (which holds the whole batch)
-                // is the truth the log agrees with.
-                committed.set = self.working.clone();
-            }
-            if !committed_requests.is_empty() {
-                committed.seq = last_seq;
-            }
+            diverged = diverged
+                || apply_request(&mut committed.set, a.request.is_list, a.envelopes.clone())
+                    .is_err();
+            last_seq = first + a.envelopes.len() as u64 - 1;
+            committed.seq = last_seq;
+            drop(committed);
+            app.committed_seq.store(last_seq, Ordering::Release);
+            committed_requests.push(CommittedRequest {
+                is_list: a.request.is_list,
+                envelopes: a.envelopes.clone(),
+            });
+            // Let readers queued on the lock in before the next request:
+            // the lock prefers writers, and this loop would otherwise take
+            // it back before they wake.
+            std::thread::yield_now();
+        }
+        if diverged {
+            // The engine is deterministic, so this does not happen; if it
+            // did, the working copy (which holds the whole batch) is the
+            // truth the log agrees with.
+            write_committed(app).set = self.working.clone();
         }
         if !committed_requests.is_empty() {
             let _ = self
