@@ -20,10 +20,12 @@
 //! OKRS_LOAD_SECONDS=20 OKRS_LOAD_CLIENTS=64 OKRS_LOAD_NODES=100000 OKRS_LOAD_BATCH=50 cargo bench -p okrs-server --bench load
 //! ```
 //!
-//! Half the reads are one node's review (`/api/review/{id}`, served from
-//! the replica's review without touching the set), half one whole node
-//! (`/api/nodes/{id}`: its check-ins from the committed set, under its
-//! read lock, plus its review). Reads ask for `min_seq=0` (the latest
+//! Of the reads, two in five are one node's review (`/api/review/{id}`,
+//! served from the replica's review without touching the set), two in
+//! five one whole node (`/api/nodes/{id}`: its check-ins from the
+//! committed set, under its read lock, plus its review), and one in five
+//! `/api/me` — a token looked up and nothing of the set read: the floor
+//! that HTTP, the runtimes and the machine set. Reads ask for `min_seq=0` (the latest
 //! review the replica has, see the server's `replica` module); the lag
 //! says how many edits the review trailed the reading client's own last
 //! acknowledged write.
@@ -74,6 +76,8 @@ struct Tally {
     read_latency: Vec<Duration>,
     /// Reads of one node with its check-ins (`/api/nodes/{id}`).
     node_latency: Vec<Duration>,
+    /// The floor: `/api/me` (a token looked up, nothing of the set read).
+    floor_latency: Vec<Duration>,
     review_lag: Vec<u64>,
     errors: Vec<String>,
 }
@@ -196,15 +200,20 @@ async fn phase(
                     }
                 } else {
                     let k = &key_results[(next() % key_results.len() as u64) as usize];
-                    let whole_node = next() % 2 == 0;
-                    let url = if whole_node {
+                    let kind = next() % 5;
+                    let (whole_node, floor) = (kind == 0 || kind == 1, kind == 4);
+                    let url = if floor {
+                        format!("{base}/api/me")
+                    } else if whole_node {
                         format!("{base}/api/nodes/{k}?as_of=2026-12-01&min_seq=0")
                     } else {
                         format!("{base}/api/review/{k}?as_of=2026-12-01&min_seq=0")
                     };
                     match send(&client, "GET", &url, None).await {
                         Ok((200, bytes)) => {
-                            if whole_node {
+                            if floor {
+                                mine.floor_latency.push(t.elapsed());
+                            } else if whole_node {
                                 mine.node_latency.push(t.elapsed());
                             } else {
                                 mine.read_latency.push(t.elapsed());
@@ -228,6 +237,7 @@ async fn phase(
             all.write_latency.extend(mine.write_latency);
             all.read_latency.extend(mine.read_latency);
             all.node_latency.extend(mine.node_latency);
+            all.floor_latency.extend(mine.floor_latency);
             all.review_lag.extend(mine.review_lag);
             all.errors.extend(mine.errors);
         }));
@@ -243,9 +253,10 @@ async fn phase(
     tally.write_latency.sort();
     tally.read_latency.sort();
     tally.node_latency.sort();
+    tally.floor_latency.sort();
     tally.review_lag.sort();
     println!(
-        "{name:>8}: {} clients{}, {}s, batch {batch}: {:.0} durable check-ins/s ({} requests, {:.0}/s); writes p50 {} p99 {}\n          node reviews {:.0}/s p50 {} p99 {}; whole nodes {:.0}/s p50 {} p99 {}; review lag behind the client's own last write p50 {} p99 {} edits; {} errors",
+        "{name:>8}: {} clients{}, {}s, batch {batch}: {:.0} durable check-ins/s ({} requests, {:.0}/s); writes p50 {} p99 {}\n          node reviews {:.0}/s p50 {} p99 {}; whole nodes {:.0}/s p50 {} p99 {}; floor (/api/me) p50 {} p99 {}\n          review lag behind the client's own last write p50 {} p99 {} edits; {} errors",
         settings.clients,
         paced.map_or(String::new(), |rate| format!(
             " (16 writing at {rate:.0} check-ins/s, 48 reading at {:.0} reads/s)",
@@ -263,6 +274,8 @@ async fn phase(
         tally.node_latency.len() as f64 / elapsed,
         ms(percentile(&tally.node_latency, 50)),
         ms(percentile(&tally.node_latency, 99)),
+        ms(percentile(&tally.floor_latency, 50)),
+        ms(percentile(&tally.floor_latency, 99)),
         percentile(&tally.review_lag, 50),
         percentile(&tally.review_lag, 99),
         tally.errors.len(),
