@@ -4,11 +4,11 @@
 //! Three copies of the set, each with one owner, so that nobody waits on
 //! work that is not theirs:
 //!
-//! - the writer's working copy ([`writer`](crate::writer)), where edits are
+//! - the writer's working copy ([`crate::writer`]), where edits are
 //!   validated and applied before they are logged;
 //! - the committed copy, behind an `RwLock`: exactly what the log holds,
 //!   updated after each commit; every read but reviews reads it;
-//! - the replica's copy ([`replica`](crate::replica)), which computes
+//! - the replica's copy ([`crate::replica`]), which computes
 //!   reviews (O(V): 140 ms at 100k nodes) and snapshots without holding
 //!   any lock others need.
 
