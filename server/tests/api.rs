@@ -175,6 +175,9 @@ async fn a_list_is_one_transaction() {
     assert_eq!(written.status, StatusCode::OK, "{}", written.text);
     assert_eq!(written.json()["first_seq"], 1);
     assert_eq!(written.json()["seq"], 2);
+    // Numbered as if the refused list had never been: nothing of it stayed
+    // in the writer's working copy either.
+    assert_eq!(written.json()["changes"]["edits"][0]["check_in"], "hire-sdrs#3");
     assert_eq!(t.logged(), 2);
     let audit = t.get("/api/edits", ADMIN).await.json();
     assert_eq!(audit["edits"][0]["request"], 1);
