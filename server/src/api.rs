@@ -409,7 +409,7 @@ async fn write(
     let (edits, is_list) = parse_edits(&body)?;
     let (reply, answer) = oneshot::channel();
     let request = WriteRequest {
-        person,
+        person: person.clone(),
         edits,
         is_list,
         reply,
@@ -429,7 +429,7 @@ async fn write(
         Ok(written) => Ok(axum::Json(json!({
             "first_seq": written.first_seq,
             "seq": written.last_seq,
-            "changes": written.changes,
+            "changes": reader::visible_changes(written.changes, &person),
         }))
         .into_response()),
         Err(WriteError::Forbidden(forbidden)) => {

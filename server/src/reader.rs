@@ -1,7 +1,8 @@
 //! The one way reads reach the set: every endpoint that returns data about
-//! nodes — reviews, a node, coverage, lint, impact, exports, the audit log
-//! and the event stream — goes through a [`Reader`] made for the person
-//! asking, or through the `visible_*` functions here.
+//! nodes — reviews, a node, coverage, lint, impact, exports, the audit log,
+//! the event stream and the changes a write answers with — goes through a
+//! [`Reader`] made for the person asking, or through the `visible_*`
+//! functions here.
 //!
 //! **Privacy is not filtered yet.** The engine has no viewer views (issue
 //! 16 adds `set.view(&viewer)`); until then every authenticated person
@@ -164,6 +165,13 @@ pub fn visible_review<'v>(
 #[must_use]
 pub fn visible_row<'v>(view: &'v ReviewView, _viewer: &Person, id: &str) -> Option<&'v ReviewRow> {
     view.get(id)
+}
+
+/// The changes of the viewer's own write, as the viewer may see them (a
+/// check-in moves ancestors the viewer may not be allowed to see).
+#[must_use]
+pub fn visible_changes(changes: okrs::Changes, _viewer: &Person) -> okrs::Changes {
+    changes
 }
 
 /// An event as the viewer may see it (`None`: not at all).

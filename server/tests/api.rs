@@ -177,7 +177,10 @@ async fn a_list_is_one_transaction() {
     assert_eq!(written.json()["seq"], 2);
     // Numbered as if the refused list had never been: nothing of it stayed
     // in the writer's working copy either.
-    assert_eq!(written.json()["changes"]["edits"][0]["check_in"], "hire-sdrs#3");
+    assert_eq!(
+        written.json()["changes"]["edits"][0]["check_in"],
+        "hire-sdrs#3"
+    );
     assert_eq!(t.logged(), 2);
     let audit = t.get("/api/edits", ADMIN).await.json();
     assert_eq!(audit["edits"][0]["request"], 1);
@@ -375,7 +378,12 @@ async fn a_failed_commit_rolls_the_set_back() {
     .unwrap();
     let add = r#"{"op": "add-objective", "objective": {"id": "doomed", "title": "Try again", "level": "team", "owners": ["dir-bizops"]}}"#;
     let answer = t.post(ADMIN, add).await;
-    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.text);
+    assert_eq!(
+        answer.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        answer.text
+    );
     assert_eq!(answer.code(), "storage");
     assert_eq!(t.logged(), 0);
     let missing = t.get("/api/nodes/doomed", ADMIN).await;
@@ -388,7 +396,10 @@ async fn a_failed_commit_rolls_the_set_back() {
     let answer = t.post(ADMIN, add).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.json()["seq"], 1);
-    assert_eq!(t.get("/api/nodes/doomed", ADMIN).await.status, StatusCode::OK);
+    assert_eq!(
+        t.get("/api/nodes/doomed", ADMIN).await.status,
+        StatusCode::OK
+    );
     let audit = t.get("/api/edits?node=doomed", ADMIN).await.json();
     assert_eq!(audit["edits"].as_array().unwrap().len(), 1);
 }

@@ -32,7 +32,12 @@ fn check_in(key_result: &str, value: u32) -> String {
 /// one transaction each) into the server until it dies, recording every
 /// acknowledgement; the server is killed with SIGKILL the moment the
 /// `kill_after`-th acknowledgement arrives, when the writer is busiest.
-async fn stream_and_kill(server: &mut Server, client: &Client, acked: &Arc<Mutex<Vec<Acked>>>, kill_after: usize) {
+async fn stream_and_kill(
+    server: &mut Server,
+    client: &Client,
+    acked: &Arc<Mutex<Vec<Acked>>>,
+    kill_after: usize,
+) {
     let key_results = ["enps", "hire-sdrs", "arr", "closed-revenue"];
     let reached = Arc::new(tokio::sync::Notify::new());
     let mut clients = Vec::new();
@@ -52,7 +57,12 @@ async fn stream_and_kill(server: &mut Server, client: &Client, acked: &Arc<Mutex
                     (check_in(k, i % 3), vec![k.to_owned()])
                 };
                 match client
-                    .send("POST", &format!("{base}/api/edits"), Some("admin-token"), Some(body))
+                    .send(
+                        "POST",
+                        &format!("{base}/api/edits"),
+                        Some("admin-token"),
+                        Some(body),
+                    )
                     .await
                 {
                     Ok((200, text)) => {
