@@ -182,10 +182,17 @@ async fn review_view(
     as_of: Option<Date>,
     min_seq: Option<u64>,
 ) -> Result<Arc<crate::replica::ReviewView>, ApiError> {
-    let min_seq = match min_seq {
-        Some(seq) => seq,
-        None => app.committed_seq.load(std::sync::atomic::Ordering::Acquire),
-    };
+    let committed = app.committed_seq.load(std::sync::atomic::Ordering::Acquire);
+    let min_seq = min_seq.unwrap_or(committed);
+    if min_seq > committed {
+        // Every acknowledged edit is committed before its answer, so a
+        // number beyond the log was never handed out.
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad-query",
+            format!("min_seq {min_seq} is beyond the log's last edit, {committed}"),
+        ));
+    }
     app.reviews
         .get(as_of.unwrap_or_else(today), min_seq, REVIEW_WAIT)
         .await
@@ -193,7 +200,7 @@ async fn review_view(
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "review-timeout",
-                "the review is not ready yet (a very large set, or min_seq beyond the log); try again",
+                "the review is not ready yet (a very large set under load); try again",
             )
         })
 }
@@ -204,6 +211,21 @@ async fn review(
     query: Result<Query<ReviewQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| bad_query(&e))?;
+    if let Some(period) = &query.period {
+        let committed = read_committed(&app);
+        if !Reader::new(&committed.set, &person)
+            .periods()
+            .iter()
+            .any(|p| p.id.as_str() == period)
+        {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown-period",
+                format!("no period has the id {period:?}"),
+            )
+            .with_ids(vec![period.clone()]));
+        }
+    }
     let view = review_view(&app, query.as_of, query.min_seq).await?;
     let rows = reader::visible_review(&view, &person, query.period.as_deref());
     Ok(axum::Json(json!({ "seq": view.seq, "as_of": view.as_of, "nodes": rows })).into_response())

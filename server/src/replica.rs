@@ -34,6 +34,11 @@ pub const REFRESH: Duration = Duration::from_secs(1);
 /// How long a date stays wanted after its last request.
 const WANTED_FOR: Duration = Duration::from_secs(60);
 
+/// How many dates are kept up to date at once: each costs a review per
+/// refresh, so a client walking through dates cannot keep the replica
+/// busy with hundreds. The date asked for longest ago gives way.
+const MAX_DATES: usize = 8;
+
 /// What the replica is told.
 #[derive(Debug)]
 pub enum ReplicaMessage {
@@ -184,6 +189,18 @@ impl Reviews {
                 }
                 let want = inner.wanted.entry(as_of).or_insert((now, 0));
                 want.1 = want.1.max(min_seq);
+                while inner.wanted.len() > MAX_DATES {
+                    let oldest = inner
+                        .wanted
+                        .iter()
+                        .filter(|(date, _)| **date != as_of)
+                        .min_by_key(|(_, (asked, _))| *asked)
+                        .map(|(date, _)| *date);
+                    match oldest {
+                        Some(date) => inner.wanted.remove(&date),
+                        None => break,
+                    };
+                }
             }
             published.mark_unchanged();
             let _ = self.replica.send(ReplicaMessage::Wanted);

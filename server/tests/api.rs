@@ -73,6 +73,11 @@ async fn every_read_endpoint_answers() {
     assert_eq!(node["detail"]["check_ins"].as_array().unwrap().len(), 2);
     assert_eq!(node["review"]["node"]["band"], "red");
 
+    let one = t.get("/api/review/hire-sdrs?as_of=2026-11-30", OWNER).await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text);
+    assert_eq!(one.json()["node"]["band"], "red");
+    assert_eq!(one.json()["node"]["title"], node["review"]["node"]["title"]);
+
     let coverage = t.get("/api/coverage", OWNER).await.json();
     assert!(coverage["coverage"]["overall"]["total"].as_u64().unwrap() > 0);
     let lint = t.get("/api/lint?as_of=2026-11-30", OWNER).await.json();
@@ -332,6 +337,26 @@ async fn bad_input_gets_its_4xx_and_changes_nothing() {
             "bad-query",
         ),
         ("/api/review?sort=up", StatusCode::BAD_REQUEST, "bad-query"),
+        (
+            "/api/review?min_seq=99",
+            StatusCode::BAD_REQUEST,
+            "bad-query",
+        ),
+        (
+            "/api/review/hire-sdrs?min_seq=1",
+            StatusCode::BAD_REQUEST,
+            "bad-query",
+        ),
+        (
+            "/api/review?period=2027-Q9",
+            StatusCode::NOT_FOUND,
+            "unknown-period",
+        ),
+        (
+            "/api/review/no-such-node",
+            StatusCode::NOT_FOUND,
+            "unknown-node",
+        ),
         (
             "/api/lint?as_of=2026-13-01",
             StatusCode::BAD_REQUEST,
