@@ -91,18 +91,18 @@ impl FromRequestParts<Arc<App>> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        // The scheme's name is case-insensitive (RFC 9110 §11.1).
         let from_header = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim);
+            .and_then(|value| value.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_owned());
         let from_query = || {
-            parts.uri.query().and_then(|query| {
-                query
-                    .split('&')
-                    .find_map(|pair| pair.strip_prefix("access_token="))
-            })
+            Query::<std::collections::HashMap<String, String>>::try_from_uri(&parts.uri)
+                .ok()
+                .and_then(|Query(mut query)| query.remove("access_token"))
         };
         let token = from_header
             .or_else(|| {
@@ -112,7 +112,7 @@ impl FromRequestParts<Arc<App>> for Caller {
             })
             .ok_or_else(ApiError::unauthorized)?;
         app.tokens
-            .person(token)
+            .person(&token)
             .cloned()
             .map(Caller)
             .ok_or_else(ApiError::unauthorized)

@@ -36,6 +36,24 @@ async fn every_read_endpoint_answers() {
     let me = t.get("/api/me", OWNER).await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json()["person"], "dir-bizops");
+    // The scheme is case-insensitive; the token is not.
+    let request = axum::http::Request::get("/api/me")
+        .header("authorization", format!("bearer {OWNER}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let answer = tower::ServiceExt::oneshot(t.router.clone(), request)
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(
+        t.get("/api/me", "DIR-BIZOPS-TOKEN").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Only the event stream takes the token in the query.
+    let in_query = t
+        .call("GET", &format!("/api/me?access_token={OWNER}"), None, None)
+        .await;
+    assert_eq!(in_query.status, StatusCode::UNAUTHORIZED);
 
     let periods = t.get("/api/periods", OWNER).await.json();
     assert_eq!(periods["periods"].as_array().unwrap().len(), 3);
