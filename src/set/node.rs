@@ -100,10 +100,20 @@ impl<'a> NodeRef<'a> {
         progress.ok()
     }
 
-    /// The band the current progress grades to; `None` for initiatives. O(1).
+    /// The band the current progress grades to; `None` for initiatives.
+    /// A committed node is green only when every counted input (weight >
+    /// 0) stands at 1 or more. O(1), or O(inputs) for a committed node at 1.
     #[must_use]
     pub fn band(&self) -> Option<Band> {
-        Some(self.set.scale.band(self.progress()?, self.commitment()))
+        let state = &self.set.state;
+        Some(
+            self.set
+                .band_with(self.index, self.progress()?, self.commitment(), |n| {
+                    state
+                        .progress_of(NodeIndex::new(n as usize))
+                        .unwrap_or_default()
+                }),
+        )
     }
 
     /// The key results of an objective, or the sub-key results of a key

@@ -206,23 +206,36 @@ fn a_wide_node_equals_its_strategy_applied_to_its_inputs() {
     let doc = wide_document(150, "weighted-mean", &[1, 2, 4]);
     let set = OkrSet::from_document(doc.clone()).unwrap();
     // top0's inputs in the engine's order (by id): its key result, then the
-    // children, whose progress the set reports.
+    // children, whose progress the set reports. Two groups: the key result
+    // alone (its normalised weight 1 × w / w = 1), and the children, each
+    // n × w / W within theirs.
     let mut inputs: Vec<(String, Contribution)> = Vec::new();
     let top0 = &doc.objectives[0];
     let own = &top0.key_results[0];
     inputs.push((
         own.id.to_string(),
-        Contribution::new(own.weight, set.progress(own.id.as_str()).unwrap()),
+        Contribution::new(okrs::Weight::ONE, set.progress(own.id.as_str()).unwrap()),
     ));
-    for child in doc.objectives.iter().skip(2) {
-        let link = child
-            .aligned_to
-            .iter()
-            .find(|l| l.id.as_str() == "top0")
-            .unwrap();
+    let links: Vec<(&okrs::Objective, okrs::Weight)> = doc
+        .objectives
+        .iter()
+        .skip(2)
+        .map(|child| {
+            let link = child
+                .aligned_to
+                .iter()
+                .find(|l| l.id.as_str() == "top0")
+                .unwrap();
+            (child, link.weight)
+        })
+        .collect();
+    let count = okrs::Decimal::from(links.len());
+    let total: okrs::Decimal = links.iter().map(|(_, w)| w.value()).sum();
+    for (child, weight) in links {
+        let normalised = okrs::Weight::new(count * weight.value() / total).unwrap();
         inputs.push((
             child.id.to_string(),
-            Contribution::new(link.weight, set.progress(child.id.as_str()).unwrap()),
+            Contribution::new(normalised, set.progress(child.id.as_str()).unwrap()),
         ));
     }
     inputs.sort_by(|a, b| a.0.cmp(&b.0));
