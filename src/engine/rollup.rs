@@ -397,17 +397,24 @@ pub(crate) fn counted(
 /// groups in `inputs`.
 ///
 /// Weights are relative within their group: member *i* of a group of *n*
-/// counted members (weight > 0) whose weights sum to *W* carries
+/// counted members (weight > 0) whose weights sum to *W* gets the share
 /// *n·wᵢ/W*, so that two groups count by their number of members whatever
 /// the unit of either's weights. With `share` (an objective's
-/// `aligned_share` *s*) and both groups counted, the aligned group carries
-/// *s* of the total and the key results *1 − s*, each member its part of
-/// its group's. A node with one group keeps the stated weights for the
-/// built-ins (a weighted mean does not depend on their unit); custom
-/// strategies always receive the normalised ones. `mean` counts every
-/// counted member alike (with a share, as a weighted mean of the groups'
-/// means); `min` and `sum-of-values` read the stated weights, zero or not.
-/// O(inputs).
+/// `aligned_share` *s*) and both groups counted, the aligned group counts
+/// *s* of the whole and the key results *1 − s*, each member its part of
+/// its group's.
+///
+/// Custom strategies receive these normalised shares. The built-ins need
+/// only their proportions, so they get them without a division: a member
+/// of either group carries *n·wᵢ·W′* (*W′* the other group's total), with
+/// a share *(1 − s)·wᵢ·W₁* or *s·wᵢ·W₀*: exact products of the stated
+/// numbers, which the roll-up's sums and its one division then round once
+/// (with stated weights of few digits, as cheap as the weights themselves;
+/// should a product overflow, the normalised share is used instead). A
+/// node with one group keeps the stated weights (a weighted mean does not
+/// depend on their unit). `mean` counts every counted member alike (with a
+/// share, as a weighted mean of the two groups' means); `min` and
+/// `sum-of-values` read the stated weights, zero or not. O(inputs).
 pub(crate) fn weigh(
     evaluator: Evaluator,
     share: Option<Decimal>,
@@ -429,64 +436,120 @@ pub(crate) fn weigh(
         }
     }
     let [n0, n1] = count;
+    let [w0, w1] = total;
     let both = n0 > 0 && n1 > 0;
     let share = share.filter(|_| both);
-    let all = Decimal::from(n0 + n1);
+    let group = |g: u8| usize::from(g == ALIGNED);
     let stated = |weights: &mut Vec<Decimal>| weights.extend(inputs.iter().map(|&(w, _)| w));
-    // Per group: the factor a member's stated weight is multiplied by
-    // before its division by the group's total weight.
-    let factors = |share: Option<Decimal>| match share {
-        Some(s) => [
-            Decimal::ONE.saturating_sub(s).saturating_mul(all),
-            s.saturating_mul(all),
-        ],
-        None => [Decimal::from(n0), Decimal::from(n1)],
-    };
-    let normalised = |weights: &mut Vec<Decimal>, factors: [Decimal; 2]| {
-        weights.extend(inputs.iter().map(|&(w, group)| {
-            let g = usize::from(group == ALIGNED);
-            let factor = factors.get(g).copied().unwrap_or_default();
-            let total = total.get(g).copied().unwrap_or_default();
+    // The normalised shares: n·w/W within each group, or with a share
+    // (1 − s)·N·w/W₀ and s·N·w/W₁ for N counted members in all.
+    let normalised = |weights: &mut Vec<Decimal>| {
+        let all = Decimal::from(n0 + n1);
+        let factors = match share {
+            Some(s) => [
+                Decimal::ONE.saturating_sub(s).saturating_mul(all),
+                s.saturating_mul(all),
+            ],
+            None => [Decimal::from(n0), Decimal::from(n1)],
+        };
+        weights.extend(inputs.iter().map(|&(w, g)| {
+            let factor = factors.get(group(g)).copied().unwrap_or_default();
+            let total = total.get(group(g)).copied().unwrap_or_default();
             part(factor, w, total)
         }));
+    };
+    // The same proportions without a division, when every product fits.
+    let exact = |weights: &mut Vec<Decimal>, factors: [Decimal; 2]| -> bool {
+        for &(w, g) in inputs {
+            let factor = factors.get(group(g)).copied().unwrap_or_default();
+            match factor.checked_mul(w) {
+                Some(weight) => weights.push(weight),
+                None => {
+                    weights.clear();
+                    return false;
+                }
+            }
+        }
+        true
+    };
+    let products = |counts: [Decimal; 2]| -> Option<[Decimal; 2]> {
+        let [a, b] = counts;
+        Some(lowest_terms([a.checked_mul(w1)?, b.checked_mul(w0)?]))
     };
     match evaluator {
         Evaluator::Builtin(Builtin::Min) | Evaluator::SumOfValues => {
             stated(weights);
             evaluator
         }
-        Evaluator::Builtin(Builtin::Mean) => match share {
-            Some(_) => {
-                // Each counted member its group's share over the group's count.
-                let [f0, f1] = factors(share);
-                let each = [
-                    f0.checked_div(Decimal::from(n0)).unwrap_or_default(),
-                    f1.checked_div(Decimal::from(n1)).unwrap_or_default(),
-                ];
-                weights.extend(inputs.iter().map(|&(w, group)| {
-                    if w.is_zero() {
-                        Decimal::ZERO
-                    } else {
-                        each.get(usize::from(group == ALIGNED))
-                            .copied()
-                            .unwrap_or_default()
-                    }
-                }));
-                Evaluator::Builtin(Builtin::WeightedMean)
-            }
-            None => {
+        Evaluator::Builtin(Builtin::Mean) => {
+            let Some(s) = share else {
                 stated(weights);
-                evaluator
-            }
-        },
+                return evaluator;
+            };
+            // Each counted member its group's share over the group's count:
+            // (1 − s) / n₀ and s / n₁, both times n₀·n₁.
+            let each = [
+                Decimal::ONE
+                    .saturating_sub(s)
+                    .saturating_mul(Decimal::from(n1)),
+                s.saturating_mul(Decimal::from(n0)),
+            ];
+            weights.extend(inputs.iter().map(|&(w, g)| {
+                if w.is_zero() {
+                    Decimal::ZERO
+                } else {
+                    each.get(group(g)).copied().unwrap_or_default()
+                }
+            }));
+            Evaluator::Builtin(Builtin::WeightedMean)
+        }
         Evaluator::Builtin(Builtin::WeightedMean) if !both => {
             stated(weights);
             evaluator
         }
-        Evaluator::Builtin(Builtin::WeightedMean) | Evaluator::Custom(_) => {
-            normalised(weights, factors(share));
+        Evaluator::Builtin(Builtin::WeightedMean) => {
+            let counts = match share {
+                Some(s) => [Decimal::ONE.saturating_sub(s), s],
+                None => [Decimal::from(n0), Decimal::from(n1)],
+            };
+            if !products(counts).is_some_and(|factors| exact(weights, factors)) {
+                normalised(weights);
+            }
             evaluator
         }
+        Evaluator::Custom(_) => {
+            normalised(weights);
+            evaluator
+        }
+    }
+}
+
+/// Two positive whole factors divided by their greatest common divisor
+/// (others as they are): the same proportions with fewer digits, so that
+/// each input's weight times its progress stays within a decimal's 96 bits
+/// and needs no rounding. O(log factors).
+fn lowest_terms(factors: [Decimal; 2]) -> [Decimal; 2] {
+    let whole = |f: Decimal| {
+        let f = f.normalize();
+        (f.scale() == 0 && f.is_sign_positive())
+            .then(|| u128::try_from(f.mantissa()).ok())
+            .flatten()
+            .filter(|&m| m > 0)
+    };
+    let (Some(mut a), Some(mut b)) = (whole(factors[0]), whole(factors[1])) else {
+        return factors;
+    };
+    let (x, y) = (a, b);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    let reduce = |m: u128| {
+        let m = i128::try_from(m / a).ok()?;
+        Decimal::try_from_i128_with_scale(m, 0).ok()
+    };
+    match (reduce(x), reduce(y)) {
+        (Some(x), Some(y)) => [x, y],
+        _ => factors,
     }
 }
 

@@ -206,16 +206,15 @@ fn a_wide_node_equals_its_strategy_applied_to_its_inputs() {
     let doc = wide_document(150, "weighted-mean", &[1, 2, 4]);
     let set = OkrSet::from_document(doc.clone()).unwrap();
     // top0's inputs in the engine's order (by id): its key result, then the
-    // children, whose progress the set reports. Two groups: the key result
-    // alone (its normalised weight 1 × w / w = 1), and the children, each
-    // n × w / W within theirs.
+    // children, whose progress the set reports. Two groups, weights relative
+    // within each: a member of a group of n whose weights sum to W carries
+    // n·w/W. The engine multiplies those shares by W₀·W₁ (the two totals),
+    // an exact product, to spare the division: n₀·W₁·w for the key result,
+    // n₁·W₀·w for each child (the thirds are not whole numbers, so no
+    // common factor is taken out).
     let mut inputs: Vec<(String, Contribution)> = Vec::new();
     let top0 = &doc.objectives[0];
     let own = &top0.key_results[0];
-    inputs.push((
-        own.id.to_string(),
-        Contribution::new(okrs::Weight::ONE, set.progress(own.id.as_str()).unwrap()),
-    ));
     let links: Vec<(&okrs::Objective, okrs::Weight)> = doc
         .objectives
         .iter()
@@ -231,11 +230,19 @@ fn a_wide_node_equals_its_strategy_applied_to_its_inputs() {
         .collect();
     let count = okrs::Decimal::from(links.len());
     let total: okrs::Decimal = links.iter().map(|(_, w)| w.value()).sum();
+    let own_total = own.weight.value();
+    inputs.push((
+        own.id.to_string(),
+        Contribution::new(
+            okrs::Weight::new(okrs::Decimal::ONE * total * own.weight.value()).unwrap(),
+            set.progress(own.id.as_str()).unwrap(),
+        ),
+    ));
     for (child, weight) in links {
-        let normalised = okrs::Weight::new(count * weight.value() / total).unwrap();
+        let weight = okrs::Weight::new(count * own_total * weight.value()).unwrap();
         inputs.push((
             child.id.to_string(),
-            Contribution::new(normalised, set.progress(child.id.as_str()).unwrap()),
+            Contribution::new(weight, set.progress(child.id.as_str()).unwrap()),
         ));
     }
     inputs.sort_by(|a, b| a.0.cmp(&b.0));
