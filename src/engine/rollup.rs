@@ -422,6 +422,17 @@ pub(crate) fn weigh(
     weights: &mut Vec<Decimal>,
 ) -> Evaluator {
     weights.clear();
+    // A weighted mean reads the weights' proportions only: each group's in
+    // lowest whole terms, so that any unit of the same proportions gives
+    // the very same digits (20/30/50 and 0.2/0.3/0.5 are both 2/3/5).
+    let reduced;
+    let inputs = match evaluator {
+        Evaluator::Builtin(Builtin::WeightedMean) | Evaluator::Custom(_) => {
+            reduced = in_lowest_terms(inputs);
+            &reduced
+        }
+        _ => inputs,
+    };
     let mut count = [0u32; 2];
     let mut total = [Decimal::ZERO; 2];
     for &(w, group) in inputs {
@@ -524,6 +535,63 @@ pub(crate) fn weigh(
     }
 }
 
+/// Each group's weights as whole numbers in lowest terms, in the same
+/// proportions (zeros stay zero); a group whose weights do not fit that
+/// way stays as stated. O(inputs).
+fn in_lowest_terms(inputs: &[(Decimal, u8)]) -> Vec<(Decimal, u8)> {
+    let mut out = inputs.to_vec();
+    for group in [KEY_RESULTS, ALIGNED] {
+        let members = || out.iter().filter(move |(w, g)| *g == group && !w.is_zero());
+        let Some(scale) = members().map(|(w, _)| w.scale()).max() else {
+            continue;
+        };
+        // Every weight as a whole number at the largest scale.
+        let whole = |w: Decimal| -> Option<u128> {
+            let m = u128::try_from(w.mantissa()).ok()?;
+            m.checked_mul(10u128.checked_pow(scale - w.scale())?)
+        };
+        let Some(divisor) = members().try_fold(0u128, |g, &(w, _)| Some(gcd(g, whole(w)?))) else {
+            continue;
+        };
+        if divisor == 0 {
+            continue;
+        }
+        let reduced: Option<Vec<Decimal>> = out
+            .iter()
+            .filter(|(_, g)| *g == group)
+            .map(|&(w, _)| {
+                if w.is_zero() {
+                    return Some(Decimal::ZERO);
+                }
+                let m = i128::try_from(whole(w)? / divisor).ok()?;
+                Decimal::try_from_i128_with_scale(m, 0).ok()
+            })
+            .collect();
+        // Whole numbers may be longer than the weights were (thirds become
+        // 28-digit numbers): keep them only while their sum fits.
+        let fits = |reduced: &Vec<Decimal>| {
+            reduced
+                .iter()
+                .try_fold(Decimal::ZERO, |sum, w| sum.checked_add(*w))
+                .is_some()
+        };
+        if let Some(reduced) = reduced.filter(fits) {
+            let slots = out.iter_mut().filter(|(_, g)| *g == group);
+            for (slot, w) in slots.zip(reduced) {
+                slot.0 = w;
+            }
+        }
+    }
+    out
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
 /// Two positive whole factors divided by their greatest common divisor
 /// (others as they are): the same proportions with fewer digits, so that
 /// each input's weight times its progress stays within a decimal's 96 bits
@@ -536,13 +604,11 @@ fn lowest_terms(factors: [Decimal; 2]) -> [Decimal; 2] {
             .flatten()
             .filter(|&m| m > 0)
     };
-    let (Some(mut a), Some(mut b)) = (whole(factors[0]), whole(factors[1])) else {
+    let (Some(mut a), Some(b)) = (whole(factors[0]), whole(factors[1])) else {
         return factors;
     };
     let (x, y) = (a, b);
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
+    a = gcd(a, b);
     let reduce = |m: u128| {
         let m = i128::try_from(m / a).ok()?;
         Decimal::try_from_i128_with_scale(m, 0).ok()
