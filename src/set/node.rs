@@ -246,6 +246,74 @@ impl<'a> NodeRef<'a> {
         }
     }
 
+    /// What an objective's progress counts (its own `progress_from`, else
+    /// the set's); `both` for other nodes. O(1).
+    #[must_use]
+    pub fn progress_from(&self) -> crate::ProgressFrom {
+        match self.node {
+            Node::Objective(o) => o.progress_from.unwrap_or(self.set.progress_from),
+            _ => crate::ProgressFrom::Both,
+        }
+    }
+
+    /// An objective's `aligned_share`, if it fixes one. O(1).
+    #[must_use]
+    pub fn aligned_share(&self) -> Option<rust_decimal::Decimal> {
+        match self.node {
+            Node::Objective(o) => o.aligned_share(),
+            _ => None,
+        }
+    }
+
+    /// The name of the strategy the node rolls its inputs up with: its own
+    /// (a key result's `grading`), its objective's, or the set's. O(1).
+    #[must_use]
+    pub fn strategy(&self) -> &'a str {
+        let own = match self.node {
+            Node::Objective(o) => o.strategy(),
+            Node::KeyResult(k) => k.strategy_name().or_else(|| match self.objective().node {
+                Node::Objective(o) => o.strategy(),
+                _ => None,
+            }),
+            Node::Initiative(_) => None,
+        };
+        own.map_or(self.set.strategy.as_str(), String::as_str)
+    }
+
+    /// Whether a numeric key result's current value (for `sum-of-values`,
+    /// the sum of its sub-key results') lies on the wrong side of its
+    /// start, moving away from the target. O(1), O(sub-key results) for
+    /// `sum-of-values`.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, KeyResult, Metric, Objective, OkrSet};
+    /// let set = OkrSet::from_document(Document::default().with_objective(
+    ///     Objective::new("o".parse()?, "O", "team").with_key_result(
+    ///         KeyResult::new("resets".parse()?, "Cut resets from 1000 to 100")
+    ///             .with_metric(Metric::numeric(1000.into(), 100.into()).with_current(1200.into())))))?;
+    /// let resets = set.node("resets").unwrap();
+    /// assert!(resets.regressed());
+    /// assert_eq!(resets.progress().unwrap().to_string(), "0");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn regressed(&self) -> bool {
+        self.set
+            .numbers_as_of(self.index, None)
+            .is_some_and(|n| n.regressed())
+    }
+
+    /// The zone a numeric key result with commit or stretch values stands
+    /// in now. O(1).
+    #[must_use]
+    pub fn zone(&self) -> Option<crate::Zone> {
+        match self.node {
+            Node::KeyResult(k) => k.metric.as_ref()?.zone_at(k.value_as_of(None)),
+            _ => None,
+        }
+    }
+
     /// Where an objective was carried forward from and to. O(1).
     #[must_use]
     pub fn carried(&self) -> (Option<&'a Id>, Option<&'a Id>) {
