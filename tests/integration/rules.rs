@@ -64,6 +64,28 @@ fn weights_are_relative_within_their_group_whatever_their_unit() {
 }
 
 #[test]
+fn the_unit_of_weights_changes_no_digit_even_where_sums_round() {
+    // Progress of thirds, sevenths and ninths: weight × progress rounds
+    // once the weights grow, unless the weights are read in lowest terms.
+    let set = |unit: &str| {
+        let weight = |w: &str| (d(w) * d(unit)).normalize().to_string();
+        load(&format!(
+            r#"{{ "format": "okrs/1", "objectives": [ {{ "id": "o", "title": "O", "level": "team", "key_results": [
+              {{ "id": "a", "title": "A", "weight": "{}", "metric": {{ "kind": "numeric", "start": "0", "target": "3", "current": "1" }} }},
+              {{ "id": "b", "title": "B", "weight": "{}", "metric": {{ "kind": "numeric", "start": "0", "target": "7", "current": "1" }} }},
+              {{ "id": "c", "title": "C", "weight": "{}", "metric": {{ "kind": "numeric", "start": "0", "target": "9", "current": "2" }} }} ] }} ] }}"#,
+            weight("1"),
+            weight("2"),
+            weight("4")
+        ))
+    };
+    let digits = progress(&set("1"), "o").to_string();
+    for unit in ["1000", "0.001", "25", "7"] {
+        assert_eq!(progress(&set(unit), "o").to_string(), digits, "unit {unit}");
+    }
+}
+
+#[test]
 fn mean_ignores_weights_and_min_takes_the_weakest_counted_member() {
     // Key results a (20, done) and b (80, not); the child at 1.
     let doc = |grading: &str| {
