@@ -962,3 +962,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_text_report_shows_regressed_values_zones_and_sums() {
+    let set = load(
+        r#"{ "format": "okrs/1",
+        "periods": [ { "id": "Q1", "start": "2027-01-01", "end": "2027-03-31" } ],
+        "objectives": [ { "id": "o", "title": "O", "level": "team", "period": "Q1", "key_results": [
+          { "id": "resets", "title": "Cut resets", "metric": { "kind": "numeric", "start": "1000", "target": "100", "current": "1200" } },
+          { "id": "customers", "title": "Customers", "metric": { "kind": "numeric", "start": "0", "commit": "60", "target": "100", "current": "70" } },
+          { "id": "revenue", "title": "Revenue", "grading": "sum-of-values", "key_results": [
+            { "id": "east", "title": "East", "metric": { "kind": "numeric", "start": "0", "target": "600000", "current": "300000" } },
+            { "id": "west", "title": "West", "metric": { "kind": "numeric", "start": "0", "target": "400000", "current": "400000" } } ] } ] } ] }"#,
+    );
+    let text = set.to_text(Date::new(2027, 2, 1).unwrap());
+    let line = |title: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("KR {title} ")))
+            .unwrap_or_else(|| panic!("no {title} in {text}"))
+    };
+    assert!(line("Cut resets").ends_with("regressed"), "{text}");
+    assert!(line("Cut resets").contains("off-track"), "{text}");
+    assert!(line("Customers").ends_with("zone commit"), "{text}");
+    assert!(line("Revenue").ends_with("sum 700000 of 1000000"), "{text}");
+}
