@@ -115,12 +115,20 @@ pub struct Zones {
 
 impl Zones {
     /// Commit and stretch values, either absent. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Zones;
+    /// let zones = Zones::new(Some(60.into()), None);
+    /// assert_eq!(zones.commit, Some(60.into()));
+    /// assert!(!zones.is_empty() && Zones::new(None, None).is_empty());
+    /// ```
     #[must_use]
     pub fn new(commit: Option<Decimal>, stretch: Option<Decimal>) -> Self {
         Self { commit, stretch }
     }
 
-    /// Whether neither value is given. O(1).
+    /// Whether neither value is given (see [`new`](Self::new)). O(1).
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.commit.is_none() && self.stretch.is_none()
@@ -128,7 +136,16 @@ impl Zones {
 }
 
 /// Where a numeric key result with [`Zones`] stands: short of its commit
-/// value, past it, at its target, or at its stretch value.
+/// value, past it, at its target, or at its stretch value. Written
+/// `"fail"`, `"commit"`, `"target"`, `"stretch"`.
+///
+/// # Example
+/// ```
+/// use okrs::Zone;
+/// assert_eq!(Zone::ALL[1], Zone::Commit);
+/// assert_eq!(Zone::Stretch.to_string(), "stretch");
+/// assert!(Zone::Fail < Zone::Target);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Zone {
@@ -486,6 +503,14 @@ impl Metric {
 
     /// The commit and stretch values of a numeric metric, if it has any.
     /// O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Metric, Zones};
+    /// let m = Metric::numeric(0.into(), 10.into()).with_zones(Zones::new(None, Some(12.into())));
+    /// assert_eq!(m.zones().and_then(|z| z.stretch), Some(12.into()));
+    /// assert_eq!(Metric::binary(true).zones(), None);
+    /// ```
     #[must_use]
     pub fn zones(&self) -> Option<&Zones> {
         match self {
@@ -496,6 +521,13 @@ impl Metric {
 
     /// Sets the unit of a numeric metric; other kinds are returned
     /// unchanged. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Metric;
+    /// let m = Metric::numeric(0.into(), 600_000.into()).with_unit("USD");
+    /// assert!(matches!(m, Metric::Numeric { unit: Some(ref u), .. } if u == "USD"));
+    /// ```
     #[must_use]
     pub fn with_unit(mut self, new: impl Into<String>) -> Self {
         if let Self::Numeric { unit, .. } = &mut self {
@@ -671,6 +703,15 @@ impl Metric {
     /// The number a numeric metric stands at with a checked-in value (or,
     /// with `None`, its own `current`, else its start); `None` for other
     /// kinds. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{CheckInValue, Metric};
+    /// let m = Metric::numeric(5.into(), 10.into());
+    /// assert_eq!(m.value_at(None), Some(5.into()));
+    /// assert_eq!(m.value_at(Some(&CheckInValue::Number(7.into()))), Some(7.into()));
+    /// assert_eq!(Metric::binary(true).value_at(None), None);
+    /// ```
     #[must_use]
     pub fn value_at(&self, value: Option<&CheckInValue>) -> Option<Decimal> {
         let Self::Numeric { start, current, .. } = self else {

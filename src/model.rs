@@ -166,6 +166,15 @@ impl Objective {
 
     /// Fixes the aligned group's share (0 to 1) when both groups count.
     /// O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Objective;
+    /// let o = Objective::new("co".parse()?, "Company", "company")
+    ///     .with_aligned_share("0.25".parse().unwrap());
+    /// assert_eq!(o.aligned_share.unwrap().to_string(), "0.25");
+    /// # Ok::<(), okrs::IdError>(())
+    /// ```
     #[must_use]
     pub fn with_aligned_share(mut self, share: Decimal) -> Self {
         self.aligned_share = Some(share);
@@ -496,12 +505,26 @@ pub enum ProgressFrom {
 
 impl ProgressFrom {
     /// Whether the key-result group counts. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::ProgressFrom;
+    /// assert!(ProgressFrom::KeyResults.counts_key_results());
+    /// assert!(!ProgressFrom::Aligned.counts_key_results());
+    /// ```
     #[must_use]
     pub fn counts_key_results(self) -> bool {
         matches!(self, Self::KeyResults | Self::Both)
     }
 
     /// Whether the aligned group (contributing objectives) counts. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::ProgressFrom;
+    /// assert!(ProgressFrom::Aligned.counts_aligned());
+    /// assert!(!ProgressFrom::KeyResults.counts_aligned());
+    /// ```
     #[must_use]
     pub fn counts_aligned(self) -> bool {
         matches!(self, Self::Aligned | Self::Both)

@@ -248,6 +248,18 @@ impl<'a> NodeRef<'a> {
 
     /// What an objective's progress counts (its own `progress_from`, else
     /// the set's); `both` for other nodes. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{OkrSet, ProgressFrom};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "progress_from": "key-results", "objectives": [
+    ///   { "id": "a", "title": "A", "level": "team" },
+    ///   { "id": "b", "title": "B", "level": "team", "progress_from": "both", "aligned_share": "0.5" } ] }"#)?;
+    /// assert_eq!(set.node("a").unwrap().progress_from(), ProgressFrom::KeyResults);
+    /// assert_eq!(set.node("b").unwrap().progress_from(), ProgressFrom::Both);
+    /// assert_eq!(set.node("b").unwrap().aligned_share().unwrap().to_string(), "0.5");
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
     #[must_use]
     pub fn progress_from(&self) -> crate::ProgressFrom {
         match self.node {
@@ -256,7 +268,8 @@ impl<'a> NodeRef<'a> {
         }
     }
 
-    /// An objective's `aligned_share`, if it fixes one. O(1).
+    /// An objective's `aligned_share`, if it fixes one (see
+    /// [`progress_from`](Self::progress_from)). O(1).
     #[must_use]
     pub fn aligned_share(&self) -> Option<rust_decimal::Decimal> {
         match self.node {
@@ -267,6 +280,18 @@ impl<'a> NodeRef<'a> {
 
     /// The name of the strategy the node rolls its inputs up with: its own
     /// (a key result's `grading`), its objective's, or the set's. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::OkrSet;
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "objectives": [
+    ///   { "id": "o", "title": "O", "level": "team", "grading": "min", "key_results": [
+    ///     { "id": "k", "title": "K", "grading": "sum-of-values" }, { "id": "j", "title": "J" } ] } ] }"#)?;
+    /// assert_eq!(set.node("k").unwrap().strategy(), "sum-of-values");
+    /// assert_eq!(set.node("j").unwrap().strategy(), "min");
+    /// assert_eq!(set.node("o").unwrap().strategy(), "min");
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
     #[must_use]
     pub fn strategy(&self) -> &'a str {
         let own = match self.node {
@@ -306,6 +331,16 @@ impl<'a> NodeRef<'a> {
 
     /// The zone a numeric key result with commit or stretch values stands
     /// in now. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{OkrSet, Zone};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "objectives": [ { "id": "o", "title": "O",
+    ///   "level": "team", "key_results": [ { "id": "k", "title": "K", "metric": { "kind": "numeric",
+    ///   "start": "0", "commit": "6", "target": "10", "current": "7" } } ] } ] }"#)?;
+    /// assert_eq!(set.node("k").unwrap().zone(), Some(Zone::Commit));
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
     #[must_use]
     pub fn zone(&self) -> Option<crate::Zone> {
         match self.node {

@@ -117,12 +117,28 @@ impl OkrSet {
 
     /// What objectives count unless they say themselves (their
     /// [`progress_from`](crate::Objective::progress_from)). O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{OkrSet, ProgressFrom};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "progress_from": "aligned" }"#)?;
+    /// assert_eq!(set.progress_from(), ProgressFrom::Aligned);
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
     #[must_use]
     pub fn progress_from(&self) -> ProgressFrom {
         self.progress_from
     }
 
     /// Whether over-achievement flows into parents. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{OkrSet, Overachievement};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "progress_cap": "1.5", "overachievement": "counts" }"#)?;
+    /// assert_eq!(set.overachievement(), Overachievement::Counts);
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
     #[must_use]
     pub fn overachievement(&self) -> Overachievement {
         self.overachievement
