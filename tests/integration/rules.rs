@@ -986,3 +986,51 @@ fn the_text_report_shows_regressed_values_zones_and_sums() {
     assert!(line("Customers").ends_with("zone commit"), "{text}");
     assert!(line("Revenue").ends_with("sum 700000 of 1000000"), "{text}");
 }
+
+#[test]
+fn impact_and_what_if_follow_sum_of_values() {
+    let set = load(&revenue(
+        r#", "current": "300000""#,
+        r#", "current": "400000""#,
+    ));
+    let impact = set.impact("revenue").unwrap();
+    let share = |kr: &str| impact.iter().find(|i| i.key_result.as_str() == kr).unwrap();
+    // Each part weighs its distance from start to target.
+    assert_eq!(share("east").share, d("0.6"));
+    assert_eq!(share("west").share, d("0.4"));
+    // East at its target: 600k + 400k of 1M.
+    assert_eq!(share("east").after.value(), d("1"));
+    assert_eq!(set.what_if("west", "revenue").unwrap().value(), d("0.7"));
+}
+
+#[test]
+fn carrying_forward_reports_exactly_what_moved() {
+    use okrs::Edit;
+    let mut set = load(&quarters());
+    let view = |set: &OkrSet| -> Vec<(String, Option<okrs::Progress>, Option<Band>)> {
+        set.nodes()
+            .map(|n| (n.id().to_string(), n.progress(), n.band()))
+            .collect()
+    };
+    let before = view(&set);
+    let changes = set
+        .apply(Edit::CarryForward {
+            objective: id("team"),
+            to: id("Q2"),
+            keep_values: false,
+        })
+        .unwrap();
+    let after = view(&set);
+    let mut expected: Vec<String> = after
+        .iter()
+        .filter(|node| !before.contains(node))
+        .map(|(id, _, _)| id.clone())
+        .collect();
+    expected.sort();
+    let mut moved: Vec<String> = changes.moved().iter().map(|m| m.id.to_string()).collect();
+    moved.sort();
+    assert_eq!(moved, expected);
+    let co = changes.get("co").unwrap();
+    assert_eq!(co.progress_before.unwrap().value(), d("0.6"));
+    assert_eq!(co.progress.unwrap().value(), d("0"));
+}
