@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::number::serde_decimal;
-use crate::{AlignmentModel, Levels, LintSettings, Objective, Period};
+use crate::{
+    AlignmentModel, Levels, LintSettings, Objective, Overachievement, Period, ProgressFrom,
+};
 
 /// The document format version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -57,6 +59,14 @@ pub struct Document {
     /// allows 50 % over-achievement).
     #[serde(default = "default_cap", with = "serde_decimal")]
     pub progress_cap: Decimal,
+    /// What an objective's progress counts unless it says itself (default
+    /// `both`: its key results and the objectives contributing to it).
+    #[serde(default, skip_serializing_if = "ProgressFrom::is_default")]
+    pub progress_from: ProgressFrom,
+    /// Whether over-achievement flows into parents (default `clamped`:
+    /// what flows is at most 1; `counts`: up to the progress cap).
+    #[serde(default, skip_serializing_if = "Overachievement::is_default")]
+    pub overachievement: Overachievement,
     /// Health-check settings: rule levels and thresholds.
     #[serde(default, skip_serializing_if = "LintSettings::is_default")]
     pub lint: LintSettings,
@@ -91,6 +101,8 @@ impl Default for Document {
             strategy: default_strategy(),
             levels: Levels::default(),
             progress_cap: Decimal::ONE,
+            progress_from: ProgressFrom::Both,
+            overachievement: Overachievement::Clamped,
             lint: LintSettings::default(),
             periods: Vec::new(),
             objectives: Vec::new(),

@@ -174,12 +174,58 @@ pub enum Error {
         level: String,
     },
     /// The set's or an objective's aggregation strategy is not known.
-    #[error("unknown grading strategy {name:?}{}", objective.as_ref().map(|o| format!(" on objective {o:?}")).unwrap_or_default())]
+    #[error("unknown grading strategy {name:?}{}", objective.as_ref().map(|o| format!(" on {o:?}")).unwrap_or_default())]
     UnknownStrategy {
         /// The strategy's name.
         name: String,
-        /// The objective that names it, `None` for the set's own.
+        /// The objective (or key result) that names it, `None` for the
+        /// set's own.
         objective: Option<Id>,
+    },
+    /// `sum-of-values` named where it cannot apply: by the set or an
+    /// objective (whose contributions are not values), or by a key result
+    /// measured by its own metric.
+    #[error("the strategy {name:?} sums the values of a key result's sub-key results: {}", misplaced(.id))]
+    MisplacedStrategy {
+        /// The strategy's name.
+        name: String,
+        /// The objective or key result that names it, `None` for the set.
+        id: Option<Id>,
+    },
+    /// An objective's `aligned_share` outside [0, 1].
+    #[error("objective {objective:?} has aligned_share {share}: it must lie between 0 and 1")]
+    InvalidAlignedShare {
+        /// The objective.
+        objective: Id,
+        /// The share it gives.
+        share: Decimal,
+    },
+    /// A `sum-of-values` key result with a sub-key result that is not
+    /// measured by a numeric metric.
+    #[error("key result {key_result:?} sums the values of its sub-key results, but {} not numeric", are(.sub_key_results))]
+    SumOfNonNumeric {
+        /// The key result.
+        key_result: Id,
+        /// Its sub-key results without a numeric metric.
+        sub_key_results: Vec<Id>,
+    },
+    /// A `sum-of-values` key result whose sub-key results name different
+    /// units.
+    #[error("key result {key_result:?} sums the values of its sub-key results, but {} give different units", format_list(.sub_key_results))]
+    SumOfMixedUnits {
+        /// The key result.
+        key_result: Id,
+        /// Two sub-key results whose units differ.
+        sub_key_results: Vec<Id>,
+    },
+    /// A `sum-of-values` key result whose sub-key results' targets sum to
+    /// their starts: no distance to cover.
+    #[error("key result {key_result:?} sums the values of {}, but their targets sum to their starts: there is no distance to cover", format_list(.sub_key_results))]
+    SumWithoutDistance {
+        /// The key result.
+        key_result: Id,
+        /// The sub-key results it sums.
+        sub_key_results: Vec<Id>,
     },
     /// A progress cap below 1.
     #[error("progress cap {0} must be at least 1")]
@@ -515,13 +561,15 @@ impl From<LoadError> for Error {
 
 /// The field names of the `okrs/1` format, for [`Error::field`] of parse
 /// and CSV errors.
-const FIELDS: [&str; 53] = [
+const FIELDS: [&str; 58] = [
     // The document.
     "format",
     "alignment",
     "grading",
     "levels",
     "progress_cap",
+    "progress_from",
+    "overachievement",
     "lint",
     "periods",
     "objectives",
@@ -550,6 +598,7 @@ const FIELDS: [&str; 53] = [
     "period",
     "carried_from",
     "carried_to",
+    "aligned_share",
     "aligned_to",
     "key_results",
     "weight",
@@ -575,6 +624,8 @@ const FIELDS: [&str; 53] = [
     "threshold",
     "low",
     "high",
+    "commit",
+    "stretch",
 ];
 
 /// The `okrs/1` field a name stands for, as a `'static` string.
@@ -603,6 +654,11 @@ impl Error {
     /// | `empty-title` | a node has an empty title |
     /// | `unknown-level` | an objective is on a level the set does not define |
     /// | `unknown-strategy` | a grading (aggregation) strategy is not known |
+    /// | `misplaced-strategy` | `sum-of-values` named by the set, an objective or a key result with a metric |
+    /// | `invalid-aligned-share` | an objective's `aligned_share` lies outside [0, 1] |
+    /// | `sum-of-non-numeric` | a `sum-of-values` key result has a sub-key result without a numeric metric |
+    /// | `sum-of-mixed-units` | the sub-key results of a `sum-of-values` key result give different units |
+    /// | `sum-without-distance` | the targets of a `sum-of-values` key result's sub-key results sum to their starts |
     /// | `invalid-progress-cap` | the progress cap is below 1 |
     /// | `invalid-metric` | a key result's metric cannot be measured |
     /// | `metric-and-sub-key-results` | a key result has both a metric and sub-key results |
@@ -659,6 +715,7 @@ impl Error {
     /// | `metric-inverted-range` | a range's low bound is above its high ([`MetricError::InvertedRange`]) |
     /// | `metric-milestone-weights` | milestones are empty, weigh zero or overflow ([`MetricError::MilestoneWeights`]) |
     /// | `metric-empty-milestone-title` | a milestone has an empty title ([`MetricError::EmptyMilestoneTitle`]) |
+    /// | `metric-zones-out-of-order` | a numeric metric's commit and stretch values are not in its direction ([`MetricError::ZonesOutOfOrder`]) |
     /// | `value-wrong-kind` | a value of the wrong kind for a metric ([`ValueMismatch::Kind`]) |
     /// | `value-out-of-range` | a number too far from a metric's start ([`ValueMismatch::OutOfRange`]) |
     /// | `unknown-milestone` | a milestone title the metric does not list ([`ValueMismatch::UnknownMilestone`]) |
@@ -688,6 +745,11 @@ impl Error {
             Self::EmptyTitle(_) => "empty-title",
             Self::UnknownLevel { .. } => "unknown-level",
             Self::UnknownStrategy { .. } => "unknown-strategy",
+            Self::MisplacedStrategy { .. } => "misplaced-strategy",
+            Self::InvalidAlignedShare { .. } => "invalid-aligned-share",
+            Self::SumOfNonNumeric { .. } => "sum-of-non-numeric",
+            Self::SumOfMixedUnits { .. } => "sum-of-mixed-units",
+            Self::SumWithoutDistance { .. } => "sum-without-distance",
             Self::InvalidProgressCap(_) => "invalid-progress-cap",
             Self::InvalidMetric { .. } => "invalid-metric",
             Self::MetricAndSubKeyResults(_) => "metric-and-sub-key-results",
@@ -745,6 +807,7 @@ impl Error {
             Self::Metric(MetricError::InvertedRange { .. }) => "metric-inverted-range",
             Self::Metric(MetricError::MilestoneWeights) => "metric-milestone-weights",
             Self::Metric(MetricError::EmptyMilestoneTitle(_)) => "metric-empty-milestone-title",
+            Self::Metric(MetricError::ZonesOutOfOrder) => "metric-zones-out-of-order",
             Self::Value(ValueMismatch::Kind { .. }) => "value-wrong-kind",
             Self::Value(ValueMismatch::OutOfRange(_)) => "value-out-of-range",
             Self::Value(ValueMismatch::UnknownMilestone(_)) => "unknown-milestone",
@@ -806,6 +869,20 @@ impl Error {
             | Self::NoPeriod(id)
             | Self::AlreadyDone(id) => vec![id],
             Self::UnknownStrategy { objective, .. } => objective.iter().collect(),
+            Self::MisplacedStrategy { id, .. } => id.iter().collect(),
+            Self::InvalidAlignedShare { objective, .. } => vec![objective],
+            Self::SumOfNonNumeric {
+                key_result,
+                sub_key_results,
+            }
+            | Self::SumOfMixedUnits {
+                key_result,
+                sub_key_results,
+            }
+            | Self::SumWithoutDistance {
+                key_result,
+                sub_key_results,
+            } => std::iter::once(key_result).chain(sub_key_results).collect(),
             Self::UnknownLinkTarget { from, target }
             | Self::InvalidLinkTarget { from, target }
             | Self::DuplicateLink { from, target }
@@ -872,7 +949,11 @@ impl Error {
             Self::EmptyOwner(_) => "owners",
             Self::EmptyTitle(_) | Self::TitlesFull(_) => "title",
             Self::UnknownLevel { .. } => "level",
-            Self::UnknownStrategy { .. } => "grading",
+            Self::UnknownStrategy { .. } | Self::MisplacedStrategy { .. } => "grading",
+            Self::InvalidAlignedShare { .. } => "aligned_share",
+            Self::SumOfNonNumeric { .. } => "metric",
+            Self::SumOfMixedUnits { .. } => "unit",
+            Self::SumWithoutDistance { .. } => "target",
             Self::InvalidProgressCap(_) => "progress_cap",
             Self::InvalidMetric { .. }
             | Self::MetricAndSubKeyResults(_)
@@ -919,6 +1000,28 @@ impl Error {
             | Self::Year(_) => return None,
         };
         Some(field)
+    }
+}
+
+fn misplaced(id: &Option<Id>) -> String {
+    match id {
+        Some(id) => format!(
+            "{id:?} has no sub-key results to sum (objectives, and key results with their own metric, take another strategy)"
+        ),
+        None => "the set's own strategy rolls up objectives, whose contributions are no values"
+            .to_owned(),
+    }
+}
+
+fn format_list(ids: &[Id]) -> String {
+    let quoted: Vec<String> = ids.iter().map(|id| format!("{:?}", id.as_str())).collect();
+    quoted.join(", ")
+}
+
+fn are(ids: &[Id]) -> String {
+    match ids {
+        [one] => format!("{:?} is", one.as_str()),
+        _ => format!("{} are", format_list(ids)),
     }
 }
 

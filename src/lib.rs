@@ -104,10 +104,10 @@ pub use jiff;
 pub use jiff::Timestamp;
 pub use jiff::civil::Date;
 pub use lint::Finding;
-pub use metric::{Metric, MetricError, Milestone, ValueMismatch};
+pub use metric::{Metric, MetricError, Milestone, ValueMismatch, Zone, Zones};
 pub use model::{
     AlignmentModel, Commitment, Initiative, InitiativeStatus, KeyResult, Levels, LevelsError, Link,
-    MAX_DEPTH, NodeKind, Objective,
+    MAX_DEPTH, NodeKind, Objective, Overachievement, ProgressFrom,
 };
 pub use number::{DecimalError, Progress, ProgressError, Weight, WeightError, parse_decimal};
 #[allow(deprecated)]

@@ -3,7 +3,6 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::number::serde_decimal;
 use crate::{CheckInValue, Progress, Weight};
 
 /// How a key result is measured.
@@ -31,33 +30,28 @@ use crate::{CheckInValue, Progress, Weight};
 /// let resets = Metric::numeric(1000.into(), 100.into()).with_current(550.into());
 /// assert_eq!(resets.progress(Decimal::ONE).value(), Decimal::new(5, 1));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "repr::MetricIn")]
 #[non_exhaustive]
 pub enum Metric {
     /// A number moving from `start` toward `target`, up or down.
     Numeric {
         /// Where the number stood when the key result was set.
-        #[serde(with = "serde_decimal")]
         start: Decimal,
         /// Where it should stand at the end.
-        #[serde(with = "serde_decimal")]
         target: Decimal,
         /// Where it stands now; absent means "at start".
-        #[serde(
-            default,
-            with = "serde_decimal::option",
-            skip_serializing_if = "Option::is_none"
-        )]
         current: Option<Decimal>,
         /// The unit, for display only (`"%"`, `"EUR"`, `"customers"`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         unit: Option<String>,
+        /// The commit and stretch values beside the target (puzzle/okr's
+        /// zones), written `"commit"` and `"stretch"` in the metric; boxed,
+        /// so that a metric without them stays small.
+        zones: Option<Box<Zones>>,
     },
     /// Done or not done.
     Binary {
         /// Whether it is done.
-        #[serde(default)]
         done: bool,
     },
     /// A list of weighted milestones.
@@ -68,51 +62,320 @@ pub enum Metric {
     /// Achieved when `current ≥ threshold`.
     AtLeast {
         /// The lowest acceptable value, inclusive.
-        #[serde(with = "serde_decimal")]
         threshold: Decimal,
         /// The measured value; absent means not measured (progress 0).
-        #[serde(
-            default,
-            with = "serde_decimal::option",
-            skip_serializing_if = "Option::is_none"
-        )]
         current: Option<Decimal>,
     },
     /// Achieved when `current ≤ threshold`.
     AtMost {
         /// The highest acceptable value, inclusive.
-        #[serde(with = "serde_decimal")]
         threshold: Decimal,
         /// The measured value; absent means not measured (progress 0).
-        #[serde(
-            default,
-            with = "serde_decimal::option",
-            skip_serializing_if = "Option::is_none"
-        )]
         current: Option<Decimal>,
     },
     /// Achieved while `low ≤ current ≤ high`.
     Range {
         /// The lower bound, inclusive.
-        #[serde(with = "serde_decimal")]
         low: Decimal,
         /// The upper bound, inclusive.
-        #[serde(with = "serde_decimal")]
         high: Decimal,
         /// The measured value; absent means not measured (progress 0).
-        #[serde(
-            default,
-            with = "serde_decimal::option",
-            skip_serializing_if = "Option::is_none"
-        )]
         current: Option<Decimal>,
     },
     /// Progress stated directly by the owner.
     Manual {
         /// The stated progress; clamped to [0, 1]. Absent means 0.
-        #[serde(default, with = "serde_decimal")]
         progress: Decimal,
     },
+}
+
+/// The commit and stretch values of a numeric metric, beside its target
+/// (puzzle/okr's zones): in the metric's direction, start before commit
+/// before target before stretch. Either may be absent. Progress stays
+/// relative to the target; the zones say which of these values the key
+/// result has reached ([`Metric::zone_at`]).
+///
+/// # Example
+/// ```
+/// use okrs::{Metric, Zone, Zones};
+/// let m = Metric::numeric(0.into(), 100.into())
+///     .with_zones(Zones::new(Some(60.into()), Some(130.into())))
+///     .with_current(70.into());
+/// assert!(m.validate().is_ok());
+/// assert_eq!(m.zone_at(None), Some(Zone::Commit));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub struct Zones {
+    /// The value whose reach keeps a promise: short of it is a fail.
+    pub commit: Option<Decimal>,
+    /// The value beyond the target that counts as a stretch reached.
+    pub stretch: Option<Decimal>,
+}
+
+impl Zones {
+    /// Commit and stretch values, either absent. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Zones;
+    /// let zones = Zones::new(Some(60.into()), None);
+    /// assert_eq!(zones.commit, Some(60.into()));
+    /// assert!(!zones.is_empty() && Zones::new(None, None).is_empty());
+    /// ```
+    #[must_use]
+    pub fn new(commit: Option<Decimal>, stretch: Option<Decimal>) -> Self {
+        Self { commit, stretch }
+    }
+
+    /// Whether neither value is given (see [`new`](Self::new)). O(1).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.commit.is_none() && self.stretch.is_none()
+    }
+}
+
+/// Where a numeric key result with [`Zones`] stands: short of its commit
+/// value, past it, at its target, or at its stretch value. Written
+/// `"fail"`, `"commit"`, `"target"`, `"stretch"`.
+///
+/// # Example
+/// ```
+/// use okrs::Zone;
+/// assert_eq!(Zone::ALL[1], Zone::Commit);
+/// assert_eq!(Zone::Stretch.to_string(), "stretch");
+/// assert!(Zone::Fail < Zone::Target);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Zone {
+    /// Short of the commit value (or, without one, of the target).
+    Fail,
+    /// The commit value reached, the target not yet.
+    Commit,
+    /// The target reached (and, with a stretch value, not that).
+    Target,
+    /// The stretch value reached.
+    Stretch,
+}
+
+impl Zone {
+    /// Every zone, from fail to stretch.
+    pub const ALL: [Zone; 4] = [Zone::Fail, Zone::Commit, Zone::Target, Zone::Stretch];
+}
+
+impl std::fmt::Display for Zone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(match self {
+            Self::Fail => "fail",
+            Self::Commit => "commit",
+            Self::Target => "target",
+            Self::Stretch => "stretch",
+        })
+    }
+}
+
+/// The metric as documents write it: a tagged map whose numeric variant
+/// carries `commit` and `stretch` beside `target`. [`Metric`] reads
+/// through [`MetricIn`](repr::MetricIn) and writes through
+/// [`MetricOut`](repr::MetricOut), which borrows it.
+mod repr {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Serialize};
+
+    use super::{Metric, Milestone, Zones};
+    use crate::number::serde_decimal;
+
+    #[derive(Deserialize)]
+    #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+    pub(super) enum MetricIn {
+        Numeric {
+            #[serde(with = "serde_decimal")]
+            start: Decimal,
+            #[serde(with = "serde_decimal")]
+            target: Decimal,
+            #[serde(default, with = "serde_decimal::option")]
+            current: Option<Decimal>,
+            #[serde(default)]
+            unit: Option<String>,
+            #[serde(default, with = "serde_decimal::option")]
+            commit: Option<Decimal>,
+            #[serde(default, with = "serde_decimal::option")]
+            stretch: Option<Decimal>,
+        },
+        Binary {
+            #[serde(default)]
+            done: bool,
+        },
+        Milestones {
+            milestones: Vec<Milestone>,
+        },
+        AtLeast {
+            #[serde(with = "serde_decimal")]
+            threshold: Decimal,
+            #[serde(default, with = "serde_decimal::option")]
+            current: Option<Decimal>,
+        },
+        AtMost {
+            #[serde(with = "serde_decimal")]
+            threshold: Decimal,
+            #[serde(default, with = "serde_decimal::option")]
+            current: Option<Decimal>,
+        },
+        Range {
+            #[serde(with = "serde_decimal")]
+            low: Decimal,
+            #[serde(with = "serde_decimal")]
+            high: Decimal,
+            #[serde(default, with = "serde_decimal::option")]
+            current: Option<Decimal>,
+        },
+        Manual {
+            #[serde(default, with = "serde_decimal")]
+            progress: Decimal,
+        },
+    }
+
+    impl From<MetricIn> for Metric {
+        fn from(metric: MetricIn) -> Self {
+            match metric {
+                MetricIn::Numeric {
+                    start,
+                    target,
+                    current,
+                    unit,
+                    commit,
+                    stretch,
+                } => Self::Numeric {
+                    start,
+                    target,
+                    current,
+                    unit,
+                    zones: Some(Zones::new(commit, stretch))
+                        .filter(|z| !z.is_empty())
+                        .map(Box::new),
+                },
+                MetricIn::Binary { done } => Self::Binary { done },
+                MetricIn::Milestones { milestones } => Self::Milestones { milestones },
+                MetricIn::AtLeast { threshold, current } => Self::AtLeast { threshold, current },
+                MetricIn::AtMost { threshold, current } => Self::AtMost { threshold, current },
+                MetricIn::Range { low, high, current } => Self::Range { low, high, current },
+                MetricIn::Manual { progress } => Self::Manual { progress },
+            }
+        }
+    }
+
+    #[derive(Serialize)]
+    #[serde(tag = "kind", rename_all = "kebab-case")]
+    pub(super) enum MetricOut<'a> {
+        Numeric {
+            #[serde(with = "serde_decimal")]
+            start: Decimal,
+            #[serde(with = "serde_decimal")]
+            target: Decimal,
+            #[serde(
+                with = "serde_decimal::option",
+                skip_serializing_if = "Option::is_none"
+            )]
+            current: Option<Decimal>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            unit: Option<&'a str>,
+            #[serde(
+                with = "serde_decimal::option",
+                skip_serializing_if = "Option::is_none"
+            )]
+            commit: Option<Decimal>,
+            #[serde(
+                with = "serde_decimal::option",
+                skip_serializing_if = "Option::is_none"
+            )]
+            stretch: Option<Decimal>,
+        },
+        Binary {
+            done: bool,
+        },
+        Milestones {
+            milestones: &'a [Milestone],
+        },
+        AtLeast {
+            #[serde(with = "serde_decimal")]
+            threshold: Decimal,
+            #[serde(
+                with = "serde_decimal::option",
+                skip_serializing_if = "Option::is_none"
+            )]
+            current: Option<Decimal>,
+        },
+        AtMost {
+            #[serde(with = "serde_decimal")]
+            threshold: Decimal,
+            #[serde(
+                with = "serde_decimal::option",
+                skip_serializing_if = "Option::is_none"
+            )]
+            current: Option<Decimal>,
+        },
+        Range {
+            #[serde(with = "serde_decimal")]
+            low: Decimal,
+            #[serde(with = "serde_decimal")]
+            high: Decimal,
+            #[serde(
+                with = "serde_decimal::option",
+                skip_serializing_if = "Option::is_none"
+            )]
+            current: Option<Decimal>,
+        },
+        Manual {
+            #[serde(with = "serde_decimal")]
+            progress: Decimal,
+        },
+    }
+
+    impl<'a> From<&'a Metric> for MetricOut<'a> {
+        fn from(metric: &'a Metric) -> Self {
+            match metric {
+                Metric::Numeric {
+                    start,
+                    target,
+                    current,
+                    unit,
+                    zones,
+                } => Self::Numeric {
+                    start: *start,
+                    target: *target,
+                    current: *current,
+                    unit: unit.as_deref(),
+                    commit: zones.as_ref().and_then(|z| z.commit),
+                    stretch: zones.as_ref().and_then(|z| z.stretch),
+                },
+                Metric::Binary { done } => Self::Binary { done: *done },
+                Metric::Milestones { milestones } => Self::Milestones { milestones },
+                Metric::AtLeast { threshold, current } => Self::AtLeast {
+                    threshold: *threshold,
+                    current: *current,
+                },
+                Metric::AtMost { threshold, current } => Self::AtMost {
+                    threshold: *threshold,
+                    current: *current,
+                },
+                Metric::Range { low, high, current } => Self::Range {
+                    low: *low,
+                    high: *high,
+                    current: *current,
+                },
+                Metric::Manual { progress } => Self::Manual {
+                    progress: *progress,
+                },
+            }
+        }
+    }
+}
+
+impl Serialize for Metric {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        repr::MetricOut::from(self).serialize(serializer)
+    }
 }
 
 /// One step of a [`Metric::Milestones`] key result.
@@ -193,6 +456,12 @@ pub enum MetricError {
     /// A milestone with an empty title.
     #[error("milestone {0} has an empty title")]
     EmptyMilestoneTitle(usize),
+    /// Commit or stretch values out of order: in the metric's direction,
+    /// start before commit before target before stretch.
+    #[error(
+        "commit and stretch must lie in the metric's direction: start before commit before target before stretch"
+    )]
+    ZonesOutOfOrder,
 }
 
 impl Metric {
@@ -211,7 +480,60 @@ impl Metric {
             target,
             current: None,
             unit: None,
+            zones: None,
         }
+    }
+
+    /// Sets the commit and stretch values of a numeric metric (none when
+    /// both are absent); other kinds are returned unchanged. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Metric, Zones};
+    /// let m = Metric::numeric(0.into(), 10.into()).with_zones(Zones::new(Some(12.into()), None));
+    /// assert!(m.validate().is_err()); // the commit value lies beyond the target
+    /// ```
+    #[must_use]
+    pub fn with_zones(mut self, new: Zones) -> Self {
+        if let Self::Numeric { zones, .. } = &mut self {
+            *zones = (!new.is_empty()).then(|| Box::new(new));
+        }
+        self
+    }
+
+    /// The commit and stretch values of a numeric metric, if it has any.
+    /// O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Metric, Zones};
+    /// let m = Metric::numeric(0.into(), 10.into()).with_zones(Zones::new(None, Some(12.into())));
+    /// assert_eq!(m.zones().and_then(|z| z.stretch), Some(12.into()));
+    /// assert_eq!(Metric::binary(true).zones(), None);
+    /// ```
+    #[must_use]
+    pub fn zones(&self) -> Option<&Zones> {
+        match self {
+            Self::Numeric { zones, .. } => zones.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Sets the unit of a numeric metric; other kinds are returned
+    /// unchanged. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Metric;
+    /// let m = Metric::numeric(0.into(), 600_000.into()).with_unit("USD");
+    /// assert!(matches!(m, Metric::Numeric { unit: Some(ref u), .. } if u == "USD"));
+    /// ```
+    #[must_use]
+    pub fn with_unit(mut self, new: impl Into<String>) -> Self {
+        if let Self::Numeric { unit, .. } = &mut self {
+            *unit = Some(new.into());
+        }
+        self
     }
 
     /// A binary metric. O(1).
@@ -266,6 +588,7 @@ impl Metric {
                 start,
                 target,
                 current,
+                zones,
                 ..
             } => {
                 if start == target {
@@ -274,6 +597,18 @@ impl Metric {
                 target.checked_sub(*start).ok_or(MetricError::Overflow)?;
                 if let Some(current) = current {
                     current.checked_sub(*start).ok_or(MetricError::Overflow)?;
+                }
+                if let Some(zones) = zones {
+                    // In the metric's direction: start < commit < target < stretch.
+                    let up = target > start;
+                    let before = |a: Decimal, b: Decimal| if up { a < b } else { a > b };
+                    let ordered = zones
+                        .commit
+                        .is_none_or(|c| before(*start, c) && before(c, *target))
+                        && zones.stretch.is_none_or(|s| before(*target, s));
+                    if !ordered {
+                        return Err(MetricError::ZonesOutOfOrder);
+                    }
                 }
                 Ok(())
             }
@@ -363,6 +698,94 @@ impl Metric {
             (Self::Manual { .. }, CheckInValue::Number(n)) => Progress::clamped(*n, Decimal::ONE),
             _ => Progress::ZERO,
         }
+    }
+
+    /// The number a numeric metric stands at with a checked-in value (or,
+    /// with `None`, its own `current`, else its start); `None` for other
+    /// kinds. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{CheckInValue, Metric};
+    /// let m = Metric::numeric(5.into(), 10.into());
+    /// assert_eq!(m.value_at(None), Some(5.into()));
+    /// assert_eq!(m.value_at(Some(&CheckInValue::Number(7.into()))), Some(7.into()));
+    /// assert_eq!(Metric::binary(true).value_at(None), None);
+    /// ```
+    #[must_use]
+    pub fn value_at(&self, value: Option<&CheckInValue>) -> Option<Decimal> {
+        let Self::Numeric { start, current, .. } = self else {
+            return None;
+        };
+        Some(match value {
+            Some(CheckInValue::Number(n)) => *n,
+            Some(_) => *start,
+            None => current.unwrap_or(*start),
+        })
+    }
+
+    /// Whether a numeric metric stands on the wrong side of its start (a
+    /// value moving away from the target): its progress is 0 and a review
+    /// marks it regressed. Always false for other kinds. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Metric;
+    /// // Cut resets from 1000 to 100, and they went up to 1200.
+    /// let resets = Metric::numeric(1000.into(), 100.into()).with_current(1200.into());
+    /// assert!(resets.regressed_at(None));
+    /// ```
+    #[must_use]
+    pub fn regressed_at(&self, value: Option<&CheckInValue>) -> bool {
+        match (self, self.value_at(value)) {
+            (Self::Numeric { start, target, .. }, Some(v)) => {
+                if target > start {
+                    v < *start
+                } else {
+                    v > *start
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// The zone a numeric metric with [`Zones`] stands in with a checked-in
+    /// value (or its own `current`); `None` without zones. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{CheckInValue, Metric, Zone, Zones};
+    /// let m = Metric::numeric(0.into(), 100.into())
+    ///     .with_zones(Zones::new(Some(60.into()), Some(130.into())));
+    /// let at = |v: i64| m.zone_at(Some(&CheckInValue::Number(v.into())));
+    /// assert_eq!((at(59), at(60), at(100), at(130)),
+    ///            (Some(Zone::Fail), Some(Zone::Commit), Some(Zone::Target), Some(Zone::Stretch)));
+    /// ```
+    #[must_use]
+    pub fn zone_at(&self, value: Option<&CheckInValue>) -> Option<Zone> {
+        let (
+            Self::Numeric {
+                start,
+                target,
+                zones: Some(zones),
+                ..
+            },
+            Some(v),
+        ) = (self, self.value_at(value))
+        else {
+            return None;
+        };
+        let up = target > start;
+        let reached = |x: Decimal| if up { v >= x } else { v <= x };
+        Some(if zones.stretch.is_some_and(reached) {
+            Zone::Stretch
+        } else if reached(*target) {
+            Zone::Target
+        } else if zones.commit.is_some_and(reached) {
+            Zone::Commit
+        } else {
+            Zone::Fail
+        })
     }
 
     /// Checks that a checked-in value fits the metric: a number for numeric,

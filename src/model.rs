@@ -6,8 +6,10 @@
 
 use std::fmt;
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::number::serde_decimal;
 use crate::{CheckIn, DeletedCheckIn, Id, Metric, Phase, Weight};
 
 /// An objective: where we want to go. Qualitative, owned, on a level, and
@@ -48,6 +50,22 @@ pub struct Objective {
     /// Written `"grading"` in `okrs/1`. (The field was `grading` before 0.2.)
     #[serde(rename = "grading", default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
+    /// What the objective's progress counts: its key results, the
+    /// objectives aligned to it (that contribute), or both; `None` takes
+    /// the set's default ([`Document::progress_from`](crate::Document::progress_from),
+    /// `both` unless the document says otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_from: Option<ProgressFrom>,
+    /// The share, from 0 to 1, of the aligned group (the contributing
+    /// objectives) when both groups count; the key-result group gets the
+    /// rest. Without it each group counts by its number of members.
+    /// Ignored when one group is empty, and by `min`.
+    #[serde(
+        default,
+        with = "serde_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub aligned_share: Option<Decimal>,
     /// The id of the period the objective is set for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<Id>,
@@ -78,6 +96,8 @@ impl Objective {
             description: None,
             commitment: Commitment::Aspirational,
             strategy: None,
+            progress_from: None,
+            aligned_share: None,
             period: None,
             carried_from: None,
             carried_to: None,
@@ -128,6 +148,39 @@ impl Objective {
         self.with_strategy(strategy)
     }
 
+    /// Sets what the objective's progress counts. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Objective, ProgressFrom};
+    /// let o = Objective::new("co".parse()?, "Company", "company")
+    ///     .with_progress_from(ProgressFrom::Aligned);
+    /// assert_eq!(o.progress_from, Some(ProgressFrom::Aligned));
+    /// # Ok::<(), okrs::IdError>(())
+    /// ```
+    #[must_use]
+    pub fn with_progress_from(mut self, from: ProgressFrom) -> Self {
+        self.progress_from = Some(from);
+        self
+    }
+
+    /// Fixes the aligned group's share (0 to 1) when both groups count.
+    /// O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Objective;
+    /// let o = Objective::new("co".parse()?, "Company", "company")
+    ///     .with_aligned_share("0.25".parse().unwrap());
+    /// assert_eq!(o.aligned_share.unwrap().to_string(), "0.25");
+    /// # Ok::<(), okrs::IdError>(())
+    /// ```
+    #[must_use]
+    pub fn with_aligned_share(mut self, share: Decimal) -> Self {
+        self.aligned_share = Some(share);
+        self
+    }
+
     /// Adds an alignment link. O(1) amortised.
     #[must_use]
     pub fn with_link(mut self, link: Link) -> Self {
@@ -170,6 +223,12 @@ pub struct KeyResult {
     /// Relative weight within its objective (or parent key result).
     #[serde(default, skip_serializing_if = "is_one")]
     pub weight: Weight,
+    /// How its sub-key results roll up, overriding its objective's
+    /// strategy: any strategy's name, or `sum-of-values` (the sum of the
+    /// sub-key results' numeric values against the sum of their targets).
+    /// Written `"grading"` in `okrs/1`, like an objective's.
+    #[serde(rename = "grading", default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -207,6 +266,7 @@ impl KeyResult {
             title: title.into(),
             owners: Vec::new(),
             weight: Weight::ONE,
+            strategy: None,
             description: None,
             metric: None,
             check_ins: Vec::new(),
@@ -228,6 +288,27 @@ impl KeyResult {
     #[must_use]
     pub fn with_weight(mut self, weight: Weight) -> Self {
         self.weight = weight;
+        self
+    }
+
+    /// Picks the strategy its sub-key results roll up with, by name
+    /// (`sum-of-values` sums their values). O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{KeyResult, Metric};
+    /// let revenue = KeyResult::new("revenue".parse()?, "Revenue $1M")
+    ///     .with_strategy("sum-of-values")
+    ///     .with_key_result(KeyResult::new("east".parse()?, "East $600k")
+    ///         .with_metric(Metric::numeric(0.into(), 600_000.into())))
+    ///     .with_key_result(KeyResult::new("west".parse()?, "West $400k")
+    ///         .with_metric(Metric::numeric(0.into(), 400_000.into())));
+    /// assert_eq!(revenue.strategy.as_deref(), Some("sum-of-values"));
+    /// # Ok::<(), okrs::IdError>(())
+    /// ```
+    #[must_use]
+    pub fn with_strategy(mut self, strategy: impl Into<String>) -> Self {
+        self.strategy = Some(strategy.into());
         self
     }
 
@@ -392,6 +473,101 @@ pub enum Commitment {
 impl Commitment {
     fn is_default(&self) -> bool {
         *self == Self::Aspirational
+    }
+}
+
+/// What an objective's progress counts (`"progress_from"`): its key
+/// results, the objectives aligned to it that contribute, or both (the
+/// default). Seed 002's cascading replaces an objective's key results by
+/// the objectives of the next level down: `aligned`.
+///
+/// With `aligned`, the objective's own key results are still tracked and
+/// shown; they just do not count. An objective whose chosen group is empty
+/// is unmeasured (progress 0), and the health checks flag it.
+///
+/// # Example
+/// ```
+/// use okrs::ProgressFrom;
+/// assert!(ProgressFrom::Both.counts_key_results() && ProgressFrom::Both.counts_aligned());
+/// assert!(!ProgressFrom::Aligned.counts_key_results());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProgressFrom {
+    /// Only the objective's key results.
+    KeyResults,
+    /// Only the objectives that contribute to it.
+    Aligned,
+    /// Both groups, each weighted within itself (the default).
+    #[default]
+    Both,
+}
+
+impl ProgressFrom {
+    /// Whether the key-result group counts. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::ProgressFrom;
+    /// assert!(ProgressFrom::KeyResults.counts_key_results());
+    /// assert!(!ProgressFrom::Aligned.counts_key_results());
+    /// ```
+    #[must_use]
+    pub fn counts_key_results(self) -> bool {
+        matches!(self, Self::KeyResults | Self::Both)
+    }
+
+    /// Whether the aligned group (contributing objectives) counts. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::ProgressFrom;
+    /// assert!(ProgressFrom::Aligned.counts_aligned());
+    /// assert!(!ProgressFrom::KeyResults.counts_aligned());
+    /// ```
+    #[must_use]
+    pub fn counts_aligned(self) -> bool {
+        matches!(self, Self::Aligned | Self::Both)
+    }
+
+    pub(crate) fn is_default(&self) -> bool {
+        *self == Self::Both
+    }
+}
+
+impl fmt::Display for ProgressFrom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Self::KeyResults => "key-results",
+            Self::Aligned => "aligned",
+            Self::Both => "both",
+        })
+    }
+}
+
+/// Whether progress beyond a key result's target flows into what it
+/// contributes to (`"overachievement"` in a document). The progress cap
+/// lets a key result show more than 1 either way.
+///
+/// # Example
+/// ```
+/// use okrs::Overachievement;
+/// assert_eq!(Overachievement::default(), Overachievement::Clamped);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Overachievement {
+    /// What flows into a parent is clamped to 1, so that one key result
+    /// over its target cannot hide another's miss (the default).
+    #[default]
+    Clamped,
+    /// Over-achievement flows into parents as it is (up to the cap).
+    Counts,
+}
+
+impl Overachievement {
+    pub(crate) fn is_default(&self) -> bool {
+        *self == Self::Clamped
     }
 }
 

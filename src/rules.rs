@@ -92,7 +92,7 @@ rules! {
     TooManyKeyResults = "OKR103", "too-many-key-results", Warning,
         "An objective with more than 5 (by default) key results.";
     UnmeasuredObjective = "OKR104", "unmeasured-objective", Error,
-        "An objective with no key result and nothing contributing to it.";
+        "An objective with nothing to count: no key result and nothing contributing to it, or none in the group its `progress_from` chooses.";
     NoOwner = "OKR105", "no-owner", Warning,
         "An objective or key result without an owner.";
     AllCoOwned = "OKR106", "all-co-owned", Note,
@@ -101,6 +101,8 @@ rules! {
         "Every key result of an objective is binary or a milestone list: a task list, not outcomes.";
     WeightsNot100 = "OKR108", "weights-not-100", Error,
         "With strict weights, the key results of an objective (or sub-key results of a key result) do not sum to 100.";
+    UnmeasuredKeyResult = "OKR109", "unmeasured-key-result", Error,
+        "A key result without a metric, sub-key results or contributing objectives: it counts as 0.";
     Unaligned = "OKR201", "unaligned", Warning,
         "An objective below the top level that aligns to nothing.";
     Misaligned = "OKR202", "misaligned", Warning,

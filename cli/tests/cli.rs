@@ -89,6 +89,46 @@ fn rollup_json_lists_every_node_as_of_a_date() {
 }
 
 #[test]
+fn rollup_json_marks_regressed_values_zones_and_summed_values() {
+    let path = write(
+        "rules.json",
+        r#"{ "format": "okrs/1",
+        "periods": [ { "id": "Q1", "start": "2027-01-01", "end": "2027-03-31" } ],
+        "objectives": [ { "id": "o", "title": "O", "level": "team", "period": "Q1", "key_results": [
+          { "id": "resets", "title": "Cut resets from 1000 to 100",
+            "metric": { "kind": "numeric", "start": "1000", "target": "100", "current": "1200" } },
+          { "id": "customers", "title": "Reach 100 customers",
+            "metric": { "kind": "numeric", "start": "0", "commit": "60", "target": "100", "stretch": "130", "current": "70" } },
+          { "id": "revenue", "title": "Revenue $1M", "grading": "sum-of-values", "key_results": [
+            { "id": "east", "title": "East", "metric": { "kind": "numeric", "start": "0", "target": "600000", "current": "300000" } },
+            { "id": "west", "title": "West", "metric": { "kind": "numeric", "start": "0", "target": "400000", "current": "400000" } } ] } ] } ] }"#,
+    );
+    let out = okrs(&[
+        "rollup",
+        "--json",
+        path.to_str().unwrap(),
+        "--as-of",
+        "2027-02-01",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nodes = value["nodes"].as_array().unwrap();
+    let node = |id: &str| nodes.iter().find(|n| n["id"] == id).unwrap();
+    assert_eq!(node("resets")["regressed"], true);
+    assert_eq!(node("resets")["status"], "off-track");
+    assert_eq!(node("resets")["progress"], "0");
+    assert!(node("customers").get("regressed").is_none());
+    assert_eq!(node("customers")["zone"], "commit");
+    assert_eq!(node("revenue")["value"], "700000");
+    assert_eq!(node("revenue")["target"], "1000000");
+    assert_eq!(node("revenue")["progress"], "0.7");
+}
+
+#[test]
 fn the_sample_review_shows_statuses_and_forecasts() {
     let out = okrs(&["--as-of", "2026-11-23"]);
     assert!(out.status.success());

@@ -15,11 +15,16 @@ impl OkrSet {
     /// objective or key result, with its effective share and the target's
     /// progress were it reached, largest gain first.
     ///
-    /// The share multiplies normalised weights (weight over the total at
-    /// each node; `mean` counts every non-zero weight alike) along every
-    /// contributing path and sums the paths: exact for `weighted-mean` and
-    /// `mean`, a weight-based reading for `min` and custom strategies. The
-    /// what-if re-runs the real strategies, so it is exact for all.
+    /// The share multiplies normalised weights (each input's weight over
+    /// the total at each node, with weights relative within their group —
+    /// key results, contributing objectives — and only the groups the
+    /// objective's `progress_from` counts; `mean` counts every non-zero
+    /// weight alike; `sum-of-values` weighs by each sub-key result's
+    /// distance from start to target) along every contributing path and
+    /// sums the paths: exact for `weighted-mean`, `mean` and
+    /// `sum-of-values` while no input is clamped, a weight-based reading
+    /// for `min` and custom strategies. The what-if re-runs the real
+    /// strategies, so it is exact for all.
     ///
     /// # Errors
     /// [`Error::UnknownNode`], [`Error::WrongKind`] for an initiative.
@@ -36,10 +41,12 @@ impl OkrSet {
     ///   { "id": "team", "title": "Team", "level": "team", "aligned_to": [{ "id": "co" }],
     ///     "key_results": [ { "id": "b", "title": "B", "metric": { "kind": "binary" } } ] } ] }"#)?;
     /// let impact = set.impact("co")?;
+    /// // Two groups of one member each (the key result, the team): weights
+    /// // are relative within their group, so each counts one half.
     /// assert_eq!(impact[0].key_result.as_str(), "a");
-    /// assert_eq!(impact[0].share, Decimal::new(75, 2));   // 3 / (3 + 1)
-    /// assert_eq!(impact[1].share, Decimal::new(25, 2));   // 1 / 4 × 1 / 1
-    /// assert_eq!(impact[1].after.to_string(), "0.25");
+    /// assert_eq!(impact[0].share, Decimal::new(5, 1));
+    /// assert_eq!(impact[1].share, Decimal::new(5, 1));    // 1/2 × 1/1
+    /// assert_eq!(impact[1].after.to_string(), "0.5");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn impact(&self, target: &str) -> Result<Vec<Impact>, Error> {
@@ -56,7 +63,7 @@ impl OkrSet {
             if mine.is_zero() {
                 continue;
             }
-            for (source, weight) in self.state().plan().shares(*node) {
+            for (source, weight) in self.state().plan().shares(*node, self.state().raws()) {
                 if let Some(slot) = share.get_mut(source as usize) {
                     let add = mine.checked_mul(weight).unwrap_or_default();
                     *slot = slot.checked_add(add).unwrap_or(*slot);
@@ -122,9 +129,7 @@ impl OkrSet {
     fn what_if_index(&self, key_result: NodeIndex, target: NodeIndex) -> Progress {
         let now = self.progress_at_index(key_result).value();
         let reached = now.max(Decimal::ONE);
-        let overlay =
-            self.state()
-                .what_if(key_result, reached, self.strategies(), self.progress_cap());
+        let overlay = self.state().what_if(key_result, reached, self.strategies());
         match overlay.get(&to_u32(target.index())) {
             Some(value) => sure_or(
                 Progress::new(*value).ok(),

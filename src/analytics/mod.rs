@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::invariant::sure;
-use crate::{Band, Id, NodeRef, OkrSet, Progress, Review, Status};
+use crate::{Band, Id, NodeRef, OkrSet, Progress, Review, Status, Zone};
 
 /// How many objectives are aligned out of how many could be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
@@ -73,6 +73,10 @@ pub struct Distribution {
     pub bands: [usize; 3],
     /// How many have each status, in order of first appearance.
     pub statuses: Vec<(Status, usize)>,
+    /// How many of their key results (sub-key results included) stand in
+    /// each zone — fail, commit, target, stretch — among those with commit
+    /// or stretch values (puzzle/okr's evaluation at the end of a period).
+    pub zones: [usize; 4],
 }
 
 impl Distribution {
@@ -80,6 +84,30 @@ impl Distribution {
     #[must_use]
     pub fn band_count(&self, band: Band) -> usize {
         sure(self.bands.get(band_slot(band)).copied(), "a slot per band")
+    }
+
+    /// How many key results stand in a zone. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Date, GroupBy, OkrSet, Zone};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1",
+    ///   "periods": [ { "id": "Q1", "start": "2027-01-01", "end": "2027-03-31" } ],
+    ///   "objectives": [ { "id": "o", "title": "Grow", "level": "team", "owners": ["sales"], "period": "Q1",
+    ///     "key_results": [
+    ///       { "id": "a", "title": "Reach 100 customers", "metric": { "kind": "numeric",
+    ///         "start": "0", "commit": "60", "target": "100", "stretch": "130", "current": "70" } },
+    ///       { "id": "b", "title": "Reach 50 partners", "metric": { "kind": "numeric",
+    ///         "start": "0", "commit": "30", "target": "50", "current": "20" } } ] } ] }"#)?;
+    /// let review = set.review(Date::new(2027, 3, 31)?);
+    /// let by_period = set.distribution(&review, GroupBy::Period);
+    /// assert_eq!(by_period[0].1.zone_count(Zone::Commit), 1);
+    /// assert_eq!(by_period[0].1.zone_count(Zone::Fail), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn zone_count(&self, zone: Zone) -> usize {
+        sure(self.zones.get(zone_slot(zone)).copied(), "a slot per zone")
     }
 
     /// How many objectives have a status. O(statuses).
@@ -169,8 +197,9 @@ impl OkrSet {
         out
     }
 
-    /// Objectives grouped by level, owner or period, with their progress,
-    /// bands and statuses in a review. Groups come in the set's level or
+    /// Objectives grouped by level, owner ("team") or period, with their
+    /// progress, bands and statuses in a review, and their key results per
+    /// zone. Groups come in the set's level or
     /// period order, owners sorted. O(V + G log G) for G groups.
     ///
     /// # Example
@@ -242,6 +271,16 @@ impl OkrSet {
     }
 }
 
+/// Where a zone is counted in [`Distribution::zones`].
+fn zone_slot(zone: Zone) -> usize {
+    match zone {
+        Zone::Fail => 0,
+        Zone::Commit => 1,
+        Zone::Target => 2,
+        Zone::Stretch => 3,
+    }
+}
+
 /// Where a band is counted in [`Distribution::bands`].
 fn band_slot(band: Band) -> usize {
     match band {
@@ -267,6 +306,14 @@ fn distribution_of(review: &Review, members: &[NodeRef<'_>]) -> Distribution {
             match out.statuses.iter_mut().find(|(s, _)| *s == status) {
                 Some((_, n)) => *n += 1,
                 None => out.statuses.push((status, 1)),
+            }
+        }
+        let mut key_results: Vec<NodeRef<'_>> = member.key_results().collect();
+        while let Some(key_result) = key_results.pop() {
+            key_results.extend(key_result.key_results());
+            let zone = review.get(key_result.id().as_str()).and_then(|r| r.zone);
+            if let Some(count) = zone.and_then(|z| out.zones.get_mut(zone_slot(z))) {
+                *count += 1;
             }
         }
     }

@@ -18,7 +18,10 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use rust_decimal::Decimal;
 
 use crate::invariant::sure;
-use crate::{CheckIn, Commitment, Date, DeletedCheckIn, Id, Initiative, Metric, Phase, Weight};
+use crate::{
+    CheckIn, CheckInValue, Commitment, Date, DeletedCheckIn, Id, Initiative, Metric, Phase,
+    ProgressFrom, Weight,
+};
 
 pub(crate) type Graph = StableDiGraph<Node, Edge>;
 
@@ -43,6 +46,8 @@ pub(crate) struct ObjectiveNode {
     pub(crate) strategy: u32,
     /// Index into the set's periods.
     pub(crate) period: Option<usize>,
+    /// What the objective counts; `None` takes the set's default.
+    pub(crate) progress_from: Option<ProgressFrom>,
     pub(crate) key_results: Vec<NodeIndex>,
     pub(crate) links: Vec<EdgeIndex>,
     pub(crate) detail: Option<Box<ObjectiveDetail>>,
@@ -56,6 +61,7 @@ pub(crate) struct ObjectiveDetail {
     pub(crate) strategy: Option<String>,
     pub(crate) carried_from: Option<Id>,
     pub(crate) carried_to: Option<Id>,
+    pub(crate) aligned_share: Option<Decimal>,
 }
 
 impl ObjectiveDetail {
@@ -65,7 +71,8 @@ impl ObjectiveDetail {
             && self.description.is_none()
             && self.strategy.is_none()
             && self.carried_from.is_none()
-            && self.carried_to.is_none();
+            && self.carried_to.is_none()
+            && self.aligned_share.is_none();
         (!empty).then(|| Box::new(self))
     }
 }
@@ -89,6 +96,10 @@ impl ObjectiveNode {
 
     pub(crate) fn carried_to(&self) -> Option<&Id> {
         self.detail.as_ref()?.carried_to.as_ref()
+    }
+
+    pub(crate) fn aligned_share(&self) -> Option<Decimal> {
+        self.detail.as_ref()?.aligned_share
     }
 
     /// The detail, created empty if the node has none. O(1).
@@ -128,6 +139,9 @@ pub(crate) struct KeyResultDetail {
     /// How many check-in ids the key result has handed out: the next is
     /// `<id>#<issued + 1>`.
     pub(crate) issued: u32,
+    /// The strategy it rolls its sub-key results up with, overriding its
+    /// objective's: the name and its index into the set's strategies.
+    pub(crate) strategy: Option<(String, u32)>,
 }
 
 impl KeyResultDetail {
@@ -140,7 +154,8 @@ impl KeyResultDetail {
             && self.key_results.is_empty()
             && self.initiatives.is_empty()
             && self.deleted.is_empty()
-            && self.issued == 0;
+            && self.issued == 0
+            && self.strategy.is_none();
         (!empty).then(|| Box::new(self))
     }
 }
@@ -201,6 +216,26 @@ impl KeyResultNode {
             m.progress_at(self.check_in_as_of(date).map(|c| &c.value), cap)
                 .value()
         })
+    }
+
+    /// The value checked in as of a date (`None`: the latest), if any.
+    /// O(log check-ins).
+    pub(crate) fn value_as_of(&self, date: Option<Date>) -> Option<&CheckInValue> {
+        self.check_in_as_of(date).map(|c| &c.value)
+    }
+
+    /// The strategy override's index into the set's strategies. O(1).
+    pub(crate) fn strategy(&self) -> Option<u32> {
+        self.detail.as_ref()?.strategy.as_ref().map(|(_, i)| *i)
+    }
+
+    /// The strategy override's name. O(1).
+    pub(crate) fn strategy_name(&self) -> Option<&String> {
+        self.detail
+            .as_ref()?
+            .strategy
+            .as_ref()
+            .map(|(name, _)| name)
     }
 }
 
@@ -409,6 +444,22 @@ impl Edge {
     }
 }
 
+/// The strategy (index into the set's) a node aggregates its inputs with: a
+/// key result's own override, else its objective's. O(1).
+pub(crate) fn strategy_of(graph: &Graph, node: NodeIndex) -> usize {
+    match graph.node_weight(node) {
+        Some(Node::Objective(o)) => o.strategy as usize,
+        Some(Node::KeyResult(k)) => match k.strategy() {
+            Some(index) => index as usize,
+            None => match graph.node_weight(k.objective) {
+                Some(Node::Objective(o)) => o.strategy as usize,
+                _ => 0,
+            },
+        },
+        _ => 0,
+    }
+}
+
 /// A cycle's path (first node repeated at the end), if the graph has one:
 /// Kahn's algorithm orders what it can, and whatever it cannot lies on or
 /// behind a cycle. O(V + E), iterative.
@@ -514,14 +565,16 @@ mod tests {
     use super::*;
 
     /// The memory budget (BENCHMARKS.md) rests on these sizes: a key
-    /// result's hot data in 128 bytes, the enum's tag in a niche, and no
-    /// extra word for the vacant slots of the stable graph.
+    /// result's hot data in 136 bytes (128 until a numeric metric's boxed
+    /// zones took one more word), the enum's tag in a niche, and no extra
+    /// word for the vacant slots of the stable graph.
     #[test]
     fn nodes_stay_small() {
-        assert_eq!(size_of::<KeyResultNode>(), 128);
-        assert!(size_of::<ObjectiveNode>() <= 128);
-        assert_eq!(size_of::<Node>(), 128);
-        assert_eq!(size_of::<Option<Node>>(), 128);
+        assert_eq!(size_of::<crate::Metric>(), 88);
+        assert_eq!(size_of::<KeyResultNode>(), 136);
+        assert!(size_of::<ObjectiveNode>() <= 136);
+        assert_eq!(size_of::<Node>(), 136);
+        assert_eq!(size_of::<Option<Node>>(), 136);
     }
 
     #[test]
@@ -536,6 +589,7 @@ mod tests {
                 commitment: Commitment::Aspirational,
                 strategy: 0,
                 period: None,
+                progress_from: None,
                 key_results: Vec::new(),
                 links: Vec::new(),
                 detail: None,

@@ -13,10 +13,12 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, NodeIndexable};
 use rust_decimal::Decimal;
 
-use crate::engine::graph::{Graph, Node};
+use crate::engine::graph::{EdgeKind, Graph, Node, strategy_of};
 use crate::invariant::{sure, sure_or, to_u32};
 use crate::strategy::{Builtin, Inputs, SumTree};
-use crate::{AggregationStrategy, Contribution, Mean, Min, Progress, Weight, WeightedMean};
+use crate::{
+    AggregationStrategy, Contribution, Mean, Min, Progress, ProgressFrom, Weight, WeightedMean,
+};
 
 /// The strategies a set knows, built-ins first; a later one of the same name
 /// wins.
@@ -26,14 +28,58 @@ pub(crate) struct Strategies {
 }
 
 /// How the hot loop evaluates a node: built-ins inline, others through the
-/// trait object.
+/// trait object; `sum-of-values` from its inputs' values, not their progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Evaluator {
+pub(crate) enum Evaluator {
     Builtin(Builtin),
+    SumOfValues,
     Custom(u32),
 }
 
 const BUILTINS: usize = 3;
+
+/// The name of the built-in strategy that sums a key result's sub-key
+/// results' values.
+pub(crate) const SUM_OF_VALUES: &str = "sum-of-values";
+
+/// The strategy index that stands for [`SUM_OF_VALUES`] (past any list a
+/// set could hold).
+const SUM_OF_VALUES_INDEX: usize = u32::MAX as usize;
+
+/// The set-wide settings every roll-up applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Config {
+    /// The highest progress a node may show.
+    pub(crate) cap: Decimal,
+    /// Whether what flows into a consumer is clamped to 1 (over-achievement
+    /// does not count, and the cap lets a node exceed 1).
+    pub(crate) clamp: bool,
+    /// What an objective counts unless it says itself.
+    pub(crate) from: ProgressFrom,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            cap: Decimal::ONE,
+            clamp: false,
+            from: ProgressFrom::Both,
+        }
+    }
+}
+
+/// The own values behind a key result's progress that a `sum-of-values`
+/// parent adds up: (value − start, target − start). Only the sub-key
+/// results of such parents have them.
+pub(crate) type Raw = (Decimal, Decimal);
+
+/// A node's own standing as the roll-up reads it: its progress and, under a
+/// `sum-of-values` parent, its raw values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Leaf {
+    pub(crate) progress: Decimal,
+    pub(crate) raw: Option<Raw>,
+}
 
 impl Default for Strategies {
     fn default() -> Self {
@@ -48,8 +94,18 @@ impl Strategies {
         self.list.push(strategy);
     }
 
+    /// A strategy's index by name: a registered one, else the built-in
+    /// `sum-of-values`. O(strategies).
     pub(crate) fn find(&self, name: &str) -> Option<usize> {
-        self.list.iter().rposition(|s| s.name() == name)
+        self.list
+            .iter()
+            .rposition(|s| s.name() == name)
+            .or_else(|| (name == SUM_OF_VALUES).then_some(SUM_OF_VALUES_INDEX))
+    }
+
+    /// Whether the strategy at `index` sums values. O(1).
+    pub(crate) fn sums_values(&self, index: usize) -> bool {
+        self.evaluator(index) == Evaluator::SumOfValues
     }
 
     pub(crate) fn names(&self) -> Vec<&str> {
@@ -61,6 +117,7 @@ impl Strategies {
             0 => Evaluator::Builtin(Builtin::WeightedMean),
             1 => Evaluator::Builtin(Builtin::Mean),
             2 => Evaluator::Builtin(Builtin::Min),
+            SUM_OF_VALUES_INDEX => Evaluator::SumOfValues,
             i => Evaluator::Custom(to_u32(i)),
         }
     }
@@ -94,7 +151,10 @@ pub(crate) struct Plan {
     /// node for it, not once per array.
     nodes: Vec<PlanNode>,
     /// The inputs of slot `s` (input slot, weight), in the order of their
-    /// ids, are `inputs[nodes[s].inputs..][..nodes[s].inputs_len]`.
+    /// ids, are `inputs[nodes[s].inputs..][..nodes[s].inputs_len]`. The
+    /// weight is the one the node's evaluator reads (see [`weigh`]): the
+    /// stated weight, or its share within its group where the node counts
+    /// two groups or runs a custom strategy.
     inputs: Vec<(u32, Decimal)>,
     /// Likewise the slots that take slot `s` as an input, each with the
     /// position of `s` among that consumer's inputs (in no order).
@@ -103,6 +163,8 @@ pub(crate) struct Plan {
     garbage: usize,
     /// Dead slots.
     dead: usize,
+    /// The settings the plan was compiled with.
+    config: Config,
 }
 
 const NO_SLOT: u32 = u32::MAX;
@@ -135,6 +197,9 @@ pub(crate) struct State {
     /// their weights change, and are built again on its next evaluation.
     trees: HashMap<u32, SumTree>,
     scratch: Vec<Contribution>,
+    /// The raw values of the inputs of `sum-of-values` nodes, by node index
+    /// (empty in a set without such nodes).
+    raw: Raws,
     /// While an edit is being applied: each node an incremental pass
     /// changed, with its value before, in the order they changed (a node
     /// may repeat; its first entry holds the value before the edit). By
@@ -143,6 +208,10 @@ pub(crate) struct State {
     /// Whether incremental passes record into `journal` (its buffer is
     /// kept between edits, so a check-in allocates none).
     journaling: bool,
+    /// While journaling: each node whose inputs a structural edit changed,
+    /// with whether all its counted inputs stood at 1 or more before (what
+    /// a committed node's band needs, see [`Plan::members_reach_one`]).
+    reach_before: Vec<(NodeIndex, bool)>,
 }
 
 /// Lists of items stored back to back: list `i` is
@@ -284,14 +353,306 @@ fn set_status(status: &mut [u8], node: u32, value: u8) {
     }
 }
 
+/// The two groups an objective counts: its key results, and the
+/// objectives aligned to it that contribute.
+const KEY_RESULTS: u8 = 0;
+const ALIGNED: u8 = 1;
+
+/// The group an edge into a node belongs to.
+fn group_of(kind: EdgeKind) -> u8 {
+    match kind {
+        EdgeKind::Link { .. } => ALIGNED,
+        _ => KEY_RESULTS,
+    }
+}
+
+/// Whether progress flows along an edge into `target` and the target counts
+/// it: the edge counts, and an objective's `progress_from` takes its group.
+pub(crate) fn counted(
+    graph: &Graph,
+    kind: EdgeKind,
+    target: NodeIndex,
+    from: ProgressFrom,
+) -> bool {
+    let flows = match kind {
+        EdgeKind::KeyResult => true,
+        EdgeKind::Initiative => false,
+        EdgeKind::Link { contributes, .. } => contributes,
+    };
+    flows
+        && match graph.node_weight(target) {
+            Some(Node::Objective(o)) => {
+                let from = o.progress_from.unwrap_or(from);
+                match group_of(kind) {
+                    ALIGNED => from.counts_aligned(),
+                    _ => from.counts_key_results(),
+                }
+            }
+            _ => true,
+        }
+}
+
+/// How a node weighs its inputs: the evaluator it runs and, in `weights`,
+/// the weight each input carries into it, from the stated weights and
+/// groups in `inputs`.
+///
+/// Weights are relative within their group: member *i* of a group of *n*
+/// counted members (weight > 0) whose weights sum to *W* gets the share
+/// *n·wᵢ/W*, so that two groups count by their number of members whatever
+/// the unit of either's weights. With `share` (an objective's
+/// `aligned_share` *s*) and both groups counted, the aligned group counts
+/// *s* of the whole and the key results *1 − s*, each member its part of
+/// its group's.
+///
+/// Custom strategies receive these normalised shares. The built-ins need
+/// only their proportions, so they get them without a division: a member
+/// of either group carries *n·wᵢ·W′* (*W′* the other group's total), with
+/// a share *(1 − s)·wᵢ·W₁* or *s·wᵢ·W₀*: exact products of the stated
+/// numbers, which the roll-up's sums and its one division then round once
+/// (with stated weights of few digits, as cheap as the weights themselves;
+/// should a product overflow, the normalised share is used instead). A
+/// node with one group keeps the stated weights (a weighted mean does not
+/// depend on their unit). `mean` counts every counted member alike (with a
+/// share, as a weighted mean of the two groups' means); `min` and
+/// `sum-of-values` read the stated weights, zero or not. O(inputs).
+pub(crate) fn weigh(
+    evaluator: Evaluator,
+    share: Option<Decimal>,
+    inputs: &[(Decimal, u8)],
+    weights: &mut Vec<Decimal>,
+) -> Evaluator {
+    weights.clear();
+    // A weighted mean reads the weights' proportions only: each group's in
+    // lowest whole terms, so that any unit of the same proportions gives
+    // the very same digits (20/30/50 and 0.2/0.3/0.5 are both 2/3/5).
+    let reduced;
+    let inputs = match evaluator {
+        Evaluator::Builtin(Builtin::WeightedMean) | Evaluator::Custom(_) => {
+            reduced = in_lowest_terms(inputs);
+            &reduced
+        }
+        _ => inputs,
+    };
+    let mut count = [0u32; 2];
+    let mut total = [Decimal::ZERO; 2];
+    for &(w, group) in inputs {
+        let g = usize::from(group == ALIGNED);
+        if !w.is_zero() {
+            if let Some(c) = count.get_mut(g) {
+                *c += 1;
+            }
+        }
+        if let Some(t) = total.get_mut(g) {
+            *t = t.saturating_add(w);
+        }
+    }
+    let [n0, n1] = count;
+    let [w0, w1] = total;
+    let both = n0 > 0 && n1 > 0;
+    let share = share.filter(|_| both);
+    let group = |g: u8| usize::from(g == ALIGNED);
+    let stated = |weights: &mut Vec<Decimal>| weights.extend(inputs.iter().map(|&(w, _)| w));
+    // The normalised shares: n·w/W within each group, or with a share
+    // (1 − s)·N·w/W₀ and s·N·w/W₁ for N counted members in all.
+    let normalised = |weights: &mut Vec<Decimal>| {
+        let all = Decimal::from(n0 + n1);
+        let factors = match share {
+            Some(s) => [
+                Decimal::ONE.saturating_sub(s).saturating_mul(all),
+                s.saturating_mul(all),
+            ],
+            None => [Decimal::from(n0), Decimal::from(n1)],
+        };
+        weights.extend(inputs.iter().map(|&(w, g)| {
+            let factor = factors.get(group(g)).copied().unwrap_or_default();
+            let total = total.get(group(g)).copied().unwrap_or_default();
+            part(factor, w, total)
+        }));
+    };
+    // The same proportions without a division, when every product fits.
+    let exact = |weights: &mut Vec<Decimal>, factors: [Decimal; 2]| -> bool {
+        for &(w, g) in inputs {
+            let factor = factors.get(group(g)).copied().unwrap_or_default();
+            match factor.checked_mul(w) {
+                Some(weight) => weights.push(weight),
+                None => {
+                    weights.clear();
+                    return false;
+                }
+            }
+        }
+        true
+    };
+    let products = |counts: [Decimal; 2]| -> Option<[Decimal; 2]> {
+        let [a, b] = counts;
+        Some(lowest_terms([a.checked_mul(w1)?, b.checked_mul(w0)?]))
+    };
+    match evaluator {
+        Evaluator::Builtin(Builtin::Min) | Evaluator::SumOfValues => {
+            stated(weights);
+            evaluator
+        }
+        Evaluator::Builtin(Builtin::Mean) => {
+            let Some(s) = share else {
+                stated(weights);
+                return evaluator;
+            };
+            // Each counted member its group's share over the group's count:
+            // (1 − s) / n₀ and s / n₁, both times n₀·n₁.
+            let each = [
+                Decimal::ONE
+                    .saturating_sub(s)
+                    .saturating_mul(Decimal::from(n1)),
+                s.saturating_mul(Decimal::from(n0)),
+            ];
+            weights.extend(inputs.iter().map(|&(w, g)| {
+                if w.is_zero() {
+                    Decimal::ZERO
+                } else {
+                    each.get(group(g)).copied().unwrap_or_default()
+                }
+            }));
+            Evaluator::Builtin(Builtin::WeightedMean)
+        }
+        Evaluator::Builtin(Builtin::WeightedMean) if !both => {
+            stated(weights);
+            evaluator
+        }
+        Evaluator::Builtin(Builtin::WeightedMean) => {
+            let counts = match share {
+                Some(s) => [Decimal::ONE.saturating_sub(s), s],
+                None => [Decimal::from(n0), Decimal::from(n1)],
+            };
+            if !products(counts).is_some_and(|factors| exact(weights, factors)) {
+                normalised(weights);
+            }
+            evaluator
+        }
+        Evaluator::Custom(_) => {
+            normalised(weights);
+            evaluator
+        }
+    }
+}
+
+/// Each group's weights as whole numbers in lowest terms, in the same
+/// proportions (zeros stay zero); a group whose weights do not fit that
+/// way stays as stated. O(inputs).
+fn in_lowest_terms(inputs: &[(Decimal, u8)]) -> Vec<(Decimal, u8)> {
+    let mut out = inputs.to_vec();
+    for group in [KEY_RESULTS, ALIGNED] {
+        let members = || out.iter().filter(move |(w, g)| *g == group && !w.is_zero());
+        let Some(scale) = members().map(|(w, _)| w.scale()).max() else {
+            continue;
+        };
+        // Every weight as a whole number at the largest scale.
+        let whole = |w: Decimal| -> Option<u128> {
+            let m = u128::try_from(w.mantissa()).ok()?;
+            m.checked_mul(10u128.checked_pow(scale - w.scale())?)
+        };
+        let Some(divisor) = members().try_fold(0u128, |g, &(w, _)| Some(gcd(g, whole(w)?))) else {
+            continue;
+        };
+        if divisor == 0 {
+            continue;
+        }
+        let reduced: Option<Vec<Decimal>> = out
+            .iter()
+            .filter(|(_, g)| *g == group)
+            .map(|&(w, _)| {
+                if w.is_zero() {
+                    return Some(Decimal::ZERO);
+                }
+                let m = i128::try_from(whole(w)? / divisor).ok()?;
+                Decimal::try_from_i128_with_scale(m, 0).ok()
+            })
+            .collect();
+        // Whole numbers may be longer than the weights were (thirds become
+        // 28-digit numbers): keep them only while their sum fits.
+        let fits = |reduced: &Vec<Decimal>| {
+            reduced
+                .iter()
+                .try_fold(Decimal::ZERO, |sum, w| sum.checked_add(*w))
+                .is_some()
+        };
+        if let Some(reduced) = reduced.filter(fits) {
+            let slots = out.iter_mut().filter(|(_, g)| *g == group);
+            for (slot, w) in slots.zip(reduced) {
+                slot.0 = w;
+            }
+        }
+    }
+    out
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// Two positive whole factors divided by their greatest common divisor
+/// (others as they are): the same proportions with fewer digits, so that
+/// each input's weight times its progress stays within a decimal's 96 bits
+/// and needs no rounding. O(log factors).
+fn lowest_terms(factors: [Decimal; 2]) -> [Decimal; 2] {
+    let whole = |f: Decimal| {
+        let f = f.normalize();
+        (f.scale() == 0 && f.is_sign_positive())
+            .then(|| u128::try_from(f.mantissa()).ok())
+            .flatten()
+            .filter(|&m| m > 0)
+    };
+    let (Some(mut a), Some(b)) = (whole(factors[0]), whole(factors[1])) else {
+        return factors;
+    };
+    let (x, y) = (a, b);
+    a = gcd(a, b);
+    let reduce = |m: u128| {
+        let m = i128::try_from(m / a).ok()?;
+        Decimal::try_from_i128_with_scale(m, 0).ok()
+    };
+    match (reduce(x), reduce(y)) {
+        (Some(x), Some(y)) => [x, y],
+        _ => factors,
+    }
+}
+
+/// `factor × weight / total`, exactly when the product fits, else divided
+/// first; 0 for a zero total. O(1).
+fn part(factor: Decimal, weight: Decimal, total: Decimal) -> Decimal {
+    if total.is_zero() || weight.is_zero() {
+        return Decimal::ZERO;
+    }
+    match factor.checked_mul(weight) {
+        Some(product) => product.checked_div(total).unwrap_or_default(),
+        None => weight
+            .checked_div(total)
+            .and_then(|q| q.checked_mul(factor))
+            .unwrap_or_default(),
+    }
+}
+
+/// A node's strategy and share as the plan reads them: its strategy's
+/// evaluator, and an objective's `aligned_share`.
+fn rule_of(
+    graph: &Graph,
+    node: NodeIndex,
+    strategies: &Strategies,
+) -> (Evaluator, Option<Decimal>) {
+    let evaluator = strategies.evaluator(strategy_of(graph, node));
+    let share = match graph.node_weight(node) {
+        Some(Node::Objective(o)) => o.aligned_share(),
+        _ => None,
+    };
+    (evaluator, share)
+}
+
 impl Plan {
     /// Compiles the plan from an acyclic graph. O(V + E), plus sorting each
     /// node's inputs by id.
-    pub(crate) fn build(
-        graph: &Graph,
-        strategies: &Strategies,
-        strategy_of: impl Fn(NodeIndex) -> usize,
-    ) -> Self {
+    pub(crate) fn build(graph: &Graph, strategies: &Strategies, config: Config) -> Self {
         let bound = graph.node_bound();
         let measured = |n: usize| {
             matches!(
@@ -300,21 +661,43 @@ impl Plan {
             )
         };
         let mut by_node = Lists::with_capacity(bound, graph.edge_count());
-        let mut list: Vec<(u32, Decimal)> = Vec::new();
+        let mut evaluators = vec![Evaluator::Builtin(Builtin::WeightedMean); bound];
+        let mut list: Vec<(u32, Decimal, u8)> = Vec::new();
+        let mut stated: Vec<(Decimal, u8)> = Vec::new();
+        let mut weights: Vec<Decimal> = Vec::new();
         for n in 0..bound {
             list.clear();
+            weights.clear();
             if measured(n) {
+                let node = NodeIndex::new(n);
                 list.extend(
                     graph
-                        .edges_directed(NodeIndex::new(n), Incoming)
-                        .filter(|e| e.weight().counts())
-                        .map(|e| (index_u32(e.source()), e.weight().weight.value())),
+                        .edges_directed(node, Incoming)
+                        .filter(|e| counted(graph, e.weight().kind, node, config.from))
+                        .map(|e| {
+                            (
+                                index_u32(e.source()),
+                                e.weight().weight.value(),
+                                group_of(e.weight().kind),
+                            )
+                        }),
                 );
                 // Sum in id order: a set built by edits and the same set
                 // reloaded from its document then round alike, to the last digit.
                 list.sort_by(|a, b| id_of(graph, a.0).cmp(&id_of(graph, b.0)));
+                stated.clear();
+                stated.extend(list.iter().map(|&(_, w, g)| (w, g)));
+                let (evaluator, share) = rule_of(graph, node, strategies);
+                let evaluator = weigh(evaluator, share, &stated, &mut weights);
+                if let Some(slot) = evaluators.get_mut(n) {
+                    *slot = evaluator;
+                }
             }
-            by_node.push(list.iter().copied());
+            by_node.push(
+                list.iter()
+                    .zip(&weights)
+                    .map(|(&(source, _, _), &w)| (source, w)),
+            );
         }
         let order = layout(bound, &by_node, measured);
         let mut slots = vec![NO_SLOT; bound];
@@ -331,6 +714,7 @@ impl Plan {
             consumers: Vec::new(),
             garbage: 0,
             dead: 0,
+            config,
         };
         for &n in &order {
             let start = to_u32(plan.inputs.len());
@@ -343,7 +727,10 @@ impl Plan {
                 inputs_len: to_u32(plan.inputs.len()) - start,
                 consumers: 0,
                 consumers_len: 0,
-                evaluator: strategies.evaluator(strategy_of(NodeIndex::new(n as usize))),
+                evaluator: evaluators
+                    .get(n as usize)
+                    .copied()
+                    .unwrap_or(Evaluator::Builtin(Builtin::WeightedMean)),
             });
         }
         let mut keys = Vec::with_capacity(plan.inputs.len());
@@ -470,14 +857,72 @@ fn index_u32(node: NodeIndex) -> u32 {
     to_u32(node.index())
 }
 
+/// Raw values by node index (see [`Raw`]).
+pub(crate) type Raws = HashMap<u32, Raw>;
+
+/// Where `evaluate` reads the raw values a `sum-of-values` node adds, by
+/// node index.
+trait RawValues {
+    fn raw(&self, node: u32) -> Option<Raw>;
+}
+
+impl RawValues for Raws {
+    fn raw(&self, node: u32) -> Option<Raw> {
+        self.get(&node).copied()
+    }
+}
+
+/// One node's raw values changed over the others' (a what-if).
+struct RawOverlay<'a> {
+    base: &'a Raws,
+    changed: Option<(u32, Raw)>,
+}
+
+impl RawValues for RawOverlay<'_> {
+    fn raw(&self, node: u32) -> Option<Raw> {
+        match self.changed {
+            Some((changed, raw)) if changed == node => Some(raw),
+            _ => self.base.raw(node),
+        }
+    }
+}
+
+/// `done / distance` clamped to `[0, cap]`; an overflowing quotient clamps
+/// by its sign, a zero distance gives 0. O(1).
+pub(crate) fn ratio(done: Decimal, distance: Decimal, cap: Decimal) -> Decimal {
+    if distance.is_zero() {
+        return Decimal::ZERO;
+    }
+    let value = done.checked_div(distance).unwrap_or_else(|| {
+        if done.is_sign_negative() == distance.is_sign_negative() {
+            cap
+        } else {
+            Decimal::ZERO
+        }
+    });
+    Progress::clamped(value, cap).value()
+}
+
+/// Raw values at the target: a value short of it moves there, one beyond
+/// it stays. O(1).
+fn reached((done, distance): Raw) -> Raw {
+    let short = if distance.is_sign_negative() {
+        done > distance
+    } else {
+        done < distance
+    };
+    (if short { distance } else { done }, distance)
+}
+
 impl Plan {
-    /// Rolls `leaf` values (a key result's own progress, by node index) up
-    /// the whole plan into a fresh vector, by node index. O(V + E).
+    /// Rolls `leaf` values (a key result's own progress, by node index) and
+    /// the `raw` values `sum-of-values` nodes add up the whole plan into a
+    /// fresh vector, by node index. O(V + E).
     pub(crate) fn evaluate_all(
         &self,
         leaf: &[Decimal],
+        raw: &Raws,
         strategies: &Strategies,
-        cap: Decimal,
     ) -> Vec<Decimal> {
         let mut progress: Vec<Decimal> = self
             .order
@@ -494,7 +939,7 @@ impl Plan {
             if self.inputs_of(s).is_empty() {
                 continue;
             }
-            let value = self.evaluate(s, progress.as_slice(), &mut scratch, strategies, cap);
+            let value = self.evaluate(s, progress.as_slice(), raw, &mut scratch, strategies);
             if let Some(slot) = progress.get_mut(s) {
                 *slot = value;
             }
@@ -508,17 +953,24 @@ impl Plan {
         by_node
     }
 
-    /// The progress of every ancestor of `changed` had its own progress
-    /// been `value`, as an overlay by node index on `progress` (by slot).
-    /// O(A log A) for A ancestors.
+    /// The progress of every ancestor of `changed` had it reached its
+    /// target (own progress `value`; raw values, if a `sum-of-values` node
+    /// adds them, at the target), as an overlay by node index on `progress`
+    /// (by slot). O(A log A) for A ancestors.
     fn what_if(
         &self,
         progress: &[Decimal],
+        raw: &Raws,
         changed: NodeIndex,
         value: Decimal,
         strategies: &Strategies,
-        cap: Decimal,
     ) -> HashMap<u32, Decimal> {
+        let raw = RawOverlay {
+            base: raw,
+            changed: raw
+                .raw(index_u32(changed))
+                .map(|r| (index_u32(changed), reached(r))),
+        };
         let Some(changed) = self.slot_of(changed) else {
             return HashMap::new();
         };
@@ -541,7 +993,7 @@ impl Plan {
                 base: progress,
                 overlay: &overlay,
             };
-            let updated = self.evaluate(s as usize, &view, &mut scratch, strategies, cap);
+            let updated = self.evaluate(s as usize, &view, &raw, &mut scratch, strategies);
             overlay.insert(s, updated);
             queue.extend(
                 self.consumers_of(s as usize)
@@ -556,37 +1008,58 @@ impl Plan {
     }
 
     /// Each input's share of a node's progress under a linear reading of
-    /// its strategy: weight over total weight (`mean`: one over the count of
-    /// non-zero weights), by input node index. O(inputs).
-    pub(crate) fn shares(&self, node: NodeIndex) -> Vec<(u32, Decimal)> {
+    /// its strategy, by input node index: its weight over the total (the
+    /// weights [`weigh`] gives, so relative within each group); `mean`: one
+    /// over the count of counted inputs; `sum-of-values`: its distance
+    /// (target − start) over their sum. O(inputs).
+    pub(crate) fn shares(&self, node: NodeIndex, raw: &Raws) -> Vec<(u32, Decimal)> {
         let Some(s) = self.slot_of(node) else {
             return Vec::new();
         };
         let inputs = self.inputs_of(s);
-        let shares: Vec<Decimal> = if self.evaluator_of(s) == Evaluator::Builtin(Builtin::Mean) {
-            let count = inputs.iter().filter(|(_, w)| !w.is_zero()).count();
-            let each = Decimal::ONE
-                .checked_div(Decimal::from(count))
-                .unwrap_or_default();
-            inputs
-                .iter()
-                .map(|&(_, w)| if w.is_zero() { Decimal::ZERO } else { each })
-                .collect()
-        } else {
-            // Weights near the decimal range would overflow their sum: scale
-            // them by the largest first, as `weighted_mean` does.
-            let largest = inputs.iter().map(|(_, w)| *w).max().unwrap_or_default();
-            let scaled: Vec<Decimal> = inputs
-                .iter()
-                .map(|&(_, w)| w.checked_div(largest).unwrap_or_default())
-                .collect();
-            let total = scaled
-                .iter()
-                .fold(Decimal::ZERO, |sum, w| sum.saturating_add(*w));
-            scaled
-                .into_iter()
-                .map(|w| w.checked_div(total).unwrap_or_default())
-                .collect()
+        let shares: Vec<Decimal> = match self.evaluator_of(s) {
+            Evaluator::Builtin(Builtin::Mean) => {
+                let count = inputs.iter().filter(|(_, w)| !w.is_zero()).count();
+                let each = Decimal::ONE
+                    .checked_div(Decimal::from(count))
+                    .unwrap_or_default();
+                inputs
+                    .iter()
+                    .map(|&(_, w)| if w.is_zero() { Decimal::ZERO } else { each })
+                    .collect()
+            }
+            Evaluator::SumOfValues => {
+                let distances: Vec<Decimal> = inputs
+                    .iter()
+                    .map(|&(input, w)| {
+                        let distance = raw.raw(self.node_at(input)).map(|(_, r)| r);
+                        distance.filter(|_| !w.is_zero()).unwrap_or_default()
+                    })
+                    .collect();
+                let total = distances
+                    .iter()
+                    .fold(Decimal::ZERO, |sum, r| sum.saturating_add(*r));
+                distances
+                    .into_iter()
+                    .map(|r| r.checked_div(total).unwrap_or_default())
+                    .collect()
+            }
+            _ => {
+                // Weights near the decimal range would overflow their sum:
+                // scale them by the largest first, as `weighted_mean` does.
+                let largest = inputs.iter().map(|(_, w)| *w).max().unwrap_or_default();
+                let scaled: Vec<Decimal> = inputs
+                    .iter()
+                    .map(|&(_, w)| w.checked_div(largest).unwrap_or_default())
+                    .collect();
+                let total = scaled
+                    .iter()
+                    .fold(Decimal::ZERO, |sum, w| sum.saturating_add(*w));
+                scaled
+                    .into_iter()
+                    .map(|w| w.checked_div(total).unwrap_or_default())
+                    .collect()
+            }
         };
         inputs
             .iter()
@@ -595,28 +1068,55 @@ impl Plan {
             .collect()
     }
 
+    /// Whether every counted input (weight > 0) of a node stands at 1 or
+    /// more, reading each input's progress by node index from `value`
+    /// (true for a node without inputs). O(inputs).
+    pub(crate) fn members_reach_one(
+        &self,
+        node: NodeIndex,
+        value: impl Fn(u32) -> Decimal,
+    ) -> bool {
+        let Some(s) = self.slot_of(node) else {
+            return true;
+        };
+        self.inputs_of(s)
+            .iter()
+            .filter(|(_, w)| !w.is_zero())
+            .all(|&(input, _)| value(self.node_at(input)) >= Decimal::ONE)
+    }
+
     /// A node's progress from its inputs' (a node without inputs keeps its
-    /// own), clamped to `[0, cap]`; everything by slot. O(inputs), no
-    /// allocation for the built-ins.
+    /// own), clamped to `[0, cap]`; what flows in clamped to 1 unless
+    /// over-achievement counts; everything by slot but `raw`, by node.
+    /// O(inputs), no allocation for the built-ins.
     #[inline]
     fn evaluate(
         &self,
         s: usize,
         progress: &(impl Progresses + ?Sized),
+        raw: &(impl RawValues + ?Sized),
         scratch: &mut Vec<Contribution>,
         strategies: &Strategies,
-        cap: Decimal,
     ) -> Decimal {
         let inputs = self.inputs_of(s);
         if inputs.is_empty() {
             return progress.at(to_u32(s));
         }
-        let view = NodeInputs { inputs, progress };
+        let cap = self.config.cap;
         let value = match self.evaluator_of(s) {
-            Evaluator::Builtin(builtin) => builtin.aggregate(&view),
+            Evaluator::Builtin(builtin) if self.config.clamp => {
+                builtin.aggregate(&NodeInputs::<_, true> { inputs, progress })
+            }
+            Evaluator::Builtin(builtin) => {
+                builtin.aggregate(&NodeInputs::<_, false> { inputs, progress })
+            }
+            Evaluator::SumOfValues => return self.sum_of_values(inputs, raw),
             Evaluator::Custom(index) => {
+                let clamp = self.config.clamp;
                 scratch.clear();
-                scratch.extend(view.all().map(|(w, p)| {
+                scratch.extend(inputs.iter().map(|&(source, w)| {
+                    let p = progress.at(source);
+                    let p = if clamp { p.min(Decimal::ONE) } else { p };
                     Contribution::new(
                         sure_or(
                             Weight::new(w).ok(),
@@ -639,15 +1139,44 @@ impl Plan {
         };
         Progress::clamped(value, cap).value()
     }
+
+    /// `sum-of-values`: Σ(value − start) / Σ(target − start) over the
+    /// counted inputs, in their fixed order, clamped to `[0, cap]`. Should
+    /// a sum overflow, every term is divided by their count first.
+    /// O(inputs).
+    #[inline(never)]
+    fn sum_of_values(&self, inputs: &[(u32, Decimal)], raw: &(impl RawValues + ?Sized)) -> Decimal {
+        let terms = || {
+            inputs
+                .iter()
+                .filter(|(_, w)| !w.is_zero())
+                .filter_map(|&(input, _)| raw.raw(self.node_at(input)))
+        };
+        let sums = terms().try_fold((Decimal::ZERO, Decimal::ZERO), |(d, r), (di, ri)| {
+            Some((d.checked_add(di)?, r.checked_add(ri)?))
+        });
+        let (done, distance) = sums.unwrap_or_else(|| {
+            let count = Decimal::from(terms().count());
+            terms().fold((Decimal::ZERO, Decimal::ZERO), |(d, r), (di, ri)| {
+                (
+                    d.saturating_add(di.checked_div(count).unwrap_or_default()),
+                    r.saturating_add(ri.checked_div(count).unwrap_or_default()),
+                )
+            })
+        });
+        ratio(done, distance, self.config.cap)
+    }
 }
 
-/// A node's inputs in plan order, their progress read from `progress`.
-struct NodeInputs<'a, P: ?Sized> {
+/// A node's inputs in plan order, their progress read from `progress`;
+/// with `CLAMP`, each at most 1 (what flows into a parent when
+/// over-achievement does not count).
+struct NodeInputs<'a, P: ?Sized, const CLAMP: bool> {
     inputs: &'a [(u32, Decimal)],
     progress: &'a P,
 }
 
-impl<P: Progresses + ?Sized> Inputs for NodeInputs<'_, P> {
+impl<P: Progresses + ?Sized, const CLAMP: bool> Inputs for NodeInputs<'_, P, CLAMP> {
     fn count(&self) -> usize {
         self.inputs.len()
     }
@@ -657,7 +1186,10 @@ impl<P: Progresses + ?Sized> Inputs for NodeInputs<'_, P> {
             "positions lie inside the inputs",
         )
         .iter()
-        .map(|&(source, weight)| (weight, self.progress.at(source)))
+        .map(|&(source, weight)| {
+            let p = self.progress.at(source);
+            (weight, if CLAMP { p.min(Decimal::ONE) } else { p })
+        })
     }
 }
 
@@ -694,6 +1226,7 @@ impl State {
     /// Starts recording the nodes incremental passes change. O(1).
     pub(crate) fn start_journal(&mut self) {
         self.journal.clear();
+        self.reach_before.clear();
         self.journaling = true;
     }
 
@@ -735,6 +1268,32 @@ impl State {
         &self.journal
     }
 
+    /// Whether every counted input of a node stood at 1 or more before the
+    /// journaled edit changed its inputs; `None` when its inputs did not
+    /// change. O(entries).
+    pub(crate) fn reached_before(&self, node: NodeIndex) -> Option<bool> {
+        self.reach_before
+            .iter()
+            .find(|(n, _)| *n == node)
+            .map(|(_, reached)| *reached)
+    }
+
+    /// Records, for the journal, whether each of `nodes` has all its
+    /// counted inputs at 1 or more, before their inputs change (the first
+    /// record of a node in an edit wins).
+    fn note_reach(&mut self, nodes: impl IntoIterator<Item = NodeIndex>) {
+        for node in nodes {
+            if self.reach_before.iter().any(|(n, _)| *n == node) {
+                continue;
+            }
+            let reached = self.plan.members_reach_one(node, |n| {
+                self.progress_of(NodeIndex::new(n as usize))
+                    .unwrap_or_default()
+            });
+            self.reach_before.push((node, reached));
+        }
+    }
+
     /// The plan the state rolls up over.
     pub(crate) fn plan(&self) -> &Plan {
         &self.plan
@@ -745,53 +1304,85 @@ impl State {
         self.progress.get(self.plan.slot_of(node)?).copied()
     }
 
+    /// The raw values `sum-of-values` nodes add, by node index. O(1).
+    pub(crate) fn raws(&self) -> &Raws {
+        &self.raw
+    }
+
+    /// Keeps a node's raw values (or forgets them). Returns whether they
+    /// changed. O(1) average.
+    fn store_raw(&mut self, node: NodeIndex, raw: Option<Raw>) -> bool {
+        let key = index_u32(node);
+        match raw {
+            Some(raw) => self.raw.insert(key, raw).is_none_or(|old| {
+                old.0.serialize() != raw.0.serialize() || old.1.serialize() != raw.1.serialize()
+            }),
+            None => self.raw.remove(&key).is_some(),
+        }
+    }
+
     /// Replaces the plan (after a structural edit), takes each key result's
-    /// own progress from `leaf_of` and rolls everything up. O(V + E).
+    /// own progress (and raw values) from `leaf_of` and rolls everything
+    /// up. O(V + E).
     pub(crate) fn rebuild(
         &mut self,
         plan: Plan,
-        leaf_of: impl Fn(NodeIndex) -> Decimal,
+        leaf_of: impl Fn(NodeIndex) -> Leaf,
         strategies: &Strategies,
-        cap: Decimal,
     ) {
-        self.progress = plan.order.iter().map(|&n| leaf_of(n)).collect();
+        self.raw.clear();
+        let mut progress = Vec::with_capacity(plan.order.len());
+        for &n in &plan.order {
+            let leaf = leaf_of(n);
+            progress.push(leaf.progress);
+            if let Some(raw) = leaf.raw {
+                self.raw.insert(index_u32(n), raw);
+            }
+        }
+        self.progress = progress;
         self.plan = plan;
         self.trees.clear();
-        self.full(strategies, cap);
+        self.full(strategies);
     }
 
     /// Recomputes every node with inputs in the plan's order, from the own
     /// progress of the nodes without. O(V + E); allocates only, on the first
     /// pass after a new plan, the kept sums of nodes with more than 32
     /// inputs.
-    pub(crate) fn full(&mut self, strategies: &Strategies, cap: Decimal) {
+    pub(crate) fn full(&mut self, strategies: &Strategies) {
         for s in 0..self.plan.len() {
             if !self.plan.inputs_of(s).is_empty() {
-                self.recompute(s, Pass::Full, strategies, cap);
+                self.recompute(s, Pass::Full, strategies);
             }
         }
     }
 
-    /// Sets key results' own progress and rolls the changes up in one
-    /// incremental pass. O(A log A) for A ancestors, plus O(32 + log inputs)
-    /// per changed input of a node with kept sums.
+    /// Sets key results' own progress (and raw values) and rolls the
+    /// changes up in one incremental pass. O(A log A) for A ancestors, plus
+    /// O(32 + log inputs) per changed input of a node with kept sums.
     pub(crate) fn update_leaves(
         &mut self,
-        leaves: impl IntoIterator<Item = (NodeIndex, Decimal)>,
+        leaves: impl IntoIterator<Item = (NodeIndex, Leaf)>,
         strategies: &Strategies,
-        cap: Decimal,
     ) {
         let mut queue: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
-        for (node, value) in leaves {
+        for (node, leaf) in leaves {
             let Some(s) = self.plan.slot_of(node) else {
                 continue;
             };
             // A key result with inputs (sub-key results) has no own progress.
-            if self.plan.inputs_of(s).is_empty() && self.store(s, value, Pass::Incremental) {
+            if !self.plan.inputs_of(s).is_empty() {
+                continue;
+            }
+            // Both, always: a raw value can move while the progress stays
+            // clamped.
+            let raw = self.store_raw(node, leaf.raw);
+            let progress = self.store(s, leaf.progress, Pass::Incremental);
+            if raw || progress {
                 self.feed(s, &mut queue);
             }
         }
-        self.drain(queue, strategies, cap);
+        self.drain(queue, strategies);
     }
 
     /// Queues what slot `s` feeds, after its value changed, and marks its
@@ -812,53 +1403,54 @@ impl State {
         }
     }
 
-    /// The progress of every ancestor of `changed` had its own progress
-    /// been `value`, by node index. O(A log A) for A ancestors.
+    /// The progress of every ancestor of `changed` had it reached its
+    /// target (own progress `value`), by node index. O(A log A) for A
+    /// ancestors.
     pub(crate) fn what_if(
         &self,
         changed: NodeIndex,
         value: Decimal,
         strategies: &Strategies,
-        cap: Decimal,
     ) -> HashMap<u32, Decimal> {
         self.plan
-            .what_if(&self.progress, changed, value, strategies, cap)
+            .what_if(&self.progress, &self.raw, changed, value, strategies)
     }
 
     /// A node with kept sums: refreshes (or builds) them and reads the
     /// value off their root. Out of line, to keep the common path small.
     #[inline(never)]
-    fn evaluate_kept(&mut self, s: usize, builtin: Builtin, pass: Pass, cap: Decimal) -> Decimal {
-        let view = NodeInputs {
-            inputs: self.plan.inputs_of(s),
-            progress: self.progress.as_slice(),
-        };
-        let tree = self
-            .trees
-            .entry(to_u32(s))
-            .and_modify(|tree| match pass {
-                Pass::Full => tree.rebuild(&view),
-                Pass::Incremental => tree.refresh(&view),
-            })
-            .or_insert_with(|| SumTree::new(builtin, &view));
-        Progress::clamped(tree.value(&view), cap).value()
+    fn evaluate_kept(&mut self, s: usize, builtin: Builtin, pass: Pass) -> Decimal {
+        let cap = self.plan.config.cap;
+        if self.plan.config.clamp {
+            let view = NodeInputs::<_, true> {
+                inputs: self.plan.inputs_of(s),
+                progress: self.progress.as_slice(),
+            };
+            Progress::clamped(kept(&mut self.trees, s, builtin, pass, &view), cap).value()
+        } else {
+            let view = NodeInputs::<_, false> {
+                inputs: self.plan.inputs_of(s),
+                progress: self.progress.as_slice(),
+            };
+            Progress::clamped(kept(&mut self.trees, s, builtin, pass, &view), cap).value()
+        }
     }
 
     /// Evaluates one slot with inputs and stores it. Returns whether the
     /// stored value changed.
-    fn recompute(&mut self, s: usize, pass: Pass, strategies: &Strategies, cap: Decimal) -> bool {
+    fn recompute(&mut self, s: usize, pass: Pass, strategies: &Strategies) -> bool {
         let inputs = self.plan.inputs_of(s);
         // Most nodes are key results without inputs: test the count before
         // reading the evaluator.
         let kept = SumTree::pays(inputs.len()).then(|| self.plan.evaluator_of(s));
         let value = match kept {
-            Some(Evaluator::Builtin(builtin)) => self.evaluate_kept(s, builtin, pass, cap),
+            Some(Evaluator::Builtin(builtin)) => self.evaluate_kept(s, builtin, pass),
             _ => self.plan.evaluate(
                 s,
                 self.progress.as_slice(),
+                &self.raw,
                 &mut self.scratch,
                 strategies,
-                cap,
             ),
         };
         self.store(s, value, pass)
@@ -888,6 +1480,25 @@ impl State {
     }
 }
 
+/// Refreshes (or builds) the kept sums of slot `s` over `view` and reads
+/// the value off their root.
+fn kept(
+    trees: &mut HashMap<u32, SumTree>,
+    s: usize,
+    builtin: Builtin,
+    pass: Pass,
+    view: &(impl Inputs + ?Sized),
+) -> Decimal {
+    let tree = trees
+        .entry(to_u32(s))
+        .and_modify(|tree| match pass {
+            Pass::Full => tree.rebuild(view),
+            Pass::Incremental => tree.refresh(view),
+        })
+        .or_insert_with(|| SumTree::new(builtin, view));
+    tree.value(view)
+}
+
 /// What a structural edit changed in the graph, for
 /// [`State::restructure`]. Only edges along which progress flows count.
 #[derive(Debug, Default)]
@@ -897,12 +1508,13 @@ pub(crate) struct Delta {
     pub(crate) added: Vec<NodeIndex>,
     /// Nodes the edit removed from the graph, with their edges.
     pub(crate) removed: Vec<NodeIndex>,
-    /// Edges added between nodes already there: source, target, weight.
-    pub(crate) linked: Vec<(NodeIndex, NodeIndex, Decimal)>,
+    /// Edges added (or that began to count) between nodes already there:
+    /// source, target. Those the target does not count are left out here.
+    pub(crate) linked: Vec<(NodeIndex, NodeIndex)>,
     /// Edges removed between nodes that stay: source, target.
     pub(crate) unlinked: Vec<(NodeIndex, NodeIndex)>,
-    /// Edges whose weight changed: source, target, new weight.
-    pub(crate) reweighed: Vec<(NodeIndex, NodeIndex, Decimal)>,
+    /// Edges whose weight changed: source, target.
+    pub(crate) reweighed: Vec<(NodeIndex, NodeIndex)>,
 }
 
 impl Plan {
@@ -1111,14 +1723,38 @@ impl Plan {
         }
     }
 
-    /// Sets the weight `c` gives `source`. O(inputs of `c`).
-    fn reweigh(&mut self, c: u32, source: u32, weight: Decimal) {
-        let Some(position) = self.position_of(c, source) else {
-            return;
-        };
-        let start = self.entry(c as usize).map_or(0, |e| e.inputs) as usize;
-        if let Some(entry) = self.inputs.get_mut(start + position) {
-            entry.1 = weight;
+    /// Weighs slot `s`'s inputs again from the graph (their stated
+    /// weights and groups, see [`weigh`]) and sets its evaluator. O(inputs
+    /// of `s` × out-degree of each).
+    fn reweigh_node(&mut self, graph: &Graph, s: usize, strategies: &Strategies) {
+        let node = NodeIndex::new(self.node_at(to_u32(s)) as usize);
+        let stated: Vec<(Decimal, u8)> = self
+            .inputs_of(s)
+            .iter()
+            .map(|&(input, _)| {
+                let source = NodeIndex::new(self.node_at(input) as usize);
+                let edge = graph
+                    .find_edge(source, node)
+                    .and_then(|e| graph.edge_weight(e))
+                    .map(|e| (e.weight.value(), group_of(e.kind)));
+                sure_or(
+                    edge,
+                    (Decimal::ZERO, KEY_RESULTS),
+                    "plan inputs are edges of the graph",
+                )
+            })
+            .collect();
+        let (evaluator, share) = rule_of(graph, node, strategies);
+        let mut weights = Vec::with_capacity(stated.len());
+        let evaluator = weigh(evaluator, share, &stated, &mut weights);
+        let start = self.entry(s).map_or(0, |e| e.inputs) as usize;
+        for (offset, weight) in weights.into_iter().enumerate() {
+            if let Some(entry) = self.inputs.get_mut(start + offset) {
+                entry.1 = weight;
+            }
+        }
+        if let Some(entry) = self.entry_mut(s) {
+            entry.evaluator = evaluator;
         }
     }
 }
@@ -1140,13 +1776,40 @@ impl State {
         &mut self,
         graph: &Graph,
         delta: Delta,
-        leaf_of: impl Fn(NodeIndex) -> Decimal,
-        strategy_of: impl Fn(NodeIndex) -> usize,
+        leaf_of: impl Fn(NodeIndex) -> Leaf,
         strategies: &Strategies,
-        cap: Decimal,
     ) {
+        let from = self.plan.config.from;
+        if self.journaling {
+            // What a committed node's band was before reads its inputs as
+            // they were: note it for every node whose inputs change.
+            let mut touched: Vec<NodeIndex> = Vec::new();
+            for &node in &delta.removed {
+                touched.extend(graph.neighbors_directed(node, petgraph::Direction::Outgoing));
+                if let Some(s) = self.plan.slot_of(node) {
+                    touched.extend(
+                        self.plan
+                            .consumers_of(s)
+                            .iter()
+                            .map(|&(c, _)| NodeIndex::new(self.plan.node_at(c) as usize)),
+                    );
+                }
+            }
+            for &node in &delta.added {
+                touched.extend(graph.neighbors_directed(node, petgraph::Direction::Outgoing));
+            }
+            touched.extend(delta.linked.iter().map(|&(_, t)| t));
+            touched.extend(delta.unlinked.iter().map(|&(_, t)| t));
+            touched.extend(delta.reweighed.iter().map(|&(_, t)| t));
+            touched.retain(|&n| self.plan.slot_of(n).is_some());
+            self.note_reach(touched);
+        }
         let mut dirty: Vec<NodeIndex> = Vec::new();
+        // Nodes whose inputs changed: their weights are weighed again (a
+        // group's members share its weight) once every list is in place.
+        let mut reweigh: Vec<NodeIndex> = Vec::new();
         for &node in &delta.removed {
+            self.raw.remove(&index_u32(node));
             let Some(s) = self.plan.slot_of(node) else {
                 continue;
             };
@@ -1160,7 +1823,9 @@ impl State {
             for c in consumers {
                 self.plan.remove_input(c, s);
                 self.trees.remove(&c);
-                dirty.push(NodeIndex::new(self.plan.node_at(c) as usize));
+                let consumer = NodeIndex::new(self.plan.node_at(c) as usize);
+                dirty.push(consumer);
+                reweigh.push(consumer);
             }
             let inputs: Vec<u32> = self
                 .plan
@@ -1193,32 +1858,41 @@ impl State {
             .filter(|&n| measured(n))
             .collect();
         for &node in &added {
-            let evaluator = strategies.evaluator(strategy_of(node));
+            let (evaluator, _) = rule_of(graph, node, strategies);
             self.plan.push_slot(node, evaluator);
-            self.progress.push(leaf_of(node));
+            let leaf = leaf_of(node);
+            self.progress.push(leaf.progress);
+            self.store_raw(node, leaf.raw);
             dirty.push(node);
+            reweigh.push(node);
         }
         let mut linked = delta.linked;
         for &node in &added {
             for edge in graph.edges_directed(node, Incoming) {
-                if edge.weight().counts() {
-                    linked.push((edge.source(), node, edge.weight().weight.value()));
-                }
+                linked.push((edge.source(), node));
             }
             for edge in graph.edges_directed(node, petgraph::Direction::Outgoing) {
-                if edge.weight().counts() && !added.contains(&edge.target()) {
-                    linked.push((node, edge.target(), edge.weight().weight.value()));
+                if !added.contains(&edge.target()) {
+                    linked.push((node, edge.target()));
                 }
             }
         }
-        for (source, target, weight) in linked {
+        for (source, target) in linked {
+            let counts = graph
+                .find_edge(source, target)
+                .and_then(|e| graph.edge_weight(e))
+                .is_some_and(|e| counted(graph, e.kind, target, from));
             let (Some(a), Some(b)) = (self.plan.slot_of(source), self.plan.slot_of(target)) else {
                 continue;
             };
+            if !counts {
+                continue;
+            }
             let (a, b) = (to_u32(a), to_u32(b));
-            self.plan.insert_input(graph, b, a, weight);
+            self.plan.insert_input(graph, b, a, Decimal::ZERO);
             self.trees.remove(&b);
             dirty.push(target);
+            reweigh.push(target);
             if a > b {
                 self.reorder(a, b);
             }
@@ -1230,14 +1904,19 @@ impl State {
             self.plan.remove_input(to_u32(b), to_u32(a));
             self.trees.remove(&to_u32(b));
             dirty.push(target);
+            reweigh.push(target);
         }
-        for (source, target, weight) in delta.reweighed {
-            let (Some(a), Some(b)) = (self.plan.slot_of(source), self.plan.slot_of(target)) else {
-                continue;
-            };
-            self.plan.reweigh(to_u32(b), to_u32(a), weight);
-            self.trees.remove(&to_u32(b));
+        for (_, target) in delta.reweighed {
             dirty.push(target);
+            reweigh.push(target);
+        }
+        reweigh.sort_unstable();
+        reweigh.dedup();
+        for node in reweigh {
+            if let Some(s) = self.plan.slot_of(node) {
+                self.plan.reweigh_node(graph, s, strategies);
+                self.trees.remove(&to_u32(s));
+            }
         }
         let mut queue: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
         for node in dirty {
@@ -1246,28 +1925,27 @@ impl State {
             };
             if !self.plan.inputs_of(s).is_empty() {
                 queue.push(Reverse(to_u32(s)));
-            } else if self.store(s, leaf_of(node), Pass::Incremental) {
-                self.feed(s, &mut queue);
+            } else {
+                let leaf = leaf_of(node);
+                let raw = self.store_raw(node, leaf.raw);
+                if self.store(s, leaf.progress, Pass::Incremental) || raw {
+                    self.feed(s, &mut queue);
+                }
             }
         }
-        self.drain(queue, strategies, cap);
+        self.drain(queue, strategies);
     }
 
     /// Recomputes the queued slots and what they feed, each once, in slot
     /// order. O(A log A).
-    fn drain(
-        &mut self,
-        mut queue: BinaryHeap<Reverse<u32>>,
-        strategies: &Strategies,
-        cap: Decimal,
-    ) {
+    fn drain(&mut self, mut queue: BinaryHeap<Reverse<u32>>, strategies: &Strategies) {
         let mut last: Option<u32> = None;
         while let Some(Reverse(s)) = queue.pop() {
             if last == Some(s) {
                 continue;
             }
             last = Some(s);
-            if self.recompute(s as usize, Pass::Incremental, strategies, cap) {
+            if self.recompute(s as usize, Pass::Incremental, strategies) {
                 self.feed(s as usize, &mut queue);
             }
         }
@@ -1421,7 +2099,7 @@ impl Plan {
     /// weights, in id order; that each consumer entry names the input's
     /// position; that no two lists overlap; and that the counts of dead
     /// slots and abandoned entries add up.
-    pub(crate) fn assert_consistent(&self, graph: &Graph) {
+    pub(crate) fn assert_consistent(&self, graph: &Graph, strategies: &Strategies) {
         let measured = graph
             .node_indices()
             .filter(|&n| !matches!(graph.node_weight(n), Some(Node::Initiative(_))))
@@ -1451,17 +2129,32 @@ impl Plan {
                 );
             }
             assert_eq!(self.slot_of(*node), Some(s), "slot of {node:?}");
-            let mut expected: Vec<(Option<&crate::Id>, Decimal)> = graph
+            let mut stated: Vec<(Option<&crate::Id>, Decimal, u8)> = graph
                 .edges_directed(*node, Incoming)
-                .filter(|e| e.weight().counts())
+                .filter(|e| counted(graph, e.weight().kind, *node, self.config.from))
                 .map(|e| {
                     (
                         id_of(graph, index_u32(e.source())),
                         e.weight().weight.value(),
+                        group_of(e.weight().kind),
                     )
                 })
                 .collect();
-            expected.sort();
+            stated.sort();
+            let (evaluator, share) = rule_of(graph, *node, strategies);
+            let mut weights = Vec::new();
+            let evaluator = weigh(
+                evaluator,
+                share,
+                &stated.iter().map(|&(_, w, g)| (w, g)).collect::<Vec<_>>(),
+                &mut weights,
+            );
+            assert_eq!(entry.evaluator, evaluator, "evaluator of {node:?}");
+            let expected: Vec<(Option<&crate::Id>, Decimal)> = stated
+                .iter()
+                .zip(weights)
+                .map(|(&(id, _, _), w)| (id, w))
+                .collect();
             let actual: Vec<(Option<&crate::Id>, Decimal)> = self
                 .inputs_of(s)
                 .iter()

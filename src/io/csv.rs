@@ -48,15 +48,15 @@ use serde::de::DeserializeOwned;
 use crate::{
     AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, Correction,
     CsvError, Date, DeletedCheckIn, Document, Grade, Id, Initiative, InitiativeStatus, KeyResult,
-    Levels, Link, LintSettings, Metric, Milestone, Moment, Objective, Period, Phase, Progress,
-    RuleLevel, Weight, parse_decimal,
+    Levels, Link, LintSettings, Metric, Milestone, Moment, Objective, Overachievement, Period,
+    Phase, Progress, ProgressFrom, RuleLevel, Weight, Zones, parse_decimal,
 };
 
 /// The columns, in the order [`Document::to_csv`] writes them. Reading
 /// accepts them in any order and leaves out any but `type`; a header with a
 /// column not listed here, or with one twice, is refused. Columns added
 /// later come last, so that the others keep their places.
-pub const CSV_COLUMNS: [&str; 29] = [
+pub const CSV_COLUMNS: [&str; 34] = [
     "type",
     "id",
     "parent",
@@ -86,6 +86,11 @@ pub const CSV_COLUMNS: [&str; 29] = [
     "carried_from",
     "carried_to",
     "reason",
+    "progress_from",
+    "aligned_share",
+    "overachievement",
+    "commit",
+    "stretch",
 ];
 
 /// The `type` column's values: CSV's own names for its rows, which no serde
@@ -282,6 +287,15 @@ impl Document {
             .set("grading", &self.strategy)
             .set("level", join(&self.levels.iter().collect::<Vec<_>>()))
             .number("target", self.progress_cap);
+        if self.progress_from != ProgressFrom::default() {
+            set.set("progress_from", name(&self.progress_from, "progress_from")?);
+        }
+        if self.overachievement != Overachievement::default() {
+            set.set(
+                "overachievement",
+                name(&self.overachievement, "overachievement")?,
+            );
+        }
         rows.push(set);
         for (setting, value) in lint_rows(&self.lint)? {
             let mut row = Row::new(row_type::LINT);
@@ -321,7 +335,11 @@ impl Document {
                 .set_opt("grading", objective.strategy.as_ref())
                 .set_opt("description", objective.description.as_ref())
                 .set_opt("carried_from", objective.carried_from.as_ref())
-                .set_opt("carried_to", objective.carried_to.as_ref());
+                .set_opt("carried_to", objective.carried_to.as_ref())
+                .number_opt("aligned_share", objective.aligned_share);
+            if let Some(from) = &objective.progress_from {
+                row.set("progress_from", name(from, "progress_from")?);
+            }
             if objective.commitment != Commitment::default() {
                 row.set("commitment", name(&objective.commitment, "commitment")?);
             }
@@ -436,12 +454,7 @@ fn metric_kinds() -> &'static [(String, Metric)] {
     KINDS.get_or_init(|| {
         let zero = Decimal::ZERO;
         [
-            Metric::Numeric {
-                start: zero,
-                target: zero,
-                current: None,
-                unit: None,
-            },
+            Metric::numeric(zero, zero),
             Metric::Binary { done: false },
             Metric::Milestones {
                 milestones: Vec::new(),
@@ -487,6 +500,7 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
         .set("title", &kr.title)
         .set("owners", join(&kr.owners))
         .number("weight", kr.weight)
+        .set_opt("grading", kr.strategy.as_ref())
         .set_opt("description", kr.description.as_ref());
     let mut milestones: &[Milestone] = &[];
     if let Some(metric) = &kr.metric {
@@ -497,11 +511,14 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(
                 target,
                 current,
                 unit,
+                zones,
             } => {
                 row.number("start", *start)
                     .number("target", *target)
                     .number_opt("current", *current)
-                    .set_opt("unit", unit.as_ref());
+                    .set_opt("unit", unit.as_ref())
+                    .number_opt("commit", zones.as_ref().and_then(|z| z.commit))
+                    .number_opt("stretch", zones.as_ref().and_then(|z| z.stretch));
             }
             Metric::Binary { done } => {
                 row.set("done", done);
@@ -1021,6 +1038,8 @@ fn read_set(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
     if let Some(cap) = row.opt_decimal("target")? {
         document.progress_cap = cap;
     }
+    document.progress_from = row.named_or_default::<ProgressFrom>("progress_from")?;
+    document.overachievement = row.named_or_default::<Overachievement>("overachievement")?;
     Ok(())
 }
 
@@ -1056,6 +1075,10 @@ fn read_objective(row: &Record<'_>) -> Result<Objective, CsvError> {
     objective.carried_from = row.opt_id("carried_from")?;
     objective.carried_to = row.opt_id("carried_to")?;
     objective.commitment = row.named_or_default::<Commitment>("commitment")?;
+    objective.aligned_share = row.opt_decimal("aligned_share")?;
+    if row.opt("progress_from").is_some() {
+        objective.progress_from = Some(row.named::<ProgressFrom>("progress_from")?);
+    }
     Ok(objective)
 }
 
@@ -1063,6 +1086,7 @@ fn read_key_result(row: &Record<'_>) -> Result<PendingKr, CsvError> {
     let mut kr = KeyResult::new(row.id("id")?, row.get("title"));
     kr.owners = split(row.get("owners"));
     kr.weight = row.weight()?;
+    kr.strategy = row.opt("grading");
     kr.description = row.opt("description");
     let kind = match row.opt("metric") {
         None => None,
@@ -1083,6 +1107,12 @@ fn read_key_result(row: &Record<'_>) -> Result<PendingKr, CsvError> {
             target: row.decimal("target")?,
             current: row.opt_decimal("current")?,
             unit: row.opt("unit"),
+            zones: Some(Zones::new(
+                row.opt_decimal("commit")?,
+                row.opt_decimal("stretch")?,
+            ))
+            .filter(|z| !z.is_empty())
+            .map(Box::new),
         }),
         Some(Metric::Binary { .. }) => Some(Metric::Binary {
             done: row.bool("done")?.unwrap_or(false),

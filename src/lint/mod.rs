@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::invariant::sure;
 use crate::{
-    AlignmentModel, Date, Id, LintSettings, Metric, NodeKind, NodeRef, OkrSet, Progress, Rule,
-    RuleLevel, Severity,
+    AlignmentModel, Date, Id, LintSettings, Metric, NodeKind, NodeRef, OkrSet, Progress,
+    ProgressFrom, Rule, RuleLevel, Severity,
 };
 
 /// One finding of a health check.
@@ -107,6 +107,7 @@ pub(crate) fn lint(set: &OkrSet, settings: &LintSettings, as_of: Date) -> Vec<Fi
     };
     top_objectives(&mut linter);
     objectives(&mut linter);
+    unmeasured_key_results(&mut linter);
     owners(&mut linter);
     alignment(&mut linter);
     periods(&mut linter);
@@ -210,15 +211,24 @@ fn objectives(linter: &mut Linter<'_>) {
                 ),
             );
         }
-        if key_results.is_empty() && !contributed.contains(&id) {
-            linter.report(
-                Rule::UnmeasuredObjective,
-                vec![id.clone()],
-                format!(
-                    "objective {:?} has no key result: add 2 to 5 measurable key results",
-                    id.as_str()
-                ),
-            );
+        let from = objective.progress_from();
+        let message = match (key_results.is_empty(), contributed.contains(&id)) {
+            (true, false) => Some(format!(
+                "objective {:?} has no key result: add 2 to 5 measurable key results",
+                id.as_str()
+            )),
+            (true, true) if from == ProgressFrom::KeyResults => Some(format!(
+                "objective {:?} counts its key results (progress_from: key-results) but has none: add 2 to 5 measurable key results, or count the objectives aligned to it",
+                id.as_str()
+            )),
+            (_, false) if from == ProgressFrom::Aligned => Some(format!(
+                "objective {:?} counts the objectives aligned to it (progress_from: aligned) but none contributes: align one to it, or count its key results",
+                id.as_str()
+            )),
+            _ => None,
+        };
+        if let Some(message) = message {
+            linter.report(Rule::UnmeasuredObjective, vec![id.clone()], message);
         }
         let metrics: Vec<&Metric> = key_results.iter().filter_map(NodeRef::metric).collect();
         if !metrics.is_empty()
@@ -261,6 +271,35 @@ fn objectives(linter: &mut Linter<'_>) {
                 }
             }
         }
+    }
+}
+
+/// Key results that nothing measures: no metric, no sub-key results, no
+/// objective contributing. They count as 0 and halve what they belong to.
+fn unmeasured_key_results(linter: &mut Linter<'_>) {
+    let set = linter.set;
+    let contributed: HashSet<&Id> = set
+        .objectives()
+        .flat_map(|o| o.aligned_to())
+        .filter(|link| link.contributes())
+        .map(|link| link.target().id())
+        .collect();
+    for node in set.nodes() {
+        if node.kind() != NodeKind::KeyResult
+            || node.metric().is_some()
+            || node.key_results().next().is_some()
+            || contributed.contains(node.id())
+        {
+            continue;
+        }
+        linter.report(
+            Rule::UnmeasuredKeyResult,
+            vec![node.id().clone()],
+            format!(
+                "key result {:?} has no metric, no sub-key results and no objective contributing to it, so it counts as 0: give it a metric, or align the objectives that deliver it",
+                node.id().as_str()
+            ),
+        );
     }
 }
 

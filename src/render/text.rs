@@ -18,7 +18,9 @@ impl OkrSet {
     /// model, strategy, levels and periods; then per level each objective
     /// with its key results (indented by depth) on one line each — title
     /// (cut with `…` at 60 characters), a progress bar, progress, band,
-    /// status, expected progress, forecast and its band, confidence — and
+    /// status, expected progress, forecast and its band, confidence, and
+    /// where they apply `regressed`, the zone and a `sum-of-values` key
+    /// result's summed value and target — and
     /// under each objective its owners, period, frozen grade, carry-forward
     /// and alignment links; last, the objectives per band and per status,
     /// the number of health-check findings per severity, and the
@@ -214,6 +216,22 @@ fn line(node: &NodeRef<'_>, review: &Review, depth: usize) -> String {
             rounded(confidence.value()),
             confidence.level()
         );
+    }
+    if reviewed.regressed {
+        text.push_str("  regressed");
+    }
+    if let Some(zone) = reviewed.zone {
+        let _ = write!(text, "  zone {zone}");
+    }
+    if node.metric().is_none() && node.key_results().next().is_some() {
+        if let (Some(value), Some(target)) = (reviewed.value, reviewed.target) {
+            let _ = write!(
+                text,
+                "  sum {} of {}",
+                value.normalize(),
+                target.normalize()
+            );
+        }
     }
     text.trim_end().to_owned()
 }

@@ -12,10 +12,13 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::NodeIndexable;
 
 use crate::engine::graph::{KeyResultNode, Node};
+use crate::engine::rollup::Raws;
 use crate::engine::{set_at, value_at};
+use crate::number::serde_decimal;
+use crate::set::{Numbers, almost_one};
 use crate::{
     Band, CheckInValue, Confidence, ConfidenceLevel, Date, Error, Id, Metric, NodeKind, NodeRef,
-    OkrSet, Period, Progress, Status, StatusInput,
+    OkrSet, Period, Progress, Status, StatusInput, Zone,
 };
 
 /// One node as of a review date.
@@ -48,6 +51,28 @@ pub struct NodeReview {
     /// The band the forecast grades to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_band: Option<Band>,
+    /// A numeric key result's value as of the date; for a `sum-of-values`
+    /// key result, the sum of its counted sub-key results' values.
+    #[serde(
+        default,
+        with = "serde_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value: Option<rust_decimal::Decimal>,
+    /// Its target (for `sum-of-values`, the sum of the targets).
+    #[serde(
+        default,
+        with = "serde_decimal::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target: Option<rust_decimal::Decimal>,
+    /// Whether the value lies on the wrong side of its start (moving away
+    /// from the target): progress 0 and status `off-track`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub regressed: bool,
+    /// Where a numeric key result with commit or stretch values stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<Zone>,
 }
 
 impl NodeReview {
@@ -221,7 +246,6 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn review(&self, as_of: Date) -> Review {
-        let cap = self.progress_cap();
         let bound = self.graph().node_bound();
         let progress = self.rolled_up_as_of(as_of);
         let mut forecast_leaf = vec![Decimal::ZERO; bound];
@@ -241,10 +265,34 @@ impl OkrSet {
                 }
             }
         }
-        let forecast = self
-            .state()
-            .plan()
-            .evaluate_all(&forecast_leaf, self.strategies(), cap);
+        // The values of key results as of the date (summed for
+        // `sum-of-values`), and the raw values their parents add, forecast.
+        let mut numbers: Vec<Option<Numbers>> = vec![None; bound];
+        for n in self.graph().node_indices() {
+            if let Some(Node::KeyResult(_)) = self.graph().node_weight(n) {
+                set_at(&mut numbers, n, self.numbers_as_of(n, Some(as_of)));
+            }
+        }
+        let mut forecast_raw = Raws::new();
+        for &node in self.state().raws().keys() {
+            let n: NodeIndex = NodeIndex::new(node as usize);
+            let Some(at) = numbers.get(n.index()).copied().flatten() else {
+                continue;
+            };
+            let distance = at.target - at.start;
+            let done = match own_forecast.get(n.index()).copied().flatten() {
+                Some(f) => f.checked_mul(distance),
+                None => at.value.checked_sub(at.start),
+            };
+            if let Some(done) = done {
+                forecast_raw.insert(node, (done, distance));
+            }
+        }
+        let forecast =
+            self.state()
+                .plan()
+                .evaluate_all(&forecast_leaf, &forecast_raw, self.strategies());
+        let member = |n: u32| value_at(&progress, NodeIndex::new(n as usize));
 
         let order: Vec<NodeRef<'_>> = self.nodes().collect();
         let mut confidence: Vec<Option<Confidence>> = vec![None; bound];
@@ -269,14 +317,28 @@ impl OkrSet {
             };
             let node_expected = self.expected(n, period, as_of);
             set_at(&mut expected, n, Some(node_expected));
+            // A committed node whose inputs are not all done is not done.
+            let node_progress = Self::progress_at(&progress, n);
+            let node_progress = if self.short_of_done(n, node_progress, node.commitment(), member) {
+                almost_one()
+            } else {
+                node_progress
+            };
             let input = StatusInput::new(
                 as_of,
                 period.start,
                 period.end,
-                Self::progress_at(&progress, n),
+                node_progress,
                 node_expected,
             );
-            let node_status = if node.kind() == NodeKind::Objective {
+            let regressed = numbers
+                .get(n.index())
+                .copied()
+                .flatten()
+                .is_some_and(|at| at.regressed());
+            let node_status = if regressed {
+                Status::OffTrack
+            } else if node.kind() == NodeKind::Objective {
                 let children: Vec<Status> = self
                     .children(n)
                     .iter()
@@ -305,17 +367,31 @@ impl OkrSet {
             .and_then(|f| Progress::new(f).ok());
             let node_progress = Self::progress_at(&progress, n);
             let commitment = node.commitment();
+            let at = numbers.get(n.index()).copied().flatten();
+            let zone = match self.graph().node_weight(n) {
+                Some(Node::KeyResult(k)) => k
+                    .metric
+                    .as_ref()
+                    .and_then(|m| m.zone_at(k.value_as_of(Some(as_of)))),
+                _ => None,
+            };
+            let forecast_member = |m: u32| value_at(&forecast, NodeIndex::new(m as usize));
             index.insert(node.id().clone(), nodes.len());
             nodes.push(NodeReview {
                 id: node.id().clone(),
                 kind: node.kind(),
                 progress: node_progress,
-                band: self.scale().band(node_progress, commitment),
+                band: self.band_with(n, node_progress, commitment, member),
                 expected: expected.get(n.index()).copied().flatten(),
                 status: status.get(n.index()).copied().flatten(),
                 confidence: confidence.get(n.index()).copied().flatten(),
                 forecast: node_forecast,
-                forecast_band: node_forecast.map(|f| self.scale().band(f, commitment)),
+                forecast_band: node_forecast
+                    .map(|f| self.band_with(n, f, commitment, forecast_member)),
+                value: at.map(|at| at.value),
+                target: at.map(|at| at.target),
+                regressed: at.is_some_and(|at| at.regressed()),
+                zone,
             });
         }
         Review {

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{NodeRef, OkrSet, SetBuilder};
 use crate::edit::{Change, Changes, Edit, Envelope, Moved};
-use crate::{Band, CarryForward, Document, Error, Id, NodeKind, Progress};
+use crate::{Band, CarryForward, Decimal, Document, Error, Id, NodeKind, Progress};
 
 /// How an edit can move progress, and so how its changes are found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -477,6 +477,9 @@ impl OkrSet {
         self.state.close_journal();
         let this: &Self = self;
         let journal = this.state.journal();
+        // A committed node's band reads its inputs' values (see
+        // `band_with`): before the edit, those the journal holds.
+        let mut earlier: Option<HashMap<u32, Decimal>> = None;
         let mut moved = Vec::with_capacity(journal.len());
         for &(node, before) in journal {
             let Some(node) = NodeRef::new(self, node) else {
@@ -490,8 +493,35 @@ impl OkrSet {
             let commitment = node.commitment();
             let progress = node.progress();
             let progress_before = Progress::new(before).ok();
-            let band_before = progress_before.map(|p| self.scale.band(p, commitment));
-            let band = progress.map(|p| self.scale.band(p, commitment));
+            let now = |n: u32| {
+                let index = petgraph::stable_graph::NodeIndex::new(n as usize);
+                self.state.progress_of(index).unwrap_or_default()
+            };
+            let band_before = progress_before.map(|p| {
+                let band = self.scale.band(p, commitment);
+                if commitment != crate::Commitment::Committed || band != Band::Green {
+                    return band;
+                }
+                // The inputs as they were: a structural edit noted whether
+                // they all stood at 1; otherwise they are the same inputs,
+                // at the values the journal holds.
+                match self.state.reached_before(node.index) {
+                    Some(true) => band,
+                    Some(false) => self.short_band(p, commitment),
+                    None => {
+                        let earlier = earlier.get_or_insert_with(|| {
+                            journal
+                                .iter()
+                                .map(|&(n, value)| (crate::invariant::to_u32(n.index()), value))
+                                .collect()
+                        });
+                        self.band_with(node.index, p, commitment, |n| {
+                            earlier.get(&n).copied().unwrap_or_else(|| now(n))
+                        })
+                    }
+                }
+            });
+            let band = progress.map(|p| self.band_with(node.index, p, commitment, now));
             if progress_before != progress || band_before != band {
                 moved.push(Moved {
                     id: node.id().clone(),

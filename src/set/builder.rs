@@ -116,6 +116,12 @@ impl SetBuilder {
                     name: document.strategy.clone(),
                     objective: None,
                 })?;
+        if self.strategies.sums_values(default_strategy) {
+            return Err(Error::MisplacedStrategy {
+                name: document.strategy,
+                id: None,
+            });
+        }
         let size = DocumentSize::of(&document);
         let mut set = OkrSet {
             alignment: document.alignment,
@@ -123,6 +129,8 @@ impl SetBuilder {
             default_strategy,
             levels: document.levels,
             cap: document.progress_cap,
+            progress_from: document.progress_from,
+            overachievement: document.overachievement,
             graph: Graph::with_capacity(size.nodes, size.edges),
             titles: Titles::with_capacity(size.title_bytes),
             index: IdIndex::default(),

@@ -12,12 +12,12 @@ use super::lifecycle::{check_history, number_check_ins, tidy_check_in};
 use crate::edit::Edit;
 use crate::engine::graph::{
     self, Edge, EdgeKind, Graph, KeyResultDetail, KeyResultNode, Node, ObjectiveDetail,
-    ObjectiveNode,
+    ObjectiveNode, strategy_of,
 };
-use crate::engine::rollup::{Delta, Plan};
+use crate::engine::rollup::{Delta, Leaf, Plan, SUM_OF_VALUES, Strategies, counted};
 use crate::invariant::{sure, to_u32};
 use crate::{
-    AlignmentModel, CheckIn, DeletedCheckIn, Error, Id, KeyResult, Link, MAX_DEPTH, Metric,
+    AlignmentModel, CheckIn, Date, DeletedCheckIn, Error, Id, KeyResult, Link, MAX_DEPTH, Metric,
     NodeKind, Objective, Period, Weight,
 };
 
@@ -112,17 +112,34 @@ impl OkrSet {
         let value = self
             .objective_value(node)
             .ok_or_else(|| Error::UnknownNode(self.id_of(node)))?;
+        // The original of a removed copy can be carried forward again, and
+        // contributes again: its links are checked as new ones would be,
+        // so the removal keeps a copy of the set to go back to (rare).
+        let original = source
+            .as_ref()
+            .and_then(|s| self.lookup(s.as_str()))
+            .filter(|&o| match self.graph.node_weight(o) {
+                Some(Node::Objective(o)) => o.carried_to() == Some(&value.id),
+                _ => false,
+            });
+        let backup = original.map(|_| self.clone());
         self.remove_nodes(&subtree);
         self.restructure(Delta {
             removed: subtree,
             ..Delta::default()
         })?;
-        // The original of a removed copy can be carried forward again.
-        if let Some(original) = source.as_ref().and_then(|s| self.lookup(s.as_str())) {
+        if let Some(original) = original {
             if let Some(Node::Objective(o)) = self.graph.node_weight_mut(original) {
-                if o.carried_to() == Some(&value.id) {
-                    o.detail_mut().carried_to = None;
+                o.detail_mut().carried_to = None;
+                if let Some(detail) = o.detail.take() {
+                    o.detail = (*detail).boxed();
                 }
+            }
+            if let Err(error) = self.recount_links(original) {
+                if let Some(backup) = backup {
+                    *self = backup;
+                }
+                return Err(error);
             }
         }
         Ok(value)
@@ -188,12 +205,22 @@ impl OkrSet {
             self.check_weights_of_added()?;
             Ok(node)
         })();
-        if let Ok(node) = result {
-            if let Some(list) = self.children_mut(parent_index) {
-                list.push(node);
+        let result = match result {
+            Ok(node) => {
+                if let Some(list) = self.children_mut(parent_index) {
+                    list.push(node);
+                }
+                let checked = self.check_sum(parent_index, None);
+                if checked.is_err() {
+                    if let Some(list) = self.children_mut(parent_index) {
+                        list.retain(|&n| n != node);
+                    }
+                }
+                checked
             }
-        }
-        self.finish(result.map(|_| ()))
+            Err(error) => Err(error),
+        };
+        self.finish(result)
     }
 
     /// Removes a key result (with its sub-key results and initiatives) and
@@ -220,6 +247,7 @@ impl OkrSet {
         let up = self.parent_edge(node);
         if let Some((edge, parent)) = up {
             self.check_weights(parent, Some((edge, None)))?;
+            self.check_sum(parent, Some(node))?;
         }
         let value = self
             .key_result_value(node)
@@ -326,11 +354,7 @@ impl OkrSet {
         let link = self
             .link_value(edge)
             .ok_or_else(|| Error::UnknownNode(self.id_of(target_index)))?;
-        let unlinked = self
-            .counting_edge(edge)
-            .map(|(source, target, _)| (source, target))
-            .into_iter()
-            .collect();
+        let unlinked = self.counting_edge(edge).into_iter().collect();
         self.graph.remove_edge(edge);
         if let Some(from_index) = self.lookup(from) {
             if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from_index) {
@@ -488,16 +512,35 @@ impl OkrSet {
             accepted.push((node, metric));
         }
         let mut changed: Vec<NodeIndex> = Vec::with_capacity(accepted.len());
+        let mut before: Vec<(NodeIndex, Option<Metric>)> = Vec::new();
         for (node, metric) in accepted {
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
                 // With a history the value comes from the check-ins: a
                 // metric's `current` there is only its shape's start.
                 let history = !k.check_ins().is_empty();
-                k.metric = metric
+                let metric = metric
                     .map(|m| if history { m.at_start() } else { m })
                     .map(tidy_metric);
+                before.push((node, std::mem::replace(&mut k.metric, metric)));
             }
             changed.push(node);
+        }
+        // A `sum-of-values` parent checks its sub-key results as they now
+        // are, all changes made: a batch may change every unit at once.
+        let parents: Vec<NodeIndex> = changed
+            .iter()
+            .filter_map(|&n| self.parent_edge(n).map(|(_, p)| p))
+            .collect();
+        if let Err(error) = parents
+            .into_iter()
+            .try_for_each(|p| self.check_sum(p, None))
+        {
+            for (node, metric) in before.into_iter().rev() {
+                if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+                    k.metric = metric;
+                }
+            }
+            return Err(error);
         }
         self.refresh_leaves(changed);
         Ok(())
@@ -521,6 +564,12 @@ impl OkrSet {
             })?;
             if !k.key_results().is_empty() {
                 return Err(Error::MetricAndSubKeyResults(k.id.clone()));
+            }
+            if self.strategies.sums_values(strategy_of(&self.graph, node)) {
+                return Err(Error::MisplacedStrategy {
+                    name: SUM_OF_VALUES.to_owned(),
+                    id: Some(k.id.clone()),
+                });
             }
             self.refuse_contributing_links(node)?;
         }
@@ -551,7 +600,7 @@ impl OkrSet {
     /// # Ok::<(), okrs::Error>(())
     /// ```
     pub fn recompute(&mut self) {
-        self.state.full(&self.strategies, self.cap);
+        self.state.full(&self.strategies);
     }
 
     /// Recomputes the own progress of key results whose metric or latest
@@ -561,11 +610,11 @@ impl OkrSet {
         nodes.sort_unstable();
         nodes.dedup();
         let graph = &self.graph;
-        let cap = self.cap;
+        let (strategies, cap) = (&self.strategies, self.cap);
         let leaves = nodes
             .into_iter()
-            .map(|node| (node, leaf_progress(graph, node, cap)));
-        self.state.update_leaves(leaves, &self.strategies, cap);
+            .map(|node| (node, leaf(graph, strategies, node, None, cap)));
+        self.state.update_leaves(leaves, strategies);
     }
 
     pub(super) fn children_mut(&mut self, node: NodeIndex) -> Option<&mut Vec<NodeIndex>> {
@@ -613,6 +662,20 @@ impl OkrSet {
                 })?,
             None => self.default_strategy,
         };
+        if self.strategies.sums_values(strategy) {
+            return Err(Error::MisplacedStrategy {
+                name: SUM_OF_VALUES.to_owned(),
+                id: Some(objective.id),
+            });
+        }
+        if let Some(share) = objective.aligned_share {
+            if share < Decimal::ZERO || share > Decimal::ONE {
+                return Err(Error::InvalidAlignedShare {
+                    objective: objective.id,
+                    share,
+                });
+            }
+        }
         let strategy = to_u32(strategy);
         let period = match &objective.period {
             Some(period) => {
@@ -638,6 +701,7 @@ impl OkrSet {
             commitment: objective.commitment,
             strategy,
             period,
+            progress_from: objective.progress_from,
             key_results: Vec::with_capacity(objective.key_results.len()),
             links: Vec::new(),
             detail: ObjectiveDetail {
@@ -646,6 +710,7 @@ impl OkrSet {
                 strategy: objective.strategy,
                 carried_from: objective.carried_from,
                 carried_to: objective.carried_to,
+                aligned_share: objective.aligned_share,
             }
             .boxed(),
         }))?;
@@ -685,6 +750,22 @@ impl OkrSet {
                 return Err(Error::MetricAndSubKeyResults(id));
             }
         }
+        let strategy = match key_result.strategy {
+            Some(name) => {
+                let index = self
+                    .strategies
+                    .find(&name)
+                    .ok_or_else(|| Error::UnknownStrategy {
+                        name: name.clone(),
+                        objective: Some(id.clone()),
+                    })?;
+                if self.strategies.sums_values(index) && key_result.metric.is_some() {
+                    return Err(Error::MisplacedStrategy { name, id: Some(id) });
+                }
+                Some((name, to_u32(index)))
+            }
+            None => None,
+        };
         let mut check_ins: Vec<CheckIn> = key_result
             .check_ins
             .into_iter()
@@ -735,6 +816,7 @@ impl OkrSet {
                 initiatives: Vec::new(),
                 deleted,
                 issued,
+                strategy,
             }
             .boxed(),
         }))?;
@@ -752,6 +834,7 @@ impl OkrSet {
                 list.push(child);
             }
         }
+        self.check_sum(node, None)?;
         for initiative in key_result.initiatives {
             if self.contains(initiative.id.as_str()) {
                 return Err(Error::DuplicateId(initiative.id));
@@ -822,18 +905,12 @@ impl OkrSet {
                 target: link.id,
             });
         }
-        let contributes = link
-            .contributes
-            .unwrap_or(self.alignment.contributes_by_default());
-        if contributes {
-            if let Node::KeyResult(k) = target_node {
-                if k.metric.is_some() || !k.key_results().is_empty() {
-                    return Err(Error::ContributesToMeasuredKeyResult {
-                        from: from_id,
-                        target: link.id,
-                    });
-                }
-            }
+        let contributes = self.contributes(from, link.contributes);
+        if contributes && self.measured_on_its_own(target) {
+            return Err(Error::ContributesToMeasuredKeyResult {
+                from: from_id,
+                target: link.id,
+            });
         }
         if check_cycle && target_level == from_level {
             if let Some(path) = graph::path_up(&self.graph, target, from, from_level) {
@@ -866,8 +943,15 @@ impl OkrSet {
         weight: Weight,
     ) -> Result<(), Error> {
         self.check_weights(target, Some((edge, Some(weight))))?;
+        let before = self.graph.edge_weight(edge).map(|e| e.weight);
         if let Some(e) = self.graph.edge_weight_mut(edge) {
             e.weight = weight;
+        }
+        if let Err(error) = self.check_sum(target, None) {
+            if let (Some(e), Some(before)) = (self.graph.edge_weight_mut(edge), before) {
+                e.weight = before;
+            }
+            return Err(error);
         }
         let reweighed = self.counting_edge(edge).into_iter().collect();
         self.restructure(Delta {
@@ -876,11 +960,12 @@ impl OkrSet {
         })
     }
 
-    /// An edge's source, target and weight, if progress flows along it.
-    fn counting_edge(&self, edge: EdgeIndex) -> Option<(NodeIndex, NodeIndex, Decimal)> {
+    /// An edge's source and target, if progress flows along it and its
+    /// target counts it (an objective's `progress_from`).
+    pub(super) fn counting_edge(&self, edge: EdgeIndex) -> Option<(NodeIndex, NodeIndex)> {
         let (source, target) = self.graph.edge_endpoints(edge)?;
         let data = self.graph.edge_weight(edge)?;
-        data.counts().then(|| (source, target, data.weight.value()))
+        counted(&self.graph, data.kind, target, self.progress_from).then_some((source, target))
     }
 
     /// The node and everything that hangs under it. O(size).
@@ -966,14 +1051,12 @@ impl OkrSet {
             return self.rebuild();
         }
         let graph = &self.graph;
-        let cap = self.cap;
+        let (strategies, cap) = (&self.strategies, self.cap);
         self.state.restructure(
             graph,
             delta,
-            |node| leaf_progress(graph, node, cap),
-            |node| strategy_of(graph, node),
-            &self.strategies,
-            cap,
+            |node| leaf(graph, strategies, node, None, cap),
+            strategies,
         );
         if self.state.plan().wasteful() {
             self.rebuild()?;
@@ -997,37 +1080,48 @@ impl OkrSet {
             });
         }
         let graph = &self.graph;
-        let cap = self.cap;
+        let (strategies, cap) = (&self.strategies, self.cap);
         self.state.rebuild(
-            Plan::build(graph, &self.strategies, |node| strategy_of(graph, node)),
-            |node| leaf_progress(graph, node, cap),
-            &self.strategies,
-            cap,
+            Plan::build(graph, strategies, self.config()),
+            |node| leaf(graph, strategies, node, None, cap),
+            strategies,
         );
         Ok(())
     }
 }
 
-/// The strategy (index into the set's) a node aggregates its inputs with:
-/// its objective's.
-fn strategy_of(graph: &Graph, node: NodeIndex) -> usize {
-    match graph.node_weight(node) {
-        Some(Node::Objective(o)) => o.strategy as usize,
-        Some(Node::KeyResult(k)) => match graph.node_weight(k.objective) {
-            Some(Node::Objective(o)) => o.strategy as usize,
-            _ => 0,
-        },
-        _ => 0,
-    }
-}
-
-/// A key result's own progress from its metric and latest check-in; 0 for
-/// every other node.
-pub(super) fn leaf_progress(graph: &Graph, node: NodeIndex, cap: Decimal) -> Decimal {
-    match graph.node_weight(node) {
-        Some(Node::KeyResult(k)) => k.progress_as_of(None, cap),
-        _ => Decimal::ZERO,
-    }
+/// A key result's own standing as of a date (`None`: with every
+/// check-in): the progress of its metric and, for a numeric sub-key result
+/// of a `sum-of-values` key result, the raw values its parent adds up; 0
+/// for every other node.
+pub(crate) fn leaf(
+    graph: &Graph,
+    strategies: &Strategies,
+    node: NodeIndex,
+    date: Option<Date>,
+    cap: Decimal,
+) -> Leaf {
+    let Some(Node::KeyResult(k)) = graph.node_weight(node) else {
+        return Leaf::default();
+    };
+    let progress = k.progress_as_of(date, cap);
+    let raw = match &k.metric {
+        Some(metric @ Metric::Numeric { start, target, .. }) => {
+            let parent = graph.neighbors_directed(node, Outgoing).next();
+            let summed = parent.is_some_and(|p| {
+                matches!(graph.node_weight(p), Some(Node::KeyResult(_)))
+                    && strategies.sums_values(strategy_of(graph, p))
+            });
+            summed
+                .then(|| {
+                    let value = metric.value_at(k.value_as_of(date))?;
+                    Some((value.checked_sub(*start)?, target.checked_sub(*start)?))
+                })
+                .flatten()
+        }
+        _ => None,
+    };
+    Leaf { progress, raw }
 }
 
 pub(super) fn tidy_metric(mut metric: Metric) -> Metric {

@@ -9,8 +9,9 @@ use petgraph::visit::EdgeRef;
 use rust_decimal::Decimal;
 
 use super::OkrSet;
-use crate::engine::graph::{EdgeKind, Node};
-use crate::{Error, Id, NodeKind, Period, Weight};
+use crate::engine::graph::{EdgeKind, Node, strategy_of};
+use crate::engine::rollup::counted;
+use crate::{Error, Id, Metric, NodeKind, Period, Weight};
 
 impl OkrSet {
     /// Checks the weights of every node the edit in progress inserted.
@@ -31,7 +32,7 @@ impl OkrSet {
         let mut any = false;
         let mut sum = Some(Decimal::ZERO);
         for edge in self.graph.edges_directed(node, Incoming) {
-            if !edge.weight().counts() {
+            if !counted(&self.graph, edge.weight().kind, node, self.progress_from) {
                 continue;
             }
             let weight = match change {
@@ -50,6 +51,115 @@ impl OkrSet {
             Some(s) if s.is_zero() => Err(Error::AllWeightsZero(self.id_of(node))),
             Some(_) => Ok(()),
         }
+    }
+
+    /// Whether a link from `from` carries progress: as stated, else as the
+    /// alignment model says; never from an objective carried forward (its
+    /// copy took its contribution over). O(1).
+    pub(super) fn contributes(&self, from: NodeIndex, stated: Option<bool>) -> bool {
+        let carried = match self.graph.node_weight(from) {
+            Some(Node::Objective(o)) => o.carried_to().is_some(),
+            _ => false,
+        };
+        !carried && stated.unwrap_or(self.alignment.contributes_by_default())
+    }
+
+    /// Whether a key result is measured on its own (a metric, sub-key
+    /// results, or `sum-of-values`), so that no objective may contribute
+    /// to it. O(1).
+    pub(super) fn measured_on_its_own(&self, node: NodeIndex) -> bool {
+        match self.graph.node_weight(node) {
+            Some(Node::KeyResult(k)) => {
+                k.metric.is_some()
+                    || !k.key_results().is_empty()
+                    || self.strategies.sums_values(strategy_of(&self.graph, node))
+            }
+            _ => false,
+        }
+    }
+
+    /// Checks a `sum-of-values` key result (other nodes pass): no metric of
+    /// its own, every sub-key result (but `skip`, about to go) numeric, no
+    /// two units that differ, and the counted ones' (weight > 0) targets
+    /// not summing to their starts. O(sub-key results).
+    pub(super) fn check_sum(&self, node: NodeIndex, skip: Option<NodeIndex>) -> Result<(), Error> {
+        let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
+            return Ok(());
+        };
+        if !self.strategies.sums_values(strategy_of(&self.graph, node)) {
+            return Ok(());
+        }
+        if k.metric.is_some() {
+            return Err(Error::MisplacedStrategy {
+                name: crate::engine::rollup::SUM_OF_VALUES.to_owned(),
+                id: Some(k.id.clone()),
+            });
+        }
+        let children: Vec<NodeIndex> = k
+            .key_results()
+            .iter()
+            .copied()
+            .filter(|&c| Some(c) != skip)
+            .collect();
+        let metric = |c: NodeIndex| match self.graph.node_weight(c) {
+            Some(Node::KeyResult(child)) => child.metric.as_ref(),
+            _ => None,
+        };
+        let not_numeric: Vec<Id> = children
+            .iter()
+            .filter(|&&c| !matches!(metric(c), Some(Metric::Numeric { .. })))
+            .map(|&c| self.id_of(c))
+            .collect();
+        if !not_numeric.is_empty() {
+            return Err(Error::SumOfNonNumeric {
+                key_result: k.id.clone(),
+                sub_key_results: not_numeric,
+            });
+        }
+        let mut first_unit: Option<(NodeIndex, &String)> = None;
+        let mut distance = Some(rust_decimal::Decimal::ZERO);
+        let mut counted_children = Vec::new();
+        for &c in &children {
+            let Some(Metric::Numeric {
+                start,
+                target,
+                unit,
+                ..
+            }) = metric(c)
+            else {
+                continue;
+            };
+            if let Some(unit) = unit {
+                match first_unit {
+                    Some((first, seen)) if seen != unit => {
+                        return Err(Error::SumOfMixedUnits {
+                            key_result: k.id.clone(),
+                            sub_key_results: vec![self.id_of(first), self.id_of(c)],
+                        });
+                    }
+                    Some(_) => {}
+                    None => first_unit = Some((c, unit)),
+                }
+            }
+            let weight = self
+                .parent_edge(c)
+                .and_then(|(e, _)| self.graph.edge_weight(e))
+                .map_or(Weight::ONE, |e| e.weight);
+            if !weight.is_zero() {
+                counted_children.push(c);
+                distance = distance.and_then(|d| d.checked_add(target.checked_sub(*start)?));
+            }
+        }
+        if !counted_children.is_empty() && distance.is_some_and(|d| d.is_zero()) {
+            return Err(Error::SumWithoutDistance {
+                key_result: k.id.clone(),
+                sub_key_results: counted_children
+                    .into_iter()
+                    .map(|c| self.id_of(c))
+                    .collect(),
+            });
+        }
+        Ok(())
     }
 
     pub(super) fn refuse_contributing_links(&self, key_result: NodeIndex) -> Result<(), Error> {

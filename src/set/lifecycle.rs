@@ -9,7 +9,8 @@ use petgraph::stable_graph::NodeIndex;
 use super::OkrSet;
 use super::guard::non_empty;
 use crate::edit::{Change, Edit};
-use crate::engine::graph::Node;
+use crate::engine::graph::{EdgeKind, Node};
+use crate::engine::rollup::Delta;
 use crate::{
     CheckIn, CheckInValue, Closing, Confidence, Correction, Date, DeletedCheckIn, Error, Grade, Id,
     InitiativeStatus, KeyResult, Metric, Moment, NodeKind, Period, Phase, Progress,
@@ -639,15 +640,16 @@ impl OkrSet {
             });
         };
         let progress = self.rolled_up_as_of(end);
+        let member = |n: u32| crate::engine::value_at(&progress, NodeIndex::new(n as usize));
         let grades: Vec<Grade> = self
             .nodes()
             .filter(|node| self.period_index_of(node.index) == Some(index))
             .map(|node| {
-                let progress = Self::progress_at(&progress, node.index);
+                let node_progress = Self::progress_at(&progress, node.index);
                 Grade {
                     id: node.id().clone(),
-                    progress,
-                    band: self.scale.band(progress, node.commitment()),
+                    progress: node_progress,
+                    band: self.band_with(node.index, node_progress, node.commitment(), member),
                 }
             })
             .collect();
@@ -685,7 +687,10 @@ impl OkrSet {
     /// Carries an unfinished objective forward into a later period: adds a
     /// copy (id `<id>@<period>`, key results and open initiatives likewise)
     /// that records where it came from, and marks the original carried.
-    /// The copy keeps the links; its key results have no phases and start
+    /// The copy takes over the original's contribution: it gets the links,
+    /// and the original keeps them (and its frozen grade and provenance)
+    /// but no longer contributes along them, so that no parent counts both.
+    /// The copy's key results have no phases and start
     /// afresh, unless `options` keeps their values: then a key result with
     /// check-ins gets one check-in on the new period's first day at its
     /// latest value, and one without keeps its metric's current value.
@@ -795,7 +800,80 @@ impl OkrSet {
         if let Some(Node::Objective(o)) = self.graph.node_weight_mut(node) {
             o.detail_mut().carried_to = Some(id.clone());
         }
+        // The original stops contributing: the copy's links count instead.
+        self.recount_links(node)?;
         Ok(id)
+    }
+
+    /// Resolves again whether each link of an objective contributes (after
+    /// its `carried_to` changed) and brings the roll-up up to date. A link
+    /// that begins to contribute is checked as a new one would be.
+    pub(super) fn recount_links(&mut self, objective: NodeIndex) -> Result<(), Error> {
+        let links: Vec<petgraph::stable_graph::EdgeIndex> = match self.graph.node_weight(objective)
+        {
+            Some(Node::Objective(o)) => o.links.clone(),
+            _ => return Ok(()),
+        };
+        let mut flips = Vec::new();
+        for edge in links {
+            let (Some(data), Some((_, target))) = (
+                self.graph.edge_weight(edge),
+                self.graph.edge_endpoints(edge),
+            ) else {
+                continue;
+            };
+            let EdgeKind::Link {
+                stated,
+                contributes,
+            } = data.kind
+            else {
+                continue;
+            };
+            let now = self.contributes(objective, stated);
+            if now == contributes {
+                continue;
+            }
+            if now && self.measured_on_its_own(target) {
+                return Err(Error::ContributesToMeasuredKeyResult {
+                    from: self.id_of(objective),
+                    target: self.id_of(target),
+                });
+            }
+            flips.push((edge, target, stated, now));
+        }
+        if flips.is_empty() {
+            return Ok(());
+        }
+        let mut delta = Delta::default();
+        let set_kind = |set: &mut Self, edge, stated, contributes| {
+            if let Some(e) = set.graph.edge_weight_mut(edge) {
+                e.kind = EdgeKind::Link {
+                    stated,
+                    contributes,
+                };
+            }
+        };
+        for &(edge, _, stated, now) in &flips {
+            // Unlinked while it still counts, linked once it does.
+            if !now {
+                delta.unlinked.extend(self.counting_edge(edge));
+            }
+            set_kind(self, edge, stated, now);
+            if now {
+                delta.linked.extend(self.counting_edge(edge));
+            }
+        }
+        let checked = flips
+            .iter()
+            .filter(|f| f.3)
+            .try_for_each(|&(_, target, _, _)| self.check_weights(target, None));
+        if let Err(error) = checked {
+            for &(edge, _, stated, now) in &flips {
+                set_kind(self, edge, stated, !now);
+            }
+            return Err(error);
+        }
+        self.restructure(delta)
     }
 }
 

@@ -20,8 +20,11 @@ use petgraph::stable_graph::NodeIndex;
 use rust_decimal::Decimal;
 
 use crate::engine::graph::{Graph, IdIndex, Titles};
-use crate::engine::rollup::{State, Strategies};
-use crate::{AlignmentModel, Id, Levels, LintSettings, Period, Scale, StatusPolicy};
+use crate::engine::rollup::{Config, State, Strategies};
+use crate::{
+    AlignmentModel, Id, Levels, LintSettings, Overachievement, Period, ProgressFrom, Scale,
+    StatusPolicy,
+};
 
 mod apply;
 mod builder;
@@ -36,6 +39,7 @@ mod values;
 pub use builder::SetBuilder;
 pub use lifecycle::{CarryForward, PeriodMismatch};
 pub use node::{Children, LinkRef, Links, NodeRef, Nodes, Objectives, Supporters};
+pub(crate) use query::{Numbers, almost_one};
 
 /// A validated set of OKRs: objectives, key results, sub-key results and
 /// initiatives held in an acyclic alignment graph, always rolled up.
@@ -70,6 +74,10 @@ pub struct OkrSet {
     default_strategy: usize,
     levels: Levels,
     cap: Decimal,
+    /// What objectives count unless they say themselves.
+    progress_from: ProgressFrom,
+    /// Whether over-achievement flows into parents.
+    overachievement: Overachievement,
     graph: Graph,
     /// The titles of objectives and key results (initiatives keep their own).
     titles: Titles,
@@ -95,6 +103,18 @@ pub struct OkrSet {
     stale: bool,
 }
 
+impl OkrSet {
+    /// The settings the roll-up applies: the cap, whether what flows into
+    /// a parent is clamped to 1, and the default `progress_from`.
+    pub(crate) fn config(&self) -> Config {
+        Config {
+            cap: self.cap,
+            clamp: self.cap > Decimal::ONE && self.overachievement == Overachievement::Clamped,
+            from: self.progress_from,
+        }
+    }
+}
+
 impl PartialEq for OkrSet {
     /// Equal content: the same document, the same strategies by name, and
     /// the same roll-up. The scale is not compared (trait objects
@@ -118,16 +138,22 @@ mod tests {
     fn plans_are_topological_and_cover_every_measured_node() {
         for seed in 0..12 {
             let mut set = OkrSet::from_document(crate::sample::synthetic(2_000, seed)).unwrap();
-            set.state.plan().assert_consistent(&set.graph);
+            set.state
+                .plan()
+                .assert_consistent(&set.graph, &set.strategies);
             // And after an edit gives an objective a second parent.
             set.add_link("d0t0o0", Link::new(Id::unchecked("d1t0o0")))
                 .unwrap();
-            set.state.plan().assert_consistent(&set.graph);
+            set.state
+                .plan()
+                .assert_consistent(&set.graph, &set.strategies);
         }
     }
 
     fn consistent(set: &OkrSet) {
-        set.state.plan().assert_consistent(&set.graph);
+        set.state
+            .plan()
+            .assert_consistent(&set.graph, &set.strategies);
     }
 
     fn reloaded(set: &OkrSet) -> OkrSet {
@@ -289,7 +315,9 @@ mod tests {
             document = document.with_objective(objective);
         }
         let set = OkrSet::from_document(document).unwrap();
-        set.state.plan().assert_consistent(&set.graph);
+        set.state
+            .plan()
+            .assert_consistent(&set.graph, &set.strategies);
         assert_eq!(set.state.plan().order().len(), count);
     }
 
@@ -311,7 +339,9 @@ mod tests {
             .with_objective(objective("b", "department", &["r1"]))
             .with_objective(objective("x", "team", &["a", "b"]));
         let set = OkrSet::from_document(document).unwrap();
-        set.state.plan().assert_consistent(&set.graph);
+        set.state
+            .plan()
+            .assert_consistent(&set.graph, &set.strategies);
         let order: Vec<Id> = set
             .state
             .plan()

@@ -100,10 +100,20 @@ impl<'a> NodeRef<'a> {
         progress.ok()
     }
 
-    /// The band the current progress grades to; `None` for initiatives. O(1).
+    /// The band the current progress grades to; `None` for initiatives.
+    /// A committed node is green only when every counted input (weight >
+    /// 0) stands at 1 or more. O(1), or O(inputs) for a committed node at 1.
     #[must_use]
     pub fn band(&self) -> Option<Band> {
-        Some(self.set.scale.band(self.progress()?, self.commitment()))
+        let state = &self.set.state;
+        Some(
+            self.set
+                .band_with(self.index, self.progress()?, self.commitment(), |n| {
+                    state
+                        .progress_of(NodeIndex::new(n as usize))
+                        .unwrap_or_default()
+                }),
+        )
     }
 
     /// The key results of an objective, or the sub-key results of a key
@@ -233,6 +243,109 @@ impl<'a> NodeRef<'a> {
         match self.node {
             Node::KeyResult(k) => k.phases(),
             _ => &[],
+        }
+    }
+
+    /// What an objective's progress counts (its own `progress_from`, else
+    /// the set's); `both` for other nodes. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{OkrSet, ProgressFrom};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "progress_from": "key-results", "objectives": [
+    ///   { "id": "a", "title": "A", "level": "team" },
+    ///   { "id": "b", "title": "B", "level": "team", "progress_from": "both", "aligned_share": "0.5" } ] }"#)?;
+    /// assert_eq!(set.node("a").unwrap().progress_from(), ProgressFrom::KeyResults);
+    /// assert_eq!(set.node("b").unwrap().progress_from(), ProgressFrom::Both);
+    /// assert_eq!(set.node("b").unwrap().aligned_share().unwrap().to_string(), "0.5");
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
+    #[must_use]
+    pub fn progress_from(&self) -> crate::ProgressFrom {
+        match self.node {
+            Node::Objective(o) => o.progress_from.unwrap_or(self.set.progress_from),
+            _ => crate::ProgressFrom::Both,
+        }
+    }
+
+    /// An objective's `aligned_share`, if it fixes one (see
+    /// [`progress_from`](Self::progress_from)). O(1).
+    #[must_use]
+    pub fn aligned_share(&self) -> Option<rust_decimal::Decimal> {
+        match self.node {
+            Node::Objective(o) => o.aligned_share(),
+            _ => None,
+        }
+    }
+
+    /// The name of the strategy the node rolls its inputs up with: its own
+    /// (a key result's `grading`), its objective's, or the set's. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::OkrSet;
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "objectives": [
+    ///   { "id": "o", "title": "O", "level": "team", "grading": "min", "key_results": [
+    ///     { "id": "k", "title": "K", "grading": "sum-of-values" }, { "id": "j", "title": "J" } ] } ] }"#)?;
+    /// assert_eq!(set.node("k").unwrap().strategy(), "sum-of-values");
+    /// assert_eq!(set.node("j").unwrap().strategy(), "min");
+    /// assert_eq!(set.node("o").unwrap().strategy(), "min");
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
+    #[must_use]
+    pub fn strategy(&self) -> &'a str {
+        let own = match self.node {
+            Node::Objective(o) => o.strategy(),
+            Node::KeyResult(k) => k.strategy_name().or_else(|| match self.objective().node {
+                Node::Objective(o) => o.strategy(),
+                _ => None,
+            }),
+            Node::Initiative(_) => None,
+        };
+        own.map_or(self.set.strategy.as_str(), String::as_str)
+    }
+
+    /// Whether a numeric key result's current value (for `sum-of-values`,
+    /// the sum of its sub-key results') lies on the wrong side of its
+    /// start, moving away from the target. O(1), O(sub-key results) for
+    /// `sum-of-values`.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Document, KeyResult, Metric, Objective, OkrSet};
+    /// let set = OkrSet::from_document(Document::default().with_objective(
+    ///     Objective::new("o".parse()?, "O", "team").with_key_result(
+    ///         KeyResult::new("resets".parse()?, "Cut resets from 1000 to 100")
+    ///             .with_metric(Metric::numeric(1000.into(), 100.into()).with_current(1200.into())))))?;
+    /// let resets = set.node("resets").unwrap();
+    /// assert!(resets.regressed());
+    /// assert_eq!(resets.progress().unwrap().to_string(), "0");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn regressed(&self) -> bool {
+        self.set
+            .numbers_as_of(self.index, None)
+            .is_some_and(|n| n.regressed())
+    }
+
+    /// The zone a numeric key result with commit or stretch values stands
+    /// in now. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{OkrSet, Zone};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "objectives": [ { "id": "o", "title": "O",
+    ///   "level": "team", "key_results": [ { "id": "k", "title": "K", "metric": { "kind": "numeric",
+    ///   "start": "0", "commit": "6", "target": "10", "current": "7" } } ] } ] }"#)?;
+    /// assert_eq!(set.node("k").unwrap().zone(), Some(Zone::Commit));
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
+    #[must_use]
+    pub fn zone(&self) -> Option<crate::Zone> {
+        match self.node {
+            Node::KeyResult(k) => k.metric.as_ref()?.zone_at(k.value_as_of(None)),
+            _ => None,
         }
     }
 

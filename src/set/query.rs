@@ -6,16 +6,49 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::{EdgeRef, NodeIndexable};
 use rust_decimal::Decimal;
 
+use super::edit::leaf;
 use super::node::{Nodes, Objectives};
 use super::{NodeRef, OkrSet, SetBuilder};
 use crate::engine::graph::{Graph, Node};
-use crate::engine::rollup::{State, Strategies};
+use crate::engine::rollup::{Raws, State, Strategies};
 use crate::engine::{set_at, value_at};
-use crate::invariant::{sure, sure_or};
+use crate::invariant::{sure, sure_or, to_u32};
 use crate::{
-    AlignmentModel, Band, Date, Document, Error, Id, KeyResult, Levels, LintSettings, NodeKind,
-    Objective, Period, Progress, Scale, StatusPolicy,
+    AlignmentModel, Band, Commitment, Date, Document, Error, Id, KeyResult, Levels, LintSettings,
+    Metric, NodeKind, Objective, Overachievement, Period, Progress, ProgressFrom, StatusPolicy,
 };
+
+/// A numeric key result's start, target and value (for `sum-of-values`,
+/// their sums).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Numbers {
+    pub(crate) start: Decimal,
+    pub(crate) target: Decimal,
+    pub(crate) value: Decimal,
+}
+
+impl Numbers {
+    /// Whether the value lies on the wrong side of the start, moving away
+    /// from the target. O(1).
+    pub(crate) fn regressed(&self) -> bool {
+        if self.target > self.start {
+            self.value < self.start
+        } else {
+            self.value > self.start
+        }
+    }
+}
+
+/// The largest progress below 1 a decimal holds: how a committed node whose
+/// inputs are not all done is banded and given its status.
+pub(crate) fn almost_one() -> Progress {
+    let value = Decimal::from_i128_with_scale(9_999_999_999_999_999_999_999_999_999, 28);
+    sure_or(
+        Progress::new(value).ok(),
+        Progress::ZERO,
+        "0.99… is a progress",
+    )
+}
 
 impl OkrSet {
     /// A builder for sets with custom strategies, scale or status policy. O(1).
@@ -80,6 +113,35 @@ impl OkrSet {
     #[must_use]
     pub fn progress_cap(&self) -> Decimal {
         self.cap
+    }
+
+    /// What objectives count unless they say themselves (their
+    /// [`progress_from`](crate::Objective::progress_from)). O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{OkrSet, ProgressFrom};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "progress_from": "aligned" }"#)?;
+    /// assert_eq!(set.progress_from(), ProgressFrom::Aligned);
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
+    #[must_use]
+    pub fn progress_from(&self) -> ProgressFrom {
+        self.progress_from
+    }
+
+    /// Whether over-achievement flows into parents. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{OkrSet, Overachievement};
+    /// let set = OkrSet::from_json(r#"{ "format": "okrs/1", "progress_cap": "1.5", "overachievement": "counts" }"#)?;
+    /// assert_eq!(set.overachievement(), Overachievement::Counts);
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
+    #[must_use]
+    pub fn overachievement(&self) -> Overachievement {
+        self.overachievement
     }
 
     /// The set's health-check settings. O(1).
@@ -284,15 +346,109 @@ impl OkrSet {
     /// Every node's progress with each key result at its latest check-in
     /// on or before `date`, by node index. O(V + E + K log C).
     pub(crate) fn rolled_up_as_of(&self, date: Date) -> Vec<Decimal> {
-        let mut leaf = vec![Decimal::ZERO; self.graph.node_bound()];
+        let mut progress = vec![Decimal::ZERO; self.graph.node_bound()];
+        let mut raw = Raws::new();
         for n in self.graph.node_indices() {
-            if let Some(Node::KeyResult(k)) = self.graph.node_weight(n) {
-                set_at(&mut leaf, n, k.progress_as_of(Some(date), self.cap));
+            if matches!(self.graph.node_weight(n), Some(Node::KeyResult(_))) {
+                let leaf = leaf(&self.graph, &self.strategies, n, Some(date), self.cap);
+                set_at(&mut progress, n, leaf.progress);
+                if let Some(values) = leaf.raw {
+                    raw.insert(to_u32(n.index()), values);
+                }
             }
         }
         self.state
             .plan()
-            .evaluate_all(&leaf, &self.strategies, self.cap)
+            .evaluate_all(&progress, &raw, &self.strategies)
+    }
+
+    /// The numbers behind a numeric key result, or a `sum-of-values` key
+    /// result's sums over its counted sub-key results, as of a date
+    /// (`None`: with every check-in). `None` for other nodes. O(sub-key
+    /// results × log check-ins).
+    pub(crate) fn numbers_as_of(&self, node: NodeIndex, date: Option<Date>) -> Option<Numbers> {
+        let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
+            return None;
+        };
+        if let Some(Metric::Numeric { start, target, .. }) = &k.metric {
+            return Some(Numbers {
+                start: *start,
+                target: *target,
+                value: k.metric.as_ref()?.value_at(k.value_as_of(date))?,
+            });
+        }
+        if k.metric.is_some()
+            || !self
+                .strategies
+                .sums_values(crate::engine::graph::strategy_of(&self.graph, node))
+        {
+            return None;
+        }
+        let mut sums = Numbers::default();
+        let mut any = false;
+        for &child in k.key_results() {
+            let weight = self
+                .parent_edge(child)
+                .and_then(|(e, _)| self.graph.edge_weight(e))
+                .map(|e| e.weight);
+            if weight.is_none_or(|w| w.is_zero()) {
+                continue;
+            }
+            let Some(child) = self.numbers_as_of(child, date) else {
+                continue;
+            };
+            any = true;
+            sums.start = sums.start.checked_add(child.start)?;
+            sums.target = sums.target.checked_add(child.target)?;
+            sums.value = sums.value.checked_add(child.value)?;
+        }
+        any.then_some(sums)
+    }
+
+    /// The band a node grades to at `progress`, reading its inputs'
+    /// progress by node index from `member`: the scale's, but a committed
+    /// node is green only when every counted input (weight > 0) stands at
+    /// 1 or more; otherwise it grades as just short of 1 would, and never
+    /// green. O(1), or O(inputs) for a committed node the scale finds green.
+    pub(crate) fn band_with(
+        &self,
+        node: NodeIndex,
+        progress: Progress,
+        commitment: Commitment,
+        member: impl Fn(u32) -> Decimal,
+    ) -> Band {
+        let band = self.scale.band(progress, commitment);
+        if band != Band::Green || commitment != Commitment::Committed {
+            return band;
+        }
+        if self.state.plan().members_reach_one(node, member) {
+            return band;
+        }
+        self.short_band(progress, commitment)
+    }
+
+    /// The band of a committed node whose inputs are not all done: as
+    /// just short of 1 would grade, and never green. O(1).
+    pub(crate) fn short_band(&self, progress: Progress, commitment: Commitment) -> Band {
+        match self.scale.band(progress.min(almost_one()), commitment) {
+            Band::Green => Band::Yellow,
+            band => band,
+        }
+    }
+
+    /// Whether a committed node falls short of "done" though its progress
+    /// says so: some counted input stands below 1 (see
+    /// [`band_with`](Self::band_with)). O(inputs).
+    pub(crate) fn short_of_done(
+        &self,
+        node: NodeIndex,
+        progress: Progress,
+        commitment: Commitment,
+        member: impl Fn(u32) -> Decimal,
+    ) -> bool {
+        commitment == Commitment::Committed
+            && progress >= Progress::ONE
+            && !self.state.plan().members_reach_one(node, member)
     }
 
     /// The graph of nodes and links, for reports.
@@ -308,11 +464,6 @@ impl OkrSet {
     /// The strategies the roll-up evaluates with, for reports.
     pub(crate) fn strategies(&self) -> &Strategies {
         &self.strategies
-    }
-
-    /// The scale that bands progress.
-    pub(crate) fn scale(&self) -> &dyn Scale {
-        &*self.scale
     }
 
     /// The policy that decides statuses.

@@ -17,6 +17,8 @@ impl OkrSet {
         document.strategy.clone_from(&self.strategy);
         document.levels = self.levels.clone();
         document.progress_cap = self.cap;
+        document.progress_from = self.progress_from;
+        document.overachievement = self.overachievement;
         document.periods = self.periods.values().cloned().collect();
         document.lint = self.lint.clone();
         document.objectives = self
@@ -51,6 +53,8 @@ impl OkrSet {
             description: o.description().cloned(),
             commitment: o.commitment,
             strategy: o.strategy().cloned(),
+            progress_from: o.progress_from,
+            aligned_share: o.aligned_share(),
             period: o
                 .period
                 .and_then(|p| self.periods.get_index(p))
@@ -80,6 +84,7 @@ impl OkrSet {
             title: self.titles.get(k.title).to_owned(),
             owners: k.owners().to_vec(),
             weight,
+            strategy: k.strategy_name().cloned(),
             description: k.description().cloned(),
             metric: k.metric.clone(),
             check_ins: k.check_ins().to_vec(),

@@ -47,8 +47,10 @@ fn cascading_to_an_objective_counts_like_one_more_key_result() {
         Link::new(id("co")).with_weight("2".parse().unwrap()),
     )
     .unwrap();
-    // co: co-kr 0 (w1), co-open 0 (w1), team 1 (w2) → 2/4
-    assert_eq!(progress(&set, "co"), d("0.5"));
+    // co: key results co-kr 0 and co-open 0 (two members), and team 1
+    // (one member: its weight 2 is relative within its own group) → 1/3.
+    // (Before 0.3 the link's weight shared the key results' denominator: 2/4.)
+    assert_eq!(progress(&set, "co"), d("1") / d("3"));
 }
 
 #[test]

@@ -8,7 +8,8 @@ use crate::{d, load};
 /// A cascading organisation, by hand:
 ///
 /// - company `co` has key result `rev` (weight 3, numeric 0 → 100 at 50)
-///   and receives team `ta` (link weight 1): `co` = (3 × 0.5 + 1 × ta) / 4;
+///   and receives team `ta` (link weight 1): two groups of one member each,
+///   so `co` = (0.5 + ta) / 2 (weights are relative within their group);
 /// - team `ta` has key results `a1` (weight 1, binary, not done) and `a2`
 ///   (weight 3, manual 0.2): `ta` = (0 + 3 × 0.2) / 4 = 0.15;
 /// - team `tb` (owner `bob`) aligns to nothing; individual `ia` supports `ta`
@@ -38,7 +39,7 @@ fn org() -> OkrSet {
 fn the_hand_computed_roll_up_holds() {
     let set = org();
     assert_eq!(set.progress("ta").unwrap().value(), d("0.15"));
-    assert_eq!(set.progress("co").unwrap().value(), d("0.4125")); // (1.5 + 0.15) / 4
+    assert_eq!(set.progress("co").unwrap().value(), d("0.325")); // (0.5 + 0.15) / 2
 }
 
 #[test]
@@ -95,27 +96,28 @@ fn impact_multiplies_normalised_weights_along_paths() {
             .find(|i| i.key_result.as_str() == kr)
             .map(|i| i.share)
     };
-    assert_eq!(share("rev"), Some(d("0.75"))); // 3 / 4
-    assert_eq!(share("a1"), Some(d("0.0625"))); // 1/4 × 1/4
-    assert_eq!(share("a2"), Some(d("0.1875"))); // 1/4 × 3/4
+    assert_eq!(share("rev"), Some(d("0.5"))); // one of two groups' members
+    assert_eq!(share("a1"), Some(d("0.125"))); // 1/2 × 1/4
+    assert_eq!(share("a2"), Some(d("0.375"))); // 1/2 × 3/4
     assert_eq!(share("i1"), None); // supports without contributing
     assert_eq!(share("b1"), None); // not aligned
     let total: okrs::Decimal = impact.iter().map(|i| i.share).sum();
     assert_eq!(total, d("1"));
-    // What-if: rev done → co = (3 + 0.15) / 4 = 0.7875, a gain of 0.375.
+    // What-if: rev done → co = (1 + 0.15) / 2 = 0.575, a gain of 0.25.
     let rev = impact
         .iter()
         .find(|i| i.key_result.as_str() == "rev")
         .unwrap();
-    assert_eq!(rev.before.value(), d("0.4125"));
-    assert_eq!(rev.after.value(), d("0.7875"));
-    assert_eq!(rev.gain(), d("0.375"));
-    // a1 done → ta = (1 + 0.6) / 4 = 0.4 → co = (1.5 + 0.4) / 4 = 0.475.
-    assert_eq!(set.what_if("a1", "co").unwrap().value(), d("0.475"));
-    // Largest gain first.
-    assert_eq!(impact[0].key_result.as_str(), "rev");
+    assert_eq!(rev.before.value(), d("0.325"));
+    assert_eq!(rev.after.value(), d("0.575"));
+    assert_eq!(rev.gain(), d("0.25"));
+    // a1 done → ta = (1 + 0.6) / 4 = 0.4 → co = (0.5 + 0.4) / 2 = 0.45.
+    assert_eq!(set.what_if("a1", "co").unwrap().value(), d("0.45"));
+    // Largest gain first: a2 done → ta = 0.75 → co = 0.625, a gain of 0.3.
+    assert_eq!(impact[0].key_result.as_str(), "a2");
+    assert_eq!(impact[0].gain(), d("0.3"));
     // The what-if changes nothing in the set.
-    assert_eq!(set.progress("co").unwrap().value(), d("0.4125"));
+    assert_eq!(set.progress("co").unwrap().value(), d("0.325"));
 }
 
 #[test]

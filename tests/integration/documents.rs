@@ -53,9 +53,12 @@ fn decimals_are_read_exactly_from_numbers_and_strings() {
     assert_eq!(progress(&set, "a"), d("1") / d("3"));
     let kr = set.node("a").unwrap().to_key_result().unwrap();
     assert_eq!(kr.weight.value().to_string(), "0.1");
-    // (0.1 × 1/3 + 0.2 × 1) / 0.3
-    let expected = (d("0.1") * (d("1") / d("3")) + d("0.2")) / d("0.3");
+    // The weights 0.1 and 0.2 weigh 1 : 2 (a weighted mean reads them in
+    // lowest whole terms): (1 × 1/3 + 2 × 1) / 3, which is 7/9 rounded to
+    // the last digit.
+    let expected = (d("1") * (d("1") / d("3")) + d("2")) / d("3");
     assert_eq!(progress(&set, "o"), expected);
+    assert_eq!(expected.to_string(), "0.7777777777777777777777777778");
 }
 
 #[test]

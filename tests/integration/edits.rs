@@ -154,8 +154,9 @@ fn links_are_added_reweighed_and_removed() {
     assert_eq!(progress(&set, "co2"), d("0.5"));
     set.set_link_weight("team", "co", "3".parse().unwrap())
         .unwrap();
-    // co: co-kr 0.2 (w1) + team 0.5 (w3) → 1.7 / 4
-    assert_eq!(progress(&set, "co"), d("1.7") / d("4"));
+    // co: co-kr 0.2 and team 0.5, one member in each group: a link's
+    // weight is relative within the aligned group → (0.2 + 0.5) / 2.
+    assert_eq!(progress(&set, "co"), d("0.35"));
     let link = set.remove_link("team", "co2").unwrap();
     assert_eq!(link, Link::new(id("co2")));
     assert_eq!(progress(&set, "co2"), d("0"));

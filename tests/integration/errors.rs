@@ -14,12 +14,17 @@ use crate::{d, load};
 
 /// Every code [`Error::code`] gives, pinned: renaming, dropping or reusing a
 /// code breaks user interfaces that match on it, so it must fail here.
-const CODES: [&str; 65] = [
+const CODES: [&str; 71] = [
     "duplicate-id",
     "empty-owner",
     "empty-title",
     "unknown-level",
     "unknown-strategy",
+    "misplaced-strategy",
+    "invalid-aligned-share",
+    "sum-of-non-numeric",
+    "sum-of-mixed-units",
+    "sum-without-distance",
     "invalid-progress-cap",
     "invalid-metric",
     "metric-and-sub-key-results",
@@ -72,6 +77,7 @@ const CODES: [&str; 65] = [
     "metric-inverted-range",
     "metric-milestone-weights",
     "metric-empty-milestone-title",
+    "metric-zones-out-of-order",
     "value-wrong-kind",
     "value-out-of-range",
     "unknown-milestone",
@@ -197,7 +203,68 @@ fn cases() -> Vec<Case> {
         milestones: vec![Milestone::new("A")],
     };
 
+    // A key result summing the values of parts a and b (issue 14).
+    let sum = |a: &str, b: &str| {
+        objectives(&format!(
+            r#"{{ "id": "o", "title": "O", "level": "team", "key_results": [
+                 {{ "id": "s", "title": "S", "grading": "sum-of-values", "key_results": [
+                   {{ "id": "a", "title": "A", "metric": {a} }},
+                   {{ "id": "b", "title": "B", "metric": {b} }} ] }} ] }}"#
+        ))
+    };
+
     vec![
+        // Issue 14's rules.
+        case(
+            refuse(&objectives(
+                r#"{ "id": "o", "title": "O", "level": "team", "grading": "sum-of-values" }"#,
+            )),
+            "misplaced-strategy",
+            &["o"],
+            Some("grading"),
+        ),
+        case(
+            refuse(&objectives(
+                r#"{ "id": "o", "title": "O", "level": "team", "aligned_share": "1.5" }"#,
+            )),
+            "invalid-aligned-share",
+            &["o"],
+            Some("aligned_share"),
+        ),
+        case(
+            refuse(&sum(NUMERIC, r#"{ "kind": "binary" }"#)),
+            "sum-of-non-numeric",
+            &["s", "b"],
+            Some("metric"),
+        ),
+        case(
+            refuse(&sum(
+                r#"{ "kind": "numeric", "start": "0", "target": "1", "unit": "EUR" }"#,
+                r#"{ "kind": "numeric", "start": "0", "target": "1", "unit": "USD" }"#,
+            )),
+            "sum-of-mixed-units",
+            &["s", "a", "b"],
+            Some("unit"),
+        ),
+        case(
+            refuse(&sum(
+                r#"{ "kind": "numeric", "start": "0", "target": "5" }"#,
+                r#"{ "kind": "numeric", "start": "5", "target": "0" }"#,
+            )),
+            "sum-without-distance",
+            &["s", "a", "b"],
+            Some("target"),
+        ),
+        case(
+            Metric::numeric(d("0"), d("10"))
+                .with_zones(okrs::Zones::new(Some(d("11")), None))
+                .validate()
+                .unwrap_err()
+                .into(),
+            "metric-zones-out-of-order",
+            &[],
+            Some("metric"),
+        ),
         // The model, refusing a document.
         case(
             refuse(&objectives(

@@ -3,7 +3,8 @@
 //! positive), varied in metrics, weights, strategies and alignment models.
 
 use okrs::{
-    AlignmentModel, Decimal, Document, KeyResult, Link, Metric, Milestone, Objective, Weight,
+    AlignmentModel, Decimal, Document, KeyResult, Link, Metric, Milestone, Objective,
+    Overachievement, ProgressFrom, Weight, Zones,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -160,4 +161,107 @@ fn build(model: AlignmentModel, cap: &str, grading: usize, specs: &[ObjectiveSpe
         doc.objectives.push(objective);
     }
     doc
+}
+
+const FROM: [Option<ProgressFrom>; 4] = [
+    None,
+    Some(ProgressFrom::KeyResults),
+    Some(ProgressFrom::Aligned),
+    Some(ProgressFrom::Both),
+];
+const SHARES: [Option<&str>; 5] = [None, None, Some("0"), Some("0.25"), Some("1")];
+
+/// What [`document_with_rules`] adds to an objective: its `progress_from`,
+/// `aligned_share`, and a `sum-of-values` key result of up to three
+/// numeric sub-key results (start, distance, current, weight, unit).
+type RuleSpec = (usize, usize, Vec<(i64, i64, i64, usize, bool)>);
+
+/// A random valid document that uses issue 14's rules: `progress_from` (set
+/// and objectives), `aligned_share`, `overachievement`, `sum-of-values` key
+/// results (numeric sub-key results going up, some over their target or
+/// below their start), and commit and stretch values on numeric metrics.
+pub(crate) fn document_with_rules() -> impl Strategy<Value = Document> {
+    (
+        document(),
+        any::<bool>(),
+        0..FROM.len(),
+        prop::collection::vec(
+            (
+                0..FROM.len(),
+                0..SHARES.len(),
+                prop::collection::vec(
+                    (
+                        -20i64..20,
+                        1i64..30,
+                        -40i64..60,
+                        0..WEIGHTS.len(),
+                        any::<bool>(),
+                    ),
+                    0..4,
+                ),
+            ),
+            10,
+        ),
+    )
+        .prop_map(
+            |(mut doc, counts, from, specs): (Document, bool, usize, Vec<RuleSpec>)| {
+                if counts {
+                    doc.overachievement = Overachievement::Counts;
+                }
+                doc.progress_from = FROM[from].unwrap_or_default();
+                for (o, (objective, (from, share, sums))) in
+                    doc.objectives.iter_mut().zip(specs).enumerate()
+                {
+                    objective.progress_from = FROM[from];
+                    objective.aligned_share = SHARES[share].map(|s| s.parse().unwrap());
+                    for kr in &mut objective.key_results {
+                        with_zones(kr);
+                    }
+                    if !sums.is_empty() {
+                        let mut sum = KeyResult::new(format!("o{o}sum").parse().unwrap(), "Sum")
+                            .with_strategy("sum-of-values");
+                        for (s, (start, distance, current, weight, euro)) in
+                            sums.into_iter().enumerate()
+                        {
+                            let mut metric =
+                                Metric::numeric(start.into(), (start + distance).into())
+                                    .with_current(current.into());
+                            if euro {
+                                metric = metric.with_unit("EUR");
+                            }
+                            let mut sub =
+                                KeyResult::new(format!("o{o}sum{s}").parse().unwrap(), "Part")
+                                    .with_weight(weight_at(weight))
+                                    .with_metric(metric);
+                            with_zones(&mut sub);
+                            sum = sum.with_key_result(sub);
+                        }
+                        // Every counted part weighing zero is refused.
+                        if sum.key_results.iter().all(|k| k.weight == Weight::ZERO) {
+                            sum.key_results[0].weight = Weight::ONE;
+                        }
+                        objective.key_results.push(sum);
+                    }
+                }
+                doc
+            },
+        )
+}
+
+fn weight_at(i: usize) -> Weight {
+    weight(i)
+}
+
+/// Commit and stretch values halfway to the target and as far beyond it,
+/// on a numeric metric.
+fn with_zones(kr: &mut KeyResult) {
+    if let Some(Metric::Numeric { start, target, .. }) = &kr.metric {
+        let (start, target) = (*start, *target);
+        let commit = (start + target) / Decimal::TWO;
+        let stretch = target + (target - start);
+        kr.metric = kr
+            .metric
+            .take()
+            .map(|m| m.with_zones(Zones::new(Some(commit), Some(stretch))));
+    }
 }

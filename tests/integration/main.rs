@@ -20,6 +20,7 @@ mod generate;
 mod lint;
 mod properties;
 mod rollup;
+mod rules;
 mod safety;
 mod scale;
 mod structure;

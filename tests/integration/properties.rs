@@ -68,7 +68,7 @@ proptest! {
 
     #[test]
     fn incremental_roll_up_equals_a_full_one(
-        doc in generate::document(),
+        doc in prop_oneof![generate::document(), generate::document_with_rules()],
         changes in prop::collection::vec((any::<Index>(), -40i64..40), 1..10),
     ) {
         let mut set = OkrSet::from_document(doc).unwrap();
@@ -87,7 +87,7 @@ proptest! {
 
     #[test]
     fn check_ins_roll_up_incrementally_and_time_travel_replays_them(
-        doc in generate::document(),
+        doc in prop_oneof![generate::document(), generate::document_with_rules()],
         check_ins in prop::collection::vec((any::<Index>(), 0i16..60, -40i64..40), 1..16),
         cut in 0i16..60,
     ) {

@@ -145,8 +145,15 @@ fn progress_cap_allows_over_achievement() {
     let json = r#"{"format":"okrs/1","progress_cap":"1.5","objectives":[{"id":"o","title":"O","level":"team",
         "key_results":[{"id":"k","title":"K","metric":{"kind":"numeric","start":0,"target":10,"current":20}}]}]}"#;
     let set = load(json);
+    // The cap applies to the key result's own progress; what flows into its
+    // objective is clamped to 1 unless over-achievement counts.
     assert_eq!(progress(&set, "k"), d("1.5"));
-    assert_eq!(progress(&set, "o"), d("1.5"));
+    assert_eq!(progress(&set, "o"), d("1"));
+    let counts = load(&json.replace(
+        r#""progress_cap":"1.5","#,
+        r#""progress_cap":"1.5","overachievement":"counts","#,
+    ));
+    assert_eq!(progress(&counts, "o"), d("1.5"));
     let capped = load(&json.replace(r#""progress_cap":"1.5","#, ""));
     assert_eq!(progress(&capped, "k"), d("1"));
     assert!(OkrSet::from_json(&json.replace("1.5", "0.5")).is_err());

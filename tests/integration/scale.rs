@@ -206,23 +206,51 @@ fn a_wide_node_equals_its_strategy_applied_to_its_inputs() {
     let doc = wide_document(150, "weighted-mean", &[1, 2, 4]);
     let set = OkrSet::from_document(doc.clone()).unwrap();
     // top0's inputs in the engine's order (by id): its key result, then the
-    // children, whose progress the set reports.
-    let mut inputs: Vec<(String, Contribution)> = Vec::new();
+    // children, whose progress the set reports. Two groups, weights relative
+    // within each: a member of a group of n whose weights sum to W carries
+    // n·w/W. The engine takes each group's weights in lowest whole terms
+    // (the same proportions in any unit give the same digits), then
+    // multiplies the shares by W₀·W₁ to spare the division: n₀·W₁·w for
+    // the key result, n₁·W₀·w for each child, those two factors in lowest
+    // terms too.
     let top0 = &doc.objectives[0];
     let own = &top0.key_results[0];
-    inputs.push((
+    let links: Vec<(&okrs::Objective, Decimal)> = doc
+        .objectives
+        .iter()
+        .skip(2)
+        .map(|child| {
+            let link = child
+                .aligned_to
+                .iter()
+                .find(|l| l.id.as_str() == "top0")
+                .unwrap();
+            (child, link.weight.value())
+        })
+        .collect();
+    let own_weight = lowest_whole_terms(&[own.weight.value()])[0];
+    let child_weights = lowest_whole_terms(&links.iter().map(|(_, w)| *w).collect::<Vec<_>>());
+    let count = Decimal::from(links.len());
+    let total: Decimal = child_weights.iter().copied().sum();
+    let [own_factor, child_factor] =
+        lowest_whole_terms(&[Decimal::ONE * total, count * own_weight])[..]
+    else {
+        unreachable!()
+    };
+    let mut inputs: Vec<(String, Contribution)> = vec![(
         own.id.to_string(),
-        Contribution::new(own.weight, set.progress(own.id.as_str()).unwrap()),
-    ));
-    for child in doc.objectives.iter().skip(2) {
-        let link = child
-            .aligned_to
-            .iter()
-            .find(|l| l.id.as_str() == "top0")
-            .unwrap();
+        Contribution::new(
+            okrs::Weight::new(own_factor * own_weight).unwrap(),
+            set.progress(own.id.as_str()).unwrap(),
+        ),
+    )];
+    for ((child, _), weight) in links.iter().zip(child_weights) {
         inputs.push((
             child.id.to_string(),
-            Contribution::new(link.weight, set.progress(child.id.as_str()).unwrap()),
+            Contribution::new(
+                okrs::Weight::new(child_factor * weight).unwrap(),
+                set.progress(child.id.as_str()).unwrap(),
+            ),
         ));
     }
     inputs.sort_by(|a, b| a.0.cmp(&b.0));
@@ -234,4 +262,31 @@ fn a_wide_node_equals_its_strategy_applied_to_its_inputs() {
         set.progress("top0").unwrap(),
         Progress::new(expected).unwrap()
     );
+}
+
+/// Positive decimals as whole numbers in lowest terms, in the same
+/// proportions: each at the largest scale among them, divided by their
+/// greatest common divisor; as they are if those do not sum within range.
+fn lowest_whole_terms(values: &[Decimal]) -> Vec<Decimal> {
+    let scale = values.iter().map(|v| v.scale()).max().unwrap();
+    let whole: Vec<u128> = values
+        .iter()
+        .map(|v| v.mantissa() as u128 * 10u128.pow(scale - v.scale()))
+        .collect();
+    let gcd = |mut a: u128, mut b: u128| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let divisor = whole.iter().fold(0, |g, &m| gcd(g, m));
+    let reduced: Vec<Decimal> = whole
+        .into_iter()
+        .map(|m| Decimal::from_i128_with_scale((m / divisor) as i128, 0))
+        .collect();
+    let fits = reduced
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, w| sum.checked_add(*w))
+        .is_some();
+    if fits { reduced } else { values.to_vec() }
 }
