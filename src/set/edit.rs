@@ -634,6 +634,7 @@ impl OkrSet {
         }
         require_title(&objective.id, &objective.title)?;
         require_owners(&objective.id, &objective.owners)?;
+        self.check_visibility(&objective.id, objective.visibility, &objective.viewers)?;
         let level = self
             .levels
             .rank(&objective.level)
@@ -700,6 +701,7 @@ impl OkrSet {
                 carried_from: objective.carried_from,
                 carried_to: objective.carried_to,
                 aligned_share: objective.aligned_share,
+                private: (!objective.visibility.is_public()).then_some(objective.viewers),
             }
             .boxed(),
         }))?;
@@ -870,6 +872,12 @@ impl OkrSet {
         };
         if target == from {
             return Err(invalid());
+        }
+        if self.is_private(target) && !self.is_private(from) {
+            return Err(Error::PublicAlignedToPrivate {
+                from: from_id,
+                target: link.id,
+            });
         }
         let from_level = sure(
             self.graph.node_weight(from).and_then(Node::level),

@@ -22,7 +22,7 @@ use crate::engine::graph::{Graph, IdIndex, Titles};
 use crate::engine::rollup::{Config, State, Strategies};
 use crate::{
     AlignmentModel, Id, Levels, LintSettings, Overachievement, Period, ProgressFrom, Scale,
-    StatusPolicy,
+    StatusPolicy, ViewPolicy,
 };
 
 mod apply;
@@ -34,10 +34,12 @@ mod node;
 mod query;
 mod update;
 mod values;
+mod view;
 
 pub use builder::SetBuilder;
 pub use lifecycle::{CarryForward, PeriodMismatch};
 pub use node::{Children, LinkRef, Links, NodeRef, Nodes, Objectives, Supporters};
+pub use view::View;
 pub(crate) use query::{Numbers, almost_one};
 
 /// A validated set of OKRs: objectives, key results, sub-key results and
@@ -77,6 +79,7 @@ pub struct OkrSet {
     progress_from: ProgressFrom,
     /// Whether over-achievement flows into parents.
     overachievement: Overachievement,
+    view_policy: ViewPolicy,
     graph: Graph,
     /// The titles of objectives and key results (initiatives keep their own).
     titles: Titles,
