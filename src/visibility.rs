@@ -86,9 +86,7 @@ impl Viewer {
     /// ```
     #[must_use]
     pub fn may_see(&self, visibility: Visibility, owners: &[String], viewers: &[String]) -> bool {
-        visibility.is_public()
-            || owners.contains(&self.id)
-            || viewers.iter().any(|v| self.is(v))
+        visibility.is_public() || owners.contains(&self.id) || viewers.iter().any(|v| self.is(v))
     }
 }
 

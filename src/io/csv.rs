@@ -49,14 +49,14 @@ use crate::{
     AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, Correction,
     CsvError, Date, DeletedCheckIn, Document, Grade, Id, Initiative, InitiativeStatus, KeyResult,
     Levels, Link, LintSettings, Metric, Milestone, Moment, Objective, Overachievement, Period,
-    Phase, Progress, ProgressFrom, RuleLevel, Weight, Zones, parse_decimal,
+    Phase, Progress, ProgressFrom, RuleLevel, ViewPolicy, Visibility, Weight, Zones, parse_decimal,
 };
 
 /// The columns, in the order [`Document::to_csv`] writes them. Reading
 /// accepts them in any order and leaves out any but `type`; a header with a
 /// column not listed here, or with one twice, is refused. Columns added
 /// later come last, so that the others keep their places.
-pub const CSV_COLUMNS: [&str; 34] = [
+pub const CSV_COLUMNS: [&str; 37] = [
     "type",
     "id",
     "parent",
@@ -91,6 +91,9 @@ pub const CSV_COLUMNS: [&str; 34] = [
     "overachievement",
     "commit",
     "stretch",
+    "visibility",
+    "viewers",
+    "view_policy",
 ];
 
 /// The `type` column's values: CSV's own names for its rows, which no serde
@@ -296,6 +299,9 @@ impl Document {
                 name(&self.overachievement, "overachievement")?,
             );
         }
+        if !self.view_policy.is_default() {
+            set.set("view_policy", name(&self.view_policy, "view_policy")?);
+        }
         rows.push(set);
         for (setting, value) in lint_rows(&self.lint)? {
             let mut row = Row::new(row_type::LINT);
@@ -339,6 +345,10 @@ impl Document {
                 .number_opt("aligned_share", objective.aligned_share);
             if let Some(from) = &objective.progress_from {
                 row.set("progress_from", name(from, "progress_from")?);
+            }
+            if !objective.visibility.is_public() {
+                row.set("visibility", name(&objective.visibility, "visibility")?)
+                    .set("viewers", join(&objective.viewers));
             }
             if objective.commitment != Commitment::default() {
                 row.set("commitment", name(&objective.commitment, "commitment")?);
@@ -1034,6 +1044,7 @@ fn read_set(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
     }
     document.progress_from = row.named_or_default::<ProgressFrom>("progress_from")?;
     document.overachievement = row.named_or_default::<Overachievement>("overachievement")?;
+    document.view_policy = row.named_or_default::<ViewPolicy>("view_policy")?;
     Ok(())
 }
 
@@ -1073,6 +1084,8 @@ fn read_objective(row: &Record<'_>) -> Result<Objective, CsvError> {
     if row.opt("progress_from").is_some() {
         objective.progress_from = Some(row.named::<ProgressFrom>("progress_from")?);
     }
+    objective.visibility = row.named_or_default::<Visibility>("visibility")?;
+    objective.viewers = split(row.get("viewers"));
     Ok(objective)
 }
 

@@ -39,8 +39,8 @@ mod view;
 pub use builder::SetBuilder;
 pub use lifecycle::{CarryForward, PeriodMismatch};
 pub use node::{Children, LinkRef, Links, NodeRef, Nodes, Objectives, Supporters};
-pub use view::View;
 pub(crate) use query::{Numbers, almost_one};
+pub use view::View;
 
 /// A validated set of OKRs: objectives, key results, sub-key results and
 /// initiatives held in an acyclic alignment graph, always rolled up.

@@ -197,7 +197,6 @@ impl OkrSet {
     }
 }
 
-
 impl OkrSet {
     /// Empties the set: no node, link or period, its settings kept. O(V).
     fn clear(&mut self) {
