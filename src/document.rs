@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::number::serde_decimal;
 use crate::{
     AlignmentModel, Levels, LintSettings, Objective, Overachievement, Period, ProgressFrom,
-    ViewPolicy,
 };
 
 /// The document format version.
@@ -68,10 +67,6 @@ pub struct Document {
     /// what flows is at most 1; `counts`: up to the progress cap).
     #[serde(default, skip_serializing_if = "Overachievement::is_default")]
     pub overachievement: Overachievement,
-    /// What a viewer's view shows of contributions from objectives the
-    /// viewer may not see (default `exclude`).
-    #[serde(default, skip_serializing_if = "ViewPolicy::is_default")]
-    pub view_policy: ViewPolicy,
     /// Health-check settings: rule levels and thresholds.
     #[serde(default, skip_serializing_if = "LintSettings::is_default")]
     pub lint: LintSettings,
@@ -108,7 +103,6 @@ impl Default for Document {
             progress_cap: Decimal::ONE,
             progress_from: ProgressFrom::Both,
             overachievement: Overachievement::Clamped,
-            view_policy: ViewPolicy::Exclude,
             lint: LintSettings::default(),
             periods: Vec::new(),
             objectives: Vec::new(),

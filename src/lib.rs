@@ -132,7 +132,7 @@ pub mod iter {
 pub use status::{GapPolicy, ObjectiveStatusRule, Status, StatusInput, StatusPolicy};
 pub use strategy::{AggregationStrategy, Contribution, Mean, Min, WeightedMean};
 pub use time::{Moment, MomentError};
-pub use visibility::{ViewPolicy, Viewer, Visibility};
+pub use visibility::{Viewer, Visibility};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,6 +1,5 @@
-//! Who may see an objective: [`Visibility`] (public or private), the
-//! [`Viewer`] a view is made for, and the [`ViewPolicy`] that says what a
-//! visible objective shows of the contributions its viewer may not see.
+//! Who may see an objective: [`Visibility`] (public or private) and the
+//! [`Viewer`] a view is made for.
 //!
 //! These are plain values; [`OkrSet::view`](crate::OkrSet::view) applies
 //! them.
@@ -87,27 +86,5 @@ impl Viewer {
     #[must_use]
     pub fn may_see(&self, visibility: Visibility, owners: &[String], viewers: &[String]) -> bool {
         visibility.is_public() || owners.contains(&self.id) || viewers.iter().any(|v| self.is(v))
-    }
-}
-
-/// What a visible objective shows of the contributions from objectives its
-/// viewer may not see. The set's policy (`"view_policy"` in a document).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ViewPolicy {
-    /// Its progress is computed without them, as if they did not exist (the
-    /// default): every output of the view agrees on that number.
-    #[default]
-    Exclude,
-    /// Its true progress, with the hidden contributions folded into one
-    /// anonymous member, `hidden`, whose share is shown and nothing else.
-    Fold,
-}
-
-impl ViewPolicy {
-    /// Whether this is the default, [`ViewPolicy::Exclude`]. O(1).
-    #[must_use]
-    pub fn is_default(&self) -> bool {
-        *self == Self::Exclude
     }
 }

@@ -49,14 +49,14 @@ use crate::{
     AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, Correction,
     CsvError, Date, DeletedCheckIn, Document, Grade, Id, Initiative, InitiativeStatus, KeyResult,
     Levels, Link, LintSettings, Metric, Milestone, Moment, Objective, Overachievement, Period,
-    Phase, Progress, ProgressFrom, RuleLevel, ViewPolicy, Visibility, Weight, Zones, parse_decimal,
+    Phase, Progress, ProgressFrom, RuleLevel, Visibility, Weight, Zones, parse_decimal,
 };
 
 /// The columns, in the order [`Document::to_csv`] writes them. Reading
 /// accepts them in any order and leaves out any but `type`; a header with a
 /// column not listed here, or with one twice, is refused. Columns added
 /// later come last, so that the others keep their places.
-pub const CSV_COLUMNS: [&str; 37] = [
+pub const CSV_COLUMNS: [&str; 36] = [
     "type",
     "id",
     "parent",
@@ -93,7 +93,6 @@ pub const CSV_COLUMNS: [&str; 37] = [
     "stretch",
     "visibility",
     "viewers",
-    "view_policy",
 ];
 
 /// The `type` column's values: CSV's own names for its rows, which no serde
@@ -298,9 +297,6 @@ impl Document {
                 "overachievement",
                 name(&self.overachievement, "overachievement")?,
             );
-        }
-        if !self.view_policy.is_default() {
-            set.set("view_policy", name(&self.view_policy, "view_policy")?);
         }
         rows.push(set);
         for (setting, value) in lint_rows(&self.lint)? {
@@ -1044,7 +1040,6 @@ fn read_set(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
     }
     document.progress_from = row.named_or_default::<ProgressFrom>("progress_from")?;
     document.overachievement = row.named_or_default::<Overachievement>("overachievement")?;
-    document.view_policy = row.named_or_default::<ViewPolicy>("view_policy")?;
     Ok(())
 }
 

@@ -145,7 +145,6 @@ impl SetBuilder {
             cap: document.progress_cap,
             progress_from: document.progress_from,
             overachievement: document.overachievement,
-            view_policy: document.view_policy,
             graph: Graph::with_capacity(size.nodes, size.edges),
             titles: Titles::with_capacity(size.title_bytes),
             index: IdIndex::default(),

@@ -22,7 +22,7 @@ use crate::engine::graph::{Graph, IdIndex, Titles};
 use crate::engine::rollup::{Config, State, Strategies};
 use crate::{
     AlignmentModel, Id, Levels, LintSettings, Overachievement, Period, ProgressFrom, Scale,
-    StatusPolicy, ViewPolicy,
+    StatusPolicy,
 };
 
 mod apply;
@@ -79,7 +79,6 @@ pub struct OkrSet {
     progress_from: ProgressFrom,
     /// Whether over-achievement flows into parents.
     overachievement: Overachievement,
-    view_policy: ViewPolicy,
     graph: Graph,
     /// The titles of objectives and key results (initiatives keep their own).
     titles: Titles,

@@ -19,7 +19,6 @@ impl OkrSet {
         document.progress_cap = self.cap;
         document.progress_from = self.progress_from;
         document.overachievement = self.overachievement;
-        document.view_policy = self.view_policy;
         document.periods = self.periods.values().cloned().collect();
         document.lint = self.lint.clone();
         document.objectives = self

@@ -15,9 +15,9 @@ use crate::{Document, Id, Objective, Period, Viewer};
 /// owner, count, grade, link or finding of theirs appears in any read or
 /// report of the view.
 ///
-/// A visible objective's progress follows the set's
-/// [`ViewPolicy`](crate::ViewPolicy); under `exclude` it is computed
-/// without the hidden contributions, in every output of the view alike.
+/// A visible objective's progress is computed without the hidden
+/// contributions, in every output of the view alike: a view shows the
+/// organisation as if the hidden objectives did not exist.
 ///
 /// # Example
 /// ```
@@ -100,7 +100,6 @@ impl OkrSet {
         document.progress_cap = self.cap;
         document.progress_from = self.progress_from;
         document.overachievement = self.overachievement;
-        document.view_policy = self.view_policy;
         document.lint = self.lint.clone();
         document.periods = self
             .periods
