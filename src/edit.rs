@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Band, CheckIn, CheckInValue, Commitment, Confidence, Id, Initiative, InitiativeStatus,
-    KeyResult, Link, Metric, Moment, NodeKind, Objective, Period, Progress, Weight,
+    KeyResult, Link, Metric, Moment, NodeKind, Objective, Period, Progress, Visibility, Weight,
 };
 
 /// One change to a set, as a value: what an app stores, sends and replays.
@@ -136,6 +136,18 @@ pub enum Edit {
         id: Id,
         /// The owners, none or more, each non-empty.
         owners: Vec<String>,
+    },
+    /// Makes an objective (and everything under it) public, or private to
+    /// its owners and these viewers.
+    SetVisibility {
+        /// The objective.
+        id: Id,
+        /// Public or private.
+        visibility: Visibility,
+        /// Besides its owners, who may see it when private (people or
+        /// groups); none when public.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        viewers: Vec<String>,
     },
     /// Sets a key result's weight in its parent.
     SetWeight {
@@ -273,6 +285,7 @@ impl Edit {
             Self::SetTitle { .. } => "set-title",
             Self::SetDescription { .. } => "set-description",
             Self::SetOwners { .. } => "set-owners",
+            Self::SetVisibility { .. } => "set-visibility",
             Self::SetWeight { .. } => "set-weight",
             Self::SetLinkWeight { .. } => "set-link-weight",
             Self::SetCommitment { .. } => "set-commitment",

@@ -311,6 +311,25 @@ pub enum Error {
         "objective {0:?} has alignment links, but the set uses the transparency model, which has none"
     )]
     LinksForbidden(Id),
+    /// A private objective in a set that uses the transparency model, where
+    /// every OKR is public.
+    #[error(
+        "objective {0:?} is private, but the set uses the transparency model, where every OKR is public"
+    )]
+    PrivateUnderTransparency(Id),
+    /// Viewers on a public objective (everyone sees it already).
+    #[error("objective {0:?} lists viewers but is public; make it private or drop the viewers")]
+    ViewersOnPublic(Id),
+    /// A public objective aligned to a private one (which would reveal it).
+    #[error(
+        "public objective {from:?} aligns to private objective {target:?}, which would reveal it; make {from:?} private too or align it elsewhere"
+    )]
+    PublicAlignedToPrivate {
+        /// The public objective.
+        from: Id,
+        /// The private target.
+        target: Id,
+    },
     /// A contributing link to a key result measured by its own metric or
     /// sub-key results.
     #[error(
@@ -763,6 +782,9 @@ impl Error {
             Self::UnknownLink { .. } => "unknown-link",
             Self::LinkToLowerLevel { .. } => "link-to-lower-level",
             Self::LinksForbidden(_) => "links-forbidden",
+            Self::PrivateUnderTransparency(_) => "private-under-transparency",
+            Self::ViewersOnPublic(_) => "viewers-on-public",
+            Self::PublicAlignedToPrivate { .. } => "public-aligned-to-private",
             Self::ContributesToMeasuredKeyResult { .. } => "contributes-to-measured-key-result",
             Self::Cycle { .. } => "cycle",
             Self::TooDeep(_) => "too-deep",
@@ -854,6 +876,8 @@ impl Error {
             | Self::UnknownNode(id)
             | Self::WrongKind { id, .. }
             | Self::LinksForbidden(id)
+            | Self::PrivateUnderTransparency(id)
+            | Self::ViewersOnPublic(id)
             | Self::TooDeep(id)
             | Self::TitlesFull(id)
             | Self::DuplicatePeriod(id)
@@ -886,6 +910,7 @@ impl Error {
             Self::UnknownLinkTarget { from, target }
             | Self::InvalidLinkTarget { from, target }
             | Self::DuplicateLink { from, target }
+            | Self::PublicAlignedToPrivate { from, target }
             | Self::UnknownLink { from, target }
             | Self::LinkToLowerLevel { from, target, .. }
             | Self::ContributesToMeasuredKeyResult { from, target } => vec![from, target],
@@ -951,6 +976,8 @@ impl Error {
             Self::UnknownLevel { .. } => "level",
             Self::UnknownStrategy { .. } | Self::MisplacedStrategy { .. } => "grading",
             Self::InvalidAlignedShare { .. } => "aligned_share",
+            Self::PrivateUnderTransparency(_) => "visibility",
+            Self::ViewersOnPublic(_) => "viewers",
             Self::SumOfNonNumeric { .. } => "metric",
             Self::SumOfMixedUnits { .. } => "unit",
             Self::SumWithoutDistance { .. } => "target",
@@ -963,6 +990,7 @@ impl Error {
             Self::UnknownLinkTarget { .. }
             | Self::InvalidLinkTarget { .. }
             | Self::DuplicateLink { .. }
+            | Self::PublicAlignedToPrivate { .. }
             | Self::UnknownLink { .. }
             | Self::LinkToLowerLevel { .. }
             | Self::LinksForbidden(_)

@@ -69,6 +69,7 @@ mod scale;
 mod status;
 mod strategy;
 mod time;
+mod visibility;
 
 // Documents and their formats.
 mod document;
@@ -121,7 +122,7 @@ pub use rust_decimal::Decimal;
 /// code names `Scale`.
 pub use scale::Scale as GradingScale;
 pub use scale::{Band, GoogleScale, Scale};
-pub use set::{CarryForward, LinkRef, NodeRef, OkrSet, PeriodMismatch, SetBuilder};
+pub use set::{CarryForward, LinkRef, NodeRef, OkrSet, PeriodMismatch, SetBuilder, View};
 
 /// The named iterators of [`OkrSet`] and [`NodeRef`], for code that stores
 /// or returns them.
@@ -131,6 +132,7 @@ pub mod iter {
 pub use status::{GapPolicy, ObjectiveStatusRule, Status, StatusInput, StatusPolicy};
 pub use strategy::{AggregationStrategy, Contribution, Mean, Min, WeightedMean};
 pub use time::{Moment, MomentError};
+pub use visibility::{Viewer, Visibility};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::number::serde_decimal;
-use crate::{CheckIn, DeletedCheckIn, Id, Metric, Phase, Weight};
+use crate::{CheckIn, DeletedCheckIn, Id, Metric, Phase, Visibility, Weight};
 
 /// An objective: where we want to go. Qualitative, owned, on a level, and
 /// measured only through what supports it.
@@ -76,6 +76,14 @@ pub struct Objective {
     /// unfinished objective moves on to a later period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carried_to: Option<Id>,
+    /// Who may see it: public (the default) or private to its owners and
+    /// `viewers`. Its key results share it.
+    #[serde(default, skip_serializing_if = "Visibility::is_public")]
+    pub visibility: Visibility,
+    /// Besides its owners, the people and groups who may see a private
+    /// objective.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub viewers: Vec<String>,
     /// What this objective supports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aligned_to: Vec<Link>,
@@ -101,6 +109,8 @@ impl Objective {
             period: None,
             carried_from: None,
             carried_to: None,
+            visibility: Visibility::Public,
+            viewers: Vec::new(),
             aligned_to: Vec::new(),
             key_results: Vec::new(),
         }
@@ -178,6 +188,29 @@ impl Objective {
     #[must_use]
     pub fn with_aligned_share(mut self, share: Decimal) -> Self {
         self.aligned_share = Some(share);
+        self
+    }
+
+    /// Makes the objective private to its owners and these viewers
+    /// (people or groups). O(viewers).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Objective, Visibility};
+    /// let o = Objective::new("hiring".parse()?, "Hire a CFO", "company")
+    ///     .private_to(["board"]);
+    /// assert_eq!(o.visibility, Visibility::Private);
+    /// assert_eq!(o.viewers, ["board"]);
+    /// # Ok::<(), okrs::IdError>(())
+    /// ```
+    #[must_use]
+    pub fn private_to<I, S>(mut self, viewers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.visibility = Visibility::Private;
+        self.viewers = viewers.into_iter().map(Into::into).collect();
         self
     }
 

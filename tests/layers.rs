@@ -78,6 +78,7 @@ const FILES: &[(&str, Layer)] = &[
     ("id.rs", Layer::Values),
     ("number.rs", Layer::Values),
     ("time.rs", Layer::Values),
+    ("visibility.rs", Layer::Values),
     ("period.rs", Layer::Values),
     ("scale.rs", Layer::Values),
     ("strategy/mod.rs", Layer::Values),
@@ -110,6 +111,7 @@ const FILES: &[(&str, Layer)] = &[
     ("set/guard.rs", Layer::Set),
     ("set/lifecycle.rs", Layer::Set),
     ("set/values.rs", Layer::Set),
+    ("set/view.rs", Layer::Set),
     ("set/apply.rs", Layer::Set),
     ("set/update.rs", Layer::Set),
     // 5. reports

@@ -14,6 +14,10 @@
 //!                                 # apply an edit log; the document after it
 //! ```
 //!
+//! Every command that prints a set (`report`, `check`, `rollup`, `lint`,
+//! `impact`, `export`) takes `--viewer ID[,GROUP…]`: it then shows only
+//! what that person (in those groups) may see, as `OkrSet::view` does.
+//!
 //! `report`, `rollup`, `lint` and `export` take `--as-of YYYY-MM-DD`
 //! (default: today, in UTC): the set is rolled up as of that date, with the
 //! expected progress, status, confidence and forecast of every node whose
@@ -47,7 +51,7 @@ use std::time::{Duration, Instant};
 
 use okrs::{Date, Document, Envelope, NodeKind, NodeReview, OkrSet, Severity};
 
-const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE | apply DOC EDITS.jsonl [--changes] [--atomic]] [--as-of YYYY-MM-DD] [--timings]";
+const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE | apply DOC EDITS.jsonl [--changes] [--atomic]] [--as-of YYYY-MM-DD] [--viewer ID[,GROUP…]] [--timings]";
 
 enum Command {
     Report(Option<String>),
@@ -185,8 +189,22 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
     let mut from = None;
     let mut changes = false;
     let mut atomic = false;
+    let mut viewer = None;
     while let Some(arg) = parser.next()? {
         match arg {
+            Long("viewer") => {
+                let text = parser.value()?.string()?;
+                let mut names = text.split(',').map(str::trim);
+                let id = names
+                    .next()
+                    .filter(|id| !id.is_empty())
+                    .ok_or_else(|| format!("--viewer {text:?} names no one: give ID[,GROUP…]"))?;
+                viewer = Some(
+                    names
+                        .filter(|g| !g.is_empty())
+                        .fold(okrs::Viewer::new(id), okrs::Viewer::in_group),
+                );
+            }
             Long("json") => json = true,
             Long("timings") => TIMINGS.store(true, Ordering::Relaxed),
             Long("as-of") => {
@@ -221,6 +239,7 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
             ("--from", from.is_some()),
             ("--changes", changes),
             ("--atomic", atomic),
+            ("--viewer", viewer.is_some()),
         ];
         match given
             .iter()
@@ -237,17 +256,17 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
     };
     let command = match subcommand.as_deref() {
         None | Some("report") => {
-            only(&["--as-of"])?;
+            only(&["--as-of", "--viewer"])?;
             no_id(&id)?;
             Command::Report(file)
         }
         Some("check") => {
-            only(&[])?;
+            only(&["--viewer"])?;
             no_id(&id)?;
             Command::Check(need(file)?)
         }
         Some("rollup") => {
-            only(&["--json", "--as-of"])?;
+            only(&["--json", "--as-of", "--viewer"])?;
             no_id(&id)?;
             if !json {
                 return Err("rollup prints JSON only: pass --json".into());
@@ -255,7 +274,7 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
             Command::Rollup(need(file)?)
         }
         Some("lint") => {
-            only(&["--json", "--as-of"])?;
+            only(&["--json", "--as-of", "--viewer"])?;
             no_id(&id)?;
             Command::Lint {
                 file: need(file)?,
@@ -263,7 +282,7 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
             }
         }
         Some("impact") => {
-            only(&[])?;
+            only(&["--viewer"])?;
             Command::Impact {
                 file: need(file)?,
                 id: id.ok_or_else(|| {
@@ -272,7 +291,7 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
             }
         }
         Some("export") => {
-            only(&["--to", "--as-of"])?;
+            only(&["--to", "--as-of", "--viewer"])?;
             if as_of.is_some() && to.as_deref() != Some("markdown") {
                 return Err("--as-of goes with --to markdown only".into());
             }
@@ -319,6 +338,9 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
         }
         Some(other) => return Err(format!("unknown command {other:?}").into()),
     };
+    if let Some(viewer) = viewer {
+        let _ = VIEWER.set(viewer);
+    }
     Ok((command, as_of))
 }
 
@@ -491,6 +513,17 @@ fn document_json(set: &OkrSet) -> Result<String, String> {
     Ok(json)
 }
 
+/// The `--viewer` given: every set loaded is then that viewer's view.
+static VIEWER: std::sync::OnceLock<okrs::Viewer> = std::sync::OnceLock::new();
+
+/// The set as `--viewer` may see it (all of it without one).
+fn as_viewed(set: OkrSet) -> OkrSet {
+    match VIEWER.get() {
+        Some(viewer) => set.view(viewer).into_set(),
+        None => set,
+    }
+}
+
 /// Whether `--timings` was given: loads then report their times on stderr.
 static TIMINGS: AtomicBool = AtomicBool::new(false);
 
@@ -498,13 +531,13 @@ fn load(path: &str) -> Result<OkrSet, String> {
     let started = Instant::now();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     let read = started.elapsed();
-    let set = OkrSet::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+    let set = as_viewed(OkrSet::from_json(&text).map_err(|e| format!("{path}: {e}"))?);
     report_timings(path, read, started.elapsed() - read, set)
 }
 
 fn load_sample() -> Result<OkrSet, String> {
     let started = Instant::now();
-    let set = OkrSet::from_json(okrs::sample::SAMPLE_JSON).map_err(|e| e.to_string())?;
+    let set = as_viewed(OkrSet::from_json(okrs::sample::SAMPLE_JSON).map_err(|e| e.to_string())?);
     report_timings("the sample", Duration::ZERO, started.elapsed(), set)
 }
 

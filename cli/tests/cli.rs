@@ -673,3 +673,76 @@ fn apply_takes_no_as_of_and_needs_both_files() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn viewer_shows_only_what_that_person_may_see() {
+    let path = write(
+        "private.json",
+        r#"{ "format": "okrs/1", "alignment": "cascading", "objectives": [
+          { "id": "grow", "title": "Grow", "level": "company", "key_results": [
+            { "id": "sales", "title": "Sales", "metric": { "kind": "numeric", "start": 0, "target": 10, "current": 5 } } ] },
+          { "id": "cfo", "title": "Hire a CFO", "level": "department", "owners": ["ceo"],
+            "visibility": "private", "viewers": ["board"], "aligned_to": [ { "id": "grow" } ],
+            "key_results": [ { "id": "offer", "title": "Offer signed", "metric": { "kind": "binary", "done": true } } ] } ] }"#,
+    );
+    let file = path.to_str().unwrap();
+    for command in [
+        vec!["report", file],
+        vec!["rollup", "--json", file],
+        vec!["lint", file],
+        vec!["export", "--to", "csv", file],
+        vec!["export", "--to", "markdown", file],
+        vec!["export", "--to", "mermaid", file],
+        vec!["export", "--to", "dot", file],
+        vec!["impact", file, "grow"],
+    ] {
+        let mut staff = command.clone();
+        staff.extend(["--viewer", "kim,sales", "--as-of", "2027-01-10"]);
+        if matches!(command[0], "impact")
+            || command.contains(&"csv")
+            || command.contains(&"mermaid")
+            || command.contains(&"dot")
+        {
+            staff.truncate(staff.len() - 2);
+        }
+        let output = okrs(&staff);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{staff:?}: {output:?}"
+        );
+        for hidden in ["cfo", "CFO", "offer", "ceo", "board"] {
+            assert!(
+                !text.contains(hidden),
+                "{staff:?} shows {hidden:?}:\n{text}"
+            );
+        }
+    }
+    let board = okrs(&[
+        "report",
+        file,
+        "--viewer",
+        "lee,board",
+        "--as-of",
+        "2027-01-10",
+    ]);
+    assert!(String::from_utf8_lossy(&board.stdout).contains("Hire a CFO"));
+    // The staff view's company objective counts its key result only.
+    let staff = okrs(&[
+        "rollup",
+        "--json",
+        file,
+        "--viewer",
+        "kim",
+        "--as-of",
+        "2027-01-10",
+    ]);
+    assert!(String::from_utf8_lossy(&staff.stdout).contains(r#""progress": "0.5""#));
+    let everyone = okrs(&["rollup", "--json", file, "--as-of", "2027-01-10"]);
+    assert!(String::from_utf8_lossy(&everyone.stdout).contains(r#""progress": "0.75""#));
+    // A viewer goes with commands that print a set only.
+    let refused = okrs(&["import", "--from", "csv", file, "--viewer", "kim"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let nobody = okrs(&["report", file, "--viewer", ",board"]);
+    assert_eq!(nobody.status.code(), Some(2));
+}

@@ -62,6 +62,8 @@ pub(crate) struct ObjectiveDetail {
     pub(crate) carried_from: Option<Id>,
     pub(crate) carried_to: Option<Id>,
     pub(crate) aligned_share: Option<Decimal>,
+    /// Private to its owners and these viewers (`None`: public).
+    pub(crate) private: Option<Vec<String>>,
 }
 
 impl ObjectiveDetail {
@@ -72,7 +74,8 @@ impl ObjectiveDetail {
             && self.strategy.is_none()
             && self.carried_from.is_none()
             && self.carried_to.is_none()
-            && self.aligned_share.is_none();
+            && self.aligned_share.is_none()
+            && self.private.is_none();
         (!empty).then(|| Box::new(self))
     }
 }
@@ -80,6 +83,11 @@ impl ObjectiveDetail {
 impl ObjectiveNode {
     pub(crate) fn owners(&self) -> &[String] {
         self.detail.as_ref().map_or(&[], |d| &d.owners)
+    }
+
+    /// The viewers of a private objective; `None` when it is public.
+    pub(crate) fn private(&self) -> Option<&[String]> {
+        self.detail.as_ref()?.private.as_deref()
     }
 
     pub(crate) fn description(&self) -> Option<&String> {

@@ -49,14 +49,14 @@ use crate::{
     AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, Correction,
     CsvError, Date, DeletedCheckIn, Document, Grade, Id, Initiative, InitiativeStatus, KeyResult,
     Levels, Link, LintSettings, Metric, Milestone, Moment, Objective, Overachievement, Period,
-    Phase, Progress, ProgressFrom, RuleLevel, Weight, Zones, parse_decimal,
+    Phase, Progress, ProgressFrom, RuleLevel, Visibility, Weight, Zones, parse_decimal,
 };
 
 /// The columns, in the order [`Document::to_csv`] writes them. Reading
 /// accepts them in any order and leaves out any but `type`; a header with a
 /// column not listed here, or with one twice, is refused. Columns added
 /// later come last, so that the others keep their places.
-pub const CSV_COLUMNS: [&str; 34] = [
+pub const CSV_COLUMNS: [&str; 36] = [
     "type",
     "id",
     "parent",
@@ -91,6 +91,8 @@ pub const CSV_COLUMNS: [&str; 34] = [
     "overachievement",
     "commit",
     "stretch",
+    "visibility",
+    "viewers",
 ];
 
 /// The `type` column's values: CSV's own names for its rows, which no serde
@@ -339,6 +341,10 @@ impl Document {
                 .number_opt("aligned_share", objective.aligned_share);
             if let Some(from) = &objective.progress_from {
                 row.set("progress_from", name(from, "progress_from")?);
+            }
+            if !objective.visibility.is_public() {
+                row.set("visibility", name(&objective.visibility, "visibility")?)
+                    .set("viewers", join(&objective.viewers));
             }
             if objective.commitment != Commitment::default() {
                 row.set("commitment", name(&objective.commitment, "commitment")?);
@@ -1079,6 +1085,8 @@ fn read_objective(row: &Record<'_>) -> Result<Objective, CsvError> {
     if row.opt("progress_from").is_some() {
         objective.progress_from = Some(row.named::<ProgressFrom>("progress_from")?);
     }
+    objective.visibility = row.named_or_default::<Visibility>("visibility")?;
+    objective.viewers = split(row.get("viewers"));
     Ok(objective)
 }
 

@@ -708,6 +708,17 @@ impl OkrSet {
                     field: "owners",
                 });
             }
+            Edit::SetVisibility {
+                id,
+                visibility,
+                viewers,
+            } => {
+                self.set_visibility(&id, visibility, viewers)?;
+                changes.push(Change::Updated {
+                    id,
+                    field: "visibility",
+                });
+            }
             Edit::SetCommitment { id, commitment } => {
                 self.commit(&id, commitment)?;
                 changes.push(Change::Updated {

@@ -55,6 +55,15 @@ impl Default for SetBuilder {
 }
 
 impl SetBuilder {
+    /// A builder with a set's strategies, scale and status policy.
+    pub(super) fn like(set: &OkrSet) -> Self {
+        Self {
+            strategies: set.strategies.clone(),
+            scale: Arc::clone(&set.scale),
+            status_policy: Arc::clone(&set.status_policy),
+        }
+    }
+
     /// Registers an aggregation strategy under its [`name`](AggregationStrategy::name);
     /// a strategy named like a built-in replaces it. O(1).
     #[must_use]
@@ -103,6 +112,13 @@ impl SetBuilder {
     /// Complexity: O(V + E) for V nodes and E links, plus O(L) per link for
     /// the duplicate check (L = that objective's links).
     pub fn build(self, document: Document) -> Result<OkrSet, Error> {
+        self.assemble(document, true)
+    }
+
+    /// [`build`](Self::build), checking weights only with `weigh` (a view
+    /// leaves them out: the part of a valid set a viewer sees may weigh
+    /// zero where the hidden part did not).
+    pub(super) fn assemble(self, document: Document, weigh: bool) -> Result<OkrSet, Error> {
         if document.progress_cap < Decimal::ONE {
             return Err(Error::InvalidProgressCap(document.progress_cap));
         }
@@ -172,7 +188,9 @@ impl SetBuilder {
         }
         let nodes: Vec<NodeIndex> = set.graph.node_indices().collect();
         for node in nodes {
-            set.check_weights(node, None)?;
+            if weigh {
+                set.check_weights(node, None)?;
+            }
         }
         set.check_closures()?;
         set.added = Vec::new();

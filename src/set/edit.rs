@@ -645,6 +645,7 @@ impl OkrSet {
         }
         require_title(&objective.id, &objective.title)?;
         require_owners(&objective.id, &objective.owners)?;
+        self.check_visibility(&objective.id, objective.visibility, &objective.viewers)?;
         let level = self
             .levels
             .rank(&objective.level)
@@ -711,6 +712,7 @@ impl OkrSet {
                 carried_from: objective.carried_from,
                 carried_to: objective.carried_to,
                 aligned_share: objective.aligned_share,
+                private: (!objective.visibility.is_public()).then_some(objective.viewers),
             }
             .boxed(),
         }))?;
@@ -884,6 +886,12 @@ impl OkrSet {
         };
         if target == from {
             return Err(invalid());
+        }
+        if self.is_private(target) && !self.is_private(from) {
+            return Err(Error::PublicAlignedToPrivate {
+                from: from_id,
+                target: link.id,
+            });
         }
         let from_level = sure(
             self.graph.node_weight(from).and_then(Node::level),

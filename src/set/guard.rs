@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use super::OkrSet;
 use crate::engine::graph::{EdgeKind, Node, strategy_of};
 use crate::engine::rollup::counted;
-use crate::{Error, Id, Metric, NodeKind, Period, Weight};
+use crate::{AlignmentModel, Error, Id, Metric, NodeKind, Period, Visibility, Weight};
 
 impl OkrSet {
     /// Checks the weights of every node the edit in progress inserted.
@@ -213,6 +213,24 @@ impl OkrSet {
             .find_edge(from_index, target_index)
             .ok_or_else(unknown)?;
         Ok((edge, target_index))
+    }
+
+    /// Refuses a visibility the set's model does not allow: a private
+    /// objective under transparency, viewers on a public one. O(1).
+    pub(super) fn check_visibility(
+        &self,
+        id: &Id,
+        visibility: Visibility,
+        viewers: &[String],
+    ) -> Result<(), Error> {
+        if visibility.is_public() {
+            if !viewers.is_empty() {
+                return Err(Error::ViewersOnPublic(id.clone()));
+            }
+        } else if self.alignment == AlignmentModel::Transparency {
+            return Err(Error::PrivateUnderTransparency(id.clone()));
+        }
+        Ok(())
     }
 
     /// Refuses an edit of a node whose period is closed. O(periods).

@@ -35,11 +35,13 @@ mod node;
 mod query;
 mod update;
 mod values;
+mod view;
 
 pub use builder::SetBuilder;
 pub use lifecycle::{CarryForward, PeriodMismatch};
 pub use node::{Children, LinkRef, Links, NodeRef, Nodes, Objectives, Supporters};
 pub(crate) use query::{Numbers, almost_one};
+pub use view::View;
 
 /// A validated set of OKRs: objectives, key results, sub-key results and
 /// initiatives held in an acyclic alignment graph, always rolled up.

@@ -316,6 +316,24 @@ impl OkrSet {
     }
 
     /// The period of a node's objective.
+    /// Whether a node belongs to a private objective. O(1) (an
+    /// initiative: its key result's parent).
+    pub(crate) fn is_private(&self, node: NodeIndex) -> bool {
+        let objective = match self.graph.node_weight(node) {
+            Some(Node::Objective(_)) => node,
+            Some(Node::KeyResult(k)) => k.objective,
+            Some(Node::Initiative(_)) => match self.parent_edge(node) {
+                Some((_, parent)) => return self.is_private(parent),
+                None => return false,
+            },
+            None => return false,
+        };
+        matches!(
+            self.graph.node_weight(objective),
+            Some(Node::Objective(o)) if o.private().is_some()
+        )
+    }
+
     pub(crate) fn period_of(&self, node: NodeIndex) -> Option<&Period> {
         self.period_at(self.period_index_of(node)?)
     }

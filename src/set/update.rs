@@ -11,7 +11,9 @@ use super::OkrSet;
 use super::guard::{non_empty, require_owners, require_title};
 use super::lifecycle::validate;
 use crate::engine::graph::{self, EdgeKind, Node};
-use crate::{Commitment, Error, Id, Initiative, InitiativeStatus, Link, NodeKind, Period};
+use crate::{
+    Commitment, Error, Id, Initiative, InitiativeStatus, Link, NodeKind, Period, Visibility,
+};
 
 impl OkrSet {
     /// Renames an objective, key result or initiative. O(title), plus an
@@ -79,6 +81,53 @@ impl OkrSet {
             Some(Node::KeyResult(k)) => k.detail_mut().owners = owners,
             Some(Node::Initiative(i)) => i.owners = owners,
             None => {}
+        }
+        self.tidy_detail(node);
+        Ok(())
+    }
+
+    /// Makes an objective public or private, keeping every link to and
+    /// from it honest: a public objective may not align to a private one.
+    /// O(key results + links).
+    pub(super) fn set_visibility(
+        &mut self,
+        id: &Id,
+        visibility: Visibility,
+        viewers: Vec<String>,
+    ) -> Result<(), Error> {
+        let node = self.expect_kind(id.as_str(), NodeKind::Objective)?;
+        self.refuse_if_closed(node)?;
+        self.check_visibility(id, visibility, &viewers)?;
+        if visibility.is_public() {
+            // Its own links may then reach only public objectives.
+            for edge in self.graph.edges(node) {
+                if matches!(edge.weight().kind, EdgeKind::Link { .. })
+                    && self.is_private(edge.target())
+                {
+                    return Err(Error::PublicAlignedToPrivate {
+                        from: id.clone(),
+                        target: self.id_of(edge.target()),
+                    });
+                }
+            }
+        } else {
+            // Public objectives aligned to it or its key results would
+            // reveal it.
+            for member in self.subtree(node) {
+                for edge in self.graph.edges_directed(member, Incoming) {
+                    if matches!(edge.weight().kind, EdgeKind::Link { .. })
+                        && !self.is_private(edge.source())
+                    {
+                        return Err(Error::PublicAlignedToPrivate {
+                            from: self.id_of(edge.source()),
+                            target: self.id_of(member),
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(Node::Objective(o)) = self.graph.node_weight_mut(node) {
+            o.detail_mut().private = (!visibility.is_public()).then_some(viewers);
         }
         self.tidy_detail(node);
         Ok(())

@@ -6,7 +6,7 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 
 use super::{NodeRef, OkrSet};
 use crate::engine::graph::{EdgeKind, Node};
-use crate::{Document, KeyResult, Link, Objective, Weight};
+use crate::{Document, KeyResult, Link, Objective, Visibility, Weight};
 
 impl OkrSet {
     /// The set as a document, objectives in their order; loading it again
@@ -61,6 +61,12 @@ impl OkrSet {
                 .map(|(id, _)| id.clone()),
             carried_from: o.carried_from().cloned(),
             carried_to: o.carried_to().cloned(),
+            visibility: if o.private().is_some() {
+                Visibility::Private
+            } else {
+                Visibility::Public
+            },
+            viewers: o.private().map(<[String]>::to_vec).unwrap_or_default(),
             aligned_to: o.links.iter().filter_map(|&e| self.link_value(e)).collect(),
             key_results: o
                 .key_results

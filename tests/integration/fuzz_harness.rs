@@ -61,6 +61,66 @@ fn check_loaded(set: &OkrSet) {
     if let Some(objective) = set.objectives().next() {
         let _ = set.impact(objective.id().as_str());
     }
+    check_views(set);
+}
+
+/// A view of the set for a few viewers (nobody, each owner and listed
+/// viewer of the first private objectives) never panics, holds no
+/// objective the viewer may not see, and no output of it names one by id.
+fn check_views(set: &OkrSet) {
+    let mut viewers = vec![okrs::Viewer::new("")];
+    for objective in set.objectives().take(8) {
+        let value = objective.to_objective().expect("an objective");
+        for name in value.owners.iter().chain(&value.viewers).take(2) {
+            viewers.push(okrs::Viewer::new(name.clone()));
+            viewers.push(okrs::Viewer::new("").in_group(name.clone()));
+        }
+    }
+    for viewer in &viewers {
+        let view = set.view(viewer);
+        let shown = view.set();
+        let hidden: Vec<okrs::Objective> = set
+            .objectives()
+            .filter_map(|o| o.to_objective())
+            .filter(|o| !visible(o, viewer))
+            .collect();
+        let date = Date::new(2027, 2, 15).expect("date");
+        let outputs = [
+            shown.to_document().to_json().expect("json"),
+            shown.to_markdown(date),
+            shown.to_text(date),
+            format!("{:?}", shown.lint(date)),
+        ];
+        for objective in &hidden {
+            assert!(
+                shown.node(objective.id.as_str()).is_none(),
+                "{:?} in the view of {viewer:?}",
+                objective.id
+            );
+            // Ids that are part of another visible text cannot be told
+            // apart; a hidden id long enough to be its own is never shown.
+            if objective.id.as_str().len() >= 12 {
+                for output in &outputs {
+                    assert!(
+                        !output.contains(objective.id.as_str()),
+                        "{:?} shows in the view of {viewer:?}",
+                        objective.id
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Whether a viewer may see an objective, from its document value.
+fn visible(objective: &okrs::Objective, viewer: &okrs::Viewer) -> bool {
+    let mut owners = objective.owners.clone();
+    let mut key_results: Vec<&okrs::KeyResult> = objective.key_results.iter().collect();
+    while let Some(key_result) = key_results.pop() {
+        owners.extend(key_result.owners.iter().cloned());
+        key_results.extend(&key_result.key_results);
+    }
+    viewer.may_see(objective.visibility, &owners, &objective.viewers)
 }
 
 /// The small organisation every edit sequence starts from: periods nested in

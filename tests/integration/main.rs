@@ -18,6 +18,7 @@ mod fuzz_corpus;
 mod fuzz_harness;
 mod generate;
 mod lint;
+mod privacy;
 mod properties;
 mod rollup;
 mod rules;

@@ -1,0 +1,315 @@
+//! Private objectives and viewers' views: the model's rules, the numbers a
+//! view shows, and that no output of a view names what it hides.
+
+use okrs::{Document, Edit, Error, GroupBy, LoadError, OkrSet, View, Viewer, Visibility};
+use proptest::prelude::*;
+
+use crate::{d, load, progress};
+
+const AS_OF: &str = "2027-02-15";
+
+fn as_of() -> okrs::Date {
+    AS_OF.parse().unwrap()
+}
+
+fn model_error(json: &str) -> Error {
+    match OkrSet::from_json(json) {
+        Err(LoadError::Invalid(e)) => e,
+        other => panic!("expected a model error, got {other:?}"),
+    }
+}
+
+/// A company objective measured by two key results (0.5 and 1) and two
+/// contributing team objectives: a public one at 0.2 and one private to
+/// its owner `sam` and the group `finance`, at 0.8, titled "Secret merger".
+const ORGANISATION: &str = r#"{ "format": "okrs/1", "alignment": "cascading",
+  "objectives": [
+    { "id": "company", "title": "Grow", "level": "company", "key_results": [
+      { "id": "k1", "title": "Sales", "metric": { "kind": "numeric", "start": 0, "target": 10, "current": 5 } },
+      { "id": "k2", "title": "Hires", "metric": { "kind": "binary", "done": true } } ] },
+    { "id": "open-team", "title": "Ship the app", "level": "team", "owners": ["pat"],
+      "aligned_to": [ { "id": "company" } ], "key_results": [
+      { "id": "open-kr", "title": "Stores", "metric": { "kind": "numeric", "start": 0, "target": 10, "current": 2 } } ] },
+    { "id": "secret-team", "title": "Secret merger", "level": "team", "owners": ["sam"],
+      "visibility": "private", "viewers": ["finance"],
+      "aligned_to": [ { "id": "company" } ], "key_results": [
+      { "id": "secret-kr", "title": "Term sheet with Initech", "owners": ["rob"],
+        "metric": { "kind": "numeric", "start": 0, "target": 10, "current": 8 } } ] } ] }"#;
+
+/// Every output a view offers, as one text to search.
+fn every_output(set: &OkrSet) -> String {
+    let review = set.review(as_of());
+    let mut out = vec![
+        serde_json::to_string(&review.iter().collect::<Vec<_>>()).unwrap(),
+        set.to_document().to_json().unwrap(),
+        set.to_document().to_csv().unwrap(),
+        set.to_dot(),
+        set.to_mermaid(),
+        set.to_markdown(as_of()),
+        set.to_text(as_of()),
+        format!("{:?}", set.lint(as_of())),
+        format!("{:?}", set.alignment_coverage()),
+        format!("{:?}", set.distribution(&review, GroupBy::Owner)),
+        format!("{:?}", set.distribution(&review, GroupBy::Level)),
+        format!("{:?}", set.distribution(&review, GroupBy::Period)),
+    ];
+    for node in set.nodes() {
+        out.push(format!(
+            "{:?}",
+            node.supporters()
+                .map(|n| n.id().clone())
+                .collect::<Vec<_>>()
+        ));
+        out.push(format!(
+            "{:?}",
+            node.aligned_to()
+                .map(|l| l.target().id().clone())
+                .collect::<Vec<_>>()
+        ));
+        if node.kind() == okrs::NodeKind::Objective {
+            out.push(format!("{:?}", set.impact(node.id().as_str())));
+        }
+    }
+    out.join("\n")
+}
+
+#[test]
+fn an_administrator_sees_everything_and_counts_it() {
+    let set = load(ORGANISATION);
+    // Two groups of two: (0.5 + 1 + 0.2 + 0.8) / 4.
+    assert_eq!(progress(&set, "company"), d("0.625"));
+    assert!(every_output(&set).contains("Secret merger"));
+}
+
+#[test]
+fn a_viewer_who_may_not_see_it_finds_it_nowhere_and_the_parent_excludes_it() {
+    let set = load(ORGANISATION);
+    let view = set.view(&Viewer::new("kim").in_group("sales"));
+    // The key results count two, the one visible contributor one:
+    // (0.5 + 1 + 0.2) / 3.
+    assert_eq!(progress(view.set(), "company"), d("1.7") / d("3"));
+    assert_eq!(okrs::rounded(progress(view.set(), "company")), "0.57");
+    let everything = every_output(view.set());
+    for hidden in [
+        "secret-team",
+        "secret-kr",
+        "Secret merger",
+        "Initech",
+        "sam",
+        "rob",
+        "finance",
+    ] {
+        assert!(!everything.contains(hidden), "{hidden:?} shows in the view");
+    }
+    assert!(view.set().node("secret-team").is_none());
+    assert_eq!(view.set().len(), set.len() - 2);
+    // One number per node: the review and the renderings agree.
+    let review = view.set().review(as_of());
+    assert_eq!(
+        review.get("company").unwrap().progress.value(),
+        progress(view.set(), "company")
+    );
+    assert!(view.set().to_markdown(as_of()).contains("0.57"));
+}
+
+#[test]
+fn owners_key_result_owners_and_listed_groups_see_a_private_objective() {
+    let set = load(ORGANISATION);
+    for viewer in [
+        Viewer::new("sam"),
+        Viewer::new("rob"),
+        Viewer::new("lee").in_group("finance"),
+    ] {
+        let view = set.view(&viewer);
+        assert!(view.set().node("secret-team").is_some(), "{viewer:?}");
+        assert_eq!(progress(view.set(), "company"), d("0.625"));
+        assert_eq!(view.viewer(), &viewer);
+    }
+}
+
+#[test]
+fn the_transparency_model_refuses_private_objectives() {
+    let json = r#"{ "format": "okrs/1", "alignment": "transparency", "objectives": [
+        { "id": "o", "title": "O", "level": "team", "visibility": "private" } ] }"#;
+    let error = model_error(json);
+    assert_eq!(error.code(), "private-under-transparency");
+    assert_eq!(error.ids()[0].as_str(), "o");
+    assert_eq!(error.field(), Some("visibility"));
+}
+
+#[test]
+fn viewers_on_a_public_objective_are_refused() {
+    let json = r#"{ "format": "okrs/1", "objectives": [
+        { "id": "o", "title": "O", "level": "team", "viewers": ["x"] } ] }"#;
+    assert_eq!(model_error(json).code(), "viewers-on-public");
+}
+
+#[test]
+fn a_public_objective_may_not_align_to_a_private_one() {
+    let json = r#"{ "format": "okrs/1", "objectives": [
+        { "id": "secret", "title": "S", "level": "company", "visibility": "private" },
+        { "id": "open", "title": "O", "level": "team", "aligned_to": [ { "id": "secret" } ] } ] }"#;
+    let error = model_error(json);
+    assert_eq!(error.code(), "public-aligned-to-private");
+    let ids: Vec<&str> = error.ids().iter().map(|id| id.as_str()).collect();
+    assert_eq!(ids, ["open", "secret"]);
+    // A private one may align to a public one.
+    let fine = r#"{ "format": "okrs/1", "objectives": [
+        { "id": "open", "title": "O", "level": "company" },
+        { "id": "secret", "title": "S", "level": "team", "visibility": "private",
+          "aligned_to": [ { "id": "open" } ] } ] }"#;
+    load(fine);
+}
+
+#[test]
+fn edits_keep_the_visibility_rules_and_change_nothing_when_refused() {
+    let mut set = load(ORGANISATION);
+    let before = set.clone();
+    // A public objective aligning to the private one.
+    let error = set
+        .apply(Edit::AddLink {
+            from: "open-team".parse().unwrap(),
+            link: okrs::Link::new("secret-kr".parse().unwrap()),
+        })
+        .unwrap_err();
+    assert_eq!(error.code(), "public-aligned-to-private");
+    assert!(set == before);
+    // Making the company objective private would reveal it through its
+    // public supporter.
+    let error = set
+        .apply(Edit::SetVisibility {
+            id: "company".parse().unwrap(),
+            visibility: Visibility::Private,
+            viewers: vec![],
+        })
+        .unwrap_err();
+    assert_eq!(error.code(), "public-aligned-to-private");
+    assert!(set == before);
+    // Making the private objective public works, and shows in the
+    // document and to everyone; its progress moves nothing.
+    let changes = set
+        .apply(Edit::SetVisibility {
+            id: "secret-team".parse().unwrap(),
+            visibility: Visibility::Public,
+            viewers: vec![],
+        })
+        .unwrap();
+    assert!(changes.moved().is_empty());
+    assert!(
+        set.view(&Viewer::new("kim"))
+            .set()
+            .node("secret-team")
+            .is_some()
+    );
+    // And private again, to one person.
+    set.apply(Edit::SetVisibility {
+        id: "secret-team".parse().unwrap(),
+        visibility: Visibility::Private,
+        viewers: vec!["kim".to_owned()],
+    })
+    .unwrap();
+    let objective = set.node("secret-team").unwrap().to_objective().unwrap();
+    assert_eq!(objective.visibility, Visibility::Private);
+    assert_eq!(objective.viewers, ["kim"]);
+    assert!(
+        set.view(&Viewer::new("kim"))
+            .set()
+            .node("secret-team")
+            .is_some()
+    );
+    assert!(
+        set.view(&Viewer::new("pat"))
+            .set()
+            .node("secret-team")
+            .is_none()
+    );
+}
+
+#[test]
+fn visibility_round_trips_through_json_and_csv() {
+    let document = load(ORGANISATION).to_document();
+    let json = document.to_json().unwrap();
+    assert!(
+        json.contains(r#""visibility": "private""#) || json.contains(r#""visibility":"private""#)
+    );
+    assert_eq!(Document::from_json(&json).unwrap(), document);
+    let csv = document.to_csv().unwrap();
+    assert_eq!(Document::from_csv(&csv).unwrap(), document);
+}
+
+/// An organisation of `n` objectives in three levels, some private, with
+/// ids and titles that are no substring of one another.
+fn organisation(private: &[bool], owners: &[u8], viewers: &[u8]) -> String {
+    let objectives: Vec<String> = private
+        .iter()
+        .enumerate()
+        .map(|(i, &private)| {
+            let level = ["company", "department", "team"][i % 3];
+            let owner = owners[i % owners.len()] % 4;
+            let viewer = viewers[i % viewers.len()] % 4;
+            let visibility = if private {
+                format!(r#", "visibility": "private", "viewers": ["group{viewer}x"]"#)
+            } else {
+                String::new()
+            };
+            format!(
+                r#"{{ "id": "obj{i}x", "title": "Title{i}x", "level": "{level}", "owners": ["person{owner}x"]{visibility},
+                "key_results": [ {{ "id": "kr{i}x", "title": "Measure{i}x", "metric": {{ "kind": "numeric", "start": 0, "target": 10, "current": {} }} }} ] }}"#,
+                i % 11
+            )
+        })
+        .collect();
+    format!(
+        r#"{{ "format": "okrs/1", "alignment": "cascading", "objectives": [{}] }}"#,
+        objectives.join(",")
+    )
+}
+
+fn private_at(private: &[bool], at: usize) -> bool {
+    private.get(at).copied().unwrap_or(false)
+}
+
+/// Links objective `i` to objective `i - 1` when that is a level up and
+/// the link is allowed (a private target only from a private source).
+fn linked(json: &str, private: &[bool]) -> String {
+    let mut document = Document::from_json(json).unwrap();
+    for i in 1..document.objectives.len() {
+        if i % 3 == 0 || (private_at(private, i - 1) && !private_at(private, i)) {
+            continue;
+        }
+        let target = document.objectives[i - 1].id.clone();
+        document.objectives[i]
+            .aligned_to
+            .push(okrs::Link::new(target));
+    }
+    document.to_json().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A viewer never sees, in any output, the id, title or key result of
+    /// an objective they may not see; and sees every one they may.
+    #[test]
+    fn a_view_never_shows_a_hidden_objective(
+        private in proptest::collection::vec(any::<bool>(), 1..10),
+        owners in proptest::collection::vec(any::<u8>(), 1..4),
+        viewers in proptest::collection::vec(any::<u8>(), 1..4),
+        who in 0u8..4,
+        group in 0u8..4,
+    ) {
+        let json = linked(&organisation(&private, &owners, &viewers), &private);
+        let set = load(&json);
+        let viewer = Viewer::new(format!("person{who}x")).in_group(format!("group{group}x"));
+        let view: View = set.view(&viewer);
+        let everything = every_output(view.set());
+        for (i, &is_private) in private.iter().enumerate() {
+            let owner = format!("person{}x", owners[i % owners.len()] % 4);
+            let listed = format!("group{}x", viewers[i % viewers.len()] % 4);
+            let may_see = !is_private || viewer.is(&owner) || viewer.is(&listed);
+            for text in [format!("obj{i}x"), format!("Title{i}x"), format!("kr{i}x"), format!("Measure{i}x")] {
+                prop_assert_eq!(everything.contains(&text), may_see, "{} for {:?}", text, viewer);
+            }
+        }
+    }
+}
