@@ -205,6 +205,7 @@ impl OkrSet {
         self.objectives.clear();
         self.added.clear();
         self.periods.clear();
+        self.grades.clear();
         self.state = crate::engine::rollup::State::default();
     }
 }
