@@ -961,6 +961,7 @@ impl Plan {
         &self,
         progress: &[Decimal],
         raw: &Raws,
+        trees: &HashMap<u32, SumTree>,
         changed: NodeIndex,
         value: Decimal,
         strategies: &Strategies,
@@ -978,11 +979,18 @@ impl Plan {
         let mut overlay: HashMap<u32, Decimal> = HashMap::new();
         let mut scratch = Vec::new();
         overlay.insert(changed, value);
-        let mut queue: BinaryHeap<Reverse<u32>> = self
-            .consumers_of(changed as usize)
-            .iter()
-            .map(|&(c, _)| Reverse(c))
-            .collect();
+        // The blocks of each reached node's inputs that changed: a node
+        // with kept sums re-adds those blocks only, so a what-if under an
+        // objective of n key results costs O(log n), not O(n).
+        let mut moved: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut queue: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
+        for &(c, position) in self.consumers_of(changed as usize) {
+            moved
+                .entry(c)
+                .or_default()
+                .push(SumTree::block_of(position as usize));
+            queue.push(Reverse(c));
+        }
         let mut last = None;
         while let Some(Reverse(s)) = queue.pop() {
             if last == Some(s) {
@@ -993,18 +1001,60 @@ impl Plan {
                 base: progress,
                 overlay: &overlay,
             };
-            let updated = self.evaluate(s as usize, &view, &raw, &mut scratch, strategies);
+            let blocks = moved.remove(&s).unwrap_or_default();
+            let updated = match self.kept_what_if(s as usize, trees, &view, &blocks) {
+                Some(value) => value,
+                None => self.evaluate(s as usize, &view, &raw, &mut scratch, strategies),
+            };
             overlay.insert(s, updated);
-            queue.extend(
-                self.consumers_of(s as usize)
-                    .iter()
-                    .map(|&(c, _)| Reverse(c)),
-            );
+            for &(c, position) in self.consumers_of(s as usize) {
+                moved
+                    .entry(c)
+                    .or_default()
+                    .push(SumTree::block_of(position as usize));
+                queue.push(Reverse(c));
+            }
         }
         overlay
             .into_iter()
             .map(|(s, value)| (self.node_at(s), value))
             .collect()
+    }
+
+    /// A slot's value from its kept sums with the `blocks` of its inputs
+    /// re-added from `view`, as an incremental pass would find it; `None`
+    /// for a slot without kept sums (evaluated in full instead).
+    fn kept_what_if(
+        &self,
+        s: usize,
+        trees: &HashMap<u32, SumTree>,
+        view: &Overlay<'_>,
+        blocks: &[usize],
+    ) -> Option<Decimal> {
+        let inputs = self.inputs_of(s);
+        if !SumTree::pays(inputs.len()) || !matches!(self.evaluator_of(s), Evaluator::Builtin(_)) {
+            return None;
+        }
+        let tree = trees.get(&to_u32(s))?;
+        let cap = self.config.cap;
+        let value = if self.config.clamp {
+            tree.value_with(
+                &NodeInputs::<_, true> {
+                    inputs,
+                    progress: view,
+                },
+                blocks,
+            )
+        } else {
+            tree.value_with(
+                &NodeInputs::<_, false> {
+                    inputs,
+                    progress: view,
+                },
+                blocks,
+            )
+        };
+        Some(Progress::clamped(value, cap).value())
     }
 
     /// Each input's share of a node's progress under a linear reading of
@@ -1412,8 +1462,14 @@ impl State {
         value: Decimal,
         strategies: &Strategies,
     ) -> HashMap<u32, Decimal> {
-        self.plan
-            .what_if(&self.progress, &self.raw, changed, value, strategies)
+        self.plan.what_if(
+            &self.progress,
+            &self.raw,
+            &self.trees,
+            changed,
+            value,
+            strategies,
+        )
     }
 
     /// A node with kept sums: refreshes (or builds) them and reads the

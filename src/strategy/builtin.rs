@@ -348,6 +348,46 @@ impl SumTree {
         }
     }
 
+    /// The node's value were the inputs of `blocks` (block indices, see
+    /// [`block_of`](Self::block_of)) as `inputs` gives them now, the stored
+    /// sums of the other blocks kept: a what-if that leaves the tree as it
+    /// is. O(B · (BLOCK + log blocks)) for B blocks.
+    pub(crate) fn value_with(&self, inputs: &(impl Inputs + ?Sized), blocks: &[usize]) -> Decimal {
+        let mut changed: std::collections::HashMap<usize, Option<Decimal>> =
+            std::collections::HashMap::with_capacity(2 * blocks.len());
+        let mut pending: Vec<usize> = Vec::new();
+        for &block in blocks {
+            changed.insert(self.blocks + block, self.builtin.block(inputs, block));
+            let mut i = self.blocks + block;
+            while i > 1 {
+                i /= 2;
+                pending.push(i);
+            }
+        }
+        // Children before parents: a child's index is twice its parent's.
+        pending.sort_unstable_by(|a, b| b.cmp(a));
+        pending.dedup();
+        let read = |changed: &std::collections::HashMap<usize, Option<Decimal>>, i: usize| {
+            changed
+                .get(&i)
+                .copied()
+                .unwrap_or_else(|| self.nodes.get(i).copied().flatten())
+        };
+        for i in pending {
+            let combined = self
+                .builtin
+                .fold()
+                .combine(read(&changed, 2 * i), read(&changed, 2 * i + 1));
+            changed.insert(i, combined);
+        }
+        self.builtin.finish(read(&changed, 1), self.divisor, inputs)
+    }
+
+    /// The block input `position` falls in. O(1).
+    pub(crate) fn block_of(position: usize) -> usize {
+        position / BLOCK
+    }
+
     /// The node's value from the stored sums; `inputs` only for the
     /// overflow fallback. O(1) but for that fallback.
     pub(crate) fn value(&self, inputs: &(impl Inputs + ?Sized)) -> Decimal {

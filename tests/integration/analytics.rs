@@ -156,3 +156,63 @@ fn shares_survive_weights_near_the_decimal_range() {
     assert_eq!(impact.len(), 2);
     assert!(impact.iter().all(|i| i.share == d("0.5")), "{impact:?}");
 }
+
+mod wide {
+    use okrs::{
+        AlignmentModel, Decimal, Document, KeyResult, Link, Metric, Objective, OkrSet, Weight,
+    };
+    use proptest::prelude::*;
+
+    /// A team objective with `values.len()` key results (more than 32, so
+    /// it keeps partial sums) contributing to a company objective with two
+    /// key results of its own.
+    fn organisation(values: &[(u8, u8)], strategy: &str) -> OkrSet {
+        let numeric = |v: u8| {
+            Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(Decimal::from(v % 11))
+        };
+        let mut team = Objective::new("team".parse().unwrap(), "Team", "team")
+            .with_strategy(strategy)
+            .with_link(Link::new("co".parse().unwrap()));
+        for (i, &(weight, value)) in values.iter().enumerate() {
+            team = team.with_key_result(
+                KeyResult::new(format!("k{i}").parse().unwrap(), "K")
+                    .with_weight(Weight::new(Decimal::from(weight % 5 + 1)).unwrap())
+                    .with_metric(numeric(value)),
+            );
+        }
+        let co = Objective::new("co".parse().unwrap(), "Company", "company")
+            .with_key_result(KeyResult::new("c0".parse().unwrap(), "C").with_metric(numeric(3)))
+            .with_key_result(KeyResult::new("c1".parse().unwrap(), "C").with_metric(numeric(7)));
+        let mut document = Document::new(AlignmentModel::Cascading);
+        document.objectives = vec![co, team];
+        OkrSet::from_document(document).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// A what-if through kept partial sums equals recording the key
+        /// result at its target and reading the objectives, to the last
+        /// digit, under every built-in strategy.
+        #[test]
+        fn what_if_through_kept_sums_equals_reaching_the_target(
+            values in proptest::collection::vec((any::<u8>(), any::<u8>()), 33..150),
+            pick in any::<proptest::sample::Index>(),
+            strategy in prop_oneof![Just("weighted-mean"), Just("mean"), Just("min")],
+        ) {
+            let set = organisation(&values, strategy);
+            let k = format!("k{}", pick.index(values.len()));
+            let mut reached = set.clone();
+            reached
+                .set_metric(&k, Some(Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(Decimal::TEN)))
+                .unwrap();
+            for target in ["team", "co"] {
+                prop_assert_eq!(
+                    set.what_if(&k, target).unwrap().value(),
+                    reached.progress(target).unwrap().value(),
+                    "{} on {}", k, target
+                );
+            }
+        }
+    }
+}
