@@ -117,6 +117,55 @@ fn files(nodes: usize, dir: &Path) -> (PathBuf, PathBuf, String) {
     (json, csv, text)
 }
 
+/// The Python floor (`rollup.py` beside this file): run once, timed, and
+/// checked against `okrs rollup --json` to ten places. `None` without
+/// `python3`.
+fn python_rollup(json: &Path) -> Option<Duration> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/rollup.py");
+    let started = Instant::now();
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg(json)
+        .output()
+        .ok()?;
+    let elapsed = started.elapsed();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let python: std::collections::HashMap<String, String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(id, p)| (id.to_owned(), p.to_owned()))
+        .collect();
+    let ours = Command::new(OKRS)
+        .args([
+            "rollup",
+            "--json",
+            &json.display().to_string(),
+            "--as-of",
+            AS_OF,
+        ])
+        .output()
+        .unwrap();
+    let ours: serde_json::Value = serde_json::from_slice(&ours.stdout).unwrap();
+    let mut compared = 0;
+    for node in ours["nodes"].as_array().unwrap() {
+        let id = node["id"].as_str().unwrap();
+        let Some(theirs) = python.get(id) else {
+            continue;
+        };
+        let progress: rust_decimal::Decimal = node["progress"].as_str().unwrap().parse().unwrap();
+        let progress = progress.round_dp(10);
+        let theirs: rust_decimal::Decimal = theirs.parse().unwrap();
+        assert_eq!(progress, theirs, "{id}: okrs {progress}, python {theirs}");
+        compared += 1;
+    }
+    assert_eq!(compared, python.len(), "every node compared");
+    Some(elapsed)
+}
+
 fn bench(c: &mut Criterion) {
     let dir = std::env::temp_dir().join("okrs-process-bench");
     std::fs::create_dir_all(&dir).unwrap();
@@ -134,6 +183,13 @@ fn bench(c: &mut Criterion) {
         for (name, template) in COMMANDS {
             let args = args(template, &json, &csv);
             eprintln!("okrs: {name} at {nodes}: peak memory {}", peak(&args));
+        }
+        match python_rollup(&json) {
+            Some(elapsed) => eprintln!(
+                "okrs: the Python decimal roll-up at {nodes}: {:.3} s (same numbers to ten places)",
+                elapsed.as_secs_f64()
+            ),
+            None => eprintln!("okrs: no python3: the Python floor is not measured"),
         }
         group.bench_function(BenchmarkId::new("floor_read", nodes), |b| {
             b.iter(|| std::fs::read_to_string(&json).unwrap());
