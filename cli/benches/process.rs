@@ -126,6 +126,7 @@ fn python_rollup(json: &Path) -> Option<Duration> {
     let output = Command::new("python3")
         .arg(&script)
         .arg(json)
+        .arg(AS_OF)
         .output()
         .ok()?;
     let elapsed = started.elapsed();
