@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::engine::graph::{EdgeKind, Graph, Node, strategy_of};
 use crate::invariant::{sure, sure_or, to_u32};
-use crate::strategy::{Builtin, Inputs, SumTree};
+use crate::strategy::{Builtin, Inputs, SumTree, Sums, scaled_weighted_mean, two_groups};
 use crate::{
     AggregationStrategy, Contribution, Mean, Min, Progress, ProgressFrom, Weight, WeightedMean,
 };
@@ -32,9 +32,18 @@ pub(crate) struct Strategies {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Evaluator {
     Builtin(Builtin),
+    /// A weighted mean over two groups that count by their number of
+    /// members: the key results are the first `split` inputs, the
+    /// contributing objectives the rest (see [`two_groups`]).
+    Groups(u32),
     SumOfValues,
     Custom(u32),
 }
+
+/// The key of the kept sums of a node's second group (its contributing
+/// objectives) in [`State::trees`]: its slot with the high bit set (slots
+/// stay below it: a plan that large would not fit in memory).
+const ALIGNED_TREE: u32 = 1 << 31;
 
 const BUILTINS: usize = 3;
 
@@ -404,17 +413,18 @@ pub(crate) fn counted(
 /// *s* of the whole and the key results *1 − s*, each member its part of
 /// its group's.
 ///
-/// Custom strategies receive these normalised shares. The built-ins need
-/// only their proportions, so they get them without a division: a member
-/// of either group carries *n·wᵢ·W′* (*W′* the other group's total), with
-/// a share *(1 − s)·wᵢ·W₁* or *s·wᵢ·W₀*: exact products of the stated
-/// numbers, which the roll-up's sums and its one division then round once
-/// (with stated weights of few digits, as cheap as the weights themselves;
-/// should a product overflow, the normalised share is used instead). A
-/// node with one group keeps the stated weights (a weighted mean does not
-/// depend on their unit). `mean` counts every counted member alike (with a
-/// share, as a weighted mean of the two groups' means); `min` and
-/// `sum-of-values` read the stated weights, zero or not. O(inputs).
+/// Custom strategies receive these normalised shares. A weighted mean over
+/// two groups keeps the stated weights (in lowest whole terms) and runs as
+/// [`Evaluator::Groups`]: each group sums its own terms, and the groups
+/// meet in one division ([`two_groups`]), so that no weight grows with the
+/// other group's size. With a share, each member carries *(1 − s)·wᵢ·W₁*
+/// or *s·wᵢ·W₀*: exact products of the stated numbers (should one
+/// overflow, the normalised share). A node with one group keeps the stated
+/// weights (a weighted mean does not depend on their unit). `mean` counts
+/// every counted member alike (with a share, as a weighted mean of the two
+/// groups' means); `min` and `sum-of-values` read the stated weights, zero
+/// or not. Inputs come key results first (`inputs` in that order).
+/// O(inputs).
 pub(crate) fn weigh(
     evaluator: Evaluator,
     share: Option<Decimal>,
@@ -518,14 +528,37 @@ pub(crate) fn weigh(
             stated(weights);
             evaluator
         }
-        Evaluator::Builtin(Builtin::WeightedMean) => {
-            let counts = match share {
-                Some(s) => [Decimal::ONE.saturating_sub(s), s],
-                None => [Decimal::from(n0), Decimal::from(n1)],
-            };
-            if !products(counts).is_some_and(|factors| exact(weights, factors)) {
-                normalised(weights);
+        Evaluator::Builtin(Builtin::WeightedMean) => match share {
+            // Each group sums its own stated weights (few digits, so each
+            // weight × progress stays exact); the groups meet once.
+            None => {
+                // Where the groups' factors n₀·W₁ and n₁·W₀ come down to
+                // small whole numbers, each member carries its factor times
+                // its weight: one sum over all, as cheap as one group.
+                // Otherwise those products would push weight × progress
+                // past a decimal's 96 bits: each group sums its own
+                // stated weights, and the groups meet once.
+                let counts = [Decimal::from(n0), Decimal::from(n1)];
+                let small = products(counts)
+                    .filter(|f| f.iter().all(|&f| f <= Decimal::from(SMALL_FACTOR)));
+                if small.is_some_and(|factors| exact(weights, factors)) {
+                    return evaluator;
+                }
+                weights.clear();
+                stated(weights);
+                let split = inputs.iter().filter(|&&(_, g)| g != ALIGNED).count();
+                Evaluator::Groups(to_u32(split))
             }
+            Some(s) => {
+                let counts = [Decimal::ONE.saturating_sub(s), s];
+                if !products(counts).is_some_and(|factors| exact(weights, factors)) {
+                    normalised(weights);
+                }
+                evaluator
+            }
+        },
+        Evaluator::Groups(_) => {
+            stated(weights);
             evaluator
         }
         Evaluator::Custom(_) => {
@@ -591,6 +624,10 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
     }
     a
 }
+
+/// The largest factor (see [`weigh`]) a member of a two-group node may
+/// carry in one sum over all: past it, each group sums apart.
+const SMALL_FACTOR: i64 = 2;
 
 /// Two positive whole factors divided by their greatest common divisor
 /// (others as they are): the same proportions with fewer digits, so that
@@ -682,9 +719,10 @@ impl Plan {
                             )
                         }),
                 );
-                // Sum in id order: a set built by edits and the same set
-                // reloaded from its document then round alike, to the last digit.
-                list.sort_by(|a, b| id_of(graph, a.0).cmp(&id_of(graph, b.0)));
+                // Sum in id order, the key results first: a set built by
+                // edits and the same set reloaded from its document then
+                // round alike, to the last digit.
+                list.sort_by(|a, b| (a.2, id_of(graph, a.0)).cmp(&(b.2, id_of(graph, b.0))));
                 stated.clear();
                 stated.extend(list.iter().map(|&(_, w, g)| (w, g)));
                 let (evaluator, share) = rule_of(graph, node, strategies);
@@ -1078,6 +1116,29 @@ impl Plan {
                     .map(|&(_, w)| if w.is_zero() { Decimal::ZERO } else { each })
                     .collect()
             }
+            Evaluator::Groups(split) => {
+                // n·w/W within each group, over the n₀ + n₁ members.
+                let split = (split as usize).min(inputs.len());
+                let (first, second) = inputs.split_at(split);
+                let members = |group: &[(u32, Decimal)]| {
+                    let count = group.iter().filter(|(_, w)| !w.is_zero()).count();
+                    let total = group
+                        .iter()
+                        .fold(Decimal::ZERO, |sum, (_, w)| sum.saturating_add(*w));
+                    (Decimal::from(count), total)
+                };
+                let (n0, w0) = members(first);
+                let (n1, w1) = members(second);
+                let all = n0.saturating_add(n1);
+                let share = |n: Decimal, total: Decimal, w: Decimal| {
+                    part(n, w, total).checked_div(all).unwrap_or_default()
+                };
+                first
+                    .iter()
+                    .map(|&(_, w)| share(n0, w0, w))
+                    .chain(second.iter().map(|&(_, w)| share(n1, w1, w)))
+                    .collect()
+            }
             Evaluator::SumOfValues => {
                 let distances: Vec<Decimal> = inputs
                     .iter()
@@ -1160,6 +1221,10 @@ impl Plan {
             Evaluator::Builtin(builtin) => {
                 builtin.aggregate(&NodeInputs::<_, false> { inputs, progress })
             }
+            Evaluator::Groups(split) if self.config.clamp => {
+                groups(&NodeInputs::<_, true> { inputs, progress }, split)
+            }
+            Evaluator::Groups(split) => groups(&NodeInputs::<_, false> { inputs, progress }, split),
             Evaluator::SumOfValues => return self.sum_of_values(inputs, raw),
             Evaluator::Custom(index) => {
                 let clamp = self.config.clamp;
@@ -1216,6 +1281,58 @@ impl Plan {
         });
         ratio(done, distance, self.config.cap)
     }
+}
+
+/// Some of a node's inputs: positions `start..start + len` of `inputs`.
+struct Part<'a, V: ?Sized> {
+    inputs: &'a V,
+    start: usize,
+    len: usize,
+}
+
+impl<V: Inputs + ?Sized> Inputs for Part<'_, V> {
+    fn count(&self) -> usize {
+        self.len
+    }
+    fn pairs(&self, positions: Range<usize>) -> impl Iterator<Item = (Decimal, Decimal)> + '_ {
+        let end = positions.end.min(self.len);
+        self.inputs
+            .pairs(self.start + positions.start..self.start + end)
+    }
+}
+
+/// The two groups of `inputs`, split at `split`.
+fn parts<V: Inputs + ?Sized>(inputs: &V, split: u32) -> [Part<'_, V>; 2] {
+    let split = (split as usize).min(inputs.count());
+    [
+        Part {
+            inputs,
+            start: 0,
+            len: split,
+        },
+        Part {
+            inputs,
+            start: split,
+            len: inputs.count() - split,
+        },
+    ]
+}
+
+/// [`Evaluator::Groups`] over every input: each group's sums in the fixed
+/// order, met by [`two_groups`]. O(inputs), no allocation.
+fn groups(inputs: &(impl Inputs + ?Sized), split: u32) -> Decimal {
+    let [first, second] = parts(inputs, split);
+    two_groups(
+        Builtin::weighted_sums(&first),
+        Builtin::weighted_sums(&second),
+        |group| {
+            if group == 0 {
+                scaled_weighted_mean(&first)
+            } else {
+                scaled_weighted_mean(&second)
+            }
+        },
+    )
 }
 
 /// A node's inputs in plan order, their progress read from `progress`;
@@ -1362,6 +1479,10 @@ impl State {
     /// Keeps a node's raw values (or forgets them). Returns whether they
     /// changed. O(1) average.
     fn store_raw(&mut self, node: NodeIndex, raw: Option<Raw>) -> bool {
+        // Most sets sum no values: spare their check-ins the hashing.
+        if raw.is_none() && self.raw.is_empty() {
+            return false;
+        }
         let key = index_u32(node);
         match raw {
             Some(raw) => self.raw.insert(key, raw).is_none_or(|old| {
@@ -1441,16 +1562,31 @@ impl State {
         for &(consumer, position) in self.plan.consumers_of(s) {
             // Only a node with a large fan-in can keep sums: the count sits
             // in the plan entry read anyway, and spares most consumers a
-            // hash lookup.
-            let wide = self
-                .plan
-                .entry(consumer as usize)
-                .is_some_and(|e| SumTree::pays(e.inputs_len as usize));
-            if let Some(tree) = wide.then(|| self.trees.get_mut(&consumer)).flatten() {
-                tree.mark(position as usize);
+            // hash lookup. A node of two groups keeps each group's apart.
+            let kept = self.plan.entry(consumer as usize).and_then(|e| {
+                let len = e.inputs_len;
+                match e.evaluator {
+                    Evaluator::Groups(split) if position < split => {
+                        SumTree::pays(split as usize).then_some((consumer, position))
+                    }
+                    Evaluator::Groups(split) => SumTree::pays((len - split) as usize)
+                        .then_some((consumer | ALIGNED_TREE, position - split)),
+                    _ => SumTree::pays(len as usize).then_some((consumer, position)),
+                }
+            });
+            if let Some((key, at)) = kept {
+                if let Some(tree) = self.trees.get_mut(&key) {
+                    tree.mark(at as usize);
+                }
             }
             queue.push(Reverse(consumer));
         }
+    }
+
+    /// Forgets the kept sums of slot `s` (both groups'). O(1).
+    fn drop_trees(&mut self, s: u32) {
+        self.trees.remove(&s);
+        self.trees.remove(&(s | ALIGNED_TREE));
     }
 
     /// The progress of every ancestor of `changed` had it reached its
@@ -1492,8 +1628,31 @@ impl State {
         }
     }
 
+    /// A node of two groups of which one or both keep sums: each group's
+    /// from its kept sums, or summed afresh. Out of line, like
+    /// [`evaluate_kept`](Self::evaluate_kept).
+    #[inline(never)]
+    fn evaluate_groups(&mut self, s: usize, split: u32, pass: Pass) -> Decimal {
+        let cap = self.plan.config.cap;
+        let value = if self.plan.config.clamp {
+            let view = NodeInputs::<_, true> {
+                inputs: self.plan.inputs_of(s),
+                progress: self.progress.as_slice(),
+            };
+            kept_groups(&mut self.trees, s, split, pass, &view)
+        } else {
+            let view = NodeInputs::<_, false> {
+                inputs: self.plan.inputs_of(s),
+                progress: self.progress.as_slice(),
+            };
+            kept_groups(&mut self.trees, s, split, pass, &view)
+        };
+        Progress::clamped(value, cap).value()
+    }
+
     /// Evaluates one slot with inputs and stores it. Returns whether the
     /// stored value changed.
+    #[inline]
     fn recompute(&mut self, s: usize, pass: Pass, strategies: &Strategies) -> bool {
         let inputs = self.plan.inputs_of(s);
         // Most nodes are key results without inputs: test the count before
@@ -1501,6 +1660,7 @@ impl State {
         let kept = SumTree::pays(inputs.len()).then(|| self.plan.evaluator_of(s));
         let value = match kept {
             Some(Evaluator::Builtin(builtin)) => self.evaluate_kept(s, builtin, pass),
+            Some(Evaluator::Groups(split)) => self.evaluate_groups(s, split, pass),
             _ => self.plan.evaluate(
                 s,
                 self.progress.as_slice(),
@@ -1553,6 +1713,42 @@ fn kept(
         })
         .or_insert_with(|| SumTree::new(builtin, view));
     tree.value(view)
+}
+
+/// [`Evaluator::Groups`] with kept sums: a group wide enough keeps its
+/// sums under its key (the slot, or the slot with [`ALIGNED_TREE`] for the
+/// second group) and reads them off; a narrow one is summed afresh. The
+/// same digits as [`groups`].
+fn kept_groups(
+    trees: &mut HashMap<u32, SumTree>,
+    s: usize,
+    split: u32,
+    pass: Pass,
+    view: &(impl Inputs + ?Sized),
+) -> Decimal {
+    let [first, second] = parts(view, split);
+    let mut sums = |part: &Part<'_, _>, key: u32| -> Sums {
+        if !SumTree::pays(part.count()) {
+            return Builtin::weighted_sums(part);
+        }
+        let tree = trees
+            .entry(key)
+            .and_modify(|tree| match pass {
+                Pass::Full => tree.rebuild(part),
+                Pass::Incremental => tree.refresh(part),
+            })
+            .or_insert_with(|| SumTree::new(Builtin::WeightedMean, part));
+        tree.sums()
+    };
+    let slot = to_u32(s);
+    let (a, b) = (sums(&first, slot), sums(&second, slot | ALIGNED_TREE));
+    two_groups(a, b, |group| {
+        if group == 0 {
+            scaled_weighted_mean(&first)
+        } else {
+            scaled_weighted_mean(&second)
+        }
+    })
 }
 
 /// What a structural edit changed in the graph, for
@@ -1703,10 +1899,20 @@ impl Plan {
     /// Inserts `source` among the inputs of `c`, at its place in id order,
     /// and `c` among the consumers of `source`. O(inputs of `c`).
     fn insert_input(&mut self, graph: &Graph, c: u32, source: u32, weight: Decimal) {
-        let id = id_of(graph, self.node_at(source));
+        // Key results first, then by id (see `Plan::build`).
+        let target = NodeIndex::new(self.node_at(c) as usize);
+        let key = |x: u32| {
+            let node = NodeIndex::new(self.node_at(x) as usize);
+            let group = graph
+                .find_edge(node, target)
+                .and_then(|e| graph.edge_weight(e))
+                .map_or(KEY_RESULTS, |e| group_of(e.kind));
+            (group, id_of(graph, self.node_at(x)))
+        };
+        let new = key(source);
         let position = self
             .inputs_of(c as usize)
-            .partition_point(|&(x, _)| id_of(graph, self.node_at(x)) < id);
+            .partition_point(|&(x, _)| key(x) < new);
         let start = self.inputs_to_end(c as usize);
         self.inputs.insert(start + position, (source, weight));
         if let Some(entry) = self.entry_mut(c as usize) {
@@ -1878,7 +2084,7 @@ impl State {
                 .collect();
             for c in consumers {
                 self.plan.remove_input(c, s);
-                self.trees.remove(&c);
+                self.drop_trees(c);
                 let consumer = NodeIndex::new(self.plan.node_at(c) as usize);
                 dirty.push(consumer);
                 reweigh.push(consumer);
@@ -1892,7 +2098,7 @@ impl State {
             for i in inputs {
                 self.plan.remove_input(s, i);
             }
-            self.trees.remove(&s);
+            self.drop_trees(s);
             if let Some(value) = self.progress.get_mut(s as usize) {
                 *value = Decimal::ZERO;
             }
@@ -1946,7 +2152,7 @@ impl State {
             }
             let (a, b) = (to_u32(a), to_u32(b));
             self.plan.insert_input(graph, b, a, Decimal::ZERO);
-            self.trees.remove(&b);
+            self.drop_trees(b);
             dirty.push(target);
             reweigh.push(target);
             if a > b {
@@ -1958,7 +2164,7 @@ impl State {
                 continue;
             };
             self.plan.remove_input(to_u32(b), to_u32(a));
-            self.trees.remove(&to_u32(b));
+            self.drop_trees(to_u32(b));
             dirty.push(target);
             reweigh.push(target);
         }
@@ -1971,7 +2177,7 @@ impl State {
         for node in reweigh {
             if let Some(s) = self.plan.slot_of(node) {
                 self.plan.reweigh_node(graph, s, strategies);
-                self.trees.remove(&to_u32(s));
+                self.drop_trees(to_u32(s));
             }
         }
         let mut queue: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
@@ -2097,10 +2303,11 @@ impl State {
                     self.plan.entry(old).copied(),
                     self.progress.get(old).copied().unwrap_or_default(),
                     self.trees.remove(&to_u32(old)),
+                    self.trees.remove(&(to_u32(old) | ALIGNED_TREE)),
                 )
             })
             .collect();
-        for (new, node, entry, value, tree) in moved {
+        for (new, node, entry, value, tree, aligned) in moved {
             let s = new as usize;
             if let Some(n) = self.plan.order.get_mut(s) {
                 *n = node;
@@ -2113,6 +2320,9 @@ impl State {
             }
             if let Some(tree) = tree {
                 self.trees.insert(new, tree);
+            }
+            if let Some(tree) = aligned {
+                self.trees.insert(new | ALIGNED_TREE, tree);
             }
             if let Some(slot) = self.plan.slots.get_mut(node.index()) {
                 *slot = new;
@@ -2131,9 +2341,10 @@ enum Pass {
 impl State {
     /// Whether a node keeps partial sums now.
     pub(crate) fn keeps_sums(&self, node: NodeIndex) -> bool {
-        self.plan
-            .slot_of(node)
-            .is_some_and(|s| self.trees.contains_key(&to_u32(s)))
+        self.plan.slot_of(node).is_some_and(|s| {
+            self.trees.contains_key(&to_u32(s))
+                || self.trees.contains_key(&(to_u32(s) | ALIGNED_TREE))
+        })
     }
 }
 
@@ -2196,7 +2407,7 @@ impl Plan {
                     )
                 })
                 .collect();
-            stated.sort();
+            stated.sort_by(|a, b| (a.2, a.0).cmp(&(b.2, b.0)));
             let (evaluator, share) = rule_of(graph, *node, strategies);
             let mut weights = Vec::new();
             let evaluator = weigh(

@@ -511,6 +511,10 @@ impl OkrSet {
             let node = self.validate_metric(key_result.as_str(), metric.as_ref())?;
             accepted.push((node, metric));
         }
+        // A `sum-of-values` parent checks its sub-key results as they will
+        // be, all changes made (a batch may change every unit at once): the
+        // metrics they replace are kept to put back on a refusal.
+        let summed = accepted.iter().any(|&(n, _)| self.sums_values_under(n));
         let mut changed: Vec<NodeIndex> = Vec::with_capacity(accepted.len());
         let mut before: Vec<(NodeIndex, Option<Metric>)> = Vec::new();
         for (node, metric) in accepted {
@@ -521,29 +525,46 @@ impl OkrSet {
                 let metric = metric
                     .map(|m| if history { m.at_start() } else { m })
                     .map(tidy_metric);
-                before.push((node, std::mem::replace(&mut k.metric, metric)));
+                let old = std::mem::replace(&mut k.metric, metric);
+                if summed {
+                    before.push((node, old));
+                }
             }
             changed.push(node);
         }
-        // A `sum-of-values` parent checks its sub-key results as they now
-        // are, all changes made: a batch may change every unit at once.
-        let parents: Vec<NodeIndex> = changed
-            .iter()
-            .filter_map(|&n| self.parent_edge(n).map(|(_, p)| p))
-            .collect();
-        if let Err(error) = parents
-            .into_iter()
-            .try_for_each(|p| self.check_sum(p, None))
-        {
-            for (node, metric) in before.into_iter().rev() {
-                if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-                    k.metric = metric;
+        if summed {
+            let parents: Vec<NodeIndex> = changed
+                .iter()
+                .filter_map(|&n| self.parent_edge(n).map(|(_, p)| p))
+                .collect();
+            if let Err(error) = parents
+                .into_iter()
+                .try_for_each(|p| self.check_sum(p, None))
+            {
+                for (node, metric) in before.into_iter().rev() {
+                    if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
+                        k.metric = metric;
+                    }
                 }
+                return Err(error);
             }
-            return Err(error);
         }
         self.refresh_leaves(changed);
         Ok(())
+    }
+
+    /// Whether a key result's parent is a key result that sums values.
+    /// O(1).
+    fn sums_values_under(&self, node: NodeIndex) -> bool {
+        self.graph
+            .neighbors_directed(node, Outgoing)
+            .next()
+            .is_some_and(|parent| {
+                matches!(self.graph.node_weight(parent), Some(Node::KeyResult(_)))
+                    && self
+                        .strategies
+                        .sums_values(strategy_of(&self.graph, parent))
+            })
     }
 
     /// Everything [`set_metric`](Self::set_metric) checks before it applies.

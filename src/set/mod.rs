@@ -250,11 +250,15 @@ mod tests {
         // Thirds do not add exactly: the order of additions shows in the
         // last digit, so only the id order gives a reload's result.
         let third = Decimal::ONE / Decimal::from(3);
-        let mut document = Document::new(AlignmentModel::Cascading).with_objective(Objective::new(
-            Id::unchecked("top"),
-            "Top",
-            "company",
-        ));
+        // Two groups: top's own key result beside the objectives aligned
+        // to it, whose sums top keeps apart.
+        let mut document = Document::new(AlignmentModel::Cascading).with_objective(
+            Objective::new(Id::unchecked("top"), "Top", "company").with_key_result(
+                KeyResult::new(Id::unchecked("top-kr"), "Own")
+                    .with_weight(Weight::new(Decimal::from(3)).unwrap())
+                    .with_metric(Metric::manual(third)),
+            ),
+        );
         for i in (0..40).rev() {
             document = document.with_objective(
                 Objective::new(Id::unchecked(&format!("s{i:02}")), "S", "team")
@@ -303,6 +307,56 @@ mod tests {
         consistent(&set);
         assert!(!set.state.keeps_sums(set.lookup("top").unwrap()));
         assert!(set == reloaded(&set));
+    }
+
+    #[test]
+    fn a_wide_group_beside_another_keeps_its_sums_exact_for_every_input() {
+        // top: two key results (the first group) and 200 objectives aligned
+        // to it (the second, in 7 blocks of kept sums): a change to each
+        // input, whichever block of the second group it sits in, equals a
+        // full recomputation to the last digit.
+        let third = Decimal::ONE / Decimal::from(3);
+        let mut top = Objective::new(Id::unchecked("top"), "Top", "company");
+        for k in 0..2 {
+            top = top.with_key_result(
+                KeyResult::new(Id::unchecked(&format!("top-k{k}")), "K")
+                    .with_weight(Weight::new(Decimal::from(k + 2)).unwrap())
+                    .with_metric(Metric::manual(third)),
+            );
+        }
+        let mut document = Document::new(AlignmentModel::Cascading).with_objective(top);
+        for i in 0..200 {
+            document = document.with_objective(
+                Objective::new(Id::unchecked(&format!("c{i:03}")), "C", "team")
+                    .with_link(
+                        Link::new(Id::unchecked("top"))
+                            .with_weight(Weight::new(Decimal::from(i % 3 + 1)).unwrap()),
+                    )
+                    .with_key_result(
+                        KeyResult::new(Id::unchecked(&format!("c{i:03}k")), "K")
+                            .with_metric(Metric::manual(third * Decimal::from(i % 3))),
+                    ),
+            );
+        }
+        let mut set = OkrSet::from_document(document).unwrap();
+        let top = set.lookup("top").unwrap();
+        assert!(set.state.keeps_sums(top));
+        for (round, value) in [Decimal::ONE, third, Decimal::ZERO].into_iter().enumerate() {
+            for i in 0..200 {
+                set.set_metric(&format!("c{i:03}k"), Some(Metric::manual(value)))
+                    .unwrap();
+                let mut full = set.clone();
+                full.recompute();
+                assert_eq!(
+                    set.progress("top").map(|p| p.value().serialize()),
+                    full.progress("top").map(|p| p.value().serialize()),
+                    "round {round}, input c{i:03}"
+                );
+            }
+            set.set_metric("top-k0", Some(Metric::manual(value)))
+                .unwrap();
+            assert!(set == reloaded(&set), "round {round}");
+        }
     }
 
     #[test]

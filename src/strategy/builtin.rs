@@ -198,6 +198,38 @@ impl Builtin {
         }
     }
 
+    /// A weighted mean's parts over `inputs`: Σwp (in the fixed order),
+    /// Σw and how many weights are not zero, each `None` on overflow.
+    /// O(inputs), no allocation.
+    pub(crate) fn weighted_sums(inputs: &(impl Inputs + ?Sized)) -> Sums {
+        if inputs.count() <= BLOCK {
+            // The same additions in the same order as `reduce` and
+            // `divisor`, and the count, in one pass.
+            let sums = inputs.all().try_fold(
+                (Decimal::ZERO, Decimal::ZERO, 0usize),
+                |(wp, w, n), (wi, pi)| {
+                    Some((
+                        wp.checked_add(wi.checked_mul(pi)?)?,
+                        w.checked_add(wi)?,
+                        n + usize::from(!wi.is_zero()),
+                    ))
+                },
+            );
+            if let Some((weighted, total, count)) = sums {
+                return Sums {
+                    weighted: Some(weighted),
+                    total: Some(total),
+                    count,
+                };
+            }
+        }
+        Sums {
+            weighted: Self::WeightedMean.reduce(inputs),
+            total: Self::WeightedMean.divisor(inputs),
+            count: inputs.all().filter(|(w, _)| !w.is_zero()).count(),
+        }
+    }
+
     #[inline(never)]
     fn aggregate_blocks(self, inputs: &(impl Inputs + ?Sized)) -> Decimal {
         self.finish(self.reduce(inputs), self.divisor(inputs), inputs)
@@ -229,9 +261,91 @@ impl Builtin {
     }
 }
 
+/// A weighted mean's parts over one group of inputs: Σwp, Σw (each `None`
+/// on overflow) and the count of non-zero weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sums {
+    pub(crate) weighted: Option<Decimal>,
+    pub(crate) total: Option<Decimal>,
+    pub(crate) count: usize,
+}
+
+/// Two groups' weighted means, each group counting by its number of
+/// members: (n₀·W₁·S₀ + n₁·W₀·S₁) / ((n₀ + n₁)·W₀·W₁) for sums S, totals W
+/// and counts n — one division, products of the groups' few-digit totals —
+/// or, should that overflow, the groups' means combined; `fallback` gives
+/// a group's mean when even its own sums overflowed. O(1) but for the
+/// fallback.
+pub(crate) fn two_groups(
+    first: Sums,
+    second: Sums,
+    fallback: impl Fn(usize) -> Decimal,
+) -> Decimal {
+    let (n0, n1) = (Decimal::from(first.count), Decimal::from(second.count));
+    let direct = (|| {
+        let (s0, w0) = (first.weighted?, first.total?);
+        let (s1, w1) = (second.weighted?, second.total?);
+        // Whole totals (the common case: weights in lowest whole terms)
+        // give the three factors in lowest terms as integers.
+        if let Some([a, b, c]) = whole_factors(first.count, second.count, w0, w1) {
+            let term = |s: Decimal, k: u64| {
+                if k == 1 {
+                    Some(s)
+                } else {
+                    s.checked_mul(Decimal::from(k))
+                }
+            };
+            return term(s0, a)?
+                .checked_add(term(s1, b)?)?
+                .checked_div(Decimal::from(c));
+        }
+        let numerator = n0
+            .checked_mul(w1)?
+            .checked_mul(s0)?
+            .checked_add(n1.checked_mul(w0)?.checked_mul(s1)?)?;
+        let denominator = n0.checked_add(n1)?.checked_mul(w0)?.checked_mul(w1)?;
+        numerator.checked_div(denominator)
+    })();
+    direct.unwrap_or_else(|| {
+        let mean = |sums: Sums, group: usize| match (sums.weighted, sums.total) {
+            (Some(s), Some(w)) => s.checked_div(w).unwrap_or_default(),
+            _ => fallback(group),
+        };
+        let (m0, m1) = (mean(first, 0), mean(second, 1));
+        n0.saturating_mul(m0)
+            .saturating_add(n1.saturating_mul(m1))
+            .checked_div(n0.saturating_add(n1))
+            .unwrap_or_default()
+    })
+}
+
+/// n₀·W₁, n₁·W₀ and (n₀ + n₁)·W₀·W₁ divided by their greatest common
+/// divisor, when the totals are whole and all three fit in 64 bits: the
+/// same quotient as the decimal products, with small factors. O(log).
+fn whole_factors(n0: usize, n1: usize, w0: Decimal, w1: Decimal) -> Option<[u64; 3]> {
+    let whole = |w: Decimal| {
+        (w.scale() == 0 && w.is_sign_positive())
+            .then(|| u64::try_from(w.mantissa()).ok())
+            .flatten()
+    };
+    let (w0, w1) = (whole(w0)?, whole(w1)?);
+    let (n0, n1) = (u64::try_from(n0).ok()?, u64::try_from(n1).ok()?);
+    let a = n0.checked_mul(w1)?;
+    let b = n1.checked_mul(w0)?;
+    let c = n0.checked_add(n1)?.checked_mul(w0)?.checked_mul(w1)?;
+    let gcd = |mut x: u64, mut y: u64| {
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        x
+    };
+    let g = gcd(gcd(a, b), c);
+    (g > 0).then(|| [a / g, b / g, c / g])
+}
+
 /// Σwp / Σw with every weight first divided by the largest, so that no term
 /// or sum can overflow. O(inputs).
-fn scaled_weighted_mean(inputs: &(impl Inputs + ?Sized)) -> Decimal {
+pub(crate) fn scaled_weighted_mean(inputs: &(impl Inputs + ?Sized)) -> Decimal {
     let largest = inputs.all().map(|(w, _)| w).max().unwrap_or_default();
     if largest.is_zero() {
         return Decimal::ZERO;
@@ -259,6 +373,9 @@ pub(crate) struct SumTree {
     /// Index 0 unused; `1..blocks` inner nodes; `blocks..2 * blocks` leaves.
     nodes: Vec<Option<Decimal>>,
     divisor: Option<Decimal>,
+    /// How many inputs weigh more than zero (weights change only with a
+    /// new tree).
+    count: usize,
     /// Blocks whose inputs changed since the last [`refresh`](Self::refresh).
     dirty: Vec<usize>,
 }
@@ -277,6 +394,7 @@ impl SumTree {
             blocks,
             nodes: vec![None; 2 * blocks],
             divisor: builtin.divisor(inputs),
+            count: inputs.all().filter(|(w, _)| !w.is_zero()).count(),
             dirty: Vec::new(),
         };
         tree.rebuild(inputs);
@@ -393,6 +511,16 @@ impl SumTree {
     pub(crate) fn value(&self, inputs: &(impl Inputs + ?Sized)) -> Decimal {
         let reduced = self.nodes.get(1).copied().flatten();
         self.builtin.finish(reduced, self.divisor, inputs)
+    }
+
+    /// A weighted mean's parts from the stored sums (see
+    /// [`Builtin::weighted_sums`], which gives the same digits). O(1).
+    pub(crate) fn sums(&self) -> Sums {
+        Sums {
+            weighted: self.nodes.get(1).copied().flatten(),
+            total: self.divisor,
+            count: self.count,
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-pub(crate) use self::builtin::{Builtin, Inputs, SumTree};
+pub(crate) use self::builtin::{Builtin, Inputs, SumTree, Sums, scaled_weighted_mean, two_groups};
 use crate::{Progress, Weight};
 
 /// One input to an aggregation: the weight it carries at the node it

@@ -202,20 +202,19 @@ proptest! {
 
 #[test]
 fn a_wide_node_equals_its_strategy_applied_to_its_inputs() {
-    use okrs::{AggregationStrategy, Contribution, Progress};
+    use okrs::Progress;
     let doc = wide_document(150, "weighted-mean", &[1, 2, 4]);
     let set = OkrSet::from_document(doc.clone()).unwrap();
-    // top0's inputs in the engine's order (by id): its key result, then the
-    // children, whose progress the set reports. Two groups, weights relative
-    // within each: a member of a group of n whose weights sum to W carries
-    // n·w/W. The engine takes each group's weights in lowest whole terms
-    // (the same proportions in any unit give the same digits), then
-    // multiplies the shares by W₀·W₁ to spare the division: n₀·W₁·w for
-    // the key result, n₁·W₀·w for each child, those two factors in lowest
-    // terms too.
+    // top0 counts two groups: its key result, and the children (whose
+    // progress the set reports), each group by its number of members. Each
+    // group sums its stated weights (in lowest whole terms; the thirds do
+    // not fit as whole numbers, so they stay) times progress, in id order —
+    // in blocks of 32 added pairwise past 32 terms — and the groups meet in
+    // one division: (n₀·W₁·S₀ + n₁·W₀·S₁) / ((n₀ + n₁)·W₀·W₁), where each
+    // total W adds left to right.
     let top0 = &doc.objectives[0];
     let own = &top0.key_results[0];
-    let links: Vec<(&okrs::Objective, Decimal)> = doc
+    let mut children: Vec<(String, Decimal, Decimal)> = doc
         .objectives
         .iter()
         .skip(2)
@@ -225,38 +224,21 @@ fn a_wide_node_equals_its_strategy_applied_to_its_inputs() {
                 .iter()
                 .find(|l| l.id.as_str() == "top0")
                 .unwrap();
-            (child, link.weight.value())
+            let p = set.progress(child.id.as_str()).unwrap().value();
+            (child.id.to_string(), link.weight.value(), p)
         })
         .collect();
+    children.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(children.len() > 32);
     let own_weight = lowest_whole_terms(&[own.weight.value()])[0];
-    let child_weights = lowest_whole_terms(&links.iter().map(|(_, w)| *w).collect::<Vec<_>>());
-    let count = Decimal::from(links.len());
-    let total: Decimal = child_weights.iter().copied().sum();
-    let [own_factor, child_factor] =
-        lowest_whole_terms(&[Decimal::ONE * total, count * own_weight])[..]
-    else {
-        unreachable!()
-    };
-    let mut inputs: Vec<(String, Contribution)> = vec![(
-        own.id.to_string(),
-        Contribution::new(
-            okrs::Weight::new(own_factor * own_weight).unwrap(),
-            set.progress(own.id.as_str()).unwrap(),
-        ),
-    )];
-    for ((child, _), weight) in links.iter().zip(child_weights) {
-        inputs.push((
-            child.id.to_string(),
-            Contribution::new(
-                okrs::Weight::new(child_factor * weight).unwrap(),
-                set.progress(child.id.as_str()).unwrap(),
-            ),
-        ));
-    }
-    inputs.sort_by(|a, b| a.0.cmp(&b.0));
-    let contributions: Vec<Contribution> = inputs.into_iter().map(|(_, c)| c).collect();
-    assert!(contributions.len() > 32);
-    let expected = okrs::WeightedMean.aggregate(&contributions);
+    let s0 = own_weight * set.progress(own.id.as_str()).unwrap().value();
+    let (n0, w0) = (Decimal::ONE, own_weight);
+    let terms: Vec<Decimal> = children.iter().map(|(_, w, p)| w * p).collect();
+    let s1 = fixed_order_sum(&terms);
+    // The total weight adds left to right, whatever the count.
+    let w1: Decimal = children.iter().map(|(_, w, _)| *w).sum();
+    let n1 = Decimal::from(children.len());
+    let expected = (n0 * w1 * s0 + n1 * w0 * s1) / ((n0 + n1) * w0 * w1);
     assert!(!expected.is_zero());
     assert_eq!(
         set.progress("top0").unwrap(),
@@ -289,4 +271,22 @@ fn lowest_whole_terms(values: &[Decimal]) -> Vec<Decimal> {
         .try_fold(Decimal::ZERO, |sum, w| sum.checked_add(*w))
         .is_some();
     if fits { reduced } else { values.to_vec() }
+}
+
+/// The engine's order of additions: up to 32 terms left to right; more in
+/// blocks of 32, whose totals are added pairwise along an implicit binary
+/// tree (node i adds nodes 2i and 2i + 1; the blocks are its leaves).
+fn fixed_order_sum(terms: &[Decimal]) -> Decimal {
+    let blocks: Vec<Decimal> = terms.chunks(32).map(|c| c.iter().sum()).collect();
+    if blocks.len() == 1 {
+        return blocks[0];
+    }
+    let n = blocks.len();
+    fn node(i: usize, n: usize, blocks: &[Decimal]) -> Decimal {
+        if i >= n {
+            return blocks[i - n];
+        }
+        node(2 * i, n, blocks) + node(2 * i + 1, n, blocks)
+    }
+    node(1, n, &blocks)
 }
