@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Band, CheckIn, CheckInValue, Commitment, Confidence, Id, Initiative, InitiativeStatus,
-    KeyResult, Link, Metric, Moment, NodeKind, Objective, Period, Progress, Weight,
+    KeyResult, Link, Metric, Moment, NodeKind, Objective, Period, Progress, ProgressFrom, Weight,
 };
 
 /// One change to a set, as a value: what an app stores, sends and replays.
@@ -153,6 +153,23 @@ pub enum Edit {
         /// The weight.
         weight: Weight,
     },
+    /// Sets what an objective's progress counts and the aligned group's
+    /// share (both as in `okrs/1`; `None` takes the set's default and the
+    /// count-based split).
+    SetProgressFrom {
+        /// The objective.
+        id: Id,
+        /// Its `progress_from`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        progress_from: Option<ProgressFrom>,
+        /// Its `aligned_share`, from 0 to 1.
+        #[serde(
+            default,
+            with = "crate::number::serde_decimal::option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        aligned_share: Option<rust_decimal::Decimal>,
+    },
     /// Sets whether an objective is committed or aspirational.
     SetCommitment {
         /// The objective.
@@ -276,6 +293,7 @@ impl Edit {
             Self::SetWeight { .. } => "set-weight",
             Self::SetLinkWeight { .. } => "set-link-weight",
             Self::SetCommitment { .. } => "set-commitment",
+            Self::SetProgressFrom { .. } => "set-progress-from",
             Self::SetLevel { .. } => "set-level",
             Self::SetPeriod { .. } => "set-period",
             Self::SetMetric { .. } => "set-metric",

@@ -47,7 +47,9 @@ fn reach(edit: &Edit) -> Reach {
         | Edit::SetWeight { .. }
         | Edit::SetLinkWeight { .. }
         | Edit::CarryForward { .. } => Reach::Structure,
-        Edit::MoveLink { .. } | Edit::SetLevel { .. } => Reach::Everywhere,
+        Edit::MoveLink { .. } | Edit::SetLevel { .. } | Edit::SetProgressFrom { .. } => {
+            Reach::Everywhere
+        }
         _ => Reach::Nothing,
     }
 }
@@ -713,6 +715,17 @@ impl OkrSet {
                 changes.push(Change::Updated {
                     id,
                     field: "commitment",
+                });
+            }
+            Edit::SetProgressFrom {
+                id,
+                progress_from,
+                aligned_share,
+            } => {
+                self.count_from(&id, progress_from, aligned_share)?;
+                changes.push(Change::Updated {
+                    id,
+                    field: "progress_from",
                 });
             }
             Edit::SetLevel { id, level } => {
