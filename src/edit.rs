@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Band, CheckIn, CheckInValue, Commitment, Confidence, Id, Initiative, InitiativeStatus,
-    KeyResult, Link, Metric, Moment, NodeKind, Objective, Period, Progress, Visibility, Weight,
+    KeyResult, Link, Metric, Moment, NodeKind, Objective, Period, Progress, ProgressFrom,
+    Visibility, Weight,
 };
 
 /// One change to a set, as a value: what an app stores, sends and replays.
@@ -165,6 +166,23 @@ pub enum Edit {
         /// The weight.
         weight: Weight,
     },
+    /// Sets what an objective's progress counts and the aligned group's
+    /// share (both as in `okrs/1`; `None` takes the set's default and the
+    /// count-based split).
+    SetProgressFrom {
+        /// The objective.
+        id: Id,
+        /// Its `progress_from`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        progress_from: Option<ProgressFrom>,
+        /// Its `aligned_share`, from 0 to 1.
+        #[serde(
+            default,
+            with = "crate::number::serde_decimal::option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        aligned_share: Option<rust_decimal::Decimal>,
+    },
     /// Sets whether an objective is committed or aspirational.
     SetCommitment {
         /// The objective.
@@ -289,6 +307,7 @@ impl Edit {
             Self::SetWeight { .. } => "set-weight",
             Self::SetLinkWeight { .. } => "set-link-weight",
             Self::SetCommitment { .. } => "set-commitment",
+            Self::SetProgressFrom { .. } => "set-progress-from",
             Self::SetLevel { .. } => "set-level",
             Self::SetPeriod { .. } => "set-period",
             Self::SetMetric { .. } => "set-metric",
@@ -379,8 +398,8 @@ pub struct Changes {
     /// (the key result first, then up). After a structural edit: the nodes
     /// it added, then the rest in roll-up order, then the nodes it removed
     /// by id (a moved link: as a structural edit). After a transaction
-    /// with structural edits: in the set's node order, then removed nodes
-    /// by id.
+    /// with structural edits, or a change of what an objective counts: in
+    /// the set's node order, then removed nodes by id.
     pub moved: Vec<Moved>,
 }
 

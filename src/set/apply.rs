@@ -23,6 +23,8 @@ enum Reach {
     /// journal lists the nodes the incremental pass moved, and the edit
     /// itself the nodes it added and removed.
     Structure,
+    /// Anywhere: every node is compared.
+    Everywhere,
     /// Bands of one objective and its key results, not progress.
     Bands,
     /// Neither progress nor bands.
@@ -46,6 +48,8 @@ fn reach(edit: &Edit) -> Reach {
         | Edit::SetLinkWeight { .. }
         | Edit::MoveLink { .. }
         | Edit::CarryForward { .. } => Reach::Structure,
+        // What an objective counts can move it and everything above it.
+        Edit::SetProgressFrom { .. } => Reach::Everywhere,
         // A level says where an objective sits, not what flows: whether a
         // link contributes is its own, so no progress or band moves.
         _ => Reach::Nothing,
@@ -88,8 +92,9 @@ impl OkrSet {
     /// move, their changes included); adding and removing objectives, key
     /// results and links and changing weights update the plan where they
     /// reach and roll up incrementally too (their changes from the journal
-    /// plus the nodes they add and remove), and so does moving a link; the
-    /// other edits move no progress (O(1) changes).
+    /// plus the nodes they add and remove), and so does moving a link;
+    /// changing what an objective counts (`set-progress-from`) compares
+    /// every node (O(V)); the other edits move no progress (O(1) changes).
     ///
     /// # Example
     /// ```
@@ -173,7 +178,7 @@ impl OkrSet {
         let mut result = Ok(());
         for envelope in envelopes {
             // A level change reads no progress either.
-            let reads = !matches!(reach(&envelope.edit), Reach::Structure)
+            let reads = !matches!(reach(&envelope.edit), Reach::Structure | Reach::Everywhere)
                 && !matches!(envelope.edit, Edit::SetLevel { .. });
             if self.stale && reads || matches!(envelope.edit, Edit::CarryForward { .. }) {
                 result = self.flush();
@@ -327,6 +332,7 @@ impl OkrSet {
                 };
                 Before::Structure(removed)
             }
+            Reach::Everywhere => Before::All(self.snapshot()),
             Reach::Bands => {
                 let Edit::SetCommitment { id, .. } = edit else {
                     return Before::Nothing;
@@ -724,6 +730,17 @@ impl OkrSet {
                 changes.push(Change::Updated {
                     id,
                     field: "commitment",
+                });
+            }
+            Edit::SetProgressFrom {
+                id,
+                progress_from,
+                aligned_share,
+            } => {
+                self.count_from(&id, progress_from, aligned_share)?;
+                changes.push(Change::Updated {
+                    id,
+                    field: "progress_from",
                 });
             }
             Edit::SetLevel { id, level } => {

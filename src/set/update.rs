@@ -11,8 +11,11 @@ use super::OkrSet;
 use super::guard::{non_empty, require_owners, require_title};
 use super::lifecycle::validate;
 use crate::engine::graph::{self, EdgeKind, Node};
+use rust_decimal::Decimal;
+
 use crate::{
-    Commitment, Error, Id, Initiative, InitiativeStatus, Link, NodeKind, Period, Visibility,
+    Commitment, Error, Id, Initiative, InitiativeStatus, Link, NodeKind, Period, ProgressFrom,
+    Visibility,
 };
 
 impl OkrSet {
@@ -141,6 +144,44 @@ impl OkrSet {
             o.commitment = commitment;
         }
         Ok(())
+    }
+
+    /// Sets what an objective counts (`progress_from`) and its aligned
+    /// group's share, then recompiles the plan. O(V + E).
+    pub(super) fn count_from(
+        &mut self,
+        id: &Id,
+        from: Option<ProgressFrom>,
+        share: Option<Decimal>,
+    ) -> Result<(), Error> {
+        let node = self.expect_kind(id.as_str(), NodeKind::Objective)?;
+        self.refuse_if_closed(node)?;
+        if let Some(share) = share.filter(|s| *s < Decimal::ZERO || *s > Decimal::ONE) {
+            return Err(Error::InvalidAlignedShare {
+                objective: id.clone(),
+                share,
+            });
+        }
+        let set = |set: &mut Self, from: Option<ProgressFrom>, share: Option<Decimal>| {
+            let before = match set.graph.node_weight_mut(node) {
+                Some(Node::Objective(o)) => {
+                    let before = (o.progress_from, o.aligned_share());
+                    o.progress_from = from;
+                    o.detail_mut().aligned_share = share;
+                    before
+                }
+                _ => (None, None),
+            };
+            set.tidy_detail(node);
+            before
+        };
+        let (old_from, old_share) = set(self, from, share);
+        // Counting another group may leave only zero weights.
+        if let Err(error) = self.check_weights(node, None) {
+            set(self, old_from, old_share);
+            return Err(error);
+        }
+        self.rebuild()
     }
 
     /// Moves an objective (and its key results) to another level, checking

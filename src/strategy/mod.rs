@@ -12,7 +12,8 @@ pub(crate) use self::builtin::{Builtin, Inputs, SumTree, Sums, scaled_weighted_m
 use crate::{Progress, Weight};
 
 /// One input to an aggregation: the weight it carries at the node it
-/// contributes to, and its progress.
+/// contributes to (normalised within its group, see
+/// [`AggregationStrategy`]), and its progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Contribution {
     /// The relative weight.
@@ -34,7 +35,13 @@ impl Contribution {
 /// progress.
 ///
 /// The engine calls [`aggregate`](Self::aggregate) only with at least one
-/// contribution of non-zero weight, and clamps the result to `[0, cap]`. An
+/// contribution of non-zero weight, and clamps the result to `[0, cap]`.
+/// Each contribution's weight is normalised within its group (a node's key
+/// results, or the objectives contributing to it): member *i* of a group of
+/// *n* counted members whose weights sum to *W* carries *n·wᵢ/W* (with an
+/// objective's `aligned_share` *s*, the groups carry *s* and *1 − s* of the
+/// whole), so that the weights' unit never matters; and each progress is at
+/// most 1 unless the set lets over-achievement count. An
 /// implementation must be deterministic and should be monotone (more
 /// progress in, never less out) for the engine's guarantees to carry over.
 /// The trait is object safe: a `Box<dyn AggregationStrategy>` works.

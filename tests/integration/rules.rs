@@ -1034,3 +1034,61 @@ fn carrying_forward_reports_exactly_what_moved() {
     assert_eq!(co.progress_before.unwrap().value(), d("0.6"));
     assert_eq!(co.progress.unwrap().value(), d("0"));
 }
+
+#[test]
+fn progress_from_changes_through_an_edit() {
+    use okrs::{Change, Edit};
+    let mut set = load(&bizops(["20", "30", "50"], ""));
+    assert_eq!(progress(&set, "grow"), d("0.75"));
+    let edit: Edit = serde_json::from_str(
+        r#"{"op": "set-progress-from", "id": "grow", "progress_from": "key-results"}"#,
+    )
+    .unwrap();
+    assert_eq!(edit.op(), "set-progress-from");
+    let changes = set.apply(edit.clone()).unwrap();
+    assert_eq!(progress(&set, "grow"), d("1"));
+    assert_eq!(
+        changes.edits,
+        vec![Change::Updated {
+            id: id("grow"),
+            field: "progress_from"
+        }]
+    );
+    assert_eq!(
+        changes.get("grow").unwrap().progress.unwrap().value(),
+        d("1")
+    );
+    // An aligned share, then back to the default.
+    set.apply(Edit::SetProgressFrom {
+        id: id("grow"),
+        progress_from: None,
+        aligned_share: Some(d("0.5")),
+    })
+    .unwrap();
+    assert_eq!(progress(&set, "grow"), d("0.5"));
+    // Refused edits change nothing.
+    let before = set.clone();
+    let err = set
+        .apply(Edit::SetProgressFrom {
+            id: id("grow"),
+            progress_from: None,
+            aligned_share: Some(d("1.5")),
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid-aligned-share");
+    assert_eq!(set, before);
+    // The log replays.
+    let replayed = OkrSet::replay(
+        load(&bizops(["20", "30", "50"], "")).to_document(),
+        [
+            edit.into(),
+            okrs::Envelope::new(Edit::SetProgressFrom {
+                id: id("grow"),
+                progress_from: None,
+                aligned_share: Some(d("0.5")),
+            }),
+        ],
+    )
+    .unwrap();
+    assert_eq!(replayed, set);
+}
