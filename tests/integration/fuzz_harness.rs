@@ -280,6 +280,16 @@ enum Op {
         objective: u8,
         level: u8,
     },
+    SetVisibility {
+        objective: u8,
+        private: u8,
+        viewer: u8,
+    },
+    SetProgressFrom {
+        objective: u8,
+        from: u8,
+        share: u8,
+    },
     SetPeriod {
         objective: u8,
         period: u8,
@@ -332,9 +342,10 @@ struct Step {
 
 impl Op {
     /// Reads one edit's bytes after its tag. Tags (mod 32): 0–26 the edits
-    /// in [`Edit`]'s order; 27 and 28 more check-ins, 29 more corrections,
-    /// 30 more links (the edits that move progress most); 31 is a
-    /// transaction (see [`Step::read`]), read here as a check-in.
+    /// in [`Edit`]'s order (as they were when the harness was written); 27
+    /// a visibility, 28 what an objective counts; 29 more corrections, 30
+    /// more links (the edits that move progress most); 31 is a transaction
+    /// (see [`Step::read`]), read here as a check-in.
     fn read(tag: u8, b: &mut Bytes<'_>) -> Self {
         match tag % 32 {
             0 => Self::AddObjective {
@@ -433,6 +444,16 @@ impl Op {
                 objective: b.byte(),
                 period: b.byte(),
                 keep: b.byte(),
+            },
+            27 => Self::SetVisibility {
+                objective: b.byte(),
+                private: b.byte(),
+                viewer: b.byte(),
+            },
+            28 => Self::SetProgressFrom {
+                objective: b.byte(),
+                from: b.byte(),
+                share: b.byte(),
             },
             _ => Self::RecordCheckIn {
                 key_result: b.byte(),
@@ -827,6 +848,38 @@ fn resolve(op: &Op, set: &OkrSet, names: &mut Names, deleted: &[String], fresh: 
         Op::SetLevel { objective, level } => Edit::SetLevel {
             id: pick(&names.objectives, objective),
             level: LEVELS[usize::from(level) % LEVELS.len()].to_owned(),
+        },
+        Op::SetVisibility {
+            objective,
+            private,
+            viewer,
+        } => Edit::SetVisibility {
+            id: pick(&names.objectives, objective),
+            visibility: if private % 2 == 1 {
+                okrs::Visibility::Private
+            } else {
+                okrs::Visibility::Public
+            },
+            // Now and then viewers on a public objective: refused.
+            viewers: (viewer % 3 != 0)
+                .then(|| format!("viewer{}", viewer % 4))
+                .into_iter()
+                .collect(),
+        },
+        Op::SetProgressFrom {
+            objective,
+            from,
+            share,
+        } => Edit::SetProgressFrom {
+            id: pick(&names.objectives, objective),
+            progress_from: match from % 4 {
+                0 => None,
+                1 => Some(okrs::ProgressFrom::KeyResults),
+                2 => Some(okrs::ProgressFrom::Aligned),
+                _ => Some(okrs::ProgressFrom::Both),
+            },
+            // Tenths from 0 to 1.2: past 1 is refused.
+            aligned_share: (share % 2 == 1).then(|| Decimal::new(i64::from(share % 13), 1)),
         },
         Op::SetPeriod { objective, period } => Edit::SetPeriod {
             id: pick(&names.objectives, objective),
