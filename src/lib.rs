@@ -88,8 +88,8 @@ pub mod sample;
 
 pub use analytics::{AlignmentCoverage, Coverage, Distribution, GroupBy, Impact};
 pub use checkin::{
-    CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, Correction,
-    DeletedCheckIn, Phase,
+    CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, ConfidenceScale,
+    Correction, DeletedCheckIn, Phase,
 };
 #[allow(deprecated)]
 pub use document::{DEFAULT_GRADING, DEFAULT_STRATEGY, Document, Format};
@@ -130,7 +130,8 @@ pub mod iter {
 }
 pub use status::{GapPolicy, ObjectiveStatusRule, Status, StatusInput, StatusPolicy};
 pub use strategy::{AggregationStrategy, Contribution, Mean, Min, WeightedMean};
-pub use time::{Moment, MomentError};
+pub use jiff::tz::TimeZone;
+pub use time::{Moment, MomentError, time_zone};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -19,6 +19,9 @@ impl OkrSet {
         document.progress_cap = self.cap;
         document.progress_from = self.progress_from;
         document.overachievement = self.overachievement;
+        document.time_zone.clone_from(&self.zone_name);
+        document.confidence_scale = self.confidence_scale;
+        document.status = self.status;
         document.periods = self.periods.values().cloned().collect();
         document.lint = self.lint.clone();
         document.objectives = self
