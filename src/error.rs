@@ -504,7 +504,9 @@ pub enum Error {
     #[error("no check-in has the id {0:?}")]
     UnknownCheckIn(Id),
     /// A time zone name the bundled IANA database does not know.
-    #[error("unknown time zone {0:?}: name one from the IANA time zone database, such as \"Europe/Oslo\"")]
+    #[error(
+        "unknown time zone {0:?}: name one from the IANA time zone database, such as \"Europe/Oslo\""
+    )]
     UnknownTimeZone(String),
     /// A check-in dated after the key result's period ends.
     #[error("check-in of key result {key_result:?} at {at} is after its period ends on {end}")]
@@ -1053,9 +1055,9 @@ impl Error {
             Self::PeriodOutsideParent { .. } | Self::PeriodCycle(_) => "within",
             Self::CurrentAndCheckIns(_) => "current",
             Self::CheckInValue { .. } | Self::Value(_) => "value",
-            Self::CheckInBeforePeriod { .. } | Self::CheckInAfterPeriod { .. } | Self::Moment(_) => {
-                "at"
-            }
+            Self::CheckInBeforePeriod { .. }
+            | Self::CheckInAfterPeriod { .. }
+            | Self::Moment(_) => "at",
             Self::UnknownTimeZone(_) => "time_zone",
             Self::ConfidenceOutOfScale { .. } => "confidence",
             Self::NotGraded { .. } => "closed",

@@ -128,9 +128,9 @@ pub use set::{CarryForward, LinkRef, NodeRef, OkrSet, PeriodMismatch, SetBuilder
 pub mod iter {
     pub use crate::set::{Children, Links, Nodes, Objectives, Supporters};
 }
+pub use jiff::tz::TimeZone;
 pub use status::{GapPolicy, ObjectiveStatusRule, Status, StatusInput, StatusPolicy};
 pub use strategy::{AggregationStrategy, Contribution, Mean, Min, WeightedMean};
-pub use jiff::tz::TimeZone;
 pub use time::{Moment, MomentError, time_zone};
 
 /// The README's examples, compiled and run as doctests.

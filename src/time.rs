@@ -422,10 +422,16 @@ mod tests {
         assert_eq!(la.to_string(), "2026-11-21T23:30:00-08:00");
         // Without the offset, the zone's at that time.
         assert_eq!(moment("2026-11-21T23:30:00[America/Los_Angeles]"), la);
-        assert_eq!(moment("2026-07-01T12:00:00[Europe/Oslo]").to_string(), "2026-07-01T12:00:00+02:00");
+        assert_eq!(
+            moment("2026-07-01T12:00:00[Europe/Oslo]").to_string(),
+            "2026-07-01T12:00:00+02:00"
+        );
         // `Z` says the instant, the zone the offset; names ignore case.
         assert_eq!(moment("2026-11-22T07:30:00Z[america/los_angeles]"), la);
-        assert_eq!(moment("2026-11-21T23:30:00-08:00[!America/Los_Angeles]"), la);
+        assert_eq!(
+            moment("2026-11-21T23:30:00-08:00[!America/Los_Angeles]"),
+            la
+        );
         assert_eq!(moment("2026-11-21T23:30:00[-08:00]"), la);
     }
 

@@ -20,8 +20,8 @@ use rust_decimal::Decimal;
 use crate::invariant::sure;
 use crate::time::AsOf;
 use crate::{
-    CheckIn, CheckInValue, Commitment, DeletedCheckIn, Id, Initiative, Metric, Phase,
-    ProgressFrom, Weight,
+    CheckIn, CheckInValue, Commitment, DeletedCheckIn, Id, Initiative, Metric, Phase, ProgressFrom,
+    Weight,
 };
 
 pub(crate) type Graph = StableDiGraph<Node, Edge>;

@@ -47,9 +47,10 @@ use serde::de::DeserializeOwned;
 
 use crate::{
     AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, ConfidenceScale,
-    Correction, CsvError, Date, DeletedCheckIn, Document, GapPolicy, Grade, Id, Initiative, InitiativeStatus, KeyResult,
-    Levels, Link, LintSettings, Metric, Milestone, Moment, Objective, Overachievement, Period,
-    Phase, Progress, ProgressFrom, RuleLevel, Weight, Zones, parse_decimal,
+    Correction, CsvError, Date, DeletedCheckIn, Document, GapPolicy, Grade, Id, Initiative,
+    InitiativeStatus, KeyResult, Levels, Link, LintSettings, Metric, Milestone, Moment, Objective,
+    Overachievement, Period, Phase, Progress, ProgressFrom, RuleLevel, Weight, Zones,
+    parse_decimal,
 };
 
 /// The columns, in the order [`Document::to_csv`] writes them. Reading
@@ -2045,21 +2046,42 @@ mod tests {
         }
         for band in variants::<Band>() {
             let mut doc = Document::default();
-            doc.periods.push(Period {
-                id: id("q"),
-                start: crate::time::parse_date("2027-01-01").unwrap(),
-                end: crate::time::parse_date("2027-03-31").unwrap(),
-                within: None,
-                closed: Some(Closing {
-                    grades: vec![Grade {
-                        id: id("o"),
-                        progress: Progress::ONE,
-                        band,
-                    }],
-                }),
+            let mut period = Period::new(
+                id("q"),
+                crate::time::parse_date("2027-01-01").unwrap(),
+                crate::time::parse_date("2027-03-31").unwrap(),
+            );
+            period.closed = Some(Closing {
+                grades: vec![Grade::new(id("o"), Progress::ONE, band)],
             });
+            doc.periods.push(period);
             let text = round_trip(&doc);
             assert_eq!(cells(&text, "grade", "status"), [json_name(&band)]);
+            checked += 1;
+        }
+        for scale in variants::<ConfidenceScale>() {
+            let doc = Document {
+                confidence_scale: scale,
+                ..Document::default()
+            };
+            let text = round_trip(&doc);
+            let expected: Vec<String> = if scale == ConfidenceScale::default() {
+                vec![String::new()]
+            } else {
+                vec![json_name(&scale)]
+            };
+            assert_eq!(cells(&text, "set", "confidence_scale"), expected);
+            checked += 1;
+        }
+        for rule in variants::<crate::ObjectiveStatusRule>() {
+            let doc = Document {
+                status: GapPolicy::default().with_objective_rule(rule),
+                ..Document::default()
+            };
+            let text = round_trip(&doc);
+            if rule != crate::ObjectiveStatusRule::default() {
+                assert_eq!(cells(&text, "status", "value"), [json_name(&rule)]);
+            }
             checked += 1;
         }
         for (name, metric) in metric_kinds() {
@@ -2070,7 +2092,7 @@ mod tests {
             assert_eq!(*name, json_name(metric));
             checked += 1;
         }
-        assert_eq!(checked, 3 + 2 + 3 + 4 + 3 + 7);
+        assert_eq!(checked, 3 + 2 + 3 + 4 + 3 + 4 + 2 + 7);
     }
 
     #[test]

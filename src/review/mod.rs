@@ -252,7 +252,8 @@ impl OkrSet {
     /// let review = set.review(Date::new(2027, 3, 2)?);
     /// let kr = review.get("kr").unwrap();
     /// assert_eq!(kr.progress.to_string(), "0.2222222222222222222222222222");
-    /// assert_eq!(kr.status, Some(Status::OffTrack));
+    /// // 60 of 89 days in, an aspirational key result aims at 0.7 × 60/89.
+    /// assert_eq!(kr.status, Some(Status::AtRisk));
     /// assert_eq!(kr.confidence.unwrap().to_string(), "0.5");
     /// assert!(kr.forecast.is_some()); // check-ins on two dates
     /// // As of January 31st, only the first check-in counts, and one date
@@ -313,12 +314,9 @@ impl OkrSet {
                 .rev()
                 .filter(|c| day.counts(&c.at))
                 .find_map(|c| c.confidence);
-            set_at(
-                &mut own_confidence,
-                n,
-                stated.and_then(|c| scale.read(c)),
-            );
-            let own = period.and_then(|p| self.key_result_forecast(k, metric, p, &plan_points, as_of));
+            set_at(&mut own_confidence, n, stated.and_then(|c| scale.read(c)));
+            let own =
+                period.and_then(|p| self.key_result_forecast(k, metric, p, &plan_points, as_of));
             if let Some(f) = own {
                 set_at(&mut forecast, n, f);
                 set_at(&mut forecast_known, n, true);
@@ -343,8 +341,12 @@ impl OkrSet {
         }
         let expected =
             plan.evaluate_present(&expected, &expected_raw, self.strategies(), &mut planned);
-        let forecast =
-            plan.evaluate_present(&forecast, &forecast_raw, self.strategies(), &mut forecast_known);
+        let forecast = plan.evaluate_present(
+            &forecast,
+            &forecast_raw,
+            self.strategies(),
+            &mut forecast_known,
+        );
         let mut counts_controls = controls.clone();
         plan.mark_counting(&mut counts_controls);
 
@@ -369,10 +371,19 @@ impl OkrSet {
             };
             let node_expected = Progress::clamped(value_at(&expected, n), Decimal::ONE);
             let control = controls.get(n.index()) == Some(&true);
-            let input = StatusInput::new(as_of, period.start, period.end, node_progress, node_expected)
-                .with_commitment(commitment, self.scale().aim(commitment))
-                .with_band(band)
-                .with_controls(control, !control && counts_controls.get(n.index()) == Some(&true));
+            let input = StatusInput::new(
+                as_of,
+                period.start,
+                period.end,
+                node_progress,
+                node_expected,
+            )
+            .with_commitment(commitment, self.scale().aim(commitment))
+            .with_band(band)
+            .with_controls(
+                control,
+                !control && counts_controls.get(n.index()) == Some(&true),
+            );
             let regressed = numbers
                 .get(n.index())
                 .copied()

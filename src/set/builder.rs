@@ -10,9 +10,7 @@ use super::OkrSet;
 use super::lifecycle::validate;
 use crate::engine::graph::{Graph, IdIndex, Titles};
 use crate::engine::rollup::{State, Strategies};
-use crate::{
-    AggregationStrategy, Document, Error, GoogleScale, KeyResult, Scale, StatusPolicy,
-};
+use crate::{AggregationStrategy, Document, Error, GoogleScale, KeyResult, Scale, StatusPolicy};
 
 /// Sets up custom aggregation strategies, a scale and a status policy before a set is
 /// loaded.

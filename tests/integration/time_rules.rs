@@ -213,10 +213,9 @@ fn rule1_objectives_roll_their_members_forecasts_up_or_have_none() {
     assert_eq!(forecast(&review, "o"), None);
     // b on a line to 1: (3 × 0.5 + 1 × 1) / 4, the zero-weight key result
     // without one not counted.
-    let review = two(
-        r#"[{ "at": "2027-01-11", "value": "10" }, { "at": "2027-01-21", "value": "20" }]"#,
-    )
-    .review(day(20));
+    let review =
+        two(r#"[{ "at": "2027-01-11", "value": "10" }, { "at": "2027-01-21", "value": "20" }]"#)
+            .review(day(20));
     assert_eq!(forecast(&review, "b").as_deref(), Some("1"));
     assert_eq!(forecast(&review, "zero"), None);
     assert_eq!(reviewed(&review, "o").forecast.unwrap().value(), d("0.625"));
@@ -234,7 +233,10 @@ fn rule2_an_objectives_expected_progress_rolls_up_from_its_members() {
         r#"[{ "at": "2027-03-22", "target": "12.5" }]"#,
     );
     let review = set.review(day(48));
-    assert_eq!(reviewed(&review, "kr").expected.unwrap().value(), d("0.075"));
+    assert_eq!(
+        reviewed(&review, "kr").expected.unwrap().value(),
+        d("0.075")
+    );
     assert_eq!(reviewed(&review, "o").expected.unwrap().value(), d("0.075"));
     assert_eq!(reviewed(&review, "o").status, Some(Status::OnTrack));
     assert_eq!(reviewed(&review, "kr").status, Some(Status::OnTrack));
@@ -281,7 +283,10 @@ fn rule2_plans_roll_up_with_the_same_strategy_and_weights() {
     let kr_group = (d("3") * d("0.025") + d("0.25")) / d("4");
     let whole = (d("2") * kr_group + d("0.5")) / d("3");
     let o = reviewed(&review, "o").expected.unwrap().value();
-    assert!((o - whole).abs() < d("0.0000000000000000000000001"), "{o} vs {whole}");
+    assert!(
+        (o - whole).abs() < d("0.0000000000000000000000001"),
+        "{o} vs {whole}"
+    );
     // After the sprint's end its plan stays at 1.
     assert_eq!(
         reviewed(&set.review(day(30)), "sprint")
@@ -363,11 +368,20 @@ fn rule4_after_its_period_a_node_is_achieved_or_missed() {
     let committed = manual("committed", "0.8");
     let status = |set: &OkrSet, on: &str, id: &str| reviewed(&set.review(date(on)), id).status;
     // The last day counts as the period: the gap rule, aim included.
-    assert_eq!(status(&aspirational, "2027-04-11", "o"), Some(Status::OnTrack));
+    assert_eq!(
+        status(&aspirational, "2027-04-11", "o"),
+        Some(Status::OnTrack)
+    );
     assert_eq!(status(&committed, "2027-04-11", "o"), Some(Status::OnTrack));
     // The day after: green is achieved, anything else missed.
-    assert_eq!(status(&aspirational, "2027-04-12", "o"), Some(Status::Achieved));
-    assert_eq!(status(&aspirational, "2027-04-12", "kr"), Some(Status::Achieved));
+    assert_eq!(
+        status(&aspirational, "2027-04-12", "o"),
+        Some(Status::Achieved)
+    );
+    assert_eq!(
+        status(&aspirational, "2027-04-12", "kr"),
+        Some(Status::Achieved)
+    );
     assert_eq!(status(&committed, "2027-04-12", "o"), Some(Status::Missed));
     assert_eq!(status(&committed, "2027-04-12", "kr"), Some(Status::Missed));
     // Committed and at 1: done during the period, achieved after.
@@ -417,9 +431,7 @@ fn rule4_the_gap_thresholds_and_objective_rule_come_from_the_document() {
         reviewed(&strict.review(day(50)), "kr").status,
         Some(Status::AtRisk)
     );
-    let unknown = OkrSet::from_json(
-        r#"{ "format": "okrs/1", "status": { "on_track": "-0.1" } }"#,
-    );
+    let unknown = OkrSet::from_json(r#"{ "format": "okrs/1", "status": { "on_track": "-0.1" } }"#);
     assert!(matches!(unknown, Err(LoadError::Parse(_))));
 }
 
@@ -427,7 +439,9 @@ fn rule4_the_gap_thresholds_and_objective_rule_come_from_the_document() {
 
 /// Tokyo's 40 at 16:00Z on February 3rd, New York's 55 nine hours later.
 fn tokyo_and_new_york(zone: Option<&str>) -> OkrSet {
-    let zone = zone.map(|z| format!(r#""time_zone": "{z}","#)).unwrap_or_default();
+    let zone = zone
+        .map(|z| format!(r#""time_zone": "{z}","#))
+        .unwrap_or_default();
     set_with(
         &zone,
         "aspirational",
@@ -467,7 +481,9 @@ fn rule5_check_ins_count_in_the_order_they_happened() {
     assert_eq!(at(&tokyo, "2027-02-03"), d("0"));
     assert_eq!(at(&tokyo, "2027-02-04"), d("0.55"));
     // The series reads the zone too.
-    let series = tokyo.series("kr", &[date("2027-02-03"), date("2027-02-04")]).unwrap();
+    let series = tokyo
+        .series("kr", &[date("2027-02-03"), date("2027-02-04")])
+        .unwrap();
     assert_eq!(series[0].1.value(), d("0"));
     assert_eq!(series[1].1.value(), d("0.55"));
 }
@@ -478,7 +494,10 @@ fn rule5_the_time_zone_is_an_iana_name_and_round_trips() {
     assert_eq!(set.time_zone().iana_name(), Some("Europe/Oslo"));
     let document = set.to_document();
     assert_eq!(document.time_zone.as_deref(), Some("Europe/Oslo"));
-    assert_eq!(OkrSet::from_json(&document.to_json().unwrap()).unwrap(), set);
+    assert_eq!(
+        OkrSet::from_json(&document.to_json().unwrap()).unwrap(),
+        set
+    );
     let csv = okrs::Document::from_csv(&document.to_csv().unwrap()).unwrap();
     assert_eq!(OkrSet::from_document(csv).unwrap(), set);
     // UTC by default, and unwritten.
@@ -486,8 +505,8 @@ fn rule5_the_time_zone_is_an_iana_name_and_round_trips() {
     assert_eq!(utc.time_zone(), &okrs::TimeZone::UTC);
     assert!(!utc.to_document().to_json().unwrap().contains("time_zone"));
     // A bad name is an error naming it.
-    let err = OkrSet::from_json(r#"{ "format": "okrs/1", "time_zone": "Europe/Atlantis" }"#)
-        .unwrap_err();
+    let err =
+        OkrSet::from_json(r#"{ "format": "okrs/1", "time_zone": "Europe/Atlantis" }"#).unwrap_err();
     let err = Error::from(err);
     assert_eq!(err.code(), "unknown-time-zone");
     assert_eq!(err.field(), Some("time_zone"));
@@ -513,7 +532,9 @@ fn rule5_a_plain_date_counts_at_the_start_of_its_day_in_the_zone() {
     );
     assert_eq!(progress(&late, "kr"), d("0.7"));
     assert_eq!(
-        reviewed(&late.review(date("2027-02-03")), "kr").progress.value(),
+        reviewed(&late.review(date("2027-02-03")), "kr")
+            .progress
+            .value(),
         d("0")
     );
     // Exactly midnight in Oslo is the same instant as the plain date: the
@@ -539,8 +560,11 @@ fn rule5_a_plain_date_counts_at_the_start_of_its_day_in_the_zone() {
 fn rule5_at_the_same_instant_the_check_in_recorded_later_counts() {
     let mut set = numeric("[]", "[]");
     let at = |text: &str| text.parse::<Moment>().unwrap();
-    set.check_in("kr", CheckIn::new(at("2027-02-03T10:00:00Z"), d("20").into()))
-        .unwrap();
+    set.check_in(
+        "kr",
+        CheckIn::new(at("2027-02-03T10:00:00Z"), d("20").into()),
+    )
+    .unwrap();
     // The same instant, written in another offset.
     set.check_in(
         "kr",
@@ -549,8 +573,11 @@ fn rule5_at_the_same_instant_the_check_in_recorded_later_counts() {
     .unwrap();
     assert_eq!(progress(&set, "kr"), d("0.3"));
     // An earlier instant recorded later does not count over them.
-    set.check_in("kr", CheckIn::new(at("2027-02-03T09:00:00Z"), d("90").into()))
-        .unwrap();
+    set.check_in(
+        "kr",
+        CheckIn::new(at("2027-02-03T09:00:00Z"), d("90").into()),
+    )
+    .unwrap();
     assert_eq!(progress(&set, "kr"), d("0.3"));
     // The document keeps the order, so a reload agrees.
     let reloaded = OkrSet::from_json(&set.to_document().to_json().unwrap()).unwrap();
@@ -575,7 +602,10 @@ fn rule5_jiffs_zoned_form_is_accepted() {
         .iter()
         .map(|c| c.at.to_string())
         .collect();
-    assert_eq!(written, ["2027-02-04T01:00:00+09:00", "2027-02-03T20:00:00-05:00"]);
+    assert_eq!(
+        written,
+        ["2027-02-04T01:00:00+09:00", "2027-02-03T20:00:00-05:00"]
+    );
     // An offset the zone does not have then is refused.
     let wrong = OkrSet::from_json(&format!(
         r#"{{ "format": "okrs/1", "periods": [{PERIOD}], "objectives": [ {{ "id": "o", "title": "O", "level": "team",
@@ -635,12 +665,18 @@ fn rule6_the_health_check_flags_check_ins_after_the_as_of_date() {
     assert_eq!(future.len(), 1, "{findings:?}");
     assert_eq!(future[0].severity, Severity::Warning);
     assert_eq!(future[0].nodes[0].as_str(), "kr");
-    assert!(future[0].message.contains("2027-03-01"), "{}", future[0].message);
+    assert!(
+        future[0].message.contains("2027-03-01"),
+        "{}",
+        future[0].message
+    );
     // Live progress is as of the latest check-in; the review as of the
     // date leaves it out.
     assert_eq!(progress(&set, "kr"), d("0.5"));
     assert_eq!(
-        reviewed(&set.review(date("2027-02-01")), "kr").progress.value(),
+        reviewed(&set.review(date("2027-02-01")), "kr")
+            .progress
+            .value(),
         d("0.05")
     );
     assert!(
@@ -684,9 +720,18 @@ fn rule7_confidence_is_read_on_the_declared_scale() {
     assert_eq!(read("0-10", "7"), d("0.7"));
     assert_eq!(read("percent", "85"), d("0.85"));
     // No guessing: outside the scale is an error naming the key result.
-    for (scale, confidence) in [("", "7"), ("1-10", "0.5"), ("0-10", "11"), ("percent", "101")] {
+    for (scale, confidence) in [
+        ("", "7"),
+        ("1-10", "0.5"),
+        ("0-10", "11"),
+        ("percent", "101"),
+    ] {
         let err = Error::from(confident(scale, confidence).unwrap_err());
-        assert_eq!(err.code(), "confidence-out-of-scale", "{scale} {confidence}");
+        assert_eq!(
+            err.code(),
+            "confidence-out-of-scale",
+            "{scale} {confidence}"
+        );
         assert_eq!(err.ids()[0].as_str(), "kr");
         assert_eq!(err.field(), Some("confidence"));
     }
@@ -738,7 +783,12 @@ fn rule8_a_closed_period_takes_scores_that_override_its_grades() {
     // No grade to score while the period is open.
     let before = set.clone();
     let err = set
-        .set_score("o", d("0.7").try_into().unwrap(), "better than it looks", "ceo")
+        .set_score(
+            "o",
+            d("0.7").try_into().unwrap(),
+            "better than it looks",
+            "ceo",
+        )
         .unwrap_err();
     assert_eq!(err.code(), "not-graded");
     assert_eq!(set, before);
@@ -753,7 +803,10 @@ fn rule8_a_closed_period_takes_scores_that_override_its_grades() {
     assert_eq!(grade.reason.as_deref(), Some("the market halved"));
     assert_eq!(grade.by.as_deref(), Some("ceo"));
     assert_eq!(grade.final_score().value(), d("0.7"));
-    assert_eq!(set.frozen_grade("kr").unwrap().final_score().value(), d("0.5"));
+    assert_eq!(
+        set.frozen_grade("kr").unwrap().final_score().value(),
+        d("0.5")
+    );
     // Refused: no reason, a score above the cap, a node without a grade.
     let before = set.clone();
     let refuse = |set: &mut OkrSet, edit: Edit| set.apply(edit).unwrap_err().code();
@@ -762,13 +815,20 @@ fn rule8_a_closed_period_takes_scores_that_override_its_grades() {
         score: Some(score.parse().unwrap()),
         reason: reason.into(),
     };
-    assert_eq!(refuse(&mut set, score("o", "0.7", " ")), "score-without-reason");
+    assert_eq!(
+        refuse(&mut set, score("o", "0.7", " ")),
+        "score-without-reason"
+    );
     assert_eq!(refuse(&mut set, score("o", "1.6", "why")), "invalid-score");
     assert_eq!(refuse(&mut set, score("later", "1", "why")), "not-graded");
-    assert_eq!(refuse(&mut set, score("nobody", "1", "why")), "unknown-node");
+    assert_eq!(
+        refuse(&mut set, score("nobody", "1", "why")),
+        "unknown-node"
+    );
     assert_eq!(set, before);
     // In the edit format; the author comes from the envelope.
-    let line = r#"{"op": "set-score", "id": "kr", "score": "0.6", "reason": "partly done", "by": "ana"}"#;
+    let line =
+        r#"{"op": "set-score", "id": "kr", "score": "0.6", "reason": "partly done", "by": "ana"}"#;
     let envelope: Envelope = serde_json::from_str(line).unwrap();
     let changes = set.apply(envelope).unwrap();
     assert!(changes.moved().is_empty());
@@ -788,7 +848,10 @@ fn rule8_a_closed_period_takes_scores_that_override_its_grades() {
     })
     .unwrap();
     assert_eq!(set.frozen_grade("o").unwrap().score, None);
-    assert_eq!(set.frozen_grade("o").unwrap().final_score().value(), d("0.5"));
+    assert_eq!(
+        set.frozen_grade("o").unwrap().final_score().value(),
+        d("0.5")
+    );
 }
 
 #[test]
@@ -860,7 +923,10 @@ fn calibration(commitment: &str, grades: [(&str, Option<&str>); 2]) -> Vec<&'sta
 #[test]
 fn rule8_calibration_reads_the_final_scores() {
     // Computed 1.0 twice: always perfect, unless a score says otherwise.
-    assert_eq!(calibration("aspirational", [("1", None), ("1", None)]), ["OKR302"]);
+    assert_eq!(
+        calibration("aspirational", [("1", None), ("1", None)]),
+        ["OKR302"]
+    );
     assert!(calibration("aspirational", [("1", None), ("1", Some("0.8"))]).is_empty());
     // Scored 1.0 twice, computed lower: perfect by the final scores.
     assert_eq!(
@@ -940,12 +1006,18 @@ fn rule9_a_quarter_counts_the_annual_objectives_above_it() {
     assert!(findings[0].1.contains(&"q1-1".to_owned()));
     // 2 annual: too few, in the year and in Q2 (where a team works).
     let findings = top_findings(company_objectives(2, 0, true));
-    assert!(findings.iter().all(|(code, _)| code == "OKR102"), "{findings:?}");
+    assert!(
+        findings.iter().all(|(code, _)| code == "OKR102"),
+        "{findings:?}"
+    );
 }
 
 #[test]
 fn rule9_always_perfect_is_for_aspirational_objectives_only() {
-    assert_eq!(calibration("aspirational", [("1", None), ("1", None)]), ["OKR302"]);
+    assert_eq!(
+        calibration("aspirational", [("1", None), ("1", None)]),
+        ["OKR302"]
+    );
     // Committed objectives are meant to reach 1.
     assert!(calibration("committed", [("1", None), ("1", None)]).is_empty());
     assert_eq!(
@@ -974,7 +1046,10 @@ fn rule9_unaligned_is_a_note_under_directional_alignment() {
     assert_eq!(unaligned(doc("cascading", "")), Some(Severity::Warning));
     // A level the set chooses wins.
     assert_eq!(
-        unaligned(doc("directional", r#""lint": { "rules": { "OKR201": "error" } },"#)),
+        unaligned(doc(
+            "directional",
+            r#""lint": { "rules": { "OKR201": "error" } },"#
+        )),
         Some(Severity::Error)
     );
 }
@@ -1004,7 +1079,10 @@ fn rule9_the_weakest_rule_counts_the_counted_members_and_a_document_chooses_it()
     assert_eq!(reviewed(&review, "child").status, Some(Status::AtRisk));
     assert_eq!(reviewed(&review, "good").status, Some(Status::OnTrack));
     assert_eq!(reviewed(&review, "o").status, Some(Status::AtRisk));
-    assert_eq!(OkrSet::from_json(&set.to_document().to_json().unwrap()).unwrap(), set);
+    assert_eq!(
+        OkrSet::from_json(&set.to_document().to_json().unwrap()).unwrap(),
+        set
+    );
 }
 
 // ----- properties ---------------------------------------------------------
@@ -1019,7 +1097,10 @@ fn check_ins_json(check_ins: &[(i64, Option<u8>, i8, u8)]) -> String {
                 None => day(k).to_string(),
                 Some(h) => format!("{}T{h:02}:00:00{offset:+03}:00", day(k)),
             };
-            format!(r#"{{ "at": "{at}", "value": "{value}", "confidence": "0.{}" }}"#, value % 10)
+            format!(
+                r#"{{ "at": "{at}", "value": "{value}", "confidence": "0.{}" }}"#,
+                value % 10
+            )
         })
         .collect();
     format!("[{}]", items.join(", "))
@@ -1146,7 +1227,12 @@ fn print_the_time_zone_review() {
 fn a_review_is_the_same_whatever_the_machines_time_zone() {
     let here = review_text();
     let exe = std::env::current_exe().unwrap();
-    for tz in ["Pacific/Auckland", "America/Los_Angeles", "UTC", "Asia/Kolkata"] {
+    for tz in [
+        "Pacific/Auckland",
+        "America/Los_Angeles",
+        "UTC",
+        "Asia/Kolkata",
+    ] {
         let output = std::process::Command::new(&exe)
             .args([
                 "--exact",
