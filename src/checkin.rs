@@ -240,19 +240,22 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
-/// How confident an owner is of reaching a target: 0 to 1.
-///
-/// A whole number from 2 to 10 is read as a 1–10 score and divided by 10,
-/// so `"7"` and `"0.7"` mean the same; `"1"` is full confidence (a score of
-/// 1 would be ambiguous: write `"0.1"`), and fractions above 1 are refused.
+/// How confident an owner is of reaching a target, as stated on the set's
+/// [`ConfidenceScale`] (`0-1` by default, so `"0.7"`; `"7"` on `0-10` or
+/// `1-10`, `"70"` on `percent`). The set reads it linearly onto 0 to 1
+/// ([`ConfidenceScale::read`]) and refuses a value outside its scale;
+/// reviews give confidences read so, on 0 to 1.
 ///
 /// # Example
 /// ```
-/// use okrs::{Confidence, ConfidenceLevel};
+/// use okrs::{Confidence, ConfidenceLevel, ConfidenceScale};
 /// let c: Confidence = "7".parse()?;
-/// assert_eq!(c.value().to_string(), "0.7");
-/// assert_eq!(c.level(), ConfidenceLevel::High);
-/// assert!("11".parse::<Confidence>().is_err());
+/// assert_eq!(c.value().to_string(), "7"); // as stated
+/// let read = ConfidenceScale::ZeroToTen.read(c).unwrap();
+/// assert_eq!(read.value().to_string(), "0.7");
+/// assert_eq!(read.level(), ConfidenceLevel::High);
+/// assert!(ConfidenceScale::ZeroToOne.read(c).is_none()); // 7 is not on 0–1
+/// assert!("-1".parse::<Confidence>().is_err());
 /// # Ok::<(), okrs::ConfidenceError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -260,34 +263,31 @@ pub struct Confidence(Decimal);
 
 /// Why a value is not a [`Confidence`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("confidence {0} is neither between 0 and 1 nor a whole score from 2 to 10")]
+#[error("confidence {0} is not a number of zero or more")]
 pub struct ConfidenceError(String);
 
 impl Confidence {
-    /// A confidence from 0 to 1, or a whole score from 2 to 10. O(1).
+    /// A confidence as stated: any number of zero or more (the set checks
+    /// it against its scale). O(1).
     ///
     /// # Errors
-    /// [`ConfidenceError`] for negative values and values above 10.
+    /// [`ConfidenceError`] for negative values.
     pub fn new(value: Decimal) -> Result<Self, ConfidenceError> {
         if value.is_sign_negative() && !value.is_zero() {
             return Err(ConfidenceError(value.to_string()));
         }
-        if value <= Decimal::ONE {
-            return Ok(Self(value.normalize()));
-        }
-        if value <= Decimal::TEN && value.fract().is_zero() {
-            return Ok(Self((value / Decimal::TEN).normalize()));
-        }
-        Err(ConfidenceError(value.to_string()))
+        Ok(Self(value.normalize()))
     }
 
-    /// The confidence, 0 to 1. O(1).
+    /// The number as stated (a review's confidences: read onto 0 to 1).
+    /// O(1).
     #[must_use]
     pub const fn value(self) -> Decimal {
         self.0
     }
 
-    /// High at 0.7 and above, medium at 0.4 and above, else low. O(1).
+    /// The band of a confidence read onto 0 to 1 (as reviews give them):
+    /// high at 0.7 and above, medium at 0.4 and above, else low. O(1).
     #[must_use]
     pub fn level(self) -> ConfidenceLevel {
         if self.0 >= Decimal::new(7, 1) {
@@ -302,6 +302,82 @@ impl Confidence {
     /// A confidence already known to lie in [0, 1].
     pub(crate) fn clamped(value: Decimal) -> Self {
         Self(value.max(Decimal::ZERO).min(Decimal::ONE).normalize())
+    }
+}
+
+/// The scale a set's check-ins state their confidence on, read linearly
+/// onto 0 to 1; in a document, `"confidence_scale"`. The value never
+/// decides the scale: `"1"` is full confidence on `0-1` and none on `1-10`.
+///
+/// # Example
+/// ```
+/// use okrs::{Confidence, ConfidenceScale};
+/// let read = |scale: ConfidenceScale, text: &str| {
+///     scale.read(text.parse::<Confidence>().unwrap()).map(|c| c.value().to_string())
+/// };
+/// assert_eq!(read(ConfidenceScale::ZeroToOne, "1").as_deref(), Some("1"));
+/// assert_eq!(read(ConfidenceScale::OneToTen, "1").as_deref(), Some("0"));
+/// assert_eq!(read(ConfidenceScale::OneToTen, "10").as_deref(), Some("1"));
+/// assert_eq!(read(ConfidenceScale::ZeroToTen, "5").as_deref(), Some("0.5"));
+/// assert_eq!(read(ConfidenceScale::Percent, "85").as_deref(), Some("0.85"));
+/// assert_eq!(read(ConfidenceScale::OneToTen, "0.5"), None); // below its 1
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ConfidenceScale {
+    /// 0 to 1 (the default).
+    #[default]
+    #[serde(rename = "0-1")]
+    ZeroToOne,
+    /// 0 to 10: 0 is none, 10 full.
+    #[serde(rename = "0-10")]
+    ZeroToTen,
+    /// 1 to 10, as many tools score: 1 is none, 10 full.
+    #[serde(rename = "1-10")]
+    OneToTen,
+    /// 0 to 100.
+    #[serde(rename = "percent")]
+    Percent,
+}
+
+impl ConfidenceScale {
+    /// The lowest and highest value the scale takes. O(1).
+    #[must_use]
+    pub fn bounds(self) -> (Decimal, Decimal) {
+        match self {
+            Self::ZeroToOne => (Decimal::ZERO, Decimal::ONE),
+            Self::ZeroToTen => (Decimal::ZERO, Decimal::TEN),
+            Self::OneToTen => (Decimal::ONE, Decimal::TEN),
+            Self::Percent => (Decimal::ZERO, Decimal::ONE_HUNDRED),
+        }
+    }
+
+    /// A stated confidence read linearly onto 0 to 1 (the lowest value of
+    /// the scale to 0, the highest to 1); `None` outside the scale. O(1).
+    #[must_use]
+    pub fn read(self, stated: Confidence) -> Option<Confidence> {
+        let (low, high) = self.bounds();
+        let value = stated.value();
+        if value < low || value > high {
+            return None;
+        }
+        let read = (value - low).checked_div(high - low)?;
+        Some(Confidence::clamped(read))
+    }
+
+    pub(crate) fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl fmt::Display for ConfidenceScale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Self::ZeroToOne => "0-1",
+            Self::ZeroToTen => "0-10",
+            Self::OneToTen => "1-10",
+            Self::Percent => "percent",
+        })
     }
 }
 
@@ -390,17 +466,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn confidence_reads_fractions_and_ten_point_scores() {
-        let c = |s: &str| s.parse::<Confidence>().map(Confidence::value);
-        assert_eq!(c("0"), Ok(Decimal::ZERO));
-        assert_eq!(c("1"), Ok(Decimal::ONE));
-        assert_eq!(c("10"), Ok(Decimal::ONE));
-        assert_eq!(c("6"), Ok(Decimal::new(6, 1)));
-        assert_eq!(c("0.60"), Ok(Decimal::new(6, 1)));
-        assert!(c("-0.1").is_err());
-        assert!(c("10.5").is_err());
-        assert!(c("1.5").is_err());
-        assert!(c("x").is_err());
+    fn confidences_are_read_on_their_declared_scale() {
+        let read = |scale: ConfidenceScale, s: &str| {
+            scale
+                .read(s.parse::<Confidence>().unwrap())
+                .map(Confidence::value)
+        };
+        use ConfidenceScale::{OneToTen, Percent, ZeroToOne, ZeroToTen};
+        assert_eq!(read(ZeroToOne, "0"), Some(Decimal::ZERO));
+        assert_eq!(read(ZeroToOne, "1"), Some(Decimal::ONE));
+        assert_eq!(read(ZeroToOne, "0.60"), Some(Decimal::new(6, 1)));
+        assert_eq!(read(ZeroToOne, "6"), None, "no guessing a 1-10 score");
+        assert_eq!(read(ZeroToOne, "1.5"), None);
+        assert_eq!(read(ZeroToTen, "0"), Some(Decimal::ZERO));
+        assert_eq!(read(ZeroToTen, "6"), Some(Decimal::new(6, 1)));
+        assert_eq!(read(ZeroToTen, "10.5"), None);
+        assert_eq!(read(OneToTen, "1"), Some(Decimal::ZERO));
+        assert_eq!(read(OneToTen, "10"), Some(Decimal::ONE));
+        assert_eq!(read(OneToTen, "5.5"), Some(Decimal::new(5, 1)));
+        assert_eq!(read(OneToTen, "0.9"), None);
+        assert_eq!(read(Percent, "100"), Some(Decimal::ONE));
+        assert_eq!(read(Percent, "70"), Some(Decimal::new(7, 1)));
+        assert_eq!(read(Percent, "101"), None);
+        assert!("-0.1".parse::<Confidence>().is_err());
+        assert!("x".parse::<Confidence>().is_err());
     }
 
     #[test]

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::number::serde_decimal;
 use crate::{
-    AlignmentModel, Levels, LintSettings, Objective, Overachievement, Period, ProgressFrom,
+    AlignmentModel, ConfidenceScale, GapPolicy, Levels, LintSettings, Objective, Overachievement,
+    Period, ProgressFrom,
 };
 
 /// The document format version.
@@ -67,6 +68,19 @@ pub struct Document {
     /// what flows is at most 1; `counts`: up to the progress cap).
     #[serde(default, skip_serializing_if = "Overachievement::is_default")]
     pub overachievement: Overachievement,
+    /// The time zone check-ins are counted in: an IANA name such as
+    /// `"Europe/Oslo"` (default UTC). A timestamped check-in counts on its
+    /// date there; a set refuses a name the bundled time zone database does
+    /// not know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// The scale check-ins state their confidence on (default `0-1`).
+    #[serde(default, skip_serializing_if = "ConfidenceScale::is_default")]
+    pub confidence_scale: ConfidenceScale,
+    /// How statuses are decided: the gap thresholds and the objective rule
+    /// (default BurningOKR's thresholds and the gap rule).
+    #[serde(default, skip_serializing_if = "GapPolicy::is_default")]
+    pub status: GapPolicy,
     /// Health-check settings: rule levels and thresholds.
     #[serde(default, skip_serializing_if = "LintSettings::is_default")]
     pub lint: LintSettings,
@@ -103,6 +117,9 @@ impl Default for Document {
             progress_cap: Decimal::ONE,
             progress_from: ProgressFrom::Both,
             overachievement: Overachievement::Clamped,
+            time_zone: None,
+            confidence_scale: ConfidenceScale::ZeroToOne,
+            status: GapPolicy::default(),
             lint: LintSettings::default(),
             periods: Vec::new(),
             objectives: Vec::new(),

@@ -259,7 +259,9 @@ pub enum Edit {
         /// The period.
         period: Id,
     },
-    /// Reopens a closed period, dropping its frozen grades.
+    /// Reopens a closed period: its grades are no longer frozen, and its
+    /// closing (grades and scores) moves to the period's history
+    /// (`reopened`).
     ReopenPeriod {
         /// The period.
         period: Id,
@@ -274,6 +276,20 @@ pub enum Edit {
         /// check-in.
         #[serde(default)]
         keep_values: bool,
+    },
+    /// Sets (or with `None` clears) the score of an objective or key result
+    /// of a closed period, overriding its computed grade, which stays
+    /// beside it; the envelope's `by` says who.
+    SetScore {
+        /// The objective or key result.
+        id: Id,
+        /// The score, 0 to the progress cap; `None` clears it.
+        #[serde(default)]
+        score: Option<Progress>,
+        /// Why the score differs from the computed grade (required with a
+        /// score).
+        #[serde(default)]
+        reason: String,
     },
 }
 
@@ -318,6 +334,7 @@ impl Edit {
             Self::ClosePeriod { .. } => "close-period",
             Self::ReopenPeriod { .. } => "reopen-period",
             Self::CarryForward { .. } => "carry-forward",
+            Self::SetScore { .. } => "set-score",
         }
     }
 }
@@ -465,7 +482,7 @@ pub enum Change {
         /// What it was.
         kind: NodeKind,
     },
-    /// A field of a node changed (title, owners, metric, weight, …).
+    /// A field of a node changed (title, owners, metric, weight, score, …).
     Updated {
         /// The node.
         id: Id,

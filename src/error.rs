@@ -522,6 +522,57 @@ pub enum Error {
     /// A check-in id that no key result's history holds.
     #[error("no check-in has the id {0:?}")]
     UnknownCheckIn(Id),
+    /// A time zone name the bundled IANA database does not know.
+    #[error(
+        "unknown time zone {0:?}: name one from the IANA time zone database, such as \"Europe/Oslo\""
+    )]
+    UnknownTimeZone(String),
+    /// A check-in dated after the key result's period ends.
+    #[error("check-in of key result {key_result:?} at {at} is after its period ends on {end}")]
+    CheckInAfterPeriod {
+        /// The key result.
+        key_result: Id,
+        /// When the check-in was made.
+        at: Moment,
+        /// The period's last day.
+        end: Date,
+    },
+    /// A check-in's confidence outside the set's confidence scale.
+    #[error(
+        "check-in of key result {key_result:?} at {at} states confidence {confidence}, outside the set's confidence scale {scale}"
+    )]
+    ConfidenceOutOfScale {
+        /// The key result.
+        key_result: Id,
+        /// When the check-in was made.
+        at: Moment,
+        /// The confidence as stated.
+        confidence: Decimal,
+        /// The set's scale.
+        scale: crate::ConfidenceScale,
+    },
+    /// A score set on a node whose period is not closed (or that has no
+    /// frozen grade there).
+    #[error("{id:?} has no frozen grade to score: close its period {period:?} first")]
+    NotGraded {
+        /// The objective or key result.
+        id: Id,
+        /// Its period.
+        period: Id,
+    },
+    /// A score outside 0 to the progress cap.
+    #[error("score {score} of {id:?} must lie between 0 and the progress cap {cap}")]
+    InvalidScore {
+        /// The objective or key result.
+        id: Id,
+        /// The score.
+        score: Decimal,
+        /// The set's progress cap.
+        cap: Decimal,
+    },
+    /// A score that overrides a grade without saying why.
+    #[error("the score of {0:?} overrides its computed grade: give the reason")]
+    ScoreWithoutReason(Id),
     /// A document text that could not be read (see
     /// [`Document::from_json`](crate::Document::from_json)).
     #[error(transparent)]
@@ -580,7 +631,7 @@ impl From<LoadError> for Error {
 
 /// The field names of the `okrs/1` format, for [`Error::field`] of parse
 /// and CSV errors.
-const FIELDS: [&str; 58] = [
+const FIELDS: [&str; 65] = [
     // The document.
     "format",
     "alignment",
@@ -589,6 +640,8 @@ const FIELDS: [&str; 58] = [
     "progress_cap",
     "progress_from",
     "overachievement",
+    "time_zone",
+    "confidence_scale",
     "lint",
     "periods",
     "objectives",
@@ -608,6 +661,12 @@ const FIELDS: [&str; 58] = [
     "grades",
     "progress",
     "band",
+    "score",
+    "reason",
+    "reopened",
+    // Status settings.
+    "on_track_from",
+    "at_risk_from",
     // Objectives, key results, initiatives and links.
     "title",
     "level",
@@ -720,6 +779,12 @@ impl Error {
     /// | `not-closed` | reopening a period that is open |
     /// | `unknown-check-in` | a check-in id no history holds |
     /// | `invalid-check-in-id` | a document's check-in id is malformed or used twice |
+    /// | `unknown-time-zone` | a time zone name the bundled IANA database does not know |
+    /// | `check-in-after-period` | a check-in dated after its period ends |
+    /// | `confidence-out-of-scale` | a check-in's confidence lies outside the set's confidence scale |
+    /// | `not-graded` | a score for a node without a frozen grade (its period is open) |
+    /// | `invalid-score` | a score below 0 or above the progress cap |
+    /// | `score-without-reason` | a score that overrides a grade without a reason |
     /// | `parse` | a JSON text is not a valid `okrs/1` document ([`ParseError`]) |
     /// | `csv` | a CSV text is not a valid document (`CsvError`, feature `csv`) |
     /// | `empty-id` | an id is empty ([`IdError::Empty`]) |
@@ -814,6 +879,12 @@ impl Error {
             Self::NotClosed(_) => "not-closed",
             Self::UnknownCheckIn(_) => "unknown-check-in",
             Self::InvalidCheckInId { .. } => "invalid-check-in-id",
+            Self::UnknownTimeZone(_) => "unknown-time-zone",
+            Self::CheckInAfterPeriod { .. } => "check-in-after-period",
+            Self::ConfidenceOutOfScale { .. } => "confidence-out-of-scale",
+            Self::NotGraded { .. } => "not-graded",
+            Self::InvalidScore { .. } => "invalid-score",
+            Self::ScoreWithoutReason(_) => "score-without-reason",
             Self::Parse(_) => "parse",
             #[cfg(feature = "csv")]
             Self::Csv(_) => "csv",
@@ -887,6 +958,10 @@ impl Error {
             | Self::NoMetric(id)
             | Self::CheckInValue { key_result: id, .. }
             | Self::CheckInBeforePeriod { key_result: id, .. }
+            | Self::CheckInAfterPeriod { key_result: id, .. }
+            | Self::ConfidenceOutOfScale { key_result: id, .. }
+            | Self::InvalidScore { id, .. }
+            | Self::ScoreWithoutReason(id)
             | Self::PhaseOutsidePeriod { key_result: id, .. }
             | Self::PhaseOnUnphasedMetric(id, _)
             | Self::AlreadyClosed(id)
@@ -922,12 +997,14 @@ impl Error {
             Self::PeriodClosed { period, id } => vec![id, period],
             Self::GradeOfUnknownNode { period, id } => vec![period, id],
             Self::NotALaterPeriod { objective, period } => vec![objective, period],
+            Self::NotGraded { id, period } => vec![id, period],
             Self::AlreadyCarried { id, to } => vec![id, to],
             Self::PeriodInUse { period, by } => vec![period, by],
             Self::NotClosed(id) | Self::UnknownCheckIn(id) => vec![id],
             Self::InvalidCheckInId { key_result, id } => vec![key_result, id],
             Self::InvalidProgressCap(_)
             | Self::UnknownRule(_)
+            | Self::UnknownTimeZone(_)
             | Self::Parse(_)
             | Self::Id(_)
             | Self::Decimal(_)
@@ -1006,7 +1083,13 @@ impl Error {
             Self::PeriodOutsideParent { .. } | Self::PeriodCycle(_) => "within",
             Self::CurrentAndCheckIns(_) => "current",
             Self::CheckInValue { .. } | Self::Value(_) => "value",
-            Self::CheckInBeforePeriod { .. } | Self::Moment(_) => "at",
+            Self::CheckInBeforePeriod { .. }
+            | Self::CheckInAfterPeriod { .. }
+            | Self::Moment(_) => "at",
+            Self::UnknownTimeZone(_) => "time_zone",
+            Self::ConfidenceOutOfScale { .. } => "confidence",
+            Self::NotGraded { .. } => "closed",
+            Self::InvalidScore { .. } | Self::ScoreWithoutReason(_) => "score",
             Self::PhaseOutsidePeriod { .. } | Self::PhaseOnUnphasedMetric(..) => "phases",
             Self::GradeOfUnknownNode { .. } => "grades",
             Self::AlreadyClosed(_) => "closed",

@@ -89,8 +89,8 @@ pub mod sample;
 
 pub use analytics::{AlignmentCoverage, Coverage, Distribution, GroupBy, Impact};
 pub use checkin::{
-    CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, Correction,
-    DeletedCheckIn, Phase,
+    CheckIn, CheckInValue, Confidence, ConfidenceError, ConfidenceLevel, ConfidenceScale,
+    Correction, DeletedCheckIn, Phase,
 };
 #[allow(deprecated)]
 pub use document::{DEFAULT_GRADING, DEFAULT_STRATEGY, Document, Format};
@@ -129,9 +129,10 @@ pub use set::{CarryForward, LinkRef, NodeRef, OkrSet, PeriodMismatch, SetBuilder
 pub mod iter {
     pub use crate::set::{Children, Links, Nodes, Objectives, Supporters};
 }
+pub use jiff::tz::TimeZone;
 pub use status::{GapPolicy, ObjectiveStatusRule, Status, StatusInput, StatusPolicy};
 pub use strategy::{AggregationStrategy, Contribution, Mean, Min, WeightedMean};
-pub use time::{Moment, MomentError};
+pub use time::{Moment, MomentError, time_zone};
 pub use visibility::{Viewer, Visibility};
 
 /// The README's examples, compiled and run as doctests.

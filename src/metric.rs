@@ -576,6 +576,26 @@ impl Metric {
         }
     }
 
+    /// Whether the metric is a control (`at-least`, `at-most`, `range`): a
+    /// level to keep, which holds or is breached, rather than a target to
+    /// reach. A review calls a control on track while it holds and off
+    /// track while breached, never done before its period ends. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Metric;
+    /// let attrition = Metric::AtMost { threshold: 5.into(), current: None };
+    /// assert!(attrition.is_control());
+    /// assert!(!Metric::binary(false).is_control());
+    /// ```
+    #[must_use]
+    pub fn is_control(&self) -> bool {
+        matches!(
+            self,
+            Self::AtLeast { .. } | Self::AtMost { .. } | Self::Range { .. }
+        )
+    }
+
     /// Checks that the metric can be measured. O(milestones).
     ///
     /// # Errors

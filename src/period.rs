@@ -38,9 +38,15 @@ pub struct Period {
     /// The period this one lies inside, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<Id>,
-    /// Set once the period is closed: the grades frozen then.
+    /// Set once the period is closed: the grades frozen then, with any
+    /// scores set since.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<Closing>,
+    /// Earlier closings that reopening the period undid, oldest first, each
+    /// as it stood then (grades and scores): the history a reopened period
+    /// keeps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reopened: Vec<Closing>,
 }
 
 /// The closing of a period: the grades frozen when it closed, set by
@@ -55,17 +61,62 @@ pub struct Closing {
     pub grades: Vec<Grade>,
 }
 
-/// A frozen grade: a node's progress and band when its period closed.
+/// A frozen grade: a node's progress and band when its period closed,
+/// and the score that may override it, with why and by whom (set by
+/// [`OkrSet::set_score`](crate::OkrSet::set_score)).
+///
+/// # Example
+/// ```
+/// use okrs::Grade;
+/// let grade: Grade = serde_json::from_str(
+///     r#"{ "id": "o", "progress": "0.5", "band": "yellow", "score": "0.7", "reason": "the market halved", "by": "ceo" }"#,
+/// )?;
+/// assert_eq!(grade.progress.to_string(), "0.5"); // computed, still shown
+/// assert_eq!(grade.final_score().to_string(), "0.7");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Grade {
     /// The objective or key result.
     pub id: Id,
-    /// Its progress then.
+    /// Its progress then: the computed grade.
     pub progress: crate::Progress,
     /// The band that progress graded to.
     pub band: crate::Band,
+    /// The score set at close, overriding the computed grade (`None`: the
+    /// computed grade stands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<crate::Progress>,
+    /// Why the score differs from the computed grade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Who set the score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+impl Grade {
+    /// A computed grade without a score. O(1).
+    #[must_use]
+    pub fn new(id: Id, progress: crate::Progress, band: crate::Band) -> Self {
+        Self {
+            id,
+            progress,
+            band,
+            score: None,
+            reason: None,
+            by: None,
+        }
+    }
+
+    /// The final score: the score set at close, else the computed grade.
+    /// Calibration (OKR302, OKR303) reads it. O(1).
+    #[must_use]
+    pub fn final_score(&self) -> crate::Progress {
+        self.score.unwrap_or(self.progress)
+    }
 }
 
 /// Why a period helper could not make a period.
@@ -84,6 +135,7 @@ impl Period {
             end,
             within: None,
             closed: None,
+            reopened: Vec::new(),
         }
     }
 

@@ -86,9 +86,9 @@ macro_rules! rules {
 
 rules! {
     TooManyTopObjectives = "OKR101", "too-many-top-objectives", Warning,
-        "More than 5 (by default) top-level objectives in one period: focus on 3 to 5 a year.";
+        "More than 5 (by default) top-level objectives in one period, counting those of the periods containing it (a quarter counts the year's): focus on 3 to 5 a year.";
     TooFewTopObjectives = "OKR102", "too-few-top-objectives", Warning,
-        "Fewer than 3 (by default) top-level objectives in one period, or none at all.";
+        "Fewer than 3 (by default) top-level objectives in one period, counting those of the periods containing it, or none at all.";
     TooManyKeyResults = "OKR103", "too-many-key-results", Warning,
         "An objective with more than 5 (by default) key results.";
     UnmeasuredObjective = "OKR104", "unmeasured-objective", Error,
@@ -104,7 +104,7 @@ rules! {
     UnmeasuredKeyResult = "OKR109", "unmeasured-key-result", Error,
         "A key result without a metric, sub-key results or contributing objectives: it counts as 0.";
     Unaligned = "OKR201", "unaligned", Warning,
-        "An objective below the top level that aligns to nothing.";
+        "An objective below the top level that aligns to nothing: a warning under cascading alignment, a note under directional alignment (where not every objective needs a parent), unless the set re-levels it.";
     Misaligned = "OKR202", "misaligned", Warning,
         "An objective whose alignment chains never reach a top-level objective.";
     CascadedTitle = "OKR203", "cascaded-title", Warning,
@@ -114,9 +114,11 @@ rules! {
     StaleKeyResult = "OKR301", "stale-key-result", Warning,
         "A key result of an open period, not yet done, without a check-in in the last 14 days (by default).";
     AlwaysPerfect = "OKR302", "always-perfect", Note,
-        "An owner graded 1.0 in every closed period: the objectives are not ambitious enough.";
+        "An owner whose aspirational objectives scored 1.0 in every closed period (final scores): they are not ambitious enough. Committed objectives are meant to reach 1.";
     AlwaysLow = "OKR303", "always-low", Note,
-        "An owner graded below 0.3 in every closed period: the objectives are too aspirational.";
+        "An owner whose objectives scored below 0.3 in every closed period (final scores): they are too aspirational.";
+    CheckInAfterAsOf = "OKR304", "check-in-after-as-of", Warning,
+        "A key result with a check-in dated after the date of the review: live progress counts it, the review as of that date does not.";
 }
 
 impl Rule {
@@ -218,6 +220,14 @@ impl LintSettings {
                 Severity::Error => RuleLevel::Error,
             },
         }
+    }
+
+    /// A rule's level when the set sets one, by code or name. O(log rules).
+    pub(crate) fn configured(&self, rule: Rule) -> Option<RuleLevel> {
+        self.rules
+            .get(rule.code())
+            .or_else(|| self.rules.get(rule.name()))
+            .copied()
     }
 
     /// The first rule key that names no rule, if any. O(rules).

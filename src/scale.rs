@@ -51,6 +51,17 @@ impl fmt::Display for Band {
 pub trait Scale: fmt::Debug + Send + Sync {
     /// The band a node with this progress and commitment grades to.
     fn band(&self, progress: Progress, commitment: Commitment) -> Band;
+
+    /// The share of its plan a node of this commitment aims for: the least
+    /// progress that grades green. Status compares progress with the
+    /// expected progress times this. Defaults to 1 for committed nodes and
+    /// 0.7 for aspirational ones.
+    fn aim(&self, commitment: Commitment) -> Decimal {
+        match commitment {
+            Commitment::Committed => Decimal::ONE,
+            Commitment::Aspirational => Decimal::new(7, 1),
+        }
+    }
 }
 
 /// Google's scale: below 0.4 red, below 0.7 yellow, else green; a committed
@@ -119,6 +130,15 @@ impl Default for GoogleScale {
 }
 
 impl Scale for GoogleScale {
+    /// The green threshold: `green_from` for aspirational nodes, 1 (or
+    /// `green_from` if higher) for committed ones.
+    fn aim(&self, commitment: Commitment) -> Decimal {
+        match commitment {
+            Commitment::Committed if !at_least(self.green_from, Decimal::ONE) => Decimal::ONE,
+            _ => self.green_from,
+        }
+    }
+
     fn band(&self, progress: Progress, commitment: Commitment) -> Band {
         let p = progress.value();
         if let Some([yellow, green, committed]) = self.lifted {

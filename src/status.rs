@@ -8,35 +8,43 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::number::serde_decimal;
-use crate::{Date, Progress};
+use crate::{Band, Commitment, Date, GoogleScale, Progress, Scale};
 
 /// Where a key result or objective stands against its period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Status {
     /// The period has not begun.
     NotStarted,
-    /// Progress is at most a little behind what is expected.
+    /// Progress is at most a little behind what is aimed for by now (a
+    /// control: it holds).
     OnTrack,
-    /// Progress is behind what is expected.
+    /// Progress is behind what is aimed for by now.
     AtRisk,
-    /// Progress is far behind what is expected.
+    /// Progress is far behind what is aimed for by now (a control: it is
+    /// breached).
     OffTrack,
-    /// Progress has reached 1.
+    /// Progress has reached 1 before the period ended (never a control).
     Done,
+    /// The period has ended, and the node graded green.
+    Achieved,
+    /// The period has ended, and the node did not grade green.
+    Missed,
 }
 
 impl Status {
-    /// How bad the status is, for picking the weakest: off-track is the
-    /// worst, done the best. O(1).
+    /// How bad the status is, for picking the weakest: missed is the
+    /// worst, then off-track; done and achieved the best. O(1).
     #[must_use]
     pub fn severity(self) -> u8 {
         match self {
+            Self::Missed => 5,
             Self::OffTrack => 4,
             Self::AtRisk => 3,
             Self::OnTrack => 2,
             Self::NotStarted => 1,
-            Self::Done => 0,
+            Self::Done | Self::Achieved => 0,
         }
     }
 }
@@ -49,6 +57,8 @@ impl fmt::Display for Status {
             Self::AtRisk => "at-risk",
             Self::OffTrack => "off-track",
             Self::Done => "done",
+            Self::Achieved => "achieved",
+            Self::Missed => "missed",
         })
     }
 }
@@ -65,12 +75,31 @@ pub struct StatusInput {
     pub end: Date,
     /// Progress as of the review date.
     pub progress: Progress,
-    /// Progress expected by then.
+    /// Progress expected by then: the plan (for an objective, rolled up
+    /// from its counted members' plans).
     pub expected: Progress,
+    /// Whether the node (its objective) is committed or aspirational.
+    pub commitment: Commitment,
+    /// The share of the plan the node aims for: 1 for a committed node,
+    /// the scale's green threshold (0.7 by default) for an aspirational one
+    /// ([`Scale::aim`]).
+    pub aim: Decimal,
+    /// The band the progress grades to (a committed node: green only with
+    /// every counted member done).
+    pub band: Band,
+    /// The node is a control key result (`at-least`, `at-most`, `range`):
+    /// progress 1 means it holds, 0 that it is breached.
+    pub control: bool,
+    /// The node counts a control (at any depth), so reaching 1 before its
+    /// period ends is not done: the control must still hold at the end.
+    pub counts_controls: bool,
 }
 
 impl StatusInput {
-    /// The inputs of a status decision. O(1).
+    /// The inputs of a status decision for an aspirational node that aims
+    /// at the whole plan (aim 1), banded by the default [`GoogleScale`],
+    /// neither a control nor counting one; the `with_*` methods say more.
+    /// O(1).
     #[must_use]
     pub fn new(
         as_of: Date,
@@ -85,13 +114,55 @@ impl StatusInput {
             end,
             progress,
             expected,
+            commitment: Commitment::Aspirational,
+            aim: Decimal::ONE,
+            band: GoogleScale::default().band(progress, Commitment::Aspirational),
+            control: false,
+            counts_controls: false,
         }
     }
 
-    /// Progress minus expected progress: negative when behind. O(1).
+    /// Sets the commitment and the share of the plan it aims for. O(1).
+    #[must_use]
+    pub fn with_commitment(mut self, commitment: Commitment, aim: Decimal) -> Self {
+        self.commitment = commitment;
+        self.aim = aim;
+        self
+    }
+
+    /// Sets the band the progress grades to. O(1).
+    #[must_use]
+    pub fn with_band(mut self, band: Band) -> Self {
+        self.band = band;
+        self
+    }
+
+    /// Sets whether the node is a control, and whether it counts one.
+    /// O(1).
+    #[must_use]
+    pub fn with_controls(mut self, control: bool, counts_controls: bool) -> Self {
+        self.control = control;
+        self.counts_controls = counts_controls;
+        self
+    }
+
+    /// Progress minus the progress aimed for by now (expected × aim):
+    /// negative when behind. O(1).
     #[must_use]
     pub fn gap(&self) -> Decimal {
-        self.progress.value() - self.expected.value()
+        let aimed = self
+            .expected
+            .value()
+            .checked_mul(self.aim)
+            .unwrap_or(self.expected.value());
+        self.progress.value() - aimed
+    }
+
+    /// Whether the period is over: the review date is after its last day.
+    /// O(1).
+    #[must_use]
+    pub fn ended(&self) -> bool {
+        self.as_of > self.end
     }
 }
 
@@ -115,10 +186,12 @@ pub trait StatusPolicy: fmt::Debug + Send + Sync {
     /// The status of a key result, or of an objective by default.
     fn status(&self, input: &StatusInput) -> Status;
 
-    /// The status of an objective, given the statuses of its key results
-    /// (not sub-key results). Defaults to [`status`](Self::status).
-    fn objective_status(&self, input: &StatusInput, key_results: &[Status]) -> Status {
-        let _ = key_results;
+    /// The status of an objective, given the statuses of its counted
+    /// members: its key results of weight above 0 and the objectives that
+    /// contribute to it, as its `progress_from` chooses (the members its
+    /// progress rolls up from). Defaults to [`status`](Self::status).
+    fn objective_status(&self, input: &StatusInput, members: &[Status]) -> Status {
+        let _ = members;
         self.status(input)
     }
 }
@@ -131,15 +204,23 @@ pub enum ObjectiveStatusRule {
     /// Like a key result's: from its own progress and expected progress.
     #[default]
     Gap,
-    /// The weakest status among its key results (Perdoo's rule); the gap
-    /// rule when it has none.
+    /// During its period, the weakest status among its counted members
+    /// (Perdoo's rule): its key results of weight above 0 and the
+    /// objectives contributing to it; the gap rule when it has none, and
+    /// before and after its period.
     WeakestKeyResult,
 }
 
-/// The default [`StatusPolicy`] (BurningOKR's): `not-started` before the
-/// period, `done` at progress 1, else from the gap between progress and
-/// expected progress: `on-track` from −0.2, `at-risk` from −0.4,
-/// `off-track` below.
+/// The default [`StatusPolicy`], after BurningOKR's: `not-started` before
+/// the period; during it (its last day included) a control is `on-track`
+/// while it holds and `off-track` while breached, anything else `done` at
+/// progress 1 (unless it counts a control), else decided by the gap between
+/// progress and the progress aimed for by now (expected × aim, see
+/// [`StatusInput::gap`]): `on-track` from −0.2, `at-risk` from −0.4,
+/// `off-track` below; from the day after its last day, `achieved` when
+/// the band is green and `missed` otherwise. In a document, the `"status"`
+/// settings (`{"on_track_from": "-0.2", "at_risk_from": "-0.4",
+/// "objectives": "weakest-key-result"}`, each optional).
 ///
 /// # Example
 /// ```
@@ -157,6 +238,7 @@ pub enum ObjectiveStatusRule {
 /// # Ok::<(), jiff::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct GapPolicy {
     /// The smallest gap that is still on track (default −0.2).
@@ -180,6 +262,10 @@ impl Default for GapPolicy {
 }
 
 impl GapPolicy {
+    pub(crate) fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
     /// The default thresholds with another rule for objectives. O(1).
     #[must_use]
     pub fn with_objective_rule(mut self, rule: ObjectiveStatusRule) -> Self {
@@ -203,7 +289,21 @@ impl StatusPolicy for GapPolicy {
         if input.as_of < input.start {
             return Status::NotStarted;
         }
-        if input.progress >= Progress::ONE {
+        if input.ended() {
+            return if input.band == Band::Green {
+                Status::Achieved
+            } else {
+                Status::Missed
+            };
+        }
+        if input.control {
+            return if input.progress >= Progress::ONE {
+                Status::OnTrack
+            } else {
+                Status::OffTrack
+            };
+        }
+        if input.progress >= Progress::ONE && !input.counts_controls {
             return Status::Done;
         }
         let gap = input.gap();
@@ -216,9 +316,10 @@ impl StatusPolicy for GapPolicy {
         }
     }
 
-    fn objective_status(&self, input: &StatusInput, key_results: &[Status]) -> Status {
+    fn objective_status(&self, input: &StatusInput, members: &[Status]) -> Status {
+        let during = input.as_of >= input.start && !input.ended();
         match self.objectives {
-            ObjectiveStatusRule::WeakestKeyResult if input.as_of >= input.start => key_results
+            ObjectiveStatusRule::WeakestKeyResult if during => members
                 .iter()
                 .copied()
                 .max_by_key(|s| s.severity())

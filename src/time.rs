@@ -1,22 +1,62 @@
-//! Time: calendar dates and the moments check-ins are stamped with.
+//! Time: calendar dates, the moments check-ins are stamped with, and the
+//! time zone a set counts them in.
 //!
-//! Dates are [`jiff`]'s civil dates, re-exported as [`Date`].
+//! Dates are [`jiff`]'s civil dates, re-exported as [`Date`]. Time zones
+//! come from the IANA Time Zone Database bundled into the crate (jiff's
+//! `tzdb-bundle-always`), so that a set reads its check-ins alike on every
+//! machine, with or without a system copy of the database, whatever the
+//! machine's own time zone.
 
 use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
-use jiff::tz::Offset;
+use jiff::fmt::temporal::{Pieces, PiecesOffset, TimeZoneAnnotationKind};
+use jiff::tz::{Offset, TimeZone, TimeZoneDatabase};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// When a check-in was made: a calendar date (`2027-02-03`) or an RFC 3339
-/// timestamp (`2027-02-03T09:30:00+01:00`).
+/// The time zone database every set reads: the copy bundled into the
+/// crate, loaded once.
+fn database() -> &'static TimeZoneDatabase {
+    static DATABASE: OnceLock<TimeZoneDatabase> = OnceLock::new();
+    DATABASE.get_or_init(TimeZoneDatabase::bundled)
+}
+
+/// The time zone with an IANA name (`Europe/Oslo`, `UTC`, matched without
+/// regard to case), from the bundled database; `None` for a name it does
+/// not know. O(log zones) the first time a zone is asked for, then cached.
 ///
-/// A timestamp belongs to the calendar date written in it (in its own
-/// offset), so "as of a date" means the same to everyone who reads the
-/// document. Moments order by date, then by instant, a plain date first.
+/// # Example
+/// ```
+/// let oslo = okrs::time_zone("Europe/Oslo").unwrap();
+/// assert_eq!(oslo.iana_name(), Some("Europe/Oslo"));
+/// assert!(okrs::time_zone("Mars/Olympus_Mons").is_none());
+/// ```
+#[must_use]
+pub fn time_zone(name: &str) -> Option<TimeZone> {
+    if name.eq_ignore_ascii_case("UTC") {
+        return Some(TimeZone::UTC);
+    }
+    database().get(name).ok()
+}
+
+/// When a check-in was made: a calendar date (`2027-02-03`), an RFC 3339
+/// timestamp (`2027-02-03T09:30:00+01:00`), or jiff's zoned form, a
+/// timestamp with its time zone in brackets
+/// (`2026-11-21T23:30:00-08:00[America/Los_Angeles]`; the offset may be
+/// left out, and is then the zone's at that time), which reads as the
+/// timestamp in that zone's offset.
+///
+/// A set counts a timestamp on its date in the set's own time zone
+/// ([`date_in`](Self::date_in)) and orders check-ins by the instant they
+/// happened ([`instant_in`](Self::instant_in)); a plain date happens at
+/// the start of that day in the set's zone. [`date`](Self::date) is the
+/// date written in the text. `Ord` compares the written dates, then the
+/// instants, a plain date first: an order for sorting texts, not the order
+/// a set counts check-ins in.
 ///
 /// # Example
 /// ```
@@ -27,6 +67,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(later.date(), day.date());
 /// assert!(day < later);
 /// assert_eq!(later.to_string(), "2027-02-03T23:30:00-05:00");
+/// let zoned: Moment = "2027-02-03T23:30:00-05:00[America/New_York]".parse()?;
+/// assert_eq!(zoned, later);
 /// # Ok::<(), okrs::MomentError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,7 +79,9 @@ pub struct Moment {
 
 /// Why a text is not a [`Moment`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{text:?} is neither a date (2027-02-03) nor an RFC 3339 timestamp (2027-02-03T09:30:00Z)")]
+#[error(
+    "{text:?} is neither a date (2027-02-03), an RFC 3339 timestamp (2027-02-03T09:30:00Z) nor one in a known time zone (2027-02-03T09:30:00+01:00[Europe/Oslo])"
+)]
 pub struct MomentError {
     text: String,
 }
@@ -51,10 +95,57 @@ impl MomentError {
 }
 
 impl Moment {
-    /// The calendar date, in the moment's own offset. O(1).
+    /// The calendar date written in it (for a timestamp, in its own
+    /// offset). O(1).
     #[must_use]
     pub fn date(&self) -> Date {
         self.date
+    }
+
+    /// The calendar date the moment falls on in a time zone: a timestamp's
+    /// date there, or a plain date itself. A set counts a check-in on this
+    /// date in the set's zone. O(log transitions) for a zone with
+    /// transitions, O(1) for UTC and plain dates.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Moment;
+    /// let tokyo: Moment = "2027-02-04T01:00:00+09:00".parse()?;
+    /// let utc = okrs::time_zone("UTC").unwrap();
+    /// let oslo = okrs::time_zone("Europe/Oslo").unwrap();
+    /// assert_eq!(tokyo.date().to_string(), "2027-02-04");
+    /// assert_eq!(tokyo.date_in(&utc).to_string(), "2027-02-03"); // 16:00Z
+    /// assert_eq!(tokyo.date_in(&oslo).to_string(), "2027-02-03"); // 17:00 in Oslo
+    /// # Ok::<(), okrs::MomentError>(())
+    /// ```
+    #[must_use]
+    pub fn date_in(&self, zone: &TimeZone) -> Date {
+        match self.clock {
+            None => self.date,
+            Some((timestamp, _)) => zone.to_datetime(timestamp).date(),
+        }
+    }
+
+    /// The instant the moment stands for in a time zone: a timestamp's
+    /// own, or for a plain date the start of that day in the zone. A set
+    /// orders check-ins by it. O(log transitions).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::Moment;
+    /// let oslo = okrs::time_zone("Europe/Oslo").unwrap();
+    /// let day: Moment = "2027-02-04".parse()?;
+    /// assert_eq!(day.instant_in(&oslo).to_string(), "2027-02-03T23:00:00Z");
+    /// let midnight: Moment = "2027-02-04T00:00:00+01:00".parse()?;
+    /// assert_eq!(midnight.instant_in(&oslo), day.instant_in(&oslo));
+    /// # Ok::<(), okrs::MomentError>(())
+    /// ```
+    #[must_use]
+    pub fn instant_in(&self, zone: &TimeZone) -> Timestamp {
+        match self.clock {
+            Some((timestamp, _)) => timestamp,
+            None => start_of_day(self.date, zone),
+        }
     }
 
     /// The instant, for timestamps; `None` for plain dates. O(1).
@@ -109,8 +200,10 @@ impl PartialOrd for Moment {
 impl FromStr for Moment {
     type Err = MomentError;
 
-    /// Parses `YYYY-MM-DD` or an RFC 3339 timestamp (`Z` or a numeric
-    /// offset; no time zone annotation). O(length).
+    /// Parses `YYYY-MM-DD`, an RFC 3339 timestamp (`Z` or a numeric
+    /// offset), or one followed by a time zone in brackets, a name from the
+    /// IANA database or an offset (jiff's zoned form, RFC 9557), whose
+    /// offset, when given, must be the zone's at that time. O(length).
     fn from_str(text: &str) -> Result<Self, MomentError> {
         let error = || MomentError {
             text: text.to_owned(),
@@ -118,26 +211,67 @@ impl FromStr for Moment {
         if !text.contains('T') && !text.contains('t') {
             return parse_date(text).map(Self::from).ok_or_else(error);
         }
-        if !rfc3339_shape(text) {
+        let (head, zoned) = match text.find('[') {
+            Some(at) => (text.get(..at).ok_or_else(error)?, true),
+            None => (text, false),
+        };
+        if !rfc3339_shape(head, zoned) || (zoned && !text.ends_with(']')) {
             return Err(error());
         }
-        let pieces = jiff::fmt::temporal::Pieces::parse(text).map_err(|_| error())?;
-        if pieces.time_zone_annotation().is_some() {
-            return Err(error());
-        }
+        let pieces = Pieces::parse(text).map_err(|_| error())?;
         let time: Time = pieces.time().ok_or_else(error)?;
-        let offset = pieces.to_numeric_offset().ok_or_else(error)?;
+        let datetime = pieces.date().to_datetime(time);
+        let stated = pieces.to_numeric_offset();
+        let zulu = matches!(pieces.offset(), Some(PiecesOffset::Zulu));
+        let zone = match pieces.time_zone_annotation().map(|a| a.kind()) {
+            None => None,
+            Some(TimeZoneAnnotationKind::Named(name)) => {
+                Some(time_zone(name.as_str()).ok_or_else(error)?)
+            }
+            Some(TimeZoneAnnotationKind::Offset(offset)) => Some(TimeZone::fixed(*offset)),
+            Some(_) => return Err(error()),
+        };
+        let (timestamp, offset) = match (stated, zone) {
+            (Some(offset), zone) => {
+                let timestamp = offset.to_timestamp(datetime).map_err(|_| error())?;
+                match zone {
+                    // `Z` is the instant in UTC, the zone's offset unsaid.
+                    Some(zone) if zulu => (timestamp, zone.to_offset(timestamp)),
+                    // A numeric offset must be the zone's then.
+                    Some(zone) if zone.to_offset(timestamp) != offset => return Err(error()),
+                    _ => (timestamp, offset),
+                }
+            }
+            (None, Some(zone)) => {
+                let timestamp = zone
+                    .to_ambiguous_timestamp(datetime)
+                    .compatible()
+                    .map_err(|_| error())?;
+                (timestamp, zone.to_offset(timestamp))
+            }
+            (None, None) => return Err(error()),
+        };
         if offset.seconds() % 60 != 0 {
             return Err(error());
         }
-        let timestamp = offset
-            .to_timestamp(pieces.date().to_datetime(time))
-            .map_err(|_| error())?;
         Ok(Self {
-            date: pieces.date(),
+            date: offset.to_datetime(timestamp).date(),
             clock: Some((timestamp, offset)),
         })
     }
+}
+
+/// The first instant of a date in a time zone (after a gap, if midnight
+/// falls in one); the earliest or latest instant jiff knows for dates
+/// beyond its range.
+pub(crate) fn start_of_day(date: Date, zone: &TimeZone) -> Timestamp {
+    zone.to_ambiguous_timestamp(date.to_datetime(Time::midnight()))
+        .compatible()
+        .unwrap_or(if date.year() < 0 {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
 }
 
 impl fmt::Display for Moment {
@@ -164,8 +298,9 @@ impl<'de> Deserialize<'de> for Moment {
 }
 
 /// Whether a text has RFC 3339's shape: `YYYY-MM-DDTHH:MM:SS`, an optional
-/// fraction, then `Z` or `±HH:MM`.
-fn rfc3339_shape(text: &str) -> bool {
+/// fraction, then `Z` or `±HH:MM`; with `zoned` (a time zone in brackets
+/// follows), the offset may be left out.
+fn rfc3339_shape(text: &str, zoned: bool) -> bool {
     let bytes = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| {
         bytes
@@ -199,11 +334,27 @@ fn rfc3339_shape(text: &str) -> bool {
         }
     }
     match bytes.get(i) {
+        None => zoned,
         Some(b'Z' | b'z') => i + 1 == bytes.len(),
         Some(b'+' | b'-') => {
             i + 6 == bytes.len() && digits(i + 1..i + 3) && at(i + 3, b':') && digits(i + 4..i + 6)
         }
         _ => false,
+    }
+}
+
+/// A review date in a set's time zone: the check-ins dated up to the end of
+/// `date` there count.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AsOf<'a> {
+    pub(crate) date: Date,
+    pub(crate) zone: &'a TimeZone,
+}
+
+impl AsOf<'_> {
+    /// Whether a moment counts by the end of the date. O(log transitions).
+    pub(crate) fn counts(&self, moment: &Moment) -> bool {
+        moment.date_in(self.zone) <= self.date
     }
 }
 
@@ -225,7 +376,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn moments_parse_dates_and_rfc3339_only() {
+    fn moments_parse_dates_rfc3339_and_zoned_timestamps_only() {
         assert!("2027-02-03".parse::<Moment>().is_ok());
         assert!("2027-02-03T10:00:00Z".parse::<Moment>().is_ok());
         assert!("2027-02-03T10:00:00.5+05:30".parse::<Moment>().is_ok());
@@ -235,7 +386,11 @@ mod tests {
             "20270203",
             "2027-02-30",
             "2027-02-03T10:00:00",
-            "2027-02-03T10:00:00Z[Europe/Paris]",
+            "2027-02-03T10:00:00+05:00[Europe/Paris]",
+            "2027-02-03T10:00:00+01:00[Mars/Olympus]",
+            "2027-02-03T10:00:00+01:00[Europe/Paris",
+            "2027-02-03T10:00:00+01:00[Europe/Paris]x",
+            "2027-02-03T10:00:00[u-ca=iso8601]",
             "2027-02-03T10:00:00+05:30:15",
             "2027-02-03T10-05",
             "20270203T100000Z",
@@ -257,6 +412,47 @@ mod tests {
             assert_eq!(m.to_string(), text);
             assert_eq!(m.to_string().parse::<Moment>().unwrap(), m);
         }
+    }
+
+    #[test]
+    fn zoned_timestamps_read_as_their_instant_in_the_zones_offset() {
+        let moment = |text: &str| text.parse::<Moment>().unwrap();
+        let la = moment("2026-11-21T23:30:00-08:00[America/Los_Angeles]");
+        assert_eq!(la, moment("2026-11-21T23:30:00-08:00"));
+        assert_eq!(la.to_string(), "2026-11-21T23:30:00-08:00");
+        // Without the offset, the zone's at that time.
+        assert_eq!(moment("2026-11-21T23:30:00[America/Los_Angeles]"), la);
+        assert_eq!(
+            moment("2026-07-01T12:00:00[Europe/Oslo]").to_string(),
+            "2026-07-01T12:00:00+02:00"
+        );
+        // `Z` says the instant, the zone the offset; names ignore case.
+        assert_eq!(moment("2026-11-22T07:30:00Z[america/los_angeles]"), la);
+        assert_eq!(
+            moment("2026-11-21T23:30:00-08:00[!America/Los_Angeles]"),
+            la
+        );
+        assert_eq!(moment("2026-11-21T23:30:00[-08:00]"), la);
+    }
+
+    #[test]
+    fn dates_and_instants_in_a_zone() {
+        let oslo = time_zone("Europe/Oslo").unwrap();
+        let moment = |text: &str| text.parse::<Moment>().unwrap();
+        let late = moment("2027-02-03T23:30:00Z");
+        assert_eq!(late.date_in(&oslo), Date::new(2027, 2, 4).unwrap());
+        assert_eq!(late.date_in(&TimeZone::UTC), Date::new(2027, 2, 3).unwrap());
+        let day = moment("2027-02-04");
+        assert_eq!(day.date_in(&oslo), day.date());
+        assert!(day.instant_in(&oslo) < late.instant_in(&oslo));
+        assert!(day.instant_in(&TimeZone::UTC) > late.instant_in(&TimeZone::UTC));
+        assert_eq!(
+            start_of_day(Date::MIN, &oslo),
+            Timestamp::MIN,
+            "dates beyond jiff's instants clamp"
+        );
+        assert!(time_zone("utc").is_some());
+        assert!(time_zone("Nowhere/Town").is_none());
     }
 
     #[test]

@@ -69,7 +69,8 @@ fn rollup_json_lists_every_node_as_of_a_date() {
         assert!(["red", "yellow", "green"].contains(&node["band"].as_str().unwrap()));
     }
     let arr = nodes.iter().find(|n| n["id"] == "arr").unwrap();
-    assert_eq!(arr["status"], "at-risk");
+    // 0.575 against its phased plan's 0.81, aiming at 0.7 of it.
+    assert_eq!(arr["status"], "on-track");
     assert_eq!(arr["confidence"], "0.5");
     assert!(arr["forecast"].is_string() && arr["forecast_band"].is_string());
 
@@ -138,6 +139,7 @@ fn the_sample_review_shows_statuses_and_forecasts() {
         "on-track",
         "at-risk",
         "off-track",
+        "missed",
         "fc ",
         "exp ",
         "conf ",
@@ -147,7 +149,7 @@ fn the_sample_review_shows_statuses_and_forecasts() {
     }
     assert!(text.contains("carried forward from referrals"));
     assert!(
-        text.contains("health checks: 0 errors, 4 warnings"),
+        text.contains("health checks: 0 errors, 3 warnings"),
         "{text}"
     );
 }

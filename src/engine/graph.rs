@@ -18,9 +18,10 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use rust_decimal::Decimal;
 
 use crate::invariant::sure;
+use crate::time::AsOf;
 use crate::{
-    CheckIn, CheckInValue, Commitment, Date, DeletedCheckIn, Id, Initiative, Metric, Phase,
-    ProgressFrom, Weight,
+    CheckIn, CheckInValue, Commitment, DeletedCheckIn, Id, Initiative, Metric, Phase, ProgressFrom,
+    Weight,
 };
 
 pub(crate) type Graph = StableDiGraph<Node, Edge>;
@@ -137,7 +138,9 @@ pub(crate) struct KeyResultNode {
 pub(crate) struct KeyResultDetail {
     pub(crate) owners: Vec<String>,
     pub(crate) description: Option<String>,
-    /// Sorted by moment; equal moments keep their order of arrival.
+    /// Sorted by the instant each happened in the set's time zone (a plain
+    /// date at the start of its day there); check-ins at the same instant
+    /// keep their order of arrival, so the one recorded later counts.
     pub(crate) check_ins: Vec<CheckIn>,
     /// Sorted by date.
     pub(crate) phases: Vec<Phase>,
@@ -177,7 +180,9 @@ impl KeyResultNode {
         self.detail.as_ref()?.description.as_ref()
     }
 
-    /// Sorted by moment; equal moments keep their order of arrival.
+    /// Sorted by the instant each happened in the set's time zone (a plain
+    /// date at the start of its day there); check-ins at the same instant
+    /// keep their order of arrival, so the one recorded later counts.
     pub(crate) fn check_ins(&self) -> &[CheckIn] {
         self.detail.as_ref().map_or(&[], |d| &d.check_ins)
     }
@@ -204,14 +209,15 @@ impl KeyResultNode {
         self.detail.get_or_insert_with(Box::default)
     }
 
-    /// The latest check-in at or before the end of `date`; with `None`, the
-    /// latest of all. O(log check-ins).
-    pub(crate) fn check_in_as_of(&self, date: Option<Date>) -> Option<&CheckIn> {
-        match date {
+    /// The check-in that counts at the end of a date in the set's time
+    /// zone (the last of the history, sorted by instant, dated then or
+    /// before); with `None`, the latest of all. O(log check-ins).
+    pub(crate) fn check_in_as_of(&self, as_of: Option<AsOf<'_>>) -> Option<&CheckIn> {
+        match as_of {
             None => self.check_ins().last(),
-            Some(date) => {
+            Some(as_of) => {
                 let check_ins = self.check_ins();
-                let count = check_ins.partition_point(|c| c.at.date() <= date);
+                let count = check_ins.partition_point(|c| as_of.counts(&c.at));
                 check_ins.get(count.checked_sub(1)?)
             }
         }
@@ -219,17 +225,17 @@ impl KeyResultNode {
 
     /// The metric's progress as of a date (`None`: with every check-in);
     /// 0 without a metric. O(log check-ins + milestones).
-    pub(crate) fn progress_as_of(&self, date: Option<Date>, cap: Decimal) -> Decimal {
+    pub(crate) fn progress_as_of(&self, as_of: Option<AsOf<'_>>, cap: Decimal) -> Decimal {
         self.metric.as_ref().map_or(Decimal::ZERO, |m| {
-            m.progress_at(self.check_in_as_of(date).map(|c| &c.value), cap)
+            m.progress_at(self.check_in_as_of(as_of).map(|c| &c.value), cap)
                 .value()
         })
     }
 
     /// The value checked in as of a date (`None`: the latest), if any.
     /// O(log check-ins).
-    pub(crate) fn value_as_of(&self, date: Option<Date>) -> Option<&CheckInValue> {
-        self.check_in_as_of(date).map(|c| &c.value)
+    pub(crate) fn value_as_of(&self, as_of: Option<AsOf<'_>>) -> Option<&CheckInValue> {
+        self.check_in_as_of(as_of).map(|c| &c.value)
     }
 
     /// The strategy override's index into the set's strategies. O(1).

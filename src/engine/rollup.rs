@@ -991,6 +991,91 @@ impl Plan {
         by_node
     }
 
+    /// Like [`evaluate_all`](Self::evaluate_all), for values some nodes
+    /// lack (a forecast without evidence, a plan without a period):
+    /// `present` says, by node index, which `leaf` values stand. A node
+    /// with inputs takes the roll-up of its inputs when every counted input
+    /// (weight above 0) has a value, and is then present; otherwise it
+    /// keeps its own `leaf` value and presence. O(V + E).
+    pub(crate) fn evaluate_present(
+        &self,
+        leaf: &[Decimal],
+        raw: &Raws,
+        strategies: &Strategies,
+        present: &mut [bool],
+    ) -> Vec<Decimal> {
+        let mut progress: Vec<Decimal> = Vec::with_capacity(self.len());
+        let mut here: Vec<bool> = Vec::with_capacity(self.len());
+        for &n in &self.order {
+            let known = n != dead() && present.get(n.index()).copied().unwrap_or(false);
+            here.push(known);
+            progress.push(if n == dead() {
+                Decimal::ZERO
+            } else {
+                sure(leaf.get(n.index()).copied(), "leaf values cover the graph")
+            });
+        }
+        let mut scratch = Vec::new();
+        for s in 0..self.len() {
+            let inputs = self.inputs_of(s);
+            if inputs.is_empty() {
+                continue;
+            }
+            let complete = inputs
+                .iter()
+                .all(|&(input, w)| w.is_zero() || here.get(input as usize) == Some(&true));
+            if !complete {
+                continue;
+            }
+            let value = self.evaluate(s, progress.as_slice(), raw, &mut scratch, strategies);
+            if let Some(slot) = progress.get_mut(s) {
+                *slot = value;
+            }
+            if let Some(slot) = here.get_mut(s) {
+                *slot = true;
+            }
+        }
+        let mut by_node = vec![Decimal::ZERO; self.slots.len()];
+        for ((node, value), known) in self.order.iter().zip(progress).zip(here) {
+            if let Some(slot) = by_node.get_mut(node.index()) {
+                *slot = value;
+            }
+            if let Some(slot) = present.get_mut(node.index()) {
+                *slot = known;
+            }
+        }
+        by_node
+    }
+
+    /// Marks, by node index, every node that counts (through inputs of
+    /// weight above 0, at any depth) a node already marked. O(V + E).
+    pub(crate) fn mark_counting(&self, marked: &mut [bool]) {
+        for (s, &node) in self.order.iter().enumerate() {
+            if node == dead() || marked.get(node.index()) == Some(&true) {
+                continue;
+            }
+            let counts = self.inputs_of(s).iter().any(|&(input, w)| {
+                !w.is_zero() && marked.get(self.node_at(input) as usize) == Some(&true)
+            });
+            if counts {
+                if let Some(slot) = marked.get_mut(node.index()) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+
+    /// The counted members of a node (inputs of weight above 0: key
+    /// results, and objectives contributing as its `progress_from`
+    /// chooses), by node index, in id order. O(inputs).
+    pub(crate) fn counted_members(&self, node: NodeIndex) -> impl Iterator<Item = u32> + '_ {
+        let inputs = self.slot_of(node).map_or(&[][..], |s| self.inputs_of(s));
+        inputs
+            .iter()
+            .filter(|(_, w)| !w.is_zero())
+            .map(|&(input, _)| self.node_at(input))
+    }
+
     /// The progress of every ancestor of `changed` had it reached its
     /// target (own progress `value`; raw values, if a `sum-of-values` node
     /// adds them, at the target), as an overlay by node index on `progress`

@@ -46,17 +46,18 @@ use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, Correction,
-    CsvError, Date, DeletedCheckIn, Document, Grade, Id, Initiative, InitiativeStatus, KeyResult,
-    Levels, Link, LintSettings, Metric, Milestone, Moment, Objective, Overachievement, Period,
-    Phase, Progress, ProgressFrom, RuleLevel, Visibility, Weight, Zones, parse_decimal,
+    AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, ConfidenceScale,
+    Correction, CsvError, Date, DeletedCheckIn, Document, GapPolicy, Grade, Id, Initiative,
+    InitiativeStatus, KeyResult, Levels, Link, LintSettings, Metric, Milestone, Moment, Objective,
+    Overachievement, Period, Phase, Progress, ProgressFrom, RuleLevel, Visibility, Weight, Zones,
+    parse_decimal,
 };
 
 /// The columns, in the order [`Document::to_csv`] writes them. Reading
 /// accepts them in any order and leaves out any but `type`; a header with a
 /// column not listed here, or with one twice, is refused. Columns added
 /// later come last, so that the others keep their places.
-pub const CSV_COLUMNS: [&str; 36] = [
+pub const CSV_COLUMNS: [&str; 39] = [
     "type",
     "id",
     "parent",
@@ -93,6 +94,9 @@ pub const CSV_COLUMNS: [&str; 36] = [
     "stretch",
     "visibility",
     "viewers",
+    "time_zone",
+    "confidence_scale",
+    "score",
 ];
 
 /// The `type` column's values: CSV's own names for its rows, which no serde
@@ -101,9 +105,12 @@ pub const CSV_COLUMNS: [&str; 36] = [
 mod row_type {
     pub(super) const SET: &str = "set";
     pub(super) const LINT: &str = "lint";
+    pub(super) const STATUS: &str = "status";
     pub(super) const PERIOD: &str = "period";
     pub(super) const CLOSED: &str = "closed";
     pub(super) const GRADE: &str = "grade";
+    pub(super) const REOPENED: &str = "reopened";
+    pub(super) const REOPENED_GRADE: &str = "reopened-grade";
     pub(super) const OBJECTIVE: &str = "objective";
     pub(super) const LINK: &str = "link";
     pub(super) const KEY_RESULT: &str = "key-result";
@@ -298,9 +305,21 @@ impl Document {
                 name(&self.overachievement, "overachievement")?,
             );
         }
+        set.set_opt("time_zone", self.time_zone.as_ref());
+        if self.confidence_scale != ConfidenceScale::default() {
+            set.set(
+                "confidence_scale",
+                name(&self.confidence_scale, "confidence_scale")?,
+            );
+        }
         rows.push(set);
         for (setting, value) in lint_rows(&self.lint)? {
             let mut row = Row::new(row_type::LINT);
+            row.set("id", setting).set("value", value);
+            rows.push(row);
+        }
+        for (setting, value) in status_rows(&self.status)? {
+            let mut row = Row::new(row_type::STATUS);
             row.set("id", setting).set("value", value);
             rows.push(row);
         }
@@ -311,6 +330,14 @@ impl Document {
                 .set("end", period.end)
                 .set_opt("within", period.within.as_ref());
             rows.push(row);
+            for closing in &period.reopened {
+                let mut row = Row::new(row_type::REOPENED);
+                row.set("parent", &period.id);
+                rows.push(row);
+                for grade in &closing.grades {
+                    rows.push(grade_row(row_type::REOPENED_GRADE, grade, &period.id)?);
+                }
+            }
             if let Some(closure) = &period.closed {
                 if closure.grades.is_empty() {
                     let mut row = Row::new(row_type::CLOSED);
@@ -318,12 +345,7 @@ impl Document {
                     rows.push(row);
                 }
                 for grade in &closure.grades {
-                    let mut row = Row::new(row_type::GRADE);
-                    row.set("id", &grade.id)
-                        .set("parent", &period.id)
-                        .number("current", grade.progress)
-                        .set("status", name(&grade.band, "status")?);
-                    rows.push(row);
+                    rows.push(grade_row(row_type::GRADE, grade, &period.id)?);
                 }
             }
         }
@@ -390,6 +412,50 @@ impl Document {
             message: e.to_string(),
         })
     }
+}
+
+/// A `grade` (or `reopened-grade`) row: the node in `id`, the period in
+/// `parent`, the computed progress in `current` and its band in `status`,
+/// and a score in `score` with its `reason` and `by`.
+fn grade_row(kind: &str, grade: &Grade, period: &Id) -> Result<Row, CsvError> {
+    let mut row = Row::new(kind);
+    row.set("id", &grade.id)
+        .set("parent", period)
+        .number("current", grade.progress)
+        .set("status", name(&grade.band, "status")?)
+        .number_opt("score", grade.score)
+        .set_opt("reason", grade.reason.as_ref())
+        .set_opt("by", grade.by.as_ref());
+    Ok(row)
+}
+
+/// The `status` rows: each status setting ([`GapPolicy`]'s fields) that
+/// differs from its default, under its serde name. O(1).
+fn status_rows(status: &GapPolicy) -> Result<Vec<(String, String)>, CsvError> {
+    let fields = |settings: &GapPolicy| match names::shape_of(settings) {
+        Some(names::Shape::Entries(fields)) => Ok(fields),
+        _ => Err(CsvError {
+            line: 0,
+            column: Some("id"),
+            message: "serde does not write the status settings as fields".to_owned(),
+        }),
+    };
+    let defaults = fields(&GapPolicy::default())?;
+    let mut rows = Vec::new();
+    for (field, value) in fields(status)? {
+        let names::Shape::Text(text) = value else {
+            return Err(CsvError {
+                line: 0,
+                column: Some("value"),
+                message: format!("status setting {field:?} is not one value"),
+            });
+        };
+        let default = defaults.iter().find(|(f, _)| *f == field);
+        if default.is_none_or(|(_, d)| *d != names::Shape::Text(text.clone())) {
+            rows.push((field, text));
+        }
+    }
+    Ok(rows)
 }
 
 /// serde's name for an enum value in a cell of `column`.
@@ -867,6 +933,7 @@ impl Document {
         let mut kr_at: HashMap<Id, usize> = HashMap::new();
         let mut later: Vec<(csv::StringRecord, u64)> = Vec::new();
         let mut settings: Vec<(String, String)> = Vec::new();
+        let mut status: Vec<(String, String)> = Vec::new();
         let mut rules: BTreeMap<String, RuleLevel> = BTreeMap::new();
         for record in reader.records() {
             let record = record.map_err(|e| csv_error(&e))?;
@@ -879,13 +946,18 @@ impl Document {
             match row.get("type") {
                 row_type::SET => read_set(&row, &mut document)?,
                 row_type::LINT => read_lint(&row, &mut settings, &mut rules)?,
-                row_type::PERIOD => document.periods.push(Period {
-                    id: row.id("id")?,
-                    start: row.date("start")?,
-                    end: row.date("end")?,
-                    within: row.opt_id("within")?,
-                    closed: None,
-                }),
+                row_type::STATUS => {
+                    let setting = row.required("id")?;
+                    let value = row.required("value")?;
+                    status.retain(|(s, _)| s != setting);
+                    status.push((setting.to_owned(), value.to_owned()));
+                }
+                row_type::PERIOD => {
+                    let mut period =
+                        Period::new(row.id("id")?, row.date("start")?, row.date("end")?);
+                    period.within = row.opt_id("within")?;
+                    document.periods.push(period);
+                }
                 row_type::OBJECTIVE => {
                     let objective = read_objective(&row)?;
                     objective_at.insert(objective.id.clone(), objectives.len());
@@ -898,6 +970,8 @@ impl Document {
                 }
                 row_type::GRADE
                 | row_type::CLOSED
+                | row_type::REOPENED
+                | row_type::REOPENED_GRADE
                 | row_type::LINK
                 | row_type::MILESTONE
                 | row_type::CHECK_IN
@@ -922,6 +996,16 @@ impl Document {
             message: problem.to_string(),
         })?;
         document.lint.rules = rules;
+        document.status = names::from_fields(
+            status
+                .iter()
+                .map(|(setting, value)| (setting.as_str(), value.as_str())),
+        )
+        .map_err(|problem| CsvError {
+            line: 0,
+            column: Some("value"),
+            message: format!("status settings: {problem}"),
+        })?;
         // Periods by id: a search per grade row is quadratic in a file
         // of thousands of periods and grades. The first of a repeated id,
         // as a search finds (the set refuses the repeat).
@@ -940,7 +1024,10 @@ impl Document {
                 line: *line,
             };
             match row.get("type") {
-                row_type::GRADE | row_type::CLOSED => {
+                kind @ (row_type::GRADE
+                | row_type::CLOSED
+                | row_type::REOPENED
+                | row_type::REOPENED_GRADE) => {
                     let period_id = row.id("parent")?;
                     let period = period_at
                         .get(&period_id)
@@ -951,14 +1038,24 @@ impl Document {
                                 format!("no period {:?}", period_id.as_str()),
                             )
                         })?;
-                    let closure = period.closed.get_or_insert_with(Closing::default);
-                    if row.get("type") == row_type::GRADE {
-                        closure.grades.push(Grade {
-                            id: row.id("id")?,
-                            progress: Progress::new(row.decimal("current")?)
-                                .map_err(|e| row.error(Some("current"), e.to_string()))?,
-                            band: row.named::<Band>("status")?,
-                        });
+                    let closure = match kind {
+                        row_type::REOPENED => {
+                            period.reopened.push(Closing::default());
+                            continue;
+                        }
+                        row_type::REOPENED_GRADE => {
+                            period.reopened.last_mut().ok_or_else(|| {
+                                row.error(
+                                    Some("type"),
+                                    "a reopened-grade row needs a reopened row of its period above it"
+                                        .to_owned(),
+                                )
+                            })?
+                        }
+                        _ => period.closed.get_or_insert_with(Closing::default),
+                    };
+                    if kind != row_type::CLOSED {
+                        closure.grades.push(read_grade(&row)?);
                     }
                 }
                 row_type::LINK => {
@@ -1025,6 +1122,24 @@ fn csv_error(error: &csv::Error) -> CsvError {
     }
 }
 
+fn read_grade(row: &Record<'_>) -> Result<Grade, CsvError> {
+    let progress = |column: &'static str, value: Decimal| {
+        Progress::new(value).map_err(|e| row.error(Some(column), e.to_string()))
+    };
+    let mut grade = Grade::new(
+        row.id("id")?,
+        progress("current", row.decimal("current")?)?,
+        row.named::<Band>("status")?,
+    );
+    grade.score = match row.opt_decimal("score")? {
+        Some(score) => Some(progress("score", score)?),
+        None => None,
+    };
+    grade.reason = row.opt("reason");
+    grade.by = row.opt("by");
+    Ok(grade)
+}
+
 fn read_set(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
     if let Some(alignment) = row.opt("value") {
         document.alignment = names::parse_name::<AlignmentModel>(&alignment).map_err(|_| {
@@ -1046,6 +1161,8 @@ fn read_set(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
     }
     document.progress_from = row.named_or_default::<ProgressFrom>("progress_from")?;
     document.overachievement = row.named_or_default::<Overachievement>("overachievement")?;
+    document.time_zone = row.opt("time_zone");
+    document.confidence_scale = row.named_or_default::<ConfidenceScale>("confidence_scale")?;
     Ok(())
 }
 
@@ -1943,21 +2060,42 @@ mod tests {
         }
         for band in variants::<Band>() {
             let mut doc = Document::default();
-            doc.periods.push(Period {
-                id: id("q"),
-                start: crate::time::parse_date("2027-01-01").unwrap(),
-                end: crate::time::parse_date("2027-03-31").unwrap(),
-                within: None,
-                closed: Some(Closing {
-                    grades: vec![Grade {
-                        id: id("o"),
-                        progress: Progress::ONE,
-                        band,
-                    }],
-                }),
+            let mut period = Period::new(
+                id("q"),
+                crate::time::parse_date("2027-01-01").unwrap(),
+                crate::time::parse_date("2027-03-31").unwrap(),
+            );
+            period.closed = Some(Closing {
+                grades: vec![Grade::new(id("o"), Progress::ONE, band)],
             });
+            doc.periods.push(period);
             let text = round_trip(&doc);
             assert_eq!(cells(&text, "grade", "status"), [json_name(&band)]);
+            checked += 1;
+        }
+        for scale in variants::<ConfidenceScale>() {
+            let doc = Document {
+                confidence_scale: scale,
+                ..Document::default()
+            };
+            let text = round_trip(&doc);
+            let expected: Vec<String> = if scale == ConfidenceScale::default() {
+                vec![String::new()]
+            } else {
+                vec![json_name(&scale)]
+            };
+            assert_eq!(cells(&text, "set", "confidence_scale"), expected);
+            checked += 1;
+        }
+        for rule in variants::<crate::ObjectiveStatusRule>() {
+            let doc = Document {
+                status: GapPolicy::default().with_objective_rule(rule),
+                ..Document::default()
+            };
+            let text = round_trip(&doc);
+            if rule != crate::ObjectiveStatusRule::default() {
+                assert_eq!(cells(&text, "status", "value"), [json_name(&rule)]);
+            }
             checked += 1;
         }
         for (name, metric) in metric_kinds() {
@@ -1968,7 +2106,7 @@ mod tests {
             assert_eq!(*name, json_name(metric));
             checked += 1;
         }
-        assert_eq!(checked, 3 + 2 + 3 + 4 + 3 + 7);
+        assert_eq!(checked, 3 + 2 + 3 + 4 + 3 + 4 + 2 + 7);
     }
 
     #[test]

@@ -75,7 +75,12 @@ struct Linter<'a> {
 
 impl Linter<'_> {
     fn report(&mut self, rule: Rule, nodes: Vec<Id>, message: String) {
-        let severity = match self.settings.level(rule) {
+        let level = self.settings.level(rule);
+        self.report_at(rule, level, nodes, message);
+    }
+
+    fn report_at(&mut self, rule: Rule, level: RuleLevel, nodes: Vec<Id>, message: String) {
+        let severity = match level {
             RuleLevel::Off => return,
             RuleLevel::Note => Severity::Note,
             RuleLevel::Warning => Severity::Warning,
@@ -112,6 +117,7 @@ pub(crate) fn lint(set: &OkrSet, settings: &LintSettings, as_of: Date) -> Vec<Fi
     alignment(&mut linter);
     periods(&mut linter);
     stale(&mut linter);
+    future_check_ins(&mut linter);
     calibration(&mut linter);
     linter.findings
 }
@@ -125,17 +131,47 @@ fn top_objectives(linter: &mut Linter<'_>) {
     let set = linter.set;
     let top = set.levels().name(0).unwrap_or("top").to_owned();
     // Every open period any objective is set for, and objectives without a
-    // period as one more group; closed periods are history.
+    // period as one more group; closed periods are history. A period
+    // counts the top objectives of the periods containing it too: a
+    // quarter counts the year's.
     let mut groups: BTreeMap<Option<&str>, Vec<Id>> = BTreeMap::new();
     for objective in set.objectives() {
         let period = objective.period();
         if period.is_some_and(crate::Period::is_closed) {
             continue;
         }
-        let ids = groups.entry(period.map(|p| p.id.as_str())).or_default();
-        if objective.level() == Some(top.as_str()) {
-            ids.push(objective.id().clone());
+        groups.entry(period.map(|p| p.id.as_str())).or_default();
+    }
+    let within = |period: &str, other: &str| {
+        let mut at = set.period(period);
+        let mut steps = 0;
+        while let Some(p) = at {
+            if p.id.as_str() == other {
+                return true;
+            }
+            steps += 1;
+            if steps > set.periods().len() {
+                break;
+            }
+            at = p.within.as_ref().and_then(|w| set.period(w.as_str()));
         }
+        false
+    };
+    let tops: Vec<(Option<&str>, Id)> = set
+        .objectives()
+        .filter(|o| o.level() == Some(top.as_str()))
+        .map(|o| (o.period().map(|p| p.id.as_str()), o.id().clone()))
+        .collect();
+    for (group, ids) in &mut groups {
+        ids.extend(
+            tops.iter()
+                .filter(|(period, _)| match (group, period) {
+                    (Some(group), Some(period)) => within(group, period),
+                    (None, None) => true,
+                    _ => false,
+                })
+                .map(|(_, id)| id.clone()),
+        );
     }
     let (min, max) = (
         linter.settings.min_top_objectives,
@@ -345,8 +381,18 @@ fn alignment(linter: &mut Linter<'_>) {
         }
         let id = objective.id().clone();
         if objective.aligned_to().next().is_none() {
-            linter.report(
+            // Seed 002: under directional alignment, not every objective
+            // needs a parent.
+            let level = linter.settings.configured(Rule::Unaligned).unwrap_or(
+                if set.alignment() == AlignmentModel::Directional {
+                    RuleLevel::Note
+                } else {
+                    linter.settings.level(Rule::Unaligned)
+                },
+            );
+            linter.report_at(
                 Rule::Unaligned,
+                level,
                 vec![id.clone()],
                 format!(
                     "objective {:?} ({}) aligns to nothing: link it to the objective or key result it supports",
@@ -484,11 +530,12 @@ fn stale(linter: &mut Linter<'_>) {
         if period.is_closed() || !period.contains(as_of) {
             continue;
         }
+        let zone = linter.set.time_zone();
         let last = node
             .check_ins()
             .iter()
             .rev()
-            .map(|c| c.at.date())
+            .map(|c| c.at.date_in(zone))
             .find(|d| *d <= as_of);
         let since = last.unwrap_or(period.start);
         if crate::time::days_between(since, as_of) > days {
@@ -513,39 +560,84 @@ fn stale(linter: &mut Linter<'_>) {
     }
 }
 
+/// Key results with check-ins dated (in the set's time zone) after the
+/// date of the review: live progress counts them, the review does not.
+fn future_check_ins(linter: &mut Linter<'_>) {
+    let as_of = linter.as_of;
+    let zone = linter.set.time_zone();
+    for node in linter.set.nodes() {
+        // Sorted by instant: the last is the latest.
+        let Some(latest) = node.check_ins().last() else {
+            continue;
+        };
+        if latest.at.date_in(zone) <= as_of {
+            continue;
+        }
+        let first = node
+            .check_ins()
+            .iter()
+            .map(|c| c.at.date_in(zone))
+            .find(|d| *d > as_of)
+            .unwrap_or(as_of);
+        linter.report(
+            Rule::CheckInAfterAsOf,
+            vec![node.id().clone()],
+            format!(
+                "key result {:?} has a check-in dated {first}, after {as_of}: live progress (as of the latest check-in) counts it, the review as of {as_of} does not; check its date",
+                node.id().as_str()
+            ),
+        );
+    }
+}
+
+/// Calibration, on the final scores of closed periods (a score set at
+/// close, else the computed grade): always perfect counts aspirational
+/// objectives only (committed ones are meant to reach 1), always low
+/// every objective.
 fn calibration(linter: &mut Linter<'_>) {
     let set = linter.set;
-    let mut by_owner: BTreeMap<&str, Vec<(Id, Progress, &str)>> = BTreeMap::new();
+    let mut by_owner: BTreeMap<&str, Vec<(Id, Progress, &str, bool)>> = BTreeMap::new();
     for objective in set.objectives() {
         let (Some(grade), Some(period)) = (objective.frozen_grade(), objective.period()) else {
             continue;
         };
+        let aspirational = objective.commitment() == crate::Commitment::Aspirational;
         for owner in objective.owners() {
             by_owner.entry(owner.as_str()).or_default().push((
                 objective.id().clone(),
-                grade.progress,
+                grade.final_score(),
                 period.id.as_str(),
+                aspirational,
             ));
         }
     }
     let low = Decimal::new(3, 1);
-    for (owner, grades) in by_owner {
-        let mut periods: Vec<&str> = grades.iter().map(|(_, _, p)| *p).collect();
+    let periods_of = |grades: &[&(Id, Progress, &str, bool)]| {
+        let mut periods: Vec<&str> = grades.iter().map(|(_, _, p, _)| *p).collect();
         periods.sort_unstable();
         periods.dedup();
-        if periods.len() < 2 {
-            continue;
-        }
-        let ids: Vec<Id> = grades.iter().map(|(id, _, _)| id.clone()).collect();
-        if grades.iter().all(|(_, p, _)| *p >= Progress::ONE) {
+        periods.len()
+    };
+    for (owner, grades) in by_owner {
+        let all: Vec<&(Id, Progress, &str, bool)> = grades.iter().collect();
+        let aspirational: Vec<&(Id, Progress, &str, bool)> =
+            grades.iter().filter(|g| g.3).collect();
+        let ids = |grades: &[&(Id, Progress, &str, bool)]| -> Vec<Id> {
+            grades.iter().map(|(id, _, _, _)| id.clone()).collect()
+        };
+        if periods_of(&aspirational) >= 2
+            && aspirational.iter().all(|(_, p, _, _)| *p >= Progress::ONE)
+        {
+            let ids = ids(&aspirational);
             let message = format!(
-                "{owner} graded 1.0 on every closed objective ({}): set goals that stretch, where 0.7 is a good grade",
+                "{owner} scored 1.0 on every closed aspirational objective ({}): set goals that stretch, where 0.7 is a good score",
                 list(&ids)
             );
             linter.report(Rule::AlwaysPerfect, ids, message);
-        } else if grades.iter().all(|(_, p, _)| p.value() < low) {
+        } else if periods_of(&all) >= 2 && all.iter().all(|(_, p, _, _)| p.value() < low) {
+            let ids = ids(&all);
             let message = format!(
-                "{owner} graded below 0.3 on every closed objective ({}): set goals within reach, aiming for 0.6 to 0.7",
+                "{owner} scored below 0.3 on every closed objective ({}): set goals within reach, aiming for 0.6 to 0.7",
                 list(&ids)
             );
             linter.report(Rule::AlwaysLow, ids, message);

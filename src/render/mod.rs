@@ -44,7 +44,7 @@ pub fn rounded(value: Decimal) -> String {
 /// ```
 /// let set = okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON)?;
 /// let findings = set.lint(okrs::Date::new(2026, 11, 23)?);
-/// assert_eq!(okrs::severity_counts(&findings), "0 errors, 4 warnings, 0 notes");
+/// assert_eq!(okrs::severity_counts(&findings), "0 errors, 3 warnings, 0 notes");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]

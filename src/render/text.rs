@@ -45,7 +45,7 @@ impl OkrSet {
     /// assert!(text.starts_with("alignment: cascading, strategy: weighted-mean"));
     /// assert!(text.contains("\n== company ==\n"));
     /// assert!(text.contains("  KR Raise eNPS from 20 to 40 "));
-    /// assert!(text.contains("] 0.60 yellow | at-risk "));
+    /// assert!(text.contains("] 0.33 red    | at-risk "));
     /// assert!(text.contains("\nobjectives: 2 green, 6 yellow, 0 red\n"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -202,23 +202,38 @@ pub(crate) fn least_squares_at(points: &[(i64, Decimal)], x_end: i64) -> Option<
 
 impl OkrSet {
     /// Rolls the whole set up as of a date ("time travel"): each key result
-    /// at its latest check-in on or before `as_of` (else its start), and
-    /// with it every node's expected progress, status, confidence and
-    /// forecast. Nodes whose objective has no period get progress and band
-    /// only.
+    /// at its latest check-in dated on or before `as_of` in the set's time
+    /// zone (else its start), and with it every node's expected progress,
+    /// status, confidence and forecast. Nodes whose objective has no period
+    /// get progress and band only.
     ///
-    /// - **Expected** progress is the elapsed fraction of the period (0 on
-    ///   its first day, 1 on its last), or for a key result with phased
-    ///   targets, piecewise linear through them.
-    /// - **Status** comes from the set's [`StatusPolicy`](crate::StatusPolicy).
-    /// - **Confidence** is the latest stated on a key result; a key result
+    /// - **Expected** progress follows the plan: for a key result, the
+    ///   elapsed fraction of its period (0 on its first day, 1 on its last),
+    ///   or piecewise linear through its phased targets; a key result with
+    ///   sub-key results and an objective roll their counted members'
+    ///   expected progress up exactly like progress (same strategy and
+    ///   weights), and take the elapsed fraction of their own period only
+    ///   when a counted member has no period.
+    /// - **Status** comes from the set's [`StatusPolicy`](crate::StatusPolicy):
+    ///   by default [`GapPolicy`](crate::GapPolicy), which compares
+    ///   progress with expected progress times the node's aim (1 for
+    ///   committed, the scale's green threshold for aspirational nodes);
+    ///   controls (`at-least`, `at-most`, `range`) are on track while they
+    ///   hold; from the day after the period's last day a node is
+    ///   `achieved` (green) or `missed`.
+    /// - **Confidence** is the latest stated on a key result, read on the
+    ///   set's [`ConfidenceScale`](crate::ConfidenceScale); a key result
     ///   with sub-key results, or an objective, takes the weighted mean of
     ///   its own key results'.
-    /// - **Forecast** is the least-squares line through the period's start
-    ///   (at the metric's start) and the check-ins so far, read at the
-    ///   period's end and clamped; objectives roll their key results'
-    ///   forecasts up, counting key results without check-ins at their
-    ///   current progress.
+    /// - **Forecast** needs evidence: none until a key result has check-ins
+    ///   on two different dates. The least-squares line through its
+    ///   check-ins (one per date, no invented start) extends its gap to the
+    ///   plan (progress − expected) to the period's end: the forecast is
+    ///   the plan's end plus that gap, clamped, so a key result on its plan
+    ///   forecasts 1. A control extends its value instead: 1 if it would
+    ///   still hold at the end, 0 if not. Objectives roll their counted
+    ///   members' forecasts up like progress; a member without a forecast
+    ///   leaves the objective without one.
     ///
     /// Complexity: O(V + E + K log C) for K key results of up to C
     /// check-ins, plus O(C) per key result for its forecast.
@@ -237,152 +252,199 @@ impl OkrSet {
     /// let review = set.review(Date::new(2027, 3, 2)?);
     /// let kr = review.get("kr").unwrap();
     /// assert_eq!(kr.progress.to_string(), "0.2222222222222222222222222222");
-    /// assert_eq!(kr.status, Some(Status::OffTrack));
+    /// // 60 of 89 days in, an aspirational key result aims at 0.7 × 60/89.
+    /// assert_eq!(kr.status, Some(Status::AtRisk));
     /// assert_eq!(kr.confidence.unwrap().to_string(), "0.5");
-    /// // As of January 31st, only the first check-in counts.
-    /// assert_eq!(set.review(Date::new(2027, 1, 31)?).get("kr").unwrap().progress.to_string(),
-    ///            "0.1111111111111111111111111111");
+    /// assert!(kr.forecast.is_some()); // check-ins on two dates
+    /// // As of January 31st, only the first check-in counts, and one date
+    /// // is no trend: no forecast.
+    /// let january = set.review(Date::new(2027, 1, 31)?);
+    /// assert_eq!(january.get("kr").unwrap().progress.to_string(), "0.1111111111111111111111111111");
+    /// assert_eq!(january.get("kr").unwrap().forecast, None);
+    /// assert_eq!(january.get("o").unwrap().forecast, None);
+    /// // After the period, a node is achieved or missed.
+    /// let april = set.review(Date::new(2027, 4, 1)?);
+    /// assert_eq!(april.get("o").unwrap().status, Some(Status::Missed));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn review(&self, as_of: Date) -> Review {
-        let bound = self.graph().node_bound();
+        let graph = self.graph();
+        let plan = self.state().plan();
+        let bound = graph.node_bound();
         let progress = self.rolled_up_as_of(as_of);
-        let mut forecast_leaf = vec![Decimal::ZERO; bound];
-        let mut own_forecast: Vec<Option<Decimal>> = vec![None; bound];
-        for n in self.graph().node_indices() {
-            if let Some(Node::KeyResult(k)) = self.graph().node_weight(n) {
-                let forecast = self.key_result_forecast(k, as_of);
-                // A measured key result has no inputs: its rolled-up
-                // progress is its own.
-                set_at(
-                    &mut forecast_leaf,
-                    n,
-                    forecast.unwrap_or_else(|| value_at(&progress, n)),
-                );
-                if let Some(slot) = own_forecast.get_mut(n.index()) {
-                    *slot = forecast;
-                }
-            }
-        }
-        // The values of key results as of the date (summed for
-        // `sum-of-values`), and the raw values their parents add, forecast.
+        let member = |n: u32| value_at(&progress, NodeIndex::new(n as usize));
+        let day = self.as_of(as_of);
+        let scale = self.confidence_scale();
+
+        // Each measured node's own plan, forecast, numbers and confidence.
+        let mut expected = vec![Decimal::ZERO; bound];
+        let mut planned = vec![false; bound];
+        let mut forecast = vec![Decimal::ZERO; bound];
+        let mut forecast_known = vec![false; bound];
+        let mut controls = vec![false; bound];
         let mut numbers: Vec<Option<Numbers>> = vec![None; bound];
-        for n in self.graph().node_indices() {
-            if let Some(Node::KeyResult(_)) = self.graph().node_weight(n) {
-                set_at(&mut numbers, n, self.numbers_as_of(n, Some(as_of)));
+        let mut own_confidence: Vec<Option<Confidence>> = vec![None; bound];
+        for n in graph.node_indices() {
+            let (period, k) = match graph.node_weight(n) {
+                Some(Node::Objective(_)) => (self.period_of(n), None),
+                Some(Node::KeyResult(k)) => (self.period_of(n), Some(k)),
+                _ => continue,
+            };
+            let plan_points = k.map(|k| self.phase_points(k)).unwrap_or_default();
+            if let Some(period) = period {
+                set_at(
+                    &mut expected,
+                    n,
+                    piecewise_expected(period.start, period.end, &plan_points, as_of),
+                );
+                set_at(&mut planned, n, true);
+            }
+            let Some(k) = k else {
+                continue;
+            };
+            set_at(&mut numbers, n, self.numbers_as_of(n, Some(as_of)));
+            let Some(metric) = &k.metric else {
+                continue;
+            };
+            set_at(&mut controls, n, metric.is_control());
+            let stated = k
+                .check_ins()
+                .iter()
+                .rev()
+                .filter(|c| day.counts(&c.at))
+                .find_map(|c| c.confidence);
+            set_at(&mut own_confidence, n, stated.and_then(|c| scale.read(c)));
+            let own =
+                period.and_then(|p| self.key_result_forecast(k, metric, p, &plan_points, as_of));
+            if let Some(f) = own {
+                set_at(&mut forecast, n, f);
+                set_at(&mut forecast_known, n, true);
             }
         }
+        // Plans and forecasts roll up like progress; sub-key results of a
+        // `sum-of-values` key result add their values.
+        let mut expected_raw = Raws::new();
         let mut forecast_raw = Raws::new();
         for &node in self.state().raws().keys() {
-            let n: NodeIndex = NodeIndex::new(node as usize);
+            let n = NodeIndex::new(node as usize);
             let Some(at) = numbers.get(n.index()).copied().flatten() else {
                 continue;
             };
             let distance = at.target - at.start;
-            let done = match own_forecast.get(n.index()).copied().flatten() {
-                Some(f) => f.checked_mul(distance),
-                None => at.value.checked_sub(at.start),
-            };
-            if let Some(done) = done {
+            if let Some(done) = value_at(&expected, n).checked_mul(distance) {
+                expected_raw.insert(node, (done, distance));
+            }
+            if let Some(done) = value_at(&forecast, n).checked_mul(distance) {
                 forecast_raw.insert(node, (done, distance));
             }
         }
-        let forecast =
-            self.state()
-                .plan()
-                .evaluate_all(&forecast_leaf, &forecast_raw, self.strategies());
-        let member = |n: u32| value_at(&progress, NodeIndex::new(n as usize));
+        let expected =
+            plan.evaluate_present(&expected, &expected_raw, self.strategies(), &mut planned);
+        let forecast = plan.evaluate_present(
+            &forecast,
+            &forecast_raw,
+            self.strategies(),
+            &mut forecast_known,
+        );
+        let mut counts_controls = controls.clone();
+        plan.mark_counting(&mut counts_controls);
 
-        let order: Vec<NodeRef<'_>> = self.nodes().collect();
-        let mut confidence: Vec<Option<Confidence>> = vec![None; bound];
+        // Statuses in the plan's order: members before what counts them.
         let mut status: Vec<Option<Status>> = vec![None; bound];
-        let mut expected: Vec<Option<Progress>> = vec![None; bound];
-        // Children come after their parent in `order`: walk it backwards so
-        // that key results are reviewed before what they roll into.
-        for node in order.iter().rev() {
-            let n = node.index;
-            let own_confidence = match self.graph().node_weight(n) {
-                Some(Node::KeyResult(k)) if k.metric.is_some() => k
-                    .check_ins()
-                    .iter()
-                    .rev()
-                    .filter(|c| c.at.date() <= as_of)
-                    .find_map(|c| c.confidence),
-                _ => self.mean_confidence(n, &confidence),
-            };
-            set_at(&mut confidence, n, own_confidence);
+        let mut members: Vec<Status> = Vec::new();
+        for &n in plan.order().iter() {
             let Some(period) = self.period_of(n) else {
                 continue;
             };
-            let node_expected = self.expected(n, period, as_of);
-            set_at(&mut expected, n, Some(node_expected));
-            // A committed node whose inputs are not all done is not done.
+            let Some(node) = NodeRef::new(self, n) else {
+                continue;
+            };
+            let commitment = node.commitment();
             let node_progress = Self::progress_at(&progress, n);
-            let node_progress = if self.short_of_done(n, node_progress, node.commitment(), member) {
+            let band = self.band_with(n, node_progress, commitment, member);
+            // A committed node whose inputs are not all done is not done.
+            let node_progress = if self.short_of_done(n, node_progress, commitment, member) {
                 almost_one()
             } else {
                 node_progress
             };
+            let node_expected = Progress::clamped(value_at(&expected, n), Decimal::ONE);
+            let control = controls.get(n.index()) == Some(&true);
             let input = StatusInput::new(
                 as_of,
                 period.start,
                 period.end,
                 node_progress,
                 node_expected,
+            )
+            .with_commitment(commitment, self.scale().aim(commitment))
+            .with_band(band)
+            .with_controls(
+                control,
+                !control && counts_controls.get(n.index()) == Some(&true),
             );
             let regressed = numbers
                 .get(n.index())
                 .copied()
                 .flatten()
                 .is_some_and(|at| at.regressed());
-            let node_status = if regressed {
+            let during = as_of >= period.start && as_of <= period.end;
+            let node_status = if regressed && during {
                 Status::OffTrack
             } else if node.kind() == NodeKind::Objective {
-                let children: Vec<Status> = self
-                    .children(n)
-                    .iter()
-                    .filter_map(|c| status.get(c.index()).copied().flatten())
-                    .collect();
-                self.status_policy().objective_status(&input, &children)
+                members.clear();
+                members.extend(
+                    plan.counted_members(n)
+                        .filter_map(|m| status.get(m as usize).copied().flatten()),
+                );
+                self.status_policy().objective_status(&input, &members)
             } else {
                 self.status_policy().status(&input)
             };
             set_at(&mut status, n, Some(node_status));
         }
 
+        let order: Vec<NodeRef<'_>> = self.nodes().collect();
+        // Confidence: children come after their parent in `order`; walk it
+        // backwards so that key results are read before what they roll into.
+        let mut confidence = own_confidence;
+        for node in order.iter().rev() {
+            let n = node.index;
+            let own = match graph.node_weight(n) {
+                Some(Node::KeyResult(k)) if k.metric.is_some() => continue,
+                _ => self.mean_confidence(n, &confidence),
+            };
+            set_at(&mut confidence, n, own);
+        }
+
+        let forecast_member = |m: u32| value_at(&forecast, NodeIndex::new(m as usize));
         let mut nodes = Vec::with_capacity(order.len());
         let mut index = HashMap::with_capacity(order.len());
         for node in &order {
             let n = node.index;
-            let period = self.period_of(n);
-            let started = period.is_some_and(|p| as_of >= p.start);
-            let node_forecast = match self.graph().node_weight(n) {
-                Some(Node::KeyResult(k)) if k.metric.is_some() => {
-                    own_forecast.get(n.index()).copied().flatten()
-                }
-                _ if started => Some(value_at(&forecast, n)),
-                _ => None,
-            }
-            .and_then(|f| Progress::new(f).ok());
+            let node_forecast = (forecast_known.get(n.index()) == Some(&true))
+                .then(|| Progress::new(value_at(&forecast, n)).ok())
+                .flatten();
             let node_progress = Self::progress_at(&progress, n);
             let commitment = node.commitment();
             let at = numbers.get(n.index()).copied().flatten();
-            let zone = match self.graph().node_weight(n) {
+            let zone = match graph.node_weight(n) {
                 Some(Node::KeyResult(k)) => k
                     .metric
                     .as_ref()
-                    .and_then(|m| m.zone_at(k.value_as_of(Some(as_of)))),
+                    .and_then(|m| m.zone_at(k.value_as_of(Some(day)))),
                 _ => None,
             };
-            let forecast_member = |m: u32| value_at(&forecast, NodeIndex::new(m as usize));
+            let node_expected = (planned.get(n.index()) == Some(&true))
+                .then(|| Progress::clamped(value_at(&expected, n), Decimal::ONE));
             index.insert(node.id().clone(), nodes.len());
             nodes.push(NodeReview {
                 id: node.id().clone(),
                 kind: node.kind(),
                 progress: node_progress,
                 band: self.band_with(n, node_progress, commitment, member),
-                expected: expected.get(n.index()).copied().flatten(),
+                expected: node_expected,
                 status: status.get(n.index()).copied().flatten(),
                 confidence: confidence.get(n.index()).copied().flatten(),
                 forecast: node_forecast,
@@ -432,57 +494,82 @@ impl OkrSet {
         Ok(out)
     }
 
-    fn expected(&self, node: NodeIndex, period: &Period, as_of: Date) -> Progress {
-        let value = match self.graph().node_weight(node) {
-            Some(Node::KeyResult(KeyResultNode {
-                metric: Some(metric),
-                detail: Some(detail),
-                ..
-            })) if !detail.phases.is_empty() => {
-                let points: Vec<(Date, Decimal)> = detail
-                    .phases
-                    .iter()
-                    .map(|p| {
-                        let value = CheckInValue::Number(p.target);
-                        (p.at, metric.progress_at(Some(&value), Decimal::ONE).value())
-                    })
-                    .collect();
-                piecewise_expected(period.start, period.end, &points, as_of)
-            }
-            _ => period.elapsed(as_of),
+    /// A key result's phased targets as `(date, progress)` points, in date
+    /// order; empty for other nodes and metrics that take no number.
+    /// O(phases).
+    fn phase_points(&self, k: &KeyResultNode) -> Vec<(Date, Decimal)> {
+        let (Some(metric), Some(detail)) = (&k.metric, &k.detail) else {
+            return Vec::new();
         };
-        Progress::clamped(value, Decimal::ONE)
+        detail
+            .phases
+            .iter()
+            .map(|p| {
+                let value = CheckInValue::Number(p.target);
+                (p.at, metric.progress_at(Some(&value), Decimal::ONE).value())
+            })
+            .collect()
     }
 
-    /// The trend of a key result's check-ins up to `as_of`, read at its
-    /// period's end. O(C).
-    fn key_result_forecast(&self, k: &KeyResultNode, as_of: Date) -> Option<Decimal> {
-        let metric = k.metric.as_ref()?;
-        let period = self.period_of(k.objective)?;
+    /// Where a key result's check-ins up to `as_of` point at its period's
+    /// end: `None` without check-ins on two different dates. One point per
+    /// date (the check-in that counts that day). A control's value is
+    /// extrapolated and read against its bounds (1 or 0); any other key
+    /// result's gap to its plan is, and added to the plan's end, clamped.
+    /// O(C × phases).
+    fn key_result_forecast(
+        &self,
+        k: &KeyResultNode,
+        metric: &Metric,
+        period: &Period,
+        phases: &[(Date, Decimal)],
+        as_of: Date,
+    ) -> Option<Decimal> {
         if as_of < period.start {
             return None;
         }
+        let zone = self.time_zone();
         let cap = match metric {
             Metric::Numeric { .. } => self.progress_cap(),
             _ => Decimal::ONE,
         };
-        let mut points = vec![(0, metric.progress(cap).value())];
-        points.extend(
-            k.check_ins()
-                .iter()
-                .take_while(|c| c.at.date() <= as_of)
-                .map(|c| {
-                    (
-                        days_between(period.start, c.at.date()),
-                        metric.progress_at(Some(&c.value), cap).value(),
-                    )
-                }),
-        );
+        let control = metric.is_control();
+        // The check-in that counts on each date: the last of that date.
+        let mut points: Vec<(i64, Decimal)> = Vec::new();
+        let mut last: Option<Date> = None;
+        for c in k.check_ins() {
+            let date = c.at.date_in(zone);
+            if date > as_of || date > period.end {
+                break;
+            }
+            let x = days_between(period.start, date);
+            let y = if control {
+                match &c.value {
+                    CheckInValue::Number(n) => *n,
+                    _ => continue,
+                }
+            } else {
+                let progress = metric.progress_at(Some(&c.value), cap).value();
+                progress - piecewise_expected(period.start, period.end, phases, date)
+            };
+            if last == Some(date) {
+                points.pop();
+            }
+            points.push((x, y));
+            last = Some(date);
+        }
         if points.len() < 2 {
             return None;
         }
-        let line = least_squares_at(&points, days_between(period.start, period.end))?;
-        Some(line.max(Decimal::ZERO).min(cap))
+        let x_end = days_between(period.start, period.end);
+        let line = least_squares_at(&points, x_end)?;
+        if control {
+            let held = metric.progress_at(Some(&CheckInValue::Number(line)), Decimal::ONE);
+            return Some(held.value());
+        }
+        let planned = piecewise_expected(period.start, period.end, phases, period.end);
+        let forecast = planned.checked_add(line)?;
+        Some(forecast.max(Decimal::ZERO).min(cap))
     }
 
     /// The weighted mean of the confidences of a node's own key results

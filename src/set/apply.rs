@@ -690,7 +690,7 @@ impl OkrSet {
                 });
             }
             Edit::ReopenPeriod { period } => {
-                self.reopen_period(&period)?;
+                self.edit_reopen_period(&period)?;
                 changes.push(Change::Period {
                     id: period,
                     action: "reopened",
@@ -775,6 +775,10 @@ impl OkrSet {
                     check_in,
                     action: "corrected",
                 });
+            }
+            Edit::SetScore { id, score, reason } => {
+                self.edit_set_score(&id, score, reason, by)?;
+                changes.push(Change::Updated { id, field: "score" });
             }
             Edit::DeleteCheckIn { check_in, reason } => {
                 let key_result = self.delete_check_in(&check_in, reason, by, at)?;

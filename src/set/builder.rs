@@ -12,9 +12,7 @@ use super::edit::Insertion;
 use super::lifecycle::validate;
 use crate::engine::graph::{Graph, IdIndex, Titles};
 use crate::engine::rollup::{State, Strategies};
-use crate::{
-    AggregationStrategy, Document, Error, GapPolicy, GoogleScale, KeyResult, Scale, StatusPolicy,
-};
+use crate::{AggregationStrategy, Document, Error, GoogleScale, KeyResult, Scale, StatusPolicy};
 
 /// Sets up custom aggregation strategies, a scale and a status policy before a set is
 /// loaded.
@@ -41,7 +39,8 @@ use crate::{
 pub struct SetBuilder {
     strategies: Strategies,
     scale: Arc<dyn Scale>,
-    status_policy: Arc<dyn StatusPolicy>,
+    /// `None`: the document's status settings, a [`GapPolicy`].
+    status_policy: Option<Arc<dyn StatusPolicy>>,
 }
 
 impl Default for SetBuilder {
@@ -49,7 +48,7 @@ impl Default for SetBuilder {
         Self {
             strategies: Strategies::default(),
             scale: Arc::new(GoogleScale::default()),
-            status_policy: Arc::new(GapPolicy::default()),
+            status_policy: None,
         }
     }
 }
@@ -60,7 +59,7 @@ impl SetBuilder {
         Self {
             strategies: set.strategies.clone(),
             scale: Arc::clone(&set.scale),
-            status_policy: Arc::clone(&set.status_policy),
+            status_policy: Some(Arc::clone(&set.status_policy)),
         }
     }
 
@@ -87,7 +86,9 @@ impl SetBuilder {
         self.scale(scale)
     }
 
-    /// Replaces the status policy (default [`GapPolicy`]). O(1).
+    /// Replaces the status policy (default: the [`GapPolicy`] the
+    /// document's `"status"` settings describe, which it then overrides).
+    /// O(1).
     ///
     /// # Example
     /// ```
@@ -98,7 +99,7 @@ impl SetBuilder {
     /// ```
     #[must_use]
     pub fn status_policy(mut self, policy: impl StatusPolicy + 'static) -> Self {
-        self.status_policy = Arc::new(policy);
+        self.status_policy = Some(Arc::new(policy));
         self
     }
 
@@ -106,7 +107,7 @@ impl SetBuilder {
     ///
     /// # Errors
     /// The first [`Error`] found: a duplicate id, an empty title, an unknown
-    /// level or strategy, an invalid metric, weights that all weigh zero, a
+    /// level, strategy or time zone, an invalid metric, weights that all weigh zero, a
     /// link the alignment model forbids, a cycle (with its path), …
     ///
     /// Complexity: O(V + E) for V nodes and E links, plus O(L) per link for
@@ -138,6 +139,15 @@ impl SetBuilder {
                 id: None,
             });
         }
+        let zone = match &document.time_zone {
+            None => jiff::tz::TimeZone::UTC,
+            Some(name) => {
+                crate::time_zone(name).ok_or_else(|| Error::UnknownTimeZone(name.clone()))?
+            }
+        };
+        let status_policy = self
+            .status_policy
+            .unwrap_or_else(|| Arc::new(document.status));
         let size = DocumentSize::of(&document);
         let mut set = OkrSet {
             alignment: document.alignment,
@@ -147,6 +157,10 @@ impl SetBuilder {
             cap: document.progress_cap,
             progress_from: document.progress_from,
             overachievement: document.overachievement,
+            zone,
+            zone_name: document.time_zone,
+            confidence_scale: document.confidence_scale,
+            status: document.status,
             graph: Graph::with_capacity(size.nodes, size.edges),
             titles: Titles::with_capacity(size.title_bytes),
             index: IdIndex::default(),
@@ -154,7 +168,7 @@ impl SetBuilder {
             added: Vec::new(),
             strategies: self.strategies,
             scale: self.scale,
-            status_policy: self.status_policy,
+            status_policy,
             periods: validate(document.periods)?,
             grades: HashMap::new(),
             lint: document.lint,

@@ -16,8 +16,9 @@ use crate::engine::graph::{
 };
 use crate::engine::rollup::{Delta, Leaf, Plan, SUM_OF_VALUES, Strategies, counted};
 use crate::invariant::{sure, to_u32};
+use crate::time::AsOf;
 use crate::{
-    AlignmentModel, CheckIn, Date, DeletedCheckIn, Error, Id, KeyResult, Link, MAX_DEPTH, Metric,
+    AlignmentModel, CheckIn, DeletedCheckIn, Error, Id, KeyResult, Link, MAX_DEPTH, Metric,
     NodeKind, Objective, Period, Weight,
 };
 
@@ -794,7 +795,12 @@ impl OkrSet {
             .into_iter()
             .map(tidy_check_in)
             .collect();
-        check_ins.sort_by_key(|c| c.at);
+        // In the order they happened, in the set's time zone; check-ins at
+        // the same instant keep the document's order (the later counts).
+        let zone = &self.zone;
+        if !check_ins.is_sorted_by_key(|c| c.at.instant_in(zone)) {
+            check_ins.sort_by_cached_key(|c| c.at.instant_in(zone));
+        }
         let deleted: Vec<DeletedCheckIn> = key_result
             .deleted_check_ins
             .into_iter()
@@ -808,6 +814,7 @@ impl OkrSet {
         phases.sort_by_key(|p| p.at);
         check_history(&id, key_result.metric.as_ref(), &check_ins, &phases)?;
         self.check_dates(&id, objective, &check_ins, &phases)?;
+        self.check_confidences(&id, &check_ins)?;
         let level_rank = to_u32(level);
         let title = self
             .titles
@@ -1119,21 +1126,21 @@ impl OkrSet {
     }
 }
 
-/// A key result's own standing as of a date (`None`: with every
-/// check-in): the progress of its metric and, for a numeric sub-key result
-/// of a `sum-of-values` key result, the raw values its parent adds up; 0
-/// for every other node.
+/// A key result's own standing as of a date in the set's time zone
+/// (`None`: with every check-in): the progress of its metric and, for a
+/// numeric sub-key result of a `sum-of-values` key result, the raw values
+/// its parent adds up; 0 for every other node.
 pub(crate) fn leaf(
     graph: &Graph,
     strategies: &Strategies,
     node: NodeIndex,
-    date: Option<Date>,
+    as_of: Option<AsOf<'_>>,
     cap: Decimal,
 ) -> Leaf {
     let Some(Node::KeyResult(k)) = graph.node_weight(node) else {
         return Leaf::default();
     };
-    let progress = k.progress_as_of(date, cap);
+    let progress = k.progress_as_of(as_of, cap);
     let raw = match &k.metric {
         Some(metric @ Metric::Numeric { start, target, .. }) => {
             let parent = graph.neighbors_directed(node, Outgoing).next();
@@ -1143,7 +1150,7 @@ pub(crate) fn leaf(
             });
             summed
                 .then(|| {
-                    let value = metric.value_at(k.value_as_of(date))?;
+                    let value = metric.value_at(k.value_as_of(as_of))?;
                     Some((value.checked_sub(*start)?, target.checked_sub(*start)?))
                 })
                 .flatten()

@@ -251,7 +251,10 @@ impl OkrSet {
         Ok(())
     }
 
-    /// Checks that each closed period's grades name its own nodes. O(V).
+    /// Checks that each closed period's grades name its own nodes, and
+    /// that their scores lie within the cap and give a reason. (The
+    /// closings a reopened period keeps are history, taken as they are.)
+    /// O(V).
     pub(super) fn check_closures(&self) -> Result<(), Error> {
         for (index, period) in self.periods.values().enumerate() {
             let Some(closure) = &period.closed else {
@@ -268,6 +271,14 @@ impl OkrSet {
                         period: period.id.clone(),
                         id: grade.id.clone(),
                     });
+                }
+                if let Some(score) = grade.score {
+                    super::lifecycle::check_score(
+                        &grade.id,
+                        score,
+                        grade.reason.as_ref(),
+                        self.cap,
+                    )?;
                 }
             }
         }

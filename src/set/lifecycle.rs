@@ -57,6 +57,26 @@ pub struct PeriodMismatch {
     pub parent_period: Id,
 }
 
+/// Checks a score: at most the progress cap, with a reason.
+pub(super) fn check_score(
+    id: &Id,
+    score: Progress,
+    reason: Option<&String>,
+    cap: rust_decimal::Decimal,
+) -> Result<(), Error> {
+    if score.value() > cap {
+        return Err(Error::InvalidScore {
+            id: id.clone(),
+            score: score.value(),
+            cap,
+        });
+    }
+    if reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(Error::ScoreWithoutReason(id.clone()));
+    }
+    Ok(())
+}
+
 /// A check-in with empty texts taken as absent.
 pub(super) fn tidy_check_in(mut check_in: CheckIn) -> CheckIn {
     check_in.note = non_empty(check_in.note.take());
@@ -231,8 +251,9 @@ pub(super) fn check_history(
         return Err(Error::NoMetric(id.clone()));
     };
     // With a history, `current` may only say what the latest check-in
-    // says (the set then keeps the metric at its start).
-    if let Some(latest) = check_ins.iter().max_by_key(|c| c.at) {
+    // says (the set then keeps the metric at its start). Histories are
+    // sorted by instant: the last counts.
+    if let Some(latest) = check_ins.last() {
         if !metric.is_at_start() && metric.at_start().measured(Some(&latest.value)) != *metric {
             return Err(Error::CurrentAndCheckIns(id.clone()));
         }
@@ -296,14 +317,19 @@ impl OkrSet {
     }
 
     /// Records a check-in on a key result and rolls it up incrementally.
-    /// The history stays sorted by moment; a check-in at the same moment as
-    /// an earlier one goes after it.
+    /// The history stays sorted by the instant each check-in happened (a
+    /// plain date at the start of its day in the set's time zone); a
+    /// check-in at the same instant as an earlier one goes after it, and so
+    /// counts. Live progress is as of the latest check-in.
     ///
     /// # Errors
     /// [`Error::UnknownNode`], [`Error::WrongKind`], [`Error::NoMetric`],
     /// [`Error::CurrentAndCheckIns`] when the metric carries its own
     /// current value, [`Error::CheckInValue`] for a value that does not fit
-    /// the metric, [`Error::CheckInBeforePeriod`], [`Error::PeriodClosed`].
+    /// the metric, [`Error::CheckInBeforePeriod`] and
+    /// [`Error::CheckInAfterPeriod`] for a check-in dated (in the set's time
+    /// zone) outside its objective's period, [`Error::ConfidenceOutOfScale`],
+    /// [`Error::PeriodClosed`].
     /// The set is unchanged on error.
     ///
     /// Complexity: O(C) to insert among C check-ins (O(1) when appended in
@@ -406,12 +432,14 @@ impl OkrSet {
         }
         unsorted.sort_unstable();
         unsorted.dedup();
+        let zone = &self.zone;
         for node in unsorted {
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-                // Stable: at one moment, the check-in recorded later stays
-                // later. (By reference: a key would clone each moment.)
-                #[allow(clippy::unnecessary_sort_by)]
-                k.detail_mut().check_ins.sort_by(|a, b| a.at.cmp(&b.at));
+                // Stable: at one instant, the check-in recorded later
+                // stays later.
+                k.detail_mut()
+                    .check_ins
+                    .sort_by_cached_key(|c| c.at.instant_in(zone));
             }
         }
         self.refresh_leaves(changed);
@@ -433,7 +461,11 @@ impl OkrSet {
         check_in.id = Some(id.clone());
         check_in.corrections.clear();
         let check_ins = &mut detail.check_ins;
-        let in_order = check_ins.last().is_none_or(|last| last.at <= check_in.at);
+        let zone = &self.zone;
+        let instant = check_in.at.instant_in(zone);
+        let in_order = check_ins
+            .last()
+            .is_none_or(|last| last.at.instant_in(zone) <= instant);
         check_ins.push(check_in);
         (id, in_order)
     }
@@ -488,6 +520,7 @@ impl OkrSet {
             std::slice::from_ref(&corrected),
             &[],
         )?;
+        self.check_confidences(&key_result, std::slice::from_ref(&corrected))?;
         let mut corrected = corrected;
         corrected.corrections.push(Correction {
             value: old.value,
@@ -551,11 +584,13 @@ impl OkrSet {
         let metric = k.metric.as_ref().map(Metric::at_start);
         check_history(&k.id, metric.as_ref(), std::slice::from_ref(check_in), &[])?;
         self.check_dates(&k.id, k.objective, std::slice::from_ref(check_in), &[])?;
+        self.check_confidences(&k.id, std::slice::from_ref(check_in))?;
         Ok(node)
     }
 
-    /// Checks that check-ins do not predate, and phases lie within, the
-    /// period of the key result's objective. O(check-ins + phases).
+    /// Checks that check-ins lie within the period of the key result's
+    /// objective (on their dates in the set's time zone), and phases too.
+    /// O(check-ins + phases).
     pub(super) fn check_dates(
         &self,
         id: &Id,
@@ -565,12 +600,22 @@ impl OkrSet {
     ) -> Result<(), Error> {
         let period = self.period_of(objective);
         if let Some(period) = period {
-            if let Some(early) = check_ins.iter().find(|c| c.at.date() < period.start) {
-                return Err(Error::CheckInBeforePeriod {
-                    key_result: id.clone(),
-                    at: early.at,
-                    start: period.start,
-                });
+            for check_in in check_ins {
+                let date = check_in.at.date_in(&self.zone);
+                if date < period.start {
+                    return Err(Error::CheckInBeforePeriod {
+                        key_result: id.clone(),
+                        at: check_in.at,
+                        start: period.start,
+                    });
+                }
+                if date > period.end {
+                    return Err(Error::CheckInAfterPeriod {
+                        key_result: id.clone(),
+                        at: check_in.at,
+                        end: period.end,
+                    });
+                }
             }
         }
         let outside = phases
@@ -581,6 +626,25 @@ impl OkrSet {
                 key_result: id.clone(),
                 at: phase.at,
             });
+        }
+        Ok(())
+    }
+
+    /// Checks that every check-in's confidence lies on the set's confidence
+    /// scale. O(check-ins).
+    pub(super) fn check_confidences(&self, id: &Id, check_ins: &[CheckIn]) -> Result<(), Error> {
+        for check_in in check_ins {
+            let Some(confidence) = check_in.confidence else {
+                continue;
+            };
+            if self.confidence_scale.read(confidence).is_none() {
+                return Err(Error::ConfidenceOutOfScale {
+                    key_result: id.clone(),
+                    at: check_in.at,
+                    confidence: confidence.value(),
+                    scale: self.confidence_scale,
+                });
+            }
         }
         Ok(())
     }
@@ -646,17 +710,125 @@ impl OkrSet {
             .filter(|node| self.period_index_of(node.index) == Some(index))
             .map(|node| {
                 let node_progress = Self::progress_at(&progress, node.index);
-                Grade {
-                    id: node.id().clone(),
-                    progress: node_progress,
-                    band: self.band_with(node.index, node_progress, node.commitment(), member),
-                }
+                Grade::new(
+                    node.id().clone(),
+                    node_progress,
+                    self.band_with(node.index, node_progress, node.commitment(), member),
+                )
             })
             .collect();
         if let Some((_, p)) = self.periods.get_index_mut(index) {
             p.closed = Some(Closing { grades });
         }
         self.index_grades();
+        Ok(())
+    }
+
+    /// Reopens a closed period: its objectives and key results take edits
+    /// and check-ins again, and [`frozen_grade`](Self::frozen_grade) gives
+    /// nothing until it closes again. The closing, grades and scores, moves
+    /// to the period's history ([`Period::reopened`]).
+    ///
+    /// # Errors
+    /// [`Error::UnknownPeriod`], [`Error::NotClosed`]; the set is then
+    /// unchanged. O(periods).
+    ///
+    /// # Example
+    /// ```
+    /// let mut set = okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON)?;
+    /// assert!(set.frozen_grade("referrals").is_some());
+    /// set.reopen_period("2026-Q3")?;
+    /// assert!(set.frozen_grade("referrals").is_none());
+    /// assert_eq!(set.period("2026-Q3").unwrap().reopened.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reopen_period(&mut self, period: &str) -> Result<(), Error> {
+        self.apply(Edit::ReopenPeriod {
+            period: Id::unchecked(period),
+        })
+        .map(drop)
+    }
+
+    /// Sets the score of an objective or key result of a closed period,
+    /// overriding its computed grade (which stays visible beside it, in
+    /// [`Grade::progress`] and [`Grade::band`]), with the reason and who
+    /// set it: what Viva Goals and Perdoo record at a period's close. The
+    /// calibration checks read the final scores. To clear a score, apply
+    /// [`Edit::SetScore`] with `score: None`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownNode`], [`Error::WrongKind`] for an initiative,
+    /// [`Error::NoPeriod`], [`Error::NotGraded`] while its period is open,
+    /// [`Error::InvalidScore`] above the progress cap,
+    /// [`Error::ScoreWithoutReason`] for a blank reason. The set is
+    /// unchanged on error. O(nodes in the period).
+    ///
+    /// # Example
+    /// ```
+    /// let mut set = okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON)?;
+    /// set.set_score("referrals", "0.7".parse()?, "the programme launched late, on purpose", "cro")?;
+    /// let grade = set.frozen_grade("referrals").unwrap();
+    /// assert_eq!(grade.progress.to_string(), "0.55");
+    /// assert_eq!(grade.final_score().to_string(), "0.7");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_score(
+        &mut self,
+        id: &str,
+        score: Progress,
+        reason: impl Into<String>,
+        by: impl Into<String>,
+    ) -> Result<(), Error> {
+        let edit = Edit::SetScore {
+            id: Id::unchecked(id),
+            score: Some(score),
+            reason: reason.into(),
+        };
+        self.apply(crate::Envelope::new(edit).by(by)).map(drop)
+    }
+
+    /// Carries out [`Edit::SetScore`] for [`apply`](Self::apply).
+    pub(super) fn edit_set_score(
+        &mut self,
+        id: &Id,
+        score: Option<Progress>,
+        reason: String,
+        by: Option<String>,
+    ) -> Result<(), Error> {
+        let node = self.measured_node(id.as_str())?;
+        let index = self.period_index_of(node).ok_or_else(|| {
+            let objective = match self.graph.node_weight(node) {
+                Some(Node::KeyResult(k)) => k.objective,
+                _ => node,
+            };
+            Error::NoPeriod(self.id_of(objective))
+        })?;
+        let cap = self.cap;
+        let Some((period_id, period)) = self.periods.get_index_mut(index) else {
+            return Err(Error::UnknownNode(id.clone()));
+        };
+        let not_graded = || Error::NotGraded {
+            id: id.clone(),
+            period: period_id.clone(),
+        };
+        let grade = period
+            .closed
+            .as_mut()
+            .and_then(|c| c.grades.iter_mut().find(|g| g.id == *id))
+            .ok_or_else(not_graded)?;
+        match score {
+            Some(score) => {
+                check_score(id, score, Some(&reason), cap)?;
+                grade.score = Some(score);
+                grade.reason = Some(reason);
+                grade.by = non_empty(by);
+            }
+            None => {
+                grade.score = None;
+                grade.reason = None;
+                grade.by = None;
+            }
+        }
         Ok(())
     }
 
@@ -675,7 +847,7 @@ impl OkrSet {
     }
 
     /// The grade an objective or key result was frozen at when its period
-    /// closed. O(1).
+    /// closed, with its score if one was set. O(1).
     #[must_use]
     pub fn frozen_grade(&self, id: &str) -> Option<&Grade> {
         let node = self.lookup(id)?;

@@ -22,8 +22,8 @@ use rust_decimal::Decimal;
 use crate::engine::graph::{Graph, IdIndex, Titles};
 use crate::engine::rollup::{Config, State, Strategies};
 use crate::{
-    AlignmentModel, Id, Levels, LintSettings, Overachievement, Period, ProgressFrom, Scale,
-    StatusPolicy,
+    AlignmentModel, ConfidenceScale, GapPolicy, Id, Levels, LintSettings, Overachievement, Period,
+    ProgressFrom, Scale, StatusPolicy,
 };
 
 mod apply;
@@ -80,6 +80,15 @@ pub struct OkrSet {
     progress_from: ProgressFrom,
     /// Whether over-achievement flows into parents.
     overachievement: Overachievement,
+    /// The time zone check-ins are counted in, and its name as the
+    /// document gave it (`None`: UTC by default).
+    zone: jiff::tz::TimeZone,
+    zone_name: Option<String>,
+    /// The scale check-ins state their confidence on.
+    confidence_scale: ConfidenceScale,
+    /// The document's status settings (what the policy is unless the
+    /// builder gave another).
+    status: GapPolicy,
     graph: Graph,
     /// The titles of objectives and key results (initiatives keep their own).
     titles: Titles,

@@ -13,9 +13,11 @@ use crate::engine::graph::{Graph, Node};
 use crate::engine::rollup::{Raws, State, Strategies};
 use crate::engine::{set_at, value_at};
 use crate::invariant::{sure, sure_or, to_u32};
+use crate::time::AsOf;
 use crate::{
-    AlignmentModel, Band, Commitment, Date, Document, Error, Id, KeyResult, Levels, LintSettings,
-    Metric, NodeKind, Objective, Overachievement, Period, Progress, ProgressFrom, StatusPolicy,
+    AlignmentModel, Band, Commitment, ConfidenceScale, Date, Document, Error, GapPolicy, Id,
+    KeyResult, Levels, LintSettings, Metric, NodeKind, Objective, Overachievement, Period,
+    Progress, ProgressFrom, StatusPolicy,
 };
 
 /// A numeric key result's start, target and value (for `sum-of-values`,
@@ -142,6 +144,40 @@ impl OkrSet {
     #[must_use]
     pub fn overachievement(&self) -> Overachievement {
         self.overachievement
+    }
+
+    /// The time zone the set counts check-ins in (UTC unless its document
+    /// names one in `"time_zone"`). O(1).
+    ///
+    /// # Example
+    /// ```
+    /// let set = okrs::OkrSet::from_json(r#"{ "format": "okrs/1", "time_zone": "Europe/Oslo" }"#)?;
+    /// assert_eq!(set.time_zone().iana_name(), Some("Europe/Oslo"));
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
+    #[must_use]
+    pub fn time_zone(&self) -> &jiff::tz::TimeZone {
+        &self.zone
+    }
+
+    /// Today's date in the set's time zone. O(log transitions).
+    #[must_use]
+    pub fn today(&self) -> Date {
+        jiff::Timestamp::now().to_zoned(self.zone.clone()).date()
+    }
+
+    /// The scale check-ins state their confidence on. O(1).
+    #[must_use]
+    pub fn confidence_scale(&self) -> ConfidenceScale {
+        self.confidence_scale
+    }
+
+    /// The status settings the document gave (`"status"`): the gap
+    /// thresholds and the objective rule. They decide statuses unless the
+    /// builder set another [`StatusPolicy`]. O(1).
+    #[must_use]
+    pub fn status_settings(&self) -> &GapPolicy {
+        &self.status
     }
 
     /// The set's health-check settings. O(1).
@@ -368,7 +404,13 @@ impl OkrSet {
         let mut raw = Raws::new();
         for n in self.graph.node_indices() {
             if matches!(self.graph.node_weight(n), Some(Node::KeyResult(_))) {
-                let leaf = leaf(&self.graph, &self.strategies, n, Some(date), self.cap);
+                let leaf = leaf(
+                    &self.graph,
+                    &self.strategies,
+                    n,
+                    Some(self.as_of(date)),
+                    self.cap,
+                );
                 set_at(&mut progress, n, leaf.progress);
                 if let Some(values) = leaf.raw {
                     raw.insert(to_u32(n.index()), values);
@@ -380,11 +422,20 @@ impl OkrSet {
             .evaluate_all(&progress, &raw, &self.strategies)
     }
 
+    /// A date in the set's time zone, to read check-ins as of its end.
+    pub(crate) fn as_of(&self, date: Date) -> AsOf<'_> {
+        AsOf {
+            date,
+            zone: &self.zone,
+        }
+    }
+
     /// The numbers behind a numeric key result, or a `sum-of-values` key
     /// result's sums over its counted sub-key results, as of a date
     /// (`None`: with every check-in). `None` for other nodes. O(sub-key
     /// results × log check-ins).
     pub(crate) fn numbers_as_of(&self, node: NodeIndex, date: Option<Date>) -> Option<Numbers> {
+        let as_of = date.map(|date| self.as_of(date));
         let Some(Node::KeyResult(k)) = self.graph.node_weight(node) else {
             return None;
         };
@@ -392,7 +443,7 @@ impl OkrSet {
             return Some(Numbers {
                 start: *start,
                 target: *target,
-                value: k.metric.as_ref()?.value_at(k.value_as_of(date))?,
+                value: k.metric.as_ref()?.value_at(k.value_as_of(as_of))?,
             });
         }
         if k.metric.is_some()
@@ -482,6 +533,11 @@ impl OkrSet {
     /// The strategies the roll-up evaluates with, for reports.
     pub(crate) fn strategies(&self) -> &Strategies {
         &self.strategies
+    }
+
+    /// The scale that bands progress.
+    pub(crate) fn scale(&self) -> &dyn crate::Scale {
+        &*self.scale
     }
 
     /// The policy that decides statuses.

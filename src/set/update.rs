@@ -420,7 +420,7 @@ impl OkrSet {
     }
 
     /// Reopens a closed period, dropping its frozen grades. O(periods).
-    pub(super) fn reopen_period(&mut self, id: &Id) -> Result<(), Error> {
+    pub(super) fn edit_reopen_period(&mut self, id: &Id) -> Result<(), Error> {
         let period = self
             .periods
             .get_mut(id)
@@ -428,9 +428,10 @@ impl OkrSet {
                 period: id.clone(),
                 by: id.clone(),
             })?;
-        if period.closed.take().is_none() {
+        let Some(closing) = period.closed.take() else {
             return Err(Error::NotClosed(id.clone()));
-        }
+        };
+        period.reopened.push(closing);
         self.index_grades();
         Ok(())
     }

@@ -13,18 +13,29 @@ impl OkrSet {
     /// gives an equal set. O(V + E).
     #[must_use]
     pub fn to_document(&self) -> Document {
+        let mut document = self.settings_document();
+        document.periods = self.periods.values().cloned().collect();
+        document.objectives = self
+            .objective_indices()
+            .filter_map(|n| self.objective_value(n))
+            .collect();
+        document
+    }
+
+    /// A document with the set's settings and no period or objective: what
+    /// every document of the set (its own, a view's) starts from. O(levels
+    /// + lint settings).
+    pub(super) fn settings_document(&self) -> Document {
         let mut document = Document::new(self.alignment);
         document.strategy.clone_from(&self.strategy);
         document.levels = self.levels.clone();
         document.progress_cap = self.cap;
         document.progress_from = self.progress_from;
         document.overachievement = self.overachievement;
-        document.periods = self.periods.values().cloned().collect();
+        document.time_zone.clone_from(&self.zone_name);
+        document.confidence_scale = self.confidence_scale;
+        document.status = self.status;
         document.lint = self.lint.clone();
-        document.objectives = self
-            .objective_indices()
-            .filter_map(|n| self.objective_value(n))
-            .collect();
         document
     }
 

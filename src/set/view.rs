@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::{OkrSet, SetBuilder};
 use crate::engine::graph::Node;
-use crate::{Document, Id, Objective, Period, Viewer};
+use crate::{Id, Objective, Period, Viewer};
 
 /// What one viewer may see of a set: a read-only [`OkrSet`] of the public
 /// objectives and the private ones the viewer owns (an objective's or one
@@ -94,13 +94,7 @@ impl OkrSet {
                 _ => None,
             })
             .collect();
-        let mut document = Document::new(self.alignment);
-        document.strategy.clone_from(&self.strategy);
-        document.levels = self.levels.clone();
-        document.progress_cap = self.cap;
-        document.progress_from = self.progress_from;
-        document.overachievement = self.overachievement;
-        document.lint = self.lint.clone();
+        let mut document = self.settings_document();
         document.periods = self
             .periods
             .values()

@@ -14,7 +14,7 @@ use crate::{d, load};
 
 /// Every code [`Error::code`] gives, pinned: renaming, dropping or reusing a
 /// code breaks user interfaces that match on it, so it must fail here.
-const CODES: [&str; 71] = [
+const CODES: [&str; 77] = [
     "duplicate-id",
     "empty-owner",
     "empty-title",
@@ -86,6 +86,12 @@ const CODES: [&str; 71] = [
     "duplicate-level",
     "invalid-moment",
     "year-out-of-range",
+    "unknown-time-zone",
+    "check-in-after-period",
+    "confidence-out-of-scale",
+    "not-graded",
+    "invalid-score",
+    "score-without-reason",
 ];
 
 /// One real failure and what a user interface should learn from it.
@@ -193,6 +199,9 @@ fn cases() -> Vec<Case> {
     let mut not_later = yearly();
     let mut in_p = load(&in_period(NUMERIC, ""));
     let mut in_p2 = in_p.clone();
+    let mut in_p3 = in_p.clone();
+    let mut open = yearly();
+    let mut scored = closed.clone();
     let mut done = load(&periods(
         r#"{ "id": "A", "start": "2027-01-01", "end": "2027-01-31" },
            { "id": "B", "start": "2027-02-01", "end": "2027-02-28" }"#,
@@ -591,6 +600,55 @@ fn cases() -> Vec<Case> {
             Some("at"),
         ),
         case(
+            in_p3
+                .check_in(
+                    "kr",
+                    CheckIn::new("2027-04-12".parse().unwrap(), d("1").into()),
+                )
+                .unwrap_err(),
+            "check-in-after-period",
+            &["kr"],
+            Some("at"),
+        ),
+        case(
+            refuse(r#"{ "format": "okrs/1", "time_zone": "Mars/Olympus_Mons" }"#),
+            "unknown-time-zone",
+            &[],
+            Some("time_zone"),
+        ),
+        case(
+            refuse(&in_period(
+                r#"{ "kind": "binary" }"#,
+                r#", "check_ins": [ { "at": "2027-01-02", "value": true, "confidence": "7" } ]"#,
+            )),
+            "confidence-out-of-scale",
+            &["kr"],
+            Some("confidence"),
+        ),
+        case(
+            open.set_score("o", "0.5".parse().unwrap(), "why", "ana")
+                .unwrap_err(),
+            "not-graded",
+            &["o", "FY2027"],
+            Some("closed"),
+        ),
+        case(
+            scored
+                .set_score("o", "1.5".parse().unwrap(), "why", "ana")
+                .unwrap_err(),
+            "invalid-score",
+            &["o"],
+            Some("score"),
+        ),
+        case(
+            scored
+                .set_score("kr", "0.5".parse().unwrap(), "", "ana")
+                .unwrap_err(),
+            "score-without-reason",
+            &["kr"],
+            Some("score"),
+        ),
+        case(
             closed
                 .check_in(
                     "kr",
@@ -713,7 +771,7 @@ fn cases() -> Vec<Case> {
             Some("progress"),
         ),
         case(
-            "11".parse::<Confidence>().unwrap_err().into(),
+            "-1".parse::<Confidence>().unwrap_err().into(),
             "invalid-confidence",
             &[],
             Some("confidence"),
@@ -988,7 +1046,7 @@ fn fail(step: usize) -> Result<(), Error> {
         6 => drop(parse_decimal("x")?),              // DecimalError
         7 => drop(Weight::new(d("-1"))?),            // WeightError
         8 => drop(Progress::new(d("-1"))?),          // ProgressError
-        9 => drop(Confidence::new(d("12"))?),        // ConfidenceError
+        9 => drop(Confidence::new(d("-12"))?),       // ConfidenceError
         10 => Metric::numeric(d("1"), d("1")).validate()?, // MetricError
         11 => Metric::binary(true).fits(&CheckInValue::Number(d("1")))?, // ValueMismatch
         12 => drop(Levels::new(["a", "a"])?),        // LevelsError

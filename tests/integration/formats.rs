@@ -36,18 +36,18 @@ fn the_sample_csv_is_stable() {
     );
     // A row of each type the sample has pins the layout and the words.
     for line in [
-        "set,,,,company;department;team;individual,,,,,,weighted-mean,,,,1,,,,cascading,,,,,,,,,,,,,,,,,",
-        "period,FY2026,,,,,,,,,,,,2026-01-01,,,,,,,,,,,2026-12-31,,,,,,,,,,,",
-        "grade,referrals,2026-Q3,,,,,,,,,,,,,0.55,,,,,,,,yellow,,,,,,,,,,,,",
-        "objective,great-place,,Make our company a great place to work,company,ceo,,,FY2026,,,,,,,,,,,,,,,,,,,,,,,,,,,",
-        "objective,grow-bizops,,Grow the BizOps team,team,dir-bizops,,,2026-Q4,committed,,,,,,,,,,,,,,,,,,,,,,,,,,",
-        "link,grow-bizops,onboard-well,,,,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,",
-        "key-result,enps,great-place,Raise eNPS from 20 to 40,,head-people,1,,,,,,numeric,20,40,,,,,,,,,,,,,,,,,,,,,",
-        "key-result,attrition,great-place,Keep regretted attrition at or below 5%,,head-people,1,,,,,,at-most,,5,,,,,,,,,,,,,,,,,,,,,",
-        "milestone,,onboarding-system,Write the onboarding checklist,,,1,,,,,,,,,,,false,,,,,,,,,,,,,,,,,,",
-        "check-in,enps#1,enps,,,,,,,,,,,,,,,,24,2026-03-31,0.6,,head-people,,,,,,,,,,,,,",
-        "phase,,arr,,,,,,,,,,,,600000,,,,,2026-06-30,,,,,,,,,,,,,,,,",
-        "initiative,cohort-1,onboarding-system,Schedule the first onboarding cohort,,,,,,,,,,,,,,,,,,,,doing,,,,,,,,,,,,",
+        "set,,,,company;department;team;individual,,,,,,weighted-mean,,,,1,,,,cascading,,,,,,,,,,,,,,,,,,,,",
+        "period,FY2026,,,,,,,,,,,,2026-01-01,,,,,,,,,,,2026-12-31,,,,,,,,,,,,,,",
+        "grade,referrals,2026-Q3,,,,,,,,,,,,,0.55,,,,,,,,yellow,,,,,,,,,,,,,,,",
+        "objective,great-place,,Make our company a great place to work,company,ceo,,,FY2026,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,",
+        "objective,grow-bizops,,Grow the BizOps team,team,dir-bizops,,,2026-Q4,committed,,,,,,,,,,,,,,,,,,,,,,,,,,,,,",
+        "link,grow-bizops,onboard-well,,,,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,",
+        "key-result,enps,great-place,Raise eNPS from 20 to 40,,head-people,1,,,,,,numeric,20,40,,,,,,,,,,,,,,,,,,,,,,,,",
+        "key-result,attrition,great-place,Keep regretted attrition at or below 5%,,head-people,1,,,,,,at-most,,5,,,,,,,,,,,,,,,,,,,,,,,,",
+        "milestone,,onboarding-system,Write the onboarding checklist,,,1,,,,,,,,,,,false,,,,,,,,,,,,,,,,,,,,,",
+        "check-in,enps#1,enps,,,,,,,,,,,,,,,,24,2026-03-31,0.6,,head-people,,,,,,,,,,,,,,,,",
+        "phase,,arr,,,,,,,,,,,,600000,,,,,2026-06-30,,,,,,,,,,,,,,,,,,,",
+        "initiative,cohort-1,onboarding-system,Schedule the first onboarding cohort,,,,,,,,,,,,,,,,,,,,doing,,,,,,,,,,,,,,,",
     ] {
         assert!(text.lines().any(|l| l == line), "no line {line}");
     }
@@ -301,9 +301,9 @@ fn check_in_history_round_trips_through_csv() {
     // when (`at`) and why (`reason`); a deletion row, who deleted its
     // check-in, when and why.
     for rows in [
-        "check-in,n#1,n,,,,,,,,,,,,,,,,1,2027-01-05,0.3,,\"say \"\"no\"\", twice\",,,,,,,,,,,,,\n\
-         correction,,n#1,,,,,,,,,,,,,,,,2,2027-01-06T09:30:00+05:30,,\"a, b\", é ✓ ,,,,,,one; two \\ three,,,,,,,\n",
-        "\ndeletion,,n#3,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n",
+        "check-in,n#1,n,,,,,,,,,,,,,,,,1,2027-01-05,0.3,,\"say \"\"no\"\", twice\",,,,,,,,,,,,,,,,\n\
+         correction,,n#1,,,,,,,,,,,,,,,,2,2027-01-06T09:30:00+05:30,,\"a, b\", é ✓ ,,,,,,one; two \\ three,,,,,,,,,,\n",
+        "\ndeletion,,n#3,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n",
     ] {
         assert!(text.contains(rows), "no rows {rows:?} in {text}");
     }
@@ -579,7 +579,7 @@ fn markdown_report_has_tables_and_findings() {
         .count();
     assert_eq!(objective_rows, 3);
     assert!(report.contains(
-        "| Reach 2M in new ARR | `arr` | `grow-revenue` | cro | 0.58 | yellow | at-risk |"
+        "| Reach 2M in new ARR | `arr` | `grow-revenue` | cro | 0.58 | yellow | on-track |"
     ));
     assert!(report.contains("OKR201"));
 }

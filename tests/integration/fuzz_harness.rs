@@ -330,6 +330,13 @@ enum Op {
         period: u8,
         keep: u8,
     },
+    /// Node (or initiative), score (none, 0 to 1 in tenths, or above the
+    /// cap), reason (blank for one byte in three).
+    SetScore {
+        node: u8,
+        score: u8,
+        reason: u8,
+    },
 }
 
 /// One step: one edit through [`OkrSet::apply`], or a transaction of up to
@@ -343,9 +350,9 @@ struct Step {
 impl Op {
     /// Reads one edit's bytes after its tag. Tags (mod 32): 0–26 the edits
     /// in [`Edit`]'s order (as they were when the harness was written); 27
-    /// a visibility, 28 what an objective counts; 29 more corrections, 30
-    /// more links (the edits that move progress most); 31 is a transaction
-    /// (see [`Step::read`]), read here as a check-in.
+    /// a visibility, 28 what an objective counts, 29 a score; 30 more links
+    /// (the edits that move progress most); 31 is a transaction (see
+    /// [`Step::read`]), read here as a check-in.
     fn read(tag: u8, b: &mut Bytes<'_>) -> Self {
         match tag % 32 {
             0 => Self::AddObjective {
@@ -430,7 +437,7 @@ impl Op {
                 initiative: b.byte(),
                 status: b.byte(),
             },
-            22 | 29 => Self::CorrectCheckIn {
+            22 => Self::CorrectCheckIn {
                 check_in: b.byte(),
                 kind: b.byte(),
                 value: b.signed(),
@@ -454,6 +461,11 @@ impl Op {
                 objective: b.byte(),
                 from: b.byte(),
                 share: b.byte(),
+            },
+            29 => Self::SetScore {
+                node: b.byte(),
+                score: b.byte(),
+                reason: b.byte(),
             },
             _ => Self::RecordCheckIn {
                 key_result: b.byte(),
@@ -941,6 +953,25 @@ fn resolve(op: &Op, set: &OkrSet, names: &mut Names, deleted: &[String], fresh: 
             objective: pick(&names.objectives, objective),
             to: pick(&names.periods, period),
             keep_values: keep % 2 == 1,
+        },
+        Op::SetScore {
+            node,
+            score,
+            reason,
+        } => Edit::SetScore {
+            id: pick_node_or_initiative(names, node),
+            score: match score % 13 {
+                0 => None,
+                12 => Some(Progress::new(Decimal::TWO).expect("2 is a progress")),
+                tenths => {
+                    Some(Progress::new(Decimal::new(i64::from(tenths - 1), 1)).expect("0 to 1"))
+                }
+            },
+            reason: if reason % 3 == 0 {
+                String::new()
+            } else {
+                format!("calibrated {reason}")
+            },
         },
     }
 }

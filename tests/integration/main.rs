@@ -27,6 +27,7 @@ mod scale;
 mod structure;
 mod text;
 mod time;
+mod time_rules;
 
 use okrs::{Decimal, OkrSet};
 

@@ -19,18 +19,24 @@ const PERIOD: &str = r#"{ "id": "P", "start": "2027-01-01", "end": "2027-04-11" 
 /// One objective in period P with one numeric key result 0 → 100 and the
 /// given check-ins (a JSON array).
 fn one_kr(check_ins: &str) -> OkrSet {
+    one_kr_with("aspirational", check_ins)
+}
+
+/// [`one_kr`], committed or aspirational.
+fn one_kr_with(commitment: &str, check_ins: &str) -> OkrSet {
     load(&format!(
         r#"{{ "format": "okrs/1", "periods": [{PERIOD}], "objectives": [
-          {{ "id": "o", "title": "O", "level": "team", "period": "P", "key_results": [
+          {{ "id": "o", "title": "O", "level": "team", "period": "P", "commitment": "{commitment}", "key_results": [
             {{ "id": "kr", "title": "KR", "metric": {{ "kind": "numeric", "start": "0", "target": "100" }},
               "check_ins": {check_ins} }} ] }} ] }}"#
     ))
 }
 
-fn status_on_day_50(value: &str) -> Option<Status> {
-    let set = one_kr(&format!(
-        r#"[{{ "at": "2027-02-20", "value": "{value}" }}]"#
-    ));
+fn status_on_day_50(commitment: &str, value: &str) -> Option<Status> {
+    let set = one_kr_with(
+        commitment,
+        &format!(r#"[{{ "at": "2027-02-20", "value": "{value}" }}]"#),
+    );
     let review = set.review(date("2027-02-20"));
     assert_eq!(
         review.get("kr").unwrap().expected.unwrap().value(),
@@ -41,12 +47,20 @@ fn status_on_day_50(value: &str) -> Option<Status> {
 
 #[test]
 fn status_boundaries_follow_the_gap() {
-    assert_eq!(status_on_day_50("60"), Some(Status::OnTrack));
-    assert_eq!(status_on_day_50("30"), Some(Status::OnTrack)); // gap −0.2 exactly
-    assert_eq!(status_on_day_50("29.99"), Some(Status::AtRisk));
-    assert_eq!(status_on_day_50("10"), Some(Status::AtRisk)); // gap −0.4 exactly
-    assert_eq!(status_on_day_50("9.99"), Some(Status::OffTrack));
-    assert_eq!(status_on_day_50("100"), Some(Status::Done));
+    // Committed: the gap to the whole plan (0.5 on day 50).
+    let committed = |value| status_on_day_50("committed", value);
+    assert_eq!(committed("60"), Some(Status::OnTrack));
+    assert_eq!(committed("30"), Some(Status::OnTrack)); // gap −0.2 exactly
+    assert_eq!(committed("29.99"), Some(Status::AtRisk));
+    assert_eq!(committed("10"), Some(Status::AtRisk)); // gap −0.4 exactly
+    assert_eq!(committed("9.99"), Some(Status::OffTrack));
+    assert_eq!(committed("100"), Some(Status::Done));
+    // Aspirational: to 0.7 of it (0.35); these were at risk and off track.
+    let aspirational = |value| status_on_day_50("aspirational", value);
+    assert_eq!(aspirational("15"), Some(Status::OnTrack)); // gap −0.2 exactly
+    assert_eq!(aspirational("14.99"), Some(Status::AtRisk));
+    assert_eq!(aspirational("0"), Some(Status::AtRisk)); // gap −0.35
+    assert_eq!(aspirational("100"), Some(Status::Done));
 }
 
 #[test]
@@ -80,8 +94,11 @@ fn as_of_counts_check_ins_through_the_end_of_the_day() {
         d("0")
     );
     assert_eq!(at("2027-02-19"), d("0.05"));
-    // A timestamp belongs to the date written in it, whatever its offset.
-    assert_eq!(at("2027-02-20"), d("0.4"));
+    // A timestamp counts on its date in the set's time zone (UTC here):
+    // 23:59 at −10:00 on the 20th is 09:59 on the 21st. (It counted on the
+    // date written in it, the 20th.)
+    assert_eq!(at("2027-02-20"), d("0.05"));
+    assert_eq!(at("2027-02-21"), d("0.4"));
     assert_eq!(at("2027-04-10"), d("0.4"));
     // The last day: expected 1.
     let last = set.review(date("2027-04-11"));
@@ -131,16 +148,14 @@ fn phased_targets_bend_the_expected_line() {
     assert_eq!(expected("2027-02-20"), d("0.2")); // the phase
     assert_eq!(expected("2027-03-17"), d("0.6")); // day 75: halfway from 0.2 to 1
     assert_eq!(expected("2027-04-11"), d("1"));
-    // The objective keeps the linear expectation of its period.
+    // The objective's plan rolls up from its key result's (it was the
+    // linear 0.25 of its period).
     let review = set.review(date("2027-01-26"));
-    assert_eq!(
-        review.get("o").unwrap().expected.unwrap().value(),
-        d("0.25")
-    );
-    // Unmeasured at day 25: 0 against 0.1 is on track; against the
-    // objective's 0.25 it is at risk.
+    assert_eq!(review.get("o").unwrap().expected.unwrap().value(), d("0.1"));
+    // Unmeasured at day 25: 0 against 0.1 (aimed at 0.07) is on track, for
+    // the objective too (it was at risk against 0.25).
     assert_eq!(review.get("kr").unwrap().status, Some(Status::OnTrack));
-    assert_eq!(review.get("o").unwrap().status, Some(Status::AtRisk));
+    assert_eq!(review.get("o").unwrap().status, Some(Status::OnTrack));
 }
 
 #[test]
@@ -168,7 +183,7 @@ fn phases_must_lie_in_the_period_and_fit_the_metric() {
 
 #[test]
 fn forecast_extends_the_trend_of_the_check_ins() {
-    // (0, 0), (10, 0.05), (20, 0.1): the line 0.005 x reaches 0.5 on day 100.
+    // (10, 0.05), (20, 0.1): the line 0.005 x reaches 0.5 on day 100.
     let set =
         one_kr(r#"[{ "at": "2027-01-11", "value": "5" }, { "at": "2027-01-21", "value": "10" }]"#);
     let review = set.review(date("2027-01-21"));
@@ -177,23 +192,26 @@ fn forecast_extends_the_trend_of_the_check_ins() {
     assert_eq!(kr.forecast_band, Some(Band::Yellow));
     assert_eq!(review.get("o").unwrap().forecast.unwrap().value(), d("0.5"));
 
-    // (0, 0), (10, 0.1), (20, 0.05): slope 0.0025, intercept 0.025.
+    // (10, 0.1), (20, 0.05): falling to −0.35 on day 100, clamped to 0.
+    // (With an invented point at the start it was 0.275.)
     let noisy =
         one_kr(r#"[{ "at": "2027-01-11", "value": "10" }, { "at": "2027-01-21", "value": "5" }]"#);
     let kr_forecast = noisy.review(date("2027-02-01")).get("kr").unwrap().forecast;
-    assert_eq!(kr_forecast.unwrap().value(), d("0.275"));
+    assert_eq!(kr_forecast.unwrap().value(), d("0"));
 
-    // Only check-ins up to the review date count.
+    // Only check-ins up to the review date count: one date is no trend.
+    // (It was 0.5, through an invented start.)
     let early = set.review(date("2027-01-15")).get("kr").unwrap().forecast;
-    assert_eq!(early.unwrap().value(), d("0.5")); // (0,0), (10,0.05): same line
+    assert_eq!(early, None);
 
     // A steep trend is clamped to the cap.
-    let steep = one_kr(r#"[{ "at": "2027-01-11", "value": "50" }]"#);
-    let f = steep.review(date("2027-01-11")).get("kr").unwrap().forecast;
+    let steep =
+        one_kr(r#"[{ "at": "2027-01-11", "value": "40" }, { "at": "2027-01-21", "value": "60" }]"#);
+    let f = steep.review(date("2027-01-21")).get("kr").unwrap().forecast;
     assert_eq!(f.unwrap().value(), d("1"));
     assert_eq!(
         steep
-            .review(date("2027-01-11"))
+            .review(date("2027-01-21"))
             .get("kr")
             .unwrap()
             .forecast_band,
@@ -218,13 +236,13 @@ fn confidence_is_the_latest_stated_and_a_weighted_mean_upward() {
                              {{ "at": "2027-01-20", "value": "2", "confidence": "0.8" }},
                              {{ "at": "2027-01-30", "value": "3" }} ] }},
             {{ "id": "b", "title": "B", "weight": "1", "metric": {{ "kind": "binary" }},
-              "check_ins": [ {{ "at": "2027-01-12", "value": false, "confidence": "2" }} ] }},
+              "check_ins": [ {{ "at": "2027-01-12", "value": false, "confidence": "0.2" }} ] }},
             {{ "id": "c", "title": "C", "metric": {{ "kind": "binary" }} }} ] }} ] }}"#
     ));
     let review = set.review(date("2027-02-01"));
     let confidence = |id: &str| review.get(id).unwrap().confidence.map(|c| c.value());
     assert_eq!(confidence("a"), Some(d("0.8"))); // the latest stated
-    assert_eq!(confidence("b"), Some(d("0.2"))); // 2 on a 1–10 scale
+    assert_eq!(confidence("b"), Some(d("0.2")));
     assert_eq!(confidence("c"), None);
     // (3 × 0.8 + 1 × 0.2) / 4; c states none and is left out.
     assert_eq!(confidence("o"), Some(d("0.65")));
@@ -244,7 +262,7 @@ fn confidence_is_the_latest_stated_and_a_weighted_mean_upward() {
 fn weakest_key_result_rule_for_objectives() {
     let json = format!(
         r#"{{ "format": "okrs/1", "periods": [{PERIOD}], "objectives": [
-          {{ "id": "o", "title": "O", "level": "team", "period": "P", "key_results": [
+          {{ "id": "o", "title": "O", "level": "team", "period": "P", "commitment": "committed", "key_results": [
             {{ "id": "good", "title": "Good", "metric": {{ "kind": "manual", "progress": "1" }} }},
             {{ "id": "bad", "title": "Bad", "metric": {{ "kind": "manual", "progress": "0" }} }} ] }} ] }}"#
     );
@@ -743,13 +761,22 @@ fn the_samples_closed_quarter_holds_the_grades_closing_would_freeze() {
 #[test]
 fn closing_freezes_grades_as_of_the_periods_last_day() {
     let mut set = closable();
-    // Dated after FY2027 ends: counts live, not in the frozen grade.
+    // Dated after FY2027 ends: refused (it counted live, not in the grade).
+    let before = set.clone();
+    assert!(matches!(
+        set.check_in(
+            "kr",
+            CheckIn::new("2028-01-15".parse().unwrap(), d("4").into()),
+        ),
+        Err(Error::CheckInAfterPeriod { .. })
+    ));
+    assert_eq!(set, before);
+    // The last day counts.
     set.check_in(
         "kr",
-        CheckIn::new("2028-01-15".parse().unwrap(), d("4").into()),
+        CheckIn::new("2027-12-31".parse().unwrap(), d("4").into()),
     )
     .unwrap();
-    assert_eq!(progress(&set, "co"), d("1"));
     set.close_period("FY2027").unwrap();
-    assert_eq!(set.frozen_grade("co").unwrap().progress.value(), d("0.75"));
+    assert_eq!(set.frozen_grade("co").unwrap().progress.value(), d("1"));
 }
