@@ -69,7 +69,9 @@ async fn every_read_endpoint_answers() {
         .iter()
         .find(|n| n["id"] == "grow-bizops")
         .unwrap();
-    for field in ["band", "status", "expected", "forecast", "owners", "title"] {
+    // A forecast is absent until every counted key result has check-ins
+    // on two dates of its period, so it is not required here.
+    for field in ["band", "status", "expected", "owners", "title"] {
         assert!(!row[field].is_null(), "{field} missing: {row}");
     }
     let q4 = t
