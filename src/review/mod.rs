@@ -33,19 +33,24 @@ pub struct NodeReview {
     pub progress: Progress,
     /// The band that progress grades to.
     pub band: Band,
-    /// The progress expected by the date; `None` without a period.
+    /// The progress expected by the date (the plan: for a key result its
+    /// period's elapsed fraction or its phases; for an objective, rolled
+    /// up from its counted members' plans); `None` without a period.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<Progress>,
-    /// The status; `None` without a period.
+    /// The status (`achieved` or `missed` once the period has ended);
+    /// `None` without a period.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
-    /// The latest confidence stated (for an objective, the weighted mean
-    /// of its key results'); `None` when nobody stated one.
+    /// The latest confidence stated, read on the set's confidence scale
+    /// onto 0 to 1 (for an objective, the weighted mean of its key
+    /// results'); `None` when nobody stated one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<Confidence>,
-    /// The progress at the period's end if the check-ins' trend goes on;
-    /// `None` without a period, before it starts, or (for a key result) with
-    /// no check-in yet.
+    /// The progress at the period's end if the check-ins' trend (their gap
+    /// to the plan) goes on, rounded to 12 places; `None` without a period,
+    /// for a key result without check-ins on two different dates, and for
+    /// a node some counted member of which has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast: Option<Progress>,
     /// The band the forecast grades to.
