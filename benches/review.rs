@@ -1,12 +1,14 @@
 //! The review as of a date (`OkrSet::review`) on synthetic organisations
 //! (`okrs::sample::synthetic`) given periods and check-ins: company
 //! objectives set for a year, the rest for its first quarter, every key
-//! result with three dated check-ins (one in two with a phased target), one
-//! objective in five committed. Reviewed in the middle of the quarter.
+//! result with three dated check-ins (one in two with a phased target, or
+//! one in `100 / OKRS_BENCH_PHASED` with that percentage), one objective in
+//! five committed. Reviewed in the middle of the quarter.
 //!
 //! ```text
 //! cargo bench --bench review                        # 10k, 100k and 1M nodes
 //! OKRS_BENCH_MAX=100000 cargo bench --bench review  # skip the 1M size
+//! OKRS_BENCH_PHASED=10 cargo bench --bench review   # 10 % of key results phased
 //! # instructions of one review, for before/after comparisons:
 //! valgrind --tool=callgrind --toggle-collect='*OkrSet*review*' \
 //!   target/release/deps/review-* --once 100000
@@ -30,6 +32,10 @@ use okrs::{
 
 /// A synthetic organisation with periods, check-ins and phases.
 fn document(nodes: usize) -> Document {
+    let phased: usize = std::env::var("OKRS_BENCH_PHASED")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(50);
     let mut doc = okrs::sample::synthetic(nodes, 1);
     doc.periods.push(Period::year(2027).unwrap());
     doc.periods.extend(Period::quarters(2027).unwrap());
@@ -59,7 +65,11 @@ fn document(nodes: usize) -> Document {
                     CheckInValue::Number(value.round_dp(2)),
                 ));
             }
-            if (i + k) % 2 == 0 && !company {
+            let phase = match phased {
+                50 => (i + k) % 2 == 0,
+                percent => (i * 7 + k * 13) % 100 < percent,
+            };
+            if phase && !company {
                 kr.phases
                     .push(Phase::new("2027-02-28".parse().unwrap(), Decimal::from(3)));
             }

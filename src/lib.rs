@@ -41,10 +41,19 @@
 //!
 //! ## Time
 //! Dates are [`jiff`]'s civil dates, re-exported as [`Date`] (with
-//! [`Timestamp`] and the crate itself as `okrs::jiff`). Objectives are set
-//! for [`Period`]s; key results carry [`CheckIn`] histories.
+//! [`Timestamp`], [`TimeZone`] and the crate itself as `okrs::jiff`).
+//! Objectives are set for [`Period`]s; key results carry [`CheckIn`]
+//! histories, counted on their dates in the set's time zone
+//! ([`OkrSet::time_zone`], an IANA name from the database bundled into the
+//! crate, so a review never depends on the machine it runs on) and ordered
+//! by the instant they happened. A review gives each node its plan
+//! (expected progress, rolled up like progress), its status against the
+//! plan times its aim (achieved or missed once the period is over), and a
+//! forecast once two dates of check-ins make a trend.
 //!
 //! ## Crate features
+//! The IANA Time Zone Database is always bundled (jiff's
+//! `tzdb-bundle-always`), so time zones work offline and alike everywhere.
 //! - `json` (default): [`Document::from_json`], [`OkrSet::from_json`]. Pulls
 //!   in serde_json with `arbitrary_precision`, so that JSON numbers reach
 //!   [`Decimal`] as text.

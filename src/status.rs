@@ -306,6 +306,14 @@ impl StatusPolicy for GapPolicy {
         if input.progress >= Progress::ONE && !input.counts_controls {
             return Status::Done;
         }
+        // At or ahead of the whole plan is at or ahead of any share of it
+        // (the aim is at most 1 but for scales green above 1).
+        if input.progress >= input.expected
+            && input.aim <= Decimal::ONE
+            && self.on_track_from <= Decimal::ZERO
+        {
+            return Status::OnTrack;
+        }
         let gap = input.gap();
         if gap >= self.on_track_from {
             Status::OnTrack

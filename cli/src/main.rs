@@ -19,9 +19,10 @@
 //! what that person (in those groups) may see, as `OkrSet::view` does.
 //!
 //! `report`, `rollup`, `lint` and `export` take `--as-of YYYY-MM-DD`
-//! (default: today, in UTC): the set is rolled up as of that date, with the
-//! expected progress, status, confidence and forecast of every node whose
-//! objective has a period.
+//! (default: today in the document's time zone, `"time_zone"`, UTC unless
+//! it names one): the set is rolled up as of the end of that date there,
+//! with the expected progress, status, confidence and forecast of every
+//! node whose objective has a period.
 //!
 //! `apply` reads DOC and a JSON-lines log of edits (one edit per line in
 //! the edit format, `by` and `at` beside it if known; blank lines are
@@ -130,19 +131,29 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(String, u8), Failure> {
     let (command, as_of) = parse_args().map_err(|e| format!("{e}\n{USAGE}"))?;
-    let as_of = match as_of {
-        Some(date) => date,
-        None => today(),
-    };
+    // Without --as-of: today in the document's time zone.
+    let as_of = |set: &OkrSet| as_of.unwrap_or_else(|| set.today());
     let output = match command {
-        Command::Report(None) => report(&load_sample()?, "the built-in sample organisation", as_of),
-        Command::Report(Some(path)) => report(&load(&path)?, &path, as_of),
+        Command::Report(None) => {
+            let set = load_sample()?;
+            report(&set, "the built-in sample organisation", as_of(&set))
+        }
+        Command::Report(Some(path)) => {
+            let set = load(&path)?;
+            report(&set, &path, as_of(&set))
+        }
         Command::Check(path) => {
             let set = load(&path)?;
             format!("{path}: valid, {} nodes\n", set.len())
         }
-        Command::Rollup(path) => rollup_json(&load(&path)?, as_of)?,
-        Command::Lint { file, json } => return Ok(lint(&load(&file)?, &file, json, as_of)?),
+        Command::Rollup(path) => {
+            let set = load(&path)?;
+            rollup_json(&set, as_of(&set))?
+        }
+        Command::Lint { file, json } => {
+            let set = load(&file)?;
+            return Ok(lint(&set, &file, json, as_of(&set))?);
+        }
         Command::Impact { file, id } => impact(&load(&file)?, &id)?,
         Command::Export { file, to } => {
             let set = load(&file)?;
@@ -150,7 +161,7 @@ fn run() -> Result<(String, u8), Failure> {
                 Format::Csv => set.to_document().to_csv().map_err(|e| e.to_string())?,
                 Format::Dot => set.to_dot(),
                 Format::Mermaid => set.to_mermaid(),
-                Format::Markdown => set.to_markdown(as_of),
+                Format::Markdown => set.to_markdown(as_of(&set)),
             }
         }
         Command::Import(path) => {
@@ -171,12 +182,6 @@ fn run() -> Result<(String, u8), Failure> {
         } => apply(load(&file)?, &edits, changes, atomic)?,
     };
     Ok((output, 0))
-}
-
-fn today() -> Date {
-    okrs::Timestamp::now()
-        .to_zoned(okrs::jiff::tz::TimeZone::UTC)
-        .date()
 }
 
 fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {

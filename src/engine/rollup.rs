@@ -1027,7 +1027,12 @@ impl Plan {
             if !complete {
                 continue;
             }
-            let value = self.evaluate(s, progress.as_slice(), raw, &mut scratch, strategies);
+            // The built-ins give every counted input's value when they all
+            // have the same (a plan shared by a whole period): no sums.
+            let value = match self.same_inputs(s, progress.as_slice()) {
+                Some(value) => Progress::clamped(value, self.config.cap).value(),
+                None => self.evaluate(s, progress.as_slice(), raw, &mut scratch, strategies),
+            };
             if let Some(slot) = progress.get_mut(s) {
                 *slot = value;
             }
@@ -1045,6 +1050,22 @@ impl Plan {
             }
         }
         by_node
+    }
+
+    /// The value every counted input of slot `s` has, when they all have
+    /// the same and a built-in mean or minimum rolls them up; else `None`.
+    /// O(inputs).
+    fn same_inputs(&self, s: usize, progress: &[Decimal]) -> Option<Decimal> {
+        if !matches!(self.evaluator_of(s), Evaluator::Builtin(_)) {
+            return None;
+        }
+        let mut counted = self
+            .inputs_of(s)
+            .iter()
+            .filter(|(_, w)| !w.is_zero())
+            .map(|&(input, _)| progress.get(input as usize).copied());
+        let first = counted.next()??;
+        counted.all(|v| v == Some(first)).then_some(first)
     }
 
     /// Marks, by node index, every node that counts (through inputs of

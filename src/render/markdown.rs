@@ -9,7 +9,9 @@ impl OkrSet {
     /// A Markdown report as of a date: a summary, a table of objectives and
     /// one of key results (progress, band, status, expected progress,
     /// forecast, confidence — two places, half away from zero, as in every
-    /// rendering: `0.50`), and the health-check findings. O(V + E).
+    /// rendering: `0.50`), the grades of closed periods with any score set
+    /// at close (its reason and who set it), and the health-check
+    /// findings. O(V + E).
     ///
     /// A CommonMark or GitHub renderer shows every text as typed, and no
     /// text makes a link, an image, HTML, emphasis, code or a new table
@@ -31,6 +33,7 @@ impl OkrSet {
     /// let set = OkrSet::from_document(okrs::sample::document())?;
     /// let report = set.to_markdown(Date::new(2026, 11, 23)?);
     /// assert!(report.contains("| Grow the BizOps team |"));
+    /// assert!(report.contains("| 2026-Q3 | `referrals` | 0.55 | yellow |"));
     /// assert!(report.contains("## Findings"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -87,6 +90,30 @@ impl OkrSet {
                 cell(&node.owners().join(", ")),
                 columns(reviewed),
             );
+        }
+        // The grades frozen at close, and the scores that override them.
+        let closed: Vec<(&crate::Period, &crate::Grade)> = self
+            .periods()
+            .filter_map(|p| Some((p, p.closed.as_ref()?)))
+            .flat_map(|(p, c)| c.grades.iter().map(move |g| (p, g)))
+            .collect();
+        if !closed.is_empty() {
+            out.push_str("\n## Closed periods\n\n");
+            out.push_str("| Period | Id | Grade | Band | Score | Reason | By |\n");
+            out.push_str("|---|---|---:|---|---:|---|---|\n");
+            for (period, grade) in closed {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    cell(period.id.as_str()),
+                    code(grade.id.as_str()),
+                    rounded(grade.progress.value()),
+                    grade.band,
+                    grade.score.map(|s| rounded(s.value())).unwrap_or_default(),
+                    cell(grade.reason.as_deref().unwrap_or_default()),
+                    cell(grade.by.as_deref().unwrap_or_default()),
+                );
+            }
         }
         out.push_str("\n## Findings\n\n");
         if findings.is_empty() {

@@ -20,8 +20,9 @@ impl OkrSet {
     /// (cut with `…` at 60 characters), a progress bar, progress, band,
     /// status, expected progress, forecast and its band, confidence, and
     /// where they apply `regressed`, the zone and a `sum-of-values` key
-    /// result's summed value and target — and
-    /// under each objective its owners, period, frozen grade, carry-forward
+    /// result's summed value and target — and under each objective its
+    /// owners, period, frozen grade (and the score set at close, by whom
+    /// and why), carry-forward
     /// and alignment links; last, the objectives per band and per status,
     /// the number of health-check findings per severity, and the
     /// objectives whose period lies outside the period of what they align
@@ -133,9 +134,21 @@ fn write_objective(out: &mut String, objective: &NodeRef<'_>, review: &Review) {
         .unwrap_or_default();
     let _ = writeln!(out, "      owner: {owners}{period}");
     if let Some(grade) = objective.frozen_grade() {
+        let scored = grade
+            .score
+            .map(|score| {
+                let by = grade
+                    .by
+                    .as_deref()
+                    .map(|by| format!(" by {}", plain(by)))
+                    .unwrap_or_default();
+                let reason = grade.reason.as_deref().map(plain).unwrap_or_default();
+                format!(", scored {}{by}: {reason}", rounded(score.value()))
+            })
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "      closed at {} ({})",
+            "      closed at {} ({}){scored}",
             rounded(grade.progress.value()),
             grade.band
         );

@@ -17,8 +17,8 @@ use crate::engine::{set_at, value_at};
 use crate::number::serde_decimal;
 use crate::set::{Numbers, almost_one};
 use crate::{
-    Band, CheckInValue, Confidence, ConfidenceLevel, Date, Error, Id, Metric, NodeKind, NodeRef,
-    OkrSet, Period, Progress, Status, StatusInput, Zone,
+    Band, CheckInValue, Commitment, Confidence, ConfidenceLevel, Date, Error, Id, Metric, NodeKind,
+    NodeRef, OkrSet, Period, Progress, Status, StatusInput, Zone,
 };
 
 /// One node as of a review date.
@@ -33,19 +33,24 @@ pub struct NodeReview {
     pub progress: Progress,
     /// The band that progress grades to.
     pub band: Band,
-    /// The progress expected by the date; `None` without a period.
+    /// The progress expected by the date (the plan: for a key result its
+    /// period's elapsed fraction or its phases; for an objective, rolled
+    /// up from its counted members' plans); `None` without a period.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<Progress>,
-    /// The status; `None` without a period.
+    /// The status (`achieved` or `missed` once the period has ended);
+    /// `None` without a period.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
-    /// The latest confidence stated (for an objective, the weighted mean
-    /// of its key results'); `None` when nobody stated one.
+    /// The latest confidence stated, read on the set's confidence scale
+    /// onto 0 to 1 (for an objective, the weighted mean of its key
+    /// results'); `None` when nobody stated one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<Confidence>,
-    /// The progress at the period's end if the check-ins' trend goes on;
-    /// `None` without a period, before it starts, or (for a key result) with
-    /// no check-in yet.
+    /// The progress at the period's end if the check-ins' trend (their gap
+    /// to the plan) goes on, rounded to 12 places; `None` without a period,
+    /// for a key result without check-ins on two different dates, and for
+    /// a node some counted member of which has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast: Option<Progress>,
     /// The band the forecast grades to.
@@ -152,11 +157,16 @@ pub(crate) fn piecewise_expected(
     };
     for &(at, value) in phases.iter().chain(last.iter()) {
         if date <= at {
-            let span = Decimal::from(days_between(previous.0, at));
-            if span.is_zero() {
+            let span = days_between(previous.0, at);
+            let done = days_between(previous.0, date);
+            // On either end of the segment, its own value: no division.
+            if span == 0 || done == span {
                 return value;
             }
-            let done = Decimal::from(days_between(previous.0, date));
+            if done == 0 {
+                return previous.1;
+            }
+            let (span, done) = (Decimal::from(span), Decimal::from(done));
             let rise = value - previous.1;
             return rise
                 .checked_mul(done)
@@ -169,35 +179,364 @@ pub(crate) fn piecewise_expected(
     previous.1
 }
 
-/// The least-squares line through `(day, progress)` points, evaluated at
+/// The decimal places a key result's forecast is rounded to: an
+/// extrapolation has no more worth showing, and rounding there lets a key
+/// result exactly on its plan forecast exactly 1 (not 0.99…, which a
+/// committed key result would band yellow).
+pub(crate) const FORECAST_PLACES: u32 = 12;
+
+/// The plans of a review: expected progress by period, piecewise linear
+/// through a key result's phases or, without phases, the elapsed fraction
+/// of the period, which is worked out once per period and date.
+struct Plans<'a> {
+    periods: Vec<&'a Period>,
+    as_of: Date,
+    /// The linear plan of each period as of the review date.
+    now: Vec<Option<Decimal>>,
+    /// The linear plan of each period on each of its days, filled as
+    /// check-ins ask for them.
+    linear: Vec<Vec<Option<Decimal>>>,
+}
+
+impl<'a> Plans<'a> {
+    fn new(periods: Vec<&'a Period>, as_of: Date) -> Self {
+        let now = vec![None; periods.len()];
+        let linear = vec![Vec::new(); periods.len()];
+        Self {
+            periods,
+            as_of,
+            now,
+            linear,
+        }
+    }
+
+    fn period(&self, index: usize) -> Option<&'a Period> {
+        self.periods.get(index).copied()
+    }
+
+    /// The plan of period `index` with these phases, as of the review date.
+    fn now(&mut self, index: usize, phases: &[(Date, Decimal)]) -> Option<Decimal> {
+        let period = self.period(index)?;
+        if !phases.is_empty() {
+            return Some(piecewise_expected(
+                period.start,
+                period.end,
+                phases,
+                self.as_of,
+            ));
+        }
+        let slot = self.now.get_mut(index)?;
+        Some(
+            *slot.get_or_insert_with(|| {
+                piecewise_expected(period.start, period.end, &[], self.as_of)
+            }),
+        )
+    }
+
+    /// The plan of period `index` with these phases on `date`, a day of
+    /// the period.
+    fn at(&mut self, index: usize, phases: &[(Date, Decimal)], date: Date) -> Option<Decimal> {
+        let period = self.period(index)?;
+        let day = usize::try_from(days_between(period.start, date)).ok();
+        let days = usize::try_from(period.days()).ok();
+        let cached = match (day, days) {
+            (Some(day), Some(days)) if phases.is_empty() && day < days => self
+                .linear
+                .get_mut(index)
+                .map(|days_of| (days_of, day, days)),
+            _ => None,
+        };
+        let Some((days_of, day, days)) = cached else {
+            return Some(piecewise_expected(period.start, period.end, phases, date));
+        };
+        if days_of.is_empty() {
+            days_of.resize(days, None);
+        }
+        let slot = days_of.get_mut(day)?;
+        Some(*slot.get_or_insert_with(|| piecewise_expected(period.start, period.end, &[], date)))
+    }
+}
+
+/// The least-squares line through `(day, value)` points, evaluated at
 /// day `x_end`. With every point on the same day, the mean. `None` on no
 /// points or an overflow. O(points).
 pub(crate) fn least_squares_at(points: &[(i64, Decimal)], x_end: i64) -> Option<Decimal> {
-    let n = Decimal::from(points.len());
+    whole_least_squares_at(points, x_end).or_else(|| decimal_least_squares_at(points, x_end))
+}
+
+/// [`least_squares_at`] in whole numbers, for values of few decimal places
+/// (what check-ins state). `None` when a product would not fit, or for
+/// values of more than 18 places. O(points).
+fn whole_least_squares_at(points: &[(i64, Decimal)], x_end: i64) -> Option<Decimal> {
+    whole_least_squares(points, x_end)?.to_decimal()
+}
+
+/// A fraction of whole numbers, `num / den` with `den > 0`: exact
+/// arithmetic that rounds once, at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ratio {
+    num: i128,
+    den: i128,
+}
+
+impl Ratio {
+    /// `self − d`, exactly, if it fits.
+    fn minus(self, d: Decimal) -> Option<Self> {
+        let unit = 10i128.checked_pow(d.scale())?;
+        Some(Self {
+            num: self
+                .num
+                .checked_mul(unit)?
+                .checked_sub(d.mantissa().checked_mul(self.den)?)?,
+            den: self.den.checked_mul(unit)?,
+        })
+    }
+
+    /// `self / d`, exactly, if it fits and `d` is not 0.
+    fn over(self, d: Decimal) -> Option<Self> {
+        let unit = 10i128.checked_pow(d.scale())?;
+        let m = d.mantissa();
+        if m == 0 {
+            return None;
+        }
+        let (num, den) = (
+            self.num.checked_mul(unit)?,
+            self.den.checked_mul(m.checked_abs()?)?,
+        );
+        Some(Self {
+            num: if m < 0 { num.checked_neg()? } else { num },
+            den,
+        })
+    }
+
+    /// The value rounded to `places` decimal places (half to even), if it
+    /// fits a decimal.
+    fn round(self, places: u32) -> Option<Decimal> {
+        let scaled = self.num.checked_mul(10i128.checked_pow(places)?)?;
+        let (quotient, remainder) = (scaled / self.den, scaled % self.den);
+        let twice = remainder.checked_abs()?.checked_mul(2)?;
+        let away = twice > self.den || (twice == self.den && quotient % 2 != 0);
+        let rounded = match (away, scaled < 0) {
+            (false, _) => quotient,
+            (true, false) => quotient.checked_add(1)?,
+            (true, true) => quotient.checked_sub(1)?,
+        };
+        Decimal::try_from_i128_with_scale(rounded, places).ok()
+    }
+
+    /// The value as a decimal (one decimal division), if it fits.
+    fn to_decimal(self) -> Option<Decimal> {
+        decimal(self.num)?.checked_div(decimal(self.den)?)
+    }
+}
+
+/// The least-squares line through `(day, value)` points at `x_end`, as an
+/// exact fraction: every value as a whole number at the largest scale
+/// among them, then [`whole_line`]. `None` when a product would not fit,
+/// or for values of more than 18 places. O(points).
+fn whole_least_squares(points: &[(i64, Decimal)], x_end: i64) -> Option<Ratio> {
+    let scale = points.iter().map(|(_, y)| y.scale()).max()?;
+    if scale > 18 {
+        return None;
+    }
+    let whole: Option<Vec<(i64, i128)>> = points
+        .iter()
+        .map(|&(x, y)| {
+            Some((
+                x,
+                y.mantissa()
+                    .checked_mul(10i128.checked_pow(scale - y.scale())?)?,
+            ))
+        })
+        .collect();
+    let (num, den) = whole_line(&whole?, x_end)?;
+    Some(Ratio {
+        num,
+        den: den.checked_mul(10i128.checked_pow(scale)?)?,
+    })
+}
+
+/// A numeric key result's plan in its own numbers: `(day, value)` knots
+/// from its start on the first day (where the plan starts from) through its
+/// phased targets (each held between start and target, as its progress is
+/// clamped to [0, 1]) to its target on the last day, unless a phase falls
+/// on that day. The knots of [`piecewise_expected`], in the metric's
+/// numbers. O(phases).
+fn raw_knots(
+    phases: &[crate::Phase],
+    start: Date,
+    end: Date,
+    from: Decimal,
+    target: Decimal,
+) -> Vec<(i64, Decimal)> {
+    let (low, high) = if from <= target {
+        (from, target)
+    } else {
+        (target, from)
+    };
+    let mut knots = Vec::with_capacity(phases.len() + 2);
+    knots.push((0, from));
+    knots.extend(
+        phases
+            .iter()
+            .map(|p| (days_between(start, p.at), p.target.max(low).min(high))),
+    );
+    if phases.last().is_none_or(|p| p.at < end) {
+        knots.push((days_between(start, end), target));
+    }
+    knots
+}
+
+/// Where check-ins on a phased plan point at its end, exactly, in the
+/// metric's numbers: the plan at the end plus the least-squares line
+/// through the gaps between each value and the plan that day (the plan
+/// interpolated between its knots, as [`piecewise_expected`] does), all in
+/// whole numbers over a common denominator. `None` when a number would
+/// not fit. O(points × knots).
+fn whole_phased_forecast(
+    points: &[(i64, Decimal)],
+    knots: &[(i64, Decimal)],
+    x_end: i64,
+) -> Option<Ratio> {
+    // The plan's segment for a day: (the knot before, the knot on or after).
+    let segment = |x: i64| -> Option<((i64, Decimal), (i64, Decimal))> {
+        // The first knot is where the plan starts from; a phase on the
+        // first day counts that day.
+        let (origin, rest) = knots.split_first()?;
+        let mut previous = *origin;
+        for &knot in rest {
+            if x <= knot.0 {
+                return Some((previous, knot));
+            }
+            previous = knot;
+        }
+        Some((previous, previous))
+    };
+    let scale = points.iter().chain(knots).map(|(_, v)| v.scale()).max()?;
+    if scale > 18 {
+        return None;
+    }
+    let whole = |v: Decimal| -> Option<i128> {
+        v.mantissa()
+            .checked_mul(10i128.checked_pow(scale - v.scale())?)
+    };
+    // Every gap over the least common multiple of the spans it needs.
+    let mut common = 1i128;
+    for &(x, _) in points {
+        let (a, b) = segment(x)?;
+        let span = i128::from(b.0 - a.0);
+        if span > 0 && x != a.0 && x != b.0 {
+            common = lcm(common, span)?;
+        }
+    }
+    let mut gaps: Vec<(i64, i128)> = Vec::with_capacity(points.len());
+    for &(x, v) in points {
+        let (a, b) = segment(x)?;
+        let v = whole(v)?;
+        // gap = v − a − (b − a)·done/span, times the common denominator.
+        let gap = if x == b.0 || a.0 == b.0 {
+            v.checked_sub(whole(b.1)?)?.checked_mul(common)?
+        } else if x == a.0 {
+            v.checked_sub(whole(a.1)?)?.checked_mul(common)?
+        } else {
+            let span = i128::from(b.0 - a.0);
+            let done = i128::from(x - a.0);
+            let rise = whole(b.1)?.checked_sub(whole(a.1)?)?;
+            v.checked_sub(whole(a.1)?)?
+                .checked_mul(common)?
+                .checked_sub(rise.checked_mul(done)?.checked_mul(common / span)?)?
+        };
+        gaps.push((x, gap));
+    }
+    let (num, den) = whole_line(&gaps, x_end)?;
+    let gap = Ratio {
+        num,
+        den: den
+            .checked_mul(common)?
+            .checked_mul(10i128.checked_pow(scale)?)?,
+    };
+    // The plan at the end is the last knot.
+    let planned_end = knots.last()?.1;
+    gap.minus(-planned_end)
+}
+
+/// The least common multiple of two positive whole numbers, if it fits.
+fn lcm(a: i128, b: i128) -> Option<i128> {
+    let (mut x, mut y) = (a, b);
+    while y != 0 {
+        (x, y) = (y, x % y);
+    }
+    a.checked_div(x)?.checked_mul(b)
+}
+
+/// The least-squares line through whole `(day, value)` points at `x_end`,
+/// as a fraction `(num, den)` with `den > 0`:
+/// `(Σy · den + num · (n · dx − Σx)) / (n · den)` with
+/// `den = n · Σx² − (Σx)²` and `num = n · Σxy − Σx · Σy` (x centred on the
+/// first point; with every point on one day, the mean). `None` when a
+/// product would not fit. O(points).
+fn whole_line(points: &[(i64, i128)], x_end: i64) -> Option<(i128, i128)> {
+    let x0 = points.first()?.0;
+    let count = i128::try_from(points.len()).ok()?;
+    let (mut sx, mut sxx, mut sy, mut sxy) = (0i128, 0i128, 0i128, 0i128);
+    for &(x, y) in points {
+        let x = i128::from(x) - i128::from(x0);
+        sx = sx.checked_add(x)?;
+        sxx = sxx.checked_add(x.checked_mul(x)?)?;
+        sy = sy.checked_add(y)?;
+        sxy = sxy.checked_add(x.checked_mul(y)?)?;
+    }
+    let den = count.checked_mul(sxx)?.checked_sub(sx.checked_mul(sx)?)?;
+    if den == 0 {
+        return Some((sy, count));
+    }
+    let slope = count.checked_mul(sxy)?.checked_sub(sx.checked_mul(sy)?)?;
+    let dx = i128::from(x_end) - i128::from(x0);
+    let lever = count.checked_mul(dx)?.checked_sub(sx)?;
+    Some((
+        sy.checked_mul(den)?
+            .checked_add(slope.checked_mul(lever)?)?,
+        count.checked_mul(den)?,
+    ))
+}
+
+/// [`least_squares_at`] in decimals. O(points).
+fn decimal_least_squares_at(points: &[(i64, Decimal)], x_end: i64) -> Option<Decimal> {
     if points.is_empty() {
         return None;
     }
-    // Centre x on the first point to keep the sums small.
+    // Centre x on the first point to keep the sums small; days sum in
+    // integers, only the products with y are decimal.
     let x0 = points.first()?.0;
-    let (mut sx, mut sy, mut sxx, mut sxy) =
-        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    let count = i128::try_from(points.len()).ok()?;
+    let (mut sx, mut sxx) = (0i128, 0i128);
+    let (mut sy, mut sxy) = (Decimal::ZERO, Decimal::ZERO);
     for &(x, y) in points {
-        let x = Decimal::from(x - x0);
+        let x = i128::from(x) - i128::from(x0);
         sx = sx.checked_add(x)?;
-        sy = sy.checked_add(y)?;
         sxx = sxx.checked_add(x.checked_mul(x)?)?;
-        sxy = sxy.checked_add(x.checked_mul(y)?)?;
+        sy = sy.checked_add(y)?;
+        if x != 0 {
+            sxy = sxy.checked_add(decimal(x)?.checked_mul(y)?)?;
+        }
     }
-    let denominator = n.checked_mul(sxx)?.checked_sub(sx.checked_mul(sx)?)?;
-    if denominator.is_zero() {
+    let n = decimal(count)?;
+    let denominator = count.checked_mul(sxx)?.checked_sub(sx.checked_mul(sx)?)?;
+    if denominator == 0 {
         return sy.checked_div(n);
     }
+    let sx = decimal(sx)?;
     let slope = n
         .checked_mul(sxy)?
         .checked_sub(sx.checked_mul(sy)?)?
-        .checked_div(denominator)?;
+        .checked_div(decimal(denominator)?)?;
     let intercept = sy.checked_sub(slope.checked_mul(sx)?)?.checked_div(n)?;
-    intercept.checked_add(slope.checked_mul(Decimal::from(x_end - x0))?)
+    intercept.checked_add(slope.checked_mul(decimal(i128::from(x_end) - i128::from(x0))?)?)
+}
+
+/// A whole number as a decimal, if it fits.
+fn decimal(value: i128) -> Option<Decimal> {
+    Decimal::try_from_i128_with_scale(value, 0).ok()
 }
 
 impl OkrSet {
@@ -276,29 +615,41 @@ impl OkrSet {
         let member = |n: u32| value_at(&progress, NodeIndex::new(n as usize));
         let day = self.as_of(as_of);
         let scale = self.confidence_scale();
+        // A linear plan depends on its period and the date only: each
+        // period's, as of the review date and at the dates check-ins fall
+        // on, is worked out once.
+        let mut plans = Plans::new(self.periods().collect(), as_of);
 
-        // Each measured node's own plan, forecast, numbers and confidence.
+        // Each measured node's period, commitment and own plan; each key
+        // result's forecast, numbers and confidence.
+        let mut period_index: Vec<Option<usize>> = vec![None; bound];
+        let mut commitment = vec![Commitment::Aspirational; bound];
         let mut expected = vec![Decimal::ZERO; bound];
         let mut planned = vec![false; bound];
         let mut forecast = vec![Decimal::ZERO; bound];
         let mut forecast_known = vec![false; bound];
         let mut controls = vec![false; bound];
         let mut numbers: Vec<Option<Numbers>> = vec![None; bound];
-        let mut own_confidence: Vec<Option<Confidence>> = vec![None; bound];
+        let mut confidence: Vec<Option<Confidence>> = vec![None; bound];
+        let mut points = Vec::new();
         for n in graph.node_indices() {
-            let (period, k) = match graph.node_weight(n) {
-                Some(Node::Objective(_)) => (self.period_of(n), None),
-                Some(Node::KeyResult(k)) => (self.period_of(n), Some(k)),
+            let (k, commits) = match graph.node_weight(n) {
+                Some(Node::Objective(o)) => (None, o.commitment),
+                Some(Node::KeyResult(k)) => match graph.node_weight(k.objective) {
+                    Some(Node::Objective(o)) => (Some(k), o.commitment),
+                    _ => (Some(k), Commitment::Aspirational),
+                },
                 _ => continue,
             };
-            let plan_points = k.map(|k| self.phase_points(k)).unwrap_or_default();
-            if let Some(period) = period {
-                set_at(
-                    &mut expected,
-                    n,
-                    piecewise_expected(period.start, period.end, &plan_points, as_of),
-                );
-                set_at(&mut planned, n, true);
+            set_at(&mut commitment, n, commits);
+            let index = self.period_index_of(n);
+            set_at(&mut period_index, n, index);
+            let phases = k.map(|k| self.phase_points(k)).unwrap_or_default();
+            if let Some(index) = index {
+                if let Some(value) = plans.now(index, &phases) {
+                    set_at(&mut expected, n, value);
+                    set_at(&mut planned, n, true);
+                }
             }
             let Some(k) = k else {
                 continue;
@@ -314,9 +665,10 @@ impl OkrSet {
                 .rev()
                 .filter(|c| day.counts(&c.at))
                 .find_map(|c| c.confidence);
-            set_at(&mut own_confidence, n, stated.and_then(|c| scale.read(c)));
-            let own =
-                period.and_then(|p| self.key_result_forecast(k, metric, p, &plan_points, as_of));
+            set_at(&mut confidence, n, stated.and_then(|c| scale.read(c)));
+            let own = index.and_then(|index| {
+                self.key_result_forecast(k, metric, index, &phases, &mut plans, &mut points)
+            });
             if let Some(f) = own {
                 set_at(&mut forecast, n, f);
                 set_at(&mut forecast_known, n, true);
@@ -350,40 +702,47 @@ impl OkrSet {
         let mut counts_controls = controls.clone();
         plan.mark_counting(&mut counts_controls);
 
-        // Statuses in the plan's order: members before what counts them.
+        // Bands, and statuses in the plan's order: members before what
+        // counts them.
+        let mut band: Vec<Option<Band>> = vec![None; bound];
         let mut status: Vec<Option<Status>> = vec![None; bound];
         let mut members: Vec<Status> = Vec::new();
+        let policy = self.status_policy();
         for &n in plan.order().iter() {
-            let Some(period) = self.period_of(n) else {
-                continue;
-            };
-            let Some(node) = NodeRef::new(self, n) else {
-                continue;
-            };
-            let commitment = node.commitment();
+            let commits = commitment
+                .get(n.index())
+                .copied()
+                .unwrap_or(Commitment::Aspirational);
             let node_progress = Self::progress_at(&progress, n);
-            let band = self.band_with(n, node_progress, commitment, member);
+            let node_band = self.band_with(n, node_progress, commits, member);
+            set_at(&mut band, n, Some(node_band));
+            let Some(period) = period_index
+                .get(n.index())
+                .copied()
+                .flatten()
+                .and_then(|i| plans.period(i))
+            else {
+                continue;
+            };
             // A committed node whose inputs are not all done is not done.
-            let node_progress = if self.short_of_done(n, node_progress, commitment, member) {
+            let node_progress = if self.short_of_done(n, node_progress, commits, member) {
                 almost_one()
             } else {
                 node_progress
             };
-            let node_expected = Progress::clamped(value_at(&expected, n), Decimal::ONE);
             let control = controls.get(n.index()) == Some(&true);
-            let input = StatusInput::new(
+            let input = StatusInput {
                 as_of,
-                period.start,
-                period.end,
-                node_progress,
-                node_expected,
-            )
-            .with_commitment(commitment, self.scale().aim(commitment))
-            .with_band(band)
-            .with_controls(
+                start: period.start,
+                end: period.end,
+                progress: node_progress,
+                expected: Progress::clamped(value_at(&expected, n), Decimal::ONE),
+                commitment: commits,
+                aim: self.scale().aim(commits),
+                band: node_band,
                 control,
-                !control && counts_controls.get(n.index()) == Some(&true),
-            );
+                counts_controls: !control && counts_controls.get(n.index()) == Some(&true),
+            };
             let regressed = numbers
                 .get(n.index())
                 .copied()
@@ -392,15 +751,15 @@ impl OkrSet {
             let during = as_of >= period.start && as_of <= period.end;
             let node_status = if regressed && during {
                 Status::OffTrack
-            } else if node.kind() == NodeKind::Objective {
+            } else if matches!(graph.node_weight(n), Some(Node::Objective(_))) {
                 members.clear();
                 members.extend(
                     plan.counted_members(n)
                         .filter_map(|m| status.get(m as usize).copied().flatten()),
                 );
-                self.status_policy().objective_status(&input, &members)
+                policy.objective_status(&input, &members)
             } else {
-                self.status_policy().status(&input)
+                policy.status(&input)
             };
             set_at(&mut status, n, Some(node_status));
         }
@@ -408,7 +767,6 @@ impl OkrSet {
         let order: Vec<NodeRef<'_>> = self.nodes().collect();
         // Confidence: children come after their parent in `order`; walk it
         // backwards so that key results are read before what they roll into.
-        let mut confidence = own_confidence;
         for node in order.iter().rev() {
             let n = node.index;
             let own = match graph.node_weight(n) {
@@ -423,11 +781,14 @@ impl OkrSet {
         let mut index = HashMap::with_capacity(order.len());
         for node in &order {
             let n = node.index;
+            let node_progress = Self::progress_at(&progress, n);
+            let commits = commitment
+                .get(n.index())
+                .copied()
+                .unwrap_or(Commitment::Aspirational);
             let node_forecast = (forecast_known.get(n.index()) == Some(&true))
                 .then(|| Progress::new(value_at(&forecast, n)).ok())
                 .flatten();
-            let node_progress = Self::progress_at(&progress, n);
-            let commitment = node.commitment();
             let at = numbers.get(n.index()).copied().flatten();
             let zone = match graph.node_weight(n) {
                 Some(Node::KeyResult(k)) => k
@@ -443,13 +804,17 @@ impl OkrSet {
                 id: node.id().clone(),
                 kind: node.kind(),
                 progress: node_progress,
-                band: self.band_with(n, node_progress, commitment, member),
+                band: band
+                    .get(n.index())
+                    .copied()
+                    .flatten()
+                    .unwrap_or_else(|| self.band_with(n, node_progress, commits, member)),
                 expected: node_expected,
                 status: status.get(n.index()).copied().flatten(),
                 confidence: confidence.get(n.index()).copied().flatten(),
                 forecast: node_forecast,
                 forecast_band: node_forecast
-                    .map(|f| self.band_with(n, f, commitment, forecast_member)),
+                    .map(|f| self.band_with(n, f, commits, forecast_member)),
                 value: at.map(|at| at.value),
                 target: at.map(|at| at.target),
                 regressed: at.is_some_and(|at| at.regressed()),
@@ -511,65 +876,127 @@ impl OkrSet {
             .collect()
     }
 
-    /// Where a key result's check-ins up to `as_of` point at its period's
-    /// end: `None` without check-ins on two different dates. One point per
-    /// date (the check-in that counts that day). A control's value is
-    /// extrapolated and read against its bounds (1 or 0); any other key
-    /// result's gap to its plan is, and added to the plan's end, clamped.
-    /// O(C × phases).
+    /// Where a key result's check-ins up to the review date point at its
+    /// period's end: `None` without check-ins on two different dates. One
+    /// point per date (the check-in that counts that day). The
+    /// least-squares line extends the gap between each check-in and the
+    /// plan, and the forecast is the plan's end plus the gap there,
+    /// clamped and rounded to [`FORECAST_PLACES`]; on a linear plan that is
+    /// the line through the check-ins themselves. A numeric key result is
+    /// fitted on its values (its progress is linear in them), a control on
+    /// its value too, read against its bounds at the end (1 or 0). O(C ×
+    /// phases); `points` is scratch space.
     fn key_result_forecast(
         &self,
         k: &KeyResultNode,
         metric: &Metric,
-        period: &Period,
+        index: usize,
         phases: &[(Date, Decimal)],
-        as_of: Date,
+        plans: &mut Plans<'_>,
+        points: &mut Vec<(i64, Decimal)>,
     ) -> Option<Decimal> {
-        if as_of < period.start {
+        let period = plans.period(index)?;
+        if plans.as_of < period.start {
             return None;
         }
+        let (start, end) = (period.start, period.end);
+        let last_day = plans.as_of.min(end);
         let zone = self.time_zone();
         let cap = match metric {
             Metric::Numeric { .. } => self.progress_cap(),
             _ => Decimal::ONE,
         };
+        // What is fitted: a number's value (numeric metrics and controls),
+        // else the progress; on a phased plan, less the plan's.
+        let raw = match metric {
+            Metric::Numeric { start, target, .. } => Some((*start, *target)),
+            _ => None,
+        };
         let control = metric.is_control();
+        let phased = !phases.is_empty() && !control;
         // The check-in that counts on each date: the last of that date.
-        let mut points: Vec<(i64, Decimal)> = Vec::new();
+        points.clear();
         let mut last: Option<Date> = None;
         for c in k.check_ins() {
             let date = c.at.date_in(zone);
-            if date > as_of || date > period.end {
+            if date > last_day {
                 break;
             }
-            let x = days_between(period.start, date);
-            let y = if control {
-                match &c.value {
-                    CheckInValue::Number(n) => *n,
-                    _ => continue,
-                }
-            } else {
-                let progress = metric.progress_at(Some(&c.value), cap).value();
-                progress - piecewise_expected(period.start, period.end, phases, date)
+            let y = match (&c.value, raw) {
+                (CheckInValue::Number(n), Some(_)) => *n,
+                (CheckInValue::Number(n), None) if control => *n,
+                (value, None) if !control => metric.progress_at(Some(value), cap).value(),
+                _ => continue,
             };
             if last == Some(date) {
                 points.pop();
             }
-            points.push((x, y));
+            points.push((days_between(start, date), y));
             last = Some(date);
         }
         if points.len() < 2 {
             return None;
         }
-        let x_end = days_between(period.start, period.end);
-        let line = least_squares_at(&points, x_end)?;
+        let x_end = days_between(start, end);
+        let clamp = |forecast: Decimal| Some(forecast.max(Decimal::ZERO).min(cap).normalize());
+        // Exactly, in whole numbers, rounded once: the line through the
+        // check-ins, or on a phased plan through their gaps to it, in the
+        // metric's own numbers.
+        let exact = match (control, phased, raw) {
+            (true, _, _) => None,
+            (false, false, raw) => whole_least_squares(points, x_end).and_then(|line| match raw {
+                Some((from, target)) => line.minus(from)?.over(target.checked_sub(from)?),
+                None => Some(line),
+            }),
+            (false, true, Some((from, target))) => {
+                let knots = raw_knots(k.phases(), start, end, from, target);
+                whole_phased_forecast(points, &knots, x_end)
+                    .and_then(|f| f.minus(from)?.over(target.checked_sub(from)?))
+            }
+            (false, true, None) => None,
+        };
+        if let Some(forecast) = exact.and_then(|f| f.round(FORECAST_PLACES)) {
+            return clamp(forecast);
+        }
+        // In decimals: a phased plan's gaps first.
+        if phased {
+            for point in points.iter_mut() {
+                let date = start
+                    .checked_add(jiff::SignedDuration::from_hours(point.0.checked_mul(24)?))
+                    .ok()?;
+                let plan = plans.at(index, phases, date)?;
+                let plan = match raw {
+                    Some((from, target)) => {
+                        from.checked_add(plan.checked_mul(target.checked_sub(from)?)?)?
+                    }
+                    None => plan,
+                };
+                point.1 = point.1.checked_sub(plan)?;
+            }
+        }
+        let line = least_squares_at(points, x_end)?;
         if control {
             let held = metric.progress_at(Some(&CheckInValue::Number(line)), Decimal::ONE);
             return Some(held.value());
         }
-        let planned = piecewise_expected(period.start, period.end, phases, period.end);
-        let forecast = planned.checked_add(line)?;
-        Some(forecast.max(Decimal::ZERO).min(cap))
+        // Back to progress: the gap (or the line) over the distance.
+        let fitted = match raw {
+            Some((from, target)) if phased => line.checked_div(target.checked_sub(from)?)?,
+            Some((from, target)) => line
+                .checked_sub(from)?
+                .checked_div(target.checked_sub(from)?)?,
+            None => line,
+        };
+        let forecast = if phased {
+            plans.at(index, phases, end)?.checked_add(fitted)?
+        } else {
+            fitted
+        };
+        clamp(if forecast.scale() > FORECAST_PLACES {
+            forecast.round_dp(FORECAST_PLACES)
+        } else {
+            forecast
+        })
     }
 
     /// The weighted mean of the confidences of a node's own key results
@@ -637,6 +1064,103 @@ mod tests {
             Some(Decimal::ONE)
         );
         assert_eq!(least_squares_at(&[], 9), None);
+        // Whole numbers and decimals agree where both apply.
+        let values = [
+            (3, Decimal::new(31, 1)),
+            (9, Decimal::new(-205, 2)),
+            (10, Decimal::new(7, 0)),
+            (40, Decimal::new(1234, 3)),
+        ];
+        let whole = whole_least_squares_at(&values, 90).unwrap();
+        let decimal = decimal_least_squares_at(&values, 90).unwrap();
+        assert!(
+            (whole - decimal).abs() < Decimal::new(1, 25),
+            "{whole} {decimal}"
+        );
+        // Exact fractions, rounded once, half to even.
+        let ratio = whole_least_squares(&[(0, Decimal::ZERO), (3, Decimal::ONE)], 1).unwrap();
+        assert_eq!(ratio.round(4), Some(Decimal::new(3333, 4)));
+        assert_eq!(
+            ratio.minus(Decimal::ONE).unwrap().round(2),
+            Some(Decimal::new(-67, 2))
+        );
+        assert_eq!(
+            ratio.over(Decimal::new(-5, 1)).unwrap().round(3),
+            Some(Decimal::new(-667, 3))
+        );
+        let half = Ratio { num: 5, den: 1000 };
+        assert_eq!(half.round(2), Some(Decimal::ZERO)); // 0.005 → 0.00
+        assert_eq!(
+            Ratio { num: 15, den: 1000 }.round(2),
+            Some(Decimal::new(2, 2))
+        );
+        assert_eq!(
+            Ratio {
+                num: -15,
+                den: 1000
+            }
+            .round(2),
+            Some(Decimal::new(-2, 2))
+        );
+        assert_eq!(ratio.over(Decimal::ZERO), None);
+        // Values of many places go the decimal way.
+        let thirds = [(0, Decimal::ONE / Decimal::from(3)), (1, Decimal::ONE)];
+        assert_eq!(whole_least_squares_at(&thirds, 2), None);
+        assert!(least_squares_at(&thirds, 2).is_some());
+    }
+
+    #[test]
+    fn whole_phased_forecasts_agree_with_decimal_ones() {
+        let (start, end) = (day(1, 1), day(3, 31));
+        let x_end = days_between(start, end);
+        #[allow(clippy::type_complexity)]
+        let cases: [(&[(Date, i64)], &[(i64, &str)]); 4] = [
+            (
+                &[(day(2, 1), 30)],
+                &[(10, "7.5"), (40, "33"), (61, "41.25")],
+            ),
+            (
+                &[(day(1, 20), 5), (day(3, 1), 140)],
+                &[(3, "1"), (19, "4"), (70, "88")],
+            ),
+            (&[(end, 80)], &[(0, "0"), (45, "50.5")]),
+            (
+                &[(start, 10), (day(2, 14), 40)],
+                &[(0, "10"), (44, "12"), (60, "70")],
+            ),
+        ];
+        for (phases, values) in cases {
+            let phases: Vec<crate::Phase> = phases
+                .iter()
+                .map(|&(at, target)| crate::Phase::new(at, Decimal::from(target)))
+                .collect();
+            let points: Vec<(i64, Decimal)> = values
+                .iter()
+                .map(|&(x, v)| (x, v.parse().unwrap()))
+                .collect();
+            let knots = raw_knots(&phases, start, end, Decimal::ZERO, Decimal::ONE_HUNDRED);
+            let exact = whole_phased_forecast(&points, &knots, x_end)
+                .unwrap()
+                .to_decimal()
+                .unwrap();
+            // The same in decimals: gaps to the plan in progress, times 100.
+            let progress: Vec<(Date, Decimal)> = phases
+                .iter()
+                .map(|p| (p.at, (p.target / Decimal::ONE_HUNDRED).min(Decimal::ONE)))
+                .collect();
+            let plan = |x: i64| {
+                let date = start
+                    .checked_add(jiff::SignedDuration::from_hours(x * 24))
+                    .unwrap();
+                piecewise_expected(start, end, &progress, date) * Decimal::ONE_HUNDRED
+            };
+            let gaps: Vec<(i64, Decimal)> = points.iter().map(|&(x, v)| (x, v - plan(x))).collect();
+            let decimal = plan(x_end) + least_squares_at(&gaps, x_end).unwrap();
+            assert!(
+                (exact - decimal).abs() < Decimal::new(1, 20),
+                "{phases:?}: {exact} vs {decimal}"
+            );
+        }
     }
 
     #[test]

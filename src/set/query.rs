@@ -374,12 +374,12 @@ impl OkrSet {
         self.period_at(self.period_index_of(node)?)
     }
 
-    pub(super) fn period_at(&self, index: usize) -> Option<&Period> {
+    pub(crate) fn period_at(&self, index: usize) -> Option<&Period> {
         self.periods.get_index(index).map(|(_, p)| p)
     }
 
     /// The period of a node's objective, as an index into `periods`.
-    pub(super) fn period_index_of(&self, node: NodeIndex) -> Option<usize> {
+    pub(crate) fn period_index_of(&self, node: NodeIndex) -> Option<usize> {
         let objective = match self.graph.node_weight(node)? {
             Node::KeyResult(k) => k.objective,
             Node::Objective(_) => node,
