@@ -1,14 +1,17 @@
-//! The replica: a thread with its own copy of the set, kept up to date
-//! with every committed request, which computes reviews and snapshots.
+//! The replica: a thread with its own copy of the set (and its own viewer
+//! views of it, [`Views`]), kept up to date with every committed request,
+//! which computes reviews and snapshots.
 //!
 //! A review is O(V) (140 ms at 100k nodes), so it is not computed per
-//! request: the replica computes the review as of each date someone asked
-//! for in the last minute, publishes it stamped with the sequence number it
-//! reflects, and recomputes it when edits have moved on — at once when a
-//! reader waits for a newer one, else at most every
-//! [`REFRESH`]. A reader asks for a minimum sequence number: by default
-//! every edit acknowledged before its request (read your writes), or 0 for
-//! whatever the replica has (bounded staleness, for dashboards under load).
+//! request: the replica computes the review for each audience (admins: the
+//! set; anyone else: their view) and date someone asked for in the last
+//! minute, publishes it stamped with the sequence number it reflects, and
+//! recomputes it when edits have moved on — at once when a reader waits
+//! for a newer one, else at most every [`REFRESH`]. Audiences that share a
+//! view share its review: it is computed once. A reader asks for a minimum
+//! sequence number: by default every edit acknowledged before its request
+//! (read your writes), or 0 for whatever the replica has (bounded
+//! staleness, for dashboards under load).
 //!
 //! Every `snapshot_every` edits it writes the document as JSON to the
 //! snapshot file ([`Snapshots`]) on its own connection; start-up then
@@ -24,7 +27,9 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::app::App;
+use crate::reader::Audience;
 use crate::store::Snapshots;
+use crate::views::Views;
 use crate::writer::{CommittedRequest, apply_request};
 
 /// How often a review that nobody waits for is brought up to date while
@@ -34,10 +39,14 @@ pub const REFRESH: Duration = Duration::from_secs(1);
 /// How long a date stays wanted after its last request.
 const WANTED_FOR: Duration = Duration::from_secs(60);
 
-/// How many dates are kept up to date at once: each costs a review per
-/// refresh, so a client walking through dates cannot keep the replica
-/// busy with hundreds. The date asked for longest ago gives way.
-const MAX_DATES: usize = 8;
+/// How many (audience, date) reviews are kept up to date at once: each
+/// distinct view and date costs a review per refresh, so clients walking
+/// through dates cannot keep the replica busy with hundreds. The one
+/// asked for longest ago gives way.
+const MAX_WANTED: usize = 32;
+
+/// Whose review as of when.
+type Wanted = (Audience, Date);
 
 /// What the replica is told.
 #[derive(Debug)]
@@ -135,10 +144,10 @@ pub struct ReviewTimeout;
 
 #[derive(Default)]
 struct ReviewsInner {
-    published: HashMap<Date, Arc<ReviewView>>,
-    /// Dates asked for: when last, and the newest sequence number a reader
-    /// waits for.
-    wanted: HashMap<Date, (Instant, u64)>,
+    published: HashMap<Wanted, Arc<ReviewView>>,
+    /// Reviews asked for: when last, and the newest sequence number a
+    /// reader waits for.
+    wanted: HashMap<Wanted, (Instant, u64)>,
 }
 
 /// The reviews the replica publishes, shared with request handlers.
@@ -163,41 +172,43 @@ impl Reviews {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The review as of `as_of` reflecting at least edit `min_seq`,
-    /// waiting for the replica up to `timeout`.
+    /// The audience's review as of `as_of` reflecting at least edit
+    /// `min_seq`, waiting for the replica up to `timeout`.
     ///
     /// # Errors
     /// [`ReviewTimeout`] when none came in time.
     pub async fn get(
         &self,
+        audience: Audience,
         as_of: Date,
         min_seq: u64,
         timeout: Duration,
     ) -> Result<Arc<ReviewView>, ReviewTimeout> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut published = self.published.subscribe();
+        let wanted: Wanted = (audience, as_of);
         loop {
             {
                 let mut inner = self.lock();
                 let now = Instant::now();
-                let want = inner.wanted.entry(as_of).or_insert((now, 0));
+                let want = inner.wanted.entry(wanted.clone()).or_insert((now, 0));
                 want.0 = now;
-                if let Some(view) = inner.published.get(&as_of) {
+                if let Some(view) = inner.published.get(&wanted) {
                     if view.seq >= min_seq {
                         return Ok(view.clone());
                     }
                 }
-                let want = inner.wanted.entry(as_of).or_insert((now, 0));
+                let want = inner.wanted.entry(wanted.clone()).or_insert((now, 0));
                 want.1 = want.1.max(min_seq);
-                while inner.wanted.len() > MAX_DATES {
+                while inner.wanted.len() > MAX_WANTED {
                     let oldest = inner
                         .wanted
                         .iter()
-                        .filter(|(date, _)| **date != as_of)
+                        .filter(|(key, _)| **key != wanted)
                         .min_by_key(|(_, (asked, _))| *asked)
-                        .map(|(date, _)| *date);
+                        .map(|(key, _)| key.clone());
                     match oldest {
-                        Some(date) => inner.wanted.remove(&date),
+                        Some(key) => inner.wanted.remove(&key),
                         None => break,
                     };
                 }
@@ -236,6 +247,7 @@ pub(crate) fn spawn(
         snapshot_every: snapshot_every.max(1),
         snapshot_seq,
         computed: HashMap::new(),
+        views: Views::new(),
     };
     std::thread::Builder::new()
         .name("okrs-replica".into())
@@ -252,8 +264,10 @@ struct Replica {
     snapshots: std::path::PathBuf,
     snapshot_every: u64,
     snapshot_seq: u64,
-    /// When each date's review was last computed.
-    computed: HashMap<Date, Instant>,
+    /// When each review was last computed.
+    computed: HashMap<Wanted, Instant>,
+    /// The views of `set` that reviews are computed from.
+    views: Views,
 }
 
 impl Replica {
@@ -281,23 +295,34 @@ impl Replica {
     fn take(&mut self, message: ReplicaMessage) {
         if let ReplicaMessage::Committed(requests, seq) = message {
             for request in requests {
-                if apply_request(&mut self.set, request.is_list, request.envelopes).is_err() {
-                    // Cannot happen (the same edits applied to the same
-                    // set live); if it did, the committed copy is the truth.
-                    if let Some(app) = self.app.upgrade() {
-                        self.set = crate::writer::read_committed(&app).set.clone();
+                match apply_request(&mut self.set, request.is_list, request.envelopes.clone()) {
+                    Ok(changes) => self.views.follow_or_clear(
+                        &self.set,
+                        request.is_list,
+                        &request.envelopes,
+                        &changes,
+                    ),
+                    Err(_) => {
+                        // Cannot happen (the same edits applied to the same
+                        // set live); if it did, the committed copy is the
+                        // truth.
+                        if let Some(app) = self.app.upgrade() {
+                            self.set = crate::writer::read_committed(&app).set.clone();
+                        }
+                        self.views.clear();
+                        break;
                     }
-                    break;
                 }
             }
             self.seq = seq;
         }
     }
 
-    /// Recomputes the wanted reviews that are behind.
+    /// Recomputes the wanted reviews that are behind: once per distinct
+    /// view and date, shared by every audience reading that view.
     fn refresh(&mut self, app: &App) {
         let now = Instant::now();
-        let due: Vec<Date> = {
+        let due: Vec<Wanted> = {
             let mut inner = app.reviews.lock();
             inner
                 .wanted
@@ -306,34 +331,53 @@ impl Replica {
             inner
                 .wanted
                 .iter()
-                .filter(|(date, (_, waited_for))| {
-                    let behind = inner.published.get(*date).is_none_or(|v| v.seq < self.seq);
-                    let someone_waits = *waited_for
-                        > inner.published.get(*date).map_or(0, |v| v.seq)
-                        || !inner.published.contains_key(*date);
+                .filter(|(wanted, (_, waited_for))| {
+                    let published = inner.published.get(*wanted);
+                    let behind = published.is_none_or(|v| v.seq < self.seq);
+                    let someone_waits = published.is_none_or(|v| *waited_for > v.seq);
                     let stale_long = self
                         .computed
-                        .get(*date)
+                        .get(*wanted)
                         .is_none_or(|at| now.duration_since(*at) >= REFRESH);
                     behind && (someone_waits || stale_long)
                 })
-                .map(|(date, _)| *date)
+                .map(|(wanted, _)| wanted.clone())
                 .collect()
         };
-        for date in due {
-            let view = Arc::new(ReviewView::build(&self.set, self.seq, date));
-            self.computed.insert(date, Instant::now());
+        // The same view and date for several audiences: one review.
+        let mut computed: HashMap<(Option<crate::views::Key>, Date), Arc<ReviewView>> =
+            HashMap::new();
+        for wanted in due {
+            let (audience, date) = &wanted;
+            let key = audience
+                .viewer()
+                .map(|viewer| self.views.key(&self.set, viewer))
+                .filter(|key| !key.is_empty());
+            let view = match computed.get(&(key.clone(), *date)) {
+                Some(view) => view.clone(),
+                None => {
+                    let set = self.views.view(&self.set, audience);
+                    let view = Arc::new(ReviewView::build(
+                        set.as_deref().unwrap_or(&self.set),
+                        self.seq,
+                        *date,
+                    ));
+                    computed.insert((key, *date), view.clone());
+                    view
+                }
+            };
+            self.computed.insert(wanted.clone(), Instant::now());
             let mut inner = app.reviews.lock();
-            let replaced = inner.published.insert(date, view);
-            let unwanted: Vec<Date> = inner
+            let replaced = inner.published.insert(wanted, view);
+            let unwanted: Vec<Wanted> = inner
                 .published
                 .keys()
-                .filter(|d| !inner.wanted.contains_key(d))
-                .copied()
+                .filter(|w| !inner.wanted.contains_key(w))
+                .cloned()
                 .collect();
             let dropped: Vec<_> = unwanted
                 .iter()
-                .filter_map(|d| inner.published.remove(d))
+                .filter_map(|w| inner.published.remove(w))
                 .collect();
             drop(inner);
             app.reviews
@@ -343,6 +387,9 @@ impl Replica {
             // while readers wait for the lock.
             drop((replaced, dropped));
         }
+        let inner = app.reviews.lock();
+        self.computed
+            .retain(|wanted, _| inner.wanted.contains_key(wanted));
     }
 
     fn snapshot(&mut self) {
