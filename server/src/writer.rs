@@ -259,9 +259,10 @@ impl Writer {
     /// ([`authorize`]) and may see every node it names. A node they may
     /// not see is answered exactly as one that does not exist: it passes
     /// `authorize` (which leaves unknown nodes to the engine), and the
-    /// engine's `unknown-node` (or `unknown-check-in`) comes where the
-    /// engine would meet it — after the edits before it in a list, which
-    /// are tried (and undone) first, since one of them may be refused.
+    /// answer is the engine's for the request in the person's view, where
+    /// the node does not exist — the request up to the first edit naming
+    /// it, tried on a copy of the view and undone (O(V) for the copy: a
+    /// cost only such requests pay).
     fn check(&mut self, request: &WriteRequest) -> Result<(), WriteError> {
         for edit in &request.edits {
             authorize(&self.working, &request.person, edit).map_err(WriteError::Forbidden)?;
@@ -276,12 +277,22 @@ impl Writer {
         else {
             return Ok(());
         };
-        if request.is_list && k > 0 {
-            if let Some(error) = probe(&mut self.working, &request.edits[..k]) {
-                return Err(refused(&self.working, &request.person, error));
-            }
-        }
-        Err(WriteError::Refused(unknown))
+        // The engine's answer in the person's world, where the node does
+        // not exist: the request up to that edit, tried on a copy of their
+        // view (and undone).
+        let view = self.app.upgrade().and_then(|app| {
+            let committed = read_committed(&app);
+            let view = committed
+                .views
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .view(&committed.set, &Audience::Viewer(viewer.clone()));
+            view.map(|view| (*view).clone())
+        });
+        let mut view = view.unwrap_or_else(|| self.working.view(&viewer).into_set());
+        Err(WriteError::Refused(
+            probe(&mut view, &request.edits[..=k], request.is_list).unwrap_or(unknown),
+        ))
     }
 
     /// After the commit: the committed copy (and the views of it), the
@@ -422,9 +433,17 @@ fn hidden_reference(set: &OkrSet, viewer: &Viewer, edit: &Edit) -> Option<okrs::
     }
 }
 
-/// Tries `edits` as one transaction and undoes them: the error the engine
-/// gives for them, if any. The set is as it was afterwards.
-fn probe(set: &mut OkrSet, edits: &[Edit]) -> Option<okrs::Error> {
+/// Tries `edits` as the engine would take the request (one edit alone, a
+/// list as one transaction) and undoes them: the error the engine gives,
+/// if any. The set is as it was afterwards.
+fn probe(set: &mut OkrSet, edits: &[Edit], is_list: bool) -> Option<okrs::Error> {
+    if let [edit] = edits {
+        if !is_list {
+            // One edit, as `apply` takes it; undone by taking it on a copy.
+            let mut copy = set.clone();
+            return copy.apply(edit.clone()).err();
+        }
+    }
     // A last edit that always fails (a node no set has), so that the
     // transaction is always undone.
     let mut n = 0;
