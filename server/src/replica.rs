@@ -82,6 +82,13 @@ pub struct ReviewRow {
     /// A key result's metric (for a check-in form).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metric: Option<Metric>,
+    /// `private` for a private objective (its key results share it);
+    /// absent for public ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<okrs::Visibility>,
+    /// Who besides its owners may see a private objective.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub viewers: Vec<String>,
 }
 
 /// A whole review as of a date, at a sequence number.
@@ -127,6 +134,13 @@ impl ReviewView {
                 },
                 aligned_to: node.aligned_to().map(|l| l.target().id().clone()).collect(),
                 metric: node.metric().cloned(),
+                visibility: (is_objective && !node.visibility().is_public())
+                    .then(|| node.visibility()),
+                viewers: if is_objective {
+                    node.viewers().to_vec()
+                } else {
+                    Vec::new()
+                },
             });
         }
         Self {
