@@ -291,7 +291,12 @@ impl Writer {
         });
         let mut view = view.unwrap_or_else(|| self.working.view(&viewer).into_set());
         Err(WriteError::Refused(
-            probe(&mut view, &request.edits[..=k], request.is_list).unwrap_or(unknown),
+            probe(
+                &mut view,
+                request.edits.get(..=k).unwrap_or_default(),
+                request.is_list,
+            )
+            .unwrap_or(unknown),
         ))
     }
 
