@@ -1,6 +1,8 @@
 //! Start-up time: a database holding a snapshot of a 100k-node synthetic
-//! organisation and 100,000 check-ins logged after it, loaded the way the
-//! server loads it (the snapshot parsed and built, every edit replayed).
+//! organisation (the server's `--synthetic`, with private objectives) and
+//! 100,000 check-ins logged after it, loaded the way the server loads it
+//! (the snapshot parsed and built, every edit replayed); then the time a
+//! non-admin's first read takes to build their view.
 //!
 //! ```text
 //! cargo bench -p okrs-server --bench startup     # OKRS_STARTUP_NODES, OKRS_STARTUP_EDITS to change the size
@@ -30,7 +32,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let db = dir.join("okrs.db");
 
     // The database: the snapshot at 0, then the check-ins.
-    let document = okrs::sample::synthetic(nodes, 42);
+    let document = okrs_server::app::synthetic(nodes);
     let key_results: Vec<String> = document
         .objectives
         .iter()
@@ -87,6 +89,22 @@ fn main() -> Result<(), Box<dyn Error>> {
         (startup.elapsed - startup.snapshot_load).as_secs_f64(),
         elapsed.as_secs_f64()
     );
+    // A non-admin's first read builds their view of the set (then kept
+    // edit by edit).
+    let staff = okrs::Viewer::new("staff");
+    let started = Instant::now();
+    let view = okrs_server::writer::read_committed(&app).set.view(&staff);
+    println!(
+        "a viewer's view (in no group: without the {} private objectives): {} nodes, built in {:.2} s",
+        okrs_server::writer::read_committed(&app)
+            .set
+            .objectives()
+            .filter(|o| !o.visibility().is_public())
+            .count(),
+        view.set().len(),
+        started.elapsed().as_secs_f64()
+    );
+    drop(view);
     drop(app);
     std::fs::remove_dir_all(&dir)?;
     Ok(())
