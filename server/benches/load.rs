@@ -70,6 +70,9 @@ struct Settings {
     paced_rate: f64,
     /// Reads a second in the paced phase.
     paced_reads: f64,
+    /// Whether half the reads are staff's (`OKRS_LOAD_STAFF=0`: all the
+    /// admin's, as before privacy).
+    staff: bool,
 }
 
 #[derive(Default)]
@@ -147,6 +150,7 @@ async fn phase(
     for c in 0..settings.clients {
         let (client, tally, key_results) = (client.clone(), tally.clone(), key_results.clone());
         let public_key_results = public_key_results.clone();
+        let with_staff = settings.staff;
         let base = base.to_owned();
         let write_share = settings.write_share;
         // Paced: a quarter of the clients write, each on a fixed beat so
@@ -225,7 +229,8 @@ async fn phase(
                     }
                 } else {
                     let kind = next() % 10;
-                    let (whole_node, floor, staff) = (kind < 4, kind >= 8, kind % 2 == 1);
+                    let (whole_node, floor) = (kind < 4, kind >= 8);
+                    let staff = with_staff && kind % 2 == 1;
                     // Staff reads what their view holds.
                     let k = if staff && !floor {
                         &public_key_results[(next() % public_key_results.len() as u64) as usize]
@@ -347,6 +352,49 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// The three phases, one after the other: every acknowledged request.
+async fn phases(
+    base: &str,
+    key_results: &Arc<Vec<String>>,
+    public_key_results: &Arc<Vec<String>>,
+    settings: &Settings,
+) -> Result<Tally, Box<dyn Error>> {
+    let single = phase(
+        "single",
+        base,
+        key_results,
+        public_key_results,
+        settings,
+        1,
+        None,
+    )
+    .await?;
+    let batched = phase(
+        "batched",
+        base,
+        key_results,
+        public_key_results,
+        settings,
+        settings.batch,
+        None,
+    )
+    .await?;
+    let paced = phase(
+        "paced",
+        base,
+        key_results,
+        public_key_results,
+        settings,
+        settings.batch,
+        Some(settings.paced_rate),
+    )
+    .await?;
+    let mut all = single;
+    all.acked.extend(batched.acked);
+    all.acked.extend(paced.acked);
+    Ok(all)
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let nodes = env_or("OKRS_LOAD_NODES", 100_000);
     let settings = Settings {
@@ -356,6 +404,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         write_share: 2,
         paced_rate: env_or("OKRS_LOAD_PACED_RATE", 6000) as f64,
         paced_reads: env_or("OKRS_LOAD_PACED_READS", 4800) as f64,
+        staff: env_or("OKRS_LOAD_STAFF", 1) != 0,
     };
     let dir = std::env::temp_dir().join(format!("okrs-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -409,6 +458,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             return Err(format!("warm-up read: {status}").into());
         }
         // And staff's view, beside the committed set and in the replica.
+        if !settings.staff {
+            return phases(&base, &key_results, &public_key_results, &settings).await;
+        }
         let warm = format!(
             "{base}/api/nodes/{}?as_of=2026-12-01",
             public_key_results[0]
@@ -424,40 +476,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "  warm-up: staff's first read (its view built twice, reviewed once) {:.2} s",
             started.elapsed().as_secs_f64()
         );
-        let single = phase(
-            "single",
-            &base,
-            &key_results,
-            &public_key_results,
-            &settings,
-            1,
-            None,
-        )
-        .await?;
-        let batched = phase(
-            "batched",
-            &base,
-            &key_results,
-            &public_key_results,
-            &settings,
-            settings.batch,
-            None,
-        )
-        .await?;
-        let paced = phase(
-            "paced",
-            &base,
-            &key_results,
-            &public_key_results,
-            &settings,
-            settings.batch,
-            Some(settings.paced_rate),
-        )
-        .await?;
-        let mut all = single;
-        all.acked.extend(batched.acked);
-        all.acked.extend(paced.acked);
-        Ok::<_, Box<dyn Error>>(all)
+        phases(&base, &key_results, &public_key_results, &settings).await
     });
     let result = result.and_then(|all| {
         // Every acknowledged edit once, and nothing else.
