@@ -105,6 +105,52 @@ fn main() -> Result<(), Box<dyn Error>> {
         started.elapsed().as_secs_f64()
     );
     drop(view);
+    // What the writer does, under the committed set's write lock, for a
+    // request that may change who sees what while one person listens in a
+    // view: the view built again and compared with the old one (the
+    // listener's event); and for a check-in, which it follows.
+    let mut committed = okrs_server::writer::read_committed(&app).set.clone();
+    let mut views = okrs_server::views::Views::new();
+    let _ = views.view(
+        &committed,
+        &okrs_server::reader::Audience::Viewer(staff.clone()),
+    );
+    let private = committed
+        .objectives()
+        .find(|o| !o.visibility().is_public())
+        .map(|o| o.id().clone())
+        .ok_or("no private objective")?;
+    let key_result = key_results
+        .iter()
+        .find(|k| committed.is_visible_to(k, &staff))
+        .ok_or("no public key result")?
+        .clone();
+    for (what, edit) in [
+        (
+            "a check-in (followed in the view)",
+            serde_json::from_str::<Edit>(&format!(
+                r#"{{"op": "record-check-in", "key_result": "{key_result}", "check_in": {{"at": "2027-01-01", "value": "4.5"}}}}"#
+            ))?,
+        ),
+        (
+            "making a private objective public (every view built again)",
+            serde_json::from_str::<Edit>(&format!(
+                r#"{{"op": "set-visibility", "id": "{private}", "visibility": "public"}}"#
+            ))?,
+        ),
+    ] {
+        let envelopes = vec![Envelope::new(edit)];
+        let started = Instant::now();
+        let pending = views.before(&committed, &envelopes, std::slice::from_ref(&staff));
+        let changes = committed.apply(envelopes[0].clone())?;
+        let seen = views.after(&committed, pending, false, &envelopes, &changes);
+        println!(
+            "{what}, one listener in a view: {:.1} ms ({} nodes moved in the set, {} for the listener)",
+            started.elapsed().as_secs_f64() * 1000.0,
+            changes.moved.len(),
+            seen.get(&staff).map_or(0, |s| s.changes.moved.len())
+        );
+    }
     drop(app);
     std::fs::remove_dir_all(&dir)?;
     Ok(())
