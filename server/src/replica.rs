@@ -39,14 +39,23 @@ pub const REFRESH: Duration = Duration::from_secs(1);
 /// How long a date stays wanted after its last request.
 const WANTED_FOR: Duration = Duration::from_secs(60);
 
-/// How many (audience, date) reviews are kept up to date at once: each
-/// distinct view and date costs a review per refresh, so clients walking
-/// through dates cannot keep the replica busy with hundreds. The one
-/// asked for longest ago gives way.
-const MAX_WANTED: usize = 32;
+/// How many reviews — distinct views and dates — are kept up to date at
+/// once: each costs a review per refresh, so clients walking through dates
+/// (or many views) cannot keep the replica busy with hundreds. The one
+/// asked for longest ago gives way. Audiences that read the same view
+/// share its review, however many they are.
+const MAX_REVIEWS: usize = 8;
+
+/// How many audiences and dates are remembered as wanted at once (a
+/// bound on memory only: those reading one view share one review).
+const MAX_WANTED: usize = 4096;
 
 /// Whose review as of when.
 type Wanted = (Audience, Date);
+
+/// A review as the replica computes it: of a view (its key; `None` for the
+/// whole set) as of a date.
+type ReviewKey = (Option<crate::views::Key>, Date);
 
 /// What the replica is told.
 #[derive(Debug)]
@@ -278,8 +287,8 @@ struct Replica {
     snapshots: std::path::PathBuf,
     snapshot_every: u64,
     snapshot_seq: u64,
-    /// When each review was last computed.
-    computed: HashMap<Wanted, Instant>,
+    /// When each review (view and date) was last computed.
+    computed: HashMap<ReviewKey, Instant>,
     /// The views of `set` that reviews are computed from.
     views: Views,
 }
@@ -333,56 +342,95 @@ impl Replica {
     }
 
     /// Recomputes the wanted reviews that are behind: once per distinct
-    /// view and date, shared by every audience reading that view.
+    /// view and date, shared by every audience reading that view; at most
+    /// [`MAX_REVIEWS`] of them, those asked for last.
     fn refresh(&mut self, app: &App) {
         let now = Instant::now();
-        let due: Vec<Wanted> = {
+        let wanted: Vec<(Wanted, Instant, u64)> = {
             let mut inner = app.reviews.lock();
             inner
                 .wanted
                 .retain(|_, (asked, _)| now.duration_since(*asked) < WANTED_FOR);
-            let inner = &*inner;
             inner
                 .wanted
                 .iter()
-                .filter(|(wanted, (_, waited_for))| {
-                    let published = inner.published.get(*wanted);
-                    let behind = published.is_none_or(|v| v.seq < self.seq);
-                    let someone_waits = published.is_none_or(|v| *waited_for > v.seq);
-                    let stale_long = self
-                        .computed
-                        .get(*wanted)
-                        .is_none_or(|at| now.duration_since(*at) >= REFRESH);
-                    behind && (someone_waits || stale_long)
-                })
-                .map(|(wanted, _)| wanted.clone())
+                .map(|(wanted, (asked, waited_for))| (wanted.clone(), *asked, *waited_for))
                 .collect()
         };
-        // The same view and date for several audiences: one review.
-        let mut computed: HashMap<(Option<crate::views::Key>, Date), Arc<ReviewView>> =
-            HashMap::new();
-        for wanted in due {
-            let (audience, date) = &wanted;
+        // By review: the view (its key; `None` for the set) and the date.
+        let mut reviews: HashMap<ReviewKey, Vec<(Wanted, Instant, u64)>> = HashMap::new();
+        for entry in wanted {
+            let (audience, date) = &entry.0;
             let key = audience
                 .viewer()
                 .map(|viewer| self.views.key(&self.set, viewer))
                 .filter(|key| !key.is_empty());
-            let view = match computed.get(&(key.clone(), *date)) {
-                Some(view) => view.clone(),
-                None => {
-                    let set = self.views.view(&self.set, audience);
-                    let view = Arc::new(ReviewView::build(
-                        set.as_deref().unwrap_or(&self.set),
-                        self.seq,
-                        *date,
-                    ));
-                    computed.insert((key, *date), view.clone());
-                    view
-                }
-            };
-            self.computed.insert(wanted.clone(), Instant::now());
+            reviews.entry((key, *date)).or_default().push(entry);
+        }
+        if reviews.len() > MAX_REVIEWS {
+            let mut by_ask: Vec<(ReviewKey, Instant)> = reviews
+                .iter()
+                .map(|(review, entries)| {
+                    let last = entries.iter().map(|(_, asked, _)| *asked).max();
+                    (review.clone(), last.unwrap_or(now))
+                })
+                .collect();
+            by_ask.sort_by_key(|(_, asked)| std::cmp::Reverse(*asked));
             let mut inner = app.reviews.lock();
-            let replaced = inner.published.insert(wanted, view);
+            for (review, _) in by_ask.split_off(MAX_REVIEWS) {
+                for (wanted, _, _) in reviews.remove(&review).unwrap_or_default() {
+                    inner.wanted.remove(&wanted);
+                }
+            }
+        }
+        for (review, entries) in reviews {
+            let (due, current) = {
+                let inner = app.reviews.lock();
+                let stale_long = self
+                    .computed
+                    .get(&review)
+                    .is_none_or(|at| now.duration_since(*at) >= REFRESH);
+                let due = entries.iter().any(|(wanted, _, waited_for)| {
+                    let published = inner.published.get(wanted);
+                    let behind = published.is_none_or(|v| v.seq < self.seq);
+                    let someone_waits = published.is_none_or(|v| *waited_for > v.seq);
+                    behind && (someone_waits || stale_long)
+                });
+                // One of them may have it up to date already (the same
+                // view, asked for by someone else first).
+                let current = entries.iter().find_map(|(wanted, _, _)| {
+                    inner
+                        .published
+                        .get(wanted)
+                        .filter(|v| v.seq == self.seq)
+                        .cloned()
+                });
+                (due, current)
+            };
+            if !due {
+                continue;
+            }
+            let view = if let Some(view) = current {
+                view
+            } else {
+                let audience = &entries.first().map(|(wanted, _, _)| wanted.0.clone());
+                let set = audience
+                    .as_ref()
+                    .and_then(|audience| self.views.view(&self.set, audience));
+                let view = Arc::new(ReviewView::build(
+                    set.as_deref().unwrap_or(&self.set),
+                    self.seq,
+                    review.1,
+                ));
+                drop(set);
+                self.computed.insert(review.clone(), Instant::now());
+                view
+            };
+            let mut inner = app.reviews.lock();
+            let replaced: Vec<_> = entries
+                .into_iter()
+                .filter_map(|(wanted, _, _)| inner.published.insert(wanted, view.clone()))
+                .collect();
             let unwanted: Vec<Wanted> = inner
                 .published
                 .keys()
@@ -401,9 +449,8 @@ impl Replica {
             // while readers wait for the lock.
             drop((replaced, dropped));
         }
-        let inner = app.reviews.lock();
         self.computed
-            .retain(|wanted, _| inner.wanted.contains_key(wanted));
+            .retain(|_, at| now.duration_since(*at) < WANTED_FOR);
     }
 
     fn snapshot(&mut self) {
@@ -426,5 +473,55 @@ impl Replica {
                 self.snapshot_seq = self.seq;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(name: &str) -> Audience {
+        Audience::Viewer(okrs::Viewer::new(name))
+    }
+
+    #[tokio::test]
+    async fn audiences_reading_the_same_view_share_one_review() {
+        let dir = std::env::temp_dir().join(format!("okrs-replica-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (app, _) = crate::start(&crate::Config::new(dir.join("okrs.db"))).unwrap();
+        let date: Date = "2026-12-01".parse().unwrap();
+        let wait = Duration::from_secs(30);
+        // Forty people who may not see the private objective, more than
+        // the reviews kept at once: one review, theirs.
+        let mut reviews = Vec::new();
+        for n in 0..40 {
+            reviews.push(
+                app.reviews
+                    .get(viewer(&format!("person{n}")), date, 0, wait)
+                    .await
+                    .unwrap(),
+            );
+        }
+        assert!(reviews.iter().all(|r| Arc::ptr_eq(r, &reviews[0])));
+        assert!(reviews[0].get("berlin-office").is_none());
+        // Those who may see it share another; the admin reads the set's.
+        let coo = app.reviews.get(viewer("coo"), date, 0, wait).await.unwrap();
+        let admin = app
+            .reviews
+            .get(Audience::Everything, date, 0, wait)
+            .await
+            .unwrap();
+        assert!(!Arc::ptr_eq(&coo, &reviews[0]));
+        assert!(coo.get("berlin-office").is_some() && admin.get("berlin-office").is_some());
+        // All forty are still served from the one review.
+        let again = app
+            .reviews
+            .get(viewer("person0"), date, 0, wait)
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(&again, &reviews[0]));
+        drop(app);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
