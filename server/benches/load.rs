@@ -25,10 +25,15 @@
 //! five one whole node (`/api/nodes/{id}`: its check-ins from the
 //! committed set, under its read lock, plus its review), and one in five
 //! `/api/me` — a token looked up and nothing of the set read: the floor
-//! that HTTP, the runtimes and the machine set. Reads ask for `min_seq=0` (the latest
-//! review the replica has, see the server's `replica` module); the lag
-//! says how many edits the review trailed the reading client's own last
-//! acknowledged write.
+//! that HTTP, the runtimes and the machine set. Half the reviews and
+//! whole nodes are read by the admin, half by `staff`, a person in no
+//! group, who reads the view without the organisation's private
+//! objectives (one in twenty individuals' objectives, see the server's
+//! `app::synthetic`): from the replica's review of that view and the view
+//! kept beside the committed set. Writes are the admin's. Reads ask for
+//! `min_seq=0` (the latest review the replica has, see the server's
+//! `replica` module); the lag says how many edits the review trailed the
+//! reading client's own last acknowledged write.
 // A benchmark's driver, not library code: indexing into its own tables
 // and JSON answers is how it reads best.
 #![allow(clippy::indexing_slicing)]
@@ -65,6 +70,9 @@ struct Settings {
     paced_rate: f64,
     /// Reads a second in the paced phase.
     paced_reads: f64,
+    /// Whether half the reads are staff's (`OKRS_LOAD_STAFF=0`: all the
+    /// admin's, as before privacy).
+    staff: bool,
 }
 
 #[derive(Default)]
@@ -76,11 +84,19 @@ struct Tally {
     read_latency: Vec<Duration>,
     /// Reads of one node with its check-ins (`/api/nodes/{id}`).
     node_latency: Vec<Duration>,
+    /// The same two reads by a non-admin, in their view.
+    viewer_read_latency: Vec<Duration>,
+    viewer_node_latency: Vec<Duration>,
     /// The floor: `/api/me` (a token looked up, nothing of the set read).
     floor_latency: Vec<Duration>,
     review_lag: Vec<u64>,
     errors: Vec<String>,
 }
+
+/// The tokens the server is started with.
+const TOKENS: &str = r#"{"tokens": [
+  {"token": "admin-token", "person": "admin", "admin": true},
+  {"token": "staff-token", "person": "staff"}]}"#;
 
 async fn send(
     client: &HttpClient,
@@ -88,10 +104,20 @@ async fn send(
     url: &str,
     body: Option<String>,
 ) -> Result<(u16, Bytes), Box<dyn Error + Send + Sync>> {
+    send_as(client, "admin-token", method, url, body).await
+}
+
+async fn send_as(
+    client: &HttpClient,
+    token: &str,
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<(u16, Bytes), Box<dyn Error + Send + Sync>> {
     let request = axum::http::Request::builder()
         .method(method)
         .uri(url)
-        .header("authorization", "Bearer admin-token")
+        .header("authorization", format!("Bearer {token}"))
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from(body.unwrap_or_default())))?;
     let response = client.request(request).await?;
@@ -109,6 +135,7 @@ async fn phase(
     name: &str,
     base: &str,
     key_results: &Arc<Vec<String>>,
+    public_key_results: &Arc<Vec<String>>,
     settings: &Settings,
     batch: usize,
     paced: Option<f64>,
@@ -122,6 +149,8 @@ async fn phase(
     let mut tasks = Vec::new();
     for c in 0..settings.clients {
         let (client, tally, key_results) = (client.clone(), tally.clone(), key_results.clone());
+        let public_key_results = public_key_results.clone();
+        let with_staff = settings.staff;
         let base = base.to_owned();
         let write_share = settings.write_share;
         // Paced: a quarter of the clients write, each on a fixed beat so
@@ -199,9 +228,20 @@ async fn phase(
                         Err(e) => mine.errors.push(format!("write: {e}")),
                     }
                 } else {
-                    let k = &key_results[(next() % key_results.len() as u64) as usize];
-                    let kind = next() % 5;
-                    let (whole_node, floor) = (kind == 0 || kind == 1, kind == 4);
+                    let kind = next() % 10;
+                    let (whole_node, floor) = (kind < 4, kind >= 8);
+                    let staff = with_staff && kind % 2 == 1;
+                    // Staff reads what their view holds.
+                    let k = if staff && !floor {
+                        &public_key_results[(next() % public_key_results.len() as u64) as usize]
+                    } else {
+                        &key_results[(next() % key_results.len() as u64) as usize]
+                    };
+                    let token = if staff && !floor {
+                        "staff-token"
+                    } else {
+                        "admin-token"
+                    };
                     let url = if floor {
                         format!("{base}/api/me")
                     } else if whole_node {
@@ -209,10 +249,14 @@ async fn phase(
                     } else {
                         format!("{base}/api/review/{k}?as_of=2026-12-01&min_seq=0")
                     };
-                    match send(&client, "GET", &url, None).await {
+                    match send_as(&client, token, "GET", &url, None).await {
                         Ok((200, bytes)) => {
                             if floor {
                                 mine.floor_latency.push(t.elapsed());
+                            } else if staff && whole_node {
+                                mine.viewer_node_latency.push(t.elapsed());
+                            } else if staff {
+                                mine.viewer_read_latency.push(t.elapsed());
                             } else if whole_node {
                                 mine.node_latency.push(t.elapsed());
                             } else {
@@ -237,6 +281,8 @@ async fn phase(
             all.write_latency.extend(mine.write_latency);
             all.read_latency.extend(mine.read_latency);
             all.node_latency.extend(mine.node_latency);
+            all.viewer_read_latency.extend(mine.viewer_read_latency);
+            all.viewer_node_latency.extend(mine.viewer_node_latency);
             all.floor_latency.extend(mine.floor_latency);
             all.review_lag.extend(mine.review_lag);
             all.errors.extend(mine.errors);
@@ -253,10 +299,12 @@ async fn phase(
     tally.write_latency.sort();
     tally.read_latency.sort();
     tally.node_latency.sort();
+    tally.viewer_read_latency.sort();
+    tally.viewer_node_latency.sort();
     tally.floor_latency.sort();
     tally.review_lag.sort();
     println!(
-        "{name:>8}: {} clients{}, {}s, batch {batch}: {:.0} durable check-ins/s ({} requests, {:.0}/s); writes p50 {} p99 {}\n          node reviews {:.0}/s p50 {} p99 {}; whole nodes {:.0}/s p50 {} p99 {}; floor (/api/me) p50 {} p99 {}\n          review lag behind the client's own last write p50 {} p99 {} edits; {} errors",
+        "{name:>8}: {} clients{}, {}s, batch {batch}: {:.0} durable check-ins/s ({} requests, {:.0}/s); writes p50 {} p99 {}\n          admin: node reviews {:.0}/s p50 {} p99 {}; whole nodes {:.0}/s p50 {} p99 {}\n          staff (a view): node reviews {:.0}/s p50 {} p99 {}; whole nodes {:.0}/s p50 {} p99 {}\n          floor (/api/me) p50 {} p99 {}; review lag behind the client's own last write p50 {} p99 {} edits; {} errors",
         settings.clients,
         paced.map_or(String::new(), |rate| format!(
             " (16 writing at {rate:.0} check-ins/s, 48 reading at {:.0} reads/s)",
@@ -274,6 +322,12 @@ async fn phase(
         tally.node_latency.len() as f64 / elapsed,
         ms(percentile(&tally.node_latency, 50)),
         ms(percentile(&tally.node_latency, 99)),
+        tally.viewer_read_latency.len() as f64 / elapsed,
+        ms(percentile(&tally.viewer_read_latency, 50)),
+        ms(percentile(&tally.viewer_read_latency, 99)),
+        tally.viewer_node_latency.len() as f64 / elapsed,
+        ms(percentile(&tally.viewer_node_latency, 50)),
+        ms(percentile(&tally.viewer_node_latency, 99)),
         ms(percentile(&tally.floor_latency, 50)),
         ms(percentile(&tally.floor_latency, 99)),
         percentile(&tally.review_lag, 50),
@@ -298,6 +352,49 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// The three phases, one after the other: every acknowledged request.
+async fn phases(
+    base: &str,
+    key_results: &Arc<Vec<String>>,
+    public_key_results: &Arc<Vec<String>>,
+    settings: &Settings,
+) -> Result<Tally, Box<dyn Error>> {
+    let single = phase(
+        "single",
+        base,
+        key_results,
+        public_key_results,
+        settings,
+        1,
+        None,
+    )
+    .await?;
+    let batched = phase(
+        "batched",
+        base,
+        key_results,
+        public_key_results,
+        settings,
+        settings.batch,
+        None,
+    )
+    .await?;
+    let paced = phase(
+        "paced",
+        base,
+        key_results,
+        public_key_results,
+        settings,
+        settings.batch,
+        Some(settings.paced_rate),
+    )
+    .await?;
+    let mut all = single;
+    all.acked.extend(batched.acked);
+    all.acked.extend(paced.acked);
+    Ok(all)
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let nodes = env_or("OKRS_LOAD_NODES", 100_000);
     let settings = Settings {
@@ -307,13 +404,18 @@ fn main() -> Result<(), Box<dyn Error>> {
         write_share: 2,
         paced_rate: env_or("OKRS_LOAD_PACED_RATE", 6000) as f64,
         paced_reads: env_or("OKRS_LOAD_PACED_READS", 4800) as f64,
+        staff: env_or("OKRS_LOAD_STAFF", 1) != 0,
     };
     let dir = std::env::temp_dir().join(format!("okrs-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let db = dir.join("okrs.db");
+    let tokens = dir.join("tokens.json");
+    std::fs::write(&tokens, TOKENS)?;
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_okrs-server"))
         .arg("--db")
         .arg(&db)
+        .arg("--tokens")
+        .arg(&tokens)
         .args(["--listen", "127.0.0.1:0", "--synthetic", &nodes.to_string()])
         .stdout(std::process::Stdio::piped())
         .spawn()?;
@@ -327,13 +429,19 @@ fn main() -> Result<(), Box<dyn Error>> {
         .find(|w| w.starts_with("http://"))
         .ok_or("no address")?
         .to_owned();
-    let key_results: Arc<Vec<String>> = Arc::new(
-        okrs::sample::synthetic(nodes, 42)
-            .objectives
-            .iter()
-            .flat_map(|o| o.key_results.iter().map(|k| k.id.as_str().to_owned()))
-            .collect(),
-    );
+    let document = okrs_server::app::synthetic(nodes);
+    let key_results_of = |public_only: bool| -> Arc<Vec<String>> {
+        Arc::new(
+            document
+                .objectives
+                .iter()
+                .filter(|o| !public_only || o.visibility.is_public())
+                .flat_map(|o| o.key_results.iter().map(|k| k.id.as_str().to_owned()))
+                .collect(),
+        )
+    };
+    let key_results = key_results_of(false);
+    let public_key_results = key_results_of(true);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -349,29 +457,26 @@ fn main() -> Result<(), Box<dyn Error>> {
         if status != 200 {
             return Err(format!("warm-up read: {status}").into());
         }
-        let single = phase("single", &base, &key_results, &settings, 1, None).await?;
-        let batched = phase(
-            "batched",
-            &base,
-            &key_results,
-            &settings,
-            settings.batch,
-            None,
-        )
-        .await?;
-        let paced = phase(
-            "paced",
-            &base,
-            &key_results,
-            &settings,
-            settings.batch,
-            Some(settings.paced_rate),
-        )
-        .await?;
-        let mut all = single;
-        all.acked.extend(batched.acked);
-        all.acked.extend(paced.acked);
-        Ok::<_, Box<dyn Error>>(all)
+        // And staff's view, beside the committed set and in the replica.
+        if !settings.staff {
+            return phases(&base, &key_results, &public_key_results, &settings).await;
+        }
+        let warm = format!(
+            "{base}/api/nodes/{}?as_of=2026-12-01",
+            public_key_results[0]
+        );
+        let started = Instant::now();
+        let (status, _) = send_as(&client, "staff-token", "GET", &warm, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        if status != 200 {
+            return Err(format!("warm-up read as staff: {status}").into());
+        }
+        println!(
+            "  warm-up: staff's first read (its view built twice, reviewed once) {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
+        phases(&base, &key_results, &public_key_results, &settings).await
     });
     let result = result.and_then(|all| {
         // Every acknowledged edit once, and nothing else.

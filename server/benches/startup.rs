@@ -1,6 +1,8 @@
 //! Start-up time: a database holding a snapshot of a 100k-node synthetic
-//! organisation and 100,000 check-ins logged after it, loaded the way the
-//! server loads it (the snapshot parsed and built, every edit replayed).
+//! organisation (the server's `--synthetic`, with private objectives) and
+//! 100,000 check-ins logged after it, loaded the way the server loads it
+//! (the snapshot parsed and built, every edit replayed); then the time a
+//! non-admin's first read takes to build their view.
 //!
 //! ```text
 //! cargo bench -p okrs-server --bench startup     # OKRS_STARTUP_NODES, OKRS_STARTUP_EDITS to change the size
@@ -30,7 +32,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let db = dir.join("okrs.db");
 
     // The database: the snapshot at 0, then the check-ins.
-    let document = okrs::sample::synthetic(nodes, 42);
+    let document = okrs_server::app::synthetic(nodes);
     let key_results: Vec<String> = document
         .objectives
         .iter()
@@ -87,6 +89,68 @@ fn main() -> Result<(), Box<dyn Error>> {
         (startup.elapsed - startup.snapshot_load).as_secs_f64(),
         elapsed.as_secs_f64()
     );
+    // A non-admin's first read builds their view of the set (then kept
+    // edit by edit).
+    let staff = okrs::Viewer::new("staff");
+    let started = Instant::now();
+    let view = okrs_server::writer::read_committed(&app).set.view(&staff);
+    println!(
+        "a viewer's view (in no group: without the {} private objectives): {} nodes, built in {:.2} s",
+        okrs_server::writer::read_committed(&app)
+            .set
+            .objectives()
+            .filter(|o| !o.visibility().is_public())
+            .count(),
+        view.set().len(),
+        started.elapsed().as_secs_f64()
+    );
+    drop(view);
+    // What the writer does, under the committed set's write lock, for a
+    // request that may change who sees what while one person listens in a
+    // view: the view built again and compared with the old one (the
+    // listener's event); and for a check-in, which it follows.
+    let mut committed = okrs_server::writer::read_committed(&app).set.clone();
+    let mut views = okrs_server::views::Views::new();
+    let _ = views.view(
+        &committed,
+        &okrs_server::reader::Audience::Viewer(staff.clone()),
+    );
+    let private = committed
+        .objectives()
+        .find(|o| !o.visibility().is_public())
+        .map(|o| o.id().clone())
+        .ok_or("no private objective")?;
+    let key_result = key_results
+        .iter()
+        .find(|k| committed.is_visible_to(k, &staff))
+        .ok_or("no public key result")?
+        .clone();
+    for (what, edit) in [
+        (
+            "a check-in (followed in the view)",
+            serde_json::from_str::<Edit>(&format!(
+                r#"{{"op": "record-check-in", "key_result": "{key_result}", "check_in": {{"at": "2027-01-01", "value": "4.5"}}}}"#
+            ))?,
+        ),
+        (
+            "making a private objective public (every view built again)",
+            serde_json::from_str::<Edit>(&format!(
+                r#"{{"op": "set-visibility", "id": "{private}", "visibility": "public"}}"#
+            ))?,
+        ),
+    ] {
+        let envelopes = vec![Envelope::new(edit)];
+        let started = Instant::now();
+        let pending = views.before(&committed, &envelopes, std::slice::from_ref(&staff));
+        let changes = committed.apply(envelopes[0].clone())?;
+        let seen = views.after(&committed, pending, false, &envelopes, &changes);
+        println!(
+            "{what}, one listener in a view: {:.1} ms ({} nodes moved in the set, {} for the listener)",
+            started.elapsed().as_secs_f64() * 1000.0,
+            changes.moved.len(),
+            seen.get(&staff).map_or(0, |s| s.changes.moved.len())
+        );
+    }
     drop(app);
     std::fs::remove_dir_all(&dir)?;
     Ok(())

@@ -24,7 +24,7 @@ use tokio::sync::oneshot;
 use crate::app::App;
 use crate::auth::Person;
 use crate::error::ApiError;
-use crate::reader::{self, ExportFormat, Reader};
+use crate::reader::{self, Audience, ExportFormat, Reader};
 use crate::store::AuditFilter;
 use crate::writer::{Command, WriteError, WriteRequest, read_committed};
 
@@ -171,14 +171,15 @@ async fn me(Caller(person): Caller) -> Response {
 
 async fn periods(State(app): State<Arc<App>>, Caller(person): Caller) -> Response {
     let committed = read_committed(&app);
-    let reader = Reader::new(&committed.set, &person);
+    let reader = Reader::new(&committed, &person);
     axum::Json(json!({ "seq": committed.seq, "periods": reader.periods() })).into_response()
 }
 
-/// The review from the replica, reflecting at least `min_seq` (default:
-/// every edit acknowledged so far).
+/// The person's review from the replica, reflecting at least `min_seq`
+/// (default: every edit acknowledged so far).
 async fn review_view(
     app: &App,
+    person: &Person,
     as_of: Option<Date>,
     min_seq: Option<u64>,
 ) -> Result<Arc<crate::replica::ReviewView>, ApiError> {
@@ -194,7 +195,12 @@ async fn review_view(
         ));
     }
     app.reviews
-        .get(as_of.unwrap_or_else(today), min_seq, REVIEW_WAIT)
+        .get(
+            Audience::of(person),
+            as_of.unwrap_or_else(today),
+            min_seq,
+            REVIEW_WAIT,
+        )
         .await
         .map_err(|_| {
             ApiError::new(
@@ -213,7 +219,7 @@ async fn review(
     let Query(query) = query.map_err(|e| bad_query(&e))?;
     if let Some(period) = &query.period {
         let committed = read_committed(&app);
-        if !Reader::new(&committed.set, &person)
+        if !Reader::new(&committed, &person)
             .periods()
             .iter()
             .any(|p| p.id.as_str() == period)
@@ -226,8 +232,8 @@ async fn review(
             .with_ids(vec![period.clone()]));
         }
     }
-    let view = review_view(&app, query.as_of, query.min_seq).await?;
-    let rows = reader::visible_review(&view, &person, query.period.as_deref());
+    let view = review_view(&app, &person, query.as_of, query.min_seq).await?;
+    let rows = reader::visible_review(&view, query.period.as_deref());
     Ok(axum::Json(json!({ "seq": view.seq, "as_of": view.as_of, "nodes": rows })).into_response())
 }
 
@@ -240,9 +246,8 @@ async fn review_node(
     query: Result<Query<NodeQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| bad_query(&e))?;
-    let view = review_view(&app, query.as_of, query.min_seq).await?;
-    let row =
-        reader::visible_row(&view, &person, &id).ok_or_else(|| ApiError::unknown_node(&id))?;
+    let view = review_view(&app, &person, query.as_of, query.min_seq).await?;
+    let row = reader::visible_row(&view, &id).ok_or_else(|| ApiError::unknown_node(&id))?;
     Ok(axum::Json(json!({ "seq": view.seq, "as_of": view.as_of, "node": row })).into_response())
 }
 
@@ -255,12 +260,12 @@ async fn node(
     let Query(query) = query.map_err(|e| bad_query(&e))?;
     let (detail, seq) = {
         let committed = read_committed(&app);
-        let reader = Reader::new(&committed.set, &person);
+        let reader = Reader::new(&committed, &person);
         (reader.node_detail(&id), committed.seq)
     };
     let detail = detail.ok_or_else(|| ApiError::unknown_node(&id))?;
-    let view = review_view(&app, query.as_of, query.min_seq).await?;
-    let row = reader::visible_row(&view, &person, &id);
+    let view = review_view(&app, &person, query.as_of, query.min_seq).await?;
+    let row = reader::visible_row(&view, &id);
     Ok(axum::Json(json!({
         "id": id,
         "seq": seq,
@@ -272,7 +277,7 @@ async fn node(
 
 async fn coverage(State(app): State<Arc<App>>, Caller(person): Caller) -> Response {
     let committed = read_committed(&app);
-    let coverage = Reader::new(&committed.set, &person).coverage();
+    let coverage = Reader::new(&committed, &person).coverage();
     axum::Json(json!({ "seq": committed.seq, "coverage": coverage })).into_response()
 }
 
@@ -284,7 +289,7 @@ async fn lint(
     let Query(query) = query.map_err(|e| bad_query(&e))?;
     let as_of = query.as_of.unwrap_or_else(today);
     let committed = read_committed(&app);
-    let findings = Reader::new(&committed.set, &person).lint(as_of);
+    let findings = Reader::new(&committed, &person).lint(as_of);
     Ok(
         axum::Json(json!({ "seq": committed.seq, "as_of": as_of, "findings": findings }))
             .into_response(),
@@ -297,7 +302,7 @@ async fn impact(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let committed = read_committed(&app);
-    let reader = Reader::new(&committed.set, &person);
+    let reader = Reader::new(&committed, &person);
     if !reader.can_see(&id) {
         return Err(ApiError::unknown_node(&id));
     }
@@ -336,7 +341,7 @@ async fn export(
     })?;
     let text = {
         let committed = read_committed(&app);
-        Reader::new(&committed.set, &person).export(format, query.as_of.unwrap_or_else(today))
+        Reader::new(&committed, &person).export(format, query.as_of.unwrap_or_else(today))
     }
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "export", e))?;
     Ok(([(header::CONTENT_TYPE, format.content_type())], text).into_response())
@@ -348,22 +353,41 @@ async fn audit(
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| bad_query(&e))?;
-    let filter = AuditFilter {
+    let limit = query.limit.unwrap_or(100).min(10_000);
+    let mut filter = AuditFilter {
         node: query.node,
         author: query.author,
         after: query.after,
-        limit: query.limit.unwrap_or(100).min(10_000),
+        limit,
     };
-    let entries = {
-        let store = app
-            .audit
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        store.audit(&filter)
+    let audience = Audience::of(&person);
+    let mut shown = Vec::new();
+    // Entries the person may not see are left out; read on until `limit`
+    // are shown or the log ends.
+    loop {
+        let entries = {
+            let store = app
+                .audit
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            store.audit(&filter)
+        }
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage", e.to_string()))?;
+        let done = entries.len() < filter.limit as usize;
+        filter.after = entries.last().map(|e| e.seq).or(filter.after);
+        let entries = if audience == Audience::Everything {
+            entries
+        } else {
+            let committed = read_committed(&app);
+            reader::visible_audit(entries, &Reader::new(&committed, &person))
+        };
+        shown.extend(entries);
+        if done || shown.len() >= limit as usize {
+            break;
+        }
     }
-    .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage", e.to_string()))?;
-    let entries = reader::visible_audit(entries, &person);
-    Ok(axum::Json(json!({ "edits": entries })).into_response())
+    shown.truncate(limit as usize);
+    Ok(axum::Json(json!({ "edits": shown })).into_response())
 }
 
 async fn events(
@@ -372,7 +396,14 @@ async fn events(
     query: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     query.map_err(|e| bad_query(&e))?;
-    Ok(crate::events::stream(app.events.subscribe(), person).into_response())
+    let audience = Audience::of(&person);
+    // Counted in before subscribing, so that the writer computes this
+    // listener's part of every event it receives (but the first few).
+    let listening = audience
+        .viewer()
+        .map(|viewer| app.listeners.listen(viewer.clone()));
+    let events = app.events.subscribe();
+    Ok(crate::events::stream(events, audience, listening).into_response())
 }
 
 /// The body: one edit (`{"op": …}`) or a list (`[{"op": …}, …]`, one
@@ -451,7 +482,7 @@ async fn write(
         Ok(written) => Ok(axum::Json(json!({
             "first_seq": written.first_seq,
             "seq": written.last_seq,
-            "changes": reader::visible_changes(written.changes, &person),
+            "changes": written.changes,
         }))
         .into_response()),
         Err(WriteError::Forbidden(forbidden)) => {
@@ -466,6 +497,7 @@ async fn write(
             )
         }
         Err(WriteError::Refused(error)) => Err(ApiError::from(&error)),
+        Err(WriteError::Obscured(error)) => Err(error),
         Err(WriteError::Storage(message)) => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "storage",

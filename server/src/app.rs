@@ -22,9 +22,10 @@ use okrs::{Envelope, OkrSet};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::auth::Tokens;
-use crate::events::Event;
+use crate::events::{Event, Listeners};
 use crate::replica::{self, Reviews};
 use crate::store::{Snapshots, Store};
+use crate::views::Views;
 use crate::writer::{self, Command};
 
 /// How the server is set up.
@@ -77,13 +78,17 @@ impl Config {
     }
 }
 
-/// The committed set and the last sequence number it includes.
+/// The committed set, the last sequence number it includes, and the
+/// viewer views of it that non-admins read.
 #[derive(Debug)]
 pub struct Committed {
     /// The set as the log holds it.
     pub set: OkrSet,
     /// The last edit applied to it (0 before any).
     pub seq: u64,
+    /// Viewer views of `set`, kept in step with it by the writer; readers
+    /// build missing ones under the lock ([`crate::reader::Reader`]).
+    pub views: Mutex<Views>,
 }
 
 /// What every request shares.
@@ -97,6 +102,9 @@ pub struct App {
     pub reviews: Reviews,
     /// Accepted edits, for the event stream.
     pub events: broadcast::Sender<Arc<Event>>,
+    /// Who listens to the event stream: the writer computes each one's
+    /// part of every event.
+    pub listeners: Listeners,
     /// The writer's queue.
     pub writer: mpsc::Sender<Command>,
     /// A connection for reading the audit log (WAL lets it read beside
@@ -140,8 +148,8 @@ pub fn start(config: &Config) -> Result<(Arc<App>, Startup), String> {
         None => {
             // A new database: the seed is snapshot 0.
             let document = match config.seed {
-                Seed::Sample => okrs::sample::document(),
-                Seed::Synthetic(nodes) => okrs::sample::synthetic(nodes, 42),
+                Seed::Sample => sample(),
+                Seed::Synthetic(nodes) => synthetic(nodes),
             };
             let json = document.to_json().map_err(|e| e.to_string())?;
             store
@@ -210,10 +218,12 @@ pub fn start(config: &Config) -> Result<(Arc<App>, Startup), String> {
         committed: RwLock::new(Committed {
             set: set.clone(),
             seq,
+            views: Mutex::new(Views::new()),
         }),
         committed_seq: AtomicU64::new(seq),
         reviews: Reviews::new(replica_tx.clone()),
         events,
+        listeners: Listeners::default(),
         writer: writer_tx,
         audit: Mutex::new(audit),
         tokens: config.tokens.clone(),
@@ -237,6 +247,50 @@ pub fn start(config: &Config) -> Result<(Arc<App>, Startup), String> {
         config.max_batch,
     )?;
     Ok((app, startup))
+}
+
+/// The built-in sample organisation, with one private objective: the
+/// leadership's plan to open an office in Berlin, owned by the COO, seen by
+/// the `leadership` group and by the head of people (who owns one of its
+/// key results), hidden from everyone else. It contributes to "Grow new
+/// revenue", whose progress therefore differs between those who may see
+/// it and those who may not.
+#[must_use]
+pub fn sample() -> okrs::Document {
+    let mut document = okrs::sample::document();
+    let private = r#"{
+        "id": "berlin-office", "title": "Open a sales office in Berlin", "level": "department",
+        "owners": ["coo"], "period": "FY2026", "visibility": "private", "viewers": ["leadership"],
+        "aligned_to": [{ "id": "grow-revenue" }],
+        "key_results": [
+          { "id": "berlin-lease", "title": "Sign the lease for the Berlin office", "owners": ["coo"],
+            "metric": { "kind": "binary", "done": true } },
+          { "id": "berlin-hires", "title": "Hire 4 people for the Berlin office", "owners": ["head-people"],
+            "metric": { "kind": "numeric", "start": "0", "target": "4" },
+            "check_ins": [ { "at": "2026-11-16", "value": "1", "confidence": "0.6", "by": "head-people" } ] }
+        ] }"#;
+    match serde_json::from_str(private) {
+        Ok(objective) => document.objectives.push(objective),
+        Err(e) => debug_assert!(false, "the sample's private objective: {e}"),
+    }
+    document
+}
+
+/// The synthetic organisation of [`okrs::sample::synthetic`], with one
+/// in twenty of the individuals' objectives private to their owner's
+/// group `finance` (nothing aligns to an individual's objective, so a
+/// public one never aligns to a private one): a non-admin sees a view
+/// without them, and the teams they align to count without them.
+#[must_use]
+pub fn synthetic(nodes: usize) -> okrs::Document {
+    let mut document = okrs::sample::synthetic(nodes, 42);
+    for (i, objective) in document.objectives.iter_mut().enumerate() {
+        if objective.level == "individual" && i % 20 == 0 {
+            objective.visibility = okrs::Visibility::Private;
+            objective.viewers = vec!["finance".into()];
+        }
+    }
+    document
 }
 
 fn db_error(path: &Path, error: &rusqlite::Error) -> String {

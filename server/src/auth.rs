@@ -13,6 +13,8 @@ use std::path::Path;
 use okrs::{Edit, Id, NodeKind, OkrSet};
 use serde::Deserialize;
 
+use crate::reader::Audience;
+
 /// A person the server knows, from the tokens file.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -114,9 +116,13 @@ pub struct Forbidden {
 ///
 /// A node that does not exist is not refused here: the engine refuses the
 /// edit with `unknown-node` (or whatever is wrong), which tells nothing a
-/// 403 would hide. Adding an objective is allowed when the person is among
-/// its owners; periods (adding, removing, closing, reopening) are for
-/// admins.
+/// 403 would hide. Nor is a node the person may not see (a private
+/// objective of someone else's, and what is under it): it is treated
+/// exactly as one that does not exist, and the writer answers it as the
+/// engine answers an unknown node. Adding an objective is allowed when the
+/// person is among its owners; making an objective public or private is
+/// for its owners (not its key results'); periods (adding, removing,
+/// closing, reopening) are for admins.
 ///
 /// # Errors
 /// [`Forbidden`] naming the nodes.
@@ -158,6 +164,7 @@ pub fn authorize(set: &OkrSet, person: &Person, edit: &Edit) -> Result<(), Forbi
         | Edit::SetTitle { id, .. }
         | Edit::SetDescription { id, .. }
         | Edit::SetOwners { id, .. }
+        | Edit::SetVisibility { id, .. }
         | Edit::SetWeight { id, .. }
         | Edit::SetCommitment { id, .. }
         | Edit::SetLevel { id, .. }
@@ -189,12 +196,19 @@ pub fn authorize(set: &OkrSet, person: &Person, edit: &Edit) -> Result<(), Forbi
 }
 
 /// Whether the person owns the node or something it belongs to (the key
-/// result's parents up to its objective). A node that is not there is
-/// left to the engine to refuse.
+/// result's parents up to its objective). A node that is not there, or
+/// that the person may not see, is left to the engine (and the writer) to
+/// refuse.
 fn may_edit(set: &OkrSet, person: &Person, id: &str) -> bool {
     let Some(mut node) = set.node(id) else {
         return true;
     };
+    if Audience::of(person)
+        .viewer()
+        .is_some_and(|viewer| !set.is_visible_to(id, viewer))
+    {
+        return true;
+    }
     loop {
         if person.is_among(node.owners()) {
             return true;
@@ -214,6 +228,8 @@ fn may_edit(set: &OkrSet, person: &Person, id: &str) -> bool {
 fn key_result_of_check_in(set: &OkrSet, check_in: &Id) -> Option<Id> {
     let (key_result, _) = check_in.as_str().rsplit_once('#')?;
     let node = set.node(key_result)?;
+    // Whose check-in it is does not matter when it is hidden: the edit is
+    // answered as one of an unknown check-in.
     node.check_ins()
         .iter()
         .any(|c| c.id.as_ref() == Some(check_in))

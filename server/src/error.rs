@@ -50,6 +50,13 @@ impl ApiError {
         self
     }
 
+    /// With the document field concerned.
+    #[must_use]
+    pub fn with_field(mut self, field: Option<String>) -> Self {
+        self.field = field;
+        self
+    }
+
     /// 401: no token, or one the server does not know.
     #[must_use]
     pub fn unauthorized() -> Self {
@@ -60,7 +67,8 @@ impl ApiError {
         )
     }
 
-    /// 404 for a node the viewer cannot read.
+    /// 404 for a node that does not exist or that the reader may not see
+    /// (the same answer for both, so that it tells nothing).
     #[must_use]
     pub fn unknown_node(id: &str) -> Self {
         Self::new(

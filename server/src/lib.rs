@@ -8,8 +8,9 @@
 //! one transaction with every other request waiting ([`store`]), then
 //! applies it to the committed copy readers see, hands it to the replica
 //! ([`replica`], reviews and snapshots) and the event stream
-//! ([`events`]), and answers. Reads go through one seam ([`reader`]),
-//! where privacy views will be wired in (issue 16).
+//! ([`events`]), and answers. Reads go through one seam ([`reader`]):
+//! an admin reads the whole set, anyone else the engine's viewer view of
+//! it, kept edit by edit beside each copy of the set ([`views`]).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -24,6 +25,7 @@ pub mod page;
 pub mod reader;
 pub mod replica;
 pub mod store;
+pub mod views;
 pub mod writer;
 
 pub use app::{App, Config, Seed, Startup, start};

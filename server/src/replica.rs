@@ -1,14 +1,17 @@
-//! The replica: a thread with its own copy of the set, kept up to date
-//! with every committed request, which computes reviews and snapshots.
+//! The replica: a thread with its own copy of the set (and its own viewer
+//! views of it, [`Views`]), kept up to date with every committed request,
+//! which computes reviews and snapshots.
 //!
 //! A review is O(V) (140 ms at 100k nodes), so it is not computed per
-//! request: the replica computes the review as of each date someone asked
-//! for in the last minute, publishes it stamped with the sequence number it
-//! reflects, and recomputes it when edits have moved on — at once when a
-//! reader waits for a newer one, else at most every
-//! [`REFRESH`]. A reader asks for a minimum sequence number: by default
-//! every edit acknowledged before its request (read your writes), or 0 for
-//! whatever the replica has (bounded staleness, for dashboards under load).
+//! request: the replica computes the review for each audience (admins: the
+//! set; anyone else: their view) and date someone asked for in the last
+//! minute, publishes it stamped with the sequence number it reflects, and
+//! recomputes it when edits have moved on — at once when a reader waits
+//! for a newer one, else at most every [`REFRESH`]. Audiences that share a
+//! view share its review: it is computed once. A reader asks for a minimum
+//! sequence number: by default every edit acknowledged before its request
+//! (read your writes), or 0 for whatever the replica has (bounded
+//! staleness, for dashboards under load).
 //!
 //! Every `snapshot_every` edits it writes the document as JSON to the
 //! snapshot file ([`Snapshots`]) on its own connection; start-up then
@@ -24,7 +27,9 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::app::App;
+use crate::reader::Audience;
 use crate::store::Snapshots;
+use crate::views::Views;
 use crate::writer::{CommittedRequest, apply_request};
 
 /// How often a review that nobody waits for is brought up to date while
@@ -34,10 +39,23 @@ pub const REFRESH: Duration = Duration::from_secs(1);
 /// How long a date stays wanted after its last request.
 const WANTED_FOR: Duration = Duration::from_secs(60);
 
-/// How many dates are kept up to date at once: each costs a review per
-/// refresh, so a client walking through dates cannot keep the replica
-/// busy with hundreds. The date asked for longest ago gives way.
-const MAX_DATES: usize = 8;
+/// How many reviews — distinct views and dates — are kept up to date at
+/// once: each costs a review per refresh, so clients walking through dates
+/// (or many views) cannot keep the replica busy with hundreds. The one
+/// asked for longest ago gives way. Audiences that read the same view
+/// share its review, however many they are.
+const MAX_REVIEWS: usize = 8;
+
+/// How many audiences and dates are remembered as wanted at once (a
+/// bound on memory only: those reading one view share one review).
+const MAX_WANTED: usize = 4096;
+
+/// Whose review as of when.
+type Wanted = (Audience, Date);
+
+/// A review as the replica computes it: of a view (its key; `None` for the
+/// whole set) as of a date.
+type ReviewKey = (Option<crate::views::Key>, Date);
 
 /// What the replica is told.
 #[derive(Debug)]
@@ -73,6 +91,13 @@ pub struct ReviewRow {
     /// A key result's metric (for a check-in form).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metric: Option<Metric>,
+    /// `private` for a private objective (its key results share it);
+    /// absent for public ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<okrs::Visibility>,
+    /// Who besides its owners may see a private objective.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub viewers: Vec<String>,
 }
 
 /// A whole review as of a date, at a sequence number.
@@ -118,6 +143,13 @@ impl ReviewView {
                 },
                 aligned_to: node.aligned_to().map(|l| l.target().id().clone()).collect(),
                 metric: node.metric().cloned(),
+                visibility: (is_objective && !node.visibility().is_public())
+                    .then(|| node.visibility()),
+                viewers: if is_objective {
+                    node.viewers().to_vec()
+                } else {
+                    Vec::new()
+                },
             });
         }
         Self {
@@ -135,10 +167,10 @@ pub struct ReviewTimeout;
 
 #[derive(Default)]
 struct ReviewsInner {
-    published: HashMap<Date, Arc<ReviewView>>,
-    /// Dates asked for: when last, and the newest sequence number a reader
-    /// waits for.
-    wanted: HashMap<Date, (Instant, u64)>,
+    published: HashMap<Wanted, Arc<ReviewView>>,
+    /// Reviews asked for: when last, and the newest sequence number a
+    /// reader waits for.
+    wanted: HashMap<Wanted, (Instant, u64)>,
 }
 
 /// The reviews the replica publishes, shared with request handlers.
@@ -163,41 +195,43 @@ impl Reviews {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The review as of `as_of` reflecting at least edit `min_seq`,
-    /// waiting for the replica up to `timeout`.
+    /// The audience's review as of `as_of` reflecting at least edit
+    /// `min_seq`, waiting for the replica up to `timeout`.
     ///
     /// # Errors
     /// [`ReviewTimeout`] when none came in time.
     pub async fn get(
         &self,
+        audience: Audience,
         as_of: Date,
         min_seq: u64,
         timeout: Duration,
     ) -> Result<Arc<ReviewView>, ReviewTimeout> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut published = self.published.subscribe();
+        let wanted: Wanted = (audience, as_of);
         loop {
             {
                 let mut inner = self.lock();
                 let now = Instant::now();
-                let want = inner.wanted.entry(as_of).or_insert((now, 0));
+                let want = inner.wanted.entry(wanted.clone()).or_insert((now, 0));
                 want.0 = now;
-                if let Some(view) = inner.published.get(&as_of) {
+                if let Some(view) = inner.published.get(&wanted) {
                     if view.seq >= min_seq {
                         return Ok(view.clone());
                     }
                 }
-                let want = inner.wanted.entry(as_of).or_insert((now, 0));
+                let want = inner.wanted.entry(wanted.clone()).or_insert((now, 0));
                 want.1 = want.1.max(min_seq);
-                while inner.wanted.len() > MAX_DATES {
+                while inner.wanted.len() > MAX_WANTED {
                     let oldest = inner
                         .wanted
                         .iter()
-                        .filter(|(date, _)| **date != as_of)
+                        .filter(|(key, _)| **key != wanted)
                         .min_by_key(|(_, (asked, _))| *asked)
-                        .map(|(date, _)| *date);
+                        .map(|(key, _)| key.clone());
                     match oldest {
-                        Some(date) => inner.wanted.remove(&date),
+                        Some(key) => inner.wanted.remove(&key),
                         None => break,
                     };
                 }
@@ -236,6 +270,7 @@ pub(crate) fn spawn(
         snapshot_every: snapshot_every.max(1),
         snapshot_seq,
         computed: HashMap::new(),
+        views: Views::new(),
     };
     std::thread::Builder::new()
         .name("okrs-replica".into())
@@ -252,8 +287,10 @@ struct Replica {
     snapshots: std::path::PathBuf,
     snapshot_every: u64,
     snapshot_seq: u64,
-    /// When each date's review was last computed.
-    computed: HashMap<Date, Instant>,
+    /// When each review (view and date) was last computed.
+    computed: HashMap<ReviewKey, Instant>,
+    /// The views of `set` that reviews are computed from.
+    views: Views,
 }
 
 impl Replica {
@@ -281,59 +318,128 @@ impl Replica {
     fn take(&mut self, message: ReplicaMessage) {
         if let ReplicaMessage::Committed(requests, seq) = message {
             for request in requests {
-                if apply_request(&mut self.set, request.is_list, request.envelopes).is_err() {
-                    // Cannot happen (the same edits applied to the same
-                    // set live); if it did, the committed copy is the truth.
-                    if let Some(app) = self.app.upgrade() {
-                        self.set = crate::writer::read_committed(&app).set.clone();
+                match apply_request(&mut self.set, request.is_list, request.envelopes.clone()) {
+                    Ok(changes) => self.views.follow_or_clear(
+                        &self.set,
+                        request.is_list,
+                        &request.envelopes,
+                        &changes,
+                    ),
+                    Err(_) => {
+                        // Cannot happen (the same edits applied to the same
+                        // set live); if it did, the committed copy is the
+                        // truth.
+                        if let Some(app) = self.app.upgrade() {
+                            self.set = crate::writer::read_committed(&app).set.clone();
+                        }
+                        self.views.clear();
+                        break;
                     }
-                    break;
                 }
             }
             self.seq = seq;
         }
     }
 
-    /// Recomputes the wanted reviews that are behind.
+    /// Recomputes the wanted reviews that are behind: once per distinct
+    /// view and date, shared by every audience reading that view; at most
+    /// [`MAX_REVIEWS`] of them, those asked for last.
     fn refresh(&mut self, app: &App) {
         let now = Instant::now();
-        let due: Vec<Date> = {
+        let wanted: Vec<(Wanted, Instant, u64)> = {
             let mut inner = app.reviews.lock();
             inner
                 .wanted
                 .retain(|_, (asked, _)| now.duration_since(*asked) < WANTED_FOR);
-            let inner = &*inner;
             inner
                 .wanted
                 .iter()
-                .filter(|(date, (_, waited_for))| {
-                    let behind = inner.published.get(*date).is_none_or(|v| v.seq < self.seq);
-                    let someone_waits = *waited_for
-                        > inner.published.get(*date).map_or(0, |v| v.seq)
-                        || !inner.published.contains_key(*date);
-                    let stale_long = self
-                        .computed
-                        .get(*date)
-                        .is_none_or(|at| now.duration_since(*at) >= REFRESH);
-                    behind && (someone_waits || stale_long)
-                })
-                .map(|(date, _)| *date)
+                .map(|(wanted, (asked, waited_for))| (wanted.clone(), *asked, *waited_for))
                 .collect()
         };
-        for date in due {
-            let view = Arc::new(ReviewView::build(&self.set, self.seq, date));
-            self.computed.insert(date, Instant::now());
+        // By review: the view (its key; `None` for the set) and the date.
+        let mut reviews: HashMap<ReviewKey, Vec<(Wanted, Instant, u64)>> = HashMap::new();
+        for entry in wanted {
+            let (audience, date) = &entry.0;
+            let key = audience
+                .viewer()
+                .map(|viewer| self.views.key(&self.set, viewer))
+                .filter(|key| !key.is_empty());
+            reviews.entry((key, *date)).or_default().push(entry);
+        }
+        if reviews.len() > MAX_REVIEWS {
+            let mut by_ask: Vec<(ReviewKey, Instant)> = reviews
+                .iter()
+                .map(|(review, entries)| {
+                    let last = entries.iter().map(|(_, asked, _)| *asked).max();
+                    (review.clone(), last.unwrap_or(now))
+                })
+                .collect();
+            by_ask.sort_by_key(|(_, asked)| std::cmp::Reverse(*asked));
             let mut inner = app.reviews.lock();
-            let replaced = inner.published.insert(date, view);
-            let unwanted: Vec<Date> = inner
+            for (review, _) in by_ask.split_off(MAX_REVIEWS) {
+                for (wanted, _, _) in reviews.remove(&review).unwrap_or_default() {
+                    inner.wanted.remove(&wanted);
+                }
+            }
+        }
+        for (review, entries) in reviews {
+            let (due, current) = {
+                let inner = app.reviews.lock();
+                let stale_long = self
+                    .computed
+                    .get(&review)
+                    .is_none_or(|at| now.duration_since(*at) >= REFRESH);
+                let due = entries.iter().any(|(wanted, _, waited_for)| {
+                    let published = inner.published.get(wanted);
+                    let behind = published.is_none_or(|v| v.seq < self.seq);
+                    let someone_waits = published.is_none_or(|v| *waited_for > v.seq);
+                    behind && (someone_waits || stale_long)
+                });
+                // One of them may have it up to date already (the same
+                // view, asked for by someone else first).
+                let current = entries.iter().find_map(|(wanted, _, _)| {
+                    inner
+                        .published
+                        .get(wanted)
+                        .filter(|v| v.seq == self.seq)
+                        .cloned()
+                });
+                (due, current)
+            };
+            if !due {
+                continue;
+            }
+            let view = if let Some(view) = current {
+                view
+            } else {
+                let audience = &entries.first().map(|(wanted, _, _)| wanted.0.clone());
+                let set = audience
+                    .as_ref()
+                    .and_then(|audience| self.views.view(&self.set, audience));
+                let view = Arc::new(ReviewView::build(
+                    set.as_deref().unwrap_or(&self.set),
+                    self.seq,
+                    review.1,
+                ));
+                drop(set);
+                self.computed.insert(review.clone(), Instant::now());
+                view
+            };
+            let mut inner = app.reviews.lock();
+            let replaced: Vec<_> = entries
+                .into_iter()
+                .filter_map(|(wanted, _, _)| inner.published.insert(wanted, view.clone()))
+                .collect();
+            let unwanted: Vec<Wanted> = inner
                 .published
                 .keys()
-                .filter(|d| !inner.wanted.contains_key(d))
-                .copied()
+                .filter(|w| !inner.wanted.contains_key(w))
+                .cloned()
                 .collect();
             let dropped: Vec<_> = unwanted
                 .iter()
-                .filter_map(|d| inner.published.remove(d))
+                .filter_map(|w| inner.published.remove(w))
                 .collect();
             drop(inner);
             app.reviews
@@ -343,6 +449,8 @@ impl Replica {
             // while readers wait for the lock.
             drop((replaced, dropped));
         }
+        self.computed
+            .retain(|_, at| now.duration_since(*at) < WANTED_FOR);
     }
 
     fn snapshot(&mut self) {
@@ -365,5 +473,55 @@ impl Replica {
                 self.snapshot_seq = self.seq;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(name: &str) -> Audience {
+        Audience::Viewer(okrs::Viewer::new(name))
+    }
+
+    #[tokio::test]
+    async fn audiences_reading_the_same_view_share_one_review() {
+        let dir = std::env::temp_dir().join(format!("okrs-replica-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (app, _) = crate::start(&crate::Config::new(dir.join("okrs.db"))).unwrap();
+        let date: Date = "2026-12-01".parse().unwrap();
+        let wait = Duration::from_secs(30);
+        // Forty people who may not see the private objective, more than
+        // the reviews kept at once: one review, theirs.
+        let mut reviews = Vec::new();
+        for n in 0..40 {
+            reviews.push(
+                app.reviews
+                    .get(viewer(&format!("person{n}")), date, 0, wait)
+                    .await
+                    .unwrap(),
+            );
+        }
+        assert!(reviews.iter().all(|r| Arc::ptr_eq(r, &reviews[0])));
+        assert!(reviews[0].get("berlin-office").is_none());
+        // Those who may see it share another; the admin reads the set's.
+        let coo = app.reviews.get(viewer("coo"), date, 0, wait).await.unwrap();
+        let admin = app
+            .reviews
+            .get(Audience::Everything, date, 0, wait)
+            .await
+            .unwrap();
+        assert!(!Arc::ptr_eq(&coo, &reviews[0]));
+        assert!(coo.get("berlin-office").is_some() && admin.get("berlin-office").is_some());
+        // All forty are still served from the one review.
+        let again = app
+            .reviews
+            .get(viewer("person0"), date, 0, wait)
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(&again, &reviews[0]));
+        drop(app);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

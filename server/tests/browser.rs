@@ -377,6 +377,45 @@ async fn a_check_in_through_the_page_and_another_browsers_arriving_live() {
         activity.as_str().unwrap().contains("head-people"),
         "{activity}"
     );
+    // Privacy: the head of people owns a key result of the private
+    // objective, so sees it, marked private, and counts it in "Grow new
+    // revenue"; the director of BizOps sees a page without it, with "Grow
+    // new revenue" counted without it, and hears nothing of a check-in on
+    // it.
+    second.click("#period option[value=\"FY2026\"]").await;
+    second.progress("berlin-office").await;
+    let badge = second
+        .script("const b = document.querySelector('.node[data-id=\"berlin-office\"] .badge.private'); return b && b.textContent;")
+        .await;
+    assert_eq!(badge, "private");
+    assert_ne!(
+        first.progress("grow-revenue").await,
+        second.progress("grow-revenue").await
+    );
+    let berlin_before = second.progress("berlin-hires").await;
+    second
+        .click("#checkin-kr option[value=\"berlin-hires\"]")
+        .await;
+    second.type_into("#checkin-value", "3").await;
+    second.click("#checkin-submit").await;
+    let started = Instant::now();
+    while second.progress("berlin-hires").await == berlin_before {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the check-in on the private key result did not show"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let shows_it = first
+        .script("return document.body.innerText.toLowerCase().includes('berlin') || !!document.querySelector('.node[data-id^=\"berlin\"]');")
+        .await;
+    assert_eq!(
+        shows_it,
+        Value::Bool(false),
+        "the private objective shows to dir-bizops"
+    );
+
     // Nothing is wider than the phone's screen.
     let overflow = second
         .script("return document.documentElement.scrollWidth > window.innerWidth;")

@@ -76,6 +76,39 @@ impl<'a> NodeRef<'a> {
         }
     }
 
+    /// Whether the node's objective is public or private (a key result,
+    /// sub-key result or initiative shares its objective's). O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Objective, OkrSet, Visibility};
+    /// let set = OkrSet::from_document(okrs::Document::new(okrs::AlignmentModel::Cascading)
+    ///     .with_objective(Objective::new("cfo".parse()?, "Hire a CFO", "company")
+    ///         .with_owner("ceo")
+    ///         .private_to(["board"])))?;
+    /// let cfo = set.node("cfo").unwrap();
+    /// assert_eq!(cfo.visibility(), Visibility::Private);
+    /// assert_eq!(cfo.viewers(), ["board"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn visibility(&self) -> crate::Visibility {
+        match self.objective().node {
+            Node::Objective(o) if o.private().is_some() => crate::Visibility::Private,
+            _ => crate::Visibility::Public,
+        }
+    }
+
+    /// The people and groups besides its owners who may see the node's
+    /// private objective; empty when it is public. O(1).
+    #[must_use]
+    pub fn viewers(&self) -> &'a [String] {
+        match self.objective().node {
+            Node::Objective(o) => o.private().unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
     /// The commitment of the objective (for a key result, of its objective).
     /// O(1).
     #[must_use]

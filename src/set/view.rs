@@ -124,6 +124,38 @@ impl OkrSet {
         }
     }
 
+    /// Whether a viewer may see the node with this id, by the rule of
+    /// [`OkrSet::view`]: the node's objective is public, or the viewer owns
+    /// it or one of its key results, or is among its viewers. `false` for
+    /// an id no node has. It answers for one node without building a view:
+    /// `set.is_visible_to(id, &viewer)` is `set.view(&viewer).set().contains(id)`.
+    ///
+    /// Complexity: O(1) for a node of a public objective; O(its key
+    /// results + viewers) for a private one.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{KeyResult, Objective, OkrSet, Viewer};
+    /// let set = OkrSet::from_document(okrs::Document::new(okrs::AlignmentModel::Cascading)
+    ///     .with_objective(Objective::new("grow".parse()?, "Grow", "company"))
+    ///     .with_objective(Objective::new("cfo".parse()?, "Hire a CFO", "company")
+    ///         .with_owner("ceo")
+    ///         .private_to(["board"])
+    ///         .with_key_result(KeyResult::new("offer".parse()?, "Offer signed").with_owner("hr"))))?;
+    /// let kim = Viewer::new("kim");
+    /// assert!(set.is_visible_to("grow", &kim));
+    /// assert!(!set.is_visible_to("cfo", &kim) && !set.is_visible_to("offer", &kim));
+    /// assert!(set.is_visible_to("offer", &Viewer::new("lee").in_group("board")));
+    /// assert!(set.is_visible_to("cfo", &Viewer::new("hr"))); // owns a key result
+    /// assert!(!set.is_visible_to("no-such-node", &kim));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn is_visible_to(&self, id: &str, viewer: &Viewer) -> bool {
+        self.node(id)
+            .is_some_and(|node| self.visible_to(node.objective().index, viewer))
+    }
+
     /// Whether a viewer may see an objective: it is public, or the viewer
     /// owns it or one of its key results, or is among its viewers. O(key
     /// results + viewers).

@@ -310,6 +310,18 @@ proptest! {
             for text in [format!("obj{i}x"), format!("Title{i}x"), format!("kr{i}x"), format!("Measure{i}x")] {
                 prop_assert_eq!(everything.contains(&text), may_see, "{} for {:?}", text, viewer);
             }
+            // One node at a time, without a view, by the same rule.
+            for id in [format!("obj{i}x"), format!("kr{i}x")] {
+                prop_assert_eq!(set.is_visible_to(&id, &viewer), may_see, "{} for {:?}", id, viewer);
+                let node = set.node(&id).unwrap();
+                prop_assert_eq!(node.visibility().is_public(), !is_private);
+                prop_assert_eq!(node.viewers().is_empty(), !is_private);
+            }
         }
+        for node in set.nodes() {
+            let id = node.id().as_str();
+            prop_assert_eq!(set.is_visible_to(id, &viewer), view.set().contains(id), "{}", id);
+        }
+        prop_assert!(!set.is_visible_to("no-such-node", &viewer));
     }
 }

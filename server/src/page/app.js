@@ -170,6 +170,14 @@ function card(row) {
   pct.className = "percent";
   pct.textContent = percent(row.progress);
   head.append(kind, title, pct);
+  if (row.visibility === "private") {
+    const lock = document.createElement("span");
+    lock.className = "badge private";
+    lock.textContent = "private";
+    const who = ["its owners", "the owners of its key results"].concat(row.viewers || []);
+    lock.title = `Only ${who.join(", ")} see this objective; others see the rest without it.`;
+    head.append(lock);
+  }
   if (row.status) {
     const badge = document.createElement("span");
     badge.className = `badge ${row.status}`;
