@@ -75,7 +75,7 @@ impl SetBuilder {
         self.scale(scale)
     }
 
-    /// Replaces the status policy (default: the [`GapPolicy`] the
+    /// Replaces the status policy (default: the [`GapPolicy`](crate::GapPolicy) the
     /// document's `"status"` settings describe, which it then overrides).
     /// O(1).
     ///
