@@ -56,6 +56,14 @@ pub trait Scale: fmt::Debug + Send + Sync {
     /// progress that grades green. Status compares progress with the
     /// expected progress times this. Defaults to 1 for committed nodes and
     /// 0.7 for aspirational ones.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Commitment, GoogleScale, Scale};
+    /// let scale = GoogleScale::new("0.3".parse().unwrap(), "0.6".parse().unwrap()).unwrap();
+    /// assert_eq!(scale.aim(Commitment::Aspirational).to_string(), "0.6");
+    /// assert_eq!(scale.aim(Commitment::Committed).to_string(), "1");
+    /// ```
     fn aim(&self, commitment: Commitment) -> Decimal {
         match commitment {
             Commitment::Committed => Decimal::ONE,

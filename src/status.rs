@@ -64,6 +64,28 @@ impl fmt::Display for Status {
 }
 
 /// What a [`StatusPolicy`] decides from.
+///
+/// # Example
+/// ```
+/// use okrs::{Band, Commitment, Date, GapPolicy, Progress, Status, StatusInput, StatusPolicy};
+/// let (start, end) = (Date::new(2027, 1, 1)?, Date::new(2027, 4, 11)?);
+/// let p = |s: &str| s.parse::<Progress>().unwrap();
+/// // Day 50 of 100: 0.5 expected; an aspirational node aims at 0.7 of it.
+/// let input = StatusInput::new(Date::new(2027, 2, 20)?, start, end, p("0.2"), p("0.5"))
+///     .with_commitment(Commitment::Aspirational, "0.7".parse()?);
+/// assert_eq!(input.gap().to_string(), "-0.15");
+/// assert_eq!(GapPolicy::default().status(&input), Status::OnTrack);
+/// // The day after the last day: green is achieved, else missed.
+/// let after = StatusInput::new(Date::new(2027, 4, 12)?, start, end, p("0.7"), p("1"))
+///     .with_band(Band::Green);
+/// assert!(after.ended());
+/// assert_eq!(GapPolicy::default().status(&after), Status::Achieved);
+/// // A control holds (1) or not (0), and is never done before the end.
+/// let control = StatusInput::new(Date::new(2027, 1, 5)?, start, end, p("1"), p("0.04"))
+///     .with_controls(true, false);
+/// assert_eq!(GapPolicy::default().status(&control), Status::OnTrack);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StatusInput {

@@ -73,6 +73,14 @@ fn rollup_json_lists_every_node_as_of_a_date() {
     assert_eq!(arr["status"], "on-track");
     assert_eq!(arr["confidence"], "0.5");
     assert!(arr["forecast"].is_string() && arr["forecast_band"].is_string());
+    // The closed quarter is over: missed. A member without a forecast (one
+    // check-in is no trend) leaves its objective without one.
+    let referrals = nodes.iter().find(|n| n["id"] == "referrals").unwrap();
+    assert_eq!(referrals["status"], "missed");
+    let hire = nodes.iter().find(|n| n["id"] == "hire-assistant").unwrap();
+    assert!(hire.get("forecast").is_none(), "{hire}");
+    let bizops = nodes.iter().find(|n| n["id"] == "grow-bizops").unwrap();
+    assert!(bizops.get("forecast").is_none(), "{bizops}");
 
     // Earlier, fewer check-ins count.
     let out = okrs(&[

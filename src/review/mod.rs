@@ -1113,8 +1113,8 @@ mod tests {
     fn whole_phased_forecasts_agree_with_decimal_ones() {
         let (start, end) = (day(1, 1), day(3, 31));
         let x_end = days_between(start, end);
-        #[allow(clippy::type_complexity)]
-        let cases: [(&[(Date, i64)], &[(i64, &str)]); 4] = [
+        type Case<'a> = (&'a [(Date, i64)], &'a [(i64, &'a str)]);
+        let cases: [Case<'_>; 4] = [
             (
                 &[(day(2, 1), 30)],
                 &[(10, "7.5"), (40, "33"), (61, "41.25")],

@@ -160,13 +160,32 @@ impl OkrSet {
         &self.zone
     }
 
-    /// Today's date in the set's time zone. O(log transitions).
+    /// Today's date in the set's time zone: the one reading of the
+    /// machine's clock (the CLI's default `--as-of`). O(log transitions).
+    ///
+    /// # Example
+    /// ```
+    /// let set = okrs::OkrSet::from_json(r#"{ "format": "okrs/1", "time_zone": "Pacific/Kiritimati" }"#)?;
+    /// let utc = okrs::Timestamp::now().to_zoned(okrs::TimeZone::UTC).date();
+    /// // UTC+14: today there is today or tomorrow in UTC.
+    /// assert!(set.today() >= utc);
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
     #[must_use]
     pub fn today(&self) -> Date {
         jiff::Timestamp::now().to_zoned(self.zone.clone()).date()
     }
 
-    /// The scale check-ins state their confidence on. O(1).
+    /// The scale check-ins state their confidence on (`"confidence_scale"`,
+    /// `0-1` unless the document declares another). O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::ConfidenceScale;
+    /// let set = okrs::OkrSet::from_json(r#"{ "format": "okrs/1", "confidence_scale": "1-10" }"#)?;
+    /// assert_eq!(set.confidence_scale(), ConfidenceScale::OneToTen);
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
     #[must_use]
     pub fn confidence_scale(&self) -> ConfidenceScale {
         self.confidence_scale
@@ -175,6 +194,17 @@ impl OkrSet {
     /// The status settings the document gave (`"status"`): the gap
     /// thresholds and the objective rule. They decide statuses unless the
     /// builder set another [`StatusPolicy`]. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::ObjectiveStatusRule;
+    /// let set = okrs::OkrSet::from_json(
+    ///     r#"{ "format": "okrs/1", "status": { "objectives": "weakest-key-result" } }"#,
+    /// )?;
+    /// assert_eq!(set.status_settings().objectives, ObjectiveStatusRule::WeakestKeyResult);
+    /// assert_eq!(set.status_settings().on_track_from.to_string(), "-0.2"); // the default
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
     #[must_use]
     pub fn status_settings(&self) -> &GapPolicy {
         &self.status
