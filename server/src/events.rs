@@ -172,7 +172,9 @@ pub fn named_ids(edit: &Edit) -> Vec<String> {
         | Edit::SetLevel { id, .. }
         | Edit::SetPeriod { id, .. }
         | Edit::SetMetric { id, .. }
-        | Edit::SetInitiativeStatus { id, .. } => vec![id],
+        | Edit::SetInitiativeStatus { id, .. }
+        | Edit::SetProgressFrom { id, .. }
+        | Edit::SetScore { id, .. } => vec![id],
         Edit::RecordCheckIn { key_result, .. } => vec![key_result],
         Edit::CorrectCheckIn { check_in, .. } | Edit::DeleteCheckIn { check_in, .. } => {
             let mut ids = vec![check_in.as_str().to_owned()];

@@ -328,7 +328,9 @@ impl<'e> EditIds<'e> {
             | Edit::SetLevel { id, .. }
             | Edit::SetPeriod { id, .. }
             | Edit::SetMetric { id, .. }
-            | Edit::SetInitiativeStatus { id, .. } => ids.refs.push(id.as_str()),
+            | Edit::SetInitiativeStatus { id, .. }
+            | Edit::SetProgressFrom { id, .. }
+            | Edit::SetScore { id, .. } => ids.refs.push(id.as_str()),
             Edit::RecordCheckIn { key_result, .. } => ids.refs.push(key_result.as_str()),
             Edit::CorrectCheckIn { check_in, .. } | Edit::DeleteCheckIn { check_in, .. } => {
                 if let Some(key_result) = key_result_of(check_in) {
