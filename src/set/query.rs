@@ -385,19 +385,25 @@ impl OkrSet {
     /// Whether a node belongs to a private objective. O(1) (an
     /// initiative: its key result's parent).
     pub(crate) fn is_private(&self, node: NodeIndex) -> bool {
-        let objective = match self.graph.node_weight(node) {
-            Some(Node::Objective(_)) => node,
-            Some(Node::KeyResult(k)) => k.objective,
-            Some(Node::Initiative(_)) => match self.parent_edge(node) {
-                Some((_, parent)) => return self.is_private(parent),
-                None => return false,
+        self.objective_of(node).is_some_and(|objective| {
+            matches!(
+                self.graph.node_weight(objective),
+                Some(Node::Objective(o)) if o.private().is_some()
+            )
+        })
+    }
+
+    /// The objective a node belongs to: itself, a key result's (or
+    /// sub-key result's), an initiative's key result's. O(1).
+    pub(crate) fn objective_of(&self, node: NodeIndex) -> Option<NodeIndex> {
+        match self.graph.node_weight(node)? {
+            Node::Objective(_) => Some(node),
+            Node::KeyResult(k) => Some(k.objective),
+            Node::Initiative(_) => match self.graph.node_weight(self.parent_edge(node)?.1)? {
+                Node::KeyResult(k) => Some(k.objective),
+                _ => None,
             },
-            None => return false,
-        };
-        matches!(
-            self.graph.node_weight(objective),
-            Some(Node::Objective(o)) if o.private().is_some()
-        )
+        }
     }
 
     pub(crate) fn period_of(&self, node: NodeIndex) -> Option<&Period> {
@@ -410,18 +416,7 @@ impl OkrSet {
 
     /// The period of a node's objective, as an index into `periods`.
     pub(crate) fn period_index_of(&self, node: NodeIndex) -> Option<usize> {
-        let objective = match self.graph.node_weight(node)? {
-            Node::KeyResult(k) => k.objective,
-            Node::Objective(_) => node,
-            Node::Initiative(_) => {
-                self.parent_edge(node)
-                    .and_then(|(_, kr)| match self.graph.node_weight(kr) {
-                        Some(Node::KeyResult(k)) => Some(k.objective),
-                        _ => None,
-                    })?
-            }
-        };
-        match self.graph.node_weight(objective)? {
+        match self.graph.node_weight(self.objective_of(node)?)? {
             Node::Objective(o) => o.period,
             _ => None,
         }

@@ -210,12 +210,7 @@ impl OkrSet {
 
     /// The id of a node's objective. O(1).
     fn objective_id_of(&self, node: petgraph::stable_graph::NodeIndex) -> Option<&Id> {
-        let objective = match self.graph.node_weight(node)? {
-            Node::Objective(_) => node,
-            Node::KeyResult(k) => k.objective,
-            Node::Initiative(_) => return None,
-        };
-        match self.graph.node_weight(objective)? {
+        match self.graph.node_weight(self.objective_of(node)?)? {
             Node::Objective(o) => Some(&o.id),
             _ => None,
         }
