@@ -30,8 +30,7 @@ use crate::{CheckInValue, Progress, Weight};
 /// let resets = Metric::numeric(1000.into(), 100.into()).with_current(550.into());
 /// assert_eq!(resets.progress(Decimal::ONE).value(), Decimal::new(5, 1));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "repr::MetricIn")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Metric {
     /// A number moving from `start` toward `target`, up or down.
@@ -177,91 +176,248 @@ impl std::fmt::Display for Zone {
 
 /// The metric as documents write it: a tagged map whose numeric variant
 /// carries `commit` and `stretch` beside `target`. [`Metric`] reads
-/// through [`MetricIn`](repr::MetricIn) and writes through
+/// through [`MetricVisitor`](repr::MetricVisitor) and writes through
 /// [`MetricOut`](repr::MetricOut), which borrows it.
 mod repr {
+    use std::fmt;
+
     use rust_decimal::Decimal;
-    use serde::{Deserialize, Serialize};
+    use serde::de::{self, MapAccess, Visitor};
+    use serde::{Deserialize, Deserializer, Serialize};
 
     use super::{Metric, Milestone, Zones};
     use crate::number::serde_decimal;
 
-    #[derive(Deserialize)]
-    #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-    pub(super) enum MetricIn {
-        Numeric {
-            #[serde(with = "serde_decimal")]
-            start: Decimal,
-            #[serde(with = "serde_decimal")]
-            target: Decimal,
-            #[serde(default, with = "serde_decimal::option")]
-            current: Option<Decimal>,
-            #[serde(default)]
-            unit: Option<String>,
-            #[serde(default, with = "serde_decimal::option")]
-            commit: Option<Decimal>,
-            #[serde(default, with = "serde_decimal::option")]
-            stretch: Option<Decimal>,
-        },
-        Binary {
-            #[serde(default)]
-            done: bool,
-        },
-        Milestones {
-            milestones: Vec<Milestone>,
-        },
-        AtLeast {
-            #[serde(with = "serde_decimal")]
-            threshold: Decimal,
-            #[serde(default, with = "serde_decimal::option")]
-            current: Option<Decimal>,
-        },
-        AtMost {
-            #[serde(with = "serde_decimal")]
-            threshold: Decimal,
-            #[serde(default, with = "serde_decimal::option")]
-            current: Option<Decimal>,
-        },
-        Range {
-            #[serde(with = "serde_decimal")]
-            low: Decimal,
-            #[serde(with = "serde_decimal")]
-            high: Decimal,
-            #[serde(default, with = "serde_decimal::option")]
-            current: Option<Decimal>,
-        },
-        Manual {
-            #[serde(default, with = "serde_decimal")]
-            progress: Decimal,
-        },
+    /// The kinds, as the `"kind"` tag names them.
+    #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+    #[serde(rename_all = "kebab-case")]
+    enum Kind {
+        Numeric,
+        Binary,
+        Milestones,
+        AtLeast,
+        AtMost,
+        Range,
+        Manual,
     }
 
-    impl From<MetricIn> for Metric {
-        fn from(metric: MetricIn) -> Self {
-            match metric {
-                MetricIn::Numeric {
-                    start,
-                    target,
-                    current,
-                    unit,
-                    commit,
-                    stretch,
-                } => Self::Numeric {
-                    start,
-                    target,
-                    current,
-                    unit,
-                    zones: Some(Zones::new(commit, stretch))
+    impl Kind {
+        /// The fields the kind takes, in the order errors list them.
+        fn fields(self) -> &'static [&'static str] {
+            match self {
+                Self::Numeric => &["start", "target", "current", "unit", "commit", "stretch"],
+                Self::Binary => &["done"],
+                Self::Milestones => &["milestones"],
+                Self::AtLeast | Self::AtMost => &["threshold", "current"],
+                Self::Range => &["low", "high", "current"],
+                Self::Manual => &["progress"],
+            }
+        }
+    }
+
+    /// A decimal field, read as every decimal of a document is.
+    struct Number(Decimal);
+
+    impl<'de> Deserialize<'de> for Number {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            serde_decimal::deserialize(d).map(Number)
+        }
+    }
+
+    /// Every field any kind takes, each read by its own type as it comes
+    /// (whatever the kind, a field's name fixes its type), so the map is
+    /// read once and never buffered, whether `"kind"` comes first or
+    /// last. Which fields the kind allows and needs is checked at the end
+    /// of the map, with serde's own messages.
+    #[derive(Default)]
+    struct Fields {
+        kind: Option<Kind>,
+        start: Option<Decimal>,
+        target: Option<Decimal>,
+        current: Option<Decimal>,
+        unit: Option<Option<String>>,
+        commit: Option<Decimal>,
+        stretch: Option<Decimal>,
+        done: Option<bool>,
+        milestones: Option<Vec<Milestone>>,
+        threshold: Option<Decimal>,
+        low: Option<Decimal>,
+        high: Option<Decimal>,
+        progress: Option<Decimal>,
+        /// The first name no kind takes.
+        unknown: Option<String>,
+    }
+
+    /// Reads a field once: a repeat is an error, as in a derived struct.
+    fn once<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+        slot: &mut Option<T>,
+        name: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    fn number<'de, A: MapAccess<'de>>(
+        slot: &mut Option<Decimal>,
+        name: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value::<Number>()?.0);
+        Ok(())
+    }
+
+    fn required<T, E: de::Error>(value: Option<T>, name: &'static str) -> Result<T, E> {
+        value.ok_or_else(|| E::missing_field(name))
+    }
+
+    /// A metric's key, read without allocating unless no kind takes it.
+    enum Key {
+        Kind,
+        Start,
+        Target,
+        Current,
+        Unit,
+        Commit,
+        Stretch,
+        Done,
+        Milestones,
+        Threshold,
+        Low,
+        High,
+        Progress,
+        Unknown(String),
+    }
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct KeyVisitor;
+            impl Visitor<'_> for KeyVisitor {
+                type Value = Key;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a field name")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                    Ok(match v {
+                        "kind" => Key::Kind,
+                        "start" => Key::Start,
+                        "target" => Key::Target,
+                        "current" => Key::Current,
+                        "unit" => Key::Unit,
+                        "commit" => Key::Commit,
+                        "stretch" => Key::Stretch,
+                        "done" => Key::Done,
+                        "milestones" => Key::Milestones,
+                        "threshold" => Key::Threshold,
+                        "low" => Key::Low,
+                        "high" => Key::High,
+                        "progress" => Key::Progress,
+                        other => Key::Unknown(other.to_owned()),
+                    })
+                }
+            }
+            d.deserialize_identifier(KeyVisitor)
+        }
+    }
+
+    pub(super) struct MetricVisitor;
+
+    impl<'de> Visitor<'de> for MetricVisitor {
+        type Value = Metric;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a metric (a map with its \"kind\")")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Metric, A::Error> {
+            let mut f = Fields::default();
+            while let Some(key) = map.next_key::<Key>()? {
+                match key {
+                    Key::Kind => once(&mut f.kind, "kind", &mut map)?,
+                    Key::Start => number(&mut f.start, "start", &mut map)?,
+                    Key::Target => number(&mut f.target, "target", &mut map)?,
+                    Key::Current => number(&mut f.current, "current", &mut map)?,
+                    Key::Unit => once(&mut f.unit, "unit", &mut map)?,
+                    Key::Commit => number(&mut f.commit, "commit", &mut map)?,
+                    Key::Stretch => number(&mut f.stretch, "stretch", &mut map)?,
+                    Key::Done => once(&mut f.done, "done", &mut map)?,
+                    Key::Milestones => once(&mut f.milestones, "milestones", &mut map)?,
+                    Key::Threshold => number(&mut f.threshold, "threshold", &mut map)?,
+                    Key::Low => number(&mut f.low, "low", &mut map)?,
+                    Key::High => number(&mut f.high, "high", &mut map)?,
+                    Key::Progress => number(&mut f.progress, "progress", &mut map)?,
+                    Key::Unknown(name) => {
+                        if f.unknown.is_none() {
+                            f.unknown = Some(name);
+                        }
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                }
+            }
+            let kind = required(f.kind, "kind")?;
+            let given: [(&'static str, bool); 12] = [
+                ("start", f.start.is_some()),
+                ("target", f.target.is_some()),
+                ("current", f.current.is_some()),
+                ("unit", f.unit.is_some()),
+                ("commit", f.commit.is_some()),
+                ("stretch", f.stretch.is_some()),
+                ("done", f.done.is_some()),
+                ("milestones", f.milestones.is_some()),
+                ("threshold", f.threshold.is_some()),
+                ("low", f.low.is_some()),
+                ("high", f.high.is_some()),
+                ("progress", f.progress.is_some()),
+            ];
+            let allowed = kind.fields();
+            if let Some(name) = f.unknown {
+                return Err(de::Error::unknown_field(&name, allowed));
+            }
+            if let Some((name, _)) = given
+                .iter()
+                .find(|(name, given)| *given && !allowed.contains(name))
+            {
+                return Err(de::Error::unknown_field(name, allowed));
+            }
+            Ok(match kind {
+                Kind::Numeric => Metric::Numeric {
+                    start: required(f.start, "start")?,
+                    target: required(f.target, "target")?,
+                    current: f.current,
+                    unit: f.unit.flatten(),
+                    zones: Some(Zones::new(f.commit, f.stretch))
                         .filter(|z| !z.is_empty())
                         .map(Box::new),
                 },
-                MetricIn::Binary { done } => Self::Binary { done },
-                MetricIn::Milestones { milestones } => Self::Milestones { milestones },
-                MetricIn::AtLeast { threshold, current } => Self::AtLeast { threshold, current },
-                MetricIn::AtMost { threshold, current } => Self::AtMost { threshold, current },
-                MetricIn::Range { low, high, current } => Self::Range { low, high, current },
-                MetricIn::Manual { progress } => Self::Manual { progress },
-            }
+                Kind::Binary => Metric::Binary {
+                    done: f.done.unwrap_or_default(),
+                },
+                Kind::Milestones => Metric::Milestones {
+                    milestones: required(f.milestones, "milestones")?,
+                },
+                Kind::AtLeast => Metric::AtLeast {
+                    threshold: required(f.threshold, "threshold")?,
+                    current: f.current,
+                },
+                Kind::AtMost => Metric::AtMost {
+                    threshold: required(f.threshold, "threshold")?,
+                    current: f.current,
+                },
+                Kind::Range => Metric::Range {
+                    low: required(f.low, "low")?,
+                    high: required(f.high, "high")?,
+                    current: f.current,
+                },
+                Kind::Manual => Metric::Manual {
+                    progress: f.progress.unwrap_or_default(),
+                },
+            })
         }
     }
 
@@ -369,6 +525,12 @@ mod repr {
                 },
             }
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Metric {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(repr::MetricVisitor)
     }
 }
 

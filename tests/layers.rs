@@ -105,6 +105,7 @@ const FILES: &[(&str, Layer)] = &[
     // 4. set
     ("set/mod.rs", Layer::Set),
     ("set/builder.rs", Layer::Set),
+    ("set/stream.rs", Layer::Set),
     ("set/query.rs", Layer::Set),
     ("set/node.rs", Layer::Set),
     ("set/edit.rs", Layer::Set),

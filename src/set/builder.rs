@@ -12,7 +12,10 @@ use super::edit::Insertion;
 use super::lifecycle::validate;
 use crate::engine::graph::{Graph, IdIndex, Titles};
 use crate::engine::rollup::{State, Strategies};
-use crate::{AggregationStrategy, Document, Error, GoogleScale, KeyResult, Scale, StatusPolicy};
+use crate::{
+    AggregationStrategy, Document, Error, GoogleScale, KeyResult, Link, Objective, Scale,
+    StatusPolicy,
+};
 
 /// Sets up custom aggregation strategies, a scale and a status policy before a set is
 /// loaded.
@@ -119,7 +122,20 @@ impl SetBuilder {
     /// [`build`](Self::build), checking weights only with `weigh` (a view
     /// leaves them out: the part of a valid set a viewer sees may weigh
     /// zero where the hidden part did not).
-    pub(super) fn assemble(self, document: Document, weigh: bool) -> Result<OkrSet, Error> {
+    pub(super) fn assemble(self, mut document: Document, weigh: bool) -> Result<OkrSet, Error> {
+        let size = DocumentSize::of(&document);
+        let objectives = std::mem::take(&mut document.objectives);
+        let mut loading = self.start(document, &size)?;
+        for objective in objectives {
+            loading.add(objective)?;
+        }
+        loading.finish(weigh)
+    }
+
+    /// The set with the document's settings and no objectives yet, its
+    /// storage sized for `size`. The document's objectives are ignored
+    /// (the caller adds them one by one).
+    pub(super) fn start(self, document: Document, size: &DocumentSize) -> Result<Loading, Error> {
         if document.progress_cap < Decimal::ONE {
             return Err(Error::InvalidProgressCap(document.progress_cap));
         }
@@ -148,7 +164,6 @@ impl SetBuilder {
         let status_policy = self
             .status_policy
             .unwrap_or_else(|| Arc::new(document.status));
-        let size = DocumentSize::of(&document);
         let mut set = OkrSet {
             alignment: document.alignment,
             strategy: document.strategy,
@@ -164,7 +179,7 @@ impl SetBuilder {
             graph: Graph::with_capacity(size.nodes, size.edges),
             titles: Titles::with_capacity(size.title_bytes),
             index: IdIndex::default(),
-            objectives: Vec::with_capacity(document.objectives.len()),
+            objectives: Vec::with_capacity(size.objectives),
             added: Vec::new(),
             strategies: self.strategies,
             scale: self.scale,
@@ -178,12 +193,58 @@ impl SetBuilder {
         };
         set.index.reserve(&set.graph, size.nodes);
         set.index_grades();
-        let mut pending_links = Vec::with_capacity(document.objectives.len());
-        for mut objective in document.objectives {
-            let links = std::mem::take(&mut objective.aligned_to);
-            let node = set.insert_objective(objective)?;
-            pending_links.push((node, links));
+        Ok(Loading {
+            pending_links: Vec::with_capacity(size.objectives),
+            set,
+        })
+    }
+    /// Reads a JSON document and builds the set.
+    ///
+    /// # Errors
+    /// [`LoadError::Parse`](crate::LoadError::Parse) for text that is not an
+    /// `okrs/1` document, [`LoadError::Invalid`](crate::LoadError::Invalid)
+    /// for a model the rules refuse.
+    ///
+    /// Complexity: O(length of the text + V + E). A document with its
+    /// settings before `"objectives"` (as every writer here puts them) is
+    /// built as it is parsed, objective by objective, without holding a
+    /// [`Document`] of the whole set; any other, and an invalid one, is
+    /// parsed once more into a [`Document`] first.
+    #[cfg(feature = "json")]
+    pub fn from_json(self, text: &str) -> Result<OkrSet, crate::LoadError> {
+        if let Some(set) = super::stream::from_json(self.clone(), text) {
+            return Ok(set);
         }
+        Ok(self.build(Document::from_json(text)?)?)
+    }
+}
+
+/// A set being loaded: objectives added one at a time (in document
+/// order, each checked as it comes), their links held back until every
+/// objective is in, since a link may name one further down.
+pub(super) struct Loading {
+    set: OkrSet,
+    pending_links: Vec<(NodeIndex, Vec<Link>)>,
+}
+
+impl Loading {
+    /// Checks and adds one objective with its key results; its links wait
+    /// for [`finish`](Self::finish). O(its nodes).
+    pub(super) fn add(&mut self, mut objective: Objective) -> Result<(), Error> {
+        let links = std::mem::take(&mut objective.aligned_to);
+        let node = self.set.insert_objective(objective)?;
+        self.pending_links.push((node, links));
+        Ok(())
+    }
+
+    /// Adds the held-back links, checks weights (with `weigh`) and
+    /// closures, and rolls the set up. O(V + E), plus O(L) per link for
+    /// the duplicate check (L = that objective's links).
+    pub(super) fn finish(self, weigh: bool) -> Result<OkrSet, Error> {
+        let Self {
+            mut set,
+            pending_links,
+        } = self;
         let mut targets = HashSet::new();
         for (from, links) in pending_links {
             targets.clear();
@@ -211,30 +272,38 @@ impl SetBuilder {
         set.rebuild()?;
         Ok(set)
     }
-
-    /// Reads a JSON document and builds the set.
-    ///
-    /// # Errors
-    /// [`LoadError::Parse`](crate::LoadError::Parse) for text that is not an
-    /// `okrs/1` document, [`LoadError::Invalid`](crate::LoadError::Invalid)
-    /// for a model the rules refuse.
-    #[cfg(feature = "json")]
-    pub fn from_json(self, text: &str) -> Result<OkrSet, crate::LoadError> {
-        Ok(self.build(Document::from_json(text)?)?)
-    }
 }
 
 /// How much a document makes, to allocate the set's storage once.
-struct DocumentSize {
+#[derive(Debug, Default)]
+pub(super) struct DocumentSize {
+    objectives: usize,
     nodes: usize,
     edges: usize,
     title_bytes: usize,
 }
 
 impl DocumentSize {
+    /// A guess from the length of a document's JSON text, on the high
+    /// side (a node takes 200 to 450 bytes of the text the writers here
+    /// produce): reserving too much costs address space the set never
+    /// touches; too little, a rehash of the id index, which reads every
+    /// node's id again.
+    #[cfg(feature = "json")]
+    pub(super) fn guess(text_bytes: usize) -> Self {
+        let nodes = text_bytes / 160;
+        Self {
+            objectives: nodes / 3,
+            nodes,
+            edges: nodes,
+            title_bytes: text_bytes / 8,
+        }
+    }
+
     /// O(nodes), iterative.
     pub(super) fn of(document: &Document) -> Self {
         let mut size = Self {
+            objectives: document.objectives.len(),
             nodes: 0,
             edges: 0,
             title_bytes: 0,

@@ -5,6 +5,7 @@
 //! side ([`query`]); they never change it.
 //!
 //! - `builder`: [`SetBuilder`] and loading a [`Document`](crate::Document).
+//! - `stream`: loading JSON straight from the parser, objective by objective.
 //! - `query`: reads: lookups, iteration, the read side reports use.
 //! - `node`: [`NodeRef`], a borrowed node.
 //! - `edit`: structural and metric edits and their rollback.
@@ -33,6 +34,8 @@ mod guard;
 mod lifecycle;
 mod node;
 mod query;
+#[cfg(feature = "json")]
+mod stream;
 mod update;
 mod values;
 mod view;

@@ -1,4 +1,4 @@
-use okrs::{Document, LoadError, OkrSet};
+use okrs::{Document, LoadError, Metric, OkrSet};
 
 use crate::{d, load, progress};
 
@@ -170,4 +170,61 @@ fn an_empty_document_is_a_valid_empty_set() {
     let set = load(r#"{ "format": "okrs/1" }"#);
     assert!(set.is_empty());
     assert!(set.nodes().next().is_none());
+}
+
+/// A metric is read field by field whatever the order of its keys, with
+/// the messages a derived struct gives.
+#[test]
+fn metrics_read_in_any_key_order_with_exact_errors() {
+    let metric = |body: &str| serde_json::from_str::<Metric>(body);
+    let first = metric(r#"{ "kind": "numeric", "start": "0", "target": "10", "current": "4" }"#);
+    let last = metric(r#"{ "current": "4", "target": "10", "start": "0", "kind": "numeric" }"#);
+    assert_eq!(first.unwrap(), last.unwrap());
+    assert_eq!(
+        metric(r#"{ "done": true, "kind": "binary" }"#).unwrap(),
+        Metric::binary(true)
+    );
+    let message = |body: &str| metric(body).unwrap_err().to_string();
+    assert!(message(r#"{ "start": "0", "target": "1" }"#).starts_with("missing field `kind`"));
+    assert!(
+        message(r#"{ "kind": "numeric", "target": "1" }"#).starts_with("missing field `start`")
+    );
+    assert!(
+        message(r#"{ "kind": "binary", "threshold": "1" }"#)
+            .starts_with("unknown field `threshold`, expected `done`")
+    );
+    assert!(
+        message(r#"{ "colour": 1, "kind": "at-least", "threshold": "1" }"#)
+            .starts_with("unknown field `colour`, expected `threshold` or `current`")
+    );
+    assert!(
+        message(r#"{ "kind": "manual", "progress": "0.5", "progress": "0.6" }"#)
+            .starts_with("duplicate field `progress`")
+    );
+    assert!(message(r#"{ "kind": "linear" }"#).starts_with("unknown variant `linear`"));
+}
+
+/// `OkrSet::from_json` builds the set as it parses when the settings come
+/// first; any other order, and every error, takes the exact path, so the
+/// answer is the same either way.
+#[test]
+fn loading_json_does_not_depend_on_the_order_of_its_keys() {
+    let objectives = r#""objectives": [
+        { "id": "g", "title": "Grow", "level": "one", "key_results": [
+            { "id": "k", "title": "K",
+              "metric": { "kind": "numeric", "start": "0", "target": "10", "current": "15" } } ] } ]"#;
+    let cap = r#""progress_cap": "1.5""#;
+    let settings_first =
+        format!(r#"{{ "format": "okrs/1", "levels": ["one"], {cap}, {objectives} }}"#);
+    let settings_last =
+        format!(r#"{{ "format": "okrs/1", "levels": ["one"], {objectives}, {cap} }}"#);
+    let first = OkrSet::from_json(&settings_first).unwrap();
+    assert_eq!(first, OkrSet::from_json(&settings_last).unwrap());
+    assert_eq!(first.progress("k").unwrap().to_string(), "1.5");
+    // An error after the objectives still names its place.
+    let late = format!(r#"{{ "format": "okrs/1", {objectives}, "levels": 3 }}"#);
+    let LoadError::Parse(error) = OkrSet::from_json(&late).unwrap_err() else {
+        panic!("a parse error")
+    };
+    assert_eq!(error.path(), "levels");
 }

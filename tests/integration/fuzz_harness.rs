@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use okrs::{
     Band, Change, Changes, CheckIn, CheckInValue, Commitment, Confidence, Date, Decimal, Document,
-    Edit, Envelope, Id, Initiative, InitiativeStatus, KeyResult, Link, Metric, NodeKind, Objective,
-    OkrSet, Period, Progress, Weight,
+    Edit, Envelope, Id, Initiative, InitiativeStatus, KeyResult, Link, LoadError, Metric, NodeKind,
+    Objective, OkrSet, Period, Progress, Weight,
 };
 
 /// Reads bytes as a JSON document and as a CSV sheet; every set that loads
@@ -22,7 +22,14 @@ pub(crate) fn load_document(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(set) = OkrSet::from_json(text) {
+    let loaded = OkrSet::from_json(text);
+    // `from_json` builds the set as it parses (or falls back): it must
+    // answer exactly what parsing a whole document and building it does.
+    let exact = Document::from_json(text)
+        .map_err(LoadError::from)
+        .and_then(|document| OkrSet::from_document(document).map_err(LoadError::from));
+    assert_eq!(loaded, exact, "OkrSet::from_json and the exact path agree");
+    if let Ok(set) = loaded {
         check_loaded(&set);
     }
     if let Ok(document) = Document::from_csv(text) {
