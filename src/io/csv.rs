@@ -144,12 +144,11 @@ fn needs_quote(text: &str) -> bool {
 /// A text cell as written: with a `'` in front when it
 /// [needs one](needs_quote), so that no text cell begins like a formula.
 /// [`unescape_formula`] undoes it. O(length).
-fn escape_formula(text: &str) -> String {
-    if needs_quote(text) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
+fn escape_formula(mut text: String) -> String {
+    if needs_quote(&text) {
+        text.insert(0, '\'');
     }
+    text
 }
 
 /// A cell as read: without the `'` that [`escape_formula`] put in front,
@@ -191,7 +190,7 @@ impl Row {
     /// Sets a text cell (text, an id, a name, a date, …), escaped by
     /// [`escape_formula`].
     fn set(&mut self, column: &str, value: impl fmt::Display) -> &mut Self {
-        self.put(column, escape_formula(&value.to_string()))
+        self.put(column, escape_formula(value.to_string()))
     }
 
     fn set_opt(&mut self, column: &str, value: Option<impl fmt::Display>) -> &mut Self {
@@ -290,7 +289,7 @@ impl Document {
     /// # Ok::<(), okrs::CsvError>(())
     /// ```
     pub fn to_csv(&self) -> Result<String, CsvError> {
-        let mut rows = Vec::new();
+        let mut rows = Rows::new();
         let mut set = Row::new(row_type::SET);
         set.set("value", name(&self.alignment, "value")?)
             .set("grading", &self.strategy)
@@ -391,26 +390,52 @@ impl Document {
                 stack.extend(kr.key_results.iter().rev().map(|sub| (sub, &kr.id)));
             }
         }
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        let error = |e: csv::Error| CsvError {
-            line: 0,
-            column: None,
-            message: e.to_string(),
+        rows.finish()
+    }
+}
+
+/// The sheet being written: each row goes to the text as soon as it is
+/// made, so a document's rows are never all held at once.
+struct Rows {
+    writer: csv::Writer<Vec<u8>>,
+    /// The first failure; later rows are dropped.
+    failed: Option<csv::Error>,
+}
+
+impl Rows {
+    fn new() -> Self {
+        let mut rows = Self {
+            writer: csv::Writer::from_writer(Vec::new()),
+            failed: None,
         };
-        writer.write_record(CSV_COLUMNS).map_err(error)?;
-        for row in rows {
-            writer.write_record(&row.0).map_err(error)?;
+        if let Err(e) = rows.writer.write_record(CSV_COLUMNS) {
+            rows.failed = Some(e);
         }
-        let bytes = writer.into_inner().map_err(|e| CsvError {
+        rows
+    }
+
+    fn push(&mut self, row: Row) {
+        if self.failed.is_none() {
+            if let Err(e) = self.writer.write_record(&row.0) {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    fn finish(self) -> Result<String, CsvError> {
+        let error = |message: String| CsvError {
             line: 0,
             column: None,
-            message: e.to_string(),
-        })?;
-        String::from_utf8(bytes).map_err(|e| CsvError {
-            line: 0,
-            column: None,
-            message: e.to_string(),
-        })
+            message,
+        };
+        if let Some(e) = self.failed {
+            return Err(error(e.to_string()));
+        }
+        let bytes = self
+            .writer
+            .into_inner()
+            .map_err(|e| error(e.to_string()))?;
+        String::from_utf8(bytes).map_err(|e| error(e.to_string()))
     }
 }
 
@@ -565,7 +590,7 @@ fn metric_kind(metric: &Metric) -> Result<&'static str, CsvError> {
         })
 }
 
-fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Vec<Row>) -> Result<(), CsvError> {
+fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Rows) -> Result<(), CsvError> {
     let mut row = Row::new(row_type::KEY_RESULT);
     row.set("id", &kr.id)
         .set("parent", parent)
@@ -663,7 +688,7 @@ fn set_value(row: &mut Row, value: &CheckInValue) {
 /// A `check-in` or `deleted-check-in` row (`kind`) for a check-in of the
 /// key result `kr`, then a `correction` row for each of its corrections,
 /// oldest first.
-fn check_in_rows(kind: &str, check_in: &CheckIn, kr: &Id, rows: &mut Vec<Row>) {
+fn check_in_rows(kind: &str, check_in: &CheckIn, kr: &Id, rows: &mut Rows) {
     let mut row = Row::new(kind);
     row.set_opt("id", check_in.id.as_ref())
         .set("parent", kr)

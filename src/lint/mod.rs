@@ -59,7 +59,13 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn lint(&self, as_of: crate::Date) -> Vec<crate::Finding> {
-        let mut findings = crate::lint::lint(self, self.lint_settings(), as_of);
+        self.lint_reviewed(&self.review(as_of))
+    }
+
+    /// [`lint`](Self::lint) on a review of the set already made (reports
+    /// that show both make the review once).
+    pub(crate) fn lint_reviewed(&self, review: &crate::Review) -> Vec<crate::Finding> {
+        let mut findings = crate::lint::lint(self, self.lint_settings(), review);
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         findings
     }
@@ -69,7 +75,7 @@ struct Linter<'a> {
     set: &'a OkrSet,
     settings: &'a LintSettings,
     as_of: Date,
-    review: crate::Review,
+    review: &'a crate::Review,
     findings: Vec<Finding>,
 }
 
@@ -102,12 +108,12 @@ impl Linter<'_> {
 
 /// Runs every rule the set's settings leave on. O(V + E) plus, for
 /// calibration, O(closed grades).
-pub(crate) fn lint(set: &OkrSet, settings: &LintSettings, as_of: Date) -> Vec<Finding> {
+pub(crate) fn lint(set: &OkrSet, settings: &LintSettings, review: &crate::Review) -> Vec<Finding> {
     let mut linter = Linter {
         set,
         settings,
-        as_of,
-        review: set.review(as_of),
+        as_of: review.as_of(),
+        review,
         findings: Vec::new(),
     };
     top_objectives(&mut linter);

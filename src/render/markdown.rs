@@ -40,7 +40,7 @@ impl OkrSet {
     #[must_use]
     pub fn to_markdown(&self, as_of: Date) -> String {
         let review = self.review(as_of);
-        let findings = self.lint(as_of);
+        let findings = self.lint_reviewed(&review);
         let mut out = format!("# OKR report as of {as_of}\n\n");
         let objectives: Vec<&NodeReview> = review
             .iter()

@@ -281,7 +281,7 @@ fn write_summary(out: &mut String, set: &OkrSet, review: &Review) {
             .collect();
         let _ = writeln!(out, "status: {}", parts.join(", "));
     }
-    let findings = set.lint(review.as_of());
+    let findings = set.lint_reviewed(review);
     let _ = writeln!(
         out,
         "health checks: {} (the lint command lists them)",
