@@ -1,0 +1,131 @@
+//! Documents in and out, and every report, on a realistic organisation
+//! (`okrs::sample::realistic`: a year and its quarters, owners, titles of
+//! their own, sub-key results, milestones, check-ins), each beside the
+//! floor it is held to, in the same run:
+//!
+//! - `floor_ignored_any_parse`: serde_json skimming the document's text
+//!   (`IgnoredAny`), the floor of `json_load` (and, as
+//!   `floor_ignored_any_parse_written`, of the text `json_write` makes,
+//!   and of the roll-up JSON `rollup_json_write` makes);
+//! - `full_rollup`: the floor of `review` and `lint`;
+//! - `json_write`: the counterpart of `csv_write` and the floor of
+//!   `markdown` and `text`; `json_load` that of `csv_read`.
+//!
+//! `json_load_exact` is the way a document loaded before issue 17 (a whole
+//! `Document` first, then the set), still taken by documents whose
+//! settings follow their objectives and by invalid ones.
+//!
+//! ```text
+//! cargo bench --bench documents                        # 10k, 100k and 1M nodes
+//! OKRS_BENCH_MAX=100000 cargo bench --bench documents  # skip the 1M size
+//! ```
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion};
+use okrs::{Date, Document, NodeReview, OkrSet};
+
+const AS_OF: &str = "2027-02-20";
+
+fn sizes() -> Vec<usize> {
+    let max: usize = std::env::var("OKRS_BENCH_MAX")
+        .ok()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(1_000_000);
+    [10_000, 100_000, 1_000_000]
+        .into_iter()
+        .filter(|&n| n <= max)
+        .collect()
+}
+
+/// The roll-up JSON `okrs rollup --json` prints.
+#[derive(serde::Serialize)]
+struct Rollup<'a> {
+    as_of: Date,
+    nodes: Vec<&'a NodeReview>,
+}
+
+fn rollup_json(set: &OkrSet, as_of: Date) -> String {
+    let review = set.review(as_of);
+    serde_json::to_string_pretty(&Rollup {
+        as_of,
+        nodes: review.iter().collect(),
+    })
+    .unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let as_of: Date = AS_OF.parse().unwrap();
+    let mut group = c.benchmark_group("documents");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(200));
+    group.measurement_time(Duration::from_secs(2));
+    for nodes in sizes() {
+        let document = okrs::sample::realistic(nodes, 42);
+        let text = document.to_json().unwrap();
+        let csv = document.to_csv().unwrap();
+        let set = OkrSet::from_json(&text).unwrap();
+        let written = set.to_document().to_json().unwrap();
+        let rolled = rollup_json(&set, as_of);
+        eprintln!(
+            "okrs: {} nodes: {:.1} MiB JSON in, {:.1} MiB written, {:.1} MiB roll-up JSON, {:.1} MiB CSV",
+            set.len(),
+            text.len() as f64 / 1_048_576.0,
+            written.len() as f64 / 1_048_576.0,
+            rolled.len() as f64 / 1_048_576.0,
+            csv.len() as f64 / 1_048_576.0
+        );
+        drop(document);
+        let mut run = |name: &str, f: &mut dyn FnMut()| {
+            group.bench_function(BenchmarkId::new(name, nodes), |b| b.iter(&mut *f));
+        };
+        run("floor_ignored_any_parse", &mut || {
+            black_box(serde_json::from_str::<serde::de::IgnoredAny>(&text).unwrap());
+        });
+        run("json_load", &mut || drop(black_box(OkrSet::from_json(&text).unwrap())));
+        run("json_load_exact", &mut || {
+            let document = Document::from_json(&text).unwrap();
+            drop(black_box(OkrSet::from_document(document).unwrap()));
+        });
+        run("csv_read", &mut || {
+            let document = Document::from_csv(&csv).unwrap();
+            drop(black_box(OkrSet::from_document(document).unwrap()));
+        });
+        run("floor_ignored_any_parse_written", &mut || {
+            black_box(serde_json::from_str::<serde::de::IgnoredAny>(&written).unwrap());
+        });
+        run("json_write", &mut || {
+            drop(black_box(set.to_document().to_json().unwrap()));
+        });
+        run("csv_write", &mut || {
+            drop(black_box(set.to_document().to_csv().unwrap()));
+        });
+        run("floor_ignored_any_parse_rollup", &mut || {
+            black_box(serde_json::from_str::<serde::de::IgnoredAny>(&rolled).unwrap());
+        });
+        run("rollup_json_write", &mut || drop(black_box(rollup_json(&set, as_of))));
+        let mut copy = set.clone();
+        run("full_rollup", &mut || {
+            copy.recompute();
+            black_box(&copy);
+        });
+        run("review", &mut || drop(black_box(set.review(as_of))));
+        run("lint", &mut || drop(black_box(set.lint(as_of))));
+        run("markdown", &mut || drop(black_box(set.to_markdown(as_of))));
+        run("text", &mut || drop(black_box(set.to_text(as_of))));
+    }
+    group.finish();
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    bench(&mut criterion);
+    criterion.final_summary();
+}
