@@ -89,7 +89,9 @@ fn bench(c: &mut Criterion) {
         run("floor_ignored_any_parse", &mut || {
             black_box(serde_json::from_str::<serde::de::IgnoredAny>(&text).unwrap());
         });
-        run("json_load", &mut || drop(black_box(OkrSet::from_json(&text).unwrap())));
+        run("json_load", &mut || {
+            drop(black_box(OkrSet::from_json(&text).unwrap()))
+        });
         run("json_load_exact", &mut || {
             let document = Document::from_json(&text).unwrap();
             drop(black_box(OkrSet::from_document(document).unwrap()));
@@ -110,7 +112,9 @@ fn bench(c: &mut Criterion) {
         run("floor_ignored_any_parse_rollup", &mut || {
             black_box(serde_json::from_str::<serde::de::IgnoredAny>(&rolled).unwrap());
         });
-        run("rollup_json_write", &mut || drop(black_box(rollup_json(&set, as_of))));
+        run("rollup_json_write", &mut || {
+            drop(black_box(rollup_json(&set, as_of)))
+        });
         let mut copy = set.clone();
         run("full_rollup", &mut || {
             copy.recompute();

@@ -167,11 +167,12 @@ fn run() -> Result<(String, u8), Failure> {
         Command::Import(path) => {
             let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
             let document = Document::from_csv(&text).map_err(|e| format!("{path}: {e}"))?;
-            // Validate before printing: an import that cannot load is refused.
-            OkrSet::from_document(document.clone())
-                .map_err(|e| format!("{path}: invalid set: {e}"))?;
+            drop(text);
             let mut json = document.to_json().map_err(|e| e.to_string())?;
             json.push('\n');
+            // Validate before printing: an import that cannot load is
+            // refused. The set takes the document (no copy of it is kept).
+            OkrSet::from_document(document).map_err(|e| format!("{path}: invalid set: {e}"))?;
             json
         }
         Command::Apply {
@@ -513,7 +514,7 @@ fn changes_line(changes: &okrs::Changes) -> Result<String, String> {
 
 /// The set's document as pretty JSON, with a final newline.
 fn document_json(set: &OkrSet) -> Result<String, String> {
-    let mut json = set.to_document().to_json().map_err(|e| e.to_string())?;
+    let mut json = set.to_json().map_err(|e| e.to_string())?;
     json.push('\n');
     Ok(json)
 }

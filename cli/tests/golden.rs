@@ -21,7 +21,10 @@ const AS_OF: &str = "2027-02-20";
 /// the binary (`{json}`, `{csv}` stand for the organisation's files).
 const COMMANDS: [(&str, &[&str]); 15] = [
     ("check.txt", &["check", "{json}"]),
-    ("rollup.json", &["rollup", "--json", "{json}", "--as-of", AS_OF]),
+    (
+        "rollup.json",
+        &["rollup", "--json", "{json}", "--as-of", AS_OF],
+    ),
     ("report.txt", &["report", "{json}", "--as-of", AS_OF]),
     ("lint.txt", &["lint", "{json}", "--as-of", AS_OF]),
     ("lint.json", &["lint", "--json", "{json}", "--as-of", AS_OF]),
@@ -36,7 +39,10 @@ const COMMANDS: [(&str, &[&str]); 15] = [
     ("impact-objective.txt", &["impact", "{json}", "co0"]),
     ("impact-key-result.txt", &["impact", "{json}", "co0k1"]),
     ("apply.json", &["apply", "{json}", "{edits}"]),
-    ("apply-changes.jsonl", &["apply", "{json}", "{edits}", "--changes"]),
+    (
+        "apply-changes.jsonl",
+        &["apply", "{json}", "{edits}", "--changes"],
+    ),
     (
         "report-viewer.txt",
         &["report", "{json}", "--as-of", AS_OF, "--viewer", "c-lead"],

@@ -278,6 +278,11 @@ impl Titles {
         }
     }
 
+    /// Gives back capacity beyond the titles' length. O(length) at worst.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+    }
+
     /// Appends a title; `None` when the text would pass `u32::MAX` bytes.
     /// O(length).
     pub(crate) fn add(&mut self, title: &str) -> Option<Title> {

@@ -431,10 +431,7 @@ impl Rows {
         if let Some(e) = self.failed {
             return Err(error(e.to_string()));
         }
-        let bytes = self
-            .writer
-            .into_inner()
-            .map_err(|e| error(e.to_string()))?;
+        let bytes = self.writer.into_inner().map_err(|e| error(e.to_string()))?;
         String::from_utf8(bytes).map_err(|e| error(e.to_string()))
     }
 }

@@ -191,7 +191,7 @@ impl SetBuilder {
             deferring: false,
             stale: false,
         };
-        set.index.reserve(&set.graph, size.nodes);
+        set.index.reserve(&set.graph, size.ids);
         set.index_grades();
         Ok(Loading {
             pending_links: Vec::with_capacity(size.objectives),
@@ -268,6 +268,10 @@ impl Loading {
             }
         }
         set.check_closures()?;
+        // Storage that grew by doubling (a streamed load) gives back its
+        // unused half; exactly sized storage is left as it is.
+        set.graph.shrink_to_fit();
+        set.titles.shrink_to_fit();
         set.added = Vec::new();
         set.rebuild()?;
         Ok(set)
@@ -277,6 +281,8 @@ impl Loading {
 /// How much a document makes, to allocate the set's storage once.
 #[derive(Debug, Default)]
 pub(super) struct DocumentSize {
+    /// The id index's capacity (`nodes` when the document is known).
+    ids: usize,
     objectives: usize,
     nodes: usize,
     edges: usize,
@@ -284,25 +290,23 @@ pub(super) struct DocumentSize {
 }
 
 impl DocumentSize {
-    /// A guess from the length of a document's JSON text, on the high
-    /// side (a node takes 200 to 450 bytes of the text the writers here
-    /// produce): reserving too much costs address space the set never
-    /// touches; too little, a rehash of the id index, which reads every
-    /// node's id again.
+    /// For a document not yet read: only the id index is sized, from a
+    /// guess on the high side (a node takes 200 to 450 bytes of the JSON
+    /// the writers here produce), since growing it means rehashing, which
+    /// reads every node's id again; an index slot is 5 bytes. The rest
+    /// grows as the objectives come and is trimmed at the end.
     #[cfg(feature = "json")]
     pub(super) fn guess(text_bytes: usize) -> Self {
-        let nodes = text_bytes / 160;
         Self {
-            objectives: nodes / 3,
-            nodes,
-            edges: nodes,
-            title_bytes: text_bytes / 8,
+            ids: text_bytes / 160,
+            ..Self::default()
         }
     }
 
     /// O(nodes), iterative.
     pub(super) fn of(document: &Document) -> Self {
         let mut size = Self {
+            ids: 0,
             objectives: document.objectives.len(),
             nodes: 0,
             edges: 0,
@@ -321,6 +325,7 @@ impl DocumentSize {
             size.title_bytes += key_result.title.len();
             key_results.extend(&key_result.key_results);
         }
+        size.ids = size.nodes;
         size
     }
 }

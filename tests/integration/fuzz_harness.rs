@@ -44,6 +44,11 @@ fn check_loaded(set: &OkrSet) {
     let again = OkrSet::from_document(document.clone()).expect("a set's own document loads");
     assert_eq!(&again, set, "document round trip");
     let json = document.to_json().expect("json");
+    assert_eq!(
+        set.to_json().expect("json"),
+        json,
+        "OkrSet::to_json writes what its document does"
+    );
     let from_json = OkrSet::from_json(&json).expect("a set's own JSON loads");
     assert_eq!(&from_json, set, "JSON round trip");
     let csv = document.to_csv().expect("csv");
