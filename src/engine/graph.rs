@@ -445,6 +445,11 @@ pub(crate) enum EdgeKind {
 pub(crate) struct Edge {
     pub(crate) kind: EdgeKind,
     pub(crate) weight: Weight,
+    /// How many members of its group the input counts as where a group
+    /// counts by its number of members (`mean`, two groups without a
+    /// share): 1, but for a fold view's folded member, which stands for
+    /// every hidden input it folds.
+    pub(crate) members: u32,
 }
 
 impl Edge {

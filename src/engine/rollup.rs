@@ -424,14 +424,24 @@ pub(crate) fn counted(
 /// every counted member alike (with a share, as a weighted mean of the two
 /// groups' means); `min` and `sum-of-values` read the stated weights, zero
 /// or not. Inputs come key results first (`inputs` in that order).
+///
+/// `members` gives, input by input, how many members each counts as
+/// (missing ones count as 1): a fold view's folded member stands for all
+/// the hidden inputs it folds, so that counts, and with them the groups'
+/// and `mean`'s shares, stay those of the whole set. A node with such a
+/// member never runs as [`Evaluator::Groups`] (which counts its inputs
+/// itself), and its `mean` runs as a weighted mean of the counts.
 /// O(inputs).
 pub(crate) fn weigh(
     evaluator: Evaluator,
     share: Option<Decimal>,
     inputs: &[(Decimal, u8)],
+    members: &[u32],
     weights: &mut Vec<Decimal>,
 ) -> Evaluator {
     weights.clear();
+    let members_of = |i: usize| members.get(i).copied().unwrap_or(1);
+    let folded = members.iter().any(|&m| m != 1);
     // A weighted mean reads the weights' proportions only: each group's in
     // lowest whole terms, so that any unit of the same proportions gives
     // the very same digits (20/30/50 and 0.2/0.3/0.5 are both 2/3/5).
@@ -445,11 +455,11 @@ pub(crate) fn weigh(
     };
     let mut count = [0u32; 2];
     let mut total = [Decimal::ZERO; 2];
-    for &(w, group) in inputs {
+    for (i, &(w, group)) in inputs.iter().enumerate() {
         let g = usize::from(group == ALIGNED);
         if !w.is_zero() {
             if let Some(c) = count.get_mut(g) {
-                *c += 1;
+                *c = c.saturating_add(members_of(i));
             }
         }
         if let Some(t) = total.get_mut(g) {
@@ -504,8 +514,20 @@ pub(crate) fn weigh(
         }
         Evaluator::Builtin(Builtin::Mean) => {
             let Some(s) = share else {
-                stated(weights);
-                return evaluator;
+                if !folded {
+                    stated(weights);
+                    return evaluator;
+                }
+                // Each counted member its count: a folded member weighs as
+                // many as it folds.
+                weights.extend(inputs.iter().enumerate().map(|(i, &(w, _))| {
+                    if w.is_zero() {
+                        Decimal::ZERO
+                    } else {
+                        Decimal::from(members_of(i))
+                    }
+                }));
+                return Evaluator::Builtin(Builtin::WeightedMean);
             };
             // Each counted member its group's share over the group's count:
             // (1 − s) / n₀ and s / n₁, both times n₀·n₁.
@@ -515,11 +537,14 @@ pub(crate) fn weigh(
                     .saturating_mul(Decimal::from(n1)),
                 s.saturating_mul(Decimal::from(n0)),
             ];
-            weights.extend(inputs.iter().map(|&(w, g)| {
+            weights.extend(inputs.iter().enumerate().map(|(i, &(w, g))| {
                 if w.is_zero() {
                     Decimal::ZERO
                 } else {
-                    each.get(group(g)).copied().unwrap_or_default()
+                    each.get(group(g))
+                        .copied()
+                        .unwrap_or_default()
+                        .saturating_mul(Decimal::from(members_of(i)))
                 }
             }));
             Evaluator::Builtin(Builtin::WeightedMean)
@@ -539,6 +564,14 @@ pub(crate) fn weigh(
                 // past a decimal's 96 bits: each group sums its own
                 // stated weights, and the groups meet once.
                 let counts = [Decimal::from(n0), Decimal::from(n1)];
+                if folded {
+                    // `Groups` would count the inputs, not the members
+                    // they stand for: the factors carry the counts instead.
+                    if !products(counts).is_some_and(|factors| exact(weights, factors)) {
+                        normalised(weights);
+                    }
+                    return evaluator;
+                }
                 let small = products(counts)
                     .filter(|f| f.iter().all(|&f| f <= Decimal::from(SMALL_FACTOR)));
                 if small.is_some_and(|factors| exact(weights, factors)) {
@@ -699,8 +732,9 @@ impl Plan {
         };
         let mut by_node = Lists::with_capacity(bound, graph.edge_count());
         let mut evaluators = vec![Evaluator::Builtin(Builtin::WeightedMean); bound];
-        let mut list: Vec<(u32, Decimal, u8)> = Vec::new();
+        let mut list: Vec<(u32, Decimal, u8, u32)> = Vec::new();
         let mut stated: Vec<(Decimal, u8)> = Vec::new();
+        let mut members: Vec<u32> = Vec::new();
         let mut weights: Vec<Decimal> = Vec::new();
         for n in 0..bound {
             list.clear();
@@ -716,6 +750,7 @@ impl Plan {
                                 index_u32(e.source()),
                                 e.weight().weight.value(),
                                 group_of(e.weight().kind),
+                                e.weight().members,
                             )
                         }),
                 );
@@ -724,9 +759,11 @@ impl Plan {
                 // round alike, to the last digit.
                 list.sort_by(|a, b| (a.2, id_of(graph, a.0)).cmp(&(b.2, id_of(graph, b.0))));
                 stated.clear();
-                stated.extend(list.iter().map(|&(_, w, g)| (w, g)));
+                stated.extend(list.iter().map(|&(_, w, g, _)| (w, g)));
+                members.clear();
+                members.extend(list.iter().map(|&(_, _, _, m)| m));
                 let (evaluator, share) = rule_of(graph, node, strategies);
-                let evaluator = weigh(evaluator, share, &stated, &mut weights);
+                let evaluator = weigh(evaluator, share, &stated, &members, &mut weights);
                 if let Some(slot) = evaluators.get_mut(n) {
                     *slot = evaluator;
                 }
@@ -734,7 +771,7 @@ impl Plan {
             by_node.push(
                 list.iter()
                     .zip(&weights)
-                    .map(|(&(source, _, _), &w)| (source, w)),
+                    .map(|(&(source, _, _, _), &w)| (source, w)),
             );
         }
         let order = layout(bound, &by_node, measured);
@@ -2096,7 +2133,7 @@ impl Plan {
     /// of `s` × out-degree of each).
     fn reweigh_node(&mut self, graph: &Graph, s: usize, strategies: &Strategies) {
         let node = NodeIndex::new(self.node_at(to_u32(s)) as usize);
-        let stated: Vec<(Decimal, u8)> = self
+        let (stated, members): (Vec<(Decimal, u8)>, Vec<u32>) = self
             .inputs_of(s)
             .iter()
             .map(|&(input, _)| {
@@ -2104,17 +2141,17 @@ impl Plan {
                 let edge = graph
                     .find_edge(source, node)
                     .and_then(|e| graph.edge_weight(e))
-                    .map(|e| (e.weight.value(), group_of(e.kind)));
+                    .map(|e| ((e.weight.value(), group_of(e.kind)), e.members));
                 sure_or(
                     edge,
-                    (Decimal::ZERO, KEY_RESULTS),
+                    ((Decimal::ZERO, KEY_RESULTS), 1),
                     "plan inputs are edges of the graph",
                 )
             })
-            .collect();
+            .unzip();
         let (evaluator, share) = rule_of(graph, node, strategies);
         let mut weights = Vec::with_capacity(stated.len());
-        let evaluator = weigh(evaluator, share, &stated, &mut weights);
+        let evaluator = weigh(evaluator, share, &stated, &members, &mut weights);
         let start = self.entry(s).map_or(0, |e| e.inputs) as usize;
         for (offset, weight) in weights.into_iter().enumerate() {
             if let Some(entry) = self.inputs.get_mut(start + offset) {
@@ -2502,7 +2539,7 @@ impl Plan {
                 );
             }
             assert_eq!(self.slot_of(*node), Some(s), "slot of {node:?}");
-            let mut stated: Vec<(Option<&crate::Id>, Decimal, u8)> = graph
+            let mut stated: Vec<(Option<&crate::Id>, Decimal, u8, u32)> = graph
                 .edges_directed(*node, Incoming)
                 .filter(|e| counted(graph, e.weight().kind, *node, self.config.from))
                 .map(|e| {
@@ -2510,6 +2547,7 @@ impl Plan {
                         id_of(graph, index_u32(e.source())),
                         e.weight().weight.value(),
                         group_of(e.weight().kind),
+                        e.weight().members,
                     )
                 })
                 .collect();
@@ -2519,14 +2557,15 @@ impl Plan {
             let evaluator = weigh(
                 evaluator,
                 share,
-                &stated.iter().map(|&(_, w, g)| (w, g)).collect::<Vec<_>>(),
+                &stated.iter().map(|&(_, w, g, _)| (w, g)).collect::<Vec<_>>(),
+                &stated.iter().map(|&(_, _, _, m)| m).collect::<Vec<_>>(),
                 &mut weights,
             );
             assert_eq!(entry.evaluator, evaluator, "evaluator of {node:?}");
             let expected: Vec<(Option<&crate::Id>, Decimal)> = stated
                 .iter()
                 .zip(weights)
-                .map(|(&(id, _, _), w)| (id, w))
+                .map(|(&(id, _, _, _), w)| (id, w))
                 .collect();
             let actual: Vec<(Option<&crate::Id>, Decimal)> = self
                 .inputs_of(s)

@@ -79,7 +79,15 @@ impl Linter<'_> {
         self.report_at(rule, level, nodes, message);
     }
 
-    fn report_at(&mut self, rule: Rule, level: RuleLevel, nodes: Vec<Id>, message: String) {
+    fn report_at(&mut self, rule: Rule, level: RuleLevel, mut nodes: Vec<Id>, message: String) {
+        // A fold view's synthetic members are no one's work: a finding
+        // about one alone (no owner, no check-in) would only confuse.
+        if !nodes.is_empty() {
+            nodes.retain(|id| !id.is_folded());
+            if nodes.is_empty() {
+                return;
+            }
+        }
         let severity = match level {
             RuleLevel::Off => return,
             RuleLevel::Note => Severity::Note,
@@ -159,7 +167,7 @@ fn top_objectives(linter: &mut Linter<'_>) {
     };
     let tops: Vec<(Option<&str>, Id)> = set
         .objectives()
-        .filter(|o| o.level() == Some(top.as_str()))
+        .filter(|o| o.level() == Some(top.as_str()) && !o.id().is_folded())
         .map(|o| (o.period().map(|p| p.id.as_str()), o.id().clone()))
         .collect();
     for (group, ids) in &mut groups {

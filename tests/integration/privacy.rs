@@ -1,7 +1,9 @@
 //! Private objectives and viewers' views: the model's rules, the numbers a
 //! view shows, and that no output of a view names what it hides.
 
-use okrs::{Document, Edit, Error, GroupBy, LoadError, OkrSet, View, Viewer, Visibility};
+use okrs::{
+    Document, Edit, Error, GroupBy, LoadError, OkrSet, View, ViewPolicy, Viewer, Visibility,
+};
 use proptest::prelude::*;
 
 use crate::{d, load, progress};
@@ -110,6 +112,99 @@ fn a_viewer_who_may_not_see_it_finds_it_nowhere_and_the_parent_excludes_it() {
         progress(view.set(), "company")
     );
     assert!(view.set().to_markdown(as_of()).contains("0.57"));
+}
+
+/// [`ORGANISATION`] with a second team private to `sam`, "Secret
+/// layoffs" at 0.4, aligned to the company objective too.
+fn two_secrets() -> OkrSet {
+    let mut document = Document::from_json(ORGANISATION).unwrap();
+    let mut second = document.objectives[2].clone();
+    second.id = "secret-two".parse().unwrap();
+    second.title = "Secret layoffs".into();
+    second.viewers = vec!["board".into()];
+    second.key_results[0].id = "secret-kr-two".parse().unwrap();
+    second.key_results[0].title = "Notices to Hooli".into();
+    second.key_results[0].owners = vec!["max".into()];
+    second.key_results[0].metric = Some(okrs::Metric::numeric(d("0"), d("10")).with_current(d("4")));
+    document.objectives.push(second);
+    OkrSet::from_document(document).unwrap()
+}
+
+const HIDDEN_TEXTS: [&str; 12] = [
+    "secret-team",
+    "secret-kr",
+    "Secret merger",
+    "Initech",
+    "secret-two",
+    "Secret layoffs",
+    "Hooli",
+    "sam",
+    "rob",
+    "max",
+    "finance",
+    "board",
+];
+
+#[test]
+fn exclude_and_fold_by_hand_on_a_small_organisation() {
+    let set = two_secrets();
+    // Key results 0.5 and 1; contributors 0.2 (public), 0.8 and 0.4
+    // (private). Two groups without a share count by their members, so
+    // each of the five counts alike: (0.5 + 1 + 0.2 + 0.8 + 0.4) / 5.
+    assert_eq!(progress(&set, "company"), d("0.58"));
+    let kim = Viewer::new("kim").in_group("sales");
+
+    // Exclude: as if the private teams did not exist, (0.5 + 1 + 0.2) / 3.
+    let excluded = set.view_with(&kim, ViewPolicy::Exclude).unwrap();
+    assert_eq!(excluded.policy(), ViewPolicy::Exclude);
+    assert_eq!(progress(excluded.set(), "company"), d("1.7") / d("3"));
+    assert_eq!(excluded.set().len(), set.len() - 4);
+
+    // Fold: the true 0.58, the two private teams one member "hidden" at
+    // their mean (0.8 + 0.4) / 2 = 0.6, which counts as the two members it
+    // folds: (0.5 + 1 + 0.2 + 2 × 0.6) / 5.
+    let folded = set.view_with(&kim, ViewPolicy::Fold).unwrap();
+    assert_eq!(folded.policy(), ViewPolicy::Fold);
+    let company = folded.set().node("company").unwrap();
+    assert_eq!(company.progress().unwrap().value(), d("0.58"));
+    let supporters: Vec<_> = company.supporters().collect();
+    assert_eq!(supporters.len(), 2);
+    let hidden = supporters.iter().find(|n| n.title() == "hidden").unwrap();
+    assert_eq!(hidden.progress().unwrap().value(), d("0.6"));
+    assert!(hidden.owners().is_empty());
+    assert_eq!(hidden.level(), Some("company"));
+    let measure: Vec<_> = hidden.key_results().collect();
+    assert_eq!(measure.len(), 1);
+    assert_eq!(measure[0].title(), "hidden");
+    assert!(measure[0].check_ins().is_empty());
+    // Its share: 2 of the 5 members, all it shows of the two teams.
+    let impact = folded.set().impact("company").unwrap();
+    let share = impact
+        .iter()
+        .find(|i| i.key_result == *measure[0].id())
+        .unwrap()
+        .share;
+    assert_eq!(share, d("0.4"));
+    // One synthetic objective and key result in place of two of each.
+    assert_eq!(folded.set().len(), set.len() - 2);
+    // The review and the renderings show the one number.
+    let review = folded.set().review(as_of());
+    assert_eq!(review.get("company").unwrap().progress.value(), d("0.58"));
+    assert!(folded.set().to_markdown(as_of()).contains("0.58"));
+    let everything = every_output(folded.set());
+    for text in HIDDEN_TEXTS {
+        assert!(!everything.contains(text), "{text:?} shows in the fold view");
+    }
+    // Lint says nothing of the synthetic member (no owner, no check-in).
+    assert!(folded.set().lint(as_of()).iter().all(|f| f.nodes.iter().all(|id| !id.as_str().starts_with("hidden"))));
+    // The default policy is exclude, and an owner sees the same under both.
+    assert_eq!(ViewPolicy::default(), ViewPolicy::Exclude);
+    let sam = Viewer::new("sam");
+    for policy in ViewPolicy::ALL {
+        let view = set.view_with(&sam, policy).unwrap();
+        assert_eq!(progress(view.set(), "company"), d("0.58"), "{policy}");
+        assert!(view.set().node("secret-team").is_some());
+    }
 }
 
 #[test]
