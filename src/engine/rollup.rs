@@ -2557,7 +2557,10 @@ impl Plan {
             let evaluator = weigh(
                 evaluator,
                 share,
-                &stated.iter().map(|&(_, w, g, _)| (w, g)).collect::<Vec<_>>(),
+                &stated
+                    .iter()
+                    .map(|&(_, w, g, _)| (w, g))
+                    .collect::<Vec<_>>(),
                 &stated.iter().map(|&(_, _, _, m)| m).collect::<Vec<_>>(),
                 &mut weights,
             );

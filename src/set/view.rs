@@ -15,7 +15,7 @@ use super::{OkrSet, SetBuilder};
 use crate::engine::graph::{EdgeKind, Node};
 use crate::engine::rollup::counted;
 use crate::{
-    Document, Edit, Error, Id, KeyResult, Link, Metric, Objective, Period, Viewer, ViewPolicy,
+    Document, Edit, Error, Id, KeyResult, Link, Metric, Objective, Period, ViewPolicy, Viewer,
     Weight,
 };
 
@@ -438,7 +438,10 @@ impl OkrSet {
                 continue;
             };
             for node in self.subtree(objective) {
-                if matches!(self.graph.node_weight(node), Some(Node::Initiative(_)) | None) {
+                if matches!(
+                    self.graph.node_weight(node),
+                    Some(Node::Initiative(_)) | None
+                ) {
                     continue;
                 }
                 let (mut count, mut weight, mut weighted, mut sum) =
@@ -480,9 +483,14 @@ impl OkrSet {
                     least.unwrap_or_default(),
                 ];
                 let (member, measure) = Fold::ids(&id);
-                let link_weight = Weight::new(weight).map_err(|_| Error::FoldInexact(id.clone()))?;
+                let link_weight =
+                    Weight::new(weight).map_err(|_| Error::FoldInexact(id.clone()))?;
                 let mut synthetic = Objective::new(member.clone(), FOLD_TITLE, home.level.clone())
-                    .with_link(Link::new(id.clone()).with_weight(link_weight).contributes(true))
+                    .with_link(
+                        Link::new(id.clone())
+                            .with_weight(link_weight)
+                            .contributes(true),
+                    )
                     .with_key_result(KeyResult::new(measure.clone(), FOLD_TITLE).with_metric(
                         Metric::numeric(Decimal::ZERO, Decimal::ONE).with_current(guesses[0]),
                     ));
