@@ -332,12 +332,21 @@ impl OkrSet {
                 .and_then(|node| self.objective_id_of(node))
                 .is_some_and(|objective| visible.contains(objective))
         };
+        // Provenance naming no node at all (a document may hold one) is
+        // kept: it hides nothing, and a carried objective's links stop
+        // counting, in the view as in the set.
+        let hidden = |id: &Id| self.lookup(id.as_str()).is_some() && !shown(id);
         objective.aligned_to.retain(|link| shown(&link.id));
-        if objective.carried_from.as_ref().is_some_and(|id| !shown(id)) {
+        if objective.carried_from.as_ref().is_some_and(hidden) {
             objective.carried_from = None;
         }
-        if objective.carried_to.as_ref().is_some_and(|id| !shown(id)) {
+        if objective.carried_to.as_ref().is_some_and(hidden) {
             objective.carried_to = None;
+            // Carried on to a hidden objective: its links count no more,
+            // which the view must say without naming where it went.
+            for link in &mut objective.aligned_to {
+                link.contributes = Some(false);
+            }
         }
         objective
     }
