@@ -143,7 +143,9 @@ impl OkrSet {
     ///   progress. Its ids (`hidden` and the visible node's id, joined by
     ///   the control character U+001F, which no user id may hold) never
     ///   collide with a node's. It has no owner, description, check-in or
-    ///   finding of its own (lint leaves it out), the level, period and
+    ///   finding of its own (lint leaves it out, and so do alignment
+    ///   coverage and distributions, which count teams' objectives), the
+    ///   level, period and
     ///   visibility of the node it folds into, and it counts as the number
     ///   of members it folds where a strategy counts members (`mean`, and
     ///   two groups without an `aligned_share`), so that every built-in

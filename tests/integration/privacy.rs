@@ -199,6 +199,20 @@ fn exclude_and_fold_by_hand_on_a_small_organisation() {
             "{text:?} shows in the fold view"
         );
     }
+    // Coverage and distributions count the objectives of teams: the
+    // synthetic member is no one's, as in the exclude view.
+    assert_eq!(
+        folded.set().alignment_coverage(),
+        excluded.set().alignment_coverage()
+    );
+    let by_level = |set: &OkrSet| {
+        let review = set.review(as_of());
+        set.distribution(&review, GroupBy::Level)
+            .into_iter()
+            .map(|(level, d)| (level, d.objectives))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(by_level(folded.set()), by_level(excluded.set()));
     // Lint says nothing of the synthetic member (no owner, no check-in).
     assert!(
         folded
