@@ -628,3 +628,50 @@ proptest! {
         prop_assert!(folded % 2 == 0);
     }
 }
+
+#[test]
+fn fold_works_in_a_closed_period_and_for_a_private_parent() {
+    let mut document = Document::from_json(ORGANISATION).unwrap();
+    let period: okrs::Period =
+        serde_json::from_str(r#"{ "id": "Q1", "start": "2027-01-01", "end": "2027-03-31" }"#)
+            .unwrap();
+    document.periods.push(period);
+    for objective in &mut document.objectives {
+        objective.period = Some("Q1".parse().unwrap());
+    }
+    // The company objective private to the board, the secret team's viewer
+    // still only finance: a board member sees the parent, not the team.
+    for at in [0, 1] {
+        document.objectives[at].visibility = Visibility::Private;
+        document.objectives[at].viewers = vec!["board".into()];
+    }
+    let mut set = OkrSet::from_document(document).unwrap();
+    set.close_period("Q1").unwrap();
+    let board = Viewer::new("lee").in_group("board");
+    let folded = set.view_with(&board, ViewPolicy::Fold).unwrap();
+    assert_eq!(progress(folded.set(), "company"), d("0.625"));
+    let hidden = folded
+        .set()
+        .node("company")
+        .unwrap()
+        .supporters()
+        .find(|n| n.title() == "hidden")
+        .unwrap();
+    assert_eq!(hidden.progress().unwrap().value(), d("0.8"));
+    assert_eq!(hidden.visibility(), Visibility::Private);
+    let everything = every_output(folded.set());
+    for text in [
+        "secret-team",
+        "secret-kr",
+        "Secret merger",
+        "Initech",
+        "sam",
+        "rob",
+        "finance",
+    ] {
+        assert!(
+            !everything.contains(text),
+            "{text:?} shows in the fold view"
+        );
+    }
+}
