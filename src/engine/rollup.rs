@@ -2602,3 +2602,70 @@ impl Plan {
         assert_eq!(unused, self.garbage, "abandoned entries counted");
     }
 }
+
+#[cfg(test)]
+mod members {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    /// A folded member of three under `mean`: four members, it weighs three.
+    #[test]
+    fn a_folded_member_counts_as_the_members_it_folds_under_mean() {
+        let mut weights = Vec::new();
+        let inputs = [(d("1"), KEY_RESULTS), (d("5"), KEY_RESULTS)];
+        let evaluator = weigh(
+            Evaluator::Builtin(Builtin::Mean),
+            None,
+            &inputs,
+            &[1, 3],
+            &mut weights,
+        );
+        assert_eq!(evaluator, Evaluator::Builtin(Builtin::WeightedMean));
+        assert_eq!(weights, [d("1"), d("3")]);
+        // Without one, `mean` is left as it is.
+        let evaluator = weigh(
+            Evaluator::Builtin(Builtin::Mean),
+            None,
+            &inputs,
+            &[],
+            &mut weights,
+        );
+        assert_eq!(evaluator, Evaluator::Builtin(Builtin::Mean));
+    }
+
+    /// Two groups by their members: one key result, and an aligned group
+    /// of one visible objective and a folded member of two (stated weight
+    /// 2, the two hidden links' 1 + 1). The groups count 1 and 3, as in the
+    /// whole set: the key result carries 1/4, each aligned member 1/4.
+    #[test]
+    fn a_folded_member_keeps_the_groups_counts() {
+        let mut weights = Vec::new();
+        let inputs = [(d("1"), KEY_RESULTS), (d("1"), ALIGNED), (d("2"), ALIGNED)];
+        let evaluator = weigh(
+            Evaluator::Builtin(Builtin::WeightedMean),
+            None,
+            &inputs,
+            &[1, 1, 2],
+            &mut weights,
+        );
+        assert_eq!(evaluator, Evaluator::Builtin(Builtin::WeightedMean));
+        let total: Decimal = weights.iter().sum();
+        let shares: Vec<Decimal> = weights.iter().map(|w| w / total).collect();
+        assert_eq!(shares, [d("0.25"), d("0.25"), d("0.5")]);
+        // Without it the two groups meet as `Groups`, which counts inputs.
+        let evaluator = weigh(
+            Evaluator::Builtin(Builtin::WeightedMean),
+            None,
+            &inputs,
+            &[],
+            &mut weights,
+        );
+        assert!(matches!(
+            evaluator,
+            Evaluator::Builtin(Builtin::WeightedMean) | Evaluator::Groups(_)
+        ));
+    }
+}
