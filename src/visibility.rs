@@ -116,9 +116,24 @@ pub enum ViewPolicy {
 
 impl ViewPolicy {
     /// Every policy, in the order of their names in help texts.
+    ///
+    /// # Example
+    /// ```
+    /// let names: Vec<&str> = okrs::ViewPolicy::ALL.iter().map(|p| p.name()).collect();
+    /// assert_eq!(names, ["exclude", "fold"]);
+    /// ```
     pub const ALL: [Self; 2] = [Self::Exclude, Self::Fold];
 
     /// The policy's name, as serde and the command line write it. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::ViewPolicy;
+    /// assert_eq!(ViewPolicy::Exclude.name(), "exclude");
+    /// assert_eq!(serde_json::to_string(&ViewPolicy::Fold)?, r#""fold""#);
+    /// assert_eq!(ViewPolicy::Fold.to_string(), "fold");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
