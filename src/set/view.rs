@@ -26,9 +26,12 @@ use crate::{
 /// owner, count, grade, link or finding of theirs appears in any read or
 /// report of the view.
 ///
-/// A visible objective's progress is computed without the hidden
+/// Under the default policy, [`ViewPolicy::Exclude`] ([`OkrSet::view`]), a
+/// visible objective's progress is computed without the hidden
 /// contributions, in every output of the view alike: a view shows the
-/// organisation as if the hidden objectives did not exist.
+/// organisation as if the hidden objectives did not exist. Under
+/// [`ViewPolicy::Fold`] ([`OkrSet::view_with`]) it shows its true
+/// progress, the hidden contributions folded into one anonymous member.
 ///
 /// # Example
 /// ```
