@@ -79,14 +79,13 @@ impl Linter<'_> {
         self.report_at(rule, level, nodes, message);
     }
 
-    fn report_at(&mut self, rule: Rule, level: RuleLevel, mut nodes: Vec<Id>, message: String) {
+    fn report_at(&mut self, rule: Rule, level: RuleLevel, nodes: Vec<Id>, message: String) {
         // A fold view's synthetic members are no one's work: a finding
-        // about one alone (no owner, no check-in) would only confuse.
-        if !nodes.is_empty() {
-            nodes.retain(|id| !id.is_folded());
-            if nodes.is_empty() {
-                return;
-            }
+        // about one (no owner, no check-in, a title like its target's)
+        // would only confuse. Findings that list many nodes (the top
+        // objectives) leave them out before they count.
+        if nodes.iter().any(Id::is_folded) {
+            return;
         }
         let severity = match level {
             RuleLevel::Off => return,

@@ -675,3 +675,33 @@ fn fold_works_in_a_closed_period_and_for_a_private_parent() {
         );
     }
 }
+
+#[test]
+fn lint_says_nothing_of_a_folded_member_even_where_a_title_matches() {
+    // The visible parent's key result is titled "Hidden", as the folded
+    // member is: cascaded-title would name both.
+    let json = ORGANISATION.replace(r#""title": "Hires""#, r#""title": "hidden""#);
+    let set = load(&json);
+    let folded = set
+        .view_with(&Viewer::new("kim"), ViewPolicy::Fold)
+        .unwrap();
+    let findings = folded.set().lint(as_of());
+    for finding in &findings {
+        assert!(
+            !finding.message.contains('\u{1f}')
+                && !finding
+                    .nodes
+                    .iter()
+                    .any(|id| id.as_str().contains('\u{1f}')),
+            "{finding}"
+        );
+    }
+    let excluded = set.view(&Viewer::new("kim"));
+    let codes = |findings: &[okrs::Finding]| {
+        findings
+            .iter()
+            .map(|f| (f.code, f.nodes.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes(&findings), codes(&excluded.set().lint(as_of())));
+}
