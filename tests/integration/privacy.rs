@@ -678,9 +678,11 @@ fn fold_works_in_a_closed_period_and_for_a_private_parent() {
 
 #[test]
 fn lint_says_nothing_of_a_folded_member_even_where_a_title_matches() {
-    // The visible parent's key result is titled "Hidden", as the folded
-    // member is: cascaded-title would name both.
-    let json = ORGANISATION.replace(r#""title": "Hires""#, r#""title": "hidden""#);
+    // The visible parent, below the top, has a key result titled
+    // "hidden", as the folded member is: cascaded-title would name both.
+    let json = ORGANISATION
+        .replace(r#""title": "Hires""#, r#""title": "hidden""#)
+        .replace(r#""level": "company""#, r#""level": "department""#);
     let set = load(&json);
     let folded = set
         .view_with(&Viewer::new("kim"), ViewPolicy::Fold)
