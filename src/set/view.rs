@@ -153,12 +153,15 @@ impl OkrSet {
     ///   of members it folds where a strategy counts members (`mean`, and
     ///   two groups without an `aligned_share`), so that every built-in
     ///   strategy gives the true number: its share of its parent is the
-    ///   hidden part's share, which (as the true number itself does) can
-    ///   let a careful reader infer how many members a group has. Its value
+    ///   hidden part's share, in proportion, under such a strategy, to how
+    ///   many members it folds, as the true number itself is. Its value
     ///   is the hidden part's combined progress, adjusted in the last
     ///   digits where the parent's rounding needs it to come out exact.
-    ///   It stands for the present: the view's as-of reads (history,
-    ///   trends) hold it at its current value.
+    ///   It stands for the present: as-of reads of the view (a review as
+    ///   of another date, [`series`](Self::series), forecasts) hold it at
+    ///   its current value, so a node's past numbers in a fold view are
+    ///   not the whole set's (a history of it would cost a roll-up of the
+    ///   whole set per date a hidden check-in falls on).
     ///
     /// # Errors
     /// Under `Fold`, [`Error::FoldInexact`] naming a visible node whose
