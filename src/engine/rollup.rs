@@ -13,7 +13,7 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, NodeIndexable};
 use rust_decimal::Decimal;
 
-use crate::engine::graph::{EdgeKind, Graph, Node, strategy_of};
+use crate::engine::graph::{EdgeKind, Folded, Graph, Node, strategy_of};
 use crate::invariant::{sure, sure_or, to_u32};
 use crate::strategy::{Builtin, Inputs, SumTree, Sums, scaled_weighted_mean, two_groups};
 use crate::{
@@ -34,8 +34,10 @@ pub(crate) enum Evaluator {
     Builtin(Builtin),
     /// A weighted mean over two groups that count by their number of
     /// members: the key results are the first `split` inputs, the
-    /// contributing objectives the rest (see [`two_groups`]).
-    Groups(u32),
+    /// contributing objectives the rest (see [`two_groups`]), which count
+    /// `extra` members more than they have inputs (a fold view's folded
+    /// member stands for several).
+    Groups(u32, u32),
     SumOfValues,
     Custom(u32),
 }
@@ -425,30 +427,28 @@ pub(crate) fn counted(
 /// groups' means); `min` and `sum-of-values` read the stated weights, zero
 /// or not. Inputs come key results first (`inputs` in that order).
 ///
-/// `members` gives, input by input, how many members each counts as
-/// (missing ones count as 1): a fold view's folded member stands for all
-/// the hidden inputs it folds, so that counts, and with them the groups'
-/// and `mean`'s shares, stay those of the whole set. A node with such a
-/// member never runs as [`Evaluator::Groups`] (which counts its inputs
-/// itself), and its `mean` runs as a weighted mean of the counts.
-/// O(inputs).
+/// `folded` marks, input by input (missing ones are not), a fold view's
+/// folded member: it counts as the hidden inputs it folds, and its group
+/// comes to the lowest terms of the hidden weights it sums, so that the
+/// counts, terms and path of the arithmetic are the whole set's. A `mean`
+/// with one runs as a weighted mean of the counts. O(inputs).
 pub(crate) fn weigh(
     evaluator: Evaluator,
     share: Option<Decimal>,
     inputs: &[(Decimal, u8)],
-    members: &[u32],
+    folded: &[Option<Folded>],
     weights: &mut Vec<Decimal>,
 ) -> Evaluator {
     weights.clear();
-    let members_of = |i: usize| members.get(i).copied().unwrap_or(1);
-    let folded = members.iter().any(|&m| m != 1);
+    let members_of = |i: usize| folded.get(i).copied().flatten().map_or(1, |f| f.members);
+    let any_folded = folded.iter().any(Option::is_some);
     // A weighted mean reads the weights' proportions only: each group's in
     // lowest whole terms, so that any unit of the same proportions gives
     // the very same digits (20/30/50 and 0.2/0.3/0.5 are both 2/3/5).
     let reduced;
     let inputs = match evaluator {
         Evaluator::Builtin(Builtin::WeightedMean) | Evaluator::Custom(_) => {
-            reduced = in_lowest_terms(inputs);
+            reduced = in_lowest_terms(inputs, folded);
             &reduced
         }
         _ => inputs,
@@ -514,7 +514,7 @@ pub(crate) fn weigh(
         }
         Evaluator::Builtin(Builtin::Mean) => {
             let Some(s) = share else {
-                if !folded {
+                if !any_folded {
                     stated(weights);
                     return evaluator;
                 }
@@ -564,14 +564,6 @@ pub(crate) fn weigh(
                 // past a decimal's 96 bits: each group sums its own
                 // stated weights, and the groups meet once.
                 let counts = [Decimal::from(n0), Decimal::from(n1)];
-                if folded {
-                    // `Groups` would count the inputs, not the members
-                    // they stand for: the factors carry the counts instead.
-                    if !products(counts).is_some_and(|factors| exact(weights, factors)) {
-                        normalised(weights);
-                    }
-                    return evaluator;
-                }
                 let small = products(counts)
                     .filter(|f| f.iter().all(|&f| f <= Decimal::from(SMALL_FACTOR)));
                 if small.is_some_and(|factors| exact(weights, factors)) {
@@ -580,7 +572,14 @@ pub(crate) fn weigh(
                 weights.clear();
                 stated(weights);
                 let split = inputs.iter().filter(|&&(_, g)| g != ALIGNED).count();
-                Evaluator::Groups(to_u32(split))
+                // Folded members sit in the aligned group (they are links).
+                let extra = inputs
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &(w, g))| g == ALIGNED && !w.is_zero())
+                    .map(|(i, _)| members_of(i).saturating_sub(1))
+                    .fold(0u32, u32::saturating_add);
+                Evaluator::Groups(to_u32(split), extra)
             }
             Some(s) => {
                 let counts = [Decimal::ONE.saturating_sub(s), s];
@@ -590,7 +589,7 @@ pub(crate) fn weigh(
                 evaluator
             }
         },
-        Evaluator::Groups(_) => {
+        Evaluator::Groups(..) => {
             stated(weights);
             evaluator
         }
@@ -603,12 +602,22 @@ pub(crate) fn weigh(
 
 /// Each group's weights as whole numbers in lowest terms, in the same
 /// proportions (zeros stay zero); a group whose weights do not fit that
-/// way stays as stated. O(inputs).
-fn in_lowest_terms(inputs: &[(Decimal, u8)]) -> Vec<(Decimal, u8)> {
+/// way stays as stated. A folded member (see [`weigh`]) brings its unit,
+/// the divisor of the weights it sums, to the common divisor in place of
+/// its weight, so that the group comes to the whole set's terms.
+/// O(inputs).
+fn in_lowest_terms(inputs: &[(Decimal, u8)], folded: &[Option<Folded>]) -> Vec<(Decimal, u8)> {
     let mut out = inputs.to_vec();
+    let unit = |i: usize, w: Decimal| folded.get(i).copied().flatten().map_or(w, |f| f.unit);
     for group in [KEY_RESULTS, ALIGNED] {
-        let members = || out.iter().filter(move |(w, g)| *g == group && !w.is_zero());
-        let Some(scale) = members().map(|(w, _)| w.scale()).max() else {
+        let members = || {
+            inputs
+                .iter()
+                .enumerate()
+                .filter(move |(_, (w, g))| *g == group && !w.is_zero())
+                .map(|(i, &(w, _))| (w, unit(i, w)))
+        };
+        let Some(scale) = members().map(|(w, u)| w.scale().max(u.scale())).max() else {
             continue;
         };
         // Every weight as a whole number at the largest scale.
@@ -616,7 +625,7 @@ fn in_lowest_terms(inputs: &[(Decimal, u8)]) -> Vec<(Decimal, u8)> {
             let m = u128::try_from(w.mantissa()).ok()?;
             m.checked_mul(10u128.checked_pow(scale - w.scale())?)
         };
-        let Some(divisor) = members().try_fold(0u128, |g, &(w, _)| Some(gcd(g, whole(w)?))) else {
+        let Some(divisor) = members().try_fold(0u128, |g, (_, u)| Some(gcd(g, whole(u)?))) else {
             continue;
         };
         if divisor == 0 {
@@ -732,9 +741,9 @@ impl Plan {
         };
         let mut by_node = Lists::with_capacity(bound, graph.edge_count());
         let mut evaluators = vec![Evaluator::Builtin(Builtin::WeightedMean); bound];
-        let mut list: Vec<(u32, Decimal, u8, u32)> = Vec::new();
+        let mut list: Vec<(u32, Decimal, u8, Option<Folded>)> = Vec::new();
         let mut stated: Vec<(Decimal, u8)> = Vec::new();
-        let mut members: Vec<u32> = Vec::new();
+        let mut folded: Vec<Option<Folded>> = Vec::new();
         let mut weights: Vec<Decimal> = Vec::new();
         for n in 0..bound {
             list.clear();
@@ -750,7 +759,7 @@ impl Plan {
                                 index_u32(e.source()),
                                 e.weight().weight.value(),
                                 group_of(e.weight().kind),
-                                e.weight().members,
+                                e.weight().folded,
                             )
                         }),
                 );
@@ -760,10 +769,10 @@ impl Plan {
                 list.sort_by(|a, b| (a.2, id_of(graph, a.0)).cmp(&(b.2, id_of(graph, b.0))));
                 stated.clear();
                 stated.extend(list.iter().map(|&(_, w, g, _)| (w, g)));
-                members.clear();
-                members.extend(list.iter().map(|&(_, _, _, m)| m));
+                folded.clear();
+                folded.extend(list.iter().map(|&(_, _, _, f)| f));
                 let (evaluator, share) = rule_of(graph, node, strategies);
-                let evaluator = weigh(evaluator, share, &stated, &members, &mut weights);
+                let evaluator = weigh(evaluator, share, &stated, &folded, &mut weights);
                 if let Some(slot) = evaluators.get_mut(n) {
                     *slot = evaluator;
                 }
@@ -1259,7 +1268,7 @@ impl Plan {
                     .map(|&(_, w)| if w.is_zero() { Decimal::ZERO } else { each })
                     .collect()
             }
-            Evaluator::Groups(split) => {
+            Evaluator::Groups(split, extra) => {
                 // n·w/W within each group, over the n₀ + n₁ members.
                 let split = (split as usize).min(inputs.len());
                 let (first, second) = inputs.split_at(split);
@@ -1272,6 +1281,7 @@ impl Plan {
                 };
                 let (n0, w0) = members(first);
                 let (n1, w1) = members(second);
+                let n1 = n1.saturating_add(Decimal::from(extra));
                 let all = n0.saturating_add(n1);
                 let share = |n: Decimal, total: Decimal, w: Decimal| {
                     part(n, w, total).checked_div(all).unwrap_or_default()
@@ -1364,10 +1374,12 @@ impl Plan {
             Evaluator::Builtin(builtin) => {
                 builtin.aggregate(&NodeInputs::<_, false> { inputs, progress })
             }
-            Evaluator::Groups(split) if self.config.clamp => {
-                groups(&NodeInputs::<_, true> { inputs, progress }, split)
+            Evaluator::Groups(split, extra) if self.config.clamp => {
+                groups(&NodeInputs::<_, true> { inputs, progress }, split, extra)
             }
-            Evaluator::Groups(split) => groups(&NodeInputs::<_, false> { inputs, progress }, split),
+            Evaluator::Groups(split, extra) => {
+                groups(&NodeInputs::<_, false> { inputs, progress }, split, extra)
+            }
             Evaluator::SumOfValues => return self.sum_of_values(inputs, raw),
             Evaluator::Custom(index) => {
                 let clamp = self.config.clamp;
@@ -1462,12 +1474,13 @@ fn parts<V: Inputs + ?Sized>(inputs: &V, split: u32) -> [Part<'_, V>; 2] {
 }
 
 /// [`Evaluator::Groups`] over every input: each group's sums in the fixed
-/// order, met by [`two_groups`]. O(inputs), no allocation.
-fn groups(inputs: &(impl Inputs + ?Sized), split: u32) -> Decimal {
+/// order, met by [`two_groups`], the second counting `extra` more members.
+/// O(inputs), no allocation.
+fn groups(inputs: &(impl Inputs + ?Sized), split: u32, extra: u32) -> Decimal {
     let [first, second] = parts(inputs, split);
     two_groups(
         Builtin::weighted_sums(&first),
-        Builtin::weighted_sums(&second),
+        with_extra(Builtin::weighted_sums(&second), extra),
         |group| {
             if group == 0 {
                 scaled_weighted_mean(&first)
@@ -1709,10 +1722,10 @@ impl State {
             let kept = self.plan.entry(consumer as usize).and_then(|e| {
                 let len = e.inputs_len;
                 match e.evaluator {
-                    Evaluator::Groups(split) if position < split => {
+                    Evaluator::Groups(split, _) if position < split => {
                         SumTree::pays(split as usize).then_some((consumer, position))
                     }
-                    Evaluator::Groups(split) => SumTree::pays((len - split) as usize)
+                    Evaluator::Groups(split, _) => SumTree::pays((len - split) as usize)
                         .then_some((consumer | ALIGNED_TREE, position - split)),
                     _ => SumTree::pays(len as usize).then_some((consumer, position)),
                 }
@@ -1775,20 +1788,20 @@ impl State {
     /// from its kept sums, or summed afresh. Out of line, like
     /// [`evaluate_kept`](Self::evaluate_kept).
     #[inline(never)]
-    fn evaluate_groups(&mut self, s: usize, split: u32, pass: Pass) -> Decimal {
+    fn evaluate_groups(&mut self, s: usize, split: u32, extra: u32, pass: Pass) -> Decimal {
         let cap = self.plan.config.cap;
         let value = if self.plan.config.clamp {
             let view = NodeInputs::<_, true> {
                 inputs: self.plan.inputs_of(s),
                 progress: self.progress.as_slice(),
             };
-            kept_groups(&mut self.trees, s, split, pass, &view)
+            kept_groups(&mut self.trees, s, (split, extra), pass, &view)
         } else {
             let view = NodeInputs::<_, false> {
                 inputs: self.plan.inputs_of(s),
                 progress: self.progress.as_slice(),
             };
-            kept_groups(&mut self.trees, s, split, pass, &view)
+            kept_groups(&mut self.trees, s, (split, extra), pass, &view)
         };
         Progress::clamped(value, cap).value()
     }
@@ -1803,7 +1816,7 @@ impl State {
         let kept = SumTree::pays(inputs.len()).then(|| self.plan.evaluator_of(s));
         let value = match kept {
             Some(Evaluator::Builtin(builtin)) => self.evaluate_kept(s, builtin, pass),
-            Some(Evaluator::Groups(split)) => self.evaluate_groups(s, split, pass),
+            Some(Evaluator::Groups(split, extra)) => self.evaluate_groups(s, split, extra, pass),
             _ => self.plan.evaluate(
                 s,
                 self.progress.as_slice(),
@@ -1865,7 +1878,7 @@ fn kept(
 fn kept_groups(
     trees: &mut HashMap<u32, SumTree>,
     s: usize,
-    split: u32,
+    (split, extra): (u32, u32),
     pass: Pass,
     view: &(impl Inputs + ?Sized),
 ) -> Decimal {
@@ -1884,7 +1897,10 @@ fn kept_groups(
         tree.sums()
     };
     let slot = to_u32(s);
-    let (a, b) = (sums(&first, slot), sums(&second, slot | ALIGNED_TREE));
+    let (a, b) = (
+        sums(&first, slot),
+        with_extra(sums(&second, slot | ALIGNED_TREE), extra),
+    );
     two_groups(a, b, |group| {
         if group == 0 {
             scaled_weighted_mean(&first)
@@ -2133,7 +2149,7 @@ impl Plan {
     /// of `s` × out-degree of each).
     fn reweigh_node(&mut self, graph: &Graph, s: usize, strategies: &Strategies) {
         let node = NodeIndex::new(self.node_at(to_u32(s)) as usize);
-        let (stated, members): (Vec<(Decimal, u8)>, Vec<u32>) = self
+        let (stated, folded): (Vec<(Decimal, u8)>, Vec<Option<Folded>>) = self
             .inputs_of(s)
             .iter()
             .map(|&(input, _)| {
@@ -2141,17 +2157,17 @@ impl Plan {
                 let edge = graph
                     .find_edge(source, node)
                     .and_then(|e| graph.edge_weight(e))
-                    .map(|e| ((e.weight.value(), group_of(e.kind)), e.members));
+                    .map(|e| ((e.weight.value(), group_of(e.kind)), e.folded));
                 sure_or(
                     edge,
-                    ((Decimal::ZERO, KEY_RESULTS), 1),
+                    ((Decimal::ZERO, KEY_RESULTS), None),
                     "plan inputs are edges of the graph",
                 )
             })
             .unzip();
         let (evaluator, share) = rule_of(graph, node, strategies);
         let mut weights = Vec::with_capacity(stated.len());
-        let evaluator = weigh(evaluator, share, &stated, &members, &mut weights);
+        let evaluator = weigh(evaluator, share, &stated, &folded, &mut weights);
         let start = self.entry(s).map_or(0, |e| e.inputs) as usize;
         for (offset, weight) in weights.into_iter().enumerate() {
             if let Some(entry) = self.inputs.get_mut(start + offset) {
@@ -2539,7 +2555,7 @@ impl Plan {
                 );
             }
             assert_eq!(self.slot_of(*node), Some(s), "slot of {node:?}");
-            let mut stated: Vec<(Option<&crate::Id>, Decimal, u8, u32)> = graph
+            let mut stated: Vec<(Option<&crate::Id>, Decimal, u8, Option<Folded>)> = graph
                 .edges_directed(*node, Incoming)
                 .filter(|e| counted(graph, e.weight().kind, *node, self.config.from))
                 .map(|e| {
@@ -2547,7 +2563,7 @@ impl Plan {
                         id_of(graph, index_u32(e.source())),
                         e.weight().weight.value(),
                         group_of(e.weight().kind),
-                        e.weight().members,
+                        e.weight().folded,
                     )
                 })
                 .collect();
@@ -2561,7 +2577,7 @@ impl Plan {
                     .iter()
                     .map(|&(_, w, g, _)| (w, g))
                     .collect::<Vec<_>>(),
-                &stated.iter().map(|&(_, _, _, m)| m).collect::<Vec<_>>(),
+                &stated.iter().map(|&(_, _, _, f)| f).collect::<Vec<_>>(),
                 &mut weights,
             );
             assert_eq!(entry.evaluator, evaluator, "evaluator of {node:?}");
@@ -2612,6 +2628,20 @@ mod members {
     }
 
     /// A folded member of three under `mean`: four members, it weighs three.
+    fn folded(members: u32, unit: &str) -> Option<Folded> {
+        Some(Folded {
+            members,
+            unit: d(unit),
+        })
+    }
+
+    #[test]
+    fn common_divisors_come_at_the_largest_scale() {
+        assert_eq!(common_divisor(&[d("6"), d("1.5")]), Some(d("1.5")));
+        assert_eq!(common_divisor(&[d("4"), d("6")]), Some(d("2")));
+        assert_eq!(common_divisor(&[]), None);
+    }
+
     #[test]
     fn a_folded_member_counts_as_the_members_it_folds_under_mean() {
         let mut weights = Vec::new();
@@ -2620,7 +2650,7 @@ mod members {
             Evaluator::Builtin(Builtin::Mean),
             None,
             &inputs,
-            &[1, 3],
+            &[None, folded(3, "1")],
             &mut weights,
         );
         assert_eq!(evaluator, Evaluator::Builtin(Builtin::WeightedMean));
@@ -2637,35 +2667,60 @@ mod members {
     }
 
     /// Two groups by their members: one key result, and an aligned group
-    /// of one visible objective and a folded member of two (stated weight
-    /// 2, the two hidden links' 1 + 1). The groups count 1 and 3, as in the
-    /// whole set: the key result carries 1/4, each aligned member 1/4.
+    /// of one visible objective (weight 4) and a folded member of two
+    /// (weights 2 and 2: stated 4, unit 2). The whole set's aligned group
+    /// is 4, 2, 2, in lowest terms 2, 1, 1, three members: the view's is
+    /// 2 and 2 with one extra member, not 1 and 1.
     #[test]
-    fn a_folded_member_keeps_the_groups_counts() {
+    fn a_folded_member_keeps_the_groups_counts_and_terms() {
         let mut weights = Vec::new();
-        let inputs = [(d("1"), KEY_RESULTS), (d("1"), ALIGNED), (d("2"), ALIGNED)];
+        let inputs = [(d("1"), KEY_RESULTS), (d("4"), ALIGNED), (d("4"), ALIGNED)];
         let evaluator = weigh(
             Evaluator::Builtin(Builtin::WeightedMean),
             None,
             &inputs,
-            &[1, 1, 2],
+            &[None, None, folded(2, "2")],
             &mut weights,
         );
-        assert_eq!(evaluator, Evaluator::Builtin(Builtin::WeightedMean));
-        let total: Decimal = weights.iter().sum();
-        let shares: Vec<Decimal> = weights.iter().map(|w| w / total).collect();
-        assert_eq!(shares, [d("0.25"), d("0.25"), d("0.5")]);
-        // Without it the two groups meet as `Groups`, which counts inputs.
+        assert_eq!(evaluator, Evaluator::Groups(1, 1));
+        assert_eq!(weights, [d("1"), d("2"), d("2")]);
+        let whole = [
+            (d("1"), KEY_RESULTS),
+            (d("4"), ALIGNED),
+            (d("2"), ALIGNED),
+            (d("2"), ALIGNED),
+        ];
         let evaluator = weigh(
             Evaluator::Builtin(Builtin::WeightedMean),
             None,
-            &inputs,
+            &whole,
             &[],
             &mut weights,
         );
-        assert!(matches!(
-            evaluator,
-            Evaluator::Builtin(Builtin::WeightedMean) | Evaluator::Groups(_)
-        ));
+        assert_eq!(evaluator, Evaluator::Groups(1, 0));
+        assert_eq!(weights, [d("1"), d("2"), d("1"), d("1")]);
     }
+}
+
+/// A group's sums counting `extra` more members than it has inputs.
+fn with_extra(mut sums: Sums, extra: u32) -> Sums {
+    sums.count = sums.count.saturating_add(extra as usize);
+    sums
+}
+
+/// The greatest common divisor of positive weights, at the largest of
+/// their scales (6 and 1.5 give 1.5): a folded member's unit (see
+/// [`weigh`]). `None` for no weights or ones too long to bring to one
+/// scale. O(weights).
+pub(crate) fn common_divisor(weights: &[Decimal]) -> Option<Decimal> {
+    let scale = weights.iter().map(Decimal::scale).max()?;
+    let whole = |w: &Decimal| -> Option<u128> {
+        let m = u128::try_from(w.mantissa()).ok()?;
+        m.checked_mul(10u128.checked_pow(scale - w.scale())?)
+    };
+    let divisor = weights
+        .iter()
+        .try_fold(0u128, |g, w| Some(gcd(g, whole(w)?)))?;
+    let divisor = i128::try_from(divisor).ok().filter(|&d| d > 0)?;
+    Decimal::try_from_i128_with_scale(divisor, scale).ok()
 }

@@ -856,7 +856,7 @@ impl OkrSet {
             Edge {
                 kind: EdgeKind::KeyResult,
                 weight: key_result.weight,
-                members: 1,
+                folded: None,
             },
         );
         for sub in key_result.key_results {
@@ -879,7 +879,7 @@ impl OkrSet {
                 Edge {
                     kind: EdgeKind::Initiative,
                     weight: Weight::ZERO,
-                    members: 1,
+                    folded: None,
                 },
             );
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
@@ -966,7 +966,7 @@ impl OkrSet {
                     contributes,
                 },
                 weight: link.weight,
-                members: 1,
+                folded: None,
             },
         );
         if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from) {

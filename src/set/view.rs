@@ -12,8 +12,8 @@ use petgraph::visit::EdgeRef;
 use rust_decimal::Decimal;
 
 use super::{OkrSet, SetBuilder};
-use crate::engine::graph::{EdgeKind, Node};
-use crate::engine::rollup::counted;
+use crate::engine::graph::{EdgeKind, Folded, Node};
+use crate::engine::rollup::{common_divisor, counted};
 use crate::{
     Document, Edit, Error, Id, KeyResult, Link, Metric, Objective, Period, ViewPolicy, Viewer,
     Weight,
@@ -403,8 +403,9 @@ struct Fold {
     member: Id,
     /// The synthetic objective's one key result, which holds the value.
     measure: Id,
-    /// How many hidden inputs of non-zero weight it stands for.
-    members: u32,
+    /// How many hidden inputs of non-zero weight it stands for, and the
+    /// greatest common divisor of their weights.
+    folded: Folded,
     /// Values to try first: the hidden inputs' weighted mean, plain mean
     /// and minimum (one of them is the true combination under each
     /// built-in strategy).
@@ -464,6 +465,7 @@ impl OkrSet {
                 let (mut count, mut weight, mut weighted, mut sum) =
                     (0u32, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
                 let mut least: Option<Decimal> = None;
+                let mut hidden_weights = Vec::new();
                 for edge in self.graph.edges_directed(node, Incoming) {
                     let kind = edge.weight().kind;
                     if !matches!(kind, EdgeKind::Link { .. })
@@ -484,6 +486,7 @@ impl OkrSet {
                         p = p.min(Decimal::ONE);
                     }
                     count = count.saturating_add(1);
+                    hidden_weights.push(w);
                     weight = weight.saturating_add(w);
                     weighted = weighted.saturating_add(w.saturating_mul(p));
                     sum = sum.saturating_add(p);
@@ -523,7 +526,10 @@ impl OkrSet {
                     index: node,
                     member,
                     measure,
-                    members: count,
+                    folded: Folded {
+                        members: count,
+                        unit: common_divisor(&hidden_weights).unwrap_or(weight),
+                    },
                     guesses,
                 });
             }
@@ -544,6 +550,7 @@ impl OkrSet {
         if folds.is_empty() {
             return Ok(());
         }
+        // Each member counts as what it folds, in its group's terms.
         for fold in folds {
             let links = match self
                 .lookup(fold.member.as_str())
@@ -554,7 +561,7 @@ impl OkrSet {
             };
             for link in links {
                 if let Some(edge) = self.graph.edge_weight_mut(link) {
-                    edge.members = fold.members;
+                    edge.folded = Some(fold.folded);
                 }
             }
         }
