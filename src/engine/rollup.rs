@@ -2619,6 +2619,29 @@ impl Plan {
     }
 }
 
+/// A group's sums counting `extra` more members than it has inputs.
+fn with_extra(mut sums: Sums, extra: u32) -> Sums {
+    sums.count = sums.count.saturating_add(extra as usize);
+    sums
+}
+
+/// The greatest common divisor of positive weights, at the largest of
+/// their scales (6 and 1.5 give 1.5): a folded member's unit (see
+/// [`weigh`]). `None` for no weights or ones too long to bring to one
+/// scale. O(weights).
+pub(crate) fn common_divisor(weights: &[Decimal]) -> Option<Decimal> {
+    let scale = weights.iter().map(Decimal::scale).max()?;
+    let whole = |w: &Decimal| -> Option<u128> {
+        let m = u128::try_from(w.mantissa()).ok()?;
+        m.checked_mul(10u128.checked_pow(scale - w.scale())?)
+    };
+    let divisor = weights
+        .iter()
+        .try_fold(0u128, |g, w| Some(gcd(g, whole(w)?)))?;
+    let divisor = i128::try_from(divisor).ok().filter(|&d| d > 0)?;
+    Decimal::try_from_i128_with_scale(divisor, scale).ok()
+}
+
 #[cfg(test)]
 mod members {
     use super::*;
@@ -2700,27 +2723,4 @@ mod members {
         assert_eq!(evaluator, Evaluator::Groups(1, 0));
         assert_eq!(weights, [d("1"), d("2"), d("1"), d("1")]);
     }
-}
-
-/// A group's sums counting `extra` more members than it has inputs.
-fn with_extra(mut sums: Sums, extra: u32) -> Sums {
-    sums.count = sums.count.saturating_add(extra as usize);
-    sums
-}
-
-/// The greatest common divisor of positive weights, at the largest of
-/// their scales (6 and 1.5 give 1.5): a folded member's unit (see
-/// [`weigh`]). `None` for no weights or ones too long to bring to one
-/// scale. O(weights).
-pub(crate) fn common_divisor(weights: &[Decimal]) -> Option<Decimal> {
-    let scale = weights.iter().map(Decimal::scale).max()?;
-    let whole = |w: &Decimal| -> Option<u128> {
-        let m = u128::try_from(w.mantissa()).ok()?;
-        m.checked_mul(10u128.checked_pow(scale - w.scale())?)
-    };
-    let divisor = weights
-        .iter()
-        .try_fold(0u128, |g, w| Some(gcd(g, whole(w)?)))?;
-    let divisor = i128::try_from(divisor).ok().filter(|&d| d > 0)?;
-    Decimal::try_from_i128_with_scale(divisor, scale).ok()
 }
