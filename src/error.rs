@@ -573,6 +573,15 @@ pub enum Error {
     /// A score that overrides a grade without saying why.
     #[error("the score of {0:?} overrides its computed grade: give the reason")]
     ScoreWithoutReason(Id),
+    /// A fold view that cannot show this visible node's true progress to
+    /// the last digit (see [`OkrSet::view_with`](crate::OkrSet::view_with)):
+    /// its strategy gives no single folded member a value that does (a
+    /// custom strategy that counts its inputs, say). Only its id is named:
+    /// nothing of what it folds.
+    #[error(
+        "a fold view cannot show the progress of {0:?} exactly: its strategy gives the hidden contributions no single folded value; use the exclude policy"
+    )]
+    FoldInexact(Id),
     /// A document text that could not be read (see
     /// [`Document::from_json`](crate::Document::from_json)).
     #[error(transparent)]
@@ -785,6 +794,7 @@ impl Error {
     /// | `not-graded` | a score for a node without a frozen grade (its period is open) |
     /// | `invalid-score` | a score below 0 or above the progress cap |
     /// | `score-without-reason` | a score that overrides a grade without a reason |
+    /// | `fold-inexact` | a fold view cannot show a node's true progress exactly |
     /// | `parse` | a JSON text is not a valid `okrs/1` document ([`ParseError`]) |
     /// | `csv` | a CSV text is not a valid document (`CsvError`, feature `csv`) |
     /// | `empty-id` | an id is empty ([`IdError::Empty`]) |
@@ -885,6 +895,7 @@ impl Error {
             Self::NotGraded { .. } => "not-graded",
             Self::InvalidScore { .. } => "invalid-score",
             Self::ScoreWithoutReason(_) => "score-without-reason",
+            Self::FoldInexact(_) => "fold-inexact",
             Self::Parse(_) => "parse",
             #[cfg(feature = "csv")]
             Self::Csv(_) => "csv",
@@ -962,6 +973,7 @@ impl Error {
             | Self::ConfidenceOutOfScale { key_result: id, .. }
             | Self::InvalidScore { id, .. }
             | Self::ScoreWithoutReason(id)
+            | Self::FoldInexact(id)
             | Self::PhaseOutsidePeriod { key_result: id, .. }
             | Self::PhaseOnUnphasedMetric(id, _)
             | Self::AlreadyClosed(id)
@@ -1107,6 +1119,7 @@ impl Error {
             | Self::WrongKind { .. }
             | Self::PeriodsOverlap { .. }
             | Self::AlreadyDone(_)
+            | Self::FoldInexact(_)
             | Self::Decimal(_)
             | Self::Year(_) => return None,
         };

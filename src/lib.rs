@@ -142,7 +142,7 @@ pub use jiff::tz::TimeZone;
 pub use status::{GapPolicy, ObjectiveStatusRule, Status, StatusInput, StatusPolicy};
 pub use strategy::{AggregationStrategy, Contribution, Mean, Min, WeightedMean};
 pub use time::{Moment, MomentError, time_zone};
-pub use visibility::{Viewer, Visibility};
+pub use visibility::{ViewPolicy, Viewer, Visibility};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

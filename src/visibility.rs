@@ -1,5 +1,5 @@
-//! Who may see an objective: [`Visibility`] (public or private) and the
-//! [`Viewer`] a view is made for.
+//! Who may see an objective: [`Visibility`] (public or private), the
+//! [`Viewer`] a view is made for and the [`ViewPolicy`] it follows.
 //!
 //! These are plain values; [`OkrSet::view`](crate::OkrSet::view) applies
 //! them.
@@ -86,5 +86,65 @@ impl Viewer {
     #[must_use]
     pub fn may_see(&self, visibility: Visibility, owners: &[String], viewers: &[String]) -> bool {
         visibility.is_public() || owners.contains(&self.id) || viewers.iter().any(|v| self.is(v))
+    }
+}
+
+/// What a view shows of a visible node that hidden objectives contribute
+/// to (see [`OkrSet::view_with`](crate::OkrSet::view_with)).
+///
+/// # Example
+/// ```
+/// use okrs::ViewPolicy;
+/// assert_eq!(ViewPolicy::default(), ViewPolicy::Exclude);
+/// assert_eq!(ViewPolicy::Fold.name(), "fold");
+/// let named = ViewPolicy::ALL.into_iter().find(|p| p.name() == "fold");
+/// assert_eq!(named, Some(ViewPolicy::Fold));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ViewPolicy {
+    /// The node's progress is computed without the hidden contributions,
+    /// as if the hidden objectives did not exist (the default).
+    #[default]
+    Exclude,
+    /// The node shows its true progress, the number the whole set shows,
+    /// with the hidden contributions folded into one anonymous member
+    /// titled "hidden" whose share is shown but nothing else.
+    Fold,
+}
+
+impl ViewPolicy {
+    /// Every policy, in the order of their names in help texts.
+    ///
+    /// # Example
+    /// ```
+    /// let names: Vec<&str> = okrs::ViewPolicy::ALL.iter().map(|p| p.name()).collect();
+    /// assert_eq!(names, ["exclude", "fold"]);
+    /// ```
+    pub const ALL: [Self; 2] = [Self::Exclude, Self::Fold];
+
+    /// The policy's name, as serde and the command line write it. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::ViewPolicy;
+    /// assert_eq!(ViewPolicy::Exclude.name(), "exclude");
+    /// assert_eq!(serde_json::to_string(&ViewPolicy::Fold)?, r#""fold""#);
+    /// assert_eq!(ViewPolicy::Fold.to_string(), "fold");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Exclude => "exclude",
+            Self::Fold => "fold",
+        }
+    }
+}
+
+impl std::fmt::Display for ViewPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }

@@ -17,6 +17,10 @@
 //! Every command that prints a set (`report`, `check`, `rollup`, `lint`,
 //! `impact`, `export`) takes `--viewer ID[,GROUP…]`: it then shows only
 //! what that person (in those groups) may see, as `OkrSet::view` does.
+//! Beside it, `--view-policy exclude|fold` says what a visible objective
+//! that private ones contribute to shows: its progress without them
+//! (`exclude`, the default) or its true progress with them folded into
+//! one anonymous member titled "hidden" (`fold`, `OkrSet::view_with`).
 //!
 //! `report`, `rollup`, `lint` and `export` take `--as-of YYYY-MM-DD`
 //! (default: today in the document's time zone, `"time_zone"`, UTC unless
@@ -52,7 +56,7 @@ use std::time::{Duration, Instant};
 
 use okrs::{Date, Document, Envelope, NodeKind, NodeReview, OkrSet, Severity};
 
-const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE | apply DOC EDITS.jsonl [--changes] [--atomic]] [--as-of YYYY-MM-DD] [--viewer ID[,GROUP…]] [--timings]";
+const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE | apply DOC EDITS.jsonl [--changes] [--atomic]] [--as-of YYYY-MM-DD] [--viewer ID[,GROUP…] [--view-policy exclude|fold]] [--timings]";
 
 enum Command {
     Report(Option<String>),
@@ -196,8 +200,18 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
     let mut changes = false;
     let mut atomic = false;
     let mut viewer = None;
+    let mut policy = None;
     while let Some(arg) = parser.next()? {
         match arg {
+            Long("view-policy") => {
+                let text = parser.value()?.string()?;
+                policy = Some(
+                    okrs::ViewPolicy::ALL
+                        .into_iter()
+                        .find(|p| p.name() == text)
+                        .ok_or_else(|| format!("unknown view policy {text:?}: exclude or fold"))?,
+                );
+            }
             Long("viewer") => {
                 let text = parser.value()?.string()?;
                 let mut names = text.split(',').map(str::trim);
@@ -345,7 +359,9 @@ fn parse_args() -> Result<(Command, Option<Date>), lexopt::Error> {
         Some(other) => return Err(format!("unknown command {other:?}").into()),
     };
     if let Some(viewer) = viewer {
-        let _ = VIEWER.set(viewer);
+        let _ = VIEWER.set((viewer, policy.unwrap_or_default()));
+    } else if policy.is_some() {
+        return Err("--view-policy goes with --viewer".into());
     }
     Ok((command, as_of))
 }
@@ -519,14 +535,18 @@ fn document_json(set: &OkrSet) -> Result<String, String> {
     Ok(json)
 }
 
-/// The `--viewer` given: every set loaded is then that viewer's view.
-static VIEWER: std::sync::OnceLock<okrs::Viewer> = std::sync::OnceLock::new();
+/// The `--viewer` given, with its `--view-policy`: every set loaded is
+/// then that viewer's view.
+static VIEWER: std::sync::OnceLock<(okrs::Viewer, okrs::ViewPolicy)> = std::sync::OnceLock::new();
 
 /// The set as `--viewer` may see it (all of it without one).
-fn as_viewed(set: OkrSet) -> OkrSet {
+fn as_viewed(set: OkrSet) -> Result<OkrSet, String> {
     match VIEWER.get() {
-        Some(viewer) => set.view(viewer).into_set(),
-        None => set,
+        Some((viewer, policy)) => set
+            .view_with(viewer, *policy)
+            .map(okrs::View::into_set)
+            .map_err(|e| e.to_string()),
+        None => Ok(set),
     }
 }
 
@@ -537,13 +557,14 @@ fn load(path: &str) -> Result<OkrSet, String> {
     let started = Instant::now();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     let read = started.elapsed();
-    let set = as_viewed(OkrSet::from_json(&text).map_err(|e| format!("{path}: {e}"))?);
+    let set = as_viewed(OkrSet::from_json(&text).map_err(|e| format!("{path}: {e}"))?)
+        .map_err(|e| format!("{path}: {e}"))?;
     report_timings(path, read, started.elapsed() - read, set)
 }
 
 fn load_sample() -> Result<OkrSet, String> {
     let started = Instant::now();
-    let set = as_viewed(OkrSet::from_json(okrs::sample::SAMPLE_JSON).map_err(|e| e.to_string())?);
+    let set = as_viewed(OkrSet::from_json(okrs::sample::SAMPLE_JSON).map_err(|e| e.to_string())?)?;
     report_timings("the sample", Duration::ZERO, started.elapsed(), set)
 }
 

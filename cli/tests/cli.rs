@@ -756,3 +756,78 @@ fn viewer_shows_only_what_that_person_may_see() {
     let nobody = okrs(&["report", file, "--viewer", ",board"]);
     assert_eq!(nobody.status.code(), Some(2));
 }
+
+#[test]
+fn view_policy_fold_shows_true_progress_and_one_hidden_member() {
+    let path = write(
+        "fold.json",
+        r#"{ "format": "okrs/1", "alignment": "cascading", "objectives": [
+          { "id": "grow", "title": "Grow", "level": "company", "key_results": [
+            { "id": "sales", "title": "Sales", "metric": { "kind": "numeric", "start": 0, "target": 10, "current": 5 } } ] },
+          { "id": "cfo", "title": "Hire a CFO", "level": "department", "owners": ["ceo"],
+            "visibility": "private", "viewers": ["board"], "aligned_to": [ { "id": "grow" } ],
+            "key_results": [ { "id": "offer", "title": "Offer signed", "metric": { "kind": "binary", "done": true } } ] } ] }"#,
+    );
+    let file = path.to_str().unwrap();
+    let rollup = |extra: &[&str]| {
+        let mut args = vec![
+            "rollup",
+            "--json",
+            file,
+            "--viewer",
+            "kim",
+            "--as-of",
+            "2027-01-10",
+        ];
+        args.extend(extra);
+        okrs(&args)
+    };
+    // Fold: the true 0.75, (0.5 + 1) / 2, the private objective one
+    // anonymous member at 1.
+    let folded = rollup(&["--view-policy", "fold"]);
+    assert_eq!(folded.status.code(), Some(0), "{folded:?}");
+    let text = String::from_utf8_lossy(&folded.stdout);
+    assert!(text.contains(r#""progress": "0.75""#), "{text}");
+    assert!(text.contains("hidden"), "{text}");
+    for hidden in ["cfo", "CFO", "offer", "ceo", "board"] {
+        assert!(!text.contains(hidden), "fold shows {hidden:?}:\n{text}");
+    }
+    for command in [
+        vec!["report", file],
+        vec!["export", "--to", "markdown", file],
+        vec!["lint", file],
+    ] {
+        let mut args = command.clone();
+        args.extend([
+            "--viewer",
+            "kim",
+            "--view-policy",
+            "fold",
+            "--as-of",
+            "2027-01-10",
+        ]);
+        let output = okrs(&args);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{args:?}: {output:?}"
+        );
+        let text = String::from_utf8_lossy(&output.stdout);
+        for hidden in ["cfo", "CFO", "offer", "ceo", "board"] {
+            assert!(!text.contains(hidden), "{args:?} shows {hidden:?}:\n{text}");
+        }
+    }
+    // Exclude, the default, counts the visible key result only.
+    for extra in [&[][..], &["--view-policy", "exclude"]] {
+        let excluded = rollup(extra);
+        let text = String::from_utf8_lossy(&excluded.stdout);
+        assert!(text.contains(r#""progress": "0.5""#), "{extra:?}: {text}");
+        assert!(!text.contains("hidden"), "{extra:?}: {text}");
+    }
+    // A policy needs a viewer, and a name it knows.
+    let alone = okrs(&["rollup", "--json", file, "--view-policy", "fold"]);
+    assert_eq!(alone.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&alone.stderr).contains("--view-policy goes with --viewer"));
+    let unknown = rollup(&["--view-policy", "both"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("exclude or fold"));
+}

@@ -171,7 +171,9 @@ impl OkrSet {
             .map(|l| (l.to_owned(), Coverage::default()))
             .collect();
         let mut by_owner: std::collections::BTreeMap<String, Coverage> = Default::default();
-        for objective in self.objectives() {
+        // A fold view's synthetic members are no team's objectives: they
+        // would count the hidden part as one aligned objective.
+        for objective in self.objectives().filter(|o| !o.id().is_folded()) {
             let level = sure(objective.level(), "objectives have a level");
             if level == top {
                 continue;
@@ -231,7 +233,7 @@ impl OkrSet {
             .enumerate()
             .map(|(at, (key, _))| (key.clone(), at))
             .collect();
-        for objective in self.objectives() {
+        for objective in self.objectives().filter(|o| !o.id().is_folded()) {
             let keys: Vec<String> = match by {
                 GroupBy::Level => {
                     vec![sure(objective.level(), "objectives have a level").to_owned()]

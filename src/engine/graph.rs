@@ -450,6 +450,19 @@ pub(crate) enum EdgeKind {
 pub(crate) struct Edge {
     pub(crate) kind: EdgeKind,
     pub(crate) weight: Weight,
+    /// Set on a fold view's folded member only: what it stands for.
+    pub(crate) folded: Option<Folded>,
+}
+
+/// What a fold view's folded member stands for, so that its parent weighs
+/// its inputs as the whole set does: how many hidden inputs (of non-zero
+/// weight) it folds, where a group counts by its members (`mean`, two
+/// groups without a share), and the greatest common divisor of their
+/// stated weights, which brings a group's weights to the same lowest terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Folded {
+    pub(crate) members: u32,
+    pub(crate) unit: rust_decimal::Decimal,
 }
 
 impl Edge {

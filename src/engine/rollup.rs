@@ -13,7 +13,7 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, NodeIndexable};
 use rust_decimal::Decimal;
 
-use crate::engine::graph::{EdgeKind, Graph, Node, strategy_of};
+use crate::engine::graph::{EdgeKind, Folded, Graph, Node, strategy_of};
 use crate::invariant::{sure, sure_or, to_u32};
 use crate::strategy::{Builtin, Inputs, SumTree, Sums, scaled_weighted_mean, two_groups};
 use crate::{
@@ -34,8 +34,10 @@ pub(crate) enum Evaluator {
     Builtin(Builtin),
     /// A weighted mean over two groups that count by their number of
     /// members: the key results are the first `split` inputs, the
-    /// contributing objectives the rest (see [`two_groups`]).
-    Groups(u32),
+    /// contributing objectives the rest (see [`two_groups`]), which count
+    /// `extra` members more than they have inputs (a fold view's folded
+    /// member stands for several).
+    Groups(u32, u32),
     SumOfValues,
     Custom(u32),
 }
@@ -424,32 +426,40 @@ pub(crate) fn counted(
 /// every counted member alike (with a share, as a weighted mean of the two
 /// groups' means); `min` and `sum-of-values` read the stated weights, zero
 /// or not. Inputs come key results first (`inputs` in that order).
-/// O(inputs).
+///
+/// `folded` marks, input by input (missing ones are not), a fold view's
+/// folded member: it counts as the hidden inputs it folds, and its group
+/// comes to the lowest terms of the hidden weights it sums, so that the
+/// counts, terms and path of the arithmetic are the whole set's. A `mean`
+/// with one runs as a weighted mean of the counts. O(inputs).
 pub(crate) fn weigh(
     evaluator: Evaluator,
     share: Option<Decimal>,
     inputs: &[(Decimal, u8)],
+    folded: &[Option<Folded>],
     weights: &mut Vec<Decimal>,
 ) -> Evaluator {
     weights.clear();
+    let members_of = |i: usize| folded.get(i).copied().flatten().map_or(1, |f| f.members);
+    let any_folded = folded.iter().any(Option::is_some);
     // A weighted mean reads the weights' proportions only: each group's in
     // lowest whole terms, so that any unit of the same proportions gives
     // the very same digits (20/30/50 and 0.2/0.3/0.5 are both 2/3/5).
     let reduced;
     let inputs = match evaluator {
         Evaluator::Builtin(Builtin::WeightedMean) | Evaluator::Custom(_) => {
-            reduced = in_lowest_terms(inputs);
+            reduced = in_lowest_terms(inputs, folded);
             &reduced
         }
         _ => inputs,
     };
     let mut count = [0u32; 2];
     let mut total = [Decimal::ZERO; 2];
-    for &(w, group) in inputs {
+    for (i, &(w, group)) in inputs.iter().enumerate() {
         let g = usize::from(group == ALIGNED);
         if !w.is_zero() {
             if let Some(c) = count.get_mut(g) {
-                *c += 1;
+                *c = c.saturating_add(members_of(i));
             }
         }
         if let Some(t) = total.get_mut(g) {
@@ -504,8 +514,20 @@ pub(crate) fn weigh(
         }
         Evaluator::Builtin(Builtin::Mean) => {
             let Some(s) = share else {
-                stated(weights);
-                return evaluator;
+                if !any_folded {
+                    stated(weights);
+                    return evaluator;
+                }
+                // Each counted member its count: a folded member weighs as
+                // many as it folds.
+                weights.extend(inputs.iter().enumerate().map(|(i, &(w, _))| {
+                    if w.is_zero() {
+                        Decimal::ZERO
+                    } else {
+                        Decimal::from(members_of(i))
+                    }
+                }));
+                return Evaluator::Builtin(Builtin::WeightedMean);
             };
             // Each counted member its group's share over the group's count:
             // (1 − s) / n₀ and s / n₁, both times n₀·n₁.
@@ -515,11 +537,14 @@ pub(crate) fn weigh(
                     .saturating_mul(Decimal::from(n1)),
                 s.saturating_mul(Decimal::from(n0)),
             ];
-            weights.extend(inputs.iter().map(|&(w, g)| {
+            weights.extend(inputs.iter().enumerate().map(|(i, &(w, g))| {
                 if w.is_zero() {
                     Decimal::ZERO
                 } else {
-                    each.get(group(g)).copied().unwrap_or_default()
+                    each.get(group(g))
+                        .copied()
+                        .unwrap_or_default()
+                        .saturating_mul(Decimal::from(members_of(i)))
                 }
             }));
             Evaluator::Builtin(Builtin::WeightedMean)
@@ -547,7 +572,14 @@ pub(crate) fn weigh(
                 weights.clear();
                 stated(weights);
                 let split = inputs.iter().filter(|&&(_, g)| g != ALIGNED).count();
-                Evaluator::Groups(to_u32(split))
+                // Folded members sit in the aligned group (they are links).
+                let extra = inputs
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &(w, g))| g == ALIGNED && !w.is_zero())
+                    .map(|(i, _)| members_of(i).saturating_sub(1))
+                    .fold(0u32, u32::saturating_add);
+                Evaluator::Groups(to_u32(split), extra)
             }
             Some(s) => {
                 let counts = [Decimal::ONE.saturating_sub(s), s];
@@ -557,7 +589,7 @@ pub(crate) fn weigh(
                 evaluator
             }
         },
-        Evaluator::Groups(_) => {
+        Evaluator::Groups(..) => {
             stated(weights);
             evaluator
         }
@@ -570,12 +602,22 @@ pub(crate) fn weigh(
 
 /// Each group's weights as whole numbers in lowest terms, in the same
 /// proportions (zeros stay zero); a group whose weights do not fit that
-/// way stays as stated. O(inputs).
-fn in_lowest_terms(inputs: &[(Decimal, u8)]) -> Vec<(Decimal, u8)> {
+/// way stays as stated. A folded member (see [`weigh`]) brings its unit,
+/// the divisor of the weights it sums, to the common divisor in place of
+/// its weight, so that the group comes to the whole set's terms.
+/// O(inputs).
+fn in_lowest_terms(inputs: &[(Decimal, u8)], folded: &[Option<Folded>]) -> Vec<(Decimal, u8)> {
     let mut out = inputs.to_vec();
+    let unit = |i: usize, w: Decimal| folded.get(i).copied().flatten().map_or(w, |f| f.unit);
     for group in [KEY_RESULTS, ALIGNED] {
-        let members = || out.iter().filter(move |(w, g)| *g == group && !w.is_zero());
-        let Some(scale) = members().map(|(w, _)| w.scale()).max() else {
+        let members = || {
+            inputs
+                .iter()
+                .enumerate()
+                .filter(move |(_, (w, g))| *g == group && !w.is_zero())
+                .map(|(i, &(w, _))| (w, unit(i, w)))
+        };
+        let Some(scale) = members().map(|(w, u)| w.scale().max(u.scale())).max() else {
             continue;
         };
         // Every weight as a whole number at the largest scale.
@@ -583,7 +625,7 @@ fn in_lowest_terms(inputs: &[(Decimal, u8)]) -> Vec<(Decimal, u8)> {
             let m = u128::try_from(w.mantissa()).ok()?;
             m.checked_mul(10u128.checked_pow(scale - w.scale())?)
         };
-        let Some(divisor) = members().try_fold(0u128, |g, &(w, _)| Some(gcd(g, whole(w)?))) else {
+        let Some(divisor) = members().try_fold(0u128, |g, (_, u)| Some(gcd(g, whole(u)?))) else {
             continue;
         };
         if divisor == 0 {
@@ -699,8 +741,9 @@ impl Plan {
         };
         let mut by_node = Lists::with_capacity(bound, graph.edge_count());
         let mut evaluators = vec![Evaluator::Builtin(Builtin::WeightedMean); bound];
-        let mut list: Vec<(u32, Decimal, u8)> = Vec::new();
+        let mut list: Vec<(u32, Decimal, u8, Option<Folded>)> = Vec::new();
         let mut stated: Vec<(Decimal, u8)> = Vec::new();
+        let mut folded: Vec<Option<Folded>> = Vec::new();
         let mut weights: Vec<Decimal> = Vec::new();
         for n in 0..bound {
             list.clear();
@@ -716,6 +759,7 @@ impl Plan {
                                 index_u32(e.source()),
                                 e.weight().weight.value(),
                                 group_of(e.weight().kind),
+                                e.weight().folded,
                             )
                         }),
                 );
@@ -724,9 +768,11 @@ impl Plan {
                 // round alike, to the last digit.
                 list.sort_by(|a, b| (a.2, id_of(graph, a.0)).cmp(&(b.2, id_of(graph, b.0))));
                 stated.clear();
-                stated.extend(list.iter().map(|&(_, w, g)| (w, g)));
+                stated.extend(list.iter().map(|&(_, w, g, _)| (w, g)));
+                folded.clear();
+                folded.extend(list.iter().map(|&(_, _, _, f)| f));
                 let (evaluator, share) = rule_of(graph, node, strategies);
-                let evaluator = weigh(evaluator, share, &stated, &mut weights);
+                let evaluator = weigh(evaluator, share, &stated, &folded, &mut weights);
                 if let Some(slot) = evaluators.get_mut(n) {
                     *slot = evaluator;
                 }
@@ -734,7 +780,7 @@ impl Plan {
             by_node.push(
                 list.iter()
                     .zip(&weights)
-                    .map(|(&(source, _, _), &w)| (source, w)),
+                    .map(|(&(source, _, _, _), &w)| (source, w)),
             );
         }
         let order = layout(bound, &by_node, measured);
@@ -1222,7 +1268,7 @@ impl Plan {
                     .map(|&(_, w)| if w.is_zero() { Decimal::ZERO } else { each })
                     .collect()
             }
-            Evaluator::Groups(split) => {
+            Evaluator::Groups(split, extra) => {
                 // n·w/W within each group, over the n₀ + n₁ members.
                 let split = (split as usize).min(inputs.len());
                 let (first, second) = inputs.split_at(split);
@@ -1235,6 +1281,7 @@ impl Plan {
                 };
                 let (n0, w0) = members(first);
                 let (n1, w1) = members(second);
+                let n1 = n1.saturating_add(Decimal::from(extra));
                 let all = n0.saturating_add(n1);
                 let share = |n: Decimal, total: Decimal, w: Decimal| {
                     part(n, w, total).checked_div(all).unwrap_or_default()
@@ -1327,10 +1374,12 @@ impl Plan {
             Evaluator::Builtin(builtin) => {
                 builtin.aggregate(&NodeInputs::<_, false> { inputs, progress })
             }
-            Evaluator::Groups(split) if self.config.clamp => {
-                groups(&NodeInputs::<_, true> { inputs, progress }, split)
+            Evaluator::Groups(split, extra) if self.config.clamp => {
+                groups(&NodeInputs::<_, true> { inputs, progress }, split, extra)
             }
-            Evaluator::Groups(split) => groups(&NodeInputs::<_, false> { inputs, progress }, split),
+            Evaluator::Groups(split, extra) => {
+                groups(&NodeInputs::<_, false> { inputs, progress }, split, extra)
+            }
             Evaluator::SumOfValues => return self.sum_of_values(inputs, raw),
             Evaluator::Custom(index) => {
                 let clamp = self.config.clamp;
@@ -1425,12 +1474,13 @@ fn parts<V: Inputs + ?Sized>(inputs: &V, split: u32) -> [Part<'_, V>; 2] {
 }
 
 /// [`Evaluator::Groups`] over every input: each group's sums in the fixed
-/// order, met by [`two_groups`]. O(inputs), no allocation.
-fn groups(inputs: &(impl Inputs + ?Sized), split: u32) -> Decimal {
+/// order, met by [`two_groups`], the second counting `extra` more members.
+/// O(inputs), no allocation.
+fn groups(inputs: &(impl Inputs + ?Sized), split: u32, extra: u32) -> Decimal {
     let [first, second] = parts(inputs, split);
     two_groups(
         Builtin::weighted_sums(&first),
-        Builtin::weighted_sums(&second),
+        with_extra(Builtin::weighted_sums(&second), extra),
         |group| {
             if group == 0 {
                 scaled_weighted_mean(&first)
@@ -1672,10 +1722,10 @@ impl State {
             let kept = self.plan.entry(consumer as usize).and_then(|e| {
                 let len = e.inputs_len;
                 match e.evaluator {
-                    Evaluator::Groups(split) if position < split => {
+                    Evaluator::Groups(split, _) if position < split => {
                         SumTree::pays(split as usize).then_some((consumer, position))
                     }
-                    Evaluator::Groups(split) => SumTree::pays((len - split) as usize)
+                    Evaluator::Groups(split, _) => SumTree::pays((len - split) as usize)
                         .then_some((consumer | ALIGNED_TREE, position - split)),
                     _ => SumTree::pays(len as usize).then_some((consumer, position)),
                 }
@@ -1738,20 +1788,20 @@ impl State {
     /// from its kept sums, or summed afresh. Out of line, like
     /// [`evaluate_kept`](Self::evaluate_kept).
     #[inline(never)]
-    fn evaluate_groups(&mut self, s: usize, split: u32, pass: Pass) -> Decimal {
+    fn evaluate_groups(&mut self, s: usize, split: u32, extra: u32, pass: Pass) -> Decimal {
         let cap = self.plan.config.cap;
         let value = if self.plan.config.clamp {
             let view = NodeInputs::<_, true> {
                 inputs: self.plan.inputs_of(s),
                 progress: self.progress.as_slice(),
             };
-            kept_groups(&mut self.trees, s, split, pass, &view)
+            kept_groups(&mut self.trees, s, (split, extra), pass, &view)
         } else {
             let view = NodeInputs::<_, false> {
                 inputs: self.plan.inputs_of(s),
                 progress: self.progress.as_slice(),
             };
-            kept_groups(&mut self.trees, s, split, pass, &view)
+            kept_groups(&mut self.trees, s, (split, extra), pass, &view)
         };
         Progress::clamped(value, cap).value()
     }
@@ -1766,7 +1816,7 @@ impl State {
         let kept = SumTree::pays(inputs.len()).then(|| self.plan.evaluator_of(s));
         let value = match kept {
             Some(Evaluator::Builtin(builtin)) => self.evaluate_kept(s, builtin, pass),
-            Some(Evaluator::Groups(split)) => self.evaluate_groups(s, split, pass),
+            Some(Evaluator::Groups(split, extra)) => self.evaluate_groups(s, split, extra, pass),
             _ => self.plan.evaluate(
                 s,
                 self.progress.as_slice(),
@@ -1828,7 +1878,7 @@ fn kept(
 fn kept_groups(
     trees: &mut HashMap<u32, SumTree>,
     s: usize,
-    split: u32,
+    (split, extra): (u32, u32),
     pass: Pass,
     view: &(impl Inputs + ?Sized),
 ) -> Decimal {
@@ -1847,7 +1897,10 @@ fn kept_groups(
         tree.sums()
     };
     let slot = to_u32(s);
-    let (a, b) = (sums(&first, slot), sums(&second, slot | ALIGNED_TREE));
+    let (a, b) = (
+        sums(&first, slot),
+        with_extra(sums(&second, slot | ALIGNED_TREE), extra),
+    );
     two_groups(a, b, |group| {
         if group == 0 {
             scaled_weighted_mean(&first)
@@ -2096,7 +2149,7 @@ impl Plan {
     /// of `s` × out-degree of each).
     fn reweigh_node(&mut self, graph: &Graph, s: usize, strategies: &Strategies) {
         let node = NodeIndex::new(self.node_at(to_u32(s)) as usize);
-        let stated: Vec<(Decimal, u8)> = self
+        let (stated, folded): (Vec<(Decimal, u8)>, Vec<Option<Folded>>) = self
             .inputs_of(s)
             .iter()
             .map(|&(input, _)| {
@@ -2104,17 +2157,17 @@ impl Plan {
                 let edge = graph
                     .find_edge(source, node)
                     .and_then(|e| graph.edge_weight(e))
-                    .map(|e| (e.weight.value(), group_of(e.kind)));
+                    .map(|e| ((e.weight.value(), group_of(e.kind)), e.folded));
                 sure_or(
                     edge,
-                    (Decimal::ZERO, KEY_RESULTS),
+                    ((Decimal::ZERO, KEY_RESULTS), None),
                     "plan inputs are edges of the graph",
                 )
             })
-            .collect();
+            .unzip();
         let (evaluator, share) = rule_of(graph, node, strategies);
         let mut weights = Vec::with_capacity(stated.len());
-        let evaluator = weigh(evaluator, share, &stated, &mut weights);
+        let evaluator = weigh(evaluator, share, &stated, &folded, &mut weights);
         let start = self.entry(s).map_or(0, |e| e.inputs) as usize;
         for (offset, weight) in weights.into_iter().enumerate() {
             if let Some(entry) = self.inputs.get_mut(start + offset) {
@@ -2502,7 +2555,7 @@ impl Plan {
                 );
             }
             assert_eq!(self.slot_of(*node), Some(s), "slot of {node:?}");
-            let mut stated: Vec<(Option<&crate::Id>, Decimal, u8)> = graph
+            let mut stated: Vec<(Option<&crate::Id>, Decimal, u8, Option<Folded>)> = graph
                 .edges_directed(*node, Incoming)
                 .filter(|e| counted(graph, e.weight().kind, *node, self.config.from))
                 .map(|e| {
@@ -2510,6 +2563,7 @@ impl Plan {
                         id_of(graph, index_u32(e.source())),
                         e.weight().weight.value(),
                         group_of(e.weight().kind),
+                        e.weight().folded,
                     )
                 })
                 .collect();
@@ -2519,14 +2573,18 @@ impl Plan {
             let evaluator = weigh(
                 evaluator,
                 share,
-                &stated.iter().map(|&(_, w, g)| (w, g)).collect::<Vec<_>>(),
+                &stated
+                    .iter()
+                    .map(|&(_, w, g, _)| (w, g))
+                    .collect::<Vec<_>>(),
+                &stated.iter().map(|&(_, _, _, f)| f).collect::<Vec<_>>(),
                 &mut weights,
             );
             assert_eq!(entry.evaluator, evaluator, "evaluator of {node:?}");
             let expected: Vec<(Option<&crate::Id>, Decimal)> = stated
                 .iter()
                 .zip(weights)
-                .map(|(&(id, _, _), w)| (id, w))
+                .map(|(&(id, _, _, _), w)| (id, w))
                 .collect();
             let actual: Vec<(Option<&crate::Id>, Decimal)> = self
                 .inputs_of(s)
@@ -2558,5 +2616,111 @@ impl Plan {
             .filter(|u| !**u)
             .count();
         assert_eq!(unused, self.garbage, "abandoned entries counted");
+    }
+}
+
+/// A group's sums counting `extra` more members than it has inputs.
+fn with_extra(mut sums: Sums, extra: u32) -> Sums {
+    sums.count = sums.count.saturating_add(extra as usize);
+    sums
+}
+
+/// The greatest common divisor of positive weights, at the largest of
+/// their scales (6 and 1.5 give 1.5): a folded member's unit (see
+/// [`weigh`]). `None` for no weights or ones too long to bring to one
+/// scale. O(weights).
+pub(crate) fn common_divisor(weights: &[Decimal]) -> Option<Decimal> {
+    let scale = weights.iter().map(Decimal::scale).max()?;
+    let whole = |w: &Decimal| -> Option<u128> {
+        let m = u128::try_from(w.mantissa()).ok()?;
+        m.checked_mul(10u128.checked_pow(scale - w.scale())?)
+    };
+    let divisor = weights
+        .iter()
+        .try_fold(0u128, |g, w| Some(gcd(g, whole(w)?)))?;
+    let divisor = i128::try_from(divisor).ok().filter(|&d| d > 0)?;
+    Decimal::try_from_i128_with_scale(divisor, scale).ok()
+}
+
+#[cfg(test)]
+mod members {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    /// A folded member of three under `mean`: four members, it weighs three.
+    fn folded(members: u32, unit: &str) -> Option<Folded> {
+        Some(Folded {
+            members,
+            unit: d(unit),
+        })
+    }
+
+    #[test]
+    fn common_divisors_come_at_the_largest_scale() {
+        assert_eq!(common_divisor(&[d("6"), d("1.5")]), Some(d("1.5")));
+        assert_eq!(common_divisor(&[d("4"), d("6")]), Some(d("2")));
+        assert_eq!(common_divisor(&[]), None);
+    }
+
+    #[test]
+    fn a_folded_member_counts_as_the_members_it_folds_under_mean() {
+        let mut weights = Vec::new();
+        let inputs = [(d("1"), KEY_RESULTS), (d("5"), KEY_RESULTS)];
+        let evaluator = weigh(
+            Evaluator::Builtin(Builtin::Mean),
+            None,
+            &inputs,
+            &[None, folded(3, "1")],
+            &mut weights,
+        );
+        assert_eq!(evaluator, Evaluator::Builtin(Builtin::WeightedMean));
+        assert_eq!(weights, [d("1"), d("3")]);
+        // Without one, `mean` is left as it is.
+        let evaluator = weigh(
+            Evaluator::Builtin(Builtin::Mean),
+            None,
+            &inputs,
+            &[],
+            &mut weights,
+        );
+        assert_eq!(evaluator, Evaluator::Builtin(Builtin::Mean));
+    }
+
+    /// Two groups by their members: one key result, and an aligned group
+    /// of one visible objective (weight 4) and a folded member of two
+    /// (weights 2 and 2: stated 4, unit 2). The whole set's aligned group
+    /// is 4, 2, 2, in lowest terms 2, 1, 1, three members: the view's is
+    /// 2 and 2 with one extra member, not 1 and 1.
+    #[test]
+    fn a_folded_member_keeps_the_groups_counts_and_terms() {
+        let mut weights = Vec::new();
+        let inputs = [(d("1"), KEY_RESULTS), (d("4"), ALIGNED), (d("4"), ALIGNED)];
+        let evaluator = weigh(
+            Evaluator::Builtin(Builtin::WeightedMean),
+            None,
+            &inputs,
+            &[None, None, folded(2, "2")],
+            &mut weights,
+        );
+        assert_eq!(evaluator, Evaluator::Groups(1, 1));
+        assert_eq!(weights, [d("1"), d("2"), d("2")]);
+        let whole = [
+            (d("1"), KEY_RESULTS),
+            (d("4"), ALIGNED),
+            (d("2"), ALIGNED),
+            (d("2"), ALIGNED),
+        ];
+        let evaluator = weigh(
+            Evaluator::Builtin(Builtin::WeightedMean),
+            None,
+            &whole,
+            &[],
+            &mut weights,
+        );
+        assert_eq!(evaluator, Evaluator::Groups(1, 0));
+        assert_eq!(weights, [d("1"), d("2"), d("1"), d("1")]);
     }
 }

@@ -86,6 +86,13 @@ impl Linter<'_> {
     }
 
     fn report_at(&mut self, rule: Rule, level: RuleLevel, nodes: Vec<Id>, message: String) {
+        // A fold view's synthetic members are no one's work: a finding
+        // about one (no owner, no check-in, a title like its target's)
+        // would only confuse. Findings that list many nodes (the top
+        // objectives) leave them out before they count.
+        if nodes.iter().any(Id::is_folded) {
+            return;
+        }
         let severity = match level {
             RuleLevel::Off => return,
             RuleLevel::Note => Severity::Note,
@@ -165,7 +172,7 @@ fn top_objectives(linter: &mut Linter<'_>) {
     };
     let tops: Vec<(Option<&str>, Id)> = set
         .objectives()
-        .filter(|o| o.level() == Some(top.as_str()))
+        .filter(|o| o.level() == Some(top.as_str()) && !o.id().is_folded())
         .map(|o| (o.period().map(|p| p.id.as_str()), o.id().clone()))
         .collect();
     for (group, ids) in &mut groups {

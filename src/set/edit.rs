@@ -856,6 +856,7 @@ impl OkrSet {
             Edge {
                 kind: EdgeKind::KeyResult,
                 weight: key_result.weight,
+                folded: None,
             },
         );
         for sub in key_result.key_results {
@@ -878,6 +879,7 @@ impl OkrSet {
                 Edge {
                     kind: EdgeKind::Initiative,
                     weight: Weight::ZERO,
+                    folded: None,
                 },
             );
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
@@ -964,6 +966,7 @@ impl OkrSet {
                     contributes,
                 },
                 weight: link.weight,
+                folded: None,
             },
         );
         if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from) {

@@ -315,6 +315,7 @@ impl OkrSet {
             graph::Edge {
                 kind: EdgeKind::Initiative,
                 weight: crate::Weight::ZERO,
+                folded: None,
             },
         );
         if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(parent) {

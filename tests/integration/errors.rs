@@ -14,7 +14,7 @@ use crate::{d, load};
 
 /// Every code [`Error::code`] gives, pinned: renaming, dropping or reusing a
 /// code breaks user interfaces that match on it, so it must fail here.
-const CODES: [&str; 77] = [
+const CODES: [&str; 78] = [
     "duplicate-id",
     "empty-owner",
     "empty-title",
@@ -92,6 +92,7 @@ const CODES: [&str; 77] = [
     "not-graded",
     "invalid-score",
     "score-without-reason",
+    "fold-inexact",
 ];
 
 /// One real failure and what a user interface should learn from it.
@@ -171,6 +172,32 @@ fn yearly() -> OkrSet {
           { "id": "next", "title": "Next year", "level": "company", "period": "FY2028" },
           { "id": "loose", "title": "No period", "level": "company" } ] }"#,
     )
+}
+
+/// A strategy that counts its inputs (a tenth each), whatever they stand
+/// at: no single folded member gives it the count of several.
+#[derive(Debug)]
+struct Counting;
+
+impl okrs::AggregationStrategy for Counting {
+    fn name(&self) -> &str {
+        "counting"
+    }
+    fn aggregate(&self, contributions: &[okrs::Contribution]) -> okrs::Decimal {
+        okrs::Decimal::from(contributions.len()) / okrs::Decimal::TEN
+    }
+}
+
+/// Objective `o` under [`Counting`], with two private objectives aligned.
+fn counting() -> OkrSet {
+    let json = r#"{ "format": "okrs/1", "alignment": "cascading", "objectives": [
+        { "id": "o", "title": "O", "level": "company", "grading": "counting" },
+        { "id": "p", "title": "P", "level": "team", "visibility": "private", "aligned_to": [{ "id": "o" }] },
+        { "id": "q", "title": "Q", "level": "team", "visibility": "private", "aligned_to": [{ "id": "o" }] } ] }"#;
+    OkrSet::builder()
+        .strategy(Counting)
+        .from_json(json)
+        .unwrap()
 }
 
 /// At least one real failure per code, each triggered through the public
@@ -647,6 +674,14 @@ fn cases() -> Vec<Case> {
             "score-without-reason",
             &["kr"],
             Some("score"),
+        ),
+        case(
+            counting()
+                .view_with(&okrs::Viewer::new("kim"), okrs::ViewPolicy::Fold)
+                .unwrap_err(),
+            "fold-inexact",
+            &["o"],
+            None,
         ),
         case(
             closed

@@ -77,8 +77,9 @@ fn check_loaded(set: &OkrSet) {
 }
 
 /// A view of the set for a few viewers (nobody, each owner and listed
-/// viewer of the first private objectives) never panics, holds no
-/// objective the viewer may not see, and no output of it names one by id.
+/// viewer of the first private objectives), under each policy, never
+/// panics, holds no objective the viewer may not see, and no output of it
+/// names one by id; under fold every node shows the whole set's number.
 fn check_views(set: &OkrSet) {
     let mut viewers = vec![okrs::Viewer::new("")];
     for objective in set.objectives().take(8) {
@@ -88,9 +89,27 @@ fn check_views(set: &OkrSet) {
             viewers.push(okrs::Viewer::new("").in_group(name.clone()));
         }
     }
-    for viewer in &viewers {
-        let view = set.view(viewer);
+    for (viewer, policy) in viewers
+        .iter()
+        .flat_map(|viewer| okrs::ViewPolicy::ALL.map(|policy| (viewer, policy)))
+    {
+        // A document holds built-in strategies only: fold is always exact.
+        let view = set
+            .view_with(viewer, policy)
+            .expect("a fold view of built-in strategies");
         let shown = view.set();
+        if policy == okrs::ViewPolicy::Fold {
+            for node in shown.nodes() {
+                if let Some(whole) = set.node(node.id().as_str()) {
+                    assert_eq!(
+                        node.progress(),
+                        whole.progress(),
+                        "{:?} under fold for {viewer:?}",
+                        node.id()
+                    );
+                }
+            }
+        }
         let hidden: Vec<okrs::Objective> = set
             .objectives()
             .filter_map(|o| o.to_objective())

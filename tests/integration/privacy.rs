@@ -1,7 +1,9 @@
 //! Private objectives and viewers' views: the model's rules, the numbers a
 //! view shows, and that no output of a view names what it hides.
 
-use okrs::{Document, Edit, Error, GroupBy, LoadError, OkrSet, View, Viewer, Visibility};
+use okrs::{
+    Document, Edit, Error, GroupBy, LoadError, OkrSet, View, ViewPolicy, Viewer, Visibility,
+};
 use proptest::prelude::*;
 
 use crate::{d, load, progress};
@@ -110,6 +112,123 @@ fn a_viewer_who_may_not_see_it_finds_it_nowhere_and_the_parent_excludes_it() {
         progress(view.set(), "company")
     );
     assert!(view.set().to_markdown(as_of()).contains("0.57"));
+}
+
+/// [`ORGANISATION`] with a second team private to `sam`, "Secret
+/// layoffs" at 0.4, aligned to the company objective too.
+fn two_secrets() -> OkrSet {
+    let mut document = Document::from_json(ORGANISATION).unwrap();
+    let mut second = document.objectives[2].clone();
+    second.id = "secret-two".parse().unwrap();
+    second.title = "Secret layoffs".into();
+    second.viewers = vec!["board".into()];
+    second.key_results[0].id = "secret-kr-two".parse().unwrap();
+    second.key_results[0].title = "Notices to Hooli".into();
+    second.key_results[0].owners = vec!["max".into()];
+    second.key_results[0].metric =
+        Some(okrs::Metric::numeric(d("0"), d("10")).with_current(d("4")));
+    document.objectives.push(second);
+    OkrSet::from_document(document).unwrap()
+}
+
+const HIDDEN_TEXTS: [&str; 12] = [
+    "secret-team",
+    "secret-kr",
+    "Secret merger",
+    "Initech",
+    "secret-two",
+    "Secret layoffs",
+    "Hooli",
+    "sam",
+    "rob",
+    "max",
+    "finance",
+    "board",
+];
+
+#[test]
+fn exclude_and_fold_by_hand_on_a_small_organisation() {
+    let set = two_secrets();
+    // Key results 0.5 and 1; contributors 0.2 (public), 0.8 and 0.4
+    // (private). Two groups without a share count by their members, so
+    // each of the five counts alike: (0.5 + 1 + 0.2 + 0.8 + 0.4) / 5.
+    assert_eq!(progress(&set, "company"), d("0.58"));
+    let kim = Viewer::new("kim").in_group("sales");
+
+    // Exclude: as if the private teams did not exist, (0.5 + 1 + 0.2) / 3.
+    let excluded = set.view_with(&kim, ViewPolicy::Exclude).unwrap();
+    assert_eq!(excluded.policy(), ViewPolicy::Exclude);
+    assert_eq!(progress(excluded.set(), "company"), d("1.7") / d("3"));
+    assert_eq!(excluded.set().len(), set.len() - 4);
+
+    // Fold: the true 0.58, the two private teams one member "hidden" at
+    // their mean (0.8 + 0.4) / 2 = 0.6, which counts as the two members it
+    // folds: (0.5 + 1 + 0.2 + 2 × 0.6) / 5.
+    let folded = set.view_with(&kim, ViewPolicy::Fold).unwrap();
+    assert_eq!(folded.policy(), ViewPolicy::Fold);
+    let company = folded.set().node("company").unwrap();
+    assert_eq!(company.progress().unwrap().value(), d("0.58"));
+    let supporters: Vec<_> = company.supporters().collect();
+    assert_eq!(supporters.len(), 2);
+    let hidden = supporters.iter().find(|n| n.title() == "hidden").unwrap();
+    assert_eq!(hidden.progress().unwrap().value(), d("0.6"));
+    assert!(hidden.owners().is_empty());
+    assert_eq!(hidden.level(), Some("company"));
+    let measure: Vec<_> = hidden.key_results().collect();
+    assert_eq!(measure.len(), 1);
+    assert_eq!(measure[0].title(), "hidden");
+    assert!(measure[0].check_ins().is_empty());
+    // Its share: 2 of the 5 members, all it shows of the two teams.
+    let impact = folded.set().impact("company").unwrap();
+    let share = impact
+        .iter()
+        .find(|i| i.key_result == *measure[0].id())
+        .unwrap()
+        .share;
+    assert_eq!(share, d("0.4"));
+    // One synthetic objective and key result in place of two of each.
+    assert_eq!(folded.set().len(), set.len() - 2);
+    // The review and the renderings show the one number.
+    let review = folded.set().review(as_of());
+    assert_eq!(review.get("company").unwrap().progress.value(), d("0.58"));
+    assert!(folded.set().to_markdown(as_of()).contains("0.58"));
+    let everything = every_output(folded.set());
+    for text in HIDDEN_TEXTS {
+        assert!(
+            !everything.contains(text),
+            "{text:?} shows in the fold view"
+        );
+    }
+    // Coverage and distributions count the objectives of teams: the
+    // synthetic member is no one's, as in the exclude view.
+    assert_eq!(
+        folded.set().alignment_coverage(),
+        excluded.set().alignment_coverage()
+    );
+    let by_level = |set: &OkrSet| {
+        let review = set.review(as_of());
+        set.distribution(&review, GroupBy::Level)
+            .into_iter()
+            .map(|(level, d)| (level, d.objectives))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(by_level(folded.set()), by_level(excluded.set()));
+    // Lint says nothing of the synthetic member (no owner, no check-in).
+    assert!(
+        folded
+            .set()
+            .lint(as_of())
+            .iter()
+            .all(|f| f.nodes.iter().all(|id| !id.as_str().starts_with("hidden")))
+    );
+    // The default policy is exclude, and an owner sees the same under both.
+    assert_eq!(ViewPolicy::default(), ViewPolicy::Exclude);
+    let sam = Viewer::new("sam");
+    for policy in ViewPolicy::ALL {
+        let view = set.view_with(&sam, policy).unwrap();
+        assert_eq!(progress(view.set(), "company"), d("0.58"), "{policy}");
+        assert!(view.set().node("secret-team").is_some());
+    }
 }
 
 #[test]
@@ -289,7 +408,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     /// A viewer never sees, in any output, the id, title or key result of
-    /// an objective they may not see; and sees every one they may.
+    /// an objective they may not see; and sees every one they may: under
+    /// either policy.
     #[test]
     fn a_view_never_shows_a_hidden_objective(
         private in proptest::collection::vec(any::<bool>(), 1..10),
@@ -301,7 +421,9 @@ proptest! {
         let json = linked(&organisation(&private, &owners, &viewers), &private);
         let set = load(&json);
         let viewer = Viewer::new(format!("person{who}x")).in_group(format!("group{group}x"));
-        let view: View = set.view(&viewer);
+        for policy in ViewPolicy::ALL {
+        let view: View = set.view_with(&viewer, policy).unwrap();
+        prop_assert_eq!(view.policy(), policy);
         let everything = every_output(view.set());
         for (i, &is_private) in private.iter().enumerate() {
             let owner = format!("person{}x", owners[i % owners.len()] % 4);
@@ -322,6 +444,266 @@ proptest! {
             let id = node.id().as_str();
             prop_assert_eq!(set.is_visible_to(id, &viewer), view.set().contains(id), "{}", id);
         }
+        }
         prop_assert!(!set.is_visible_to("no-such-node", &viewer));
     }
+}
+
+/// One objective of a random organisation for the fold property: its
+/// privacy and owner, strategy, what it counts, its aligned group's share,
+/// its key results' weights and values (targets 3 and 7: thirds and
+/// sevenths roll up to 28 digits), and the earlier objectives it aligns to
+/// with their weights.
+#[derive(Debug, Clone)]
+struct Shape {
+    private: bool,
+    owner: u8,
+    strategy: u8,
+    from: u8,
+    share: bool,
+    key_results: Vec<(u8, u8)>,
+    open_key_result: bool,
+    links: Vec<(u8, u8, bool)>,
+}
+
+fn shape() -> impl Strategy<Value = Shape> {
+    (
+        any::<bool>(),
+        0u8..4,
+        0u8..4,
+        0u8..4,
+        any::<bool>(),
+        proptest::collection::vec((1u8..4, 0u8..10), 1..3),
+        any::<bool>(),
+        proptest::collection::vec((0u8..16, 0u8..8, any::<bool>()), 1..4),
+    )
+        .prop_map(
+            |(private, owner, strategy, from, share, key_results, open_key_result, links)| Shape {
+                private,
+                owner,
+                strategy,
+                from,
+                share,
+                key_results,
+                open_key_result,
+                links,
+            },
+        )
+}
+
+/// A document of the shapes: objective `i` on level `i % 3`, aligned to
+/// earlier objectives not below it (or to their open key result, measured
+/// by the objectives contributing to it) where the rules allow.
+fn shaped(shapes: &[Shape], cap: bool, counts: bool) -> Document {
+    use okrs::{KeyResult, Link, Metric, Objective, ProgressFrom, Weight};
+    let levels = ["company", "department", "team"];
+    let mut document = Document::new(okrs::AlignmentModel::Cascading);
+    if cap {
+        document.progress_cap = d("1.5");
+        if counts {
+            document.overachievement = okrs::Overachievement::Counts;
+        }
+    }
+    for (i, s) in shapes.iter().enumerate() {
+        let mut objective = Objective::new(
+            format!("obj{i}x").parse().unwrap(),
+            format!("Title{i}x"),
+            levels[i % 3],
+        )
+        .with_owner(format!("person{}x", s.owner));
+        if s.private {
+            objective = objective.private_to([format!("group{}x", s.owner ^ 1)]);
+        }
+        match s.strategy {
+            1 => objective = objective.with_strategy("mean"),
+            2 => objective = objective.with_strategy("min"),
+            3 => objective = objective.with_strategy("weighted-mean"),
+            _ => {}
+        }
+        match s.from {
+            1 => objective = objective.with_progress_from(ProgressFrom::KeyResults),
+            2 => objective = objective.with_progress_from(ProgressFrom::Aligned),
+            _ => {}
+        }
+        if s.share {
+            objective = objective.with_aligned_share(d("0.3"));
+        }
+        for (k, &(weight, value)) in s.key_results.iter().enumerate() {
+            let target = if k % 2 == 0 { 3 } else { 7 };
+            objective = objective.with_key_result(
+                KeyResult::new(
+                    format!("kr{i}x{k}y").parse().unwrap(),
+                    format!("Measure{i}x{k}y"),
+                )
+                .with_weight(Weight::new(weight.into()).unwrap())
+                .with_metric(Metric::numeric(0.into(), target.into()).with_current(value.into())),
+            );
+        }
+        if s.open_key_result {
+            objective = objective.with_key_result(KeyResult::new(
+                format!("open{i}x").parse().unwrap(),
+                format!("Open{i}x"),
+            ));
+        }
+        let mut targets = Vec::new();
+        for &(to, weight, to_key_result) in &s.links {
+            let Some(j) = (to as usize).checked_rem(i).filter(|_| i > 0) else {
+                continue;
+            };
+            let target = &shapes[j];
+            // Links never point down the levels; a public objective never
+            // aligns to a private one.
+            if i % 3 < j % 3 || (target.private && !s.private) {
+                continue;
+            }
+            let id = if to_key_result && target.open_key_result {
+                format!("open{j}x")
+            } else {
+                format!("obj{j}x")
+            };
+            if targets.contains(&id) {
+                continue;
+            }
+            targets.push(id.clone());
+            // One link in eight weighs nothing.
+            let weight = if weight == 0 { 0 } else { weight % 3 + 1 };
+            objective = objective.with_link(
+                Link::new(id.parse().unwrap()).with_weight(Weight::new(weight.into()).unwrap()),
+            );
+        }
+        document.objectives.push(objective);
+    }
+    document
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Under fold, every node a viewer sees shows the number the whole set
+    /// shows, to the last digit, whatever the strategies, weights, shares,
+    /// groups, cap and over-achievement; and no output names a hidden
+    /// objective.
+    #[test]
+    fn fold_shows_the_true_numbers_and_nothing_hidden(
+        shapes in proptest::collection::vec(shape(), 2..14),
+        cap in any::<bool>(),
+        counts in any::<bool>(),
+        who in 0u8..4,
+        group in 0u8..4,
+    ) {
+        let Ok(set) = OkrSet::from_document(shaped(&shapes, cap, counts)) else {
+            // A shape the rules refuse (a key result measured by nothing
+            // and linked to, say) tests nothing here.
+            return Ok(());
+        };
+        let viewer = Viewer::new(format!("person{who}x")).in_group(format!("group{group}x"));
+        let view = set.view_with(&viewer, ViewPolicy::Fold).unwrap();
+        let mut folded = 0;
+        for node in view.set().nodes() {
+            let id = node.id().as_str();
+            match set.node(id) {
+                Some(whole) => prop_assert_eq!(
+                    node.progress().map(|p| p.value()),
+                    whole.progress().map(|p| p.value()),
+                    "{}", id
+                ),
+                None => {
+                    prop_assert_eq!(node.title(), "hidden");
+                    folded += 1;
+                }
+            }
+        }
+        for node in set.nodes() {
+            let id = node.id().as_str();
+            prop_assert_eq!(set.is_visible_to(id, &viewer), view.set().contains(id), "{}", id);
+        }
+        let everything = every_output(view.set());
+        for (i, s) in shapes.iter().enumerate() {
+            let may_see = set.is_visible_to(&format!("obj{i}x"), &viewer);
+            let open = s.open_key_result.then(|| format!("Open{i}x"));
+            for text in [format!("obj{i}x"), format!("Title{i}x"), format!("Measure{i}x")].into_iter().chain(open) {
+                prop_assert_eq!(everything.contains(&text), may_see, "{} for {:?}", text, viewer);
+            }
+        }
+        prop_assert!(folded % 2 == 0);
+    }
+}
+
+#[test]
+fn fold_works_in_a_closed_period_and_for_a_private_parent() {
+    let mut document = Document::from_json(ORGANISATION).unwrap();
+    let period: okrs::Period =
+        serde_json::from_str(r#"{ "id": "Q1", "start": "2027-01-01", "end": "2027-03-31" }"#)
+            .unwrap();
+    document.periods.push(period);
+    for objective in &mut document.objectives {
+        objective.period = Some("Q1".parse().unwrap());
+    }
+    // The company objective private to the board, the secret team's viewer
+    // still only finance: a board member sees the parent, not the team.
+    for at in [0, 1] {
+        document.objectives[at].visibility = Visibility::Private;
+        document.objectives[at].viewers = vec!["board".into()];
+    }
+    let mut set = OkrSet::from_document(document).unwrap();
+    set.close_period("Q1").unwrap();
+    let board = Viewer::new("lee").in_group("board");
+    let folded = set.view_with(&board, ViewPolicy::Fold).unwrap();
+    assert_eq!(progress(folded.set(), "company"), d("0.625"));
+    let hidden = folded
+        .set()
+        .node("company")
+        .unwrap()
+        .supporters()
+        .find(|n| n.title() == "hidden")
+        .unwrap();
+    assert_eq!(hidden.progress().unwrap().value(), d("0.8"));
+    assert_eq!(hidden.visibility(), Visibility::Private);
+    let everything = every_output(folded.set());
+    for text in [
+        "secret-team",
+        "secret-kr",
+        "Secret merger",
+        "Initech",
+        "sam",
+        "rob",
+        "finance",
+    ] {
+        assert!(
+            !everything.contains(text),
+            "{text:?} shows in the fold view"
+        );
+    }
+}
+
+#[test]
+fn lint_says_nothing_of_a_folded_member_even_where_a_title_matches() {
+    // The visible parent, below the top, has a key result titled
+    // "hidden", as the folded member is: cascaded-title would name both.
+    let json = ORGANISATION
+        .replace(r#""title": "Hires""#, r#""title": "hidden""#)
+        .replace(r#""level": "company""#, r#""level": "department""#);
+    let set = load(&json);
+    let folded = set
+        .view_with(&Viewer::new("kim"), ViewPolicy::Fold)
+        .unwrap();
+    let findings = folded.set().lint(as_of());
+    for finding in &findings {
+        assert!(
+            !finding.message.contains('\u{1f}')
+                && !finding
+                    .nodes
+                    .iter()
+                    .any(|id| id.as_str().contains('\u{1f}')),
+            "{finding}"
+        );
+    }
+    let excluded = set.view(&Viewer::new("kim"));
+    let codes = |findings: &[okrs::Finding]| {
+        findings
+            .iter()
+            .map(|f| (f.code, f.nodes.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes(&findings), codes(&excluded.set().lint(as_of())));
 }
