@@ -831,3 +831,26 @@ fn view_policy_fold_shows_true_progress_and_one_hidden_member() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("exclude or fold"));
 }
+
+/// A reader that stops early (`okrs report | head`) ends the output; the
+/// binary exits as usual instead of panicking on the closed pipe.
+#[test]
+fn a_closed_pipe_ends_the_output_without_a_panic() {
+    // Larger than a pipe's buffer, so the write meets the closed pipe
+    // whenever the reader goes.
+    let path = write(
+        "closed-pipe.json",
+        &okrs::sample::realistic(2_000, 3).to_json().unwrap(),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_okrs"))
+        .args(["report", path.to_str().unwrap(), "--as-of", "2027-02-20"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
