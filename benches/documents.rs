@@ -72,7 +72,7 @@ fn bench(c: &mut Criterion) {
         let text = document.to_json().unwrap();
         let csv = document.to_csv().unwrap();
         let set = OkrSet::from_json(&text).unwrap();
-        let written = set.to_document().to_json().unwrap();
+        let written = set.to_json().unwrap();
         let rolled = rollup_json(&set, as_of);
         eprintln!(
             "okrs: {} nodes: {:.1} MiB JSON in, {:.1} MiB written, {:.1} MiB roll-up JSON, {:.1} MiB CSV",
@@ -104,10 +104,10 @@ fn bench(c: &mut Criterion) {
             black_box(serde_json::from_str::<serde::de::IgnoredAny>(&written).unwrap());
         });
         run("json_write", &mut || {
-            drop(black_box(set.to_document().to_json().unwrap()));
+            drop(black_box(set.to_json().unwrap()));
         });
         run("csv_write", &mut || {
-            drop(black_box(set.to_document().to_csv().unwrap()));
+            drop(black_box(set.to_csv().unwrap()));
         });
         run("floor_ignored_any_parse_rollup", &mut || {
             black_box(serde_json::from_str::<serde::de::IgnoredAny>(&rolled).unwrap());

@@ -189,7 +189,7 @@ fn command_peak(command: &str, json: &str) {
             }
             "report" => set.to_text(as_of),
             "lint" => set.lint(as_of).iter().map(|f| format!("{f}\n")).collect(),
-            "export_csv" => set.to_document().to_csv().unwrap(),
+            "export_csv" => set.to_csv().unwrap(),
             "export_markdown" => set.to_markdown(as_of),
             "apply" => set.to_json().unwrap(),
             "impact" => format!("{:?}", set.impact("co0").unwrap().len()),

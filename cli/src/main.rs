@@ -177,7 +177,7 @@ fn run() -> Result<(String, u8), Failure> {
         Command::Export { file, to } => {
             let set = load(&file)?;
             let out = match to {
-                Format::Csv => set.to_document().to_csv().map_err(|e| e.to_string())?,
+                Format::Csv => set.to_csv().map_err(|e| e.to_string())?,
                 Format::Dot => set.to_dot(),
                 Format::Mermaid => set.to_mermaid(),
                 Format::Markdown => set.to_markdown(as_of(&set)),

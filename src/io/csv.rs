@@ -37,6 +37,7 @@
 //! `-5`: they come only from decimals, which hold no formula, and a
 //! spreadsheet shows them as numbers.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::mem::discriminant;
@@ -289,6 +290,16 @@ impl Document {
     /// # Ok::<(), okrs::CsvError>(())
     /// ```
     pub fn to_csv(&self) -> Result<String, CsvError> {
+        self.to_csv_with(self.objectives.iter().map(Cow::Borrowed))
+    }
+
+    /// [`to_csv`](Self::to_csv) with the document's settings and periods
+    /// and the given objectives in place of its own (a set hands them over
+    /// one at a time, without a document of them all). O(rows).
+    pub(crate) fn to_csv_with<'a>(
+        &self,
+        objectives: impl Iterator<Item = Cow<'a, Objective>>,
+    ) -> Result<String, CsvError> {
         let mut rows = Rows::new();
         let mut set = Row::new(row_type::SET);
         set.set("value", name(&self.alignment, "value")?)
@@ -348,7 +359,8 @@ impl Document {
                 }
             }
         }
-        for objective in &self.objectives {
+        for objective in objectives {
+            let objective = objective.as_ref();
             let mut row = Row::new(row_type::OBJECTIVE);
             row.set("id", &objective.id)
                 .set("title", &objective.title)

@@ -65,11 +65,22 @@ impl OkrSet {
             periods,
             objectives: ObjectivesOut(self),
         };
-        serde_json::to_string_pretty(&out).map_err(|error| ParseError {
+        // Room for what a node usually takes, so that the text is not
+        // copied over and over as it grows.
+        let mut text = Vec::with_capacity(self.len().saturating_mul(256));
+        let error = |error: serde_json::Error| ParseError {
             path: ".".to_owned(),
             line: error.line(),
             column: error.column(),
             message: error.to_string(),
+        };
+        serde_json::to_writer_pretty(&mut text, &out).map_err(error)?;
+        // serde_json writes UTF-8 only.
+        String::from_utf8(text).map_err(|e| ParseError {
+            path: ".".to_owned(),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
         })
     }
 }

@@ -22,6 +22,31 @@ impl OkrSet {
         document
     }
 
+    /// The set's document as CSV: what
+    /// [`to_document`](Self::to_document)`().`[`to_csv`](Document::to_csv)`()`
+    /// gives, written objective by objective without building the whole
+    /// [`Document`] first. O(V + E + text).
+    ///
+    /// # Errors
+    /// None in practice, as for [`Document::to_csv`].
+    ///
+    /// # Example
+    /// ```
+    /// let set = okrs::OkrSet::from_json(okrs::sample::SAMPLE_JSON)?;
+    /// assert_eq!(set.to_csv()?, set.to_document().to_csv()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "csv")]
+    pub fn to_csv(&self) -> Result<String, crate::CsvError> {
+        let mut settings = self.settings_document();
+        settings.periods = self.periods.values().cloned().collect();
+        settings.to_csv_with(
+            self.objective_indices()
+                .filter_map(|n| self.objective_value(n))
+                .map(std::borrow::Cow::Owned),
+        )
+    }
+
     /// A document with the set's settings and no period or objective: what
     /// every document of the set (its own, a view's) starts from. O(levels
     /// + lint settings).

@@ -52,6 +52,11 @@ fn check_loaded(set: &OkrSet) {
     let from_json = OkrSet::from_json(&json).expect("a set's own JSON loads");
     assert_eq!(&from_json, set, "JSON round trip");
     let csv = document.to_csv().expect("csv");
+    assert_eq!(
+        set.to_csv().expect("csv"),
+        csv,
+        "OkrSet::to_csv writes what its document does"
+    );
     let from_csv = Document::from_csv(&csv).expect("a set's own CSV parses");
     let from_csv = OkrSet::from_document(from_csv).expect("a set's own CSV loads");
     assert_eq!(&from_csv, set, "CSV round trip");
