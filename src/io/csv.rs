@@ -40,6 +40,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::mem::discriminant;
 use std::sync::OnceLock;
 
@@ -176,6 +177,32 @@ fn column_index(name: &str) -> usize {
         .iter()
         .position(|c| *c == name)
         .unwrap_or(usize::MAX)
+}
+
+/// Where each known column stands in the sheet being read, by name.
+///
+/// Every cell read looks its column up here, so the names are hashed with
+/// a few multiplications instead of SipHash: the keys are the fixed
+/// [`CSV_COLUMNS`], never the input's, so there is nothing to flood.
+type Columns = HashMap<&'static str, usize, BuildHasherDefault<NameHasher>>;
+
+/// FxHash (rustc's): a multiply and a rotate per 8 bytes.
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word.iter_mut().zip(chunk).for_each(|(w, b)| *w = *b);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// One row being written.
@@ -723,7 +750,7 @@ fn check_in_rows(kind: &str, check_in: &CheckIn, kr: &Id, rows: &mut Rows) {
 /// A record being read, with its line for errors.
 struct Record<'a> {
     record: &'a csv::StringRecord,
-    columns: &'a HashMap<&'static str, usize>,
+    columns: &'a Columns,
     line: u64,
 }
 
@@ -936,7 +963,7 @@ impl Document {
             .flexible(false)
             .from_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| csv_error(&e))?.clone();
-        let mut columns: HashMap<&'static str, usize> = HashMap::new();
+        let mut columns = Columns::default();
         for (i, header) in headers.iter().enumerate() {
             let Some(&known) = CSV_COLUMNS.iter().find(|c| **c == header) else {
                 return Err(CsvError {
