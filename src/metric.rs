@@ -216,7 +216,12 @@ mod repr {
     }
 
     /// A decimal field, read as every decimal of a document is.
+    #[derive(Clone, Copy)]
     struct Number(Decimal);
+
+    fn value(number: Option<Number>) -> Option<Decimal> {
+        number.map(|n| n.0)
+    }
 
     impl<'de> Deserialize<'de> for Number {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -232,18 +237,18 @@ mod repr {
     #[derive(Default)]
     struct Fields {
         kind: Option<Kind>,
-        start: Option<Decimal>,
-        target: Option<Decimal>,
-        current: Option<Decimal>,
+        start: Option<Number>,
+        target: Option<Number>,
+        current: Option<Number>,
         unit: Option<Option<String>>,
-        commit: Option<Decimal>,
-        stretch: Option<Decimal>,
+        commit: Option<Number>,
+        stretch: Option<Number>,
         done: Option<bool>,
         milestones: Option<Vec<Milestone>>,
-        threshold: Option<Decimal>,
-        low: Option<Decimal>,
-        high: Option<Decimal>,
-        progress: Option<Decimal>,
+        threshold: Option<Number>,
+        low: Option<Number>,
+        high: Option<Number>,
+        progress: Option<Number>,
         /// The first name no kind takes.
         unknown: Option<String>,
     }
@@ -258,18 +263,6 @@ mod repr {
             return Err(de::Error::duplicate_field(name));
         }
         *slot = Some(map.next_value()?);
-        Ok(())
-    }
-
-    fn number<'de, A: MapAccess<'de>>(
-        slot: &mut Option<Decimal>,
-        name: &'static str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if slot.is_some() {
-            return Err(de::Error::duplicate_field(name));
-        }
-        *slot = Some(map.next_value::<Number>()?.0);
         Ok(())
     }
 
@@ -340,18 +333,18 @@ mod repr {
             while let Some(key) = map.next_key::<Key>()? {
                 match key {
                     Key::Kind => once(&mut f.kind, "kind", &mut map)?,
-                    Key::Start => number(&mut f.start, "start", &mut map)?,
-                    Key::Target => number(&mut f.target, "target", &mut map)?,
-                    Key::Current => number(&mut f.current, "current", &mut map)?,
+                    Key::Start => once(&mut f.start, "start", &mut map)?,
+                    Key::Target => once(&mut f.target, "target", &mut map)?,
+                    Key::Current => once(&mut f.current, "current", &mut map)?,
                     Key::Unit => once(&mut f.unit, "unit", &mut map)?,
-                    Key::Commit => number(&mut f.commit, "commit", &mut map)?,
-                    Key::Stretch => number(&mut f.stretch, "stretch", &mut map)?,
+                    Key::Commit => once(&mut f.commit, "commit", &mut map)?,
+                    Key::Stretch => once(&mut f.stretch, "stretch", &mut map)?,
                     Key::Done => once(&mut f.done, "done", &mut map)?,
                     Key::Milestones => once(&mut f.milestones, "milestones", &mut map)?,
-                    Key::Threshold => number(&mut f.threshold, "threshold", &mut map)?,
-                    Key::Low => number(&mut f.low, "low", &mut map)?,
-                    Key::High => number(&mut f.high, "high", &mut map)?,
-                    Key::Progress => number(&mut f.progress, "progress", &mut map)?,
+                    Key::Threshold => once(&mut f.threshold, "threshold", &mut map)?,
+                    Key::Low => once(&mut f.low, "low", &mut map)?,
+                    Key::High => once(&mut f.high, "high", &mut map)?,
+                    Key::Progress => once(&mut f.progress, "progress", &mut map)?,
                     Key::Unknown(name) => {
                         if f.unknown.is_none() {
                             f.unknown = Some(name);
@@ -387,11 +380,11 @@ mod repr {
             }
             Ok(match kind {
                 Kind::Numeric => Metric::Numeric {
-                    start: required(f.start, "start")?,
-                    target: required(f.target, "target")?,
-                    current: f.current,
+                    start: required(f.start, "start")?.0,
+                    target: required(f.target, "target")?.0,
+                    current: value(f.current),
                     unit: f.unit.flatten(),
-                    zones: Some(Zones::new(f.commit, f.stretch))
+                    zones: Some(Zones::new(value(f.commit), value(f.stretch)))
                         .filter(|z| !z.is_empty())
                         .map(Box::new),
                 },
@@ -402,20 +395,20 @@ mod repr {
                     milestones: required(f.milestones, "milestones")?,
                 },
                 Kind::AtLeast => Metric::AtLeast {
-                    threshold: required(f.threshold, "threshold")?,
-                    current: f.current,
+                    threshold: required(f.threshold, "threshold")?.0,
+                    current: value(f.current),
                 },
                 Kind::AtMost => Metric::AtMost {
-                    threshold: required(f.threshold, "threshold")?,
-                    current: f.current,
+                    threshold: required(f.threshold, "threshold")?.0,
+                    current: value(f.current),
                 },
                 Kind::Range => Metric::Range {
-                    low: required(f.low, "low")?,
-                    high: required(f.high, "high")?,
-                    current: f.current,
+                    low: required(f.low, "low")?.0,
+                    high: required(f.high, "high")?.0,
+                    current: value(f.current),
                 },
                 Kind::Manual => Metric::Manual {
-                    progress: f.progress.unwrap_or_default(),
+                    progress: value(f.progress).unwrap_or_default(),
                 },
             })
         }

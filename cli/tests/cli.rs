@@ -684,17 +684,18 @@ fn apply_takes_no_as_of_and_needs_both_files() {
     assert!(out.stdout.is_empty());
 }
 
+/// A company objective half done, and a department's private objective
+/// (done) aligned to it that only the board may see.
+const PRIVATE_CFO: &str = r#"{ "format": "okrs/1", "alignment": "cascading", "objectives": [
+  { "id": "grow", "title": "Grow", "level": "company", "key_results": [
+    { "id": "sales", "title": "Sales", "metric": { "kind": "numeric", "start": 0, "target": 10, "current": 5 } } ] },
+  { "id": "cfo", "title": "Hire a CFO", "level": "department", "owners": ["ceo"],
+    "visibility": "private", "viewers": ["board"], "aligned_to": [ { "id": "grow" } ],
+    "key_results": [ { "id": "offer", "title": "Offer signed", "metric": { "kind": "binary", "done": true } } ] } ] }"#;
+
 #[test]
 fn viewer_shows_only_what_that_person_may_see() {
-    let path = write(
-        "private.json",
-        r#"{ "format": "okrs/1", "alignment": "cascading", "objectives": [
-          { "id": "grow", "title": "Grow", "level": "company", "key_results": [
-            { "id": "sales", "title": "Sales", "metric": { "kind": "numeric", "start": 0, "target": 10, "current": 5 } } ] },
-          { "id": "cfo", "title": "Hire a CFO", "level": "department", "owners": ["ceo"],
-            "visibility": "private", "viewers": ["board"], "aligned_to": [ { "id": "grow" } ],
-            "key_results": [ { "id": "offer", "title": "Offer signed", "metric": { "kind": "binary", "done": true } } ] } ] }"#,
-    );
+    let path = write("private.json", PRIVATE_CFO);
     let file = path.to_str().unwrap();
     for command in [
         vec!["report", file],
@@ -759,15 +760,7 @@ fn viewer_shows_only_what_that_person_may_see() {
 
 #[test]
 fn view_policy_fold_shows_true_progress_and_one_hidden_member() {
-    let path = write(
-        "fold.json",
-        r#"{ "format": "okrs/1", "alignment": "cascading", "objectives": [
-          { "id": "grow", "title": "Grow", "level": "company", "key_results": [
-            { "id": "sales", "title": "Sales", "metric": { "kind": "numeric", "start": 0, "target": 10, "current": 5 } } ] },
-          { "id": "cfo", "title": "Hire a CFO", "level": "department", "owners": ["ceo"],
-            "visibility": "private", "viewers": ["board"], "aligned_to": [ { "id": "grow" } ],
-            "key_results": [ { "id": "offer", "title": "Offer signed", "metric": { "kind": "binary", "done": true } } ] } ] }"#,
-    );
+    let path = write("fold.json", PRIVATE_CFO);
     let file = path.to_str().unwrap();
     let rollup = |extra: &[&str]| {
         let mut args = vec![
