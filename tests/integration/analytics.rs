@@ -218,3 +218,130 @@ mod wide {
         }
     }
 }
+
+/// The impact of a seeded realistic organisation's objectives, pinned by a
+/// hash of every digit: the way impact is computed may change, its output
+/// may not.
+mod pinned {
+    use okrs::{AggregationStrategy, Contribution, Decimal, Document, OkrSet, Overachievement};
+
+    /// A strategy the engine cannot see into: the best counted input.
+    #[derive(Debug)]
+    struct Best;
+
+    impl AggregationStrategy for Best {
+        fn name(&self) -> &str {
+            "best"
+        }
+        fn aggregate(&self, contributions: &[Contribution]) -> Decimal {
+            contributions
+                .iter()
+                .filter(|c| !c.weight.value().is_zero())
+                .map(|c| c.progress.value())
+                .max()
+                .unwrap_or_default()
+        }
+    }
+
+    /// FNV-1a: a hash that stays the same across Rust releases.
+    fn fnv(text: &str) -> u64 {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    /// Every line of `impact(target)`, each number with all its digits.
+    fn lines(set: &OkrSet, target: &str) -> String {
+        let mut out = String::new();
+        for i in set.impact(target).unwrap() {
+            out.push_str(&format!(
+                "{target} {} {} {} {}\n",
+                i.key_result, i.share, i.before, i.after
+            ));
+        }
+        out
+    }
+
+    fn realistic() -> Document {
+        okrs::sample::realistic(60_000, 42)
+    }
+
+    /// Hash and line count of the impact of the company objectives, a
+    /// department objective and a key result with sub-key results.
+    fn digest(set: &OkrSet) -> (u64, usize) {
+        let mut text = String::new();
+        for target in ["co0", "co1", "co2", "d0o0", "d0o0k0", "d3o1"] {
+            if set.node(target).is_some() {
+                text.push_str(&lines(set, target));
+            }
+        }
+        (fnv(&text), text.lines().count())
+    }
+
+    #[test]
+    fn the_top_objective_is_wide() {
+        let set = OkrSet::from_document(realistic()).unwrap();
+        let co0 = set.node("co0").unwrap();
+        assert!(co0.supporters().count() > 32, "{}", co0.supporters().count());
+    }
+
+    #[test]
+    fn impact_of_a_realistic_organisation_is_pinned() {
+        let set = OkrSet::from_document(realistic()).unwrap();
+        assert_eq!(digest(&set), (8_868_305_189_278_801_040, 54_404));
+    }
+
+    #[test]
+    fn impact_under_other_rules_is_pinned() {
+        let variants: [(&str, fn(&mut Document)); 6] = [
+            ("mean", |d| d.strategy = "mean".into()),
+            ("min", |d| d.strategy = "min".into()),
+            ("best", |d| d.strategy = "best".into()),
+            ("counts", |d| {
+                d.progress_cap = Decimal::new(15, 1);
+                d.overachievement = Overachievement::Counts;
+            }),
+            ("aligned", |d| {
+                for o in &mut d.objectives {
+                    if o.level == "company" {
+                        o.progress_from = Some(okrs::ProgressFrom::Aligned);
+                    }
+                }
+            }),
+            ("sum-of-values", |d| {
+                for o in &mut d.objectives {
+                    for k in &mut o.key_results {
+                        if !k.key_results.is_empty() {
+                            k.strategy = Some("sum-of-values".into());
+                        }
+                        // Distances of their own, so that the sum differs
+                        // from a mean.
+                        for (i, sub) in k.key_results.iter_mut().enumerate() {
+                            if let Some(okrs::Metric::Numeric { target, .. }) = &mut sub.metric {
+                                *target = Decimal::from(50 * (i + 1));
+                            }
+                        }
+                    }
+                }
+            }),
+        ];
+        let mut found = Vec::new();
+        for (name, change) in variants {
+            let mut doc = realistic();
+            change(&mut doc);
+            let set = OkrSet::builder().strategy(Best).build(doc).unwrap();
+            found.push((name, digest(&set)));
+        }
+        assert_eq!(
+            found,
+            [
+                ("mean", (14_098_191_381_654_907_187, 54_404)),
+                ("min", (10_966_470_980_881_689_982, 54_404)),
+                ("best", (18_051_727_484_055_673_111, 54_404)),
+                ("counts", (11_070_022_506_764_529_788, 54_404)),
+                ("aligned", (3_235_195_744_492_921_586, 54_399)),
+                ("sum-of-values", (3_916_339_538_790_596_054, 54_404)),
+            ]
+        );
+    }
+}
