@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::engine::graph::Node;
 use crate::invariant::{sure, sure_or, to_u32};
+use crate::number::order_key;
 use crate::{Error, Impact, Progress};
 use crate::{NodeKind, NodeRef, OkrSet};
 
@@ -58,12 +59,16 @@ impl OkrSet {
         }
         // Supported nodes come after their supporters in the plan's order:
         // walk it backwards to push shares down from the target.
+        let mut shares = Vec::new();
         for node in self.state().plan().order().iter().rev() {
             let mine = sure(share.get(node.index()).copied(), "shares cover the graph");
             if mine.is_zero() {
                 continue;
             }
-            for (source, weight) in self.state().plan().shares(*node, self.state().raws()) {
+            self.state()
+                .plan()
+                .shares(*node, self.state().raws(), &mut shares);
+            for &(source, weight) in &shares {
                 if let Some(slot) = share.get_mut(source as usize) {
                     let add = mine.checked_mul(weight).unwrap_or_default();
                     *slot = slot.checked_add(add).unwrap_or(*slot);
@@ -71,7 +76,9 @@ impl OkrSet {
             }
         }
         let before = self.progress_at_index(root);
+        let mut what_ifs = self.state().what_ifs(root, self.strategies());
         let mut out = Vec::new();
+        let mut keys = Vec::new();
         for (n, &node_share) in share.iter().enumerate() {
             let node = NodeIndex::new(n);
             let Some(Node::KeyResult(k)) = self.graph().node_weight(node) else {
@@ -80,19 +87,37 @@ impl OkrSet {
             if k.metric.is_none() || node == root || node_share.is_zero() {
                 continue;
             }
-            out.push(Impact {
+            let reached = self.progress_at_index(node).value().max(Decimal::ONE);
+            let after = what_ifs.as_mut().and_then(|w| w.reach(node, reached));
+            let impact = Impact {
                 key_result: k.id.clone(),
                 share: node_share.normalize(),
                 before,
-                after: self.what_if_index(node, root),
-            });
+                after: self.progress_or_now(after, root),
+            };
+            keys.push((
+                order_key(impact.gain()),
+                order_key(impact.share),
+                to_u32(out.len()),
+            ));
+            out.push(impact);
         }
-        out.sort_by(|a, b| {
-            b.gain()
-                .cmp(&a.gain())
-                .then_with(|| b.share.cmp(&a.share))
-                .then_with(|| a.key_result.cmp(&b.key_result))
+        // Largest gain first, then largest share, then by id: keys that
+        // compare as the decimals do, each made once (a decimal comparison
+        // rescales), sorted apart from the larger impacts. Ids are unique,
+        // so the order is total and an unstable sort gives the one order.
+        let id = |i: u32| out.get(i as usize).map(|impact| &impact.key_result);
+        keys.sort_unstable_by(|(gain_a, share_a, a), (gain_b, share_b, b)| {
+            gain_b
+                .cmp(gain_a)
+                .then_with(|| share_b.cmp(share_a))
+                .then_with(|| id(*a).cmp(&id(*b)))
         });
+        let mut slots: Vec<Option<Impact>> = out.into_iter().map(Some).collect();
+        let out = keys
+            .iter()
+            .filter_map(|&(_, _, i)| slots.get_mut(i as usize).and_then(Option::take))
+            .collect();
         Ok(out)
     }
 
@@ -127,12 +152,19 @@ impl OkrSet {
     }
 
     fn what_if_index(&self, key_result: NodeIndex, target: NodeIndex) -> Progress {
-        let now = self.progress_at_index(key_result).value();
-        let reached = now.max(Decimal::ONE);
-        let overlay = self.state().what_if(key_result, reached, self.strategies());
-        match overlay.get(&to_u32(target.index())) {
+        let reached = self.progress_at_index(key_result).value().max(Decimal::ONE);
+        let after = self
+            .state()
+            .what_if(key_result, reached, target, self.strategies());
+        self.progress_or_now(after, target)
+    }
+
+    /// A what-if's value as progress, or the target's progress now where
+    /// the what-if found none.
+    fn progress_or_now(&self, value: Option<Decimal>, target: NodeIndex) -> Progress {
+        match value {
             Some(value) => sure_or(
-                Progress::new(*value).ok(),
+                Progress::new(value).ok(),
                 Progress::ZERO,
                 "roll-ups clamp to [0, cap]",
             ),
