@@ -190,8 +190,74 @@ mod wide {
         OkrSet::from_document(document).unwrap()
     }
 
+    /// A company objective of two wide groups: `values.len()` key results
+    /// and as many team objectives aligned to it (each with one key
+    /// result), weights drawn from `values`; with a key result of weight 2
+    /// among weights 1 the groups keep their sums apart
+    /// (`Evaluator::Groups`).
+    fn two_groups(values: &[(u8, u8)], uneven: bool) -> OkrSet {
+        let numeric = |v: u8| {
+            Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(Decimal::from(v % 11))
+        };
+        let weight = |w: u8| Weight::new(Decimal::from(if uneven { w % 3 + 1 } else { 1 })).unwrap();
+        let mut co = Objective::new("co".parse().unwrap(), "Company", "company");
+        let mut objectives = Vec::new();
+        for (i, &(w, value)) in values.iter().enumerate() {
+            let first = if i == 0 { Weight::new(Decimal::TWO).unwrap() } else { weight(w) };
+            co = co.with_key_result(
+                KeyResult::new(format!("c{i}").parse().unwrap(), "C")
+                    .with_weight(first)
+                    .with_metric(numeric(value)),
+            );
+            objectives.push(
+                Objective::new(format!("t{i}").parse().unwrap(), "Team", "team")
+                    .with_link(Link::new("co".parse().unwrap()).with_weight(weight(value)))
+                    .with_key_result(
+                        KeyResult::new(format!("k{i}").parse().unwrap(), "K")
+                            .with_metric(numeric(value / 3 ^ w)),
+                    ),
+            );
+        }
+        objectives.insert(0, co);
+        let mut document = Document::new(AlignmentModel::Cascading);
+        document.objectives = objectives;
+        OkrSet::from_document(document).unwrap()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// A what-if through a node of two wide groups, each keeping its
+        /// sums, equals recording the key result at its target, to the
+        /// last digit, from either group; and so does impact's.
+        #[test]
+        fn what_if_through_two_wide_groups_equals_reaching_the_target(
+            values in proptest::collection::vec((any::<u8>(), any::<u8>()), 33..120),
+            pick in any::<proptest::sample::Index>(),
+            uneven in any::<bool>(),
+            clamp in any::<bool>(),
+        ) {
+            let mut set = two_groups(&values, uneven);
+            if !clamp {
+                let mut document = set.to_document();
+                document.progress_cap = Decimal::new(15, 1);
+                document.overachievement = okrs::Overachievement::Counts;
+                set = OkrSet::from_document(document).unwrap();
+            }
+            let impact = set.impact("co").unwrap();
+            let i = pick.index(values.len());
+            for k in [format!("k{i}"), format!("c{i}")] {
+                let mut reached = set.clone();
+                reached
+                    .set_metric(&k, Some(Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(Decimal::TEN)))
+                    .unwrap();
+                let expected = reached.progress("co").unwrap().value();
+                prop_assert_eq!(set.what_if(&k, "co").unwrap().value(), expected, "{}", k);
+                if let Some(found) = impact.iter().find(|x| x.key_result.as_str() == k) {
+                    prop_assert_eq!(found.after.value(), expected, "impact of {}", k);
+                }
+            }
+        }
 
         /// A what-if through kept partial sums equals recording the key
         /// result at its target and reading the objectives, to the last
