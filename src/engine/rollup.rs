@@ -1271,13 +1271,16 @@ impl Plan {
             return;
         };
         let inputs = self.inputs_of(s);
-        // Each entry's value, then (where a total is needed) its share.
+        // Each entry's value, then (where a total is needed) its share. A
+        // value like the one before gives the same quotient: inputs of one
+        // weight (most of a wide node's) divide once.
         let divide_by_total = |out: &mut Vec<(u32, Decimal)>| {
             let total = out
                 .iter()
                 .fold(Decimal::ZERO, |sum, (_, v)| sum.saturating_add(*v));
+            let mut last = Repeat::default();
             for (_, v) in out.iter_mut() {
-                *v = v.checked_div(total).unwrap_or_default();
+                *v = last.get(*v, |v| v.checked_div(total).unwrap_or_default());
             }
         };
         match self.evaluator_of(s) {
@@ -1304,22 +1307,20 @@ impl Plan {
                         .fold(Decimal::ZERO, |sum, (_, w)| sum.saturating_add(*w));
                     (Decimal::from(count), total)
                 };
-                let (n0, w0) = members(first);
-                let (n1, w1) = members(second);
-                let all = n0.saturating_add(n1);
-                let share = |n: Decimal, total: Decimal, w: Decimal| {
-                    part(n, w, total).checked_div(all).unwrap_or_default()
+                let all = {
+                    let ((n0, _), (n1, _)) = (members(first), members(second));
+                    n0.saturating_add(n1)
                 };
-                out.extend(
-                    first
-                        .iter()
-                        .map(|&(input, w)| (self.node_at(input), share(n0, w0, w)))
-                        .chain(
-                            second
-                                .iter()
-                                .map(|&(input, w)| (self.node_at(input), share(n1, w1, w))),
-                        ),
-                );
+                for group in [first, second] {
+                    let (n, total) = members(group);
+                    let mut last = Repeat::default();
+                    out.extend(group.iter().map(|&(input, w)| {
+                        let share = last.get(w, |w| {
+                            part(n, w, total).checked_div(all).unwrap_or_default()
+                        });
+                        (self.node_at(input), share)
+                    }));
+                }
             }
             Evaluator::SumOfValues => {
                 out.extend(inputs.iter().map(|&(input, w)| {
@@ -1333,11 +1334,10 @@ impl Plan {
                 // Weights near the decimal range would overflow their sum:
                 // scale them by the largest first, as `weighted_mean` does.
                 let largest = inputs.iter().map(|(_, w)| *w).max().unwrap_or_default();
+                let mut last = Repeat::default();
                 out.extend(inputs.iter().map(|&(input, w)| {
-                    (
-                        self.node_at(input),
-                        w.checked_div(largest).unwrap_or_default(),
-                    )
+                    let scaled = last.get(w, |w| w.checked_div(largest).unwrap_or_default());
+                    (self.node_at(input), scaled)
                 }));
                 divide_by_total(out);
             }
@@ -1445,6 +1445,27 @@ impl Plan {
             })
         });
         ratio(done, distance, self.config.cap)
+    }
+}
+
+/// The last argument of a function of one decimal and its result: the
+/// same argument, bit for bit, gives the same result without the call.
+#[derive(Default)]
+struct Repeat {
+    last: Option<([u8; 16], Decimal)>,
+}
+
+impl Repeat {
+    fn get(&mut self, argument: Decimal, f: impl FnOnce(Decimal) -> Decimal) -> Decimal {
+        let key = argument.serialize();
+        match self.last {
+            Some((last, result)) if last == key => result,
+            _ => {
+                let result = f(argument);
+                self.last = Some((key, result));
+                result
+            }
+        }
     }
 }
 
