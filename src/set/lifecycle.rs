@@ -344,8 +344,11 @@ impl OkrSet {
     /// [`Error::PeriodClosed`].
     /// The set is unchanged on error.
     ///
-    /// Complexity: O(C) to insert among C check-ins (O(1) when appended in
-    /// order) plus O(A log A) for the A nodes it rolls into.
+    /// Complexity: O(log C) to find its place among C check-ins, amortized
+    /// O(1) to put it there when it is the newest or the oldest (so a long
+    /// history recorded one call per check-in, oldest or newest first,
+    /// costs O(C log C) in all), O(min(before, after)) between; plus
+    /// O(A log A) for the A nodes it rolls into.
     ///
     /// # Example
     /// ```
