@@ -458,6 +458,27 @@ pub(crate) fn order_key(value: Decimal) -> (bool, u128, u128) {
     }
 }
 
+/// The last argument of a function of one decimal and its result: the
+/// same argument, bit for bit, gives the same result without the call.
+#[derive(Default)]
+pub(crate) struct Repeat {
+    last: Option<([u8; 16], Decimal)>,
+}
+
+impl Repeat {
+    pub(crate) fn get(&mut self, argument: Decimal, f: impl FnOnce(Decimal) -> Decimal) -> Decimal {
+        let key = argument.serialize();
+        match self.last {
+            Some((last, result)) if last == key => result,
+            _ => {
+                let result = f(argument);
+                self.last = Some((key, result));
+                result
+            }
+        }
+    }
+}
+
 /// Whether `0 ≤ value < 1`, read off the mantissa and scale. O(1).
 fn below_one(value: Decimal) -> bool {
     !value.is_sign_negative()

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::engine::graph::Node;
 use crate::invariant::{sure, sure_or, to_u32};
-use crate::number::order_key;
+use crate::number::{Repeat, order_key};
 use crate::{Error, Impact, Progress};
 use crate::{NodeKind, NodeRef, OkrSet};
 
@@ -74,9 +74,11 @@ impl OkrSet {
             self.state()
                 .plan()
                 .shares(*node, self.state().raws(), &mut shares);
+            // Inputs of one weight (most of a wide node's) multiply once.
+            let mut product = Repeat::default();
             for &(source, weight) in &shares {
                 if let Some(slot) = share.get_mut(source as usize) {
-                    let add = mine.checked_mul(weight).unwrap_or_default();
+                    let add = product.get(weight, |w| mine.checked_mul(w).unwrap_or_default());
                     *slot = slot.checked_add(add).unwrap_or(*slot);
                 }
             }

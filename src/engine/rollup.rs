@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::engine::graph::{EdgeKind, Graph, Node, strategy_of};
 use crate::invariant::{sure, sure_or, to_u32};
+use crate::number::Repeat;
 use crate::strategy::{
     BLOCK, Builtin, Inputs, SumTree, Sums, scaled_weighted_mean, two_groups, two_groups_by,
     whole_factors,
@@ -1445,27 +1446,6 @@ impl Plan {
             })
         });
         ratio(done, distance, self.config.cap)
-    }
-}
-
-/// The last argument of a function of one decimal and its result: the
-/// same argument, bit for bit, gives the same result without the call.
-#[derive(Default)]
-struct Repeat {
-    last: Option<([u8; 16], Decimal)>,
-}
-
-impl Repeat {
-    fn get(&mut self, argument: Decimal, f: impl FnOnce(Decimal) -> Decimal) -> Decimal {
-        let key = argument.serialize();
-        match self.last {
-            Some((last, result)) if last == key => result,
-            _ => {
-                let result = f(argument);
-                self.last = Some((key, result));
-                result
-            }
-        }
     }
 }
 
