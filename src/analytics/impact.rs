@@ -119,8 +119,10 @@ impl OkrSet {
         let order: Vec<u32> = if keys.iter().all(|&(g, s, _)| small(g) && small(s)) {
             // Gains and shares within a few billion (any progress cap
             // short of that): one word each, a third of the bytes to move.
-            let mut compact: Vec<(u128, u128, u32)> =
-                keys.iter().map(|&((_, _, g), (_, _, s), i)| (g, s, i)).collect();
+            let mut compact: Vec<(u128, u128, u32)> = keys
+                .iter()
+                .map(|&((_, _, g), (_, _, s), i)| (g, s, i))
+                .collect();
             compact.sort_unstable_by(|(gain_a, share_a, a), (gain_b, share_b, b)| {
                 gain_b
                     .cmp(gain_a)

@@ -158,7 +158,12 @@ mod tests {
             history.insert(0, numbered(i));
         }
         assert_eq!(history.len(), n);
-        assert!(history.iter().zip(0..).all(|(c, i)| c.value == numbered(i).value));
+        assert!(
+            history
+                .iter()
+                .zip(0..)
+                .all(|(c, i)| c.value == numbered(i).value)
+        );
         // Each doubling of the room moves the history once: under 2n in
         // all, where shifting the whole history each time moves n²/2.
         assert!(history.moved <= 2 * n, "{} moves", history.moved);
@@ -178,7 +183,16 @@ mod tests {
     fn inserts_and_removals_anywhere_keep_the_order() {
         let mut history = History::from_vec((0..10).map(|i| numbered(i * 10)).collect());
         let mut expected: Vec<usize> = (0..10).map(|i| i * 10).collect();
-        for (at, value) in [(0, 1), (11, 2), (5, 3), (1, 4), (3, 5), (0, 6), (14, 7), (9, 8)] {
+        for (at, value) in [
+            (0, 1),
+            (11, 2),
+            (5, 3),
+            (1, 4),
+            (3, 5),
+            (0, 6),
+            (14, 7),
+            (9, 8),
+        ] {
             history.insert(at, numbered(value));
             expected.insert(at, value);
         }

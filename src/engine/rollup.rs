@@ -1223,9 +1223,21 @@ impl Plan {
                         .map(|&p| SumTree::block_of(p as usize)),
                 );
                 if self.config.clamp {
-                    tree.value_with(&NodeInputs::<_, true> { inputs, progress: view }, blocks)
+                    tree.value_with(
+                        &NodeInputs::<_, true> {
+                            inputs,
+                            progress: view,
+                        },
+                        blocks,
+                    )
                 } else {
-                    tree.value_with(&NodeInputs::<_, false> { inputs, progress: view }, blocks)
+                    tree.value_with(
+                        &NodeInputs::<_, false> {
+                            inputs,
+                            progress: view,
+                        },
+                        blocks,
+                    )
                 }
             }
             Evaluator::Groups(split) => {
@@ -1248,10 +1260,16 @@ impl Plan {
                 );
                 let (a, b) = blocks.split_at(first);
                 if self.config.clamp {
-                    let view = NodeInputs::<_, true> { inputs, progress: view };
+                    let view = NodeInputs::<_, true> {
+                        inputs,
+                        progress: view,
+                    };
                     groups_with(trees, slot, split, &view, [a, b])
                 } else {
-                    let view = NodeInputs::<_, false> { inputs, progress: view };
+                    let view = NodeInputs::<_, false> {
+                        inputs,
+                        progress: view,
+                    };
                     groups_with(trees, slot, split, &view, [a, b])
                 }
             }
@@ -1631,7 +1649,10 @@ impl Terms {
             let mut sum = WEIGHTED.start();
             let mut total = Some(Decimal::ZERO);
             let mut count = 0;
-            let pairs = sure(inputs.get(segment.clone()), "segments lie inside the inputs");
+            let pairs = sure(
+                inputs.get(segment.clone()),
+                "segments lie inside the inputs",
+            );
             for (k, &(source, weight)) in pairs.iter().enumerate() {
                 if k % BLOCK == 0 {
                     sum = WEIGHTED.start();

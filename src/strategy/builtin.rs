@@ -351,12 +351,7 @@ pub(crate) fn two_groups_by(
 /// n₀·W₁, n₁·W₀ and (n₀ + n₁)·W₀·W₁ divided by their greatest common
 /// divisor, when the totals are whole and all three fit in 64 bits: the
 /// same quotient as the decimal products, with small factors. O(log).
-pub(crate) fn whole_factors(
-    n0: usize,
-    n1: usize,
-    w0: Decimal,
-    w1: Decimal,
-) -> Option<[u64; 3]> {
+pub(crate) fn whole_factors(n0: usize, n1: usize, w0: Decimal, w1: Decimal) -> Option<[u64; 3]> {
     let whole = |w: Decimal| {
         (w.scale() == 0 && w.is_sign_positive())
             .then(|| u64::try_from(w.mantissa()).ok())
@@ -518,7 +513,11 @@ impl SumTree {
     /// The node's value from the root of its reduction (see
     /// [`root_with`](Self::root_with)); `inputs` only for the overflow
     /// fallback. O(1) but for that fallback.
-    pub(crate) fn finish_with(&self, reduced: Option<Decimal>, inputs: &(impl Inputs + ?Sized)) -> Decimal {
+    pub(crate) fn finish_with(
+        &self,
+        reduced: Option<Decimal>,
+        inputs: &(impl Inputs + ?Sized),
+    ) -> Decimal {
         self.builtin.finish(reduced, self.divisor, inputs)
     }
 

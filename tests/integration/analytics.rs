@@ -199,11 +199,16 @@ mod wide {
         let numeric = |v: u8| {
             Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(Decimal::from(v % 11))
         };
-        let weight = |w: u8| Weight::new(Decimal::from(if uneven { w % 3 + 1 } else { 1 })).unwrap();
+        let weight =
+            |w: u8| Weight::new(Decimal::from(if uneven { w % 3 + 1 } else { 1 })).unwrap();
         let mut co = Objective::new("co".parse().unwrap(), "Company", "company");
         let mut objectives = Vec::new();
         for (i, &(w, value)) in values.iter().enumerate() {
-            let first = if i == 0 { Weight::new(Decimal::TWO).unwrap() } else { weight(w) };
+            let first = if i == 0 {
+                Weight::new(Decimal::TWO).unwrap()
+            } else {
+                weight(w)
+            };
             co = co.with_key_result(
                 KeyResult::new(format!("c{i}").parse().unwrap(), "C")
                     .with_weight(first)
@@ -348,7 +353,11 @@ mod pinned {
     fn the_top_objective_is_wide() {
         let set = OkrSet::from_document(realistic()).unwrap();
         let co0 = set.node("co0").unwrap();
-        assert!(co0.supporters().count() > 32, "{}", co0.supporters().count());
+        assert!(
+            co0.supporters().count() > 32,
+            "{}",
+            co0.supporters().count()
+        );
     }
 
     #[test]

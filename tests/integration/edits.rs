@@ -236,15 +236,31 @@ fn an_edit_names_its_ids_with_what_they_name() {
         ])
     );
     assert_eq!(
-        names(Edit::MoveLink { from: id("t"), target: id("a"), to: id("b") }),
-        own(&[("t", Named::Node), ("a", Named::Linked), ("b", Named::Linked)])
+        names(Edit::MoveLink {
+            from: id("t"),
+            target: id("a"),
+            to: id("b")
+        }),
+        own(&[
+            ("t", Named::Node),
+            ("a", Named::Linked),
+            ("b", Named::Linked)
+        ])
     );
     assert_eq!(
-        names(Edit::SetScore { id: id("o"), score: None, reason: String::new() }),
+        names(Edit::SetScore {
+            id: id("o"),
+            score: None,
+            reason: String::new()
+        }),
         own(&[("o", Named::Node)])
     );
     assert_eq!(
-        names(Edit::CarryForward { objective: id("o"), to: id("Q2"), keep_values: false }),
+        names(Edit::CarryForward {
+            objective: id("o"),
+            to: id("Q2"),
+            keep_values: false
+        }),
         own(&[("o", Named::Node), ("Q2", Named::Period)])
     );
     assert_eq!(
@@ -257,5 +273,8 @@ fn an_edit_names_its_ids_with_what_they_name() {
         }),
         own(&[("k#2", Named::CheckIn), ("k", Named::Node)])
     );
-    assert_eq!(names(Edit::ClosePeriod { period: id("Q1") }), own(&[("Q1", Named::Period)]));
+    assert_eq!(
+        names(Edit::ClosePeriod { period: id("Q1") }),
+        own(&[("Q1", Named::Period)])
+    );
 }

@@ -59,12 +59,18 @@ fn check_ins_recorded_one_by_one_take_their_place_in_the_history() {
     assert_eq!(history(&one_by_one), expected);
     assert_eq!(history(&batch), expected);
     assert_eq!(one_by_one, batch);
-    assert_eq!(one_by_one, OkrSet::from_document(one_by_one.to_document()).unwrap());
+    assert_eq!(
+        one_by_one,
+        OkrSet::from_document(one_by_one.to_document()).unwrap()
+    );
     // Deleting near the front and near the back keeps the order.
     for n in [8, 6] {
         let id = format!("kr#{n}").parse().unwrap();
         one_by_one
-            .apply(Edit::DeleteCheckIn { check_in: id, reason: "typo".into() })
+            .apply(Edit::DeleteCheckIn {
+                check_in: id,
+                reason: "typo".into(),
+            })
             .unwrap();
         expected.retain(|(_, v)| *v != value(n - 1));
     }
