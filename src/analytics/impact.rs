@@ -139,7 +139,6 @@ impl OkrSet {
             });
             keys.into_iter().map(|(_, _, i)| i).collect()
         };
-        let mut out = out;
         permute(&mut out, &order);
         Ok(out)
     }

@@ -219,7 +219,7 @@ mod wide {
                     .with_link(Link::new("co".parse().unwrap()).with_weight(weight(value)))
                     .with_key_result(
                         KeyResult::new(format!("k{i}").parse().unwrap(), "K")
-                            .with_metric(numeric(value / 3 ^ w)),
+                            .with_metric(numeric((value / 3) ^ w)),
                     ),
             );
         }
@@ -368,7 +368,8 @@ mod pinned {
 
     #[test]
     fn impact_under_other_rules_is_pinned() {
-        let variants: [(&str, fn(&mut Document)); 6] = [
+        type Rules = fn(&mut Document);
+        let variants: [(&str, Rules); 6] = [
             ("mean", |d| d.strategy = "mean".into()),
             ("min", |d| d.strategy = "min".into()),
             ("best", |d| d.strategy = "best".into()),
