@@ -86,7 +86,14 @@ impl OkrSet {
         let before = self.progress_at_index(root);
         let mut what_ifs = self.state().what_ifs(root, self.strategies());
         let mut out = Vec::new();
-        let mut keys = Vec::new();
+        // Sort keys that compare as the decimals do, each made once (a
+        // decimal comparison rescales): one word each while gains and
+        // shares stay within a few billion (any progress cap short of
+        // that), the full keys once one does not.
+        type Key = (bool, u128, u128);
+        let small = |(sign, high, _): Key| sign && high == 0;
+        let mut compact: Vec<(u128, u128, u32)> = Vec::new();
+        let mut wide: Option<Vec<(Key, Key, u32)>> = None;
         for (n, &node_share) in share.iter().enumerate() {
             let node = NodeIndex::new(n);
             let Some(Node::KeyResult(k)) = self.graph().node_weight(node) else {
@@ -103,41 +110,48 @@ impl OkrSet {
                 before,
                 after: self.progress_or_now(after, root),
             };
-            keys.push((
+            let (gain, share, i) = (
                 order_key(impact.gain()),
                 order_key(impact.share),
                 to_u32(out.len()),
-            ));
+            );
+            match &mut wide {
+                Some(keys) => keys.push((gain, share, i)),
+                None if small(gain) && small(share) => compact.push((gain.2, share.2, i)),
+                None => {
+                    let mut keys: Vec<(Key, Key, u32)> = compact
+                        .drain(..)
+                        .map(|(g, s, i)| ((true, 0, g), (true, 0, s), i))
+                        .collect();
+                    keys.push((gain, share, i));
+                    wide = Some(keys);
+                }
+            }
             out.push(impact);
         }
-        // Largest gain first, then largest share, then by id: keys that
-        // compare as the decimals do, each made once (a decimal comparison
-        // rescales), sorted apart from the larger impacts. Ids are unique,
-        // so the order is total and an unstable sort gives the one order.
+        // Largest gain first, then largest share, then by id. Ids are
+        // unique, so the order is total and an unstable sort gives the one
+        // order; the keys are sorted apart from the larger impacts.
         let id = |i: u32| out.get(i as usize).map(|impact| &impact.key_result);
-        let small = |(sign, high, _): (bool, u128, u128)| sign && high == 0;
-        let order: Vec<u32> = if keys.iter().all(|&(g, s, _)| small(g) && small(s)) {
-            // Gains and shares within a few billion (any progress cap
-            // short of that): one word each, a third of the bytes to move.
-            let mut compact: Vec<(u128, u128, u32)> = keys
-                .iter()
-                .map(|&((_, _, g), (_, _, s), i)| (g, s, i))
-                .collect();
-            compact.sort_unstable_by(|(gain_a, share_a, a), (gain_b, share_b, b)| {
-                gain_b
-                    .cmp(gain_a)
-                    .then_with(|| share_b.cmp(share_a))
-                    .then_with(|| id(*a).cmp(&id(*b)))
-            });
-            compact.into_iter().map(|(_, _, i)| i).collect()
-        } else {
-            keys.sort_unstable_by(|(gain_a, share_a, a), (gain_b, share_b, b)| {
-                gain_b
-                    .cmp(gain_a)
-                    .then_with(|| share_b.cmp(share_a))
-                    .then_with(|| id(*a).cmp(&id(*b)))
-            });
-            keys.into_iter().map(|(_, _, i)| i).collect()
+        let order: Vec<u32> = match wide {
+            None => {
+                compact.sort_unstable_by(|(gain_a, share_a, a), (gain_b, share_b, b)| {
+                    gain_b
+                        .cmp(gain_a)
+                        .then_with(|| share_b.cmp(share_a))
+                        .then_with(|| id(*a).cmp(&id(*b)))
+                });
+                compact.into_iter().map(|(_, _, i)| i).collect()
+            }
+            Some(mut keys) => {
+                keys.sort_unstable_by(|(gain_a, share_a, a), (gain_b, share_b, b)| {
+                    gain_b
+                        .cmp(gain_a)
+                        .then_with(|| share_b.cmp(share_a))
+                        .then_with(|| id(*a).cmp(&id(*b)))
+                });
+                keys.into_iter().map(|(_, _, i)| i).collect()
+            }
         };
         permute(&mut out, &order);
         Ok(out)

@@ -421,3 +421,38 @@ mod pinned {
         );
     }
 }
+
+/// Impact sorts by gain (largest first), then share, then id, whatever
+/// the gains' signs: a strategy that falls as its inputs rise gives
+/// negative gains.
+#[test]
+fn impact_is_sorted_by_gain_share_and_id_even_when_gains_are_negative() {
+    use okrs::{AggregationStrategy, Contribution, Decimal, OkrSet};
+    #[derive(Debug)]
+    struct Falling;
+    impl AggregationStrategy for Falling {
+        fn name(&self) -> &str {
+            "falling"
+        }
+        fn aggregate(&self, contributions: &[Contribution]) -> Decimal {
+            let sum: Decimal = contributions
+                .iter()
+                .map(|c| c.weight.value() * c.progress.value())
+                .sum();
+            let total: Decimal = contributions.iter().map(|c| c.weight.value()).sum();
+            (Decimal::ONE - sum / total).max(Decimal::ZERO)
+        }
+    }
+    let json = r#"{ "format": "okrs/1", "grading": "falling", "objectives": [
+      { "id": "o", "title": "O", "level": "team", "key_results": [
+        { "id": "a", "title": "A", "weight": "2", "metric": { "kind": "numeric", "start": "0", "target": "10", "current": "1" } },
+        { "id": "b", "title": "B", "metric": { "kind": "numeric", "start": "0", "target": "10", "current": "5" } },
+        { "id": "c", "title": "C", "metric": { "kind": "numeric", "start": "0", "target": "10", "current": "5" } },
+        { "id": "d", "title": "D", "metric": { "kind": "numeric", "start": "0", "target": "10", "current": "10" } } ] } ] }"#;
+    let document = okrs::Document::from_json(json).unwrap();
+    let set = OkrSet::builder().strategy(Falling).build(document).unwrap();
+    let impact = set.impact("o").unwrap();
+    let order: Vec<&str> = impact.iter().map(|i| i.key_result.as_str()).collect();
+    assert_eq!(order, ["d", "b", "c", "a"]);
+    assert!(impact[3].gain() < Decimal::ZERO, "{impact:?}");
+}
