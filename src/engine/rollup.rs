@@ -1568,7 +1568,8 @@ impl Progresses for [Decimal] {
 /// for about half the additions and none of the products.
 #[derive(Default)]
 struct Terms {
-    /// By slot: the node's entry in `nodes`, or [`NONE`] until computed.
+    /// By slot: one past the node's entry in `nodes`, 0 until computed
+    /// (zeroes: the allocator hands them out without writing them).
     at: Vec<u32>,
     nodes: Vec<TermsNode>,
     /// (term, running sum of its block through it) of each input of each
@@ -1619,7 +1620,7 @@ fn block_in(segment: &Range<usize>, j: usize) -> (usize, Range<usize>) {
 impl Terms {
     fn new(slots: usize) -> Self {
         Self {
-            at: vec![NONE; slots],
+            at: vec![0; slots],
             ..Self::default()
         }
     }
@@ -1634,8 +1635,8 @@ impl Terms {
         base: &(impl Progresses + ?Sized),
     ) -> Option<TermsNode> {
         let at = *self.at.get(s)?;
-        if at != NONE {
-            return self.nodes.get(at as usize).copied();
+        if at != 0 {
+            return self.nodes.get(at as usize - 1).copied();
         }
         let inputs = plan.inputs_of(s);
         let mut node = TermsNode {
@@ -1675,7 +1676,7 @@ impl Terms {
             node.factors = whole_factors(n0, n1, w0, w1);
         }
         if let Some(entry) = self.at.get_mut(s) {
-            *entry = to_u32(self.nodes.len());
+            *entry = to_u32(self.nodes.len() + 1);
         }
         self.nodes.push(node);
         Some(node)
@@ -1851,8 +1852,6 @@ impl Scratch for Sparse<'_> {
     }
 }
 
-const NONE: u32 = u32::MAX;
-
 /// Many what-ifs' changes, one at a time, written into a copy of the
 /// state's progress and undone after each: a what-if then reads its inputs
 /// as a full pass does, without a lookup per input. O(V) to set up, then
@@ -1862,9 +1861,12 @@ struct Dense<'a> {
     values: Vec<Decimal>,
     /// The slots the current what-if changed.
     changed: Vec<u32>,
-    /// By slot: its first noted position in `noted`, or [`NONE`].
+    /// By slot: one past its first noted position's entry in `noted`, 0
+    /// for none (zeroes: the allocator hands them out without writing
+    /// them).
     first: Vec<u32>,
-    /// Noted positions: (position, the next entry of the same slot).
+    /// Noted positions: (position, one past the next entry of the same
+    /// slot, 0 for none).
     noted: Vec<(u32, u32)>,
     /// The slots with noted positions.
     noting: Vec<u32>,
@@ -1876,7 +1878,7 @@ impl<'a> Dense<'a> {
             base,
             values: base.to_vec(),
             changed: Vec::new(),
-            first: vec![NONE; base.len()],
+            first: vec![0; base.len()],
             noted: Vec::new(),
             noting: Vec::new(),
         }
@@ -1892,7 +1894,7 @@ impl<'a> Dense<'a> {
         }
         for slot in self.noting.drain(..) {
             if let Some(first) = self.first.get_mut(slot as usize) {
-                *first = NONE;
+                *first = 0;
             }
         }
         self.noted.clear();
@@ -1919,19 +1921,22 @@ impl Scratch for Dense<'_> {
         let Some(first) = self.first.get_mut(consumer as usize) else {
             return;
         };
-        if *first == NONE {
+        if *first == 0 {
             self.noting.push(consumer);
         }
         self.noted.push((position, *first));
-        *first = to_u32(self.noted.len() - 1);
+        *first = to_u32(self.noted.len());
     }
     fn take_positions(&mut self, slot: u32, into: &mut Vec<u32>) {
         into.clear();
         let Some(first) = self.first.get_mut(slot as usize) else {
             return;
         };
-        let mut next = std::mem::replace(first, NONE);
-        while let Some(&(position, after)) = self.noted.get(next as usize) {
+        let mut next = std::mem::replace(first, 0);
+        while next != 0 {
+            let Some(&(position, after)) = self.noted.get(next as usize - 1) else {
+                break;
+            };
             into.push(position);
             next = after;
         }
