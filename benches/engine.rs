@@ -1,10 +1,13 @@
 //! Benchmarks of the engine on synthetic organisations of 1k to 1M nodes
 //! (`okrs::sample::synthetic`), against the floor: the same weighted roll-up
-//! as a plain loop over flat arrays, in `Decimal` and in `f64`.
+//! as a plain loop over flat arrays, in `Decimal` and in `f64`; and, on
+//! realistic organisations of 10k to 1M nodes (`okrs::sample::realistic`),
+//! the full roll-up beside the impact of the top objective.
 //!
 //! ```text
 //! cargo bench --bench engine                 # every size
 //! OKRS_BENCH_MAX=100000 cargo bench --bench engine   # skip the 1M size
+//! cargo bench --bench engine -- realistic    # the roll-up beside impact only
 //! ```
 #![allow(
     missing_docs,
@@ -329,8 +332,33 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// On `okrs::sample::realistic` organisations (10k nodes and up): the full
+/// roll-up, and the impact of the top objective `co0` (every measured key
+/// result under it, with its share and what-if) in the same run, so the
+/// two compare (issue 17: impact ≤ 20× a full roll-up at 1M nodes).
+fn realistic(c: &mut Criterion) {
+    let mut group = c.benchmark_group("realistic");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(2));
+    for target in sizes().into_iter().filter(|&n| n >= 10_000) {
+        let mut set = OkrSet::from_document(okrs::sample::realistic(target, 42)).unwrap();
+        let size = set.nodes().count();
+        group.bench_function(BenchmarkId::new("full_rollup", size), |b| {
+            b.iter(|| set.recompute());
+        });
+        let contributors = set.impact("co0").unwrap().len();
+        eprintln!("okrs: {size} nodes; co0 has {contributors} contributing key results");
+        group.bench_function(BenchmarkId::new("impact_top_objective", size), |b| {
+            b.iter(|| set.impact(black_box("co0")).unwrap());
+        });
+    }
+    group.finish();
+}
+
 fn main() {
     let mut criterion = Criterion::default().configure_from_args();
+    realistic(&mut criterion);
     bench(&mut criterion);
     criterion.final_summary();
 }

@@ -89,6 +89,29 @@ fn cascade(n: usize) -> Document {
     cascading(document(objectives))
 }
 
+/// A company objective with `n` key results (one weighing 2, so that its
+/// two groups do not meet in one sum of small products) and `n` team
+/// objectives aligned to it, each with a key result: a node of two wide
+/// groups (`Evaluator::Groups`) every what-if passes through.
+fn two_groups(n: usize) -> Document {
+    let mut top = Objective::new(id("top"), "Grow", "company");
+    let mut objectives = Vec::with_capacity(n + 1);
+    for i in 0..n {
+        let mut kr = key_result("top", i);
+        if i == 0 {
+            kr = kr.with_weight(okrs::Weight::new(Decimal::TWO).unwrap());
+        }
+        top = top.with_key_result(kr);
+        objectives.push(
+            Objective::new(id(&format!("team{i}")), "Help", "team")
+                .with_link(Link::new(id("top")))
+                .with_key_result(key_result(&format!("team{i}"), i)),
+        );
+    }
+    objectives.insert(0, top);
+    cascading(document(objectives))
+}
+
 /// `n` periods, each within the one before, and one objective in the last.
 fn period_chain(n: usize) -> Document {
     let mut periods = Vec::with_capacity(n);
@@ -252,6 +275,9 @@ fn bench(c: &mut Criterion) {
     });
     grow(c, "wide_objective/report", wide_objective, |_, set| {
         set.to_text(date)
+    });
+    grow(c, "two_groups/impact", two_groups, |_, set| {
+        set.impact("top").unwrap()
     });
     grow(c, "cascade/lint", cascade, |_, set| set.lint(date));
     grow(c, "cascade/markdown", cascade, |_, set| {

@@ -339,6 +339,144 @@ impl Edit {
     }
 }
 
+impl Edit {
+    /// Every id the edit names, each with what it names there, in the
+    /// order the edit gives them: the node it changes (or adds to, or links
+    /// from), the other nodes it names (a link's target, an added
+    /// objective's links), the nodes it adds (an objective with its key
+    /// results, their sub-key results and initiatives, depth first), a
+    /// check-in (followed by its key result, read off the check-in's id),
+    /// periods. An app decides from them who may make or see an edit and
+    /// indexes its audit log by them. O(ids).
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Edit, Link, Named};
+    /// let edit = Edit::AddLink { from: "team".parse()?, link: Link::new("co".parse()?) };
+    /// let ids: Vec<(String, Named)> =
+    ///     edit.ids().into_iter().map(|(id, named)| (id.to_string(), named)).collect();
+    /// assert_eq!(ids, [("team".into(), Named::Node), ("co".into(), Named::Linked)]);
+    ///
+    /// let edit = Edit::DeleteCheckIn { check_in: "kr#3".parse()?, reason: "typo".into() };
+    /// let ids = edit.ids();
+    /// assert_eq!(ids[0], ("kr#3".parse()?, Named::CheckIn));
+    /// assert_eq!(ids[1], ("kr".parse()?, Named::Node));
+    /// # Ok::<(), okrs::IdError>(())
+    /// ```
+    #[must_use]
+    pub fn ids(&self) -> Vec<(Id, Named)> {
+        let mut ids: Vec<(Id, Named)> = Vec::new();
+        let mut push = |id: &Id, named: Named| ids.push((id.clone(), named));
+        // No `_` arm: a new edit does not compile until its ids are listed.
+        match self {
+            Self::AddObjective { objective } => {
+                push(&objective.id, Named::Added);
+                for key_result in &objective.key_results {
+                    added_key_result(key_result, &mut push);
+                }
+                for link in &objective.aligned_to {
+                    push(&link.id, Named::Linked);
+                }
+                for carried in [&objective.carried_from, &objective.carried_to]
+                    .into_iter()
+                    .flatten()
+                {
+                    push(carried, Named::Linked);
+                }
+            }
+            Self::AddKeyResult { parent, key_result } => {
+                push(parent, Named::Node);
+                added_key_result(key_result, &mut push);
+            }
+            Self::AddInitiative {
+                key_result,
+                initiative,
+            } => {
+                push(key_result, Named::Node);
+                push(&initiative.id, Named::Added);
+            }
+            Self::AddLink { from, link } => {
+                push(from, Named::Node);
+                push(&link.id, Named::Linked);
+            }
+            Self::RemoveLink { from, target } | Self::SetLinkWeight { from, target, .. } => {
+                push(from, Named::Node);
+                push(target, Named::Linked);
+            }
+            Self::MoveLink { from, target, to } => {
+                push(from, Named::Node);
+                push(target, Named::Linked);
+                push(to, Named::Linked);
+            }
+            Self::RemoveObjective { id }
+            | Self::RemoveKeyResult { id }
+            | Self::RemoveInitiative { id }
+            | Self::SetTitle { id, .. }
+            | Self::SetDescription { id, .. }
+            | Self::SetOwners { id, .. }
+            | Self::SetVisibility { id, .. }
+            | Self::SetWeight { id, .. }
+            | Self::SetProgressFrom { id, .. }
+            | Self::SetCommitment { id, .. }
+            | Self::SetLevel { id, .. }
+            | Self::SetPeriod { id, .. }
+            | Self::SetMetric { id, .. }
+            | Self::SetInitiativeStatus { id, .. }
+            | Self::SetScore { id, .. } => push(id, Named::Node),
+            Self::RecordCheckIn { key_result, .. } => push(key_result, Named::Node),
+            Self::CorrectCheckIn { check_in, .. } | Self::DeleteCheckIn { check_in, .. } => {
+                push(check_in, Named::CheckIn);
+                let key_result = check_in.as_str().rsplit_once('#').map(|(k, _)| k);
+                if let Some(key_result) = key_result.and_then(|k| k.parse::<Id>().ok()) {
+                    push(&key_result, Named::Node);
+                }
+            }
+            Self::AddPeriod { period } => push(&period.id, Named::Period),
+            Self::RemovePeriod { id } => push(id, Named::Period),
+            Self::ClosePeriod { period } | Self::ReopenPeriod { period } => {
+                push(period, Named::Period);
+            }
+            Self::CarryForward { objective, to, .. } => {
+                push(objective, Named::Node);
+                push(to, Named::Period);
+            }
+        }
+        ids
+    }
+}
+
+/// An added key result's id, then its initiatives', then its sub-key
+/// results' (each the same way).
+fn added_key_result(key_result: &KeyResult, push: &mut impl FnMut(&Id, Named)) {
+    push(&key_result.id, Named::Added);
+    for initiative in &key_result.initiatives {
+        push(&initiative.id, Named::Added);
+    }
+    for sub in &key_result.key_results {
+        added_key_result(sub, push);
+    }
+}
+
+/// What an id names in an edit (see [`Edit::ids`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Named {
+    /// The node the edit changes, adds to or links from: the one whose
+    /// owners may make it (for a check-in's correction or deletion, its
+    /// key result).
+    Node,
+    /// Another node the edit names, which must be there: a link's target,
+    /// a moved link's new target, an added objective's links and the
+    /// objectives it was carried from or to.
+    Linked,
+    /// A node the edit adds.
+    Added,
+    /// A check-in (`<key result>#<n>`).
+    CheckIn,
+    /// A period.
+    Period,
+}
+
 /// An edit stamped with who made it and when: one line of an audit log.
 ///
 /// In the edit format the envelope's fields sit beside the edit's:

@@ -103,7 +103,7 @@ pub use checkin::{
 };
 #[allow(deprecated)]
 pub use document::{DEFAULT_GRADING, DEFAULT_STRATEGY, Document, Format};
-pub use edit::{Change, Changes, Edit, Envelope, Moved};
+pub use edit::{Change, Changes, Edit, Envelope, Moved, Named};
 #[cfg(feature = "csv")]
 pub use error::CsvError;
 pub use error::{Error, LoadError, ParseError};

@@ -433,6 +433,52 @@ pub(crate) fn at_max_scale(value: Decimal) -> Option<u128> {
     (mantissa.leading_zeros() + power.leading_zeros() >= 128).then(|| mantissa * power)
 }
 
+/// A key that orders like the decimal and is cheap to compare: its sign,
+/// then its magnitude brought to the largest scale (up to 190 bits, high
+/// part first), inverted below zero. Sorting many decimals by it saves a
+/// rescale per comparison. O(1).
+#[inline]
+pub(crate) fn order_key(value: Decimal) -> (bool, u128, u128) {
+    const LOW: u128 = u64::MAX as u128;
+    let m = value.mantissa().unsigned_abs();
+    let power = POWERS_OF_TEN
+        .get((Decimal::MAX_SCALE.saturating_sub(value.scale())) as usize)
+        .copied()
+        .unwrap_or(1);
+    // m < 2^96 and power < 2^94: four 64-bit partial products.
+    let (m1, m0) = (m >> 64, m & LOW);
+    let (p1, p0) = (power >> 64, power & LOW);
+    let middle = m0 * p1 + m1 * p0;
+    let (low, carry) = (m0 * p0).overflowing_add(middle << 64);
+    let high = m1 * p1 + (middle >> 64) + u128::from(carry);
+    if value.is_sign_negative() && m != 0 {
+        (false, !high, !low)
+    } else {
+        (true, high, low)
+    }
+}
+
+/// The last argument of a function of one decimal and its result: the
+/// same argument, bit for bit, gives the same result without the call.
+#[derive(Default)]
+pub(crate) struct Repeat {
+    last: Option<([u8; 16], Decimal)>,
+}
+
+impl Repeat {
+    pub(crate) fn get(&mut self, argument: Decimal, f: impl FnOnce(Decimal) -> Decimal) -> Decimal {
+        let key = argument.serialize();
+        match self.last {
+            Some((last, result)) if last == key => result,
+            _ => {
+                let result = f(argument);
+                self.last = Some((key, result));
+                result
+            }
+        }
+    }
+}
+
 /// Whether `0 ≤ value < 1`, read off the mantissa and scale. O(1).
 fn below_one(value: Decimal) -> bool {
     !value.is_sign_negative()
@@ -498,6 +544,50 @@ impl<'de> Deserialize<'de> for Progress {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn order_keys_order_like_their_decimals() {
+        use super::order_key;
+        let values: Vec<Decimal> = [
+            "0",
+            "-0",
+            "0.0",
+            "1",
+            "1.000",
+            "-1",
+            "0.5",
+            "0.50",
+            "-0.5",
+            "0.3333333333333333333333333333",
+            "0.3333333333333333333333333334",
+            "-0.3333333333333333333333333333",
+            "2",
+            "10",
+            "1e-28",
+            "-1e-28",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "7.9228162514264337593543950335",
+            "0.0000000000000000000000000001",
+            "123456789.123456789",
+        ]
+        .iter()
+        .map(|t| {
+            t.parse::<Decimal>()
+                .or_else(|_| Decimal::from_scientific(t))
+                .unwrap()
+        })
+        .collect();
+        for a in &values {
+            for b in &values {
+                assert_eq!(
+                    order_key(*a).cmp(&order_key(*b)),
+                    a.cmp(b),
+                    "{a} against {b}"
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

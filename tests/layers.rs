@@ -101,6 +101,7 @@ const FILES: &[(&str, Layer)] = &[
     // 3. engine
     ("engine/mod.rs", Layer::Engine),
     ("engine/graph.rs", Layer::Engine),
+    ("engine/history.rs", Layer::Engine),
     ("engine/rollup.rs", Layer::Engine),
     // 4. set
     ("set/mod.rs", Layer::Set),

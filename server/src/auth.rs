@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use okrs::{Edit, Id, NodeKind, OkrSet};
+use okrs::{Edit, Id, Named, NodeKind, OkrSet};
 use serde::Deserialize;
 
 use crate::reader::Audience;
@@ -158,34 +158,38 @@ pub fn authorize(set: &OkrSet, person: &Person, edit: &Edit) -> Result<(), Forbi
                 })
             }
         }
-        Edit::RemoveObjective { id }
-        | Edit::RemoveKeyResult { id }
-        | Edit::RemoveInitiative { id }
-        | Edit::SetTitle { id, .. }
-        | Edit::SetDescription { id, .. }
-        | Edit::SetOwners { id, .. }
-        | Edit::SetVisibility { id, .. }
-        | Edit::SetWeight { id, .. }
-        | Edit::SetCommitment { id, .. }
-        | Edit::SetLevel { id, .. }
-        | Edit::SetPeriod { id, .. }
-        | Edit::SetMetric { id, .. }
-        | Edit::SetInitiativeStatus { id, .. } => owned(id),
-        Edit::AddKeyResult { parent, .. } => owned(parent),
-        Edit::AddInitiative { key_result, .. } | Edit::RecordCheckIn { key_result, .. } => {
-            owned(key_result)
-        }
-        Edit::AddLink { from, .. }
-        | Edit::RemoveLink { from, .. }
-        | Edit::MoveLink { from, .. }
-        | Edit::SetLinkWeight { from, .. } => owned(from),
-        Edit::CorrectCheckIn { check_in, .. } | Edit::DeleteCheckIn { check_in, .. } => {
-            match key_result_of_check_in(set, check_in) {
+        // The edits an owner may make: of the node the edit names as its
+        // own (`Named::Node`).
+        Edit::RemoveObjective { .. }
+        | Edit::RemoveKeyResult { .. }
+        | Edit::RemoveInitiative { .. }
+        | Edit::SetTitle { .. }
+        | Edit::SetDescription { .. }
+        | Edit::SetOwners { .. }
+        | Edit::SetVisibility { .. }
+        | Edit::SetWeight { .. }
+        | Edit::SetCommitment { .. }
+        | Edit::SetLevel { .. }
+        | Edit::SetPeriod { .. }
+        | Edit::SetMetric { .. }
+        | Edit::SetInitiativeStatus { .. }
+        | Edit::AddKeyResult { .. }
+        | Edit::AddInitiative { .. }
+        | Edit::RecordCheckIn { .. }
+        | Edit::AddLink { .. }
+        | Edit::RemoveLink { .. }
+        | Edit::MoveLink { .. }
+        | Edit::SetLinkWeight { .. }
+        | Edit::CarryForward { .. } => match named(edit, Named::Node) {
+            Some(node) => owned(&node),
+            None => Ok(()),
+        },
+        Edit::CorrectCheckIn { .. } | Edit::DeleteCheckIn { .. } => {
+            match named(edit, Named::CheckIn).and_then(|c| key_result_of_check_in(set, &c)) {
                 Some(key_result) => owned(&key_result),
                 None => Ok(()),
             }
         }
-        Edit::CarryForward { objective, .. } => owned(objective),
         // Periods belong to the whole organisation; new kinds of edit are
         // for admins until a rule is written for them.
         _ => Err(Forbidden {
@@ -221,6 +225,14 @@ fn may_edit(set: &OkrSet, person: &Person, id: &str) -> bool {
             None => return false,
         }
     }
+}
+
+/// The first id an edit names as `named` (see [`Edit::ids`]).
+fn named(edit: &Edit, named: Named) -> Option<Id> {
+    edit.ids()
+        .into_iter()
+        .find(|(_, n)| *n == named)
+        .map(|(id, _)| id)
 }
 
 /// The key result holding a check-in: check-in ids are

@@ -139,58 +139,13 @@ impl Drop for Listening {
     }
 }
 
-/// The ids an edit names: what the audit log is searched by. A check-in's
-/// id (`<key result>#<n>`) also names its key result.
+/// The ids an edit names: what the audit log is searched by (every id
+/// [`Edit::ids`] gives, once each: a check-in's id names its key result
+/// too).
 #[must_use]
 pub fn named_ids(edit: &Edit) -> Vec<String> {
-    let ids: Vec<&okrs::Id> = match edit {
-        Edit::AddObjective { objective } => {
-            let mut ids: Vec<&okrs::Id> = vec![&objective.id];
-            ids.extend(objective.key_results.iter().map(|k| &k.id));
-            ids.extend(objective.aligned_to.iter().map(|l| &l.id));
-            ids
-        }
-        Edit::AddKeyResult { parent, key_result } => vec![parent, &key_result.id],
-        Edit::AddInitiative {
-            key_result,
-            initiative,
-        } => vec![key_result, &initiative.id],
-        Edit::AddLink { from, link } => vec![from, &link.id],
-        Edit::RemoveLink { from, target } | Edit::SetLinkWeight { from, target, .. } => {
-            vec![from, target]
-        }
-        Edit::MoveLink { from, target, to } => vec![from, target, to],
-        Edit::RemoveObjective { id }
-        | Edit::RemoveKeyResult { id }
-        | Edit::RemoveInitiative { id }
-        | Edit::SetTitle { id, .. }
-        | Edit::SetDescription { id, .. }
-        | Edit::SetOwners { id, .. }
-        | Edit::SetVisibility { id, .. }
-        | Edit::SetWeight { id, .. }
-        | Edit::SetCommitment { id, .. }
-        | Edit::SetLevel { id, .. }
-        | Edit::SetPeriod { id, .. }
-        | Edit::SetMetric { id, .. }
-        | Edit::SetInitiativeStatus { id, .. }
-        | Edit::SetProgressFrom { id, .. }
-        | Edit::SetScore { id, .. } => vec![id],
-        Edit::RecordCheckIn { key_result, .. } => vec![key_result],
-        Edit::CorrectCheckIn { check_in, .. } | Edit::DeleteCheckIn { check_in, .. } => {
-            let mut ids = vec![check_in.as_str().to_owned()];
-            if let Some((key_result, _)) = check_in.as_str().rsplit_once('#') {
-                ids.push(key_result.to_owned());
-            }
-            return ids;
-        }
-        Edit::AddPeriod { period } => vec![&period.id],
-        Edit::RemovePeriod { id } => vec![id],
-        Edit::ClosePeriod { period } | Edit::ReopenPeriod { period } => vec![period],
-        Edit::CarryForward { objective, to, .. } => vec![objective, to],
-        _ => Vec::new(),
-    };
-    let mut out: Vec<String> = Vec::with_capacity(ids.len());
-    for id in ids {
+    let mut out: Vec<String> = Vec::new();
+    for (id, _) in edit.ids() {
         if !out.iter().any(|o| o == id.as_str()) {
             out.push(id.as_str().to_owned());
         }

@@ -22,7 +22,7 @@
 
 use std::sync::Arc;
 
-use okrs::{Band, Change, Changes, Date, Edit, Id, NodeKind, OkrSet, Progress, Viewer};
+use okrs::{Band, Change, Changes, Date, Edit, Id, Named, NodeKind, OkrSet, Progress, Viewer};
 use serde::Serialize;
 
 use crate::app::Committed;
@@ -267,98 +267,36 @@ pub fn visible_audit(entries: Vec<AuditEntry>, reader: &Reader<'_>) -> Vec<Audit
 
 /// The nodes an edit names, for deciding who may see or make it.
 #[derive(Debug, Default)]
-pub struct EditIds<'e> {
+pub struct EditIds {
     /// Nodes that must exist for the edit to apply: what it changes, what
     /// it links to, the key result of a check-in.
-    pub refs: Vec<&'e str>,
+    pub refs: Vec<Id>,
     /// Nodes the edit adds (new ids).
-    pub adds: Vec<&'e str>,
+    pub adds: Vec<Id>,
 }
 
-impl<'e> EditIds<'e> {
-    /// The nodes of an edit; `None` for an edit this server does not know
-    /// (its ids cannot be vouched for, so only admins may make it or read
-    /// it). Periods are not nodes: everyone sees them.
+impl EditIds {
+    /// The nodes of an edit, from [`Edit::ids`]; `None` for an edit this
+    /// server does not know (its ids cannot be vouched for, so only admins
+    /// may make it or read it). Periods are not nodes: everyone sees them;
+    /// a check-in is vouched for by its key result.
     #[must_use]
-    pub fn of(edit: &'e Edit) -> Option<Self> {
+    pub fn of(edit: &Edit) -> Option<Self> {
         let mut ids = Self::default();
-        match edit {
-            Edit::AddObjective { objective } => {
-                ids.adds.push(objective.id.as_str());
-                for key_result in &objective.key_results {
-                    ids.add_key_result(key_result);
-                }
-                ids.refs
-                    .extend(objective.aligned_to.iter().map(|l| l.id.as_str()));
-                ids.refs.extend(
-                    [&objective.carried_from, &objective.carried_to]
-                        .into_iter()
-                        .flatten()
-                        .map(Id::as_str),
-                );
+        for (id, named) in edit.ids() {
+            match named {
+                Named::Node | Named::Linked => ids.refs.push(id),
+                Named::Added => ids.adds.push(id),
+                Named::CheckIn | Named::Period => {}
+                _ => return None,
             }
-            Edit::AddKeyResult { parent, key_result } => {
-                ids.refs.push(parent.as_str());
-                ids.add_key_result(key_result);
-            }
-            Edit::AddInitiative {
-                key_result,
-                initiative,
-            } => {
-                ids.refs.push(key_result.as_str());
-                ids.adds.push(initiative.id.as_str());
-            }
-            Edit::AddLink { from, link } => ids.refs.extend([from.as_str(), link.id.as_str()]),
-            Edit::RemoveLink { from, target } | Edit::SetLinkWeight { from, target, .. } => {
-                ids.refs.extend([from.as_str(), target.as_str()]);
-            }
-            Edit::MoveLink { from, target, to } => {
-                ids.refs
-                    .extend([from.as_str(), target.as_str(), to.as_str()]);
-            }
-            Edit::RemoveObjective { id }
-            | Edit::RemoveKeyResult { id }
-            | Edit::RemoveInitiative { id }
-            | Edit::SetTitle { id, .. }
-            | Edit::SetDescription { id, .. }
-            | Edit::SetOwners { id, .. }
-            | Edit::SetVisibility { id, .. }
-            | Edit::SetWeight { id, .. }
-            | Edit::SetCommitment { id, .. }
-            | Edit::SetLevel { id, .. }
-            | Edit::SetPeriod { id, .. }
-            | Edit::SetMetric { id, .. }
-            | Edit::SetInitiativeStatus { id, .. }
-            | Edit::SetProgressFrom { id, .. }
-            | Edit::SetScore { id, .. } => ids.refs.push(id.as_str()),
-            Edit::RecordCheckIn { key_result, .. } => ids.refs.push(key_result.as_str()),
-            Edit::CorrectCheckIn { check_in, .. } | Edit::DeleteCheckIn { check_in, .. } => {
-                if let Some(key_result) = key_result_of(check_in) {
-                    ids.refs.push(key_result);
-                }
-            }
-            Edit::CarryForward { objective, .. } => ids.refs.push(objective.as_str()),
-            Edit::AddPeriod { .. }
-            | Edit::RemovePeriod { .. }
-            | Edit::ClosePeriod { .. }
-            | Edit::ReopenPeriod { .. } => {}
-            _ => return None,
         }
         Some(ids)
     }
 
-    fn add_key_result(&mut self, key_result: &'e okrs::KeyResult) {
-        self.adds.push(key_result.id.as_str());
-        self.adds
-            .extend(key_result.initiatives.iter().map(|i| i.id.as_str()));
-        for sub in &key_result.key_results {
-            self.add_key_result(sub);
-        }
-    }
-
     /// Every node named, referenced or added.
-    pub fn all(&self) -> impl Iterator<Item = &'e str> + '_ {
-        self.refs.iter().chain(&self.adds).copied()
+    pub fn all(&self) -> impl Iterator<Item = &str> + '_ {
+        self.refs.iter().chain(&self.adds).map(Id::as_str)
     }
 }
 

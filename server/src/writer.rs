@@ -432,8 +432,7 @@ fn hidden_reference(set: &OkrSet, viewer: &Viewer, edit: &Edit) -> Option<okrs::
         _ => EditIds::of(edit)?
             .refs
             .into_iter()
-            .find(|id| hidden(id))
-            .and_then(|id| id.parse::<Id>().ok())
+            .find(|id| hidden(id.as_str()))
             .map(okrs::Error::UnknownNode),
     }
 }

@@ -17,6 +17,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 use rust_decimal::Decimal;
 
+use crate::engine::history::History;
 use crate::invariant::sure;
 use crate::time::AsOf;
 use crate::{
@@ -141,7 +142,7 @@ pub(crate) struct KeyResultDetail {
     /// Sorted by the instant each happened in the set's time zone (a plain
     /// date at the start of its day there); check-ins at the same instant
     /// keep their order of arrival, so the one recorded later counts.
-    pub(crate) check_ins: Vec<CheckIn>,
+    pub(crate) check_ins: History,
     /// Sorted by date.
     pub(crate) phases: Vec<Phase>,
     pub(crate) key_results: Vec<NodeIndex>,
@@ -184,7 +185,7 @@ impl KeyResultNode {
     /// date at the start of its day there); check-ins at the same instant
     /// keep their order of arrival, so the one recorded later counts.
     pub(crate) fn check_ins(&self) -> &[CheckIn] {
-        self.detail.as_ref().map_or(&[], |d| &d.check_ins)
+        self.detail.as_ref().map_or(&[], |d| d.check_ins.as_slice())
     }
 
     /// Sorted by date.

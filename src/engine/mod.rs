@@ -2,6 +2,7 @@
 //!
 //! - [`graph`]: the petgraph DAG of nodes and links, the title arena and
 //!   the id index.
+//! - [`history`]: a key result's check-ins in order, with room in front.
 //! - [`rollup`]: the roll-up plan (a locality-aware topological order with
 //!   each node's inputs and consumers) and the passes over it: full,
 //!   incremental, as of a date, and what-if overlays.
@@ -9,6 +10,7 @@
 //! Nothing here is public; the set keeps the model's rules and calls in.
 
 pub(crate) mod graph;
+pub(crate) mod history;
 pub(crate) mod rollup;
 
 use crate::invariant::sure;

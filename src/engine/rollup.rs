@@ -15,7 +15,11 @@ use rust_decimal::Decimal;
 
 use crate::engine::graph::{EdgeKind, Folded, Graph, Node, strategy_of};
 use crate::invariant::{sure, sure_or, to_u32};
-use crate::strategy::{Builtin, Inputs, SumTree, Sums, scaled_weighted_mean, two_groups};
+use crate::number::Repeat;
+use crate::strategy::{
+    BLOCK, Builtin, Inputs, SumTree, Sums, scaled_weighted_mean, two_groups, two_groups_by,
+    whole_factors,
+};
 use crate::{
     AggregationStrategy, Contribution, Mean, Min, Progress, ProgressFrom, Weight, WeightedMean,
 };
@@ -962,6 +966,17 @@ struct RawOverlay<'a> {
     changed: Option<(u32, Raw)>,
 }
 
+impl RawOverlay<'_> {
+    /// Whether the changed node's raw values differ from the state's.
+    fn moves(&self) -> bool {
+        self.changed.is_some_and(|(node, (done, distance))| {
+            self.base.raw(node).is_none_or(|(d, r)| {
+                d.serialize() != done.serialize() || r.serialize() != distance.serialize()
+            })
+        })
+    }
+}
+
 impl RawValues for RawOverlay<'_> {
     fn raw(&self, node: u32) -> Option<Raw> {
         match self.changed {
@@ -1143,130 +1158,208 @@ impl Plan {
             .map(|&(input, _)| self.node_at(input))
     }
 
-    /// The progress of every ancestor of `changed` had it reached its
-    /// target (own progress `value`; raw values, if a `sum-of-values` node
-    /// adds them, at the target), as an overlay by node index on `progress`
-    /// (by slot). O(A log A) for A ancestors.
-    fn what_if(
+    /// Rolls one changed node (`changed`, by slot, standing at `value`)
+    /// up to `root` through `scratch`, which holds the changes, and returns
+    /// the root's value. Only consumers at or before the root that
+    /// `reaches` can move it; a node whose value comes out bit for bit as
+    /// it stands moves nothing above it (the roll-up equals a full
+    /// recomputation, so its consumers would come out as they stand too).
+    /// O(A log A) for the A nodes evaluated, each O(inputs), or O(32 + log
+    /// inputs) per changed input where it keeps sums.
+    #[allow(clippy::too_many_arguments)]
+    fn roll_what_if<S: Scratch>(
         &self,
-        progress: &[Decimal],
-        raw: &Raws,
+        scratch: &mut S,
+        buffers: &mut Buffers,
+        raw: &RawOverlay<'_>,
         trees: &HashMap<u32, SumTree>,
-        changed: NodeIndex,
-        value: Decimal,
+        (changed, value): (u32, Decimal),
+        root: u32,
+        reaches: impl Fn(u32) -> bool,
         strategies: &Strategies,
-    ) -> HashMap<u32, Decimal> {
-        let raw = RawOverlay {
-            base: raw,
-            changed: raw
-                .raw(index_u32(changed))
-                .map(|r| (index_u32(changed), reached(r))),
-        };
-        let Some(changed) = self.slot_of(changed) else {
-            return HashMap::new();
-        };
-        let changed = to_u32(changed);
-        let mut overlay: HashMap<u32, Decimal> = HashMap::new();
-        let mut scratch = Vec::new();
-        overlay.insert(changed, value);
-        // The blocks of each reached node's inputs that changed: a node
-        // with kept sums re-adds those blocks only, so a what-if under an
-        // objective of n key results costs O(log n), not O(n).
-        let mut moved: HashMap<u32, Vec<usize>> = HashMap::new();
-        let mut queue: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
-        for &(c, position) in self.consumers_of(changed as usize) {
-            moved
-                .entry(c)
-                .or_default()
-                .push(SumTree::block_of(position as usize));
-            queue.push(Reverse(c));
+    ) -> Decimal {
+        if value.serialize() == scratch.base(changed).serialize() && !raw.moves() {
+            // Already at its target: nothing moves.
+            return scratch.at(root);
         }
+        scratch.set(changed, value);
+        buffers.queue.clear();
+        let queue = |scratch: &mut S, queue: &mut BinaryHeap<Reverse<u32>>, s: u32| {
+            for &(c, position) in self.consumers_of(s as usize) {
+                if c <= root && reaches(c) {
+                    scratch.note(c, position);
+                    queue.push(Reverse(c));
+                }
+            }
+        };
+        queue(scratch, &mut buffers.queue, changed);
         let mut last = None;
-        while let Some(Reverse(s)) = queue.pop() {
+        while let Some(Reverse(s)) = buffers.queue.pop() {
             if last == Some(s) {
                 continue;
             }
             last = Some(s);
-            let view = Overlay {
-                base: progress,
-                overlay: &overlay,
+            scratch.take_positions(s, &mut buffers.positions);
+            let termed = match &mut buffers.terms {
+                Some(terms) => {
+                    let sorted = &mut buffers.sorted;
+                    sorted.clear();
+                    sorted.extend(buffers.positions.iter().map(|&p| p as usize));
+                    sorted.sort_unstable();
+                    sorted.dedup();
+                    let base = scratch.base_values();
+                    if self.config.clamp {
+                        self.term_what_if::<true>(s as usize, trees, base, scratch, sorted, terms)
+                    } else {
+                        self.term_what_if::<false>(s as usize, trees, base, scratch, sorted, terms)
+                    }
+                }
+                None => None,
             };
-            let blocks = moved.remove(&s).unwrap_or_default();
-            let updated = match self.kept_what_if(s as usize, trees, &view, &blocks) {
+            let updated = match termed {
                 Some(value) => value,
-                None => self.evaluate(s as usize, &view, &raw, &mut scratch, strategies),
+                None => match self.kept_what_if(s as usize, trees, scratch, buffers) {
+                    Some(value) => value,
+                    None => self.evaluate(
+                        s as usize,
+                        scratch,
+                        raw,
+                        &mut buffers.contributions,
+                        strategies,
+                    ),
+                },
             };
-            overlay.insert(s, updated);
-            for &(c, position) in self.consumers_of(s as usize) {
-                moved
-                    .entry(c)
-                    .or_default()
-                    .push(SumTree::block_of(position as usize));
-                queue.push(Reverse(c));
+            if updated.serialize() == scratch.base(s).serialize() {
+                continue;
+            }
+            scratch.set(s, updated);
+            if s != root {
+                queue(scratch, &mut buffers.queue, s);
             }
         }
-        overlay
-            .into_iter()
-            .map(|(s, value)| (self.node_at(s), value))
-            .collect()
+        scratch.at(root)
     }
 
-    /// A slot's value from its kept sums with the `blocks` of its inputs
-    /// re-added from `view`, as an incremental pass would find it; `None`
-    /// for a slot without kept sums (evaluated in full instead).
+    /// A slot's value from its kept sums, the blocks of its inputs at
+    /// `buffers.positions` re-added from `view` (both groups' sums for
+    /// [`Evaluator::Groups`]), as an incremental pass would find it; `None`
+    /// for a slot that keeps no sums (evaluated in full instead).
+    /// O(B · (32 + log inputs)) for B changed blocks.
     fn kept_what_if(
         &self,
         s: usize,
         trees: &HashMap<u32, SumTree>,
-        view: &Overlay<'_>,
-        blocks: &[usize],
+        view: &(impl Progresses + ?Sized),
+        buffers: &mut Buffers,
     ) -> Option<Decimal> {
         let inputs = self.inputs_of(s);
-        if !SumTree::pays(inputs.len()) || !matches!(self.evaluator_of(s), Evaluator::Builtin(_)) {
+        if !SumTree::pays(inputs.len()) {
             return None;
         }
-        let tree = trees.get(&to_u32(s))?;
-        let cap = self.config.cap;
-        let value = if self.config.clamp {
-            tree.value_with(
-                &NodeInputs::<_, true> {
-                    inputs,
-                    progress: view,
-                },
-                blocks,
-            )
-        } else {
-            tree.value_with(
-                &NodeInputs::<_, false> {
-                    inputs,
-                    progress: view,
-                },
-                blocks,
-            )
+        let slot = to_u32(s);
+        let blocks = &mut buffers.blocks;
+        blocks.clear();
+        let value = match self.evaluator_of(s) {
+            Evaluator::Builtin(_) => {
+                let tree = trees.get(&slot)?;
+                blocks.extend(
+                    buffers
+                        .positions
+                        .iter()
+                        .map(|&p| SumTree::block_of(p as usize)),
+                );
+                if self.config.clamp {
+                    tree.value_with(
+                        &NodeInputs::<_, true> {
+                            inputs,
+                            progress: view,
+                        },
+                        blocks,
+                    )
+                } else {
+                    tree.value_with(
+                        &NodeInputs::<_, false> {
+                            inputs,
+                            progress: view,
+                        },
+                        blocks,
+                    )
+                }
+            }
+            Evaluator::Groups(split, extra) => {
+                // The first group's blocks, then the second's (positions
+                // within it), split where the second's begin.
+                blocks.extend(
+                    buffers
+                        .positions
+                        .iter()
+                        .filter(|&&p| p < split)
+                        .map(|&p| SumTree::block_of(p as usize)),
+                );
+                let first = blocks.len();
+                blocks.extend(
+                    buffers
+                        .positions
+                        .iter()
+                        .filter(|&&p| p >= split)
+                        .map(|&p| SumTree::block_of((p - split) as usize)),
+                );
+                let (a, b) = blocks.split_at(first);
+                if self.config.clamp {
+                    let view = NodeInputs::<_, true> {
+                        inputs,
+                        progress: view,
+                    };
+                    groups_with(trees, slot, (split, extra), &view, [a, b])
+                } else {
+                    let view = NodeInputs::<_, false> {
+                        inputs,
+                        progress: view,
+                    };
+                    groups_with(trees, slot, (split, extra), &view, [a, b])
+                }
+            }
+            _ => return None,
         };
-        Some(Progress::clamped(value, cap).value())
+        Some(Progress::clamped(value, self.config.cap).value())
     }
 
     /// Each input's share of a node's progress under a linear reading of
-    /// its strategy, by input node index: its weight over the total (the
-    /// weights [`weigh`] gives, so relative within each group); `mean`: one
-    /// over the count of counted inputs; `sum-of-values`: its distance
-    /// (target − start) over their sum. O(inputs).
-    pub(crate) fn shares(&self, node: NodeIndex, raw: &Raws) -> Vec<(u32, Decimal)> {
+    /// its strategy, by input node index, into `out` (cleared first): its
+    /// weight over the total (the weights [`weigh`] gives, so relative
+    /// within each group); `mean`: one over the count of counted inputs;
+    /// `sum-of-values`: its distance (target − start) over their sum.
+    /// O(inputs), no allocation once `out` has grown.
+    pub(crate) fn shares(&self, node: NodeIndex, raw: &Raws, out: &mut Vec<(u32, Decimal)>) {
+        out.clear();
         let Some(s) = self.slot_of(node) else {
-            return Vec::new();
+            return;
         };
         let inputs = self.inputs_of(s);
-        let shares: Vec<Decimal> = match self.evaluator_of(s) {
+        // Each entry's value, then (where a total is needed) its share. A
+        // value like the one before gives the same quotient: inputs of one
+        // weight (most of a wide node's) divide once.
+        let divide_by_total = |out: &mut Vec<(u32, Decimal)>| {
+            let total = out
+                .iter()
+                .fold(Decimal::ZERO, |sum, (_, v)| sum.saturating_add(*v));
+            let mut last = Repeat::default();
+            for (_, v) in out.iter_mut() {
+                *v = last.get(*v, |v| v.checked_div(total).unwrap_or_default());
+            }
+        };
+        match self.evaluator_of(s) {
             Evaluator::Builtin(Builtin::Mean) => {
                 let count = inputs.iter().filter(|(_, w)| !w.is_zero()).count();
                 let each = Decimal::ONE
                     .checked_div(Decimal::from(count))
                     .unwrap_or_default();
-                inputs
-                    .iter()
-                    .map(|&(_, w)| if w.is_zero() { Decimal::ZERO } else { each })
-                    .collect()
+                out.extend(inputs.iter().map(|&(input, w)| {
+                    (
+                        self.node_at(input),
+                        if w.is_zero() { Decimal::ZERO } else { each },
+                    )
+                }));
             }
             Evaluator::Groups(split, extra) => {
                 // n·w/W within each group, over the n₀ + n₁ members.
@@ -1279,57 +1372,45 @@ impl Plan {
                         .fold(Decimal::ZERO, |sum, (_, w)| sum.saturating_add(*w));
                     (Decimal::from(count), total)
                 };
-                let (n0, w0) = members(first);
-                let (n1, w1) = members(second);
-                let n1 = n1.saturating_add(Decimal::from(extra));
-                let all = n0.saturating_add(n1);
-                let share = |n: Decimal, total: Decimal, w: Decimal| {
-                    part(n, w, total).checked_div(all).unwrap_or_default()
+                // A folded member stands for `extra` more of the second
+                // group (a view's hidden contributions).
+                let extra = Decimal::from(extra);
+                let all = {
+                    let ((n0, _), (n1, _)) = (members(first), members(second));
+                    n0.saturating_add(n1).saturating_add(extra)
                 };
-                first
-                    .iter()
-                    .map(|&(_, w)| share(n0, w0, w))
-                    .chain(second.iter().map(|&(_, w)| share(n1, w1, w)))
-                    .collect()
+                for (group, more) in [(first, Decimal::ZERO), (second, extra)] {
+                    let (n, total) = members(group);
+                    let n = n.saturating_add(more);
+                    let mut last = Repeat::default();
+                    out.extend(group.iter().map(|&(input, w)| {
+                        let share = last.get(w, |w| {
+                            part(n, w, total).checked_div(all).unwrap_or_default()
+                        });
+                        (self.node_at(input), share)
+                    }));
+                }
             }
             Evaluator::SumOfValues => {
-                let distances: Vec<Decimal> = inputs
-                    .iter()
-                    .map(|&(input, w)| {
-                        let distance = raw.raw(self.node_at(input)).map(|(_, r)| r);
-                        distance.filter(|_| !w.is_zero()).unwrap_or_default()
-                    })
-                    .collect();
-                let total = distances
-                    .iter()
-                    .fold(Decimal::ZERO, |sum, r| sum.saturating_add(*r));
-                distances
-                    .into_iter()
-                    .map(|r| r.checked_div(total).unwrap_or_default())
-                    .collect()
+                out.extend(inputs.iter().map(|&(input, w)| {
+                    let node = self.node_at(input);
+                    let distance = raw.raw(node).map(|(_, r)| r);
+                    (node, distance.filter(|_| !w.is_zero()).unwrap_or_default())
+                }));
+                divide_by_total(out);
             }
             _ => {
                 // Weights near the decimal range would overflow their sum:
                 // scale them by the largest first, as `weighted_mean` does.
                 let largest = inputs.iter().map(|(_, w)| *w).max().unwrap_or_default();
-                let scaled: Vec<Decimal> = inputs
-                    .iter()
-                    .map(|&(_, w)| w.checked_div(largest).unwrap_or_default())
-                    .collect();
-                let total = scaled
-                    .iter()
-                    .fold(Decimal::ZERO, |sum, w| sum.saturating_add(*w));
-                scaled
-                    .into_iter()
-                    .map(|w| w.checked_div(total).unwrap_or_default())
-                    .collect()
+                let mut last = Repeat::default();
+                out.extend(inputs.iter().map(|&(input, w)| {
+                    let scaled = last.get(w, |w| w.checked_div(largest).unwrap_or_default());
+                    (self.node_at(input), scaled)
+                }));
+                divide_by_total(out);
             }
-        };
-        inputs
-            .iter()
-            .zip(shares)
-            .map(|(&(source, _), share)| (self.node_at(source), share))
-            .collect()
+        }
     }
 
     /// Whether every counted input (weight > 0) of a node stands at 1 or
@@ -1530,18 +1611,444 @@ impl Progresses for [Decimal] {
     }
 }
 
-/// A few changed values over a full progress array.
-struct Overlay<'a> {
-    base: &'a [Decimal],
-    overlay: &'a HashMap<u32, Decimal>,
+/// What many what-ifs toward one target share, by node, computed on the
+/// first what-if that reaches the node: each input's weighted-mean term as
+/// the set stands (weight × progress) and the running sum of its block
+/// through it, and each group's total weight and count. A what-if that
+/// changes a node's inputs from position p on resumes the block's sum at
+/// p, with the stored products of the inputs it did not change: the same
+/// additions in the same order as a full evaluation, so the same digits,
+/// for about half the additions and none of the products.
+#[derive(Default)]
+struct Terms {
+    /// By slot: one past the node's entry in `nodes`, 0 until computed
+    /// (zeroes: the allocator hands them out without writing them).
+    at: Vec<u32>,
+    nodes: Vec<TermsNode>,
+    /// (term, running sum of its block through it) of each input of each
+    /// computed node, from the node's `first`.
+    entries: Vec<(Option<Decimal>, Option<Decimal>)>,
+    /// Block totals of one what-if at one node: (block, total).
+    totals: Vec<(usize, Option<Decimal>)>,
 }
 
-impl Progresses for Overlay<'_> {
+#[derive(Debug, Clone, Copy)]
+struct TermsNode {
+    first: usize,
+    /// Whether no term or sum overflowed as the set stands: if one did,
+    /// what-ifs evaluate the node in full, as the fallbacks require.
+    usable: bool,
+    /// Each group's Σw and count of non-zero weights (one group but for
+    /// [`Evaluator::Groups`]).
+    totals: [Option<Decimal>; 2],
+    counts: [usize; 2],
+    /// The groups' whole factors (see [`two_groups_by`]).
+    factors: Option<[u64; 3]>,
+}
+
+const WEIGHTED: Builtin = Builtin::WeightedMean;
+
+/// The inputs a weighted-mean node sums apart, by position: all of them,
+/// or the two groups of [`Evaluator::Groups`]; `None` for other
+/// evaluators.
+fn segments(evaluator: Evaluator, len: usize) -> Option<[Range<usize>; 2]> {
+    match evaluator {
+        Evaluator::Builtin(Builtin::WeightedMean) => Some([0..len, len..len]),
+        Evaluator::Groups(split, _) => {
+            let split = (split as usize).min(len);
+            Some([0..split, split..len])
+        }
+        _ => None,
+    }
+}
+
+/// The block of a segment position `j` falls in (by the segment's
+/// numbering), and the positions the block spans.
+fn block_in(segment: &Range<usize>, j: usize) -> (usize, Range<usize>) {
+    let block = (j - segment.start) / BLOCK;
+    let start = segment.start + block * BLOCK;
+    (block, start..(start + BLOCK).min(segment.end))
+}
+
+impl Terms {
+    fn new(slots: usize) -> Self {
+        Self {
+            at: vec![0; slots],
+            ..Self::default()
+        }
+    }
+
+    /// Slot `s`'s entry, computed from `base` (its inputs as the set
+    /// stands) the first time. O(inputs) the first time, O(1) after.
+    fn node<const CLAMP: bool>(
+        &mut self,
+        plan: &Plan,
+        s: usize,
+        segments: &[Range<usize>; 2],
+        base: &(impl Progresses + ?Sized),
+    ) -> Option<TermsNode> {
+        let at = *self.at.get(s)?;
+        if at != 0 {
+            return self.nodes.get(at as usize - 1).copied();
+        }
+        let inputs = plan.inputs_of(s);
+        let mut node = TermsNode {
+            first: self.entries.len(),
+            usable: true,
+            totals: [None; 2],
+            counts: [0; 2],
+            factors: None,
+        };
+        for (g, segment) in segments.iter().enumerate() {
+            let mut sum = WEIGHTED.start();
+            let mut total = Some(Decimal::ZERO);
+            let mut count = 0;
+            let pairs = sure(
+                inputs.get(segment.clone()),
+                "segments lie inside the inputs",
+            );
+            for (k, &(source, weight)) in pairs.iter().enumerate() {
+                if k % BLOCK == 0 {
+                    sum = WEIGHTED.start();
+                }
+                let p = base.at(source);
+                let term = WEIGHTED.term(weight, if CLAMP { p.min(Decimal::ONE) } else { p });
+                sum = WEIGHTED.add(sum, term);
+                total = total.and_then(|t| t.checked_add(weight));
+                count += usize::from(!weight.is_zero());
+                node.usable &= term.is_some() && sum.is_some();
+                self.entries.push((term, sum));
+            }
+            node.usable &= total.is_some();
+            if let (Some(t), Some(c)) = (node.totals.get_mut(g), node.counts.get_mut(g)) {
+                *t = total;
+                *c = count;
+            }
+        }
+        // A view's folded member stands for more members of the second
+        // group than it is (its sums gain them in `with_extra`).
+        let extra = match plan.evaluator_of(s) {
+            Evaluator::Groups(_, extra) => extra as usize,
+            _ => 0,
+        };
+        if let ([Some(w0), Some(w1)], [n0, n1]) = (node.totals, node.counts) {
+            node.factors = whole_factors(n0, n1.saturating_add(extra), w0, w1);
+        }
+        if let Some(entry) = self.at.get_mut(s) {
+            *entry = to_u32(self.nodes.len() + 1);
+        }
+        self.nodes.push(node);
+        Some(node)
+    }
+
+    /// The total of the block spanning `block` were the inputs at
+    /// `changed` (sorted positions inside it) as `view` gives them: the
+    /// stored running sum before the first, then every term from there,
+    /// stored or (where changed) from `view`. O(block).
+    #[allow(clippy::too_many_arguments)]
+    fn resume<const CLAMP: bool>(
+        &self,
+        node: &TermsNode,
+        inputs: &[(u32, Decimal)],
+        block: Range<usize>,
+        changed: &[usize],
+        view: &(impl Progresses + ?Sized),
+    ) -> Option<Decimal> {
+        let &from = changed.first()?;
+        let mut sum = if from == block.start {
+            WEIGHTED.start()
+        } else {
+            self.entries.get(node.first + from - 1)?.1
+        };
+        let mut next = changed.iter().peekable();
+        for j in from..block.end {
+            let term = if next.next_if_eq(&&j).is_some() {
+                let &(source, weight) = inputs.get(j)?;
+                let p = view.at(source);
+                WEIGHTED.term(weight, if CLAMP { p.min(Decimal::ONE) } else { p })
+            } else {
+                self.entries.get(node.first + j)?.0
+            };
+            sum = WEIGHTED.add(sum, term);
+        }
+        sum
+    }
+}
+
+impl Plan {
+    /// A weighted-mean slot's value in a what-if from the stored terms and
+    /// running sums ([`Terms`]) and, in a group wider than a block, the
+    /// kept sums; `positions` are the changed inputs, sorted. `None` where
+    /// that does not apply (other strategies, overflow, no kept sums): the
+    /// slot is then evaluated as before. The same digits as a full
+    /// evaluation. O(B · BLOCK + log inputs) for the B changed blocks.
+    fn term_what_if<const CLAMP: bool>(
+        &self,
+        s: usize,
+        trees: &HashMap<u32, SumTree>,
+        base: &(impl Progresses + ?Sized),
+        view: &(impl Progresses + ?Sized),
+        positions: &[usize],
+        terms: &mut Terms,
+    ) -> Option<Decimal> {
+        let evaluator = self.evaluator_of(s);
+        let inputs = self.inputs_of(s);
+        let segments = segments(evaluator, inputs.len())?;
+        let node = terms.node::<CLAMP>(self, s, &segments, base)?;
+        if !node.usable {
+            return None;
+        }
+        let slot = to_u32(s);
+        let mut sums = [None; 2];
+        for (g, segment) in segments.iter().enumerate() {
+            let lo = positions.partition_point(|&p| p < segment.start);
+            let hi = positions.partition_point(|&p| p < segment.end);
+            let changed = positions.get(lo..hi)?;
+            let total = *node.totals.get(g)?;
+            let count = *node.counts.get(g)?;
+            let group = if SumTree::pays(segment.len()) {
+                let key = if g == 0 { slot } else { slot | ALIGNED_TREE };
+                let tree = trees.get(&key)?;
+                terms.totals.clear();
+                let mut rest = changed;
+                while let Some(&first) = rest.first() {
+                    let (block, span) = block_in(segment, first);
+                    let end = rest.partition_point(|&p| p < span.end);
+                    let (here, after) = rest.split_at(end);
+                    let sum = terms.resume::<CLAMP>(&node, inputs, span, here, view)?;
+                    terms.totals.push((block, Some(sum)));
+                    rest = after;
+                }
+                tree.sums_of(tree.root_with(&terms.totals))
+            } else {
+                let weighted = match changed.first() {
+                    Some(&first) => {
+                        let (_, span) = block_in(segment, first);
+                        terms.resume::<CLAMP>(&node, inputs, span, changed, view)?
+                    }
+                    None if segment.is_empty() => Decimal::ZERO,
+                    None => terms.entries.get(node.first + segment.end - 1)?.1?,
+                };
+                Sums {
+                    weighted: Some(weighted),
+                    total,
+                    count,
+                }
+            };
+            if let Some(entry) = sums.get_mut(g) {
+                *entry = Some(group);
+            }
+        }
+        let view = NodeInputs::<_, CLAMP> {
+            inputs,
+            progress: view,
+        };
+        let [first, second] = sums;
+        let (first, second) = (first?, second?);
+        let value = match evaluator {
+            Evaluator::Groups(split, extra) => {
+                let [a, b] = parts(&view, split);
+                two_groups_by(first, with_extra(second, extra), node.factors, |group| {
+                    if group == 0 {
+                        scaled_weighted_mean(&a)
+                    } else {
+                        scaled_weighted_mean(&b)
+                    }
+                })
+            }
+            _ => WEIGHTED.finish(first.weighted, first.total, &view),
+        };
+        Some(Progress::clamped(value, self.config.cap).value())
+    }
+}
+
+/// Where a what-if keeps the values it changed, by slot, over the state's
+/// progress, and which inputs of each reached node changed (the blocks its
+/// kept sums re-add). Read through [`Progresses`] like the state itself.
+trait Scratch: Progresses {
+    /// The value a slot stands at in the state.
+    fn base(&self, slot: u32) -> Decimal {
+        self.base_values().at(slot)
+    }
+    /// The values as they stand in the state, by slot.
+    fn base_values(&self) -> &[Decimal];
+    fn set(&mut self, slot: u32, value: Decimal);
+    /// Notes that the input at `position` of `consumer` changed.
+    fn note(&mut self, consumer: u32, position: u32);
+    /// The positions noted for `slot`, into `into` (cleared first).
+    fn take_positions(&mut self, slot: u32, into: &mut Vec<u32>);
+}
+
+/// One what-if's changes in maps: O(changes), whatever the set's size.
+struct Sparse<'a> {
+    base: &'a [Decimal],
+    changed: HashMap<u32, Decimal>,
+    noted: HashMap<u32, Vec<u32>>,
+}
+
+impl Progresses for Sparse<'_> {
     fn at(&self, slot: u32) -> Decimal {
-        match self.overlay.get(&slot) {
+        match self.changed.get(&slot) {
             Some(value) => *value,
             None => self.base.at(slot),
         }
+    }
+}
+
+impl Scratch for Sparse<'_> {
+    fn base_values(&self) -> &[Decimal] {
+        self.base
+    }
+    fn set(&mut self, slot: u32, value: Decimal) {
+        self.changed.insert(slot, value);
+    }
+    fn note(&mut self, consumer: u32, position: u32) {
+        self.noted.entry(consumer).or_default().push(position);
+    }
+    fn take_positions(&mut self, slot: u32, into: &mut Vec<u32>) {
+        into.clear();
+        into.extend(self.noted.remove(&slot).unwrap_or_default());
+    }
+}
+
+/// Many what-ifs' changes, one at a time, written into a copy of the
+/// state's progress and undone after each: a what-if then reads its inputs
+/// as a full pass does, without a lookup per input. O(V) to set up, then
+/// O(changes) per what-if.
+struct Dense<'a> {
+    base: &'a [Decimal],
+    values: Vec<Decimal>,
+    /// The slots the current what-if changed.
+    changed: Vec<u32>,
+    /// By slot: one past its first noted position's entry in `noted`, 0
+    /// for none (zeroes: the allocator hands them out without writing
+    /// them).
+    first: Vec<u32>,
+    /// Noted positions: (position, one past the next entry of the same
+    /// slot, 0 for none).
+    noted: Vec<(u32, u32)>,
+    /// The slots with noted positions.
+    noting: Vec<u32>,
+}
+
+impl<'a> Dense<'a> {
+    fn new(base: &'a [Decimal]) -> Self {
+        Self {
+            base,
+            values: base.to_vec(),
+            changed: Vec::new(),
+            first: vec![0; base.len()],
+            noted: Vec::new(),
+            noting: Vec::new(),
+        }
+    }
+
+    /// Puts back what the last what-if changed. O(changes).
+    fn undo(&mut self) {
+        for slot in self.changed.drain(..) {
+            let s = slot as usize;
+            if let (Some(value), Some(&base)) = (self.values.get_mut(s), self.base.get(s)) {
+                *value = base;
+            }
+        }
+        for slot in self.noting.drain(..) {
+            if let Some(first) = self.first.get_mut(slot as usize) {
+                *first = 0;
+            }
+        }
+        self.noted.clear();
+    }
+}
+
+impl Progresses for Dense<'_> {
+    fn at(&self, slot: u32) -> Decimal {
+        self.values.as_slice().at(slot)
+    }
+}
+
+impl Scratch for Dense<'_> {
+    fn base_values(&self) -> &[Decimal] {
+        self.base
+    }
+    fn set(&mut self, slot: u32, value: Decimal) {
+        if let Some(entry) = self.values.get_mut(slot as usize) {
+            *entry = value;
+            self.changed.push(slot);
+        }
+    }
+    fn note(&mut self, consumer: u32, position: u32) {
+        let Some(first) = self.first.get_mut(consumer as usize) else {
+            return;
+        };
+        if *first == 0 {
+            self.noting.push(consumer);
+        }
+        self.noted.push((position, *first));
+        *first = to_u32(self.noted.len());
+    }
+    fn take_positions(&mut self, slot: u32, into: &mut Vec<u32>) {
+        into.clear();
+        let Some(first) = self.first.get_mut(slot as usize) else {
+            return;
+        };
+        let mut next = std::mem::replace(first, 0);
+        while next != 0 {
+            let Some(&(position, after)) = self.noted.get(next as usize - 1) else {
+                break;
+            };
+            into.push(position);
+            next = after;
+        }
+    }
+}
+
+/// The buffers a what-if works in, kept between what-ifs.
+#[derive(Default)]
+struct Buffers {
+    queue: BinaryHeap<Reverse<u32>>,
+    positions: Vec<u32>,
+    /// `positions`, sorted and each once.
+    sorted: Vec<usize>,
+    blocks: Vec<usize>,
+    contributions: Vec<Contribution>,
+    /// For many what-ifs toward one target; none for one what-if.
+    terms: Option<Terms>,
+}
+
+/// Many what-ifs toward one target (see [`State::what_ifs`]).
+pub(crate) struct WhatIfs<'a> {
+    state: &'a State,
+    strategies: &'a Strategies,
+    root: u32,
+    /// By slot: whether the node counts toward the target at all.
+    reaches: Vec<bool>,
+    scratch: Dense<'a>,
+    buffers: Buffers,
+}
+
+impl WhatIfs<'_> {
+    /// The target's progress had `changed` reached its target (own
+    /// progress `value`; raw values, if a `sum-of-values` node adds them,
+    /// at the target); `None` for a node outside the plan. O(A log A) for
+    /// the A nodes between them that move, each O(inputs), or O(32 + log
+    /// inputs) per changed input where it keeps sums.
+    pub(crate) fn reach(&mut self, changed: NodeIndex, value: Decimal) -> Option<Decimal> {
+        let state = self.state;
+        let slot = state.plan.slot_of(changed)?;
+        let raw = state.raw_overlay(changed);
+        let reaches = &self.reaches;
+        let value = state.plan.roll_what_if(
+            &mut self.scratch,
+            &mut self.buffers,
+            &raw,
+            &state.trees,
+            (to_u32(slot), value),
+            self.root,
+            |s| reaches.get(s as usize) == Some(&true),
+            self.strategies,
+        );
+        self.scratch.undo();
+        Some(value)
     }
 }
 
@@ -1745,23 +2252,91 @@ impl State {
         self.trees.remove(&(s | ALIGNED_TREE));
     }
 
-    /// The progress of every ancestor of `changed` had it reached its
-    /// target (own progress `value`), by node index. O(A log A) for A
-    /// ancestors.
+    /// The progress `target` would show had `changed` reached its target
+    /// (own progress `value`; raw values, if a `sum-of-values` node adds
+    /// them, at the target), everything else as it stands; `None` for a
+    /// node outside the plan. O(A log A) for the A nodes between them that
+    /// move, each O(inputs), or O(32 + log inputs) per changed input of a
+    /// node that keeps sums (one group's, or both).
     pub(crate) fn what_if(
         &self,
         changed: NodeIndex,
         value: Decimal,
+        target: NodeIndex,
         strategies: &Strategies,
-    ) -> HashMap<u32, Decimal> {
-        self.plan.what_if(
-            &self.progress,
-            &self.raw,
+    ) -> Option<Decimal> {
+        let slot = to_u32(self.plan.slot_of(changed)?);
+        let root = to_u32(self.plan.slot_of(target)?);
+        let mut scratch = Sparse {
+            base: &self.progress,
+            changed: HashMap::new(),
+            noted: HashMap::new(),
+        };
+        let raw = self.raw_overlay(changed);
+        Some(self.plan.roll_what_if(
+            &mut scratch,
+            &mut Buffers::default(),
+            &raw,
             &self.trees,
-            changed,
-            value,
+            (slot, value),
+            root,
+            |_| true,
             strategies,
-        )
+        ))
+    }
+
+    /// Many what-ifs toward `target`, one after the other, sharing their
+    /// set-up: which nodes count toward it at all (found once, so each
+    /// what-if leaves the rest alone) and the buffers; `None` for a node
+    /// outside the plan. O(V + E).
+    pub(crate) fn what_ifs<'a>(
+        &'a self,
+        target: NodeIndex,
+        strategies: &'a Strategies,
+    ) -> Option<WhatIfs<'a>> {
+        let root = self.plan.slot_of(target)?;
+        let mut reaches = vec![false; self.plan.len()];
+        if let Some(entry) = reaches.get_mut(root) {
+            *entry = true;
+        }
+        // Consumers come after their inputs: one pass down from the target.
+        for s in (0..=root).rev() {
+            if reaches.get(s) != Some(&true) {
+                continue;
+            }
+            for &(input, _) in self.plan.inputs_of(s) {
+                if let Some(entry) = reaches.get_mut(input as usize) {
+                    *entry = true;
+                }
+            }
+        }
+        // The stored terms of every input of the nodes that count.
+        let inputs: usize = (0..=root)
+            .filter(|&s| reaches.get(s) == Some(&true))
+            .map(|s| self.plan.inputs_of(s).len())
+            .sum();
+        let mut terms = Terms::new(self.plan.len());
+        terms.entries.reserve(inputs);
+        Some(WhatIfs {
+            state: self,
+            strategies,
+            root: to_u32(root),
+            reaches,
+            scratch: Dense::new(&self.progress),
+            buffers: Buffers {
+                terms: Some(terms),
+                ..Buffers::default()
+            },
+        })
+    }
+
+    /// The raw values with `changed`'s, if it has any, at its target.
+    fn raw_overlay(&self, changed: NodeIndex) -> RawOverlay<'_> {
+        let node = index_u32(changed);
+        RawOverlay {
+            base: &self.raw,
+            changed: self.raw.raw(node).map(|r| (node, reached(r))),
+        }
     }
 
     /// A node with kept sums: refreshes (or builds) them and reads the
@@ -1908,6 +2483,38 @@ fn kept_groups(
             scaled_weighted_mean(&second)
         }
     })
+}
+
+/// [`Evaluator::Groups`] in a what-if: a group that keeps sums reads them
+/// with its changed `blocks` re-added from `view`, without touching them;
+/// any other is summed afresh. The same digits as [`groups`].
+/// O(B · (32 + log inputs)) for B changed blocks, plus any narrow group.
+fn groups_with(
+    trees: &HashMap<u32, SumTree>,
+    slot: u32,
+    (split, extra): (u32, u32),
+    view: &(impl Inputs + ?Sized),
+    blocks: [&[usize]; 2],
+) -> Decimal {
+    let [first, second] = parts(view, split);
+    let sums = |part: &Part<'_, _>, key: u32, blocks: &[usize]| -> Sums {
+        match trees.get(&key) {
+            Some(tree) if SumTree::pays(part.count()) => tree.sums_with(part, blocks),
+            _ => Builtin::weighted_sums(part),
+        }
+    };
+    let [a, b] = blocks;
+    two_groups(
+        sums(&first, slot, a),
+        with_extra(sums(&second, slot | ALIGNED_TREE, b), extra),
+        |group| {
+            if group == 0 {
+                scaled_weighted_mean(&first)
+            } else {
+                scaled_weighted_mean(&second)
+            }
+        },
+    )
 }
 
 /// What a structural edit changed in the graph, for

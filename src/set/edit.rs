@@ -14,6 +14,7 @@ use crate::engine::graph::{
     self, Edge, EdgeKind, Graph, KeyResultDetail, KeyResultNode, Node, ObjectiveDetail,
     ObjectiveNode, strategy_of,
 };
+use crate::engine::history::History;
 use crate::engine::rollup::{Delta, Leaf, Plan, SUM_OF_VALUES, Strategies, counted};
 use crate::invariant::{sure, to_u32};
 use crate::time::AsOf;
@@ -840,7 +841,7 @@ impl OkrSet {
             detail: KeyResultDetail {
                 owners: key_result.owners,
                 description: non_empty(key_result.description),
-                check_ins,
+                check_ins: History::from_vec(check_ins),
                 phases,
                 key_results: Vec::new(),
                 initiatives: Vec::new(),

@@ -90,6 +90,18 @@ fn check_in_id(key_result: &Id, n: u32) -> Id {
     Id::unchecked(&format!("{key_result}#{n}"))
 }
 
+/// Where [`OkrSet::record_check_in`] may put a check-in that is not the
+/// newest of its history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    /// In its place, wherever that is.
+    Anywhere,
+    /// In front if it is the oldest, else at the back (the batch sorts).
+    Ends,
+    /// At the back: the history is already out of order.
+    Back,
+}
+
 /// Gives each check-in of a key result that has none the id after the
 /// highest in use, in history order, after checking the ids a document
 /// gave (live and deleted): each `<key result>#<n>` with `n` ≥ 1 written
@@ -332,8 +344,11 @@ impl OkrSet {
     /// [`Error::PeriodClosed`].
     /// The set is unchanged on error.
     ///
-    /// Complexity: O(C) to insert among C check-ins (O(1) when appended in
-    /// order) plus O(A log A) for the A nodes it rolls into.
+    /// Complexity: O(log C) to find its place among C check-ins, amortized
+    /// O(1) to put it there when it is the newest or the oldest (so a long
+    /// history recorded one call per check-in, oldest or newest first,
+    /// costs O(C log C) in all), O(min(before, after)) between; plus
+    /// O(A log A) for the A nodes it rolls into.
     ///
     /// # Example
     /// ```
@@ -413,8 +428,10 @@ impl OkrSet {
         let mut ids = Vec::with_capacity(accepted.len());
         // Histories a check-in of this batch landed in out of order: sorted
         // once at the end, so a batch in any order costs O(n log n), not a
-        // shift of the history per check-in.
-        let mut unsorted: Vec<NodeIndex> = Vec::new();
+        // shift of the history per check-in. A check-in alone, or one that
+        // goes at either end, takes its place at once.
+        let alone = accepted.len() == 1;
+        let mut unsorted: std::collections::HashSet<NodeIndex> = std::collections::HashSet::new();
         for (node, key_result, check_in) in accepted {
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
                 // Recording a value is a check-in, history or not: the
@@ -423,15 +440,20 @@ impl OkrSet {
                     *metric = metric.at_start();
                 }
             }
-            let (id, in_order) = self.record_check_in(node, check_in);
+            let place = if unsorted.contains(&node) {
+                Place::Back
+            } else if alone {
+                Place::Anywhere
+            } else {
+                Place::Ends
+            };
+            let (id, in_order) = self.record_check_in(node, check_in, place);
             if !in_order {
-                unsorted.push(node);
+                unsorted.insert(node);
             }
             ids.push((key_result, id));
             changed.push(node);
         }
-        unsorted.sort_unstable();
-        unsorted.dedup();
         let zone = &self.zone;
         for node in unsorted {
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
@@ -439,6 +461,7 @@ impl OkrSet {
                 // stays later.
                 k.detail_mut()
                     .check_ins
+                    .as_mut_slice()
                     .sort_by_cached_key(|c| c.at.instant_in(zone));
             }
         }
@@ -446,10 +469,19 @@ impl OkrSet {
         Ok(ids)
     }
 
-    /// Appends a validated check-in to its key result's history and says
-    /// whether the history is still in order (the check-in is not earlier
-    /// than the latest); the caller sorts it otherwise.
-    pub(super) fn record_check_in(&mut self, node: NodeIndex, mut check_in: CheckIn) -> (Id, bool) {
+    /// Records a validated check-in in its key result's history, in its
+    /// place (after every check-in at or before its instant) where `place`
+    /// allows, else at the back; says whether the history is still in
+    /// order (the caller sorts it otherwise). O(log history) comparisons
+    /// and, for a check-in neither newer nor older than all the others,
+    /// O(min(before, after)) check-ins moved; amortized O(1) at either
+    /// end.
+    pub(super) fn record_check_in(
+        &mut self,
+        node: NodeIndex,
+        mut check_in: CheckIn,
+        place: Place,
+    ) -> (Id, bool) {
         let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) else {
             return (Id::unchecked("?"), true);
         };
@@ -460,14 +492,30 @@ impl OkrSet {
         let id = check_in_id(&key_result, detail.issued);
         check_in.id = Some(id.clone());
         check_in.corrections.clear();
-        let check_ins = &mut detail.check_ins;
+        let history = &mut detail.check_ins;
         let zone = &self.zone;
         let instant = check_in.at.instant_in(zone);
-        let in_order = check_ins
+        let newest = history
             .last()
             .is_none_or(|last| last.at.instant_in(zone) <= instant);
-        check_ins.push(check_in);
-        (id, in_order)
+        if newest || place == Place::Back {
+            history.push(check_in);
+            return (id, newest);
+        }
+        let oldest = history
+            .first()
+            .is_some_and(|first| instant < first.at.instant_in(zone));
+        if oldest {
+            history.insert(0, check_in);
+            return (id, true);
+        }
+        if place == Place::Ends {
+            history.push(check_in);
+            return (id, false);
+        }
+        let at = history.partition_point(|c| c.at.instant_in(zone) <= instant);
+        history.insert(at, check_in);
+        (id, true)
     }
 
     /// Finds a check-in by id: its key result and its place in the
@@ -531,7 +579,7 @@ impl OkrSet {
             at,
         });
         if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
-            if let Some(slot) = k.detail_mut().check_ins.get_mut(position) {
+            if let Some(slot) = k.detail_mut().check_ins.as_mut_slice().get_mut(position) {
                 *slot = corrected;
             }
         }
@@ -555,8 +603,7 @@ impl OkrSet {
         };
         let key_result = k.id.clone();
         let detail = k.detail_mut();
-        if position < detail.check_ins.len() {
-            let removed = detail.check_ins.remove(position);
+        if let Some(removed) = detail.check_ins.remove(position) {
             detail.deleted.push(DeletedCheckIn {
                 check_in: removed,
                 reason,

@@ -98,9 +98,22 @@ impl Builtin {
         }
     }
 
+    /// The reduction of no terms.
+    #[inline(always)]
+    pub(crate) fn start(self) -> Option<Decimal> {
+        self.fold().identity()
+    }
+
+    /// A running reduction with one more term, as every reduction adds
+    /// them.
+    #[inline(always)]
+    pub(crate) fn add(self, reduced: Option<Decimal>, term: Option<Decimal>) -> Option<Decimal> {
+        self.fold().combine(reduced, term)
+    }
+
     /// The term an input adds to the reduction.
     #[inline(always)]
-    fn term(self, weight: Decimal, progress: Decimal) -> Option<Decimal> {
+    pub(crate) fn term(self, weight: Decimal, progress: Decimal) -> Option<Decimal> {
         match self {
             Self::WeightedMean => weight.checked_mul(progress),
             Self::Mean if weight.is_zero() => Some(Decimal::ZERO),
@@ -238,7 +251,7 @@ impl Builtin {
     /// The result from a reduction and a divisor. Should a sum overflow
     /// (weights or progress near `Decimal::MAX`), falls back to dividing
     /// every term first, which cannot. O(1), or O(inputs) on that fallback.
-    fn finish(
+    pub(crate) fn finish(
         self,
         reduced: Option<Decimal>,
         divisor: Option<Decimal>,
@@ -281,13 +294,29 @@ pub(crate) fn two_groups(
     second: Sums,
     fallback: impl Fn(usize) -> Decimal,
 ) -> Decimal {
+    let factors = match (first.total, second.total) {
+        (Some(w0), Some(w1)) => whole_factors(first.count, second.count, w0, w1),
+        _ => None,
+    };
+    two_groups_by(first, second, factors, fallback)
+}
+
+/// [`two_groups`] with the groups' whole factors found before (see
+/// [`whole_factors`]): they depend on the counts and totals alone, which
+/// many what-ifs at one node share. O(1) but for the fallback.
+pub(crate) fn two_groups_by(
+    first: Sums,
+    second: Sums,
+    factors: Option<[u64; 3]>,
+    fallback: impl Fn(usize) -> Decimal,
+) -> Decimal {
     let (n0, n1) = (Decimal::from(first.count), Decimal::from(second.count));
     let direct = (|| {
         let (s0, w0) = (first.weighted?, first.total?);
         let (s1, w1) = (second.weighted?, second.total?);
         // Whole totals (the common case: weights in lowest whole terms)
         // give the three factors in lowest terms as integers.
-        if let Some([a, b, c]) = whole_factors(first.count, second.count, w0, w1) {
+        if let Some([a, b, c]) = factors {
             let term = |s: Decimal, k: u64| {
                 if k == 1 {
                     Some(s)
@@ -322,7 +351,7 @@ pub(crate) fn two_groups(
 /// n₀·W₁, n₁·W₀ and (n₀ + n₁)·W₀·W₁ divided by their greatest common
 /// divisor, when the totals are whole and all three fit in 64 bits: the
 /// same quotient as the decimal products, with small factors. O(log).
-fn whole_factors(n0: usize, n1: usize, w0: Decimal, w1: Decimal) -> Option<[u64; 3]> {
+pub(crate) fn whole_factors(n0: usize, n1: usize, w0: Decimal, w1: Decimal) -> Option<[u64; 3]> {
     let whole = |w: Decimal| {
         (w.scale() == 0 && w.is_sign_positive())
             .then(|| u64::try_from(w.mantissa()).ok())
@@ -467,38 +496,122 @@ impl SumTree {
     }
 
     /// The node's value were the inputs of `blocks` (block indices, see
-    /// [`block_of`](Self::block_of)) as `inputs` gives them now, the stored
-    /// sums of the other blocks kept: a what-if that leaves the tree as it
-    /// is. O(B · (BLOCK + log blocks)) for B blocks.
+    /// [`block_of`](Self::block_of); repeats allowed) as `inputs` gives
+    /// them now, the stored sums of the other blocks kept: a what-if that
+    /// leaves the tree as it is. O(B · (BLOCK + log blocks)) for B blocks.
     pub(crate) fn value_with(&self, inputs: &(impl Inputs + ?Sized), blocks: &[usize]) -> Decimal {
-        let mut changed: std::collections::HashMap<usize, Option<Decimal>> =
-            std::collections::HashMap::with_capacity(2 * blocks.len());
-        let mut pending: Vec<usize> = Vec::new();
-        for &block in blocks {
-            changed.insert(self.blocks + block, self.builtin.block(inputs, block));
-            let mut i = self.blocks + block;
-            while i > 1 {
-                i /= 2;
-                pending.push(i);
+        self.finish_with(self.reduced_with(inputs, blocks), inputs)
+    }
+
+    /// A weighted mean's parts were the inputs of `blocks` as `inputs`
+    /// gives them now (see [`value_with`](Self::value_with) and
+    /// [`sums`](Self::sums)). O(B · (BLOCK + log blocks)) for B blocks.
+    pub(crate) fn sums_with(&self, inputs: &(impl Inputs + ?Sized), blocks: &[usize]) -> Sums {
+        self.sums_of(self.reduced_with(inputs, blocks))
+    }
+
+    /// The node's value from the root of its reduction (see
+    /// [`root_with`](Self::root_with)); `inputs` only for the overflow
+    /// fallback. O(1) but for that fallback.
+    pub(crate) fn finish_with(
+        &self,
+        reduced: Option<Decimal>,
+        inputs: &(impl Inputs + ?Sized),
+    ) -> Decimal {
+        self.builtin.finish(reduced, self.divisor, inputs)
+    }
+
+    /// A weighted mean's parts from the root of its reduction. O(1).
+    pub(crate) fn sums_of(&self, reduced: Option<Decimal>) -> Sums {
+        Sums {
+            weighted: reduced,
+            total: self.divisor,
+            count: self.count,
+        }
+    }
+
+    /// The root of the tree with `blocks` re-added from `inputs`.
+    fn reduced_with(&self, inputs: &(impl Inputs + ?Sized), blocks: &[usize]) -> Option<Decimal> {
+        match blocks.split_first() {
+            None => self.root_with(&[]),
+            Some((&block, rest)) if rest.iter().all(|&b| b == block) => {
+                self.root_with(&[(block, self.builtin.block(inputs, block))])
+            }
+            Some(_) => {
+                let mut distinct = blocks.to_vec();
+                distinct.sort_unstable();
+                distinct.dedup();
+                let totals: Vec<(usize, Option<Decimal>)> = distinct
+                    .into_iter()
+                    .map(|b| (b, self.builtin.block(inputs, b)))
+                    .collect();
+                self.root_with(&totals)
             }
         }
-        // Children before parents: a child's index is twice its parent's.
-        pending.sort_unstable_by(|a, b| b.cmp(a));
-        pending.dedup();
-        let read = |changed: &std::collections::HashMap<usize, Option<Decimal>>, i: usize| {
-            changed
-                .get(&i)
-                .copied()
-                .unwrap_or_else(|| self.nodes.get(i).copied().flatten())
+    }
+
+    /// The root of the tree were the blocks of `totals` (block, its total;
+    /// distinct blocks in ascending order) to total that, the stored sums
+    /// of the others kept; the tree is left as it is. O(B · log blocks)
+    /// for B blocks.
+    pub(crate) fn root_with(&self, totals: &[(usize, Option<Decimal>)]) -> Option<Decimal> {
+        let fold = self.builtin.fold();
+        let stored = |i: usize| self.nodes.get(i).copied().flatten();
+        let Some((&(block, total), rest)) = totals.split_first() else {
+            return stored(1);
         };
-        for i in pending {
-            let combined = self
-                .builtin
-                .fold()
-                .combine(read(&changed, 2 * i), read(&changed, 2 * i + 1));
-            changed.insert(i, combined);
+        if rest.is_empty() {
+            // One block (the common what-if): up its path, each node from
+            // the changed child and the stored other, no allocation.
+            let mut i = self.blocks + block;
+            let mut sum = total;
+            while i > 1 {
+                let other = stored(i ^ 1);
+                sum = if i % 2 == 0 {
+                    fold.combine(sum, other)
+                } else {
+                    fold.combine(other, sum)
+                };
+                i /= 2;
+            }
+            return sum;
         }
-        self.builtin.finish(read(&changed, 1), self.divisor, inputs)
+        // Every changed node once, children before parents (a child's index
+        // is twice its parent's), found by a search in the sorted list.
+        let mut changed: Vec<usize> = Vec::with_capacity(totals.len() * 8);
+        for &(block, _) in totals {
+            let mut i = self.blocks + block;
+            changed.push(i);
+            while i > 1 {
+                i /= 2;
+                changed.push(i);
+            }
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        let mut values: Vec<Option<Decimal>> = vec![None; changed.len()];
+        for k in (0..changed.len()).rev() {
+            let Some(&i) = changed.get(k) else { break };
+            let value = if i >= self.blocks {
+                let leaf = totals.binary_search_by_key(&(i - self.blocks), |&(b, _)| b);
+                leaf.ok()
+                    .and_then(|at| totals.get(at))
+                    .and_then(|&(_, total)| total)
+            } else {
+                let read = |j: usize| match changed.binary_search(&j) {
+                    Ok(at) => values.get(at).copied().flatten(),
+                    Err(_) => stored(j),
+                };
+                fold.combine(read(2 * i), read(2 * i + 1))
+            };
+            if let Some(slot) = values.get_mut(k) {
+                *slot = value;
+            }
+        }
+        match changed.binary_search(&1) {
+            Ok(at) => values.get(at).copied().flatten(),
+            Err(_) => stored(1),
+        }
     }
 
     /// The block input `position` falls in. O(1).

@@ -8,7 +8,10 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-pub(crate) use self::builtin::{Builtin, Inputs, SumTree, Sums, scaled_weighted_mean, two_groups};
+pub(crate) use self::builtin::{
+    BLOCK, Builtin, Inputs, SumTree, Sums, scaled_weighted_mean, two_groups, two_groups_by,
+    whole_factors,
+};
 use crate::{Progress, Weight};
 
 /// One input to an aggregation: the weight it carries at the node it

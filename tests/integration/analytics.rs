@@ -190,8 +190,79 @@ mod wide {
         OkrSet::from_document(document).unwrap()
     }
 
+    /// A company objective of two wide groups: `values.len()` key results
+    /// and as many team objectives aligned to it (each with one key
+    /// result), weights drawn from `values`; with a key result of weight 2
+    /// among weights 1 the groups keep their sums apart
+    /// (`Evaluator::Groups`).
+    fn two_groups(values: &[(u8, u8)], uneven: bool) -> OkrSet {
+        let numeric = |v: u8| {
+            Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(Decimal::from(v % 11))
+        };
+        let weight =
+            |w: u8| Weight::new(Decimal::from(if uneven { w % 3 + 1 } else { 1 })).unwrap();
+        let mut co = Objective::new("co".parse().unwrap(), "Company", "company");
+        let mut objectives = Vec::new();
+        for (i, &(w, value)) in values.iter().enumerate() {
+            let first = if i == 0 {
+                Weight::new(Decimal::TWO).unwrap()
+            } else {
+                weight(w)
+            };
+            co = co.with_key_result(
+                KeyResult::new(format!("c{i}").parse().unwrap(), "C")
+                    .with_weight(first)
+                    .with_metric(numeric(value)),
+            );
+            objectives.push(
+                Objective::new(format!("t{i}").parse().unwrap(), "Team", "team")
+                    .with_link(Link::new("co".parse().unwrap()).with_weight(weight(value)))
+                    .with_key_result(
+                        KeyResult::new(format!("k{i}").parse().unwrap(), "K")
+                            .with_metric(numeric((value / 3) ^ w)),
+                    ),
+            );
+        }
+        objectives.insert(0, co);
+        let mut document = Document::new(AlignmentModel::Cascading);
+        document.objectives = objectives;
+        OkrSet::from_document(document).unwrap()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// A what-if through a node of two wide groups, each keeping its
+        /// sums, equals recording the key result at its target, to the
+        /// last digit, from either group; and so does impact's.
+        #[test]
+        fn what_if_through_two_wide_groups_equals_reaching_the_target(
+            values in proptest::collection::vec((any::<u8>(), any::<u8>()), 33..120),
+            pick in any::<proptest::sample::Index>(),
+            uneven in any::<bool>(),
+            clamp in any::<bool>(),
+        ) {
+            let mut set = two_groups(&values, uneven);
+            if !clamp {
+                let mut document = set.to_document();
+                document.progress_cap = Decimal::new(15, 1);
+                document.overachievement = okrs::Overachievement::Counts;
+                set = OkrSet::from_document(document).unwrap();
+            }
+            let impact = set.impact("co").unwrap();
+            let i = pick.index(values.len());
+            for k in [format!("k{i}"), format!("c{i}")] {
+                let mut reached = set.clone();
+                reached
+                    .set_metric(&k, Some(Metric::numeric(Decimal::ZERO, Decimal::TEN).with_current(Decimal::TEN)))
+                    .unwrap();
+                let expected = reached.progress("co").unwrap().value();
+                prop_assert_eq!(set.what_if(&k, "co").unwrap().value(), expected, "{}", k);
+                if let Some(found) = impact.iter().find(|x| x.key_result.as_str() == k) {
+                    prop_assert_eq!(found.after.value(), expected, "impact of {}", k);
+                }
+            }
+        }
 
         /// A what-if through kept partial sums equals recording the key
         /// result at its target and reading the objectives, to the last
@@ -217,4 +288,171 @@ mod wide {
             }
         }
     }
+}
+
+/// The impact of a seeded realistic organisation's objectives, pinned by a
+/// hash of every digit: the way impact is computed may change, its output
+/// may not.
+mod pinned {
+    use okrs::{AggregationStrategy, Contribution, Decimal, Document, OkrSet, Overachievement};
+
+    /// A strategy the engine cannot see into: the best counted input.
+    #[derive(Debug)]
+    struct Best;
+
+    impl AggregationStrategy for Best {
+        fn name(&self) -> &str {
+            "best"
+        }
+        fn aggregate(&self, contributions: &[Contribution]) -> Decimal {
+            contributions
+                .iter()
+                .filter(|c| !c.weight.value().is_zero())
+                .map(|c| c.progress.value())
+                .max()
+                .unwrap_or_default()
+        }
+    }
+
+    /// FNV-1a: a hash that stays the same across Rust releases.
+    fn fnv(text: &str) -> u64 {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    /// Every line of `impact(target)`, each number with all its digits.
+    fn lines(set: &OkrSet, target: &str) -> String {
+        let mut out = String::new();
+        for i in set.impact(target).unwrap() {
+            out.push_str(&format!(
+                "{target} {} {} {} {}\n",
+                i.key_result, i.share, i.before, i.after
+            ));
+        }
+        out
+    }
+
+    fn realistic() -> Document {
+        okrs::sample::realistic(60_000, 42)
+    }
+
+    /// Hash and line count of the impact of the company objectives, a
+    /// department objective and a key result with sub-key results.
+    fn digest(set: &OkrSet) -> (u64, usize) {
+        let mut text = String::new();
+        for target in ["co0", "co1", "co2", "d0o0", "d0o0k0", "d3o1"] {
+            if set.node(target).is_some() {
+                text.push_str(&lines(set, target));
+            }
+        }
+        (fnv(&text), text.lines().count())
+    }
+
+    #[test]
+    fn the_top_objective_is_wide() {
+        let set = OkrSet::from_document(realistic()).unwrap();
+        let co0 = set.node("co0").unwrap();
+        assert!(
+            co0.supporters().count() > 32,
+            "{}",
+            co0.supporters().count()
+        );
+    }
+
+    #[test]
+    fn impact_of_a_realistic_organisation_is_pinned() {
+        let set = OkrSet::from_document(realistic()).unwrap();
+        assert_eq!(digest(&set), (8_868_305_189_278_801_040, 54_404));
+    }
+
+    #[test]
+    fn impact_under_other_rules_is_pinned() {
+        type Rules = fn(&mut Document);
+        let variants: [(&str, Rules); 6] = [
+            ("mean", |d| d.strategy = "mean".into()),
+            ("min", |d| d.strategy = "min".into()),
+            ("best", |d| d.strategy = "best".into()),
+            ("counts", |d| {
+                d.progress_cap = Decimal::new(15, 1);
+                d.overachievement = Overachievement::Counts;
+            }),
+            ("aligned", |d| {
+                for o in &mut d.objectives {
+                    if o.level == "company" {
+                        o.progress_from = Some(okrs::ProgressFrom::Aligned);
+                    }
+                }
+            }),
+            ("sum-of-values", |d| {
+                for o in &mut d.objectives {
+                    for k in &mut o.key_results {
+                        if !k.key_results.is_empty() {
+                            k.strategy = Some("sum-of-values".into());
+                        }
+                        // Distances of their own, so that the sum differs
+                        // from a mean.
+                        for (i, sub) in k.key_results.iter_mut().enumerate() {
+                            if let Some(okrs::Metric::Numeric { target, .. }) = &mut sub.metric {
+                                *target = Decimal::from(50 * (i + 1));
+                            }
+                        }
+                    }
+                }
+            }),
+        ];
+        let mut found = Vec::new();
+        for (name, change) in variants {
+            let mut doc = realistic();
+            change(&mut doc);
+            let set = OkrSet::builder().strategy(Best).build(doc).unwrap();
+            found.push((name, digest(&set)));
+        }
+        assert_eq!(
+            found,
+            [
+                ("mean", (14_098_191_381_654_907_187, 54_404)),
+                ("min", (10_966_470_980_881_689_982, 54_404)),
+                ("best", (18_051_727_484_055_673_111, 54_404)),
+                ("counts", (11_070_022_506_764_529_788, 54_404)),
+                ("aligned", (3_235_195_744_492_921_586, 54_399)),
+                ("sum-of-values", (3_916_339_538_790_596_054, 54_404)),
+            ]
+        );
+    }
+}
+
+/// Impact sorts by gain (largest first), then share, then id, whatever
+/// the gains' signs: a strategy that falls as its inputs rise gives
+/// negative gains.
+#[test]
+fn impact_is_sorted_by_gain_share_and_id_even_when_gains_are_negative() {
+    use okrs::{AggregationStrategy, Contribution, Decimal, OkrSet};
+    #[derive(Debug)]
+    struct Falling;
+    impl AggregationStrategy for Falling {
+        fn name(&self) -> &str {
+            "falling"
+        }
+        fn aggregate(&self, contributions: &[Contribution]) -> Decimal {
+            let sum: Decimal = contributions
+                .iter()
+                .map(|c| c.weight.value() * c.progress.value())
+                .sum();
+            let total: Decimal = contributions.iter().map(|c| c.weight.value()).sum();
+            (Decimal::ONE - sum / total).max(Decimal::ZERO)
+        }
+    }
+    let json = r#"{ "format": "okrs/1", "grading": "falling", "objectives": [
+      { "id": "o", "title": "O", "level": "team", "key_results": [
+        { "id": "a", "title": "A", "weight": "2", "metric": { "kind": "numeric", "start": "0", "target": "10", "current": "1" } },
+        { "id": "b", "title": "B", "metric": { "kind": "numeric", "start": "0", "target": "10", "current": "5" } },
+        { "id": "c", "title": "C", "metric": { "kind": "numeric", "start": "0", "target": "10", "current": "5" } },
+        { "id": "d", "title": "D", "metric": { "kind": "numeric", "start": "0", "target": "10", "current": "10" } } ] } ] }"#;
+    let document = okrs::Document::from_json(json).unwrap();
+    let set = OkrSet::builder().strategy(Falling).build(document).unwrap();
+    let impact = set.impact("o").unwrap();
+    let order: Vec<&str> = impact.iter().map(|i| i.key_result.as_str()).collect();
+    assert_eq!(order, ["d", "b", "c", "a"]);
+    assert!(impact[3].gain() < Decimal::ZERO, "{impact:?}");
 }

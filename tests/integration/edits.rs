@@ -197,3 +197,84 @@ fn metrics_change_incrementally() {
         s.set_metric("team", Some(Metric::binary(true)))
     });
 }
+
+/// `Edit::ids` names what each edit names, in its order: an added
+/// objective's whole tree depth first, then its links and carried ties;
+/// the node a change is made to; periods and check-ins as such.
+#[test]
+fn an_edit_names_its_ids_with_what_they_name() {
+    use okrs::{Edit, Named};
+    let id = |text: &str| -> okrs::Id { text.parse().unwrap() };
+    let mut objective = Objective::new(id("o"), "O", "team")
+        .with_link(Link::new(id("co")))
+        .with_key_result(
+            KeyResult::new(id("k"), "K")
+                .with_initiative(Initiative::new(id("i"), "I"))
+                .with_key_result(KeyResult::new(id("s"), "S")),
+        )
+        .with_key_result(KeyResult::new(id("k2"), "K2"));
+    objective.carried_from = Some(id("old"));
+    let names = |edit: Edit| -> Vec<(String, Named)> {
+        edit.ids()
+            .into_iter()
+            .map(|(id, named)| (id.to_string(), named))
+            .collect()
+    };
+    let own = |pairs: &[(&str, Named)]| -> Vec<(String, Named)> {
+        pairs.iter().map(|&(id, n)| (id.to_owned(), n)).collect()
+    };
+    assert_eq!(
+        names(Edit::AddObjective { objective }),
+        own(&[
+            ("o", Named::Added),
+            ("k", Named::Added),
+            ("i", Named::Added),
+            ("s", Named::Added),
+            ("k2", Named::Added),
+            ("co", Named::Linked),
+            ("old", Named::Linked),
+        ])
+    );
+    assert_eq!(
+        names(Edit::MoveLink {
+            from: id("t"),
+            target: id("a"),
+            to: id("b")
+        }),
+        own(&[
+            ("t", Named::Node),
+            ("a", Named::Linked),
+            ("b", Named::Linked)
+        ])
+    );
+    assert_eq!(
+        names(Edit::SetScore {
+            id: id("o"),
+            score: None,
+            reason: String::new()
+        }),
+        own(&[("o", Named::Node)])
+    );
+    assert_eq!(
+        names(Edit::CarryForward {
+            objective: id("o"),
+            to: id("Q2"),
+            keep_values: false
+        }),
+        own(&[("o", Named::Node), ("Q2", Named::Period)])
+    );
+    assert_eq!(
+        names(Edit::CorrectCheckIn {
+            check_in: id("k#2"),
+            value: okrs::CheckInValue::Done(true),
+            confidence: None,
+            note: None,
+            reason: "typo".into(),
+        }),
+        own(&[("k#2", Named::CheckIn), ("k", Named::Node)])
+    );
+    assert_eq!(
+        names(Edit::ClosePeriod { period: id("Q1") }),
+        own(&[("Q1", Named::Period)])
+    );
+}

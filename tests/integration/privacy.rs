@@ -627,6 +627,45 @@ proptest! {
         }
         prop_assert!(folded % 2 == 0);
     }
+
+    /// In a fold view, a what-if and impact's what-if equal recording the
+    /// key result at its target in the view, to the last digit: the folded
+    /// member counts for the members it stands for there too.
+    #[test]
+    fn fold_views_what_if_equals_reaching_the_target(
+        shapes in proptest::collection::vec(shape(), 2..10),
+        cap in any::<bool>(),
+        counts in any::<bool>(),
+        who in 0u8..4,
+    ) {
+        let Ok(set) = OkrSet::from_document(shaped(&shapes, cap, counts)) else {
+            return Ok(());
+        };
+        let viewer = Viewer::new(format!("person{who}x"));
+        let view = set.view_with(&viewer, ViewPolicy::Fold).unwrap().into_set();
+        let objectives: Vec<String> = view.objectives().map(|o| o.id().to_string()).collect();
+        for target in &objectives {
+            let Ok(impact) = view.impact(target) else { continue };
+            for contribution in &impact {
+                let k = contribution.key_result.as_str();
+                // Above its target a key result stays where it is; a
+                // manual metric cannot say more than 1.
+                if view.progress(k).unwrap().value() > okrs::Decimal::ONE {
+                    continue;
+                }
+                let mut reached = view.clone();
+                if reached
+                    .set_metric(k, Some(okrs::Metric::manual(okrs::Decimal::ONE)))
+                    .is_err()
+                {
+                    continue;
+                }
+                let expected = reached.progress(target).unwrap().value();
+                prop_assert_eq!(view.what_if(k, target).unwrap().value(), expected, "{} on {}", k, target);
+                prop_assert_eq!(contribution.after.value(), expected, "impact of {} on {}", k, target);
+            }
+        }
+    }
 }
 
 #[test]
@@ -706,4 +745,61 @@ fn lint_says_nothing_of_a_folded_member_even_where_a_title_matches() {
             .collect::<Vec<_>>()
     };
     assert_eq!(codes(&findings), codes(&excluded.set().lint(as_of())));
+}
+
+/// Two hidden objectives folded into one member beside a visible one and
+/// two key results: the member counts for two in its group, in the view's
+/// roll-up, its what-if and impact alike.
+#[test]
+fn a_member_folding_two_counts_for_two_in_what_if_and_impact() {
+    // Whole weights (the groups' factors multiply exactly) and a fraction
+    // (they do not: the sums divide).
+    for p2_weight in ["1", "0.5"] {
+        folding_two(p2_weight);
+    }
+}
+
+fn folding_two(p2_weight: &str) {
+    let json = r#"{ "format": "okrs/1", "alignment": "cascading", "objectives": [
+          { "id": "grow", "title": "Grow", "level": "company", "key_results": [
+            { "id": "sales", "title": "Sales", "weight": "2", "metric": { "kind": "numeric", "start": "0", "target": "10", "current": "3" } },
+            { "id": "hire", "title": "Hire", "metric": { "kind": "numeric", "start": "0", "target": "4", "current": "1" } } ] },
+          { "id": "open", "title": "Open", "level": "department", "aligned_to": [ { "id": "grow" } ],
+            "key_results": [ { "id": "shop", "title": "Shop", "metric": { "kind": "numeric", "start": "0", "target": "5", "current": "2" } } ] },
+          { "id": "p1", "title": "P1", "level": "department", "owners": ["ceo"], "visibility": "private",
+            "aligned_to": [ { "id": "grow", "weight": "3" } ],
+            "key_results": [ { "id": "p1k", "title": "P1K", "metric": { "kind": "binary", "done": true } } ] },
+          { "id": "p2", "title": "P2", "level": "department", "owners": ["ceo"], "visibility": "private",
+            "aligned_to": [ { "id": "grow", "weight": "P2W" } ],
+            "key_results": [ { "id": "p2k", "title": "P2K", "metric": { "kind": "numeric", "start": "0", "target": "3", "current": "1" } } ] } ] }"#;
+    let set = OkrSet::from_json(&json.replace("P2W", p2_weight)).unwrap();
+    let view = set
+        .view_with(&Viewer::new("kim"), ViewPolicy::Fold)
+        .unwrap()
+        .into_set();
+    assert_eq!(
+        view.progress("grow").unwrap().value(),
+        set.progress("grow").unwrap().value()
+    );
+    let impact = view.impact("grow").unwrap();
+    for k in ["sales", "hire", "shop"] {
+        let mut reached = view.clone();
+        reached
+            .set_metric(k, Some(okrs::Metric::manual(okrs::Decimal::ONE)))
+            .unwrap();
+        let expected = reached.progress("grow").unwrap().value();
+        assert_eq!(
+            view.what_if(k, "grow").unwrap().value(),
+            expected,
+            "{k} {p2_weight}"
+        );
+        let found = impact.iter().find(|c| c.key_result.as_str() == k).unwrap();
+        assert_eq!(found.after.value(), expected, "impact of {k} {p2_weight}");
+        // And the whole set agrees: the view's what-if is the set's.
+        assert_eq!(
+            set.what_if(k, "grow").unwrap().value(),
+            expected,
+            "set, {k} {p2_weight}"
+        );
+    }
 }

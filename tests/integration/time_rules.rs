@@ -24,6 +24,61 @@ fn day(k: i64) -> Date {
         .unwrap()
 }
 
+/// Check-ins recorded one per call land in their place wherever it is —
+/// in front, at the back, between, after an equal instant (the later
+/// recorded counts) — as a batch and a load of the same history put them;
+/// deleting one keeps the rest in order.
+#[test]
+fn check_ins_recorded_one_by_one_take_their_place_in_the_history() {
+    let empty = r#"[{ "id": "kr", "title": "KR", "metric": { "kind": "numeric", "start": "0", "target": "100" } }]"#;
+    let days = [50, 40, 45, 45, 10, 60, 30, 5, 45, 55, 1];
+    let entry = |i: usize, k: i64| CheckIn::new(day(k).into(), d(&i.to_string()).into());
+    let mut one_by_one = set_with("", "aspirational", empty);
+    for (i, &k) in days.iter().enumerate() {
+        one_by_one.check_in("kr", entry(i, k)).unwrap();
+    }
+    let mut batch = set_with("", "aspirational", empty);
+    batch
+        .check_in_many(days.iter().enumerate().map(|(i, &k)| ("kr", entry(i, k))))
+        .unwrap();
+    let history = |set: &OkrSet| -> Vec<(Date, String)> {
+        set.node("kr")
+            .unwrap()
+            .check_ins()
+            .iter()
+            .map(|c| (c.at.date(), format!("{:?}", c.value)))
+            .collect()
+    };
+    let value = |i: usize| format!("{:?}", CheckInValue::from(d(&i.to_string())));
+    let mut expected: Vec<(Date, String)> = days
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (day(k), value(i)))
+        .collect();
+    expected.sort_by_key(|(date, _)| *date);
+    assert_eq!(history(&one_by_one), expected);
+    assert_eq!(history(&batch), expected);
+    assert_eq!(one_by_one, batch);
+    assert_eq!(
+        one_by_one,
+        OkrSet::from_document(one_by_one.to_document()).unwrap()
+    );
+    // Deleting near the front and near the back keeps the order.
+    for n in [8, 6] {
+        let id = format!("kr#{n}").parse().unwrap();
+        one_by_one
+            .apply(Edit::DeleteCheckIn {
+                check_in: id,
+                reason: "typo".into(),
+            })
+            .unwrap();
+        expected.retain(|(_, v)| *v != value(n - 1));
+    }
+    assert_eq!(history(&one_by_one), expected);
+    // The latest (day 60) went: day 55's 9 counts.
+    assert_eq!(progress(&one_by_one, "kr"), d("0.09"));
+}
+
 /// A 101-day period (2027-01-01 .. 2027-04-11): on day k of it, exactly
 /// k / 100 of it has elapsed. Day 50 is 2027-02-20.
 const PERIOD: &str = r#"{ "id": "P", "start": "2027-01-01", "end": "2027-04-11" }"#;
