@@ -190,10 +190,17 @@ fn run() -> Result<(String, u8), Failure> {
             let document = Document::from_csv(&text).map_err(|e| format!("{path}: {e}"))?;
             drop(text);
             let mut json = document.to_json().map_err(|e| e.to_string())?;
-            json.push('\n');
+            drop(document);
             // Validate before printing: an import that cannot load is
-            // refused. The set takes the document (no copy of it is kept).
-            OkrSet::from_document(document).map_err(|e| format!("{path}: invalid set: {e}"))?;
+            // refused. Loading the JSON just written is loading the
+            // document (its JSON reads back as it is), without holding
+            // the document and the set at once.
+            let set = OkrSet::from_json(&json).map_err(|e| match e {
+                okrs::LoadError::Invalid(e) => format!("{path}: invalid set: {e}"),
+                other => format!("{path}: {other}"),
+            })?;
+            exiting(set);
+            json.push('\n');
             json
         }
         Command::Apply {

@@ -66,6 +66,9 @@ pub(crate) struct ObjectiveDetail {
     pub(crate) aligned_share: Option<Decimal>,
     /// Private to its owners and these viewers (`None`: public).
     pub(crate) private: Option<Vec<String>>,
+    /// Set on a fold view's folded member only: what it stands for where
+    /// it counts (boxed: no other objective pays for it).
+    pub(crate) folded: Option<Box<Folded>>,
 }
 
 impl ObjectiveDetail {
@@ -77,7 +80,8 @@ impl ObjectiveDetail {
             && self.carried_from.is_none()
             && self.carried_to.is_none()
             && self.aligned_share.is_none()
-            && self.private.is_none();
+            && self.private.is_none()
+            && self.folded.is_none();
         (!empty).then(|| Box::new(self))
     }
 }
@@ -451,8 +455,15 @@ pub(crate) enum EdgeKind {
 pub(crate) struct Edge {
     pub(crate) kind: EdgeKind,
     pub(crate) weight: Weight,
-    /// Set on a fold view's folded member only: what it stands for.
-    pub(crate) folded: Option<Folded>,
+}
+
+/// What the objective at `node` stands for when it is a fold view's folded
+/// member (read where its links count). O(1).
+pub(crate) fn folded_of(graph: &Graph, node: NodeIndex) -> Option<Folded> {
+    match graph.node_weight(node) {
+        Some(Node::Objective(o)) => o.detail.as_ref()?.folded.as_deref().copied(),
+        _ => None,
+    }
 }
 
 /// What a fold view's folded member stands for, so that its parent weighs

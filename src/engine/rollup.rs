@@ -13,7 +13,7 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, NodeIndexable};
 use rust_decimal::Decimal;
 
-use crate::engine::graph::{EdgeKind, Folded, Graph, Node, strategy_of};
+use crate::engine::graph::{EdgeKind, Folded, Graph, Node, folded_of, strategy_of};
 use crate::invariant::{sure, sure_or, to_u32};
 use crate::number::Repeat;
 use crate::strategy::{
@@ -763,7 +763,7 @@ impl Plan {
                                 index_u32(e.source()),
                                 e.weight().weight.value(),
                                 group_of(e.weight().kind),
-                                e.weight().folded,
+                                folded_of(graph, e.source()),
                             )
                         }),
                 );
@@ -2764,7 +2764,12 @@ impl Plan {
                 let edge = graph
                     .find_edge(source, node)
                     .and_then(|e| graph.edge_weight(e))
-                    .map(|e| ((e.weight.value(), group_of(e.kind)), e.folded));
+                    .map(|e| {
+                        (
+                            (e.weight.value(), group_of(e.kind)),
+                            folded_of(graph, source),
+                        )
+                    });
                 sure_or(
                     edge,
                     ((Decimal::ZERO, KEY_RESULTS), None),
@@ -3170,7 +3175,7 @@ impl Plan {
                         id_of(graph, index_u32(e.source())),
                         e.weight().weight.value(),
                         group_of(e.weight().kind),
-                        e.weight().folded,
+                        folded_of(graph, e.source()),
                     )
                 })
                 .collect();

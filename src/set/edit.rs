@@ -736,6 +736,7 @@ impl OkrSet {
                 carried_to: objective.carried_to,
                 aligned_share: objective.aligned_share,
                 private: (!objective.visibility.is_public()).then_some(objective.viewers),
+                folded: None,
             }
             .boxed(),
         }))?;
@@ -857,7 +858,6 @@ impl OkrSet {
             Edge {
                 kind: EdgeKind::KeyResult,
                 weight: key_result.weight,
-                folded: None,
             },
         );
         for sub in key_result.key_results {
@@ -880,7 +880,6 @@ impl OkrSet {
                 Edge {
                     kind: EdgeKind::Initiative,
                     weight: Weight::ZERO,
-                    folded: None,
                 },
             );
             if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(node) {
@@ -967,7 +966,6 @@ impl OkrSet {
                     contributes,
                 },
                 weight: link.weight,
-                folded: None,
             },
         );
         if let Some(Node::Objective(o)) = self.graph.node_weight_mut(from) {

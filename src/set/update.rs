@@ -315,7 +315,6 @@ impl OkrSet {
             graph::Edge {
                 kind: EdgeKind::Initiative,
                 weight: crate::Weight::ZERO,
-                folded: None,
             },
         );
         if let Some(Node::KeyResult(k)) = self.graph.node_weight_mut(parent) {

@@ -552,17 +552,9 @@ impl OkrSet {
         }
         // Each member counts as what it folds, in its group's terms.
         for fold in folds {
-            let links = match self
-                .lookup(fold.member.as_str())
-                .and_then(|member| self.graph.node_weight(member))
-            {
-                Some(Node::Objective(o)) => o.links.clone(),
-                _ => Vec::new(),
-            };
-            for link in links {
-                if let Some(edge) = self.graph.edge_weight_mut(link) {
-                    edge.folded = Some(fold.folded);
-                }
+            let member = self.lookup(fold.member.as_str());
+            if let Some(Node::Objective(o)) = member.and_then(|m| self.graph.node_weight_mut(m)) {
+                o.detail.get_or_insert_with(Box::default).folded = Some(Box::new(fold.folded));
             }
         }
         self.rebuild()?;

@@ -803,3 +803,52 @@ fn folding_two(p2_weight: &str) {
         );
     }
 }
+
+/// Found by `fold_shows_the_true_numbers_and_nothing_hidden` on
+/// 2026-12-06 (not fixed yet): a department objective counting its key
+/// results and, at an aligned share of 0.3, two aligned objectives, one of
+/// them hidden and above its target (over-achievement counts, cap 1.5).
+/// No value of the folded member gives the objective the whole set's
+/// number to the last digit, so `view_with` answers `fold-inexact` (as
+/// documented) where a built-in strategy should be exact.
+#[test]
+#[ignore = "known: fold-inexact under an aligned share with over-achievement; see the closing note of issue 16"]
+fn fold_is_exact_under_an_aligned_share_with_over_achievement() {
+    let plain = |links: Vec<(u8, u8, bool)>| Shape {
+        private: false,
+        owner: 0,
+        strategy: 0,
+        from: 0,
+        share: false,
+        key_results: vec![(1, 0)],
+        open_key_result: false,
+        links,
+    };
+    let mut shapes: Vec<Shape> = (0..9).map(|_| plain(vec![(0, 0, false)])).collect();
+    shapes[4] = Shape {
+        strategy: 3,
+        from: 3,
+        share: true,
+        key_results: vec![(1, 2), (2, 6)],
+        open_key_result: true,
+        ..plain(vec![(0, 0, false)])
+    };
+    shapes[5] = Shape {
+        key_results: vec![(3, 0), (2, 3)],
+        open_key_result: true,
+        ..plain(vec![(4, 3, false)])
+    };
+    shapes[8] = Shape {
+        private: true,
+        owner: 2,
+        key_results: vec![(1, 4)],
+        ..plain(vec![(12, 1, false)])
+    };
+    let set = OkrSet::from_document(shaped(&shapes, true, true)).unwrap();
+    let viewer = Viewer::new("person0x").in_group("group0x");
+    let view = set.view_with(&viewer, ViewPolicy::Fold).unwrap();
+    assert_eq!(
+        view.set().progress("obj4x").map(|p| p.value()),
+        set.progress("obj4x").map(|p| p.value())
+    );
+}
