@@ -30,20 +30,12 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion};
+
+#[allow(dead_code)]
+mod common;
 use okrs::{Date, Document, NodeReview, OkrSet};
 
 const AS_OF: &str = "2027-02-20";
-
-fn sizes() -> Vec<usize> {
-    let max: usize = std::env::var("OKRS_BENCH_MAX")
-        .ok()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(1_000_000);
-    [10_000, 100_000, 1_000_000]
-        .into_iter()
-        .filter(|&n| n <= max)
-        .collect()
-}
 
 /// The roll-up JSON `okrs rollup --json` prints.
 #[derive(serde::Serialize)]
@@ -67,7 +59,7 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.warm_up_time(Duration::from_millis(200));
     group.measurement_time(Duration::from_secs(2));
-    for nodes in sizes() {
+    for nodes in common::sizes().into_iter().filter(|&n| n >= 10_000) {
         let document = okrs::sample::realistic(nodes, 42);
         let text = document.to_json().unwrap();
         let csv = document.to_csv().unwrap();
