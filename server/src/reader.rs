@@ -22,7 +22,7 @@
 
 use std::sync::Arc;
 
-use okrs::{Band, Change, Changes, Date, Edit, Id, Named, NodeKind, OkrSet, Progress, Viewer};
+use okrs::{Change, Changes, Date, Edit, Id, Moved, Named, NodeKind, OkrSet, Viewer};
 use serde::Serialize;
 
 use crate::app::Committed;
@@ -331,45 +331,13 @@ pub struct VisibleChanges {
     /// What the edits did, in order.
     pub edits: Vec<Change>,
     /// Nodes whose progress or band moved.
-    pub moved: Vec<MovedRow>,
-}
-
-/// One node whose progress or band moved, as `okrs::Moved` writes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MovedRow {
-    /// The node.
-    pub id: Id,
-    /// Objective or key result.
-    pub kind: NodeKind,
-    /// Progress before.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub progress_before: Option<Progress>,
-    /// Progress after.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub progress: Option<Progress>,
-    /// Band before.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub band_before: Option<Band>,
-    /// Band after.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub band: Option<Band>,
+    pub moved: Vec<Moved>,
 }
 
 impl From<Changes> for VisibleChanges {
     fn from(changes: Changes) -> Self {
         Self {
-            moved: changes
-                .moved
-                .into_iter()
-                .map(|m| MovedRow {
-                    id: m.id,
-                    kind: m.kind,
-                    progress_before: m.progress_before,
-                    progress: m.progress,
-                    band_before: m.band_before,
-                    band: m.band,
-                })
-                .collect(),
+            moved: changes.moved,
             edits: changes.edits,
         }
     }
@@ -420,7 +388,7 @@ impl Seen {
                 })
                 .cloned()
                 .collect(),
-            moved: moved_between(old, new),
+            moved: new.moved_since(old),
         };
         let shown = edits
             .iter()
@@ -428,45 +396,4 @@ impl Seen {
             .collect();
         Self { changes, shown }
     }
-}
-
-/// The objectives and key results whose progress or band differ between
-/// two sets, those only in `new` (added) and those only in `old`
-/// (removed). O(V).
-#[must_use]
-pub fn moved_between(old: &OkrSet, new: &OkrSet) -> Vec<MovedRow> {
-    let counted = |kind: NodeKind| matches!(kind, NodeKind::Objective | NodeKind::KeyResult);
-    let mut moved = Vec::new();
-    for node in new.nodes().filter(|n| counted(n.kind())) {
-        let before = old.node(node.id().as_str());
-        let (progress_before, band_before) = (
-            before.and_then(|b| b.progress()),
-            before.and_then(|b| b.band()),
-        );
-        let (progress, band) = (node.progress(), node.band());
-        if before.is_some() && progress_before == progress && band_before == band {
-            continue;
-        }
-        moved.push(MovedRow {
-            id: node.id().clone(),
-            kind: node.kind(),
-            progress_before,
-            progress,
-            band_before,
-            band,
-        });
-    }
-    for node in old.nodes().filter(|n| counted(n.kind())) {
-        if !new.contains(node.id().as_str()) {
-            moved.push(MovedRow {
-                id: node.id().clone(),
-                kind: node.kind(),
-                progress_before: node.progress(),
-                progress: None,
-                band_before: node.band(),
-                band: None,
-            });
-        }
-    }
-    moved
 }

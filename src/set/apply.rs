@@ -270,6 +270,67 @@ impl OkrSet {
         })
     }
 
+    /// The objectives and key results whose progress or band differ
+    /// between `before` and this set: those in both that moved, those only
+    /// here (added, without old values), then those only in `before`
+    /// (removed, without new values); each in its set's node order. For
+    /// two readings of a set that are not one edit apart (another view of
+    /// it, say). O(V) average.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::{Edit, Envelope, OkrSet};
+    /// let before = OkrSet::from_json(okrs::sample::SAMPLE_JSON)?;
+    /// let mut after = before.clone();
+    /// let changes = after.apply(Envelope::new(Edit::SetWeight {
+    ///     id: "hire-sdrs".parse()?,
+    ///     weight: "3".parse()?,
+    /// }))?;
+    /// // The same nodes and numbers the edit's changes name (in node order).
+    /// let mut moved = after.moved_since(&before);
+    /// let mut by_apply = changes.moved;
+    /// moved.sort_by(|a, b| a.id.cmp(&b.id));
+    /// by_apply.sort_by(|a, b| a.id.cmp(&b.id));
+    /// assert_eq!(moved, by_apply);
+    /// assert_eq!(moved.len(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn moved_since(&self, before: &OkrSet) -> Vec<Moved> {
+        let counted = |kind: NodeKind| matches!(kind, NodeKind::Objective | NodeKind::KeyResult);
+        let mut moved = Vec::new();
+        for node in self.nodes().filter(|n| counted(n.kind())) {
+            let old = before.node(node.id().as_str());
+            let (progress_before, band_before) =
+                (old.and_then(|b| b.progress()), old.and_then(|b| b.band()));
+            let (progress, band) = (node.progress(), node.band());
+            if old.is_some() && progress_before == progress && band_before == band {
+                continue;
+            }
+            moved.push(Moved {
+                id: node.id().clone(),
+                kind: node.kind(),
+                progress_before,
+                progress,
+                band_before,
+                band,
+            });
+        }
+        for node in before.nodes().filter(|n| counted(n.kind())) {
+            if !self.contains(node.id().as_str()) {
+                moved.push(Moved {
+                    id: node.id().clone(),
+                    kind: node.kind(),
+                    progress_before: node.progress(),
+                    progress: None,
+                    band_before: node.band(),
+                    band: None,
+                });
+            }
+        }
+        moved
+    }
+
     /// Rebuilds a set from a document and the log of edits applied to it
     /// since: the result equals (`==`) the set the edits were applied to
     /// live, check-in ids, corrections and deletions included. Use
