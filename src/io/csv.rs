@@ -40,7 +40,6 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::mem::discriminant;
 use std::sync::OnceLock;
 
@@ -172,38 +171,58 @@ impl Number for Weight {}
 impl Number for Progress {}
 impl Number for Confidence {}
 
-fn column_index(name: &str) -> usize {
-    CSV_COLUMNS
-        .iter()
-        .position(|c| *c == name)
-        .unwrap_or(usize::MAX)
+/// A column of [`CSV_COLUMNS`]: its place there and its name. Made only by
+/// [`col!`], which finds the place when the crate compiles, so a cell is
+/// read or written without looking its name up.
+#[derive(Clone, Copy, Debug)]
+struct Column {
+    at: usize,
+    name: &'static str,
 }
 
-/// Where each known column stands in the sheet being read, by name.
-///
-/// Every cell read looks its column up here, so the names are hashed with
-/// a few multiplications instead of SipHash: the keys are the fixed
-/// [`CSV_COLUMNS`], never the input's, so there is nothing to flood.
-type Columns = HashMap<&'static str, usize, BuildHasherDefault<NameHasher>>;
+impl Column {
+    /// The column named `name`. Only [`col!`] calls it, in a `const`
+    /// block, so a misspelt name fails the build, never a run.
+    #[expect(clippy::panic, reason = "evaluated when the crate compiles")]
+    const fn named(name: &'static str) -> Self {
+        let mut at = 0;
+        let mut rest: &[&str] = &CSV_COLUMNS;
+        while let [column, tail @ ..] = rest {
+            if same(column.as_bytes(), name.as_bytes()) {
+                return Self { at, name };
+            }
+            at += 1;
+            rest = tail;
+        }
+        panic!("no such CSV column")
+    }
+}
 
-/// FxHash (rustc's): a multiply and a rotate per 8 bytes.
-#[derive(Default)]
-struct NameHasher(u64);
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word.iter_mut().zip(chunk).for_each(|(w, b)| *w = *b);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+/// Byte equality usable in a `const fn`.
+const fn same(mut a: &[u8], mut b: &[u8]) -> bool {
+    loop {
+        match (a, b) {
+            ([], []) => return true,
+            ([x, a_tail @ ..], [y, b_tail @ ..]) if *x == *y => {
+                a = a_tail;
+                b = b_tail;
+            }
+            _ => return false,
         }
     }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
+
+/// The [`Column`] named by a literal, found when the crate compiles.
+macro_rules! col {
+    ($name:literal) => {
+        const { Column::named($name) }
+    };
+}
+
+/// Where each known column stands in the sheet being read: the cell's
+/// place in a row, by [`Column::at`]; `None` for a column the sheet leaves
+/// out.
+type Columns = [Option<usize>; CSV_COLUMNS.len()];
 
 /// One row being written.
 struct Row(Vec<String>);
@@ -211,17 +230,17 @@ struct Row(Vec<String>);
 impl Row {
     fn new(kind: &str) -> Self {
         let mut row = Self(vec![String::new(); CSV_COLUMNS.len()]);
-        row.set("type", kind);
+        row.set(col!("type"), kind);
         row
     }
 
     /// Sets a text cell (text, an id, a name, a date, …), escaped by
     /// [`escape_formula`].
-    fn set(&mut self, column: &str, value: impl fmt::Display) -> &mut Self {
+    fn set(&mut self, column: Column, value: impl fmt::Display) -> &mut Self {
         self.put(column, escape_formula(value.to_string()))
     }
 
-    fn set_opt(&mut self, column: &str, value: Option<impl fmt::Display>) -> &mut Self {
+    fn set_opt(&mut self, column: Column, value: Option<impl fmt::Display>) -> &mut Self {
         if let Some(value) = value {
             self.set(column, value);
         }
@@ -229,20 +248,19 @@ impl Row {
     }
 
     /// Sets a number cell as the number's text, not escaped.
-    fn number(&mut self, column: &str, value: impl Number) -> &mut Self {
+    fn number(&mut self, column: Column, value: impl Number) -> &mut Self {
         self.put(column, value.to_string())
     }
 
-    fn number_opt(&mut self, column: &str, value: Option<impl Number>) -> &mut Self {
+    fn number_opt(&mut self, column: Column, value: Option<impl Number>) -> &mut Self {
         if let Some(value) = value {
             self.number(column, value);
         }
         self
     }
 
-    fn put(&mut self, column: &str, text: String) -> &mut Self {
-        debug_assert!(CSV_COLUMNS.contains(&column), "no column {column:?}");
-        if let Some(cell) = self.0.get_mut(column_index(column)) {
+    fn put(&mut self, column: Column, text: String) -> &mut Self {
+        if let Some(cell) = self.0.get_mut(column.at) {
             *cell = text;
         }
         self
@@ -329,47 +347,50 @@ impl Document {
     ) -> Result<String, CsvError> {
         let mut rows = Rows::new();
         let mut set = Row::new(row_type::SET);
-        set.set("value", name(&self.alignment, "value")?)
-            .set("grading", &self.strategy)
-            .set("level", join(&self.levels.iter().collect::<Vec<_>>()))
-            .number("target", self.progress_cap);
+        set.set(col!("value"), name(&self.alignment, "value")?)
+            .set(col!("grading"), &self.strategy)
+            .set(col!("level"), join(&self.levels.iter().collect::<Vec<_>>()))
+            .number(col!("target"), self.progress_cap);
         if self.progress_from != ProgressFrom::default() {
-            set.set("progress_from", name(&self.progress_from, "progress_from")?);
+            set.set(
+                col!("progress_from"),
+                name(&self.progress_from, "progress_from")?,
+            );
         }
         if self.overachievement != Overachievement::default() {
             set.set(
-                "overachievement",
+                col!("overachievement"),
                 name(&self.overachievement, "overachievement")?,
             );
         }
-        set.set_opt("time_zone", self.time_zone.as_ref());
+        set.set_opt(col!("time_zone"), self.time_zone.as_ref());
         if self.confidence_scale != ConfidenceScale::default() {
             set.set(
-                "confidence_scale",
+                col!("confidence_scale"),
                 name(&self.confidence_scale, "confidence_scale")?,
             );
         }
         rows.push(set);
         for (setting, value) in lint_rows(&self.lint)? {
             let mut row = Row::new(row_type::LINT);
-            row.set("id", setting).set("value", value);
+            row.set(col!("id"), setting).set(col!("value"), value);
             rows.push(row);
         }
         for (setting, value) in status_rows(&self.status)? {
             let mut row = Row::new(row_type::STATUS);
-            row.set("id", setting).set("value", value);
+            row.set(col!("id"), setting).set(col!("value"), value);
             rows.push(row);
         }
         for period in &self.periods {
             let mut row = Row::new(row_type::PERIOD);
-            row.set("id", &period.id)
-                .set("start", period.start)
-                .set("end", period.end)
-                .set_opt("within", period.within.as_ref());
+            row.set(col!("id"), &period.id)
+                .set(col!("start"), period.start)
+                .set(col!("end"), period.end)
+                .set_opt(col!("within"), period.within.as_ref());
             rows.push(row);
             for closing in &period.reopened {
                 let mut row = Row::new(row_type::REOPENED);
-                row.set("parent", &period.id);
+                row.set(col!("parent"), &period.id);
                 rows.push(row);
                 for grade in &closing.grades {
                     rows.push(grade_row(row_type::REOPENED_GRADE, grade, &period.id)?);
@@ -378,7 +399,7 @@ impl Document {
             if let Some(closure) = &period.closed {
                 if closure.grades.is_empty() {
                     let mut row = Row::new(row_type::CLOSED);
-                    row.set("parent", &period.id);
+                    row.set(col!("parent"), &period.id);
                     rows.push(row);
                 }
                 for grade in &closure.grades {
@@ -389,33 +410,39 @@ impl Document {
         for objective in objectives {
             let objective = objective.as_ref();
             let mut row = Row::new(row_type::OBJECTIVE);
-            row.set("id", &objective.id)
-                .set("title", &objective.title)
-                .set("level", &objective.level)
-                .set("owners", join(&objective.owners))
-                .set_opt("period", objective.period.as_ref())
-                .set_opt("grading", objective.strategy.as_ref())
-                .set_opt("description", objective.description.as_ref())
-                .set_opt("carried_from", objective.carried_from.as_ref())
-                .set_opt("carried_to", objective.carried_to.as_ref())
-                .number_opt("aligned_share", objective.aligned_share);
+            row.set(col!("id"), &objective.id)
+                .set(col!("title"), &objective.title)
+                .set(col!("level"), &objective.level)
+                .set(col!("owners"), join(&objective.owners))
+                .set_opt(col!("period"), objective.period.as_ref())
+                .set_opt(col!("grading"), objective.strategy.as_ref())
+                .set_opt(col!("description"), objective.description.as_ref())
+                .set_opt(col!("carried_from"), objective.carried_from.as_ref())
+                .set_opt(col!("carried_to"), objective.carried_to.as_ref())
+                .number_opt(col!("aligned_share"), objective.aligned_share);
             if let Some(from) = &objective.progress_from {
-                row.set("progress_from", name(from, "progress_from")?);
+                row.set(col!("progress_from"), name(from, "progress_from")?);
             }
             if !objective.visibility.is_public() {
-                row.set("visibility", name(&objective.visibility, "visibility")?)
-                    .set("viewers", join(&objective.viewers));
+                row.set(
+                    col!("visibility"),
+                    name(&objective.visibility, "visibility")?,
+                )
+                .set(col!("viewers"), join(&objective.viewers));
             }
             if objective.commitment != Commitment::default() {
-                row.set("commitment", name(&objective.commitment, "commitment")?);
+                row.set(
+                    col!("commitment"),
+                    name(&objective.commitment, "commitment")?,
+                );
             }
             rows.push(row);
             for link in &objective.aligned_to {
                 let mut row = Row::new(row_type::LINK);
-                row.set("id", &objective.id)
-                    .set("parent", &link.id)
-                    .number("weight", link.weight)
-                    .set_opt("contributes", link.contributes);
+                row.set(col!("id"), &objective.id)
+                    .set(col!("parent"), &link.id)
+                    .number(col!("weight"), link.weight)
+                    .set_opt(col!("contributes"), link.contributes);
                 rows.push(row);
             }
             let mut stack: Vec<(&KeyResult, &Id)> = objective
@@ -480,13 +507,13 @@ impl Rows {
 /// and a score in `score` with its `reason` and `by`.
 fn grade_row(kind: &str, grade: &Grade, period: &Id) -> Result<Row, CsvError> {
     let mut row = Row::new(kind);
-    row.set("id", &grade.id)
-        .set("parent", period)
-        .number("current", grade.progress)
-        .set("status", name(&grade.band, "status")?)
-        .number_opt("score", grade.score)
-        .set_opt("reason", grade.reason.as_ref())
-        .set_opt("by", grade.by.as_ref());
+    row.set(col!("id"), &grade.id)
+        .set(col!("parent"), period)
+        .number(col!("current"), grade.progress)
+        .set(col!("status"), name(&grade.band, "status")?)
+        .number_opt(col!("score"), grade.score)
+        .set_opt(col!("reason"), grade.reason.as_ref())
+        .set_opt(col!("by"), grade.by.as_ref());
     Ok(row)
 }
 
@@ -628,16 +655,16 @@ fn metric_kind(metric: &Metric) -> Result<&'static str, CsvError> {
 
 fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Rows) -> Result<(), CsvError> {
     let mut row = Row::new(row_type::KEY_RESULT);
-    row.set("id", &kr.id)
-        .set("parent", parent)
-        .set("title", &kr.title)
-        .set("owners", join(&kr.owners))
-        .number("weight", kr.weight)
-        .set_opt("grading", kr.strategy.as_ref())
-        .set_opt("description", kr.description.as_ref());
+    row.set(col!("id"), &kr.id)
+        .set(col!("parent"), parent)
+        .set(col!("title"), &kr.title)
+        .set(col!("owners"), join(&kr.owners))
+        .number(col!("weight"), kr.weight)
+        .set_opt(col!("grading"), kr.strategy.as_ref())
+        .set_opt(col!("description"), kr.description.as_ref());
     let mut milestones: &[Milestone] = &[];
     if let Some(metric) = &kr.metric {
-        row.set("metric", metric_kind(metric)?);
+        row.set(col!("metric"), metric_kind(metric)?);
         match metric {
             Metric::Numeric {
                 start,
@@ -646,38 +673,38 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Rows) -> Result<(), C
                 unit,
                 zones,
             } => {
-                row.number("start", *start)
-                    .number("target", *target)
-                    .number_opt("current", *current)
-                    .set_opt("unit", unit.as_ref())
-                    .number_opt("commit", zones.as_ref().and_then(|z| z.commit))
-                    .number_opt("stretch", zones.as_ref().and_then(|z| z.stretch));
+                row.number(col!("start"), *start)
+                    .number(col!("target"), *target)
+                    .number_opt(col!("current"), *current)
+                    .set_opt(col!("unit"), unit.as_ref())
+                    .number_opt(col!("commit"), zones.as_ref().and_then(|z| z.commit))
+                    .number_opt(col!("stretch"), zones.as_ref().and_then(|z| z.stretch));
             }
             Metric::Binary { done } => {
-                row.set("done", done);
+                row.set(col!("done"), done);
             }
             Metric::Milestones { milestones: list } => milestones = list,
             Metric::AtLeast { threshold, current } | Metric::AtMost { threshold, current } => {
-                row.number("target", *threshold)
-                    .number_opt("current", *current);
+                row.number(col!("target"), *threshold)
+                    .number_opt(col!("current"), *current);
             }
             Metric::Range { low, high, current } => {
-                row.number("start", *low)
-                    .number("target", *high)
-                    .number_opt("current", *current);
+                row.number(col!("start"), *low)
+                    .number(col!("target"), *high)
+                    .number_opt(col!("current"), *current);
             }
             Metric::Manual { progress } => {
-                row.number("current", *progress);
+                row.number(col!("current"), *progress);
             }
         }
     }
     rows.push(row);
     for milestone in milestones {
         let mut row = Row::new(row_type::MILESTONE);
-        row.set("parent", &kr.id)
-            .set("title", &milestone.title)
-            .number("weight", milestone.weight)
-            .set("done", milestone.done);
+        row.set(col!("parent"), &kr.id)
+            .set(col!("title"), &milestone.title)
+            .number(col!("weight"), milestone.weight)
+            .set(col!("done"), milestone.done);
         rows.push(row);
     }
     for check_in in &kr.check_ins {
@@ -686,26 +713,26 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Rows) -> Result<(), C
     for deleted in &kr.deleted_check_ins {
         check_in_rows(row_type::DELETED_CHECK_IN, &deleted.check_in, &kr.id, rows);
         let mut row = Row::new(row_type::DELETION);
-        row.set_opt("parent", deleted.check_in.id.as_ref())
-            .set("reason", &deleted.reason)
-            .set_opt("by", deleted.by.as_ref())
-            .set_opt("at", deleted.at);
+        row.set_opt(col!("parent"), deleted.check_in.id.as_ref())
+            .set(col!("reason"), &deleted.reason)
+            .set_opt(col!("by"), deleted.by.as_ref())
+            .set_opt(col!("at"), deleted.at);
         rows.push(row);
     }
     for phase in &kr.phases {
         let mut row = Row::new(row_type::PHASE);
-        row.set("parent", &kr.id)
-            .set("at", phase.at)
-            .number("target", phase.target);
+        row.set(col!("parent"), &kr.id)
+            .set(col!("at"), phase.at)
+            .number(col!("target"), phase.target);
         rows.push(row);
     }
     for initiative in &kr.initiatives {
         let mut row = Row::new(row_type::INITIATIVE);
-        row.set("id", &initiative.id)
-            .set("parent", &kr.id)
-            .set("title", &initiative.title)
-            .set("owners", join(&initiative.owners))
-            .set("status", name(&initiative.status, "status")?);
+        row.set(col!("id"), &initiative.id)
+            .set(col!("parent"), &kr.id)
+            .set(col!("title"), &initiative.title)
+            .set(col!("owners"), join(&initiative.owners))
+            .set(col!("status"), name(&initiative.status, "status")?);
         rows.push(row);
     }
     Ok(())
@@ -715,9 +742,9 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Rows) -> Result<(), C
 /// milestone titles joined with `;` (text, escaped).
 fn set_value(row: &mut Row, value: &CheckInValue) {
     match value {
-        CheckInValue::Number(n) => row.number("value", *n),
-        CheckInValue::Done(done) => row.set("value", done),
-        CheckInValue::Milestones(titles) => row.set("value", join(titles)),
+        CheckInValue::Number(n) => row.number(col!("value"), *n),
+        CheckInValue::Done(done) => row.set(col!("value"), done),
+        CheckInValue::Milestones(titles) => row.set(col!("value"), join(titles)),
     };
 }
 
@@ -726,22 +753,22 @@ fn set_value(row: &mut Row, value: &CheckInValue) {
 /// oldest first.
 fn check_in_rows(kind: &str, check_in: &CheckIn, kr: &Id, rows: &mut Rows) {
     let mut row = Row::new(kind);
-    row.set_opt("id", check_in.id.as_ref())
-        .set("parent", kr)
-        .set("at", check_in.at)
-        .number_opt("confidence", check_in.confidence)
-        .set_opt("note", check_in.note.as_ref())
-        .set_opt("by", check_in.by.as_ref());
+    row.set_opt(col!("id"), check_in.id.as_ref())
+        .set(col!("parent"), kr)
+        .set(col!("at"), check_in.at)
+        .number_opt(col!("confidence"), check_in.confidence)
+        .set_opt(col!("note"), check_in.note.as_ref())
+        .set_opt(col!("by"), check_in.by.as_ref());
     set_value(&mut row, &check_in.value);
     rows.push(row);
     for correction in &check_in.corrections {
         let mut row = Row::new(row_type::CORRECTION);
-        row.set_opt("parent", check_in.id.as_ref())
-            .number_opt("confidence", correction.confidence)
-            .set_opt("note", correction.note.as_ref())
-            .set("reason", &correction.reason)
-            .set_opt("by", correction.by.as_ref())
-            .set_opt("at", correction.at);
+        row.set_opt(col!("parent"), check_in.id.as_ref())
+            .number_opt(col!("confidence"), correction.confidence)
+            .set_opt(col!("note"), correction.note.as_ref())
+            .set(col!("reason"), &correction.reason)
+            .set_opt(col!("by"), correction.by.as_ref())
+            .set_opt(col!("at"), correction.at);
         set_value(&mut row, &correction.value);
         rows.push(row);
     }
@@ -765,48 +792,50 @@ impl Record<'_> {
 
     /// The cell, without the `'` that writing put before a text that
     /// begins like a formula ([`unescape_formula`]).
-    fn get(&self, column: &'static str) -> &str {
-        debug_assert!(CSV_COLUMNS.contains(&column), "no column {column:?}");
+    fn get(&self, column: Column) -> &str {
         unescape_formula(
             self.columns
-                .get(column)
-                .and_then(|&i| self.record.get(i))
+                .get(column.at)
+                .copied()
+                .flatten()
+                .and_then(|i| self.record.get(i))
                 .unwrap_or(""),
         )
     }
 
-    fn opt(&self, column: &'static str) -> Option<String> {
+    fn opt(&self, column: Column) -> Option<String> {
         let value = self.get(column);
         (!value.is_empty()).then(|| value.to_owned())
     }
 
-    fn required(&self, column: &'static str) -> Result<&str, CsvError> {
+    fn required(&self, column: Column) -> Result<&str, CsvError> {
         let value = self.get(column);
         if value.is_empty() {
-            Err(self.error(Some(column), "a value is needed"))
+            Err(self.error(Some(column.name), "a value is needed"))
         } else {
             Ok(value)
         }
     }
 
-    fn id(&self, column: &'static str) -> Result<Id, CsvError> {
+    fn id(&self, column: Column) -> Result<Id, CsvError> {
         self.required(column)?
             .parse()
-            .map_err(|e: crate::IdError| self.error(Some(column), e.to_string()))
+            .map_err(|e: crate::IdError| self.error(Some(column.name), e.to_string()))
     }
 
-    fn opt_id(&self, column: &'static str) -> Result<Option<Id>, CsvError> {
+    fn opt_id(&self, column: Column) -> Result<Option<Id>, CsvError> {
         match self.opt(column) {
             Some(_) => self.id(column).map(Some),
             None => Ok(None),
         }
     }
 
-    fn decimal(&self, column: &'static str) -> Result<Decimal, CsvError> {
-        parse_decimal(self.required(column)?).map_err(|e| self.error(Some(column), e.to_string()))
+    fn decimal(&self, column: Column) -> Result<Decimal, CsvError> {
+        parse_decimal(self.required(column)?)
+            .map_err(|e| self.error(Some(column.name), e.to_string()))
     }
 
-    fn opt_decimal(&self, column: &'static str) -> Result<Option<Decimal>, CsvError> {
+    fn opt_decimal(&self, column: Column) -> Result<Option<Decimal>, CsvError> {
         match self.opt(column) {
             Some(_) => self.decimal(column).map(Some),
             None => Ok(None),
@@ -814,7 +843,7 @@ impl Record<'_> {
     }
 
     fn weight(&self) -> Result<Weight, CsvError> {
-        match self.opt("weight") {
+        match self.opt(col!("weight")) {
             None => Ok(Weight::ONE),
             Some(text) => text
                 .parse()
@@ -822,26 +851,27 @@ impl Record<'_> {
         }
     }
 
-    fn bool(&self, column: &'static str) -> Result<Option<bool>, CsvError> {
+    fn bool(&self, column: Column) -> Result<Option<bool>, CsvError> {
         match self.get(column) {
             "" => Ok(None),
             "true" => Ok(Some(true)),
             "false" => Ok(Some(false)),
-            other => Err(self.error(Some(column), format!("{other:?} is not true or false"))),
+            other => Err(self.error(Some(column.name), format!("{other:?} is not true or false"))),
         }
     }
 
     /// The enum value serde names by this cell (even an empty one): `"x" is
     /// not a, b or c` when it names none.
-    fn named<T: DeserializeOwned>(&self, column: &'static str) -> Result<T, CsvError> {
+    fn named<T: DeserializeOwned>(&self, column: Column) -> Result<T, CsvError> {
         let text = self.get(column);
-        names::parse_name(text).map_err(|problem| self.error(Some(column), problem.about(text)))
+        names::parse_name(text)
+            .map_err(|problem| self.error(Some(column.name), problem.about(text)))
     }
 
     /// [`named`](Self::named), or the default for an empty cell.
     fn named_or_default<T: DeserializeOwned + Default>(
         &self,
-        column: &'static str,
+        column: Column,
     ) -> Result<T, CsvError> {
         if self.get(column).is_empty() {
             Ok(T::default())
@@ -850,13 +880,13 @@ impl Record<'_> {
         }
     }
 
-    fn moment(&self, column: &'static str) -> Result<Moment, CsvError> {
+    fn moment(&self, column: Column) -> Result<Moment, CsvError> {
         self.required(column)?
             .parse()
-            .map_err(|e: crate::MomentError| self.error(Some(column), e.to_string()))
+            .map_err(|e: crate::MomentError| self.error(Some(column.name), e.to_string()))
     }
 
-    fn opt_moment(&self, column: &'static str) -> Result<Option<Moment>, CsvError> {
+    fn opt_moment(&self, column: Column) -> Result<Option<Moment>, CsvError> {
         match self.opt(column) {
             Some(_) => self.moment(column).map(Some),
             None => Ok(None),
@@ -864,7 +894,7 @@ impl Record<'_> {
     }
 
     fn opt_confidence(&self) -> Result<Option<Confidence>, CsvError> {
-        self.opt("confidence")
+        self.opt(col!("confidence"))
             .map(|text| {
                 text.parse::<Confidence>()
                     .map_err(|e| self.error(Some("confidence"), e.to_string()))
@@ -878,19 +908,21 @@ impl Record<'_> {
     fn value(&self, kind: Option<&Metric>) -> Result<CheckInValue, CsvError> {
         Ok(match kind {
             Some(Metric::Binary { .. }) => CheckInValue::Done(
-                self.bool("value")?
+                self.bool(col!("value"))?
                     .ok_or_else(|| self.error(Some("value"), "a value is needed"))?,
             ),
-            Some(Metric::Milestones { .. }) => CheckInValue::Milestones(split(self.get("value"))),
-            _ => CheckInValue::Number(self.decimal("value")?),
+            Some(Metric::Milestones { .. }) => {
+                CheckInValue::Milestones(split(self.get(col!("value"))))
+            }
+            _ => CheckInValue::Number(self.decimal(col!("value"))?),
         })
     }
 
-    fn date(&self, column: &'static str) -> Result<Date, CsvError> {
+    fn date(&self, column: Column) -> Result<Date, CsvError> {
         let text = self.required(column)?;
         crate::time::parse_date(text).ok_or_else(|| {
             self.error(
-                Some(column),
+                Some(column.name),
                 format!("{text:?} is not a date like 2027-01-31"),
             )
         })
@@ -963,16 +995,19 @@ impl Document {
             .flexible(false)
             .from_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| csv_error(&e))?.clone();
-        let mut columns = Columns::default();
+        let mut columns: Columns = [None; CSV_COLUMNS.len()];
         for (i, header) in headers.iter().enumerate() {
-            let Some(&known) = CSV_COLUMNS.iter().find(|c| **c == header) else {
+            let found = CSV_COLUMNS.iter().position(|c| *c == header);
+            let Some((known, place)) =
+                found.and_then(|at| Some((*CSV_COLUMNS.get(at)?, columns.get_mut(at)?)))
+            else {
                 return Err(CsvError {
                     line: 1,
                     column: None,
                     message: format!("unknown column {header:?}"),
                 });
             };
-            if columns.insert(known, i).is_some() {
+            if place.replace(i).is_some() {
                 return Err(CsvError {
                     line: 1,
                     column: Some(known),
@@ -980,7 +1015,7 @@ impl Document {
                 });
             }
         }
-        if !columns.contains_key("type") {
+        if columns.get(col!("type").at).copied().flatten().is_none() {
             return Err(CsvError {
                 line: 1,
                 column: Some("type"),
@@ -992,31 +1027,38 @@ impl Document {
         let mut objective_at: HashMap<Id, usize> = HashMap::new();
         let mut krs: Vec<PendingKr> = Vec::new();
         let mut kr_at: HashMap<Id, usize> = HashMap::new();
-        let mut later: Vec<(csv::StringRecord, u64)> = Vec::new();
+        // Rows that name a parent (a period, an objective, a key result, a
+        // check-in) wait for a second reading of the text, when every
+        // parent is known: keeping them meanwhile would hold each row's
+        // 39 cells, more than the document they become.
+        let mut later = false;
+        let mut record = csv::StringRecord::new();
         let mut settings: Vec<(String, String)> = Vec::new();
         let mut status: Vec<(String, String)> = Vec::new();
         let mut rules: BTreeMap<String, RuleLevel> = BTreeMap::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| csv_error(&e))?;
+        while reader.read_record(&mut record).map_err(|e| csv_error(&e))? {
             let line = record.position().map_or(0, csv::Position::line);
             let row = Record {
                 record: &record,
                 columns: &columns,
                 line,
             };
-            match row.get("type") {
+            match row.get(col!("type")) {
                 row_type::SET => read_set(&row, &mut document)?,
                 row_type::LINT => read_lint(&row, &mut settings, &mut rules)?,
                 row_type::STATUS => {
-                    let setting = row.required("id")?;
-                    let value = row.required("value")?;
+                    let setting = row.required(col!("id"))?;
+                    let value = row.required(col!("value"))?;
                     status.retain(|(s, _)| s != setting);
                     status.push((setting.to_owned(), value.to_owned()));
                 }
                 row_type::PERIOD => {
-                    let mut period =
-                        Period::new(row.id("id")?, row.date("start")?, row.date("end")?);
-                    period.within = row.opt_id("within")?;
+                    let mut period = Period::new(
+                        row.id(col!("id"))?,
+                        row.date(col!("start"))?,
+                        row.date(col!("end"))?,
+                    );
+                    period.within = row.opt_id(col!("within"))?;
                     document.periods.push(period);
                 }
                 row_type::OBJECTIVE => {
@@ -1040,7 +1082,7 @@ impl Document {
                 | row_type::DELETED_CHECK_IN
                 | row_type::DELETION
                 | row_type::PHASE
-                | row_type::INITIATIVE => later.push((record.clone(), line)),
+                | row_type::INITIATIVE => later = true,
                 other => {
                     return Err(row.error(Some("type"), format!("unknown row type {other:?}")));
                 }
@@ -1076,20 +1118,28 @@ impl Document {
         }
         // Check-in rows by id, and the nearest above each history row.
         let mut named: HashMap<Id, Vec<(u64, Slot)>> = HashMap::new();
-        let mut history: Vec<(&csv::StringRecord, u64, Option<Slot>)> = Vec::new();
+        // The nearest check-in row above each correction and deletion row,
+        // in the order of the rows: they are read a third time, when every
+        // check-in they may name (even below) is known.
+        let mut above: Vec<Option<Slot>> = Vec::new();
         let mut last_check_in: Option<Slot> = None;
-        for (record, line) in &later {
+        let mut reader = if later { Some(reread(text)?) } else { None };
+        while let Some(reader) = reader.as_mut() {
+            if !reader.read_record(&mut record).map_err(|e| csv_error(&e))? {
+                break;
+            }
+            let line = record.position().map_or(0, csv::Position::line);
             let row = Record {
-                record,
+                record: &record,
                 columns: &columns,
-                line: *line,
+                line,
             };
-            match row.get("type") {
+            match row.get(col!("type")) {
                 kind @ (row_type::GRADE
                 | row_type::CLOSED
                 | row_type::REOPENED
                 | row_type::REOPENED_GRADE) => {
-                    let period_id = row.id("parent")?;
+                    let period_id = row.id(col!("parent"))?;
                     let period = period_at
                         .get(&period_id)
                         .and_then(|&at| document.periods.get_mut(at))
@@ -1120,7 +1170,7 @@ impl Document {
                     }
                 }
                 row_type::LINK => {
-                    let from = row.id("id")?;
+                    let from = row.id(col!("id"))?;
                     let objective = objective_at
                         .get(&from)
                         .and_then(|&i| objectives.get_mut(i))
@@ -1128,16 +1178,18 @@ impl Document {
                             row.error(Some("id"), format!("no objective {:?}", from.as_str()))
                         })?;
                     objective.aligned_to.push(Link {
-                        id: row.id("parent")?,
+                        id: row.id(col!("parent"))?,
                         weight: row.weight()?,
-                        contributes: row.bool("contributes")?,
+                        contributes: row.bool(col!("contributes"))?,
                     });
                 }
-                row_type::CORRECTION | row_type::DELETION => {
-                    history.push((record, *line, last_check_in));
-                }
-                _ => {
-                    let parent = row.id("parent")?;
+                row_type::CORRECTION | row_type::DELETION => above.push(last_check_in),
+                row_type::MILESTONE
+                | row_type::CHECK_IN
+                | row_type::DELETED_CHECK_IN
+                | row_type::PHASE
+                | row_type::INITIATIVE => {
+                    let parent = row.id(col!("parent"))?;
                     let (kr, pending) = kr_at
                         .get(&parent)
                         .and_then(|&i| Some((i, krs.get_mut(i)?)))
@@ -1150,20 +1202,38 @@ impl Document {
                     if let Some((deleted, index)) = read_kr_child(&row, pending)? {
                         let slot = Slot { kr, deleted, index };
                         last_check_in = Some(slot);
-                        if let Some(id) = row.opt_id("id")? {
-                            named.entry(id).or_default().push((*line, slot));
+                        if let Some(id) = row.opt_id(col!("id"))? {
+                            named.entry(id).or_default().push((line, slot));
                         }
                     }
                 }
+                // Read the first time.
+                _ => {}
             }
         }
-        for (record, line, above) in history {
+        let mut reader = if above.is_empty() {
+            None
+        } else {
+            Some(reread(text)?)
+        };
+        let mut above = above.into_iter();
+        while let Some(reader) = reader.as_mut() {
+            if !reader.read_record(&mut record).map_err(|e| csv_error(&e))? {
+                break;
+            }
+            let line = record.position().map_or(0, csv::Position::line);
             let row = Record {
-                record,
+                record: &record,
                 columns: &columns,
                 line,
             };
-            read_history(&row, &mut krs, &named, above)?;
+            if matches!(
+                row.get(col!("type")),
+                row_type::CORRECTION | row_type::DELETION
+            ) {
+                let Some(above) = above.next() else { break };
+                read_history(&row, &mut krs, &named, above)?;
+            }
         }
         for pending in &mut krs {
             finish_metric(pending)?;
@@ -1173,6 +1243,16 @@ impl Document {
         document.objectives = objectives;
         Ok(document)
     }
+}
+
+/// A reader of the text's rows after its header, for the second and third
+/// readings of [`Document::from_csv`]. O(1); each row is O(its length).
+fn reread(text: &str) -> Result<csv::Reader<&[u8]>, CsvError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    reader.headers().map_err(|e| csv_error(&e))?;
+    Ok(reader)
 }
 
 fn csv_error(error: &csv::Error) -> CsvError {
@@ -1188,21 +1268,21 @@ fn read_grade(row: &Record<'_>) -> Result<Grade, CsvError> {
         Progress::new(value).map_err(|e| row.error(Some(column), e.to_string()))
     };
     let mut grade = Grade::new(
-        row.id("id")?,
-        progress("current", row.decimal("current")?)?,
-        row.named::<Band>("status")?,
+        row.id(col!("id"))?,
+        progress("current", row.decimal(col!("current"))?)?,
+        row.named::<Band>(col!("status"))?,
     );
-    grade.score = match row.opt_decimal("score")? {
+    grade.score = match row.opt_decimal(col!("score"))? {
         Some(score) => Some(progress("score", score)?),
         None => None,
     };
-    grade.reason = row.opt("reason");
-    grade.by = row.opt("by");
+    grade.reason = row.opt(col!("reason"));
+    grade.by = row.opt(col!("by"));
     Ok(grade)
 }
 
 fn read_set(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
-    if let Some(alignment) = row.opt("value") {
+    if let Some(alignment) = row.opt(col!("value")) {
         document.alignment = names::parse_name::<AlignmentModel>(&alignment).map_err(|_| {
             row.error(
                 Some("value"),
@@ -1210,20 +1290,21 @@ fn read_set(row: &Record<'_>, document: &mut Document) -> Result<(), CsvError> {
             )
         })?;
     }
-    if let Some(grading) = row.opt("grading") {
+    if let Some(grading) = row.opt(col!("grading")) {
         document.strategy = grading;
     }
-    if let Some(levels) = row.opt("level") {
+    if let Some(levels) = row.opt(col!("level")) {
         document.levels =
             Levels::new(split(&levels)).map_err(|e| row.error(Some("level"), e.to_string()))?;
     }
-    if let Some(cap) = row.opt_decimal("target")? {
+    if let Some(cap) = row.opt_decimal(col!("target"))? {
         document.progress_cap = cap;
     }
-    document.progress_from = row.named_or_default::<ProgressFrom>("progress_from")?;
-    document.overachievement = row.named_or_default::<Overachievement>("overachievement")?;
-    document.time_zone = row.opt("time_zone");
-    document.confidence_scale = row.named_or_default::<ConfidenceScale>("confidence_scale")?;
+    document.progress_from = row.named_or_default::<ProgressFrom>(col!("progress_from"))?;
+    document.overachievement = row.named_or_default::<Overachievement>(col!("overachievement"))?;
+    document.time_zone = row.opt(col!("time_zone"));
+    document.confidence_scale =
+        row.named_or_default::<ConfidenceScale>(col!("confidence_scale"))?;
     Ok(())
 }
 
@@ -1234,8 +1315,8 @@ fn read_lint(
     settings: &mut Vec<(String, String)>,
     rules: &mut BTreeMap<String, RuleLevel>,
 ) -> Result<(), CsvError> {
-    let setting = row.required("id")?;
-    let value = row.required("value")?;
+    let setting = row.required(col!("id"))?;
+    let value = row.required(col!("value"))?;
     match names::from_fields::<LintSettings>([(setting, value)]) {
         Ok(_) => {
             settings.retain(|(s, _)| s != setting);
@@ -1243,7 +1324,7 @@ fn read_lint(
         }
         // Not a field, or the field of the rule map: a rule.
         Err(names::Problem::UnknownField | names::Problem::NotACell) => {
-            rules.insert(setting.to_owned(), row.named("value")?);
+            rules.insert(setting.to_owned(), row.named(col!("value"))?);
         }
         Err(problem) => return Err(row.error(Some("value"), problem.about(value))),
     }
@@ -1251,30 +1332,34 @@ fn read_lint(
 }
 
 fn read_objective(row: &Record<'_>) -> Result<Objective, CsvError> {
-    let mut objective = Objective::new(row.id("id")?, row.get("title"), row.get("level"));
-    objective.owners = split(row.get("owners"));
-    objective.period = row.opt_id("period")?;
-    objective.strategy = row.opt("grading");
-    objective.description = row.opt("description");
-    objective.carried_from = row.opt_id("carried_from")?;
-    objective.carried_to = row.opt_id("carried_to")?;
-    objective.commitment = row.named_or_default::<Commitment>("commitment")?;
-    objective.aligned_share = row.opt_decimal("aligned_share")?;
-    if row.opt("progress_from").is_some() {
-        objective.progress_from = Some(row.named::<ProgressFrom>("progress_from")?);
+    let mut objective = Objective::new(
+        row.id(col!("id"))?,
+        row.get(col!("title")),
+        row.get(col!("level")),
+    );
+    objective.owners = split(row.get(col!("owners")));
+    objective.period = row.opt_id(col!("period"))?;
+    objective.strategy = row.opt(col!("grading"));
+    objective.description = row.opt(col!("description"));
+    objective.carried_from = row.opt_id(col!("carried_from"))?;
+    objective.carried_to = row.opt_id(col!("carried_to"))?;
+    objective.commitment = row.named_or_default::<Commitment>(col!("commitment"))?;
+    objective.aligned_share = row.opt_decimal(col!("aligned_share"))?;
+    if row.opt(col!("progress_from")).is_some() {
+        objective.progress_from = Some(row.named::<ProgressFrom>(col!("progress_from"))?);
     }
-    objective.visibility = row.named_or_default::<Visibility>("visibility")?;
-    objective.viewers = split(row.get("viewers"));
+    objective.visibility = row.named_or_default::<Visibility>(col!("visibility"))?;
+    objective.viewers = split(row.get(col!("viewers")));
     Ok(objective)
 }
 
 fn read_key_result(row: &Record<'_>) -> Result<PendingKr, CsvError> {
-    let mut kr = KeyResult::new(row.id("id")?, row.get("title"));
-    kr.owners = split(row.get("owners"));
+    let mut kr = KeyResult::new(row.id(col!("id"))?, row.get(col!("title")));
+    kr.owners = split(row.get(col!("owners")));
     kr.weight = row.weight()?;
-    kr.strategy = row.opt("grading");
-    kr.description = row.opt("description");
-    let kind = match row.opt("metric") {
+    kr.strategy = row.opt(col!("grading"));
+    kr.description = row.opt(col!("description"));
+    let kind = match row.opt(col!("metric")) {
         None => None,
         Some(name) => Some(
             metric_kinds()
@@ -1289,40 +1374,40 @@ fn read_key_result(row: &Record<'_>) -> Result<PendingKr, CsvError> {
     kr.metric = match kind {
         None | Some(Metric::Milestones { .. }) => None,
         Some(Metric::Numeric { .. }) => Some(Metric::Numeric {
-            start: row.decimal("start")?,
-            target: row.decimal("target")?,
-            current: row.opt_decimal("current")?,
-            unit: row.opt("unit"),
+            start: row.decimal(col!("start"))?,
+            target: row.decimal(col!("target"))?,
+            current: row.opt_decimal(col!("current"))?,
+            unit: row.opt(col!("unit")),
             zones: Some(Zones::new(
-                row.opt_decimal("commit")?,
-                row.opt_decimal("stretch")?,
+                row.opt_decimal(col!("commit"))?,
+                row.opt_decimal(col!("stretch"))?,
             ))
             .filter(|z| !z.is_empty())
             .map(Box::new),
         }),
         Some(Metric::Binary { .. }) => Some(Metric::Binary {
-            done: row.bool("done")?.unwrap_or(false),
+            done: row.bool(col!("done"))?.unwrap_or(false),
         }),
         Some(Metric::AtLeast { .. }) => Some(Metric::AtLeast {
-            threshold: row.decimal("target")?,
-            current: row.opt_decimal("current")?,
+            threshold: row.decimal(col!("target"))?,
+            current: row.opt_decimal(col!("current"))?,
         }),
         Some(Metric::AtMost { .. }) => Some(Metric::AtMost {
-            threshold: row.decimal("target")?,
-            current: row.opt_decimal("current")?,
+            threshold: row.decimal(col!("target"))?,
+            current: row.opt_decimal(col!("current"))?,
         }),
         Some(Metric::Range { .. }) => Some(Metric::Range {
-            low: row.decimal("start")?,
-            high: row.decimal("target")?,
-            current: row.opt_decimal("current")?,
+            low: row.decimal(col!("start"))?,
+            high: row.decimal(col!("target"))?,
+            current: row.opt_decimal(col!("current"))?,
         }),
         Some(Metric::Manual { .. }) => Some(Metric::Manual {
-            progress: row.opt_decimal("current")?.unwrap_or_default(),
+            progress: row.opt_decimal(col!("current"))?.unwrap_or_default(),
         }),
     };
     Ok(PendingKr {
         kr,
-        parent: row.id("parent")?,
+        parent: row.id(col!("parent"))?,
         kind,
         milestones: Vec::new(),
         deleted: Vec::new(),
@@ -1336,10 +1421,10 @@ fn read_kr_child(
     row: &Record<'_>,
     pending: &mut PendingKr,
 ) -> Result<Option<(bool, usize)>, CsvError> {
-    match row.get("type") {
+    match row.get(col!("type")) {
         row_type::MILESTONE => pending.milestones.push(Milestone {
-            title: row.get("title").to_owned(),
-            done: row.bool("done")?.unwrap_or(false),
+            title: row.get(col!("title")).to_owned(),
+            done: row.bool(col!("done"))?.unwrap_or(false),
             weight: row.weight()?,
         }),
         row_type::CHECK_IN => {
@@ -1356,14 +1441,14 @@ fn read_kr_child(
             });
             return Ok(Some((true, index)));
         }
-        row_type::PHASE => pending
-            .kr
-            .phases
-            .push(Phase::new(row.date("at")?, row.decimal("target")?)),
+        row_type::PHASE => pending.kr.phases.push(Phase::new(
+            row.date(col!("at"))?,
+            row.decimal(col!("target"))?,
+        )),
         _ => {
-            let mut initiative = Initiative::new(row.id("id")?, row.get("title"));
-            initiative.owners = split(row.get("owners"));
-            initiative.status = row.named_or_default::<InitiativeStatus>("status")?;
+            let mut initiative = Initiative::new(row.id(col!("id"))?, row.get(col!("title")));
+            initiative.owners = split(row.get(col!("owners")));
+            initiative.status = row.named_or_default::<InitiativeStatus>(col!("status"))?;
             pending.kr.initiatives.push(initiative);
         }
     }
@@ -1373,11 +1458,11 @@ fn read_kr_child(
 /// A `check-in` or `deleted-check-in` row's check-in, without its
 /// corrections (their rows are read later).
 fn read_check_in(row: &Record<'_>, kind: Option<&Metric>) -> Result<CheckIn, CsvError> {
-    let mut check_in = CheckIn::new(row.moment("at")?, row.value(kind)?);
-    check_in.id = row.opt_id("id")?;
+    let mut check_in = CheckIn::new(row.moment(col!("at"))?, row.value(kind)?);
+    check_in.id = row.opt_id(col!("id"))?;
     check_in.confidence = row.opt_confidence()?;
-    check_in.note = row.opt("note");
-    check_in.by = row.opt("by");
+    check_in.note = row.opt(col!("note"));
+    check_in.by = row.opt(col!("by"));
     Ok(check_in)
 }
 
@@ -1391,7 +1476,7 @@ fn read_history(
     named: &HashMap<Id, Vec<(u64, Slot)>>,
     above: Option<Slot>,
 ) -> Result<(), CsvError> {
-    let parent = row.opt_id("parent")?;
+    let parent = row.opt_id(col!("parent"))?;
     let slot = match &parent {
         None => above.ok_or_else(|| {
             row.error(
@@ -1418,15 +1503,15 @@ fn read_history(
             .as_ref()
             .map_or_else(|| "above".to_owned(), |id| format!("{:?}", id.as_str()))
     };
-    if row.get("type") == row_type::CORRECTION {
+    if row.get(col!("type")) == row_type::CORRECTION {
         let kind = krs.get(slot.kr).and_then(|pending| pending.kind);
         let correction = Correction {
             value: row.value(kind)?,
             confidence: row.opt_confidence()?,
-            note: row.opt("note"),
-            reason: row.get("reason").to_owned(),
-            by: row.opt("by"),
-            at: row.opt_moment("at")?,
+            note: row.opt(col!("note")),
+            reason: row.get(col!("reason")).to_owned(),
+            by: row.opt(col!("by")),
+            at: row.opt_moment(col!("at"))?,
         };
         if let Some(check_in) = slot.check_in(krs) {
             check_in.corrections.push(correction);
@@ -1450,9 +1535,9 @@ fn read_history(
         ));
     }
     deleted.deletion = Some((
-        row.get("reason").to_owned(),
-        row.opt("by"),
-        row.opt_moment("at")?,
+        row.get(col!("reason")).to_owned(),
+        row.opt(col!("by")),
+        row.opt_moment(col!("at"))?,
     ));
     Ok(())
 }
@@ -2061,7 +2146,7 @@ mod tests {
 
     /// The `column` cells of the rows of type `kind`.
     fn cells(text: &str, kind: &str, column: &str) -> Vec<String> {
-        let at = column_index(column);
+        let at = CSV_COLUMNS.iter().position(|c| *c == column).unwrap();
         csv::Reader::from_reader(text.as_bytes())
             .records()
             .map(Result::unwrap)
