@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{picture, rounded};
+use super::{picture, rounded, write_rounded};
 use crate::{Date, NodeKind, NodeReview, OkrSet};
 
 impl OkrSet {
@@ -63,16 +63,21 @@ impl OkrSet {
             let Some(node) = self.node(reviewed.id.as_str()) else {
                 continue;
             };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} |",
-                cell(node.title()),
-                code(node.id().as_str()),
-                cell(node.level().unwrap_or_default()),
-                cell(&node.owners().join(", ")),
-                cell(node.period().map(|p| p.id.as_str()).unwrap_or("")),
-                columns(reviewed),
-            );
+            // Written in place: a table row per node, and a string for each
+            // cell cost more than the review.
+            out.push_str("| ");
+            write_cell(&mut out, node.title());
+            out.push_str(" | ");
+            write_code(&mut out, node.id().as_str());
+            out.push_str(" | ");
+            write_cell(&mut out, node.level().unwrap_or_default());
+            out.push_str(" | ");
+            write_cell(&mut out, &node.owners().join(", "));
+            out.push_str(" | ");
+            write_cell(&mut out, node.period().map(|p| p.id.as_str()).unwrap_or(""));
+            out.push_str(" | ");
+            write_columns(&mut out, reviewed);
+            out.push_str(" |\n");
         }
         out.push_str("\n## Key results\n\n");
         out.push_str("| Key result | Id | Objective | Owners | Progress | Band | Status | Expected | Forecast | Confidence |\n");
@@ -81,15 +86,17 @@ impl OkrSet {
             let Some(node) = self.node(reviewed.id.as_str()) else {
                 continue;
             };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                cell(node.title()),
-                code(node.id().as_str()),
-                code(node.objective().id().as_str()),
-                cell(&node.owners().join(", ")),
-                columns(reviewed),
-            );
+            out.push_str("| ");
+            write_cell(&mut out, node.title());
+            out.push_str(" | ");
+            write_code(&mut out, node.id().as_str());
+            out.push_str(" | ");
+            write_code(&mut out, node.objective().id().as_str());
+            out.push_str(" | ");
+            write_cell(&mut out, &node.owners().join(", "));
+            out.push_str(" | ");
+            write_columns(&mut out, reviewed);
+            out.push_str(" |\n");
         }
         // The grades frozen at close, and the scores that override them.
         let closed: Vec<(&crate::Period, &crate::Grade)> = self
@@ -121,14 +128,13 @@ impl OkrSet {
         } else {
             out.push_str("| Severity | Code | Rule | Finding |\n|---|---|---|---|\n");
             for finding in &findings {
-                let _ = writeln!(
+                let _ = write!(
                     out,
-                    "| {} | {} | {} | {} |",
-                    finding.severity,
-                    finding.code,
-                    finding.rule,
-                    cell(&finding.message)
+                    "| {} | {} | {} | ",
+                    finding.severity, finding.code, finding.rule
                 );
+                write_cell(&mut out, &finding.message);
+                out.push_str(" |\n");
             }
         }
         out
@@ -136,22 +142,25 @@ impl OkrSet {
 }
 
 /// Progress, band, status, expected, forecast and confidence cells.
-fn columns(node: &NodeReview) -> String {
-    format!(
-        "{} | {} | {} | {} | {} | {}",
-        rounded(node.progress.value()),
-        node.band,
-        node.status.map(|s| s.to_string()).unwrap_or_default(),
-        node.expected
-            .map(|e| rounded(e.value()))
-            .unwrap_or_default(),
-        node.forecast
-            .map(|f| rounded(f.value()))
-            .unwrap_or_default(),
-        node.confidence
-            .map(|c| format!("{} ({})", rounded(c.value()), c.level()))
-            .unwrap_or_default(),
-    )
+fn write_columns(out: &mut String, node: &NodeReview) {
+    write_rounded(out, node.progress.value());
+    let _ = write!(out, " | {} | ", node.band);
+    if let Some(status) = node.status {
+        let _ = write!(out, "{status}");
+    }
+    out.push_str(" | ");
+    if let Some(expected) = node.expected {
+        write_rounded(out, expected.value());
+    }
+    out.push_str(" | ");
+    if let Some(forecast) = node.forecast {
+        write_rounded(out, forecast.value());
+    }
+    out.push_str(" | ");
+    if let Some(confidence) = node.confidence {
+        write_rounded(out, confidence.value());
+        let _ = write!(out, " ({})", confidence.level());
+    }
 }
 
 /// A text inside a line of Markdown (a table cell or a sentence): one line
@@ -162,8 +171,14 @@ fn columns(node: &NodeReview) -> String {
 /// `&` and `<` as `&amp;` and `&lt;`, so no entity, HTML or autolink.
 fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
+    write_cell(&mut out, text);
+    out
+}
+
+/// [`cell`], written at the end of `out`.
+fn write_cell(out: &mut String, text: &str) {
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
             out.push(' ');
         }
         for c in word.chars() {
@@ -179,7 +194,6 @@ fn cell(text: &str) -> String {
             }
         }
     }
-    out
 }
 
 /// An id as inline code in a table cell, shown verbatim: fenced by more
@@ -188,18 +202,37 @@ fn cell(text: &str) -> String {
 /// one from each side), `|` as `\|` for the table. Ids hold no control
 /// characters.
 fn code(id: &str) -> String {
+    let mut out = String::with_capacity(id.len() + 2);
+    write_code(&mut out, id);
+    out
+}
+
+/// [`code`], written at the end of `out`.
+fn write_code(out: &mut String, id: &str) {
     let mut longest = 0;
     let mut run = 0;
     for c in id.chars() {
         run = if c == '`' { run + 1 } else { 0 };
         longest = longest.max(run);
     }
-    let id = id.replace('|', "\\|");
-    let fence = "`".repeat(longest + 1);
+    let fence = || std::iter::repeat_n('`', longest + 1);
     let spaced = id.starts_with(' ') && id.ends_with(' ') && id.chars().any(|c| c != ' ');
-    if longest > 0 || spaced {
-        format!("{fence} {id} {fence}")
-    } else {
-        format!("{fence}{id}{fence}")
+    let pad = longest > 0 || spaced;
+    out.extend(fence());
+    if pad {
+        out.push(' ');
     }
+    for piece in id.split_inclusive('|') {
+        match piece.strip_suffix('|') {
+            Some(before) => {
+                out.push_str(before);
+                out.push_str("\\|");
+            }
+            None => out.push_str(piece),
+        }
+    }
+    if pad {
+        out.push(' ');
+    }
+    out.extend(fence());
 }

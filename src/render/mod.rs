@@ -33,8 +33,16 @@ use crate::{Band, Finding, NodeKind, NodeRef, Severity};
 /// ```
 #[must_use]
 pub fn rounded(value: Decimal) -> String {
+    let mut text = String::new();
+    write_rounded(&mut text, value);
+    text
+}
+
+/// [`rounded`], written at the end of `out`.
+fn write_rounded(out: &mut String, value: Decimal) {
+    use std::fmt::Write as _;
     let rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    format!("{rounded:.2}")
+    let _ = write!(out, "{rounded:.2}");
 }
 
 /// Health-check findings counted by severity, as the text report and the
@@ -123,14 +131,17 @@ fn visible(text: &str) -> String {
 /// separator as one space, every other control character as its
 /// [`picture`], and every other character as it is (runs of spaces stay).
 fn plain(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{2028}' | '\u{2029}' => ' ',
-            c if c.is_control() && c.is_whitespace() => ' ',
-            c if c.is_control() => picture(c),
-            c => c,
-        })
-        .collect()
+    text.chars().map(plain_char).collect()
+}
+
+/// One character as [`plain`] shows it.
+fn plain_char(c: char) -> char {
+    match c {
+        '\u{2028}' | '\u{2029}' => ' ',
+        c if c.is_control() && c.is_whitespace() => ' ',
+        c if c.is_control() => picture(c),
+        c => c,
+    }
 }
 
 /// How the renderings show a control character: a C0 control as its

@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 
 use rust_decimal::prelude::ToPrimitive as _;
 
-use super::{picture, plain, rounded, severity_counts, truncate};
-use crate::{Band, Date, GroupBy, NodeKind, NodeRef, OkrSet, Review, Status};
+use super::{picture, plain, plain_char, rounded, severity_counts, write_rounded};
+use crate::{Band, Date, GroupBy, NodeKind, NodeRef, NodeReview, OkrSet, Review, Status};
 
 /// The width of the title column, in characters (indent and marker included).
 const TITLE_WIDTH: usize = 60;
@@ -122,7 +122,7 @@ impl OkrSet {
 
 /// An objective's line, its details, its key results, and a blank line.
 fn write_objective(out: &mut String, objective: &NodeRef<'_>, review: &Review) {
-    let _ = writeln!(out, "{}", line(objective, review, 0));
+    write_line(out, objective, review, 0);
     let owners = if objective.owners().is_empty() {
         "no owner".to_owned()
     } else {
@@ -182,71 +182,90 @@ fn write_objective(out: &mut String, objective: &NodeRef<'_>, review: &Review) {
 /// The key results under a node, depth first, indented by depth.
 fn write_key_results(out: &mut String, parent: &NodeRef<'_>, review: &Review, depth: usize) {
     for kr in parent.key_results() {
-        let _ = writeln!(out, "{}", line(&kr, review, depth));
+        write_line(out, &kr, review, depth);
         write_key_results(out, &kr, review, depth + 1);
     }
 }
 
-/// One node's line; empty for a node the review does not hold.
-fn line(node: &NodeRef<'_>, review: &Review, depth: usize) -> String {
-    let Some(reviewed) = review.get(node.id().as_str()) else {
-        return String::new();
-    };
+/// One node's line and its newline; an empty line for a node the review
+/// does not hold. Written in place: the report has a line per node, and
+/// building each part as a string of its own cost more than the review.
+fn write_line(out: &mut String, node: &NodeRef<'_>, review: &Review, depth: usize) {
+    let start = out.len();
+    if let Some(reviewed) = review.get(node.id().as_str()) {
+        write_cells(out, node, reviewed, depth);
+    }
+    // The padded cells leave spaces at the end.
+    let kept = out.get(start..).map_or(0, |line| line.trim_end().len());
+    out.truncate(start + kept);
+    out.push('\n');
+}
+
+/// The cells of [`write_line`]: title (cut with `…` and padded to
+/// [`TITLE_WIDTH`]), bar, progress, band, then what applies.
+fn write_cells(out: &mut String, node: &NodeRef<'_>, reviewed: &NodeReview, depth: usize) {
     let progress = reviewed.progress.value();
     let filled = progress
         .checked_mul(rust_decimal::Decimal::from(BAR_CELLS))
         .map_or(Some(BAR_CELLS), |cells| cells.round().to_usize())
         .unwrap_or(0)
         .min(BAR_CELLS);
-    let bar = format!("{}{}", "#".repeat(filled), ".".repeat(BAR_CELLS - filled));
     let marker = match node.kind() {
         NodeKind::Objective => "O ",
         _ => "KR",
     };
-    let indent = "  ".repeat(depth);
-    let title = truncate(
-        &format!("{indent}{marker} {}", plain(node.title())),
-        TITLE_WIDTH,
-    );
-    let mut text = format!(
-        "{title:<TITLE_WIDTH$} [{bar}] {} {:<6}",
-        rounded(progress),
-        reviewed.band
-    );
+    let title = node.title();
+    // Indent, marker and a space, then the title: `plain` keeps one
+    // character for each.
+    let width = 2 * depth + marker.chars().count() + 1 + title.chars().count();
+    let shown = if width <= TITLE_WIDTH {
+        width
+    } else {
+        TITLE_WIDTH - 1
+    };
+    let head = std::iter::repeat_n(' ', 2 * depth)
+        .chain(marker.chars())
+        .chain(std::iter::once(' '))
+        .chain(title.chars().map(plain_char));
+    out.extend(head.take(shown));
+    if width > TITLE_WIDTH {
+        out.push('…');
+    }
+    out.extend(std::iter::repeat_n(' ', TITLE_WIDTH.saturating_sub(width)));
+    out.push_str(" [");
+    out.extend(std::iter::repeat_n('#', filled));
+    out.extend(std::iter::repeat_n('.', BAR_CELLS - filled));
+    out.push_str("] ");
+    write_rounded(out, progress);
+    let _ = write!(out, " {:<6}", reviewed.band);
     if let Some(status) = reviewed.status {
-        let _ = write!(text, " | {status:<11}");
+        let _ = write!(out, " | {status:<11}");
     }
     if let Some(expected) = reviewed.expected {
-        let _ = write!(text, " exp {}", rounded(expected.value()));
+        out.push_str(" exp ");
+        write_rounded(out, expected.value());
     }
     if let (Some(forecast), Some(band)) = (reviewed.forecast, reviewed.forecast_band) {
-        let _ = write!(text, "  fc {} {band:<6}", rounded(forecast.value()));
+        out.push_str("  fc ");
+        write_rounded(out, forecast.value());
+        let _ = write!(out, " {band:<6}");
     }
     if let Some(confidence) = reviewed.confidence {
-        let _ = write!(
-            text,
-            "  conf {} {}",
-            rounded(confidence.value()),
-            confidence.level()
-        );
+        out.push_str("  conf ");
+        write_rounded(out, confidence.value());
+        let _ = write!(out, " {}", confidence.level());
     }
     if reviewed.regressed {
-        text.push_str("  regressed");
+        out.push_str("  regressed");
     }
     if let Some(zone) = reviewed.zone {
-        let _ = write!(text, "  zone {zone}");
+        let _ = write!(out, "  zone {zone}");
     }
     if node.metric().is_none() && node.key_results().next().is_some() {
         if let (Some(value), Some(target)) = (reviewed.value, reviewed.target) {
-            let _ = write!(
-                text,
-                "  sum {} of {}",
-                value.normalize(),
-                target.normalize()
-            );
+            let _ = write!(out, "  sum {} of {}", value.normalize(), target.normalize());
         }
     }
-    text.trim_end().to_owned()
 }
 
 /// The objectives per band and per status (from the set's
