@@ -459,9 +459,9 @@ pub(crate) struct Edge {
 
 /// What the objective at `node` stands for when it is a fold view's folded
 /// member (read where its links count). O(1).
-pub(crate) fn folded_of(graph: &Graph, node: NodeIndex) -> Option<Folded> {
+pub(crate) fn folded_of(graph: &Graph, node: NodeIndex) -> Option<&Folded> {
     match graph.node_weight(node) {
-        Some(Node::Objective(o)) => o.detail.as_ref()?.folded.as_deref().copied(),
+        Some(Node::Objective(o)) => o.detail.as_ref()?.folded.as_deref(),
         _ => None,
     }
 }
@@ -470,11 +470,18 @@ pub(crate) fn folded_of(graph: &Graph, node: NodeIndex) -> Option<Folded> {
 /// its inputs as the whole set does: how many hidden inputs (of non-zero
 /// weight) it folds, where a group counts by its members (`mean`, two
 /// groups without a share), and the greatest common divisor of their
-/// stated weights, which brings a group's weights to the same lowest terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// stated weights, which brings a group's weights to the same lowest terms;
+/// and where it sorts among its parent's inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Folded {
     pub(crate) members: u32,
     pub(crate) unit: rust_decimal::Decimal,
+    /// The visible input of its group that the last of its hidden inputs
+    /// came after in the whole set's order (`None`: before them all). It
+    /// sorts just after it, so that its parent adds the same terms in the
+    /// same order as the whole set and rounds alike (decimal sums round
+    /// by their order); it names a visible node only, never a hidden one.
+    pub(crate) after: Option<Id>,
 }
 
 impl Edge {

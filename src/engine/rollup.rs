@@ -440,7 +440,7 @@ pub(crate) fn weigh(
     evaluator: Evaluator,
     share: Option<Decimal>,
     inputs: &[(Decimal, u8)],
-    folded: &[Option<Folded>],
+    folded: &[Option<&Folded>],
     weights: &mut Vec<Decimal>,
 ) -> Evaluator {
     weights.clear();
@@ -610,7 +610,7 @@ pub(crate) fn weigh(
 /// the divisor of the weights it sums, to the common divisor in place of
 /// its weight, so that the group comes to the whole set's terms.
 /// O(inputs).
-fn in_lowest_terms(inputs: &[(Decimal, u8)], folded: &[Option<Folded>]) -> Vec<(Decimal, u8)> {
+fn in_lowest_terms(inputs: &[(Decimal, u8)], folded: &[Option<&Folded>]) -> Vec<(Decimal, u8)> {
     let mut out = inputs.to_vec();
     let unit = |i: usize, w: Decimal| folded.get(i).copied().flatten().map_or(w, |f| f.unit);
     for group in [KEY_RESULTS, ALIGNED] {
@@ -745,9 +745,9 @@ impl Plan {
         };
         let mut by_node = Lists::with_capacity(bound, graph.edge_count());
         let mut evaluators = vec![Evaluator::Builtin(Builtin::WeightedMean); bound];
-        let mut list: Vec<(u32, Decimal, u8, Option<Folded>)> = Vec::new();
+        let mut list: Vec<(u32, Decimal, u8, Option<&Folded>)> = Vec::new();
         let mut stated: Vec<(Decimal, u8)> = Vec::new();
-        let mut folded: Vec<Option<Folded>> = Vec::new();
+        let mut folded: Vec<Option<&Folded>> = Vec::new();
         let mut weights: Vec<Decimal> = Vec::new();
         for n in 0..bound {
             list.clear();
@@ -769,8 +769,11 @@ impl Plan {
                 );
                 // Sum in id order, the key results first: a set built by
                 // edits and the same set reloaded from its document then
-                // round alike, to the last digit.
-                list.sort_by(|a, b| (a.2, id_of(graph, a.0)).cmp(&(b.2, id_of(graph, b.0))));
+                // round alike, to the last digit. A fold view's member
+                // sorts where its hidden inputs did (see `place`).
+                list.sort_by(|a, b| {
+                    (a.2, place(graph, a.0, a.3)).cmp(&(b.2, place(graph, b.0, b.3)))
+                });
                 stated.clear();
                 stated.extend(list.iter().map(|&(_, w, g, _)| (w, g)));
                 folded.clear();
@@ -939,6 +942,23 @@ fn id_of(graph: &Graph, node: u32) -> Option<&crate::Id> {
     graph
         .node_weight(NodeIndex::new(node as usize))
         .map(Node::id)
+}
+
+/// Where an input sorts within its group of a node's inputs: by its id,
+/// or, for a fold view's folded member (`folded`, as [`folded_of`] reads
+/// it), just after the visible input its hidden inputs came after in the
+/// whole set (see [`Folded::after`]). Sorted by its own id, its parent's
+/// sum would round otherwise than the whole set's, which no value of the
+/// member can always make up for.
+fn place<'a>(
+    graph: &'a Graph,
+    node: u32,
+    folded: Option<&'a Folded>,
+) -> (Option<&'a crate::Id>, bool) {
+    match folded {
+        Some(f) => (f.after.as_ref(), true),
+        None => (id_of(graph, node), false),
+    }
 }
 
 fn index_u32(node: NodeIndex) -> u32 {
@@ -2673,7 +2693,7 @@ impl Plan {
                 .find_edge(node, target)
                 .and_then(|e| graph.edge_weight(e))
                 .map_or(KEY_RESULTS, |e| group_of(e.kind));
-            (group, id_of(graph, self.node_at(x)))
+            (group, place(graph, self.node_at(x), folded_of(graph, node)))
         };
         let new = key(source);
         let position = self
@@ -2756,7 +2776,7 @@ impl Plan {
     /// of `s` × out-degree of each).
     fn reweigh_node(&mut self, graph: &Graph, s: usize, strategies: &Strategies) {
         let node = NodeIndex::new(self.node_at(to_u32(s)) as usize);
-        let (stated, folded): (Vec<(Decimal, u8)>, Vec<Option<Folded>>) = self
+        let (stated, folded): (Vec<(Decimal, u8)>, Vec<Option<&Folded>>) = self
             .inputs_of(s)
             .iter()
             .map(|&(input, _)| {
@@ -3167,7 +3187,7 @@ impl Plan {
                 );
             }
             assert_eq!(self.slot_of(*node), Some(s), "slot of {node:?}");
-            let mut stated: Vec<(Option<&crate::Id>, Decimal, u8, Option<Folded>)> = graph
+            let mut stated: Vec<(Option<&crate::Id>, Decimal, u8, Option<&Folded>)> = graph
                 .edges_directed(*node, Incoming)
                 .filter(|e| counted(graph, e.weight().kind, *node, self.config.from))
                 .map(|e| {
@@ -3179,7 +3199,12 @@ impl Plan {
                     )
                 })
                 .collect();
-            stated.sort_by(|a, b| (a.2, a.0).cmp(&(b.2, b.0)));
+            stated.sort_by_key(|&(id, _, group, folded)| {
+                (
+                    group,
+                    folded.map_or((id, false), |f| (f.after.as_ref(), true)),
+                )
+            });
             let (evaluator, share) = rule_of(graph, *node, strategies);
             let mut weights = Vec::new();
             let evaluator = weigh(
@@ -3263,11 +3288,12 @@ mod members {
     }
 
     /// A folded member of three under `mean`: four members, it weighs three.
-    fn folded(members: u32, unit: &str) -> Option<Folded> {
-        Some(Folded {
+    fn folded(members: u32, unit: &str) -> Folded {
+        Folded {
             members,
             unit: d(unit),
-        })
+            after: None,
+        }
     }
 
     #[test]
@@ -3285,7 +3311,7 @@ mod members {
             Evaluator::Builtin(Builtin::Mean),
             None,
             &inputs,
-            &[None, folded(3, "1")],
+            &[None, Some(&folded(3, "1"))],
             &mut weights,
         );
         assert_eq!(evaluator, Evaluator::Builtin(Builtin::WeightedMean));
@@ -3314,7 +3340,7 @@ mod members {
             Evaluator::Builtin(Builtin::WeightedMean),
             None,
             &inputs,
-            &[None, None, folded(2, "2")],
+            &[None, None, Some(&folded(2, "2"))],
             &mut weights,
         );
         assert_eq!(evaluator, Evaluator::Groups(1, 1));

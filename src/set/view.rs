@@ -154,7 +154,11 @@ impl OkrSet {
     ///   two groups without an `aligned_share`), so that every built-in
     ///   strategy gives the true number: its share of its parent is the
     ///   hidden part's share, in proportion, under such a strategy, to how
-    ///   many members it folds, as the true number itself is. Its value
+    ///   many members it folds, as the true number itself is. Its parent
+    ///   adds it where the whole set added the last of the hidden
+    ///   contributions (sums of decimals round by their order), so that a
+    ///   member folding one hidden objective holds that objective's
+    ///   progress and its parent comes out as in the whole set. Its value
     ///   is the hidden part's combined progress, adjusted in the last
     ///   digits where the parent's rounding needs it to come out exact.
     ///   It stands for the present: as-of reads of the view (a review as
@@ -165,9 +169,11 @@ impl OkrSet {
     ///
     /// # Errors
     /// Under `Fold`, [`Error::FoldInexact`] naming a visible node whose
-    /// true progress no single folded value gives (only a custom strategy
-    /// that counts its inputs or is not monotone can do that). `Exclude`
-    /// never fails.
+    /// true progress no single folded value gives: a custom strategy that
+    /// counts its inputs or is not monotone, or, rarely, a member folding
+    /// several hidden objectives (its term, its weight times a value of
+    /// 28 places, then moves in steps coarser than the last digit of
+    /// their terms' sum). `Exclude` never fails.
     ///
     /// Complexity: that of [`view`](Self::view), plus, under `Fold`, the
     /// links into the visible part; a folded value adjusted in its last
@@ -466,6 +472,10 @@ impl OkrSet {
                     (0u32, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
                 let mut least: Option<Decimal> = None;
                 let mut hidden_weights = Vec::new();
+                // The last hidden input in the whole set's order (links
+                // sort by id within their group), and the visible links.
+                let mut last: Option<&Id> = None;
+                let mut shown = Vec::new();
                 for edge in self.graph.edges_directed(node, Incoming) {
                     let kind = edge.weight().kind;
                     if !matches!(kind, EdgeKind::Link { .. })
@@ -473,14 +483,20 @@ impl OkrSet {
                     {
                         continue;
                     }
-                    let hidden = matches!(
-                        self.graph.node_weight(edge.source()),
-                        Some(Node::Objective(source)) if !visible.contains(&source.id)
-                    );
+                    let Some(source) = self.graph.node_weight(edge.source()) else {
+                        continue;
+                    };
+                    let hidden = matches!(source, Node::Objective(o) if !visible.contains(&o.id));
                     let w = edge.weight().weight.value();
-                    if !hidden || w.is_zero() {
+                    if !hidden {
+                        shown.push(source.id());
                         continue;
                     }
+                    // A term of zero weight adds nothing to any sum.
+                    if w.is_zero() {
+                        continue;
+                    }
+                    last = last.max(Some(source.id()));
                     let mut p = self.state.progress_of(edge.source()).unwrap_or_default();
                     if config.clamp {
                         p = p.min(Decimal::ONE);
@@ -496,6 +512,7 @@ impl OkrSet {
                     continue;
                 }
                 let id = self.id_of(node);
+                let after = shown.into_iter().filter(|&v| Some(v) < last).max().cloned();
                 let mean = sum.checked_div(Decimal::from(count)).unwrap_or_default();
                 let guesses = [
                     weighted.checked_div(weight).unwrap_or(mean),
@@ -529,6 +546,7 @@ impl OkrSet {
                     folded: Folded {
                         members: count,
                         unit: common_divisor(&hidden_weights).unwrap_or(weight),
+                        after,
                     },
                     guesses,
                 });
@@ -554,7 +572,8 @@ impl OkrSet {
         for fold in folds {
             let member = self.lookup(fold.member.as_str());
             if let Some(Node::Objective(o)) = member.and_then(|m| self.graph.node_weight_mut(m)) {
-                o.detail.get_or_insert_with(Box::default).folded = Some(Box::new(fold.folded));
+                o.detail.get_or_insert_with(Box::default).folded =
+                    Some(Box::new(fold.folded.clone()));
             }
         }
         self.rebuild()?;

@@ -805,20 +805,18 @@ fn folding_two(p2_weight: &str) {
 }
 
 /// Found by `fold_shows_the_true_numbers_and_nothing_hidden` on
-/// 2026-12-06 (not fixed yet): a department objective counting its key
-/// results and, at an aligned share of 0.3, two aligned objectives, one of
-/// them hidden and above its target (over-achievement counts, cap 1.5).
-/// No value of the folded member gives the objective the whole set's
-/// number to the last digit, so `view_with` answers `fold-inexact` (as
-/// documented) where a built-in strategy should be exact. Found so far:
-/// the roll-up adds a group's terms in id order, and the member's id
-/// (`hidden␟obj4x`) sorts before `obj5x` where the hidden `obj8x` sorted
-/// after it; a public stand-in with the hidden objective's exact value
-/// gives 0.6976190476190476190476190477 named `aa` and …476 (the whole
-/// set's) named `zz`. Why the solver's bisection then finds no value is
-/// not known yet.
+/// 2026-12-06: a department objective counting its key results and, at an
+/// aligned share of 0.3, two aligned objectives, one of them hidden and
+/// above its target (over-achievement counts, cap 1.5). Its terms sum past
+/// 7.9, where a decimal keeps 27 places. The whole set adds the hidden
+/// objective's term last (`obj8x` sorts after `obj5x`); a member sorted by
+/// its own id (`hidden␟obj4x`) came first, so the sum already had 27
+/// places when `obj5x`'s term (rounded to 28 places, ending in 5) came,
+/// and every such sum ties and rounds half to even: an even last digit,
+/// where the whole set's is odd, whatever the member's value. The member
+/// now sorts where the hidden objective did, and its value is the hidden
+/// objective's own.
 #[test]
-#[ignore = "known: fold-inexact under an aligned share with over-achievement; see the closing note of issue 16"]
 fn fold_is_exact_under_an_aligned_share_with_over_achievement() {
     let plain = |links: Vec<(u8, u8, bool)>| Shape {
         private: false,
@@ -856,5 +854,60 @@ fn fold_is_exact_under_an_aligned_share_with_over_achievement() {
     assert_eq!(
         view.set().progress("obj4x").map(|p| p.value()),
         set.progress("obj4x").map(|p| p.value())
+    );
+}
+
+/// Found by `fold_views_what_if_equals_reaching_the_target` with 40,000
+/// cases (2026-12-06, not fixed): two hidden objectives (weights 3 and 2,
+/// progress 0 and 2/3) fold into one member of weight 5 beside one key
+/// result at 4/3 (cap 1.5, over-achievement counts), two groups by their
+/// members. The whole set's aligned sum is 2 × 0.666…667 =
+/// 1.333…334 (28 places); the member's is 5 × its value, a multiple of
+/// 5·10⁻²⁸, which never equals it, and the groups' meeting (5·S₀ + 2·S₁,
+/// past 7.9, so rounded to 27 places) then ties and rounds half to even
+/// on every value the member can take: …221 or …223 where the whole set
+/// shows 0.6222222222222222222222222222. A member folding several inputs
+/// adds one term on a coarser grid than theirs; only a roll-up that adds
+/// its term at full precision (not weight × a 28-place value) would
+/// reach every sum.
+#[test]
+#[ignore = "known: fold-inexact where one member folds several hidden inputs whose combined weight makes its term too coarse"]
+fn fold_is_exact_where_a_member_folds_two_hidden_objectives() {
+    let plain = |links: Vec<(u8, u8, bool)>| Shape {
+        private: false,
+        owner: 0,
+        strategy: 0,
+        from: 0,
+        share: false,
+        key_results: vec![(1, 0)],
+        open_key_result: false,
+        links,
+    };
+    let mut shapes: Vec<Shape> = (0..8).map(|_| plain(vec![(0, 0, false)])).collect();
+    shapes[3] = Shape {
+        from: 3,
+        key_results: vec![(1, 4)],
+        ..plain(vec![(0, 0, false)])
+    };
+    shapes[4] = Shape {
+        private: true,
+        owner: 1,
+        from: 2,
+        ..plain(vec![(3, 2, false)])
+    };
+    shapes[6] = plain(vec![(4, 0, false)]);
+    shapes[7] = Shape {
+        private: true,
+        owner: 1,
+        key_results: vec![(1, 2)],
+        ..plain(vec![(10, 4, false)])
+    };
+    let set = OkrSet::from_document(shaped(&shapes, true, true)).unwrap();
+    let view = set
+        .view_with(&Viewer::new("person0x"), ViewPolicy::Fold)
+        .unwrap();
+    assert_eq!(
+        view.set().progress("obj3x").map(|p| p.value()),
+        set.progress("obj3x").map(|p| p.value())
     );
 }
