@@ -136,8 +136,30 @@ pub(crate) fn lint(set: &OkrSet, settings: &LintSettings, review: &crate::Review
 }
 
 fn list(ids: &[Id]) -> String {
-    let quoted: Vec<String> = ids.iter().map(|id| format!("{:?}", id.as_str())).collect();
+    let quoted: Vec<String> = ids.iter().map(|id| Quoted(id).to_string()).collect();
     quoted.join(", ")
+}
+
+/// An id in a message, as `{:?}` writes a string: in double quotes, with
+/// Rust's escapes. Most ids are printable ASCII without `"` or `\`, which
+/// need none, and skip the escaping machinery: a large set gets a finding
+/// per node or so.
+struct Quoted<'a>(&'a Id);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = self.0.as_str();
+        if id
+            .bytes()
+            .all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\')
+        {
+            f.write_str("\"")?;
+            f.write_str(id)?;
+            f.write_str("\"")
+        } else {
+            write!(f, "{id:?}")
+        }
+    }
 }
 
 fn top_objectives(linter: &mut Linter<'_>) {
@@ -361,9 +383,9 @@ fn owners(linter: &mut Linter<'_>) {
                 Rule::NoOwner,
                 vec![node.id().clone()],
                 format!(
-                    "{} {:?} has no owner: name the person or team who answers for it",
+                    "{} {} has no owner: name the person or team who answers for it",
                     node.kind(),
-                    node.id().as_str()
+                    Quoted(node.id())
                 ),
             );
         }
@@ -457,11 +479,21 @@ fn alignment(linter: &mut Linter<'_>) {
 }
 
 fn normalise(title: &str) -> String {
-    title
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut words = String::with_capacity(title.len());
+    for (i, word) in title.split_whitespace().enumerate() {
+        if i > 0 {
+            words.push(' ');
+        }
+        words.push_str(word);
+    }
+    // ASCII lowercases in place; other text takes `to_lowercase`, whose
+    // rules (a final sigma) depend on the neighbours.
+    if words.is_ascii() {
+        words.make_ascii_lowercase();
+        words
+    } else {
+        words.to_lowercase()
+    }
 }
 
 /// Whether each objective reaches a top-level objective by following its
@@ -565,8 +597,8 @@ fn stale(linter: &mut Linter<'_>) {
                 Rule::StaleKeyResult,
                 vec![node.id().clone()],
                 format!(
-                    "key result {:?} {when}, more than {days} days before {as_of}: check in at least every {days} days",
-                    node.id().as_str()
+                    "key result {} {when}, more than {days} days before {as_of}: check in at least every {days} days",
+                    Quoted(node.id())
                 ),
             );
         }
@@ -596,8 +628,8 @@ fn future_check_ins(linter: &mut Linter<'_>) {
             Rule::CheckInAfterAsOf,
             vec![node.id().clone()],
             format!(
-                "key result {:?} has a check-in dated {first}, after {as_of}: live progress (as of the latest check-in) counts it, the review as of {as_of} does not; check its date",
-                node.id().as_str()
+                "key result {} has a check-in dated {first}, after {as_of}: live progress (as of the latest check-in) counts it, the review as of {as_of} does not; check its date",
+                Quoted(node.id())
             ),
         );
     }
@@ -654,6 +686,39 @@ fn calibration(linter: &mut Linter<'_>) {
                 list(&ids)
             );
             linter.report(Rule::AlwaysLow, ids, message);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{Quoted, normalise};
+    use crate::Id;
+
+    proptest! {
+        /// The fast path writes what `{:?}` writes, for any id.
+        #[test]
+        fn quoted_is_debug(text in "\\PC{1,12}|[ -~]{1,12}") {
+            let id = Id::new(&text).unwrap();
+            prop_assert_eq!(Quoted(&id).to_string(), format!("{:?}", id.as_str()));
+        }
+
+        /// The ASCII path lowercases as `to_lowercase` does, runs of
+        /// whitespace as one space.
+        #[test]
+        fn normalise_is_the_plain_rule(text in "\\PC{0,12}|[ -~\t\n]{0,12}") {
+            let plain = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            prop_assert_eq!(normalise(&text), plain);
+        }
+    }
+
+    #[test]
+    fn quoted_escapes_what_debug_escapes() {
+        for text in ["a\"b", "a\\b", "é", "soft\u{ad}hyphen", "plain-id_1"] {
+            let id = Id::new(text).unwrap();
+            assert_eq!(Quoted(&id).to_string(), format!("{text:?}"));
         }
     }
 }
