@@ -201,6 +201,63 @@ fn write_line(out: &mut String, node: &NodeRef<'_>, review: &Review, depth: usiz
     out.push('\n');
 }
 
+/// The title cell: indent, marker, a space and the [`plain`](super::plain)
+/// title, cut with `…` and padded with spaces to [`TITLE_WIDTH`]
+/// characters.
+fn write_title(out: &mut String, depth: usize, marker: &str, title: &str) {
+    // Indent, marker and a space, then the title: `plain` keeps one
+    // character for each.
+    let prefix = 2 * depth + marker.len() + 1;
+    // Most titles are printable ASCII, which `plain` keeps and which cut
+    // at any byte: written as slices, not character by character.
+    let ascii = title.bytes().all(|b| (b' '..=b'~').contains(&b));
+    let width = prefix
+        + if ascii {
+            title.len()
+        } else {
+            title.chars().count()
+        };
+    let shown = if width <= TITLE_WIDTH {
+        width
+    } else {
+        TITLE_WIDTH - 1
+    };
+    let rest = shown.saturating_sub(prefix);
+    match title.get(..rest).filter(|_| ascii && prefix < shown) {
+        Some(cut) => {
+            push_repeated(out, SPACES, 2 * depth);
+            out.push_str(marker);
+            out.push(' ');
+            out.push_str(cut);
+        }
+        None => {
+            let head = std::iter::repeat_n(' ', 2 * depth)
+                .chain(marker.chars())
+                .chain(std::iter::once(' '))
+                .chain(title.chars().map(plain_char));
+            out.extend(head.take(shown));
+        }
+    }
+    if width > TITLE_WIDTH {
+        out.push('…');
+    }
+    push_repeated(out, SPACES, TITLE_WIDTH.saturating_sub(width));
+}
+
+/// A run of spaces for [`push_repeated`].
+const SPACES: &str = "                ";
+
+/// `count` copies of the one ASCII character `run` repeats, a slice of
+/// `run` at a time.
+fn push_repeated(out: &mut String, run: &str, count: usize) {
+    let mut left = count;
+    while left > 0 {
+        let take = left.min(run.len());
+        out.push_str(run.get(..take).unwrap_or_default());
+        left -= take;
+    }
+}
+
 /// The cells of [`write_line`]: title (cut with `…` and padded to
 /// [`TITLE_WIDTH`]), bar, progress, band, then what applies.
 fn write_cells(out: &mut String, node: &NodeRef<'_>, reviewed: &NodeReview, depth: usize) {
@@ -214,27 +271,10 @@ fn write_cells(out: &mut String, node: &NodeRef<'_>, reviewed: &NodeReview, dept
         NodeKind::Objective => "O ",
         _ => "KR",
     };
-    let title = node.title();
-    // Indent, marker and a space, then the title: `plain` keeps one
-    // character for each.
-    let width = 2 * depth + marker.chars().count() + 1 + title.chars().count();
-    let shown = if width <= TITLE_WIDTH {
-        width
-    } else {
-        TITLE_WIDTH - 1
-    };
-    let head = std::iter::repeat_n(' ', 2 * depth)
-        .chain(marker.chars())
-        .chain(std::iter::once(' '))
-        .chain(title.chars().map(plain_char));
-    out.extend(head.take(shown));
-    if width > TITLE_WIDTH {
-        out.push('…');
-    }
-    out.extend(std::iter::repeat_n(' ', TITLE_WIDTH.saturating_sub(width)));
+    write_title(out, depth, marker, node.title());
     out.push_str(" [");
-    out.extend(std::iter::repeat_n('#', filled));
-    out.extend(std::iter::repeat_n('.', BAR_CELLS - filled));
+    push_repeated(out, "##########", filled);
+    push_repeated(out, "..........", BAR_CELLS - filled);
     out.push_str("] ");
     write_rounded(out, progress);
     let _ = write!(out, " {:<6}", reviewed.band);
@@ -312,5 +352,31 @@ fn write_summary(out: &mut String, set: &OkrSet, review: &Review) {
             "note: {} ({}) aligns to {} ({}), whose period does not contain its own",
             mismatch.objective, mismatch.period, mismatch.parent, mismatch.parent_period
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{TITLE_WIDTH, write_title};
+    use crate::render::{plain, truncate};
+
+    proptest! {
+        /// The title cell is what cutting and padding the whole text
+        /// gives, for any title and depth.
+        #[test]
+        fn title_cell_is_the_cut_and_padded_text(
+            title in "\\PC{0,70}|[ -~]{0,70}|[a\\x00-\\x1f\\x7f\\u{85}\\u{2028}é]{0,70}",
+            depth in 0usize..40,
+            objective in any::<bool>(),
+        ) {
+            let marker = if objective { "O " } else { "KR" };
+            let indent = "  ".repeat(depth);
+            let text = truncate(&format!("{indent}{marker} {}", plain(&title)), TITLE_WIDTH);
+            let mut out = String::new();
+            write_title(&mut out, depth, marker, &title);
+            prop_assert_eq!(out, format!("{text:<TITLE_WIDTH$}"));
+        }
     }
 }
