@@ -104,7 +104,7 @@ impl OkrSet {
         }
         write_summary(&mut out, self, &review);
         // Every text above went through `plain`; this makes sure of it.
-        if out.chars().any(|c| c.is_control() && c != '\n') {
+        if has_control(&out) {
             out = out
                 .chars()
                 .map(|c| {
@@ -247,6 +247,17 @@ fn write_title(out: &mut String, depth: usize, marker: &str, title: &str) {
 /// A run of spaces for [`push_repeated`].
 const SPACES: &str = "                ";
 
+/// Whether the text holds a control character other than a newline: a
+/// byte scan, for the check that ends [`OkrSet::to_text`], which reads
+/// the whole report. Control characters (Unicode's `Cc`) are U+0000 to
+/// U+001F, U+007F, and U+0080 to U+009F, which UTF-8 writes as `C2 80` to
+/// `C2 9F`.
+fn has_control(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().any(|&b| (b < 0x20 && b != b'\n') || b == 0x7f)
+        || bytes.windows(2).any(|w| matches!(w, [0xC2, 0x80..=0x9F]))
+}
+
 /// `count` copies of the one ASCII character `run` repeats, a slice of
 /// `run` at a time.
 fn push_repeated(out: &mut String, run: &str, count: usize) {
@@ -359,10 +370,28 @@ fn write_summary(out: &mut String, set: &OkrSet, review: &Review) {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{TITLE_WIDTH, write_title};
+    use super::{TITLE_WIDTH, has_control, write_title};
     use crate::render::{plain, truncate};
 
+    /// Every character up to U+10FF alone between letters, so each control
+    /// character is seen without another to give it away.
+    #[test]
+    fn has_control_finds_each_control_character() {
+        for c in ('\0'..='\u{10ff}').filter(|c| *c != '\n') {
+            assert_eq!(has_control(&format!("a{c}b")), c.is_control(), "{c:?}");
+        }
+    }
+
     proptest! {
+        /// The byte scan agrees with `char::is_control`.
+        #[test]
+        fn has_control_is_is_control(
+            text in "\\PC{0,20}|[a-z é\\n\\u{100}-\\u{10ff}]{0,8}[\\x00-\\x1f\\x7f-\\u{a0}]?[a-z é\\n]{0,8}"
+        ) {
+            let by_char = text.chars().any(|c| c.is_control() && c != '\n');
+            prop_assert_eq!(has_control(&text), by_char);
+        }
+
         /// The title cell is what cutting and padding the whole text
         /// gives, for any title and depth.
         #[test]
