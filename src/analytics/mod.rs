@@ -296,7 +296,7 @@ fn distribution_of(review: &Review, members: &[NodeRef<'_>]) -> Distribution {
     let mut out = Distribution::default();
     let mut sum = Decimal::ZERO;
     for member in members {
-        let Some(node) = review.get(member.id().as_str()) else {
+        let Some(node) = review.of(member) else {
             continue;
         };
         out.objectives += 1;
@@ -313,7 +313,7 @@ fn distribution_of(review: &Review, members: &[NodeRef<'_>]) -> Distribution {
         let mut key_results: Vec<NodeRef<'_>> = member.key_results().collect();
         while let Some(key_result) = key_results.pop() {
             key_results.extend(key_result.key_results());
-            let zone = review.get(key_result.id().as_str()).and_then(|r| r.zone);
+            let zone = review.of(&key_result).and_then(|r| r.zone);
             if let Some(count) = zone.and_then(|z| out.zones.get_mut(zone_slot(z))) {
                 *count += 1;
             }

@@ -564,7 +564,7 @@ fn stale(linter: &mut Linter<'_>) {
         }
         let done = linter
             .review
-            .get(node.id().as_str())
+            .of(&node)
             .is_some_and(|r| r.progress >= Progress::ONE);
         if done {
             continue;

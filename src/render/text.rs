@@ -97,7 +97,7 @@ impl OkrSet {
             }
             let _ = writeln!(out, "== {} ==", plain(level));
             for objective in objectives {
-                if review.get(objective.id().as_str()).is_some() {
+                if review.of(&objective).is_some() {
                     write_objective(&mut out, &objective, &review);
                 }
             }
@@ -192,7 +192,7 @@ fn write_key_results(out: &mut String, parent: &NodeRef<'_>, review: &Review, de
 /// building each part as a string of its own cost more than the review.
 fn write_line(out: &mut String, node: &NodeRef<'_>, review: &Review, depth: usize) {
     let start = out.len();
-    if let Some(reviewed) = review.get(node.id().as_str()) {
+    if let Some(reviewed) = review.of(node) {
         write_cells(out, node, reviewed, depth);
     }
     // The padded cells leave spaces at the end.
@@ -247,15 +247,20 @@ fn write_title(out: &mut String, depth: usize, marker: &str, title: &str) {
 /// A run of spaces for [`push_repeated`].
 const SPACES: &str = "                ";
 
-/// Whether the text holds a control character other than a newline: a
-/// byte scan, for the check that ends [`OkrSet::to_text`], which reads
-/// the whole report. Control characters (Unicode's `Cc`) are U+0000 to
-/// U+001F, U+007F, and U+0080 to U+009F, which UTF-8 writes as `C2 80` to
-/// `C2 9F`.
+/// Whether the text holds a control character other than a newline, for
+/// the check that ends [`OkrSet::to_text`], which reads the whole report.
+/// Control characters (Unicode's `Cc`) are U+0000 to U+001F, U+007F, and
+/// U+0080 to U+009F, which UTF-8 writes as `C2 80` to `C2 9F`.
 fn has_control(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.iter().any(|&b| (b < 0x20 && b != b'\n') || b == 0x7f)
-        || bytes.windows(2).any(|w| matches!(w, [0xC2, 0x80..=0x9F]))
+    // Blocks folded without branching, which the compiler vectorises; only
+    // a text with a C0 control, DEL or a `C2` lead byte (U+0080 to U+00BF,
+    // rare in titles) is then read character by character.
+    let suspect = text.as_bytes().chunks(64).any(|block| {
+        block.iter().fold(false, |seen, &b| {
+            seen | ((b < 0x20) & (b != b'\n')) | (b == 0x7f) | (b == 0xC2)
+        })
+    });
+    suspect && text.chars().any(|c| c.is_control() && c != '\n')
 }
 
 /// `count` copies of the one ASCII character `run` repeats, a slice of

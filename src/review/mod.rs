@@ -14,6 +14,7 @@ use petgraph::visit::NodeIndexable;
 use crate::engine::graph::{KeyResultNode, Node};
 use crate::engine::rollup::Raws;
 use crate::engine::{set_at, value_at};
+use crate::invariant::to_u32;
 use crate::number::serde_decimal;
 use crate::set::{Numbers, almost_one};
 use crate::{
@@ -91,12 +92,26 @@ impl NodeReview {
 /// A whole set rolled up as of a date: every objective and key result
 /// (initiatives aside), in the set's node order. Made by
 /// [`OkrSet::review`](crate::OkrSet::review).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Review {
     pub(crate) as_of: Date,
     pub(crate) nodes: Vec<NodeReview>,
     pub(crate) index: HashMap<Id, usize>,
+    /// Each node's place in `nodes` by its index in the set's graph
+    /// (`u32::MAX`: none), so that the reports, which walk the set, find
+    /// a node's review without hashing its id.
+    at: Vec<u32>,
 }
+
+/// Equal when the dates and the nodes' reviews are: `index` and `at`
+/// follow from the nodes and the set's graph.
+impl PartialEq for Review {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_of == other.as_of && self.nodes == other.nodes
+    }
+}
+
+impl Eq for Review {}
 
 impl Review {
     /// The review's date. O(1).
@@ -109,6 +124,18 @@ impl Review {
     #[must_use]
     pub fn get(&self, id: impl AsRef<str>) -> Option<&NodeReview> {
         self.nodes.get(*self.index.get(id.as_ref())?)
+    }
+
+    /// A node's review, found by its index in the set (O(1), no hashing)
+    /// when the review is of that set, else by its id: a caller may pass
+    /// a review made before an edit, or of another set.
+    pub(crate) fn of(&self, node: &NodeRef<'_>) -> Option<&NodeReview> {
+        let placed = self
+            .at
+            .get(node.index.index())
+            .and_then(|&at| self.nodes.get(usize::try_from(at).ok()?))
+            .filter(|reviewed| reviewed.id == *node.id());
+        placed.or_else(|| self.get(node.id()))
     }
 
     /// Every node's review, objectives each followed by their key results.
@@ -779,6 +806,7 @@ impl OkrSet {
         let forecast_member = |m: u32| value_at(&forecast, NodeIndex::new(m as usize));
         let mut nodes = Vec::with_capacity(order.len());
         let mut index = HashMap::with_capacity(order.len());
+        let mut place = vec![u32::MAX; bound];
         for node in &order {
             let n = node.index;
             let node_progress = Self::progress_at(&progress, n);
@@ -800,6 +828,7 @@ impl OkrSet {
             let node_expected = (planned.get(n.index()) == Some(&true))
                 .then(|| Progress::clamped(value_at(&expected, n), Decimal::ONE));
             index.insert(node.id().clone(), nodes.len());
+            set_at(&mut place, n, to_u32(nodes.len()));
             nodes.push(NodeReview {
                 id: node.id().clone(),
                 kind: node.kind(),
@@ -825,6 +854,7 @@ impl OkrSet {
             as_of,
             nodes,
             index,
+            at: place,
         }
     }
 
@@ -1041,6 +1071,40 @@ mod tests {
 
     fn day(m: i8, d: i8) -> Date {
         Date::new(2027, m, d).unwrap()
+    }
+
+    /// A review made before an edit finds each node by id, even where the
+    /// edit gave a removed node's slot in the graph to a new one.
+    #[test]
+    fn a_review_finds_nodes_of_an_edited_set_by_id() {
+        let mut set = OkrSet::from_json(crate::sample::SAMPLE_JSON).unwrap();
+        let before = set.review(day(1, 1));
+        let objective = set.objectives().next().unwrap().id().clone();
+        let old = set
+            .node(objective.as_str())
+            .unwrap()
+            .key_results()
+            .next()
+            .unwrap();
+        let old_id = old.id().clone();
+        let slot = old.index;
+        set.remove_key_result(old_id.as_str()).unwrap();
+        let kr = crate::KeyResult::new("fresh".parse().unwrap(), "Fresh");
+        set.add_key_result(objective.as_str(), kr).unwrap();
+        let fresh = set.node("fresh").unwrap();
+        assert_eq!(
+            fresh.index, slot,
+            "the new key result takes the old one's slot"
+        );
+        assert!(before.of(&fresh).is_none(), "no review of the new node");
+        for node in set.nodes() {
+            assert_eq!(before.of(&node), before.get(node.id()), "{}", node.id());
+        }
+        // In the set it was made of, every node is found by its slot.
+        let again = set.review(day(1, 1));
+        for node in set.nodes() {
+            assert_eq!(again.of(&node).map(|r| &r.id), Some(node.id()));
+        }
     }
 
     #[test]
