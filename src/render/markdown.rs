@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{picture, rounded, write_rounded};
-use crate::{Date, NodeKind, NodeReview, OkrSet};
+use crate::{Date, NodeKind, NodeRef, NodeReview, OkrSet};
 
 impl OkrSet {
     /// A Markdown report as of a date: a summary, a table of objectives and
@@ -42,9 +42,15 @@ impl OkrSet {
         let review = self.review(as_of);
         let findings = self.lint_reviewed(&review);
         let mut out = format!("# OKR report as of {as_of}\n\n");
-        let objectives: Vec<&NodeReview> = review
+        // The review holds the set's nodes in the set's order: walking the
+        // set finds each node's review by its slot, not by hashing its id.
+        let reviewed: Vec<(NodeRef<'_>, &NodeReview)> = self
+            .nodes()
+            .filter_map(|node| Some((node, review.of(&node)?)))
+            .collect();
+        let objectives: Vec<&(NodeRef<'_>, &NodeReview)> = reviewed
             .iter()
-            .filter(|n| n.kind == NodeKind::Objective)
+            .filter(|(_, r)| r.kind == NodeKind::Objective)
             .collect();
         let coverage = self.alignment_coverage().overall;
         let _ = writeln!(
@@ -59,10 +65,7 @@ impl OkrSet {
         out.push_str("## Objectives\n\n");
         out.push_str("| Objective | Id | Level | Owners | Period | Progress | Band | Status | Expected | Forecast | Confidence |\n");
         out.push_str("|---|---|---|---|---|---:|---|---|---:|---:|---:|\n");
-        for reviewed in &objectives {
-            let Some(node) = self.node(reviewed.id.as_str()) else {
-                continue;
-            };
+        for (node, reviewed) in objectives {
             // Written in place: a table row per node, and a string for each
             // cell cost more than the review.
             out.push_str("| ");
@@ -82,10 +85,10 @@ impl OkrSet {
         out.push_str("\n## Key results\n\n");
         out.push_str("| Key result | Id | Objective | Owners | Progress | Band | Status | Expected | Forecast | Confidence |\n");
         out.push_str("|---|---|---|---|---:|---|---|---:|---:|---:|\n");
-        for reviewed in review.iter().filter(|n| n.kind == NodeKind::KeyResult) {
-            let Some(node) = self.node(reviewed.id.as_str()) else {
-                continue;
-            };
+        for (node, reviewed) in reviewed
+            .iter()
+            .filter(|(_, r)| r.kind == NodeKind::KeyResult)
+        {
             out.push_str("| ");
             write_cell(&mut out, node.title());
             out.push_str(" | ");
