@@ -356,13 +356,20 @@ impl ConfidenceScale {
     /// the scale to 0, the highest to 1); `None` outside the scale. O(1).
     #[must_use]
     pub fn read(self, stated: Confidence) -> Option<Confidence> {
-        let (low, high) = self.bounds();
-        let value = stated.value();
-        if value < low || value > high {
+        if !self.holds(stated) {
             return None;
         }
+        let (low, high) = self.bounds();
+        let value = stated.value();
         let read = (value - low).checked_div(high - low)?;
         Some(Confidence::clamped(read))
+    }
+
+    /// Whether a stated confidence lies on the scale, which is when
+    /// [`read`](Self::read) reads it: a check, with no division. O(1).
+    pub(crate) fn holds(self, stated: Confidence) -> bool {
+        let (low, high) = self.bounds();
+        (low..=high).contains(&stated.value())
     }
 
     pub(crate) fn is_default(&self) -> bool {

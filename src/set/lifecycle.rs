@@ -86,8 +86,24 @@ pub(super) fn tidy_check_in(mut check_in: CheckIn) -> CheckIn {
 
 /// The id of a key result's `n`th check-in.
 fn check_in_id(key_result: &Id, n: u32) -> Id {
-    // Still an id: a valid id followed by `#` and digits.
-    Id::unchecked(&format!("{key_result}#{n}"))
+    // Still an id: a valid id followed by `#` and digits. Written by hand:
+    // a load numbers every check-in that comes without an id.
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    let mut rest = n;
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + u8::try_from(rest % 10).unwrap_or_default();
+        start -= 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut text = String::with_capacity(key_result.as_str().len() + 1 + digits.len() - start);
+    text.push_str(key_result.as_str());
+    text.push('#');
+    text.extend(digits.iter().skip(start).map(|&d| char::from(d)));
+    Id::unchecked(&text)
 }
 
 /// Where [`OkrSet::record_check_in`] may put a check-in that is not the
@@ -124,10 +140,10 @@ pub(super) fn number_check_ins(
             .strip_prefix(key_result.as_str())
             .and_then(|rest| rest.strip_prefix('#'))
             .and_then(|digits| {
-                digits
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| n.to_string() == digits)
+                // Written plainly: digits only, no leading zero (what
+                // `n.to_string()` gives back), without making that text.
+                let plain = !digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit());
+                digits.parse::<u32>().ok().filter(|_| plain)
             })
             .filter(|&n| n > 0);
         match n {
@@ -684,7 +700,7 @@ impl OkrSet {
             let Some(confidence) = check_in.confidence else {
                 continue;
             };
-            if self.confidence_scale.read(confidence).is_none() {
+            if !self.confidence_scale.holds(confidence) {
                 return Err(Error::ConfidenceOutOfScale {
                     key_result: id.clone(),
                     at: check_in.at,
@@ -1129,4 +1145,18 @@ pub(super) fn carried_key_result(
         .map(|sub| carried_key_result(sub, renamed, options, start))
         .collect();
     kr
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_in_id;
+    use crate::Id;
+
+    #[test]
+    fn check_in_ids_are_the_key_result_hash_and_the_number() {
+        let kr: Id = "kr".parse().unwrap();
+        for n in [0, 1, 9, 10, 99, 100, 12_345, 1_000_000_000, u32::MAX] {
+            assert_eq!(check_in_id(&kr, n).as_str(), format!("kr#{n}"));
+        }
+    }
 }

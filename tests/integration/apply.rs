@@ -286,7 +286,7 @@ fn documents_number_check_ins_and_refuse_bad_ids() {
         .map(|c| c.id.as_ref().unwrap().to_string())
         .collect();
     assert_eq!(ids, ["kr#8", "kr#7", "kr#9"]);
-    for bad in ["other#1", "kr#0", "kr#01", "kr#x", "kr"] {
+    for bad in ["other#1", "kr#0", "kr#01", "kr#+1", "kr#x", "kr#", "kr"] {
         let text = format!(
             r#"{{ "format": "okrs/1", "objectives": [ {{ "id": "o", "title": "O", "level": "team",
             "key_results": [ {{ "id": "kr", "title": "KR",
