@@ -575,9 +575,10 @@ pub enum Error {
     ScoreWithoutReason(Id),
     /// A fold view that cannot show this visible node's true progress to
     /// the last digit (see [`OkrSet::view_with`](crate::OkrSet::view_with)):
-    /// its strategy gives no single folded member a value that does (a
-    /// custom strategy that counts its inputs, say). Only its id is named:
-    /// nothing of what it folds.
+    /// its strategy gives no single folded member a value (or, under a
+    /// weighted mean, a term of its own) that does (a custom strategy that
+    /// counts its inputs, say). Only its id is named: nothing of what it
+    /// folds.
     #[error(
         "a fold view cannot show the progress of {0:?} exactly: its strategy gives the hidden contributions no single folded value; use the exclude policy"
     )]

@@ -482,6 +482,15 @@ pub(crate) struct Folded {
     /// same order as the whole set and rounds alike (decimal sums round
     /// by their order); it names a visible node only, never a hidden one.
     pub(crate) after: Option<Id>,
+    /// The term its parent adds for it while it stands at a value, as
+    /// (value, term), in the parent's weights; `None`: weight × value, in
+    /// its place. Set where no value gives the parent the whole set's
+    /// number: its weight sums several hidden weights, so weight × a value
+    /// of 28 places moves in steps coarser than the last digit of their
+    /// terms' sum, and a wide parent's blocks of sums begin elsewhere than
+    /// the whole set's; a term of its own, added after the others, moves
+    /// the sum by its last place (see `Evaluator::Termed`).
+    pub(crate) fixed: Option<(rust_decimal::Decimal, rust_decimal::Decimal)>,
 }
 
 impl Edge {

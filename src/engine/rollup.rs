@@ -44,6 +44,11 @@ pub(crate) enum Evaluator {
     Groups(u32, u32),
     SumOfValues,
     Custom(u32),
+    /// A fold view's node whose folded member adds a term of its own
+    /// ([`Folded::fixed`]): entry `i` of [`Plan::termed`] holds the
+    /// evaluator it runs and the term. Only such nodes pay for looking for
+    /// the member among their inputs.
+    Termed(u32),
 }
 
 /// The key of the kept sums of a node's second group (its contributing
@@ -180,6 +185,46 @@ pub(crate) struct Plan {
     dead: usize,
     /// The settings the plan was compiled with.
     config: Config,
+    /// What each [`Evaluator::Termed`] node runs (empty but in a fold
+    /// view).
+    termed: Vec<TermedNode>,
+}
+
+/// A node whose folded member adds a term of its own: the evaluator the
+/// node runs (a weighted mean, of one group or two), the member, and the
+/// term it adds while it stands at `value` (weight × progress otherwise,
+/// so that a what-if or an edit that moves it counts as for any input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TermedNode {
+    inner: Evaluator,
+    member: NodeIndex,
+    value: Decimal,
+    term: Decimal,
+}
+
+/// The [`TermedNode`] of a node that [`weigh`] gave `evaluator`, if one of
+/// its inputs (`sources`, with what [`folded_of`] reads) is a folded member
+/// with a term of its own. Only weighted means add weight × value; the
+/// other strategies take the member's value as it is.
+fn termed_node<'a>(
+    evaluator: Evaluator,
+    mut sources: impl Iterator<Item = (NodeIndex, Option<&'a Folded>)>,
+) -> Option<TermedNode> {
+    if !matches!(
+        evaluator,
+        Evaluator::Builtin(Builtin::WeightedMean) | Evaluator::Groups(..)
+    ) {
+        return None;
+    }
+    sources.find_map(|(member, folded)| {
+        let (value, term) = folded?.fixed?;
+        Some(TermedNode {
+            inner: evaluator,
+            member,
+            value,
+            term,
+        })
+    })
 }
 
 const NO_SLOT: u32 = u32::MAX;
@@ -593,7 +638,8 @@ pub(crate) fn weigh(
                 evaluator
             }
         },
-        Evaluator::Groups(..) => {
+        // Strategies name neither: a plan makes them.
+        Evaluator::Groups(..) | Evaluator::Termed(_) => {
             stated(weights);
             evaluator
         }
@@ -749,6 +795,7 @@ impl Plan {
         let mut stated: Vec<(Decimal, u8)> = Vec::new();
         let mut folded: Vec<Option<&Folded>> = Vec::new();
         let mut weights: Vec<Decimal> = Vec::new();
+        let mut termed: Vec<TermedNode> = Vec::new();
         for n in 0..bound {
             list.clear();
             weights.clear();
@@ -779,7 +826,14 @@ impl Plan {
                 folded.clear();
                 folded.extend(list.iter().map(|&(_, _, _, f)| f));
                 let (evaluator, share) = rule_of(graph, node, strategies);
-                let evaluator = weigh(evaluator, share, &stated, &folded, &mut weights);
+                let mut evaluator = weigh(evaluator, share, &stated, &folded, &mut weights);
+                let sources = list
+                    .iter()
+                    .map(|&(source, _, _, f)| (NodeIndex::new(source as usize), f));
+                if let Some(entry) = termed_node(evaluator, sources) {
+                    evaluator = Evaluator::Termed(to_u32(termed.len()));
+                    termed.push(entry);
+                }
                 if let Some(slot) = evaluators.get_mut(n) {
                     *slot = evaluator;
                 }
@@ -806,6 +860,7 @@ impl Plan {
             garbage: 0,
             dead: 0,
             config,
+            termed,
         };
         for &n in &order {
             let start = to_u32(plan.inputs.len());
@@ -887,6 +942,27 @@ impl Plan {
             Evaluator::Builtin(Builtin::WeightedMean),
             "every slot has a plan entry",
         )
+    }
+
+    /// The evaluator slot `s` runs, a [`Evaluator::Termed`] node's own.
+    fn rule(&self, s: usize) -> Evaluator {
+        match self.evaluator_of(s) {
+            Evaluator::Termed(i) => self
+                .termed_entry(i)
+                .map_or(Evaluator::Builtin(Builtin::WeightedMean), |entry| {
+                    entry.inner
+                }),
+            evaluator => evaluator,
+        }
+    }
+
+    fn termed_entry(&self, i: u32) -> Option<&TermedNode> {
+        let entry = self.termed.get(i as usize);
+        debug_assert!(
+            entry.is_some(),
+            "broken invariant: termed evaluators name an entry"
+        );
+        entry
     }
 
     /// A node's slot; `None` outside the plan. O(1).
@@ -1368,7 +1444,7 @@ impl Plan {
                 *v = last.get(*v, |v| v.checked_div(total).unwrap_or_default());
             }
         };
-        match self.evaluator_of(s) {
+        match self.rule(s) {
             Evaluator::Builtin(Builtin::Mean) => {
                 let count = inputs.iter().filter(|(_, w)| !w.is_zero()).count();
                 let each = Decimal::ONE
@@ -1482,6 +1558,7 @@ impl Plan {
                 groups(&NodeInputs::<_, false> { inputs, progress }, split, extra)
             }
             Evaluator::SumOfValues => return self.sum_of_values(inputs, raw),
+            Evaluator::Termed(i) => self.termed_value(s, i, progress),
             Evaluator::Custom(index) => {
                 let clamp = self.config.clamp;
                 scratch.clear();
@@ -1511,6 +1588,28 @@ impl Plan {
         Progress::clamped(value, cap).value()
     }
 
+    /// An [`Evaluator::Termed`] node's value, unclamped: its evaluator's,
+    /// its folded member adding its own term while it stands at its value.
+    /// Out of line: no other node runs it. O(inputs).
+    #[inline(never)]
+    fn termed_value(&self, s: usize, i: u32, progress: &(impl Progresses + ?Sized)) -> Decimal {
+        let inputs = self.inputs_of(s);
+        let Some(&entry) = self.termed_entry(i) else {
+            return Decimal::ZERO;
+        };
+        let member = self.slot_of(entry.member);
+        let at = inputs
+            .iter()
+            .position(|&(source, _)| Some(source as usize) == member);
+        if self.config.clamp {
+            let view = NodeInputs::<_, true> { inputs, progress };
+            termed(&Fixed::new(&view, at, &entry), entry.inner)
+        } else {
+            let view = NodeInputs::<_, false> { inputs, progress };
+            termed(&Fixed::new(&view, at, &entry), entry.inner)
+        }
+    }
+
     /// `sum-of-values`: Σ(value − start) / Σ(target − start) over the
     /// counted inputs, in their fixed order, clamped to `[0, cap]`. Should
     /// a sum overflow, every term is divided by their count first.
@@ -1536,6 +1635,102 @@ impl Plan {
             })
         });
         ratio(done, distance, self.config.cap)
+    }
+}
+
+/// A termed node's value over its inputs (see [`Evaluator::Termed`]): its
+/// weighted mean's sums with the member's term added last, to the sum of
+/// its group. Added last, the term moves that sum by its own last place
+/// whatever the other terms' order and blocks (the whole set's interleave
+/// the hidden terms with the rest, and a wide node's blocks begin where
+/// the hidden inputs shift them), so some term gives the whole set's sum.
+/// O(inputs).
+fn termed<V: Inputs + ?Sized>(inputs: &Fixed<'_, V>, inner: Evaluator) -> Decimal {
+    let close = |sums: Sums, part: Range<usize>| match inputs.closing(part) {
+        Some(term) => Sums {
+            weighted: sums.weighted.and_then(|s| s.checked_add(term)),
+            ..sums
+        },
+        None => sums,
+    };
+    match inner {
+        Evaluator::Groups(split, extra) => {
+            let [first, second] = parts(inputs, split);
+            let split = first.count();
+            let a = close(Builtin::weighted_sums(&first), 0..split);
+            let b = close(Builtin::weighted_sums(&second), split..inputs.count());
+            two_groups(a, with_extra(b, extra), |group| {
+                if group == 0 {
+                    scaled_weighted_mean(&first)
+                } else {
+                    scaled_weighted_mean(&second)
+                }
+            })
+        }
+        _ => {
+            let sums = close(Builtin::weighted_sums(inputs), 0..inputs.count());
+            Builtin::WeightedMean.finish(sums.weighted, sums.total, inputs)
+        }
+    }
+}
+
+/// A termed node's inputs: the folded member's (at `at`) adds nothing
+/// where it stands while its progress is `value`, its `term` being added
+/// last instead (see [`termed`]); at any other value it counts as any
+/// input does.
+struct Fixed<'a, V: ?Sized> {
+    inputs: &'a V,
+    at: Option<usize>,
+    value: Decimal,
+    term: Decimal,
+}
+
+impl<'a, V: Inputs + ?Sized> Fixed<'a, V> {
+    fn new(inputs: &'a V, at: Option<usize>, entry: &TermedNode) -> Self {
+        Self {
+            inputs,
+            at,
+            value: entry.value,
+            term: entry.term,
+        }
+    }
+
+    /// Whether the member stands at the value its term is for.
+    fn holds(&self) -> bool {
+        self.at.is_some_and(|at| {
+            self.inputs
+                .pairs(at..at + 1)
+                .next()
+                .is_some_and(|(_, p)| p == self.value)
+        })
+    }
+
+    /// The term added after the inputs at `positions`: the member's, if it
+    /// is among them and holds.
+    fn closing(&self, positions: Range<usize>) -> Option<Decimal> {
+        self.at
+            .filter(|at| positions.contains(at) && self.holds())
+            .map(|_| self.term)
+    }
+}
+
+impl<V: Inputs + ?Sized> Inputs for Fixed<'_, V> {
+    fn count(&self) -> usize {
+        self.inputs.count()
+    }
+    fn pairs(&self, positions: Range<usize>) -> impl Iterator<Item = (Decimal, Decimal)> + '_ {
+        let holds = self.holds();
+        let start = positions.start;
+        self.inputs
+            .pairs(positions)
+            .zip(start..)
+            .map(move |((w, p), j)| {
+                if holds && Some(j) == self.at {
+                    (w, Decimal::ZERO)
+                } else {
+                    (w, p)
+                }
+            })
     }
 }
 
@@ -2266,6 +2461,39 @@ impl State {
         }
     }
 
+    /// Weighs again the node a fold view's member folds into, after the
+    /// member's term changed in `graph` ([`Folded::fixed`]), and rolls up
+    /// what that moves. O(its inputs × their out-degrees + ancestors).
+    pub(crate) fn refold(&mut self, graph: &Graph, member: NodeIndex, strategies: &Strategies) {
+        let Some(m) = self.plan.slot_of(member) else {
+            return;
+        };
+        let consumers: Vec<u32> = self.plan.consumers_of(m).iter().map(|e| e.0).collect();
+        let mut queue: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
+        for c in consumers {
+            self.plan.reweigh_node(graph, c as usize, strategies);
+            self.drop_trees(c);
+            queue.push(Reverse(c));
+        }
+        self.drain(queue, strategies);
+    }
+
+    /// The weight a fold view's member carries into the node it folds
+    /// into, in that node's terms, where the node adds weight × value (a
+    /// weighted mean, which a term of the member's own can stand in for);
+    /// `None` elsewhere. O(1).
+    pub(crate) fn folded_weight(&self, member: NodeIndex) -> Option<Decimal> {
+        let m = self.plan.slot_of(member)?;
+        let &(c, position) = self.plan.consumers_of(m).first()?;
+        let c = c as usize;
+        matches!(
+            self.plan.rule(c),
+            Evaluator::Builtin(Builtin::WeightedMean) | Evaluator::Groups(..)
+        )
+        .then(|| self.plan.inputs_of(c).get(position as usize).map(|e| e.1))
+        .flatten()
+    }
+
     /// Forgets the kept sums of slot `s` (both groups'). O(1).
     fn drop_trees(&mut self, s: u32) {
         self.trees.remove(&s);
@@ -2799,7 +3027,26 @@ impl Plan {
             .unzip();
         let (evaluator, share) = rule_of(graph, node, strategies);
         let mut weights = Vec::with_capacity(stated.len());
-        let evaluator = weigh(evaluator, share, &stated, &folded, &mut weights);
+        let mut evaluator = weigh(evaluator, share, &stated, &folded, &mut weights);
+        let sources = self
+            .inputs_of(s)
+            .iter()
+            .map(|&(input, _)| NodeIndex::new(self.node_at(input) as usize))
+            .zip(folded.iter().copied());
+        if let Some(entry) = termed_node(evaluator, sources) {
+            // A member folds into one node: its entry is that node's.
+            let i = match self.termed.iter().position(|e| e.member == entry.member) {
+                Some(i) => i,
+                None => {
+                    self.termed.push(entry);
+                    self.termed.len() - 1
+                }
+            };
+            if let Some(slot) = self.termed.get_mut(i) {
+                *slot = entry;
+            }
+            evaluator = Evaluator::Termed(to_u32(i));
+        }
         let start = self.entry(s).map_or(0, |e| e.inputs) as usize;
         for (offset, weight) in weights.into_iter().enumerate() {
             if let Some(entry) = self.inputs.get_mut(start + offset) {
@@ -3217,7 +3464,7 @@ impl Plan {
                 &stated.iter().map(|&(_, _, _, f)| f).collect::<Vec<_>>(),
                 &mut weights,
             );
-            assert_eq!(entry.evaluator, evaluator, "evaluator of {node:?}");
+            assert_eq!(self.rule(s), evaluator, "evaluator of {node:?}");
             let expected: Vec<(Option<&crate::Id>, Decimal)> = stated
                 .iter()
                 .zip(weights)
@@ -3293,6 +3540,7 @@ mod members {
             members,
             unit: d(unit),
             after: None,
+            fixed: None,
         }
     }
 

@@ -161,6 +161,13 @@ impl OkrSet {
     ///   progress and its parent comes out as in the whole set. Its value
     ///   is the hidden part's combined progress, adjusted in the last
     ///   digits where the parent's rounding needs it to come out exact.
+    ///   Where no value does (a member folding several hidden objectives,
+    ///   whose weight × value moves in steps coarser than the last digit
+    ///   of their terms' sum; a node wider than a block of the roll-up's
+    ///   sums, whose blocks the folding shifts), a weighted-mean parent
+    ///   adds, while the member stands at its value, a term of the
+    ///   member's own at full precision after its other inputs' terms,
+    ///   which some term makes the whole set's sum.
     ///   It stands for the present: as-of reads of the view (a review as
     ///   of another date, [`series`](Self::series), forecasts) hold it at
     ///   its current value, so a node's past numbers in a fold view are
@@ -170,14 +177,15 @@ impl OkrSet {
     /// # Errors
     /// Under `Fold`, [`Error::FoldInexact`] naming a visible node whose
     /// true progress no single folded value gives: a custom strategy that
-    /// counts its inputs or is not monotone, or, rarely, a member folding
-    /// several hidden objectives (its term, its weight times a value of
-    /// 28 places, then moves in steps coarser than the last digit of
-    /// their terms' sum). `Exclude` never fails.
+    /// counts its inputs or is not monotone (or, should a sum overflow a
+    /// decimal, a node the fallback arithmetic cannot match). `Exclude`
+    /// never fails.
     ///
     /// Complexity: that of [`view`](Self::view), plus, under `Fold`, the
     /// links into the visible part; a folded value adjusted in its last
-    /// digits costs one incremental roll-up per step of a bisection.
+    /// digits costs one incremental roll-up per step of a bisection, and a
+    /// term of the member's own one more bisection, each step weighing
+    /// the node's inputs again (O(its inputs + ancestors)).
     ///
     /// # Example
     /// ```
@@ -547,6 +555,7 @@ impl OkrSet {
                         members: count,
                         unit: common_divisor(&hidden_weights).unwrap_or(weight),
                         after,
+                        fixed: None,
                     },
                     guesses,
                 });
@@ -560,7 +569,8 @@ impl OkrSet {
     /// synthetic members fold into: each member counts as the inputs it
     /// folds, and each value is set to the first that gives its node the
     /// whole set's number (its guesses, else a bisection around the
-    /// first). Nodes without a member follow: their inputs are the whole
+    /// first, else a term of the member's own: see [`Self::solve`]). Nodes
+    /// without a member follow: their inputs are the whole
     /// set's, with the whole set's numbers. A node solved before the one
     /// below it may need solving again, so this runs in rounds, at most
     /// one per member.
@@ -624,26 +634,107 @@ impl OkrSet {
             .and_then(|node| self.state.progress_of(node)))
     }
 
+    /// Gives a folded member a term of its own, added while it stands at
+    /// `value` (see [`Folded::fixed`]), or takes it away (`None`), and
+    /// returns its node's progress. O(the node's inputs + ancestors).
+    fn fix_term(
+        &mut self,
+        fold: &Fold,
+        fixed: Option<(Decimal, Decimal)>,
+    ) -> Result<Option<Decimal>, Error> {
+        let member = self
+            .lookup(fold.member.as_str())
+            .ok_or_else(|| Error::FoldInexact(fold.node.clone()))?;
+        let slot = match self.graph.node_weight_mut(member) {
+            Some(Node::Objective(o)) => o.detail.as_mut().and_then(|d| d.folded.as_mut()),
+            _ => None,
+        };
+        let Some(folded) = slot else {
+            return Err(Error::FoldInexact(fold.node.clone()));
+        };
+        if folded.fixed != fixed {
+            folded.fixed = fixed;
+            self.state.refold(&self.graph, member, &self.strategies);
+        }
+        Ok(self
+            .lookup(fold.node.as_str())
+            .and_then(|node| self.state.progress_of(node)))
+    }
+
     /// Finds a value of the folded member that gives its node the whole
     /// set's number, if one does: the guesses first, then a bisection
-    /// between the first guess and a bracket grown from it by doubling
-    /// steps (a strategy's output never falls as an input rises). Leaves
-    /// the value found, or the first guess. O(log₂ of the distance in
-    /// units of 10⁻²⁸) incremental roll-ups.
+    /// around the first; failing that, where the node adds weight × value,
+    /// a term of the member's own, found the same way around weight × the
+    /// closest guess, which the member then shows. Leaves what it found,
+    /// or the first guess and no term of its own.
     fn solve(&mut self, whole: &OkrSet, fold: &Fold) -> Result<bool, Error> {
         let Some(target) = whole.state.progress_of(fold.index) else {
             return Ok(false);
         };
+        // A term found in an earlier round is stale: its inputs moved.
+        self.fix_term(fold, None)?;
+        let mut closest: Option<(Decimal, Decimal)> = None;
         for &guess in &fold.guesses {
-            if self.folded_at(fold, guess)? == Some(target) {
+            let Some(at) = self.folded_at(fold, guess)? else {
+                continue;
+            };
+            if at == target {
                 return Ok(true);
+            }
+            let off = at.saturating_sub(target).abs();
+            if closest.is_none_or(|(best, _)| off < best) {
+                closest = Some((off, guess));
             }
         }
         let [first, _, _] = fold.guesses;
         let ceiling = self.cap.max(Decimal::ONE);
-        let Some(at_first) = self.folded_at(fold, first)? else {
+        let mut value_at = |set: &mut Self, value: Decimal| set.folded_at(fold, value);
+        if self.bisect(target, first, ceiling, &mut value_at)? {
+            return Ok(true);
+        }
+        let start = closest.map_or(first, |(_, guess)| guess);
+        // The member's weight sums several hidden weights: weight × a
+        // value of 28 places lands on multiples of that weight in the last
+        // place, and their sum may lie between two of them. A term of its
+        // own reaches every sum the whole set's terms can make.
+        self.set_folded(fold, start)?;
+        let member = self.lookup(fold.member.as_str());
+        let Some(weight) = member.and_then(|m| self.state.folded_weight(m)) else {
+            self.set_folded(fold, first)?;
             return Ok(false);
         };
+        let (Some(term), Some(most)) = (weight.checked_mul(start), weight.checked_mul(ceiling))
+        else {
+            self.set_folded(fold, first)?;
+            return Ok(false);
+        };
+        let mut term_at = |set: &mut Self, term: Decimal| set.fix_term(fold, Some((start, term)));
+        if self.bisect(target, term, most, &mut term_at)? {
+            return Ok(true);
+        }
+        self.fix_term(fold, None)?;
+        self.set_folded(fold, first)?;
+        Ok(false)
+    }
+
+    /// Looks for an `x` in `[0, ceiling]` at which `at` gives `target`,
+    /// from `first`: a bracket grown from it by doubling steps of 10⁻²⁸
+    /// until it holds the target, then a bisection (what `at` gives never
+    /// falls as `x` rises). Leaves `at` applied to what it found, or to
+    /// `first`. O(log₂ of the distance in units of 10⁻²⁸) calls of `at`.
+    fn bisect(
+        &mut self,
+        target: Decimal,
+        first: Decimal,
+        ceiling: Decimal,
+        at: &mut impl FnMut(&mut Self, Decimal) -> Result<Option<Decimal>, Error>,
+    ) -> Result<bool, Error> {
+        let Some(at_first) = at(self, first)? else {
+            return Ok(false);
+        };
+        if at_first == target {
+            return Ok(true);
+        }
         let upward = at_first < target;
         // Grow a bracket from the first guess, by doubling steps, until it
         // holds the target: the output at `low` below it, at `high` above.
@@ -655,13 +746,13 @@ impl OkrSet {
             } else {
                 first.saturating_sub(step).max(Decimal::ZERO)
             };
-            let Some(at) = self.folded_at(fold, next)? else {
+            let Some(output) = at(self, next)? else {
                 return Ok(false);
             };
-            if at == target {
+            if output == target {
                 return Ok(true);
             }
-            match (upward, at > target) {
+            match (upward, output > target) {
                 (true, true) => {
                     high = next;
                     break;
@@ -674,7 +765,7 @@ impl OkrSet {
                 (false, true) => high = next,
             }
             if next == ceiling || next.is_zero() {
-                self.set_folded(fold, first)?;
+                at(self, first)?;
                 return Ok(false);
             }
             step = step.saturating_mul(Decimal::TWO);
@@ -686,16 +777,16 @@ impl OkrSet {
                 .checked_div(Decimal::TWO)
                 .unwrap_or(low);
             if middle <= low || middle >= high {
-                self.set_folded(fold, first)?;
+                at(self, first)?;
                 return Ok(false);
             }
-            let Some(at) = self.folded_at(fold, middle)? else {
+            let Some(output) = at(self, middle)? else {
                 return Ok(false);
             };
-            if at == target {
+            if output == target {
                 return Ok(true);
             }
-            if at < target {
+            if output < target {
                 low = middle;
             } else {
                 high = middle;
