@@ -472,7 +472,7 @@ pub(crate) fn folded_of(graph: &Graph, node: NodeIndex) -> Option<&Folded> {
 /// groups without a share), and the greatest common divisor of their
 /// stated weights, which brings a group's weights to the same lowest terms;
 /// and where it sorts among its parent's inputs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Folded {
     pub(crate) members: u32,
     pub(crate) unit: rust_decimal::Decimal,
@@ -491,6 +491,15 @@ pub(crate) struct Folded {
     /// the whole set's; a term of its own, added after the others, moves
     /// the sum by its last place (see `Evaluator::Termed`).
     pub(crate) fixed: Option<(rust_decimal::Decimal, rust_decimal::Decimal)>,
+}
+
+/// Shows nothing of what it folds: a view's `{:?}` is an output a
+/// developer may log, and the number of hidden members, their unit and
+/// the term are not the viewer's to see.
+impl std::fmt::Debug for Folded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Folded").finish_non_exhaustive()
+    }
 }
 
 impl Edge {

@@ -775,8 +775,13 @@ fn folding_two(p2_weight: &str) {
     let set = OkrSet::from_json(&json.replace("P2W", p2_weight)).unwrap();
     let view = set
         .view_with(&Viewer::new("kim"), ViewPolicy::Fold)
-        .unwrap()
-        .into_set();
+        .unwrap();
+    // Even a developer's `{:?}` of the view does not say how many
+    // objectives the member folds.
+    let debug = format!("{view:?}");
+    assert!(debug.contains("Folded { .. }"), "{debug}");
+    assert!(!debug.contains("members: 2"), "{debug}");
+    let view = view.into_set();
     assert_eq!(
         view.progress("grow").unwrap().value(),
         set.progress("grow").unwrap().value()
