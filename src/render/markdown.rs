@@ -184,18 +184,44 @@ fn write_cell(out: &mut String, text: &str) {
         if i > 0 {
             out.push(' ');
         }
-        for c in word.chars() {
-            match c {
-                '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '|' => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                c if c.is_control() => out.push(picture(c)),
-                c => out.push(c),
+        // Runs of plain text are copied whole; a report has a cell or more
+        // per node and a message per finding.
+        let mut rest = word;
+        while let Some(at) = rest.bytes().position(may_escape) {
+            let (plain, tail) = rest.split_at(at);
+            out.push_str(plain);
+            let mut chars = tail.chars();
+            if let Some(c) = chars.next() {
+                write_escaped(out, c);
             }
+            rest = chars.as_str();
         }
+        out.push_str(rest);
+    }
+}
+
+/// Whether a byte may begin a character that [`write_cell`] escapes: one
+/// of its ASCII characters, a C0 control or DEL, or `C2`, which begins the
+/// C1 controls (and some characters that need nothing).
+fn may_escape(b: u8) -> bool {
+    matches!(
+        b,
+        b'\\' | b'`' | b'*' | b'_' | b'~' | b'[' | b']' | b'|' | b'&' | b'<' | 0
+            ..=0x1f | 0x7f | 0xC2
+    )
+}
+
+/// One character of a cell as [`cell`] writes it.
+fn write_escaped(out: &mut String, c: char) {
+    match c {
+        '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '|' => {
+            out.push('\\');
+            out.push(c);
+        }
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        c if c.is_control() => out.push(picture(c)),
+        c => out.push(c),
     }
 }
 
@@ -238,4 +264,52 @@ fn write_code(out: &mut String, id: &str) {
         out.push(' ');
     }
     out.extend(fence());
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{cell, picture};
+
+    /// [`cell`] as it was written first, a character at a time.
+    fn by_char(text: &str) -> String {
+        let mut out = String::new();
+        for (i, word) in text.split_whitespace().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            for c in word.chars() {
+                match c {
+                    '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '|' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    c if c.is_control() => out.push(picture(c)),
+                    c => out.push(c),
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        /// Copying runs gives what escaping each character gave.
+        #[test]
+        fn cell_is_the_character_rule(
+            text in "\\PC{0,30}|[a-z \\\\`*_~\\[\\]|&<\\x00-\\x1f\\x7f-\\u{a5}é]{0,30}"
+        ) {
+            prop_assert_eq!(cell(&text), by_char(&text));
+        }
+    }
+
+    #[test]
+    fn cell_escapes_every_special_character_alone() {
+        for c in ('\0'..='\u{10ff}').chain(['\u{2028}', '\u{3000}']) {
+            let text = format!("a{c}b");
+            assert_eq!(cell(&text), by_char(&text), "{c:?}");
+        }
+    }
 }
