@@ -180,7 +180,31 @@ fn cell(text: &str) -> String {
 
 /// [`cell`], written at the end of `out`.
 fn write_cell(out: &mut String, text: &str) {
-    for (i, word) in text.split_whitespace().enumerate() {
+    // Most cells are printable ASCII words one space apart, with nothing to
+    // escape: copied whole after one look at each byte.
+    let bytes = text.as_bytes();
+    let plain = bytes
+        .iter()
+        .all(|&b| b == b' ' || (b.is_ascii_graphic() && !may_escape(b)))
+        && !text.contains("  ")
+        && !text.starts_with(' ')
+        && !text.ends_with(' ');
+    if plain {
+        out.push_str(text);
+        return;
+    }
+    // ASCII text splits at ASCII whitespace byte by byte; that is all of
+    // Unicode's whitespace in it but the vertical tab.
+    if text.is_ascii() && !text.contains('\u{b}') {
+        write_words(out, text.split_ascii_whitespace());
+    } else {
+        write_words(out, text.split_whitespace());
+    }
+}
+
+/// The words of a cell, one space between them, escaped.
+fn write_words<'a>(out: &mut String, words: impl Iterator<Item = &'a str>) {
+    for (i, word) in words.enumerate() {
         if i > 0 {
             out.push(' ');
         }
@@ -302,6 +326,13 @@ mod tests {
             text in "\\PC{0,30}|[a-z \\\\`*_~\\[\\]|&<\\x00-\\x1f\\x7f-\\u{a5}é]{0,30}"
         ) {
             prop_assert_eq!(cell(&text), by_char(&text));
+        }
+    }
+
+    #[test]
+    fn cell_keeps_one_space_between_words() {
+        for text in ["a  b", " a", "a ", "  ", "", " ", "a b c", "a\tb", "a\u{b}b", "a\u{a0}b"] {
+            assert_eq!(cell(text), by_char(text), "{text:?}");
         }
     }
 
