@@ -816,13 +816,20 @@ pub enum NodeKind {
     Initiative,
 }
 
-impl fmt::Display for NodeKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(match self {
+impl NodeKind {
+    /// The kind's name, as its `Display` and serde write it. O(1).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
             Self::Objective => "objective",
             Self::KeyResult => "key-result",
             Self::Initiative => "initiative",
-        })
+        }
+    }
+}
+
+impl fmt::Display for NodeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
     }
 }
 

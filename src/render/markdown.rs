@@ -331,7 +331,9 @@ mod tests {
 
     #[test]
     fn cell_keeps_one_space_between_words() {
-        for text in ["a  b", " a", "a ", "  ", "", " ", "a b c", "a\tb", "a\u{b}b", "a\u{a0}b"] {
+        for text in [
+            "a  b", " a", "a ", "  ", "", " ", "a b c", "a\tb", "a\u{b}b", "a\u{a0}b",
+        ] {
             assert_eq!(cell(text), by_char(text), "{text:?}");
         }
     }
