@@ -53,16 +53,46 @@ impl Flat {
             position.insert(objective.id.to_string(), order.len());
             order.push((objective.id.as_str(), None));
         }
-        let mut inputs = vec![Vec::new(); order.len()];
+        // Each node's two groups (key results, aligned objectives), then
+        // their weights as the roll-up counts them: where a node has both,
+        // member i of a group of n members whose weights sum to W weighs
+        // n·wᵢ/W, so that each group counts by its number of members
+        // (computed once here, as the engine's plan does).
+        let mut groups = vec![(Vec::new(), Vec::new()); order.len()];
         for objective in &doc.objectives {
             let me = position[objective.id.as_str()];
             for kr in &objective.key_results {
-                inputs[me].push((position[kr.id.as_str()], kr.weight.value()));
+                groups[me]
+                    .0
+                    .push((position[kr.id.as_str()], kr.weight.value()));
             }
             for link in &objective.aligned_to {
-                inputs[position[link.id.as_str()]].push((me, link.weight.value()));
+                groups[position[link.id.as_str()]]
+                    .1
+                    .push((me, link.weight.value()));
             }
         }
+        let relative = |group: Vec<(usize, Decimal)>| -> Vec<(usize, Decimal)> {
+            let members = Decimal::from(group.iter().filter(|(_, w)| !w.is_zero()).count());
+            let total: Decimal = group.iter().map(|(_, w)| *w).sum();
+            group
+                .into_iter()
+                .map(|(source, w)| (source, members * w / total))
+                .collect()
+        };
+        let inputs: Vec<Vec<(usize, Decimal)>> = groups
+            .into_iter()
+            .map(|(key_results, aligned)| {
+                if key_results.is_empty() || aligned.is_empty() {
+                    key_results.into_iter().chain(aligned).collect()
+                } else {
+                    relative(key_results)
+                        .into_iter()
+                        .chain(relative(aligned))
+                        .collect()
+                }
+            })
+            .collect();
         let leaf: Vec<Decimal> = order.iter().map(|(_, p)| p.unwrap_or_default()).collect();
         let to_f64 = |d: Decimal| d.to_string().parse::<f64>().unwrap();
         Self {
