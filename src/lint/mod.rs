@@ -4,8 +4,10 @@
 //! The rules come from the seeds' rules of thumb; they read the set through
 //! its public view only.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+
+use petgraph::visit::NodeIndexable as _;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -281,12 +283,7 @@ fn objectives(linter: &mut Linter<'_>) {
     let set = linter.set;
     // Which objectives some contributing link reaches: one pass over the
     // links, not a search of every supporter's links per objective.
-    let contributed: HashSet<&Id> = set
-        .objectives()
-        .flat_map(|o| o.aligned_to())
-        .filter(|link| link.contributes())
-        .map(|link| link.target().id())
-        .collect();
+    let contributed = contributed(set);
     for objective in set.objectives() {
         let id = objective.id().clone();
         let key_results: Vec<NodeRef<'_>> = objective.key_results().collect();
@@ -303,7 +300,7 @@ fn objectives(linter: &mut Linter<'_>) {
             );
         }
         let from = objective.progress_from();
-        let message = match (key_results.is_empty(), contributed.contains(&id)) {
+        let message = match (key_results.is_empty(), contributed.has(&objective)) {
             (true, false) => Some(format!(
                 "objective {:?} has no key result: add 2 to 5 measurable key results",
                 id.as_str()
@@ -369,17 +366,12 @@ fn objectives(linter: &mut Linter<'_>) {
 /// objective contributing. They count as 0 and halve what they belong to.
 fn unmeasured_key_results(linter: &mut Linter<'_>) {
     let set = linter.set;
-    let contributed: HashSet<&Id> = set
-        .objectives()
-        .flat_map(|o| o.aligned_to())
-        .filter(|link| link.contributes())
-        .map(|link| link.target().id())
-        .collect();
+    let contributed = contributed(set);
     for node in set.nodes() {
         if node.kind() != NodeKind::KeyResult
             || node.metric().is_some()
             || node.key_results().next().is_some()
-            || contributed.contains(node.id())
+            || contributed.has(&node)
         {
             continue;
         }
@@ -437,7 +429,7 @@ fn alignment(linter: &mut Linter<'_>) {
     let reaches = reaches_top(set);
     // The normalised titles of each link target's key results, made once
     // per target however many objectives align to it.
-    let mut titles_of: HashMap<Id, HashMap<String, Id>> = HashMap::new();
+    let mut titles_of: Vec<Option<HashMap<String, Id>>> = vec![None; set.graph().node_bound()];
     for objective in set.objectives() {
         if objective.level() == Some(top) {
             continue;
@@ -463,7 +455,7 @@ fn alignment(linter: &mut Linter<'_>) {
                     sure(objective.level(), "objectives have a level")
                 ),
             );
-        } else if !reaches.get(&id).copied().unwrap_or(false) {
+        } else if !reaches.has(&objective) {
             linter.report(
                 Rule::Misaligned,
                 vec![id.clone()],
@@ -475,7 +467,10 @@ fn alignment(linter: &mut Linter<'_>) {
         }
         let title = normalise(objective.title());
         for target in objective.aligned_to().map(|link| link.target()) {
-            let titles = titles_of.entry(target.id().clone()).or_insert_with(|| {
+            let Some(slot) = titles_of.get_mut(target.index.index()) else {
+                continue;
+            };
+            let titles = slot.get_or_insert_with(|| {
                 let candidates: Vec<NodeRef<'_>> = match target.kind() {
                     NodeKind::KeyResult => vec![target],
                     _ => target.key_results().collect(),
@@ -526,41 +521,69 @@ fn normalise(title: &str) -> String {
 
 /// Whether each objective reaches a top-level objective by following its
 /// links upward. Iterative, memoised: O(V + E).
-fn reaches_top(set: &OkrSet) -> HashMap<Id, bool> {
+fn reaches_top(set: &OkrSet) -> Marks {
     let top = set.levels().name(0).unwrap_or_default();
-    let mut memo: HashMap<Id, bool> = HashMap::new();
+    // Per node: not yet known, known not to reach, known to reach.
+    const UNKNOWN: u8 = 0;
+    const NO: u8 = 1;
+    const YES: u8 = 2;
+    let mut memo = vec![UNKNOWN; set.graph().node_bound()];
+    let known =
+        |memo: &[u8], node: &NodeRef<'_>| memo.get(node.index.index()).copied().unwrap_or(UNKNOWN);
+    let mut stack = Vec::new();
     for start in set.objectives() {
-        let mut stack = vec![(start, false)];
+        stack.push((start, false));
         while let Some((objective, expanded)) = stack.pop() {
-            let id = objective.id();
-            if memo.contains_key(id) {
+            if known(&memo, &objective) != UNKNOWN {
                 continue;
             }
-            if objective.level() == Some(top) {
-                memo.insert(id.clone(), true);
-                continue;
-            }
-            let parents: Vec<NodeRef<'_>> = objective
-                .aligned_to()
-                .map(|link| link.target().objective())
-                .collect();
-            if expanded {
-                let reached = parents
-                    .iter()
-                    .any(|p| memo.get(p.id()).copied().unwrap_or(false));
-                memo.insert(id.clone(), reached);
+            let reached = if objective.level() == Some(top) {
+                true
+            } else if expanded {
+                objective
+                    .aligned_to()
+                    .any(|link| known(&memo, &link.target().objective()) == YES)
             } else {
                 stack.push((objective, true));
                 stack.extend(
-                    parents
-                        .into_iter()
-                        .filter(|p| !memo.contains_key(p.id()))
-                        .map(|p| (p, false)),
+                    objective
+                        .aligned_to()
+                        .map(|link| link.target().objective())
+                        .filter(|parent| known(&memo, parent) == UNKNOWN)
+                        .map(|parent| (parent, false)),
                 );
+                continue;
+            };
+            if let Some(slot) = memo.get_mut(objective.index.index()) {
+                *slot = if reached { YES } else { NO };
             }
         }
     }
-    memo
+    Marks(memo.into_iter().map(|m| m == YES).collect())
+}
+
+/// Nodes marked by their slot in the set's graph: a check is O(1) and
+/// hashes no id (the checks run once per node of large sets).
+struct Marks(Vec<bool>);
+
+impl Marks {
+    fn has(&self, node: &NodeRef<'_>) -> bool {
+        self.0.get(node.index.index()).copied().unwrap_or(false)
+    }
+}
+
+/// The objectives and key results that an objective's contributing link
+/// targets. O(V + E).
+fn contributed(set: &OkrSet) -> Marks {
+    let mut marks = vec![false; set.graph().node_bound()];
+    for link in set.objectives().flat_map(|o| o.aligned_to()) {
+        if link.contributes() {
+            if let Some(mark) = marks.get_mut(link.target().index.index()) {
+                *mark = true;
+            }
+        }
+    }
+    Marks(marks)
 }
 
 fn periods(linter: &mut Linter<'_>) {
