@@ -2349,6 +2349,18 @@ impl State {
         self.progress.get(self.plan.slot_of(node)?).copied()
     }
 
+    /// A node's kept own progress and the raw values a `sum-of-values`
+    /// parent adds for it, when the plan gives it no inputs (then its kept
+    /// progress is its own, not a roll-up); `None` otherwise. O(1) average.
+    pub(crate) fn kept_leaf(&self, node: NodeIndex) -> Option<(Decimal, Option<Raw>)> {
+        let s = self.plan.slot_of(node)?;
+        if !self.plan.inputs_of(s).is_empty() {
+            return None;
+        }
+        let raw = self.raw.get(&to_u32(node.index())).copied();
+        Some((*self.progress.get(s)?, raw))
+    }
+
     /// The raw values `sum-of-values` nodes add, by node index. O(1).
     pub(crate) fn raws(&self) -> &Raws {
         &self.raw

@@ -10,7 +10,7 @@ use super::edit::leaf;
 use super::node::{Nodes, Objectives};
 use super::{NodeRef, OkrSet, SetBuilder};
 use crate::engine::graph::{Graph, Node};
-use crate::engine::rollup::{Raws, State, Strategies};
+use crate::engine::rollup::{Leaf, Raws, State, Strategies};
 use crate::engine::{set_at, value_at};
 use crate::invariant::{sure, sure_or, to_u32};
 use crate::time::AsOf;
@@ -438,7 +438,7 @@ impl OkrSet {
             }
             return progress;
         }
-        self.rolled_up_as_of_check_ins(date)
+        self.rolled_up_from_leaves(date, true)
     }
 
     /// Whether every check-in of the set counts as of the end of `date`:
@@ -453,18 +453,32 @@ impl OkrSet {
 
     /// [`rolled_up_as_of`](Self::rolled_up_as_of) from each key result's
     /// check-ins as of the date, whatever they are. O(V + E + K log C).
+    #[cfg(test)]
     pub(crate) fn rolled_up_as_of_check_ins(&self, date: Date) -> Vec<Decimal> {
+        self.rolled_up_from_leaves(date, false)
+    }
+
+    /// The roll-up from each key result's own progress as of the date.
+    /// With `reuse`, a key result the plan gives no inputs, whose latest
+    /// check-in counts by then, takes its kept progress and raw values
+    /// (the same to the last digit: reading its check-ins as of the date
+    /// finds the latest one, as the kept roll-up did), so that a review
+    /// mid-period reads only the histories that reach past its date.
+    /// O(V + E + K log C).
+    fn rolled_up_from_leaves(&self, date: Date, reuse: bool) -> Vec<Decimal> {
+        let as_of = self.as_of(date);
         let mut progress = vec![Decimal::ZERO; self.graph.node_bound()];
         let mut raw = Raws::new();
         for n in self.graph.node_indices() {
-            if matches!(self.graph.node_weight(n), Some(Node::KeyResult(_))) {
-                let leaf = leaf(
-                    &self.graph,
-                    &self.strategies,
-                    n,
-                    Some(self.as_of(date)),
-                    self.cap,
-                );
+            if let Some(Node::KeyResult(k)) = self.graph.node_weight(n) {
+                let counts = k.check_ins().last().is_none_or(|c| as_of.counts(&c.at));
+                let kept = (reuse && counts)
+                    .then(|| self.state.kept_leaf(n))
+                    .flatten()
+                    .map(|(progress, raw)| Leaf { progress, raw });
+                let leaf = kept.unwrap_or_else(|| {
+                    leaf(&self.graph, &self.strategies, n, Some(as_of), self.cap)
+                });
                 set_at(&mut progress, n, leaf.progress);
                 if let Some(values) = leaf.raw {
                     raw.insert(to_u32(n.index()), values);
@@ -668,6 +682,16 @@ mod tests {
                 set.rolled_up_as_of(before),
                 set.rolled_up_as_of_check_ins(before)
             );
+            // Mid-period, some histories reach past the date and some do
+            // not: the kept leaves of the others are their as-of ones.
+            for month in 1..=12 {
+                let date = Date::new(2027, month, 15).unwrap();
+                assert_eq!(
+                    set.rolled_up_as_of(date),
+                    set.rolled_up_as_of_check_ins(date),
+                    "{date}"
+                );
+            }
         }
     }
 }
