@@ -3,6 +3,7 @@
 //! forecast. Built by [`OkrSet::review`](crate::OkrSet::review).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -96,7 +97,10 @@ impl NodeReview {
 pub struct Review {
     pub(crate) as_of: Date,
     pub(crate) nodes: Vec<NodeReview>,
-    pub(crate) index: HashMap<Id, usize>,
+    /// Each node's place in `nodes` by id, made on the first
+    /// [`get`](Self::get): the reports find nodes by slot (`at`) and most
+    /// reviews are never searched by id.
+    index: OnceLock<HashMap<Id, usize>>,
     /// Each node's place in `nodes` by its index in the set's graph
     /// (`u32::MAX`: none), so that the reports, which walk the set, find
     /// a node's review without hashing its id.
@@ -120,10 +124,18 @@ impl Review {
         self.as_of
     }
 
-    /// One node's review, by id (`&str`, `&Id`, `String`, …). O(1) average.
+    /// One node's review, by id (`&str`, `&Id`, `String`, …). O(1) average;
+    /// the first call on a review indexes its nodes, O(n).
     #[must_use]
     pub fn get(&self, id: impl AsRef<str>) -> Option<&NodeReview> {
-        self.nodes.get(*self.index.get(id.as_ref())?)
+        let index = self.index.get_or_init(|| {
+            let mut index = HashMap::with_capacity(self.nodes.len());
+            for (at, node) in self.nodes.iter().enumerate() {
+                index.insert(node.id.clone(), at);
+            }
+            index
+        });
+        self.nodes.get(*index.get(id.as_ref())?)
     }
 
     /// A node's review, found by its index in the set (O(1), no hashing)
@@ -805,7 +817,6 @@ impl OkrSet {
 
         let forecast_member = |m: u32| value_at(&forecast, NodeIndex::new(m as usize));
         let mut nodes = Vec::with_capacity(order.len());
-        let mut index = HashMap::with_capacity(order.len());
         let mut place = vec![u32::MAX; bound];
         for node in &order {
             let n = node.index;
@@ -827,7 +838,6 @@ impl OkrSet {
             };
             let node_expected = (planned.get(n.index()) == Some(&true))
                 .then(|| Progress::clamped(value_at(&expected, n), Decimal::ONE));
-            index.insert(node.id().clone(), nodes.len());
             set_at(&mut place, n, to_u32(nodes.len()));
             nodes.push(NodeReview {
                 id: node.id().clone(),
@@ -853,7 +863,7 @@ impl OkrSet {
         Review {
             as_of,
             nodes,
-            index,
+            index: OnceLock::new(),
             at: place,
         }
     }
