@@ -429,7 +429,9 @@ fn alignment(linter: &mut Linter<'_>) {
     let reaches = reaches_top(set);
     // The normalised titles of each link target's key results, made once
     // per target however many objectives align to it.
-    let mut titles_of: Vec<Option<HashMap<String, Id>>> = vec![None; set.graph().node_bound()];
+    // By the target's slot; boxed, so that a node no link targets costs a
+    // pointer.
+    let mut titles_of: Vec<Option<Box<HashMap<String, Id>>>> = vec![None; set.graph().node_bound()];
     for objective in set.objectives() {
         if objective.level() == Some(top) {
             continue;
@@ -483,7 +485,7 @@ fn alignment(linter: &mut Linter<'_>) {
                         .entry(normalise(kr.title()))
                         .or_insert_with(|| kr.id().clone());
                 }
-                titles
+                Box::new(titles)
             });
             if let Some(kr) = titles.get(&title) {
                 let kr = kr.clone();
