@@ -78,6 +78,8 @@ struct Linter<'a> {
     settings: &'a LintSettings,
     as_of: Date,
     review: &'a crate::Review,
+    /// The nodes a contributing link targets, which two rules read.
+    contributed: Marks,
     findings: Vec<Finding>,
 }
 
@@ -123,6 +125,7 @@ pub(crate) fn lint(set: &OkrSet, settings: &LintSettings, review: &crate::Review
         settings,
         as_of: review.as_of(),
         review,
+        contributed: contributed(set),
         findings: Vec::new(),
     };
     top_objectives(&mut linter);
@@ -283,7 +286,6 @@ fn objectives(linter: &mut Linter<'_>) {
     let set = linter.set;
     // Which objectives some contributing link reaches: one pass over the
     // links, not a search of every supporter's links per objective.
-    let contributed = contributed(set);
     for objective in set.objectives() {
         let id = objective.id().clone();
         let key_results: Vec<NodeRef<'_>> = objective.key_results().collect();
@@ -300,7 +302,7 @@ fn objectives(linter: &mut Linter<'_>) {
             );
         }
         let from = objective.progress_from();
-        let message = match (key_results.is_empty(), contributed.has(&objective)) {
+        let message = match (key_results.is_empty(), linter.contributed.has(&objective)) {
             (true, false) => Some(format!(
                 "objective {:?} has no key result: add 2 to 5 measurable key results",
                 id.as_str()
@@ -366,12 +368,11 @@ fn objectives(linter: &mut Linter<'_>) {
 /// objective contributing. They count as 0 and halve what they belong to.
 fn unmeasured_key_results(linter: &mut Linter<'_>) {
     let set = linter.set;
-    let contributed = contributed(set);
     for node in set.nodes() {
         if node.kind() != NodeKind::KeyResult
             || node.metric().is_some()
             || node.key_results().next().is_some()
-            || contributed.has(&node)
+            || linter.contributed.has(&node)
         {
             continue;
         }
