@@ -1003,9 +1003,7 @@ impl Document {
     /// [`MAX_DEPTH`](crate::MAX_DEPTH).
     /// Complexity: O(rows log rows).
     pub fn from_csv(text: &str) -> Result<Self, CsvError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(false)
-            .from_reader(text.as_bytes());
+        let mut reader = rows(text);
         let headers = reader.headers().map_err(|e| csv_error(&e))?.clone();
         let mut columns: Columns = [None; CSV_COLUMNS.len()];
         for (i, header) in headers.iter().enumerate() {
@@ -1048,8 +1046,7 @@ impl Document {
         let mut settings: Vec<(String, String)> = Vec::new();
         let mut status: Vec<(String, String)> = Vec::new();
         let mut rules: BTreeMap<String, RuleLevel> = BTreeMap::new();
-        while reader.read_record(&mut record).map_err(|e| csv_error(&e))? {
-            let line = record.position().map_or(0, csv::Position::line);
+        while let Some(line) = next_row(Some(&mut reader), &mut record)? {
             let row = Record {
                 record: &record,
                 columns: &columns,
@@ -1135,12 +1132,8 @@ impl Document {
         // check-in they may name (even below) is known.
         let mut above: Vec<Option<Slot>> = Vec::new();
         let mut last_check_in: Option<Slot> = None;
-        let mut reader = if later { Some(reread(text)?) } else { None };
-        while let Some(reader) = reader.as_mut() {
-            if !reader.read_record(&mut record).map_err(|e| csv_error(&e))? {
-                break;
-            }
-            let line = record.position().map_or(0, csv::Position::line);
+        let mut reader = later.then(|| rows(text));
+        while let Some(line) = next_row(reader.as_mut(), &mut record)? {
             let row = Record {
                 record: &record,
                 columns: &columns,
@@ -1223,17 +1216,9 @@ impl Document {
                 _ => {}
             }
         }
-        let mut reader = if above.is_empty() {
-            None
-        } else {
-            Some(reread(text)?)
-        };
+        let mut reader = (!above.is_empty()).then(|| rows(text));
         let mut above = above.into_iter();
-        while let Some(reader) = reader.as_mut() {
-            if !reader.read_record(&mut record).map_err(|e| csv_error(&e))? {
-                break;
-            }
-            let line = record.position().map_or(0, csv::Position::line);
+        while let Some(line) = next_row(reader.as_mut(), &mut record)? {
             let row = Record {
                 record: &record,
                 columns: &columns,
@@ -1257,14 +1242,26 @@ impl Document {
     }
 }
 
-/// A reader of the text's rows after its header, for the second and third
-/// readings of [`Document::from_csv`]. O(1); each row is O(its length).
-fn reread(text: &str) -> Result<csv::Reader<&[u8]>, CsvError> {
-    let mut reader = csv::ReaderBuilder::new()
+/// A reader of the text's rows, each reading of [`Document::from_csv`]
+/// its own; the first row is the header, which `read_record` skips. O(1).
+fn rows(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(text.as_bytes());
-    reader.headers().map_err(|e| csv_error(&e))?;
-    Ok(reader)
+        .from_reader(text.as_bytes())
+}
+
+/// Reads the next row into `record` and answers its line; `None` at the
+/// end, or when there is no reader (a reading that is not needed).
+/// O(the row's length).
+fn next_row(
+    reader: Option<&mut csv::Reader<&[u8]>>,
+    record: &mut csv::StringRecord,
+) -> Result<Option<u64>, CsvError> {
+    let Some(reader) = reader else {
+        return Ok(None);
+    };
+    let more = reader.read_record(record).map_err(|e| csv_error(&e))?;
+    Ok(more.then(|| record.position().map_or(0, csv::Position::line)))
 }
 
 fn csv_error(error: &csv::Error) -> CsvError {
