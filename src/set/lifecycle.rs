@@ -86,23 +86,13 @@ pub(super) fn tidy_check_in(mut check_in: CheckIn) -> CheckIn {
 
 /// The id of a key result's `n`th check-in.
 fn check_in_id(key_result: &Id, n: u32) -> Id {
-    // Still an id: a valid id followed by `#` and digits. Written by hand:
-    // a load numbers every check-in that comes without an id.
-    let mut digits = [0u8; 10];
-    let mut start = digits.len();
-    let mut rest = n;
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + u8::try_from(rest % 10).unwrap_or_default();
-        start -= 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let mut text = String::with_capacity(key_result.as_str().len() + 1 + digits.len() - start);
+    use std::fmt::Write as _;
+    // Still an id: a valid id followed by `#` and digits. A load numbers
+    // every check-in that comes without an id: one buffer, sized once.
+    let mut text = String::with_capacity(key_result.as_str().len() + 11);
     text.push_str(key_result.as_str());
     text.push('#');
-    text.extend(digits.iter().skip(start).map(|&d| char::from(d)));
+    let _ = write!(text, "{n}");
     Id::unchecked(&text)
 }
 
