@@ -230,9 +230,10 @@ fn write_words<'a>(out: &mut String, words: impl Iterator<Item = &'a str>) {
 fn may_escape(b: u8) -> bool {
     matches!(
         b,
-        b'\\' | b'`' | b'*' | b'_' | b'~' | b'[' | b']' | b'|' | b'&' | b'<' | 0
-            ..=0x1f | 0x7f | 0xC2
-    )
+        b'\\' | b'`' | b'*' | b'_' | b'~' | b'[' | b']' | b'|' | b'&' | b'<'
+    ) || b < 0x20
+        || b == 0x7f
+        || b == 0xC2
 }
 
 /// One character of a cell as [`cell`] writes it.
@@ -294,27 +295,17 @@ fn write_code(out: &mut String, id: &str) {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{cell, picture};
+    use super::{cell, write_escaped};
 
-    /// [`cell`] as it was written first, a character at a time.
+    /// [`cell`] a character at a time, as it was first written: each
+    /// word's every character through [`write_escaped`].
     fn by_char(text: &str) -> String {
         let mut out = String::new();
         for (i, word) in text.split_whitespace().enumerate() {
             if i > 0 {
                 out.push(' ');
             }
-            for c in word.chars() {
-                match c {
-                    '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '|' => {
-                        out.push('\\');
-                        out.push(c);
-                    }
-                    '&' => out.push_str("&amp;"),
-                    '<' => out.push_str("&lt;"),
-                    c if c.is_control() => out.push(picture(c)),
-                    c => out.push(c),
-                }
-            }
+            word.chars().for_each(|c| write_escaped(&mut out, c));
         }
         out
     }
