@@ -466,6 +466,23 @@ struct Shape {
     links: Vec<(u8, u8, bool)>,
 }
 
+impl Shape {
+    /// A public objective of one key result, no strategy or share of its
+    /// own, aligned by `links`: the found cases below vary it.
+    fn plain(links: Vec<(u8, u8, bool)>) -> Self {
+        Self {
+            private: false,
+            owner: 0,
+            strategy: 0,
+            from: 0,
+            share: false,
+            key_results: vec![(1, 0)],
+            open_key_result: false,
+            links,
+        }
+    }
+}
+
 fn shape() -> impl Strategy<Value = Shape> {
     (
         any::<bool>(),
@@ -823,35 +840,25 @@ fn folding_two(p2_weight: &str) {
 /// objective's own.
 #[test]
 fn fold_is_exact_under_an_aligned_share_with_over_achievement() {
-    let plain = |links: Vec<(u8, u8, bool)>| Shape {
-        private: false,
-        owner: 0,
-        strategy: 0,
-        from: 0,
-        share: false,
-        key_results: vec![(1, 0)],
-        open_key_result: false,
-        links,
-    };
-    let mut shapes: Vec<Shape> = (0..9).map(|_| plain(vec![(0, 0, false)])).collect();
+    let mut shapes: Vec<Shape> = (0..9).map(|_| Shape::plain(vec![(0, 0, false)])).collect();
     shapes[4] = Shape {
         strategy: 3,
         from: 3,
         share: true,
         key_results: vec![(1, 2), (2, 6)],
         open_key_result: true,
-        ..plain(vec![(0, 0, false)])
+        ..Shape::plain(vec![(0, 0, false)])
     };
     shapes[5] = Shape {
         key_results: vec![(3, 0), (2, 3)],
         open_key_result: true,
-        ..plain(vec![(4, 3, false)])
+        ..Shape::plain(vec![(4, 3, false)])
     };
     shapes[8] = Shape {
         private: true,
         owner: 2,
         key_results: vec![(1, 4)],
-        ..plain(vec![(12, 1, false)])
+        ..Shape::plain(vec![(12, 1, false)])
     };
     let set = OkrSet::from_document(shaped(&shapes, true, true)).unwrap();
     let viewer = Viewer::new("person0x").in_group("group0x");
@@ -877,34 +884,24 @@ fn fold_is_exact_under_an_aligned_share_with_over_achievement() {
 /// which reaches every sum.
 #[test]
 fn fold_is_exact_where_a_member_folds_two_hidden_objectives() {
-    let plain = |links: Vec<(u8, u8, bool)>| Shape {
-        private: false,
-        owner: 0,
-        strategy: 0,
-        from: 0,
-        share: false,
-        key_results: vec![(1, 0)],
-        open_key_result: false,
-        links,
-    };
-    let mut shapes: Vec<Shape> = (0..8).map(|_| plain(vec![(0, 0, false)])).collect();
+    let mut shapes: Vec<Shape> = (0..8).map(|_| Shape::plain(vec![(0, 0, false)])).collect();
     shapes[3] = Shape {
         from: 3,
         key_results: vec![(1, 4)],
-        ..plain(vec![(0, 0, false)])
+        ..Shape::plain(vec![(0, 0, false)])
     };
     shapes[4] = Shape {
         private: true,
         owner: 1,
         from: 2,
-        ..plain(vec![(3, 2, false)])
+        ..Shape::plain(vec![(3, 2, false)])
     };
-    shapes[6] = plain(vec![(4, 0, false)]);
+    shapes[6] = Shape::plain(vec![(4, 0, false)]);
     shapes[7] = Shape {
         private: true,
         owner: 1,
         key_results: vec![(1, 2)],
-        ..plain(vec![(10, 4, false)])
+        ..Shape::plain(vec![(10, 4, false)])
     };
     let set = OkrSet::from_document(shaped(&shapes, true, true)).unwrap();
     let view = set
