@@ -359,10 +359,18 @@ impl ConfidenceScale {
         if !self.holds(stated) {
             return None;
         }
+        // On 0 to 1 a stated confidence (normalised, and held) reads as
+        // itself, without the division that is most of the cost.
+        if self == Self::ZeroToOne {
+            return Some(stated);
+        }
+        Some(Confidence::clamped(self.divided(stated.value())?))
+    }
+
+    /// The reading by the scale's formula, `(value − low) / (high − low)`.
+    fn divided(self, value: Decimal) -> Option<Decimal> {
         let (low, high) = self.bounds();
-        let value = stated.value();
-        let read = (value - low).checked_div(high - low)?;
-        Some(Confidence::clamped(read))
+        (value - low).checked_div(high - low)
     }
 
     /// Whether a stated confidence lies on the scale, which is when
@@ -497,6 +505,51 @@ mod tests {
         assert_eq!(read(Percent, "101"), None);
         assert!("-0.1".parse::<Confidence>().is_err());
         assert!("x".parse::<Confidence>().is_err());
+    }
+
+    #[test]
+    fn reading_zeros_on_zero_to_one_is_the_formula_bit_for_bit() {
+        let scale = ConfidenceScale::ZeroToOne;
+        for text in [
+            "0", "0.0", "0.000", "-0", "-0.00", "1", "1.0", "0.5", "0.50",
+        ] {
+            let value: Decimal = text.parse().unwrap();
+            let Ok(stated) = Confidence::new(value) else {
+                continue;
+            };
+            let formula = scale.divided(value).map(Confidence::clamped).unwrap();
+            let read = scale.read(stated).unwrap();
+            assert_eq!(
+                read.value().serialize(),
+                formula.value().serialize(),
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// The shortcut on 0 to 1 gives the formula's decimal, scale and
+        /// sign included (what reports print).
+        #[test]
+        fn reading_zero_to_one_is_the_formula_bit_for_bit(
+            mantissa in 0i128..=10i128.pow(28), scale in 0u32..=28, small in 0i128..=1000,
+            pick_small in proptest::bool::ANY, negative_zero in proptest::bool::ANY,
+        ) {
+            let mantissa = if pick_small { small } else { mantissa };
+            let mut value = Decimal::from_i128_with_scale(mantissa, scale);
+            value.set_sign_negative(negative_zero && mantissa == 0);
+            let Ok(stated) = Confidence::new(value) else {
+                return Ok(());
+            };
+            let scale = ConfidenceScale::ZeroToOne;
+            let formula = scale
+                .holds(stated)
+                .then(|| scale.divided(value).map(Confidence::clamped))
+                .flatten();
+            let read = ConfidenceScale::ZeroToOne.read(stated);
+            proptest::prop_assert_eq!(read.map(|c| c.value().serialize()), formula.map(|c| c.value().serialize()));
+            proptest::prop_assert_eq!(read.map(|c| c.to_string()), formula.map(|c| c.to_string()));
+        }
     }
 
     #[test]

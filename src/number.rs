@@ -1,6 +1,7 @@
 //! Exact numbers: [`Weight`] and [`Progress`], and how decimals are read from
 //! documents (strings or numbers, never through `f64`).
 
+use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
@@ -336,8 +337,20 @@ impl<'de> Deserialize<'de> for Weight {
 /// assert!(p < Progress::ONE);
 /// # Ok::<(), okrs::ProgressError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Progress(Decimal);
+
+impl Ord for Progress {
+    fn cmp(&self, other: &Self) -> Ordering {
+        compare(self.0, other.0)
+    }
+}
+
+impl PartialOrd for Progress {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 /// Why a value is not a [`Progress`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -395,29 +408,48 @@ impl Progress {
     }
 }
 
-/// `a >= b` for decimals, exactly: non-negative values whose mantissas
-/// fit once brought to one scale are compared as integers (the common case
-/// of a progress against a band's threshold), anything else as decimals.
-/// A decimal comparison rescales one side on every call; a band costs two.
-/// O(1).
+/// `a >= b` for decimals, exactly, by [`compare`] (a band costs two). O(1).
 #[inline]
 pub(crate) fn at_least(a: Decimal, b: Decimal) -> bool {
-    if a.is_sign_negative() || b.is_sign_negative() {
-        return a >= b;
-    }
+    compare(a, b).is_ge()
+}
+
+/// Orders two decimals as `Decimal`'s `cmp` does, on their mantissas:
+/// at one scale they compare as integers; else the one of smaller scale is
+/// raised to the other's, and if that would pass 127 bits it lies beyond
+/// any mantissa of 96 bits, so its sign decides. `Decimal::cmp` rescales
+/// in 192-bit arithmetic on every call, several times the cost; the
+/// review compares a few times per node. O(1).
+#[inline]
+pub(crate) fn compare(a: Decimal, b: Decimal) -> Ordering {
     let (scale_a, scale_b) = (a.scale(), b.scale());
-    let scale = scale_a.max(scale_b);
-    let lift = |value: Decimal, from: u32| {
-        let mantissa = value.mantissa().unsigned_abs();
-        let power = *POWERS_OF_TEN.get((scale - from) as usize)?;
-        // Bits are counted instead of a checked 128-bit multiply (a slow
-        // call): two factors of at most 128 bits together cannot overflow.
-        (mantissa.leading_zeros() + power.leading_zeros() >= 128).then(|| mantissa * power)
-    };
-    match (lift(a, scale_a), lift(b, scale_b)) {
-        (Some(a), Some(b)) => a >= b,
-        _ => a >= b,
+    // Signed, so that −0 and 0 are one integer.
+    let (mantissa_a, mantissa_b) = (a.mantissa(), b.mantissa());
+    match scale_a.cmp(&scale_b) {
+        Ordering::Equal => mantissa_a.cmp(&mantissa_b),
+        Ordering::Less => match raise(mantissa_a, scale_b - scale_a) {
+            Some(raised) => raised.cmp(&mantissa_b),
+            None => mantissa_a.cmp(&0),
+        },
+        Ordering::Greater => match raise(mantissa_b, scale_a - scale_b) {
+            Some(raised) => mantissa_a.cmp(&raised),
+            None => 0.cmp(&mantissa_b),
+        },
     }
+}
+
+/// `mantissa × 10^by` when it stays under 2^127. O(1).
+#[inline]
+fn raise(mantissa: i128, by: u32) -> Option<i128> {
+    let power = *POWERS_OF_TEN.get(by as usize)?;
+    let magnitude = mantissa.unsigned_abs();
+    // Bits are counted instead of a checked 128-bit multiply (a slow call):
+    // factors of m and n significant bits make at most m + n.
+    if magnitude.leading_zeros() + power.leading_zeros() < 129 {
+        return None;
+    }
+    let raised = i128::try_from(magnitude * power).ok()?;
+    Some(if mantissa < 0 { -raised } else { raised })
 }
 
 /// A non-negative decimal's mantissa at the largest scale (28), when it
@@ -614,6 +646,57 @@ mod tests {
                 let (x, y): (Decimal, Decimal) = (a.parse().unwrap(), b.parse().unwrap());
                 assert_eq!(at_least(x, y), x >= y, "{a} >= {b}");
             }
+        }
+    }
+
+    #[test]
+    fn compare_agrees_with_decimal_ordering_on_edge_values() {
+        let values: Vec<Decimal> = [
+            "0",
+            "-0",
+            "0.000",
+            "-0.000",
+            "1",
+            "1.00",
+            "-1",
+            "-1.0",
+            "0.2",
+            "-0.2",
+            "-0.4",
+            "-0.39999999999999999999999999",
+            "0.6999999999999999999999999999",
+            "12.5",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "7.9228162514264337593543950335",
+            "-7.9228162514264337593543950335",
+            "0.0000000000000000000000000001",
+            "-0.0000000000000000000000000001",
+            "7922816251426433759354395033.5",
+            "1000000000000000000000000000",
+        ]
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect();
+        for a in &values {
+            for b in &values {
+                assert_eq!(compare(*a, *b), a.cmp(b), "{a} against {b}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn compare_agrees_with_decimal_ordering(
+            a in proptest::num::i128::ANY, scale_a in 0u32..=28,
+            b in proptest::num::i128::ANY, scale_b in 0u32..=28,
+            narrow in proptest::bool::ANY,
+        ) {
+            // Whole 96-bit mantissas, or small ones that often tie.
+            let mantissa = |m: i128| if narrow { m % 1000 } else { m % (1i128 << 96) };
+            let a = Decimal::from_i128_with_scale(mantissa(a), scale_a);
+            let b = Decimal::from_i128_with_scale(mantissa(b), scale_b);
+            proptest::prop_assert_eq!(compare(a, b), a.cmp(&b), "{} against {}", a, b);
         }
     }
 

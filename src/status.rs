@@ -7,7 +7,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::number::serde_decimal;
+use crate::number::{at_least, serde_decimal};
 use crate::{Band, Commitment, Date, GoogleScale, Progress, Scale};
 
 /// Where a key result or objective stands against its period.
@@ -331,15 +331,15 @@ impl StatusPolicy for GapPolicy {
         // At or ahead of the whole plan is at or ahead of any share of it
         // (the aim is at most 1 but for scales green above 1).
         if input.progress >= input.expected
-            && input.aim <= Decimal::ONE
-            && self.on_track_from <= Decimal::ZERO
+            && at_least(Decimal::ONE, input.aim)
+            && at_least(Decimal::ZERO, self.on_track_from)
         {
             return Status::OnTrack;
         }
         let gap = input.gap();
-        if gap >= self.on_track_from {
+        if at_least(gap, self.on_track_from) {
             Status::OnTrack
-        } else if gap >= self.at_risk_from {
+        } else if at_least(gap, self.at_risk_from) {
             Status::AtRisk
         } else {
             Status::OffTrack
