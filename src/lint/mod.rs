@@ -5,7 +5,7 @@
 //! its public view only.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use petgraph::visit::NodeIndexable as _;
 
@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::invariant::sure;
+use crate::time::push_date;
 use crate::{
     AlignmentModel, Date, Id, LintSettings, Metric, NodeKind, NodeRef, OkrSet, Progress,
     ProgressFrom, Rule, RuleLevel, Severity,
@@ -505,6 +506,20 @@ fn alignment(linter: &mut Linter<'_>) {
 }
 
 fn normalise(title: &str) -> String {
+    if title.is_ascii() {
+        // Byte by byte: ASCII whitespace as `char::is_whitespace` has it
+        // (tab to carriage return, and space).
+        let mut words = Vec::with_capacity(title.len());
+        let whitespace = |byte: &u8| matches!(byte, b'\t'..=b'\r' | b' ');
+        for word in title.as_bytes().split(whitespace).filter(|w| !w.is_empty()) {
+            if !words.is_empty() {
+                words.push(b' ');
+            }
+            words.extend_from_slice(word);
+        }
+        words.make_ascii_lowercase();
+        return sure(String::from_utf8(words).ok(), "ASCII is UTF-8");
+    }
     let mut words = String::with_capacity(title.len());
     for (i, word) in title.split_whitespace().enumerate() {
         if i > 0 {
@@ -638,23 +653,22 @@ fn stale(linter: &mut Linter<'_>) {
             .find(|d| *d <= as_of);
         let since = last.unwrap_or(period.start);
         if crate::time::days_between(since, as_of) > days {
-            let when = last.map_or_else(
-                || {
-                    format!(
-                        "has had no check-in since its period began on {}",
-                        period.start
-                    )
-                },
-                |d| format!("was last checked in on {d}"),
-            );
-            linter.report(
-                Rule::StaleKeyResult,
-                vec![node.id().clone()],
-                format!(
-                    "key result {} {when}, more than {days} days before {as_of}: check in at least every {days} days",
-                    Quoted(node.id())
-                ),
-            );
+            // "key result "kr" was last checked in on 2027-01-15, more than
+            // 14 days before 2027-02-20: check in at least every 14 days",
+            // written piece by piece: a late organisation has one per key
+            // result.
+            let mut message = String::with_capacity(160);
+            message.push_str("key result ");
+            Quoted(node.id()).push_to(&mut message);
+            message.push_str(match last {
+                Some(_) => " was last checked in on ",
+                None => " has had no check-in since its period began on ",
+            });
+            push_date(&mut message, since);
+            let _ = write!(message, ", more than {days} days before ");
+            push_date(&mut message, as_of);
+            let _ = write!(message, ": check in at least every {days} days");
+            linter.report(Rule::StaleKeyResult, vec![node.id().clone()], message);
         }
     }
 }
@@ -678,14 +692,22 @@ fn future_check_ins(linter: &mut Linter<'_>) {
             .map(|c| c.at.date_in(zone))
             .find(|d| *d > as_of)
             .unwrap_or(as_of);
-        linter.report(
-            Rule::CheckInAfterAsOf,
-            vec![node.id().clone()],
-            format!(
-                "key result {} has a check-in dated {first}, after {as_of}: live progress (as of the latest check-in) counts it, the review as of {as_of} does not; check its date",
-                Quoted(node.id())
-            ),
-        );
+        // "key result "kr" has a check-in dated 2027-03-15, after
+        // 2027-02-20: live progress (as of the latest check-in) counts it,
+        // the review as of 2027-02-20 does not; check its date", piece by
+        // piece like the stale finding.
+        let mut message = String::with_capacity(200);
+        message.push_str("key result ");
+        Quoted(node.id()).push_to(&mut message);
+        message.push_str(" has a check-in dated ");
+        push_date(&mut message, first);
+        message.push_str(", after ");
+        push_date(&mut message, as_of);
+        message
+            .push_str(": live progress (as of the latest check-in) counts it, the review as of ");
+        push_date(&mut message, as_of);
+        message.push_str(" does not; check its date");
+        linter.report(Rule::CheckInAfterAsOf, vec![node.id().clone()], message);
     }
 }
 
@@ -762,7 +784,7 @@ mod tests {
         /// The ASCII path lowercases as `to_lowercase` does, runs of
         /// whitespace as one space.
         #[test]
-        fn normalise_is_the_plain_rule(text in "\\PC{0,12}|[ -~\t\n]{0,12}") {
+        fn normalise_is_the_plain_rule(text in "\\PC{0,12}|[ -~\t\n\x0b\x0c\r\x1c-\x1f]{0,12}") {
             let plain = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
             prop_assert_eq!(normalise(&text), plain);
         }

@@ -131,11 +131,12 @@ impl OkrSet {
         } else {
             out.push_str("| Severity | Code | Rule | Finding |\n|---|---|---|---|\n");
             for finding in &findings {
-                let _ = write!(
-                    out,
-                    "| {} | {} | {} | ",
-                    finding.severity, finding.code, finding.rule
-                );
+                for cell in [finding.severity.name(), finding.code, finding.rule] {
+                    out.push_str("| ");
+                    out.push_str(cell);
+                    out.push(' ');
+                }
+                out.push_str("| ");
                 write_cell(&mut out, &finding.message);
                 out.push_str(" |\n");
             }
