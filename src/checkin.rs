@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::number::serde_decimal;
+use crate::number::{Plain, serde_decimal};
 use crate::{Date, Id, Moment, parse_decimal};
 
 /// One check-in: a key result's value at a moment, with the owner's
@@ -181,7 +181,7 @@ impl From<bool> for CheckInValue {
 impl Serialize for CheckInValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Number(n) => s.collect_str(n),
+            Self::Number(n) => Plain(*n).serialize(s),
             Self::Done(b) => s.serialize_bool(*b),
             Self::Milestones(titles) => titles.serialize(s),
         }
@@ -398,7 +398,7 @@ impl fmt::Display for ConfidenceScale {
 
 impl fmt::Display for Confidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&Plain(self.0), f)
     }
 }
 
@@ -412,7 +412,7 @@ impl std::str::FromStr for Confidence {
 
 impl Serialize for Confidence {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        Plain(self.0).serialize(s)
     }
 }
 

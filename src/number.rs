@@ -9,6 +9,8 @@ use rust_decimal::Decimal;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::invariant::sure;
+
 /// Why a text is not a decimal number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{text:?} is not a decimal number within range (at most 28 decimal places and 29 digits)")]
@@ -148,10 +150,10 @@ impl<'de> Visitor<'de> for DecimalVisitor {
 /// Serde helpers for `Decimal` fields: written as strings (keeping their
 /// scale, so `"20"` stays `"20"`), read from strings or numbers exactly.
 pub(crate) mod serde_decimal {
-    use super::{DecimalVisitor, JSON_NUMBER_TOKEN, parse_decimal};
+    use super::{DecimalVisitor, JSON_NUMBER_TOKEN, Plain, parse_decimal};
     use rust_decimal::Decimal;
     use serde::de::{self, MapAccess};
-    use serde::{Deserializer, Serializer};
+    use serde::{Deserializer, Serialize as _, Serializer};
 
     // Formats without exact number text (YAML, TOML, …) hand over an f64: its
     // shortest round-trip form is the literal the author wrote whenever that
@@ -178,7 +180,7 @@ pub(crate) mod serde_decimal {
     }
 
     pub(crate) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(value)
+        Plain(*value).serialize(s)
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
@@ -188,7 +190,7 @@ pub(crate) mod serde_decimal {
     /// The same for `Option<Decimal>` fields.
     pub(crate) mod option {
         use super::{Decimal, DecimalVisitor};
-        use serde::{Deserializer, Serializer};
+        use serde::{Deserializer, Serialize as _, Serializer};
 
         #[allow(clippy::ref_option)] // serde's `with` hands us `&Option<T>`
         pub(crate) fn serialize<S: Serializer>(
@@ -196,7 +198,7 @@ pub(crate) mod serde_decimal {
             s: S,
         ) -> Result<S::Ok, S::Error> {
             match value {
-                Some(value) => s.collect_str(value),
+                Some(value) => super::Plain(*value).serialize(s),
                 None => s.serialize_none(),
             }
         }
@@ -312,7 +314,7 @@ impl From<Weight> for Decimal {
 
 impl Serialize for Weight {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        Plain(self.0).serialize(s)
     }
 }
 
@@ -511,6 +513,103 @@ impl Repeat {
     }
 }
 
+/// A decimal that displays exactly as `Decimal` does, written from the
+/// mantissa's digits as the standard library prints an integer:
+/// `Decimal`'s `Display` divides the 96-bit mantissa by ten once per
+/// digit, hundreds of instructions for a progress of 28 places, and every
+/// node of a roll-up document carries several. With a width, precision or
+/// sign flag it hands over to `Decimal`'s own. O(digits).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plain(pub(crate) Decimal);
+
+impl fmt::Display for Plain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.width().is_some()
+            || f.precision().is_some()
+            || f.sign_plus()
+            || f.sign_aware_zero_pad()
+        {
+            return fmt::Display::fmt(&self.0, f);
+        }
+        f.write_str(Text::of(self.0).as_str())
+    }
+}
+
+impl Serialize for Plain {
+    /// As a string of its `Display` text, without the formatting machinery
+    /// that `collect_str` goes through.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(Text::of(self.0).as_str())
+    }
+}
+
+/// A decimal's text as `Decimal` displays it, on the stack: the sign (of
+/// −0 too), the whole digits ("0" for none), the point and the fraction's
+/// digits (its scale's worth, zeros in front when the mantissa is
+/// shorter). At most 31 bytes.
+struct Text {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Text {
+    fn of(value: Decimal) -> Self {
+        let mut text = Self {
+            bytes: [0; 32],
+            len: 0,
+        };
+        let mut integer = itoa::Buffer::new();
+        let mantissa = value.mantissa().unsigned_abs();
+        // `Decimal` writes no digit for a zero mantissa.
+        let digits = if mantissa == 0 {
+            ""
+        } else {
+            integer.format(mantissa)
+        };
+        let scale = value.scale() as usize;
+        if value.is_sign_negative() {
+            text.push("-");
+        }
+        match digits.len().checked_sub(scale) {
+            _ if scale == 0 => text.push(if digits.is_empty() { "0" } else { digits }),
+            Some(whole) if whole > 0 => {
+                let (whole, fraction) = digits.split_at(whole);
+                text.push(whole);
+                text.push(".");
+                text.push(fraction);
+            }
+            _ => {
+                text.push("0.");
+                for _ in digits.len()..scale {
+                    text.push("0");
+                }
+                text.push(digits);
+            }
+        }
+        text
+    }
+
+    fn push(&mut self, part: &str) {
+        let end = self.len + part.len();
+        let room = sure(
+            self.bytes.get_mut(self.len..end),
+            "a decimal's text fits 31 bytes",
+        );
+        if room.len() == part.len() {
+            room.copy_from_slice(part.as_bytes());
+            self.len = end;
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        let text = self.bytes.get(..self.len).unwrap_or_default();
+        sure(
+            std::str::from_utf8(text).ok(),
+            "digits, a point and a sign are ASCII",
+        )
+    }
+}
+
 /// Whether `0 ≤ value < 1`, read off the mantissa and scale. O(1).
 fn below_one(value: Decimal) -> bool {
     !value.is_sign_negative()
@@ -537,7 +636,7 @@ const POWERS_OF_TEN: [u128; 29] = {
 impl fmt::Display for Progress {
     /// Without trailing zeros: `0.5`, never `0.50`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0.normalize(), f)
+        fmt::Display::fmt(&Plain(self.0.normalize()), f)
     }
 }
 
@@ -563,7 +662,7 @@ impl TryFrom<Decimal> for Progress {
 
 impl Serialize for Progress {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        Plain(self.0.normalize()).serialize(s)
     }
 }
 
@@ -697,6 +796,93 @@ mod tests {
             let a = Decimal::from_i128_with_scale(mantissa(a), scale_a);
             let b = Decimal::from_i128_with_scale(mantissa(b), scale_b);
             proptest::prop_assert_eq!(compare(a, b), a.cmp(&b), "{} against {}", a, b);
+        }
+    }
+
+    #[test]
+    fn plain_writes_what_decimal_writes_on_edge_values() {
+        let values = [
+            "0",
+            "-0",
+            "0.0",
+            "0.000",
+            "-0.00",
+            "1",
+            "-1",
+            "10",
+            "1.0",
+            "0.5",
+            "0.50",
+            "0.005",
+            "-0.005",
+            "123.456",
+            "0.3333333333333333333333333333",
+            "1e-28",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "7.9228162514264337593543950335",
+            "0.0000000000000000000000000001",
+            "10000000000000000000",
+            "9999999999999999999",
+            "12345678901234567890.5",
+            "10000000000000000005",
+            "1000000000000000000000000000",
+            "0.1000000000000000000000000001",
+        ];
+        for text in values {
+            let value = text
+                .parse::<Decimal>()
+                .or_else(|_| Decimal::from_scientific(text))
+                .unwrap();
+            assert_eq!(Plain(value).to_string(), value.to_string(), "{text}");
+            // Flags go to `Decimal`'s own.
+            assert_eq!(
+                format!("{:>40}", Plain(value)),
+                format!("{value:>40}"),
+                "{text}"
+            );
+            // (`Decimal`'s own panics past 32 characters with a precision.)
+            if value.abs() < Decimal::from(1_000_000) {
+                assert_eq!(
+                    format!("{:.3}", Plain(value)),
+                    format!("{value:.3}"),
+                    "{text}"
+                );
+            }
+            assert_eq!(
+                format!("{:+}", Plain(value)),
+                format!("{value:+}"),
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_writes_what_decimal_writes(
+            mantissa in proptest::num::i128::ANY, scale in 0u32..=28,
+            narrow in 0u32..3, negative_zero in proptest::bool::ANY,
+        ) {
+            // Whole 96-bit mantissas, short ones, and zeros of any scale.
+            let mantissa = match narrow {
+                0 => mantissa % (1i128 << 96),
+                1 => mantissa % 100_000,
+                _ => 0,
+            };
+            let mut value = Decimal::from_i128_with_scale(mantissa, scale);
+            if negative_zero && mantissa == 0 {
+                value.set_sign_negative(true);
+            }
+            proptest::prop_assert_eq!(Plain(value).to_string(), value.to_string());
+            #[cfg(feature = "json")]
+            proptest::prop_assert_eq!(
+                serde_json::to_string(&Plain(value)).unwrap(),
+                format!("\"{value}\"")
+            );
+            proptest::prop_assert_eq!(
+                Progress::clamped(value, Decimal::MAX).to_string(),
+                Progress::clamped(value, Decimal::MAX).value().normalize().to_string()
+            );
         }
     }
 
