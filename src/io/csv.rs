@@ -46,6 +46,8 @@ use std::sync::OnceLock;
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 
+use crate::number::Plain;
+
 use crate::{
     AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, ConfidenceScale,
     Correction, CsvError, Date, DeletedCheckIn, Document, GapPolicy, Grade, Id, Initiative,
@@ -164,9 +166,18 @@ fn unescape_formula(cell: &str) -> &str {
 
 /// A value written as a number, not escaped: decimals and the types that
 /// wrap one, whose text is digits, a `.` and perhaps a leading `-`.
-trait Number: fmt::Display {}
+trait Number: fmt::Display + Sized {
+    /// The text `Display` gives.
+    fn text(self) -> String {
+        self.to_string()
+    }
+}
 
-impl Number for Decimal {}
+impl Number for Decimal {
+    fn text(self) -> String {
+        Plain(self).to_string()
+    }
+}
 impl Number for Weight {}
 impl Number for Progress {}
 impl Number for Confidence {}
@@ -249,7 +260,7 @@ impl Row {
 
     /// Sets a number cell as the number's text, not escaped.
     fn number(&mut self, column: Column, value: impl Number) -> &mut Self {
-        self.put(column, value.to_string())
+        self.put(column, value.text())
     }
 
     fn number_opt(&mut self, column: Column, value: Option<impl Number>) -> &mut Self {
