@@ -535,15 +535,24 @@ fn whole_line(points: &[(i64, i128)], x_end: i64) -> Option<(i128, i128)> {
             |a, b| Some(a - b),
         )
     } else {
-        line_with(
-            points,
-            day,
-            x_end,
-            i128::checked_mul,
-            i128::checked_add,
-            i128::checked_sub,
-        )
+        checked_line(points, day, x_end)
     }
+}
+
+/// [`whole_line`]'s formula with every operation checked.
+fn checked_line(
+    points: &[(i64, i128)],
+    day: impl Fn(i64) -> i128,
+    x_end: i64,
+) -> Option<(i128, i128)> {
+    line_with(
+        points,
+        day,
+        x_end,
+        i128::checked_mul,
+        i128::checked_add,
+        i128::checked_sub,
+    )
 }
 
 /// [`whole_line`]'s formula with the given arithmetic.
@@ -1278,15 +1287,7 @@ mod tests {
         let (far, big) = ((1i64 << 20) - 1, (1i128 << 40) - 1);
         let checked = |points: &[(i64, i128)], x_end: i64| {
             let x0 = points[0].0;
-            let day = |x: i64| i128::from(x) - i128::from(x0);
-            line_with(
-                points,
-                day,
-                x_end,
-                i128::checked_mul,
-                i128::checked_add,
-                i128::checked_sub,
-            )
+            checked_line(points, |x| i128::from(x) - i128::from(x0), x_end)
         };
         let shapes: [&dyn Fn(usize) -> (i64, i128); 5] = [
             &|i| (if i % 2 == 0 { 0 } else { far }, big),
@@ -1324,7 +1325,7 @@ mod tests {
         ) {
             let x0 = points[0].0;
             let day = |x: i64| i128::from(x) - i128::from(x0);
-            let checked = line_with(&points, day, x_end, i128::checked_mul, i128::checked_add, i128::checked_sub);
+            let checked = checked_line(&points, day, x_end);
             proptest::prop_assert_eq!(whole_line(&points, x_end), checked);
         }
     }
