@@ -516,70 +516,27 @@ fn lcm(a: i128, b: i128) -> Option<i128> {
 /// product would not fit. O(points).
 fn whole_line(points: &[(i64, i128)], x_end: i64) -> Option<(i128, i128)> {
     let x0 = points.first()?.0;
-    // Up to 2^10 points, days within 2^20 of the first and values within
-    // 2^40 keep every sum and product below 2^114 (see the bounds test):
-    // no product needs checking, and a checked 128-bit multiply is a call.
-    let day = |x: i64| i128::from(x) - i128::from(x0);
-    let small = points.len() <= 1 << 10
-        && day(x_end).unsigned_abs() < 1 << 20
-        && points
-            .iter()
-            .all(|&(x, y)| day(x).unsigned_abs() < 1 << 20 && y.unsigned_abs() < 1 << 40);
-    if small {
-        line_with(
-            points,
-            day,
-            x_end,
-            |a, b| Some(a * b),
-            |a, b| Some(a + b),
-            |a, b| Some(a - b),
-        )
-    } else {
-        checked_line(points, day, x_end)
-    }
-}
-
-/// [`whole_line`]'s formula with every operation checked.
-fn checked_line(
-    points: &[(i64, i128)],
-    day: impl Fn(i64) -> i128,
-    x_end: i64,
-) -> Option<(i128, i128)> {
-    line_with(
-        points,
-        day,
-        x_end,
-        i128::checked_mul,
-        i128::checked_add,
-        i128::checked_sub,
-    )
-}
-
-/// [`whole_line`]'s formula with the given arithmetic.
-fn line_with(
-    points: &[(i64, i128)],
-    day: impl Fn(i64) -> i128,
-    x_end: i64,
-    mul: impl Fn(i128, i128) -> Option<i128>,
-    add: impl Fn(i128, i128) -> Option<i128>,
-    sub: impl Fn(i128, i128) -> Option<i128>,
-) -> Option<(i128, i128)> {
     let count = i128::try_from(points.len()).ok()?;
     let (mut sx, mut sxx, mut sy, mut sxy) = (0i128, 0i128, 0i128, 0i128);
     for &(x, y) in points {
-        let x = day(x);
-        sx = add(sx, x)?;
-        sxx = add(sxx, mul(x, x)?)?;
-        sy = add(sy, y)?;
-        sxy = add(sxy, mul(x, y)?)?;
+        let x = i128::from(x) - i128::from(x0);
+        sx = sx.checked_add(x)?;
+        sxx = sxx.checked_add(x.checked_mul(x)?)?;
+        sy = sy.checked_add(y)?;
+        sxy = sxy.checked_add(x.checked_mul(y)?)?;
     }
-    let den = sub(mul(count, sxx)?, mul(sx, sx)?)?;
+    let den = count.checked_mul(sxx)?.checked_sub(sx.checked_mul(sx)?)?;
     if den == 0 {
         return Some((sy, count));
     }
-    let slope = sub(mul(count, sxy)?, mul(sx, sy)?)?;
-    let lever = sub(mul(count, day(x_end))?, sx)?;
-    Some((add(mul(sy, den)?, mul(slope, lever)?)?, mul(count, den)?))
+    let slope = count.checked_mul(sxy)?.checked_sub(sx.checked_mul(sy)?)?;
+    let dx = i128::from(x_end) - i128::from(x0);
+    let lever = count.checked_mul(dx)?.checked_sub(sx)?;
+    Some((
+        sy.checked_mul(den)?
+            .checked_add(slope.checked_mul(lever)?)?,
+        count.checked_mul(den)?,
+    ))
 }
 
 /// [`least_squares_at`] in decimals. O(points).
@@ -1277,56 +1234,6 @@ mod tests {
                 (exact - decimal).abs() < Decimal::new(1, 20),
                 "{phases:?}: {exact} vs {decimal}"
             );
-        }
-    }
-
-    /// At the edges of `whole_line`'s unchecked range nothing overflows:
-    /// the checked arithmetic answers, and alike.
-    #[test]
-    fn whole_line_is_unchecked_only_where_nothing_overflows() {
-        let (far, big) = ((1i64 << 20) - 1, (1i128 << 40) - 1);
-        let checked = |points: &[(i64, i128)], x_end: i64| {
-            let x0 = points[0].0;
-            checked_line(points, |x| i128::from(x) - i128::from(x0), x_end)
-        };
-        let shapes: [&dyn Fn(usize) -> (i64, i128); 5] = [
-            &|i| (if i % 2 == 0 { 0 } else { far }, big),
-            &|i| {
-                (
-                    if i % 2 == 0 { 0 } else { far },
-                    if i % 2 == 0 { -big } else { big },
-                )
-            },
-            &|i| {
-                (
-                    if i == 0 { 0 } else { far },
-                    if i == 0 { big } else { -big },
-                )
-            },
-            &|i| (if i == 0 { 0 } else { -far }, big),
-            &|i| (-(i as i64 % 2) * far, if i % 3 == 0 { -big } else { big }),
-        ];
-        for shape in shapes {
-            for x_end in [far, -far, 0] {
-                let points: Vec<(i64, i128)> = (0..1 << 10).map(shape).collect();
-                let line = checked(&points, x_end).expect("no overflow at the bounds");
-                assert!(line.0.unsigned_abs() < 1 << 114 && line.1.unsigned_abs() < 1 << 114);
-                assert_eq!(whole_line(&points, x_end), Some(line));
-            }
-        }
-    }
-
-    proptest::proptest! {
-        /// The unchecked path gives what the checked arithmetic gives.
-        #[test]
-        fn whole_line_agrees_with_checked_arithmetic(
-            points in proptest::collection::vec((-400i64..400, -(1i128 << 41)..(1i128 << 41)), 1..12),
-            x_end in -400i64..400,
-        ) {
-            let x0 = points[0].0;
-            let day = |x: i64| i128::from(x) - i128::from(x0);
-            let checked = checked_line(&points, day, x_end);
-            proptest::prop_assert_eq!(whole_line(&points, x_end), checked);
         }
     }
 
