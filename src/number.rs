@@ -570,21 +570,19 @@ impl Text {
         if value.is_sign_negative() {
             text.push("-");
         }
-        match digits.len().checked_sub(scale) {
-            _ if scale == 0 => text.push(if digits.is_empty() { "0" } else { digits }),
-            Some(whole) if whole > 0 => {
-                let (whole, fraction) = digits.split_at(whole);
-                text.push(whole);
-                text.push(".");
-                text.push(fraction);
+        if scale == 0 {
+            text.push(if digits.is_empty() { "0" } else { digits });
+        } else if digits.len() > scale {
+            let (whole, fraction) = digits.split_at(digits.len() - scale);
+            text.push(whole);
+            text.push(".");
+            text.push(fraction);
+        } else {
+            text.push("0.");
+            for _ in digits.len()..scale {
+                text.push("0");
             }
-            _ => {
-                text.push("0.");
-                for _ in digits.len()..scale {
-                    text.push("0");
-                }
-                text.push(digits);
-            }
+            text.push(digits);
         }
         text
     }

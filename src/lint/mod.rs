@@ -169,7 +169,6 @@ impl Quoted<'_> {
             out.push_str(self.0.as_str());
             out.push('"');
         } else {
-            use fmt::Write as _;
             let _ = write!(out, "{self}");
         }
     }
