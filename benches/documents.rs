@@ -33,24 +33,13 @@ use criterion::{BenchmarkId, Criterion};
 
 #[allow(dead_code)]
 mod common;
-use okrs::{Date, Document, NodeReview, OkrSet};
+use okrs::{Date, Document, OkrSet};
 
 const AS_OF: &str = "2027-02-20";
 
 /// The roll-up JSON `okrs rollup --json` prints.
-#[derive(serde::Serialize)]
-struct Rollup<'a> {
-    as_of: Date,
-    nodes: Vec<&'a NodeReview>,
-}
-
 fn rollup_json(set: &OkrSet, as_of: Date) -> String {
-    let review = set.review(as_of);
-    serde_json::to_string_pretty(&Rollup {
-        as_of,
-        nodes: review.iter().collect(),
-    })
-    .unwrap()
+    set.review(as_of).to_json()
 }
 
 fn bench(c: &mut Criterion) {

@@ -175,19 +175,7 @@ fn command_peak(command: &str, json: &str) {
         drop(text);
         let output = match command {
             "check" => format!("{} nodes", set.len()),
-            "rollup_json" => {
-                #[derive(serde::Serialize)]
-                struct Rollup<'a> {
-                    as_of: okrs::Date,
-                    nodes: Vec<&'a okrs::NodeReview>,
-                }
-                let review = set.review(as_of);
-                serde_json::to_string_pretty(&Rollup {
-                    as_of,
-                    nodes: review.iter().collect(),
-                })
-                .unwrap()
-            }
+            "rollup_json" => set.review(as_of).to_json(),
             "report" => set.to_text(as_of),
             "lint" => set.lint(as_of).iter().map(|f| format!("{f}\n")).collect(),
             "export_csv" => set.to_csv().unwrap(),

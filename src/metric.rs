@@ -161,16 +161,21 @@ pub enum Zone {
 impl Zone {
     /// Every zone, from fail to stretch.
     pub const ALL: [Zone; 4] = [Zone::Fail, Zone::Commit, Zone::Target, Zone::Stretch];
-}
 
-impl std::fmt::Display for Zone {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(match self {
+    /// The zone's name, as its `Display` and serde write it. O(1).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
             Self::Fail => "fail",
             Self::Commit => "commit",
             Self::Target => "target",
             Self::Stretch => "stretch",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for Zone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
     }
 }
 

@@ -531,7 +531,14 @@ impl fmt::Display for Plain {
         {
             return fmt::Display::fmt(&self.0, f);
         }
-        f.write_str(Text::of(self.0).as_str())
+        f.write_str(Text::of(self.0, false).as_str())
+    }
+}
+
+impl Plain {
+    /// Appends the text `Display` writes. O(digits).
+    pub(crate) fn push_to(self, out: &mut String) {
+        pieces(self.0, false, |part| out.push_str(part));
     }
 }
 
@@ -539,51 +546,105 @@ impl Serialize for Plain {
     /// As a string of its `Display` text, without the formatting machinery
     /// that `collect_str` goes through.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(Text::of(self.0).as_str())
+        s.serialize_str(Text::of(self.0, false).as_str())
     }
 }
 
-/// A decimal's text as `Decimal` displays it, on the stack: the sign (of
-/// −0 too), the whole digits ("0" for none), the point and the fraction's
-/// digits (its scale's worth, zeros in front when the mantissa is
-/// shorter). At most 31 bytes.
+/// A decimal that displays as its [`normalize`](Decimal::normalize)d self
+/// does ([`Plain`] of it), without normalizing: trailing zeros are left
+/// off the text instead of divided out of the 96-bit mantissa. How a
+/// [`Progress`] is written. O(digits).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Trimmed(pub(crate) Decimal);
+
+impl fmt::Display for Trimmed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.width().is_some()
+            || f.precision().is_some()
+            || f.sign_plus()
+            || f.sign_aware_zero_pad()
+        {
+            return fmt::Display::fmt(&Plain(self.0.normalize()), f);
+        }
+        f.write_str(Text::of(self.0, true).as_str())
+    }
+}
+
+impl Trimmed {
+    /// Appends the text `Display` writes. O(digits).
+    pub(crate) fn push_to(self, out: &mut String) {
+        pieces(self.0, true, |part| out.push_str(part));
+    }
+}
+
+impl Serialize for Trimmed {
+    /// As [`Plain`]'s, of the text `Display` writes.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(Text::of(self.0, true).as_str())
+    }
+}
+
+/// A decimal's text as `Decimal` displays it, handed to `emit` in pieces:
+/// the sign (of −0 too), the whole digits ("0" for none), the point and
+/// the fraction's digits (its scale's worth, zeros in front when the
+/// mantissa is shorter). At most 31 bytes in all. `trim`: as the
+/// decimal normalized would be, without the fraction's trailing zeros (or
+/// the sign of −0).
+fn pieces(value: Decimal, trim: bool, mut emit: impl FnMut(&str)) {
+    let mut integer = itoa::Buffer::new();
+    let mantissa = value.mantissa().unsigned_abs();
+    // `Decimal` writes no digit for a zero mantissa; most mantissas fit
+    // 64 bits, which format in a fraction of 128's time.
+    let mut digits = match u64::try_from(mantissa) {
+        Ok(0) => "",
+        Ok(small) => integer.format(small),
+        Err(_) => integer.format(mantissa),
+    };
+    let mut scale = value.scale() as usize;
+    if trim {
+        if digits.is_empty() {
+            // Normalized, zero is `0`.
+            scale = 0;
+        } else {
+            let zeros = digits.len() - digits.trim_end_matches('0').len();
+            let (kept, _) = digits.split_at(digits.len() - zeros.min(scale));
+            scale -= zeros.min(scale);
+            digits = kept;
+        }
+    }
+    if value.is_sign_negative() && !(trim && digits.is_empty()) {
+        emit("-");
+    }
+    if scale == 0 {
+        emit(if digits.is_empty() { "0" } else { digits });
+    } else if digits.len() > scale {
+        let (whole, fraction) = digits.split_at(digits.len() - scale);
+        emit(whole);
+        emit(".");
+        emit(fraction);
+    } else {
+        emit("0.");
+        // A scale is at most 28.
+        const ZEROS: &str = "0000000000000000000000000000";
+        emit(ZEROS.get(..scale - digits.len()).unwrap_or_default());
+        emit(digits);
+    }
+}
+
+/// A decimal's text ([`pieces`]) on the stack, for the writers that take
+/// one `&str`.
 struct Text {
     bytes: [u8; 32],
     len: usize,
 }
 
 impl Text {
-    fn of(value: Decimal) -> Self {
+    fn of(value: Decimal, trim: bool) -> Self {
         let mut text = Self {
             bytes: [0; 32],
             len: 0,
         };
-        let mut integer = itoa::Buffer::new();
-        let mantissa = value.mantissa().unsigned_abs();
-        // `Decimal` writes no digit for a zero mantissa.
-        let digits = if mantissa == 0 {
-            ""
-        } else {
-            integer.format(mantissa)
-        };
-        let scale = value.scale() as usize;
-        if value.is_sign_negative() {
-            text.push("-");
-        }
-        if scale == 0 {
-            text.push(if digits.is_empty() { "0" } else { digits });
-        } else if digits.len() > scale {
-            let (whole, fraction) = digits.split_at(digits.len() - scale);
-            text.push(whole);
-            text.push(".");
-            text.push(fraction);
-        } else {
-            text.push("0.");
-            for _ in digits.len()..scale {
-                text.push("0");
-            }
-            text.push(digits);
-        }
+        pieces(value, trim, |part| text.push(part));
         text
     }
 
@@ -634,7 +695,7 @@ const POWERS_OF_TEN: [u128; 29] = {
 impl fmt::Display for Progress {
     /// Without trailing zeros: `0.5`, never `0.50`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&Plain(self.0.normalize()), f)
+        fmt::Display::fmt(&Trimmed(self.0), f)
     }
 }
 
@@ -660,7 +721,7 @@ impl TryFrom<Decimal> for Progress {
 
 impl Serialize for Progress {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Plain(self.0.normalize()).serialize(s)
+        Trimmed(self.0).serialize(s)
     }
 }
 
@@ -826,6 +887,9 @@ mod tests {
             "10000000000000000005",
             "1000000000000000000000000000",
             "0.1000000000000000000000000001",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-1844674407370955161.6",
         ];
         for text in values {
             let value = text
@@ -833,6 +897,15 @@ mod tests {
                 .or_else(|_| Decimal::from_scientific(text))
                 .unwrap();
             assert_eq!(Plain(value).to_string(), value.to_string(), "{text}");
+            let mut pushed = String::from("x");
+            Plain(value).push_to(&mut pushed);
+            assert_eq!(pushed, format!("x{value}"), "{text}");
+            let normal = value.normalize();
+            assert_eq!(Trimmed(value).to_string(), normal.to_string(), "{text}");
+            let mut pushed = String::from("x");
+            Trimmed(value).push_to(&mut pushed);
+            assert_eq!(pushed, format!("x{normal}"), "{text}");
+            assert_eq!(format!("{:>40}", Trimmed(value)), format!("{normal:>40}"));
             // Flags go to `Decimal`'s own.
             assert_eq!(
                 format!("{:>40}", Plain(value)),
@@ -859,12 +932,14 @@ mod tests {
         #[test]
         fn plain_writes_what_decimal_writes(
             mantissa in proptest::num::i128::ANY, scale in 0u32..=28,
-            narrow in 0u32..3, negative_zero in proptest::bool::ANY,
+            narrow in 0u32..4, negative_zero in proptest::bool::ANY,
         ) {
-            // Whole 96-bit mantissas, short ones, and zeros of any scale.
+            // Whole 96-bit mantissas, ones either side of 64 bits, short
+            // ones, and zeros of any scale.
             let mantissa = match narrow {
                 0 => mantissa % (1i128 << 96),
-                1 => mantissa % 100_000,
+                1 => mantissa % (1i128 << 65),
+                2 => mantissa % 100_000,
                 _ => 0,
             };
             let mut value = Decimal::from_i128_with_scale(mantissa, scale);
@@ -872,6 +947,19 @@ mod tests {
                 value.set_sign_negative(true);
             }
             proptest::prop_assert_eq!(Plain(value).to_string(), value.to_string());
+            let mut pushed = String::new();
+            Plain(value).push_to(&mut pushed);
+            proptest::prop_assert_eq!(pushed, value.to_string());
+            let normal = value.normalize();
+            proptest::prop_assert_eq!(Trimmed(value).to_string(), normal.to_string());
+            let mut pushed = String::new();
+            Trimmed(value).push_to(&mut pushed);
+            proptest::prop_assert_eq!(pushed, normal.to_string());
+            #[cfg(feature = "json")]
+            proptest::prop_assert_eq!(
+                serde_json::to_string(&Trimmed(value)).unwrap(),
+                format!("\"{normal}\"")
+            );
             #[cfg(feature = "json")]
             proptest::prop_assert_eq!(
                 serde_json::to_string(&Plain(value)).unwrap(),

@@ -21,13 +21,20 @@ pub enum Band {
     Green,
 }
 
-impl fmt::Display for Band {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(match self {
+impl Band {
+    /// The band's name, as its `Display` and serde write it. O(1).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
             Self::Red => "red",
             Self::Yellow => "yellow",
             Self::Green => "green",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Band {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
     }
 }
 

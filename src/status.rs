@@ -47,11 +47,10 @@ impl Status {
             Self::Done | Self::Achieved => 0,
         }
     }
-}
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(match self {
+    /// The status's name, as its `Display` and serde write it. O(1).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
             Self::NotStarted => "not-started",
             Self::OnTrack => "on-track",
             Self::AtRisk => "at-risk",
@@ -59,7 +58,13 @@ impl fmt::Display for Status {
             Self::Done => "done",
             Self::Achieved => "achieved",
             Self::Missed => "missed",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
     }
 }
 

@@ -118,6 +118,7 @@ const FILES: &[(&str, Layer)] = &[
     ("set/update.rs", Layer::Set),
     // 5. reports
     ("review/mod.rs", Layer::Reports),
+    ("review/json.rs", Layer::Reports),
     ("lint/mod.rs", Layer::Reports),
     ("analytics/mod.rs", Layer::Reports),
     ("analytics/impact.rs", Layer::Reports),

@@ -54,7 +54,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use okrs::{Date, Document, Envelope, NodeKind, NodeReview, OkrSet, Severity};
+use okrs::{Date, Document, Envelope, NodeKind, OkrSet, Severity};
 
 const USAGE: &str = "usage: okrs [report [FILE] | check FILE | rollup --json FILE | lint FILE [--json] | impact FILE ID | export --to csv|dot|mermaid|markdown FILE | import --from csv FILE | apply DOC EDITS.jsonl [--changes] [--atomic]] [--as-of YYYY-MM-DD] [--viewer ID[,GROUP…] [--view-policy exclude|fold]] [--timings]";
 
@@ -158,7 +158,7 @@ fn run() -> Result<(String, u8), Failure> {
         }
         Command::Rollup(path) => {
             let set = load(&path)?;
-            let out = rollup_json(&set, as_of(&set))?;
+            let out = rollup_json(&set, as_of(&set));
             exiting(set);
             out
         }
@@ -640,20 +640,12 @@ fn report_timings(
     Ok(set)
 }
 
-fn rollup_json(set: &OkrSet, as_of: Date) -> Result<String, String> {
-    #[derive(serde::Serialize)]
-    struct Rollup<'a> {
-        as_of: Date,
-        nodes: Vec<&'a NodeReview>,
-    }
-    let review = set.review(as_of);
-    let document = Rollup {
-        as_of,
-        nodes: review.iter().collect(),
-    };
-    let mut out = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
+/// The review as JSON ([`Review::to_json`](okrs::Review::to_json)), ending
+/// in a newline.
+fn rollup_json(set: &OkrSet, as_of: Date) -> String {
+    let mut out = set.review(as_of).to_json();
     out.push('\n');
-    Ok(out)
+    out
 }
 
 /// The review: a heading naming the source, then the library's text

@@ -2,6 +2,8 @@
 //! progress, status (under a pluggable [`StatusPolicy`]), confidence and
 //! forecast. Built by [`OkrSet::review`](crate::OkrSet::review).
 
+mod json;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

@@ -601,3 +601,103 @@ fn mermaid_and_markdown_escape_what_their_renderers_read() {
         "{report}"
     );
 }
+
+/// Every field a review can hold, and ids JSON must escape: what the
+/// roll-up JSON writer has to get right beside the sample organisations.
+fn awkward_review_set() -> OkrSet {
+    let doc = Document::from_json(
+        r#"{
+  "format": "okrs/1",
+  "alignment": "cascading",
+  "periods": [{ "id": "Q1", "start": "2027-01-01", "end": "2027-03-31" }],
+  "objectives": [{
+    "id": "o \"quoted\" \\ back/slash ÿ 🦀",
+    "title": "Odd ids",
+    "level": "company",
+    "period": "Q1",
+    "key_results": [
+      {
+        "id": "kr-regressed",
+        "title": "Fell below its start",
+        "metric": { "kind": "numeric", "start": "10", "target": "20" },
+        "check_ins": [{ "at": "2027-01-10", "value": "12" }, { "at": "2027-02-01", "value": "8", "confidence": "0.3" }]
+      },
+      {
+        "id": "kr-zoned",
+        "title": "Zoned",
+        "metric": { "kind": "numeric", "start": "0", "target": "100", "commit": "60", "stretch": "120" },
+        "check_ins": [{ "at": "2027-01-05", "value": "30" }, { "at": "2027-02-10", "value": "70.50", "confidence": "0.80" }],
+        "phases": [{ "at": "2027-02-01", "target": "25.0" }, { "at": "2027-03-01", "target": "50.00" }]
+      },
+      {
+        "id": "kr-manual",
+        "title": "Manual, stated with trailing zeros",
+        "metric": { "kind": "manual" },
+        "check_ins": [{ "at": "2027-01-05", "value": "0.10" }, { "at": "2027-02-10", "value": "0.500" }]
+      },
+      { "id": "kr-silent", "title": "No check-ins" }
+    ]
+  }]
+}"#,
+    )
+    .unwrap();
+    OkrSet::from_document(doc).unwrap()
+}
+
+#[test]
+fn the_review_json_is_serde_jsons_pretty_text() {
+    let sets = [
+        OkrSet::from_json(okrs::sample::SAMPLE_JSON).unwrap(),
+        OkrSet::from_document(okrs::sample::realistic(3_000, 7)).unwrap(),
+        awkward_review_set(),
+        OkrSet::from_document(Document::default()).unwrap(),
+    ];
+    let mut written = String::new();
+    for set in &sets {
+        for as_of in [
+            "2026-12-01",
+            "2027-01-01",
+            "2027-02-20",
+            "2027-03-31",
+            "2028-01-01",
+        ] {
+            let review = set.review(as_of.parse().unwrap());
+            let json = review.to_json();
+            assert_eq!(
+                json,
+                serde_json::to_string_pretty(&review).unwrap(),
+                "{as_of}"
+            );
+            written.push_str(&json);
+        }
+    }
+    // The cases above reach every optional field and an escaped id.
+    for field in [
+        "expected",
+        "status",
+        "confidence",
+        "forecast",
+        "forecast_band",
+        "value",
+        "target",
+        "regressed",
+        "zone",
+    ] {
+        assert!(written.contains(&format!("\"{field}\": ")), "{field}");
+    }
+    assert!(written.contains(r#""id": "o \"quoted\" \\ back/slash ÿ 🦀""#));
+    assert!(written.contains("\"nodes\": []"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn any_review_json_is_serde_jsons_pretty_text(
+        doc in generate::document_with_rules(),
+        as_of in prop::sample::select(vec!["2026-06-01", "2027-01-01", "2027-02-20", "2027-12-31"]),
+    ) {
+        let Ok(set) = OkrSet::from_document(doc) else { return Ok(()) };
+        let review = set.review(as_of.parse().unwrap());
+        prop_assert_eq!(review.to_json(), serde_json::to_string_pretty(&review).unwrap());
+    }
+}
