@@ -46,6 +46,7 @@ use std::sync::OnceLock;
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 
+use crate::invariant::sure;
 use crate::number::Plain;
 
 use crate::{
@@ -1012,267 +1013,388 @@ impl Document {
     /// deleted one), a deleted check-in without its one deletion row, key
     /// results nested in a loop or deeper than
     /// [`MAX_DEPTH`](crate::MAX_DEPTH).
-    /// Complexity: O(rows log rows).
+    ///
+    /// Complexity: O(rows) on average (ids are hashed). A sheet whose rows
+    /// each come after the row they name, as [`Document::to_csv`] writes
+    /// them, is read once; one that names a parent further down is read a
+    /// second time from that row on, and one with corrections or
+    /// deletions a last time from the first of them.
     pub fn from_csv(text: &str) -> Result<Self, CsvError> {
-        let mut reader = rows(text);
-        let headers = reader.headers().map_err(|e| csv_error(&e))?.clone();
-        let mut columns: Columns = [None; CSV_COLUMNS.len()];
-        for (i, header) in headers.iter().enumerate() {
-            let found = CSV_COLUMNS.iter().position(|c| *c == header);
-            let Some((known, place)) =
-                found.and_then(|at| Some((*CSV_COLUMNS.get(at)?, columns.get_mut(at)?)))
-            else {
-                return Err(CsvError {
-                    line: 1,
-                    column: None,
-                    message: format!("unknown column {header:?}"),
-                });
-            };
-            if place.replace(i).is_some() {
-                return Err(CsvError {
-                    line: 1,
-                    column: Some(known),
-                    message: format!("repeated column {header:?}"),
-                });
-            }
+        match read_sheet(text, true)? {
+            Some(document) => Ok(document),
+            None => read_sheet(text, false).map(|document| {
+                sure(
+                    document,
+                    "a reading that waits for every parent reads to the end",
+                )
+            }),
         }
-        if columns.get(col!("type").at).copied().flatten().is_none() {
-            return Err(CsvError {
-                line: 1,
-                column: Some("type"),
-                message: "the header needs a type column".to_owned(),
-            });
-        }
-        let mut document = Self::default();
-        let mut objectives: Vec<Objective> = Vec::new();
-        let mut objective_at: HashMap<Id, usize> = HashMap::new();
-        let mut krs: Vec<PendingKr> = Vec::new();
-        let mut kr_at: HashMap<Id, usize> = HashMap::new();
-        // Rows that name a parent (a period, an objective, a key result, a
-        // check-in) wait for a second reading of the text, when every
-        // parent is known: keeping them meanwhile would hold each row's
-        // 39 cells, more than the document they become.
-        let mut later = false;
-        let mut record = csv::StringRecord::new();
-        let mut settings: Vec<(String, String)> = Vec::new();
-        let mut status: Vec<(String, String)> = Vec::new();
-        let mut rules: BTreeMap<String, RuleLevel> = BTreeMap::new();
-        while let Some(line) = next_row(Some(&mut reader), &mut record)? {
-            let row = Record {
-                record: &record,
-                columns: &columns,
-                line,
-            };
-            match row.get(col!("type")) {
-                row_type::SET => read_set(&row, &mut document)?,
-                row_type::LINT => read_lint(&row, &mut settings, &mut rules)?,
-                row_type::STATUS => {
-                    let setting = row.required(col!("id"))?;
-                    let value = row.required(col!("value"))?;
-                    status.retain(|(s, _)| s != setting);
-                    status.push((setting.to_owned(), value.to_owned()));
-                }
-                row_type::PERIOD => {
-                    let mut period = Period::new(
-                        row.id(col!("id"))?,
-                        row.date(col!("start"))?,
-                        row.date(col!("end"))?,
-                    );
-                    period.within = row.opt_id(col!("within"))?;
-                    document.periods.push(period);
-                }
-                row_type::OBJECTIVE => {
-                    let objective = read_objective(&row)?;
-                    objective_at.insert(objective.id.clone(), objectives.len());
-                    objectives.push(objective);
-                }
-                row_type::KEY_RESULT => {
-                    let pending = read_key_result(&row)?;
-                    kr_at.insert(pending.kr.id.clone(), krs.len());
-                    krs.push(pending);
-                }
-                row_type::GRADE
-                | row_type::CLOSED
-                | row_type::REOPENED
-                | row_type::REOPENED_GRADE
-                | row_type::LINK
-                | row_type::MILESTONE
-                | row_type::CHECK_IN
-                | row_type::CORRECTION
-                | row_type::DELETED_CHECK_IN
-                | row_type::DELETION
-                | row_type::PHASE
-                | row_type::INITIATIVE => later = true,
-                other => {
-                    return Err(row.error(Some("type"), format!("unknown row type {other:?}")));
-                }
-            }
-        }
-        document.lint = names::from_fields(
-            settings
-                .iter()
-                .map(|(setting, value)| (setting.as_str(), value.as_str())),
-        )
-        .map_err(|problem| CsvError {
-            line: 0,
-            column: Some("value"),
-            message: problem.to_string(),
-        })?;
-        document.lint.rules = rules;
-        document.status = names::from_fields(
-            status
-                .iter()
-                .map(|(setting, value)| (setting.as_str(), value.as_str())),
-        )
-        .map_err(|problem| CsvError {
-            line: 0,
-            column: Some("value"),
-            message: format!("status settings: {problem}"),
-        })?;
-        // Periods by id: a search per grade row is quadratic in a file
-        // of thousands of periods and grades. The first of a repeated id,
-        // as a search finds (the set refuses the repeat).
-        let mut period_at: HashMap<Id, usize> = HashMap::with_capacity(document.periods.len());
-        for (at, period) in document.periods.iter().enumerate() {
-            period_at.entry(period.id.clone()).or_insert(at);
-        }
-        // Check-in rows by id, and the nearest above each history row.
-        let mut named: HashMap<Id, Vec<(u64, Slot)>> = HashMap::new();
-        // The nearest check-in row above each correction and deletion row,
-        // in the order of the rows: they are read a third time, when every
-        // check-in they may name (even below) is known.
-        let mut above: Vec<Option<Slot>> = Vec::new();
-        let mut last_check_in: Option<Slot> = None;
-        let mut reader = later.then(|| rows(text));
-        while let Some(line) = next_row(reader.as_mut(), &mut record)? {
-            let row = Record {
-                record: &record,
-                columns: &columns,
-                line,
-            };
-            match row.get(col!("type")) {
-                kind @ (row_type::GRADE
-                | row_type::CLOSED
-                | row_type::REOPENED
-                | row_type::REOPENED_GRADE) => {
-                    let period_id = row.id(col!("parent"))?;
-                    let period = period_at
-                        .get(&period_id)
-                        .and_then(|&at| document.periods.get_mut(at))
-                        .ok_or_else(|| {
-                            row.error(
-                                Some("parent"),
-                                format!("no period {:?}", period_id.as_str()),
-                            )
-                        })?;
-                    let closure = match kind {
-                        row_type::REOPENED => {
-                            period.reopened.push(Closing::default());
-                            continue;
-                        }
-                        row_type::REOPENED_GRADE => {
-                            period.reopened.last_mut().ok_or_else(|| {
-                                row.error(
-                                    Some("type"),
-                                    "a reopened-grade row needs a reopened row of its period above it"
-                                        .to_owned(),
-                                )
-                            })?
-                        }
-                        _ => period.closed.get_or_insert_with(Closing::default),
-                    };
-                    if kind != row_type::CLOSED {
-                        closure.grades.push(read_grade(&row)?);
-                    }
-                }
-                row_type::LINK => {
-                    let from = row.id(col!("id"))?;
-                    let objective = objective_at
-                        .get(&from)
-                        .and_then(|&i| objectives.get_mut(i))
-                        .ok_or_else(|| {
-                            row.error(Some("id"), format!("no objective {:?}", from.as_str()))
-                        })?;
-                    objective.aligned_to.push(Link {
-                        id: row.id(col!("parent"))?,
-                        weight: row.weight()?,
-                        contributes: row.bool(col!("contributes"))?,
-                    });
-                }
-                row_type::CORRECTION | row_type::DELETION => above.push(last_check_in),
-                row_type::MILESTONE
-                | row_type::CHECK_IN
-                | row_type::DELETED_CHECK_IN
-                | row_type::PHASE
-                | row_type::INITIATIVE => {
-                    let parent = row.id(col!("parent"))?;
-                    let (kr, pending) = kr_at
-                        .get(&parent)
-                        .and_then(|&i| Some((i, krs.get_mut(i)?)))
-                        .ok_or_else(|| {
-                            row.error(
-                                Some("parent"),
-                                format!("no key result {:?}", parent.as_str()),
-                            )
-                        })?;
-                    if let Some((deleted, index)) = read_kr_child(&row, pending)? {
-                        let slot = Slot { kr, deleted, index };
-                        last_check_in = Some(slot);
-                        if let Some(id) = row.opt_id(col!("id"))? {
-                            named.entry(id).or_default().push((line, slot));
-                        }
-                    }
-                }
-                // Read the first time.
-                _ => {}
-            }
-        }
-        let mut reader = (!above.is_empty()).then(|| rows(text));
-        let mut above = above.into_iter();
-        while let Some(line) = next_row(reader.as_mut(), &mut record)? {
-            let row = Record {
-                record: &record,
-                columns: &columns,
-                line,
-            };
-            if matches!(
-                row.get(col!("type")),
-                row_type::CORRECTION | row_type::DELETION
-            ) {
-                let Some(above) = above.next() else { break };
-                read_history(&row, &mut krs, &named, above)?;
-            }
-        }
-        for pending in &mut krs {
-            finish_metric(pending)?;
-            finish_deleted(pending)?;
-        }
-        nest(krs, &kr_at, &mut objectives, &objective_at)?;
-        document.objectives = objectives;
-        Ok(document)
     }
 }
 
-/// A reader of the text's rows, each reading of [`Document::from_csv`]
-/// its own; the first row is the header, which `read_record` skips. O(1).
-fn rows(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes())
+/// [`Document::from_csv`]. `eager`: rows naming a parent are read as soon
+/// as their parent has come, and a repeated objective or key result id
+/// gives `None` (rows under the first may have been read into it, where
+/// the last of a repeated id takes them all), for a reading that is not
+/// eager.
+fn read_sheet(text: &str, eager: bool) -> Result<Option<Document>, CsvError> {
+    let mut first = Reading::new(text);
+    let headers = first.reader.headers().map_err(|e| csv_error(&e))?.clone();
+    let mut columns: Columns = [None; CSV_COLUMNS.len()];
+    for (i, header) in headers.iter().enumerate() {
+        let found = CSV_COLUMNS.iter().position(|c| *c == header);
+        let Some((known, place)) =
+            found.and_then(|at| Some((*CSV_COLUMNS.get(at)?, columns.get_mut(at)?)))
+        else {
+            return Err(CsvError {
+                line: 1,
+                column: None,
+                message: format!("unknown column {header:?}"),
+            });
+        };
+        if place.replace(i).is_some() {
+            return Err(CsvError {
+                line: 1,
+                column: Some(known),
+                message: format!("repeated column {header:?}"),
+            });
+        }
+    }
+    if columns.get(col!("type").at).copied().flatten().is_none() {
+        return Err(CsvError {
+            line: 1,
+            column: Some("type"),
+            message: "the header needs a type column".to_owned(),
+        });
+    }
+    let mut document = Document::default();
+    let mut tree = Tree::default();
+    // Rows that name a parent (a period, an objective, a key result, a
+    // check-in) are read as they come while their parents have all
+    // come before them, as `to_csv` writes them. From the first whose
+    // parent is not there yet, they wait for a second reading of the
+    // text from that row on, when every parent is known: keeping them
+    // meanwhile would hold each row's 39 cells, more than the document
+    // they become.
+    let mut waiting: Option<csv::Position> = None;
+    // Where the first correction or deletion row is: they are read a
+    // third time, from there, when every check-in they may name (even
+    // below) is known.
+    let mut history: Option<csv::Position> = None;
+    let mut record = csv::StringRecord::new();
+    let mut settings: Vec<(String, String)> = Vec::new();
+    let mut status: Vec<(String, String)> = Vec::new();
+    let mut rules: BTreeMap<String, RuleLevel> = BTreeMap::new();
+    let mut reading = Some(first);
+    while let Some(line) = next_row(reading.as_mut(), &mut record)? {
+        let row = Record {
+            record: &record,
+            columns: &columns,
+            line,
+        };
+        match row.get(col!("type")) {
+            row_type::SET => read_set(&row, &mut document)?,
+            row_type::LINT => read_lint(&row, &mut settings, &mut rules)?,
+            row_type::STATUS => {
+                let setting = row.required(col!("id"))?;
+                let value = row.required(col!("value"))?;
+                status.retain(|(s, _)| s != setting);
+                status.push((setting.to_owned(), value.to_owned()));
+            }
+            row_type::PERIOD => {
+                let mut period = Period::new(
+                    row.id(col!("id"))?,
+                    row.date(col!("start"))?,
+                    row.date(col!("end"))?,
+                );
+                period.within = row.opt_id(col!("within"))?;
+                // The first of a repeated id, as a search finds (the
+                // set refuses the repeat).
+                tree.period_at
+                    .entry(period.id.clone())
+                    .or_insert(document.periods.len());
+                document.periods.push(period);
+            }
+            row_type::OBJECTIVE => {
+                let objective = read_objective(&row)?;
+                let repeated = tree
+                    .objective_at
+                    .insert(objective.id.clone(), tree.objectives.len());
+                if eager && repeated.is_some() {
+                    return Ok(None);
+                }
+                tree.objectives.push(objective);
+            }
+            row_type::KEY_RESULT => {
+                let pending = read_key_result(&row)?;
+                let repeated = tree.kr_at.insert(pending.kr.id.clone(), tree.krs.len());
+                if eager && repeated.is_some() {
+                    return Ok(None);
+                }
+                tree.krs.push(pending);
+            }
+            kind @ (row_type::GRADE
+            | row_type::CLOSED
+            | row_type::REOPENED
+            | row_type::REOPENED_GRADE
+            | row_type::LINK
+            | row_type::MILESTONE
+            | row_type::CHECK_IN
+            | row_type::CORRECTION
+            | row_type::DELETED_CHECK_IN
+            | row_type::DELETION
+            | row_type::PHASE
+            | row_type::INITIATIVE) => {
+                if matches!(kind, row_type::CORRECTION | row_type::DELETION) {
+                    history = history.or_else(|| record.position().cloned());
+                }
+                if waiting.is_none() && !(eager && tree.read(&row, &mut document.periods, true)?) {
+                    waiting = record.position().cloned();
+                }
+            }
+            other => {
+                return Err(row.error(Some("type"), format!("unknown row type {other:?}")));
+            }
+        }
+    }
+    document.lint = names::from_fields(
+        settings
+            .iter()
+            .map(|(setting, value)| (setting.as_str(), value.as_str())),
+    )
+    .map_err(|problem| CsvError {
+        line: 0,
+        column: Some("value"),
+        message: problem.to_string(),
+    })?;
+    document.lint.rules = rules;
+    document.status = names::from_fields(
+        status
+            .iter()
+            .map(|(setting, value)| (setting.as_str(), value.as_str())),
+    )
+    .map_err(|problem| CsvError {
+        line: 0,
+        column: Some("value"),
+        message: format!("status settings: {problem}"),
+    })?;
+    let mut reading = waiting.map(|from| Reading::from(text, &from));
+    while let Some(line) = next_row(reading.as_mut(), &mut record)? {
+        let row = Record {
+            record: &record,
+            columns: &columns,
+            line,
+        };
+        tree.read(&row, &mut document.periods, false)?;
+    }
+    let mut reading = history
+        .filter(|_| !tree.above.is_empty())
+        .map(|from| Reading::from(text, &from));
+    let mut above = std::mem::take(&mut tree.above).into_iter();
+    while let Some(line) = next_row(reading.as_mut(), &mut record)? {
+        let row = Record {
+            record: &record,
+            columns: &columns,
+            line,
+        };
+        if matches!(
+            row.get(col!("type")),
+            row_type::CORRECTION | row_type::DELETION
+        ) {
+            let Some(above) = above.next() else { break };
+            read_history(&row, &mut tree.krs, &tree.named, above)?;
+        }
+    }
+    for pending in &mut tree.krs {
+        finish_metric(pending)?;
+        finish_deleted(pending)?;
+    }
+    nest(
+        tree.krs,
+        &tree.kr_at,
+        &mut tree.objectives,
+        &tree.objective_at,
+    )?;
+    document.objectives = tree.objectives;
+    Ok(Some(document))
+}
+
+/// What the rows of a sheet have built so far, with indexes by id.
+#[derive(Default)]
+struct Tree {
+    /// Each period's place in the document's, by id.
+    period_at: HashMap<Id, usize>,
+    objectives: Vec<Objective>,
+    objective_at: HashMap<Id, usize>,
+    krs: Vec<PendingKr>,
+    kr_at: HashMap<Id, usize>,
+    /// Check-in rows by id, each with its line, in the order of the rows.
+    named: HashMap<Id, Vec<(u64, Slot)>>,
+    /// The nearest check-in row above each correction and deletion row,
+    /// in the order of the rows.
+    above: Vec<Option<Slot>>,
+    last_check_in: Option<Slot>,
+}
+
+impl Tree {
+    /// Reads a row that names its parent (any type but `set`, `lint`,
+    /// `status`, `period`, `objective` and `key-result`, which other rows
+    /// hang on). With `wait`, a row whose parent has not come yet changes
+    /// nothing and answers `false`; without, that is an error.
+    fn read(
+        &mut self,
+        row: &Record<'_>,
+        periods: &mut [Period],
+        wait: bool,
+    ) -> Result<bool, CsvError> {
+        match row.get(col!("type")) {
+            kind @ (row_type::GRADE
+            | row_type::CLOSED
+            | row_type::REOPENED
+            | row_type::REOPENED_GRADE) => {
+                let period_id = row.id(col!("parent"))?;
+                let Some(period) = self
+                    .period_at
+                    .get(&period_id)
+                    .and_then(|&at| periods.get_mut(at))
+                else {
+                    return missing(wait, || {
+                        row.error(
+                            Some("parent"),
+                            format!("no period {:?}", period_id.as_str()),
+                        )
+                    });
+                };
+                let closure = match kind {
+                    row_type::REOPENED => {
+                        period.reopened.push(Closing::default());
+                        return Ok(true);
+                    }
+                    row_type::REOPENED_GRADE => period.reopened.last_mut().ok_or_else(|| {
+                        row.error(
+                            Some("type"),
+                            "a reopened-grade row needs a reopened row of its period above it"
+                                .to_owned(),
+                        )
+                    })?,
+                    _ => period.closed.get_or_insert_with(Closing::default),
+                };
+                if kind != row_type::CLOSED {
+                    closure.grades.push(read_grade(row)?);
+                }
+            }
+            row_type::LINK => {
+                let from = row.id(col!("id"))?;
+                let Some(objective) = self
+                    .objective_at
+                    .get(&from)
+                    .and_then(|&i| self.objectives.get_mut(i))
+                else {
+                    return missing(wait, || {
+                        row.error(Some("id"), format!("no objective {:?}", from.as_str()))
+                    });
+                };
+                objective.aligned_to.push(Link {
+                    id: row.id(col!("parent"))?,
+                    weight: row.weight()?,
+                    contributes: row.bool(col!("contributes"))?,
+                });
+            }
+            row_type::CORRECTION | row_type::DELETION => self.above.push(self.last_check_in),
+            row_type::MILESTONE
+            | row_type::CHECK_IN
+            | row_type::DELETED_CHECK_IN
+            | row_type::PHASE
+            | row_type::INITIATIVE => {
+                let parent = row.id(col!("parent"))?;
+                let Some((kr, pending)) = self
+                    .kr_at
+                    .get(&parent)
+                    .and_then(|&i| Some((i, self.krs.get_mut(i)?)))
+                else {
+                    return missing(wait, || {
+                        row.error(
+                            Some("parent"),
+                            format!("no key result {:?}", parent.as_str()),
+                        )
+                    });
+                };
+                if let Some((deleted, index)) = read_kr_child(row, pending)? {
+                    let slot = Slot { kr, deleted, index };
+                    self.last_check_in = Some(slot);
+                    if let Some(id) = row.opt_id(col!("id"))? {
+                        self.named.entry(id).or_default().push((row.line, slot));
+                    }
+                }
+            }
+            // Read the first time.
+            _ => {}
+        }
+        Ok(true)
+    }
+}
+
+/// A row whose parent is not there: `false` while it may still come,
+/// else the error.
+fn missing(wait: bool, error: impl FnOnce() -> CsvError) -> Result<bool, CsvError> {
+    if wait { Ok(false) } else { Err(error()) }
+}
+
+/// One reading of a sheet's rows by [`Document::from_csv`], from the
+/// first row after the header or from a row a reading before found.
+struct Reading<'t> {
+    reader: csv::Reader<&'t [u8]>,
+    /// The line before the first row read, which the reader counts as
+    /// line 1 (0 when it reads the header).
+    lines_before: u64,
+}
+
+impl<'t> Reading<'t> {
+    /// From the top: the header, which `read_record` skips, then every
+    /// row. O(1).
+    fn new(text: &'t str) -> Self {
+        Self {
+            reader: csv::ReaderBuilder::new()
+                .flexible(false)
+                .from_reader(text.as_bytes()),
+            lines_before: 0,
+        }
+    }
+
+    /// From the row at `from` (a position the first reading gave, so the
+    /// header has been checked) to the end. O(1).
+    fn from(text: &'t str, from: &csv::Position) -> Self {
+        let start = usize::try_from(from.byte()).unwrap_or(usize::MAX);
+        Self {
+            reader: csv::ReaderBuilder::new()
+                .flexible(false)
+                .has_headers(false)
+                .from_reader(text.as_bytes().get(start..).unwrap_or_default()),
+            lines_before: from.line().saturating_sub(1),
+        }
+    }
 }
 
 /// Reads the next row into `record` and answers its line; `None` at the
-/// end, or when there is no reader (a reading that is not needed).
+/// end, or when there is no reading (one that is not needed).
 /// O(the row's length).
 fn next_row(
-    reader: Option<&mut csv::Reader<&[u8]>>,
+    reading: Option<&mut Reading<'_>>,
     record: &mut csv::StringRecord,
 ) -> Result<Option<u64>, CsvError> {
-    let Some(reader) = reader else {
+    let Some(reading) = reading else {
         return Ok(None);
     };
-    let more = reader.read_record(record).map_err(|e| csv_error(&e))?;
-    Ok(more.then(|| record.position().map_or(0, csv::Position::line)))
+    let more = reading.reader.read_record(record).map_err(|e| {
+        let mut error = csv_error(&e);
+        error.line += reading.lines_before;
+        error
+    })?;
+    Ok(more.then(|| {
+        record
+            .position()
+            .map_or(0, |at| at.line() + reading.lines_before)
+    }))
 }
 
 fn csv_error(error: &csv::Error) -> CsvError {
@@ -1604,63 +1726,118 @@ fn finish_metric(pending: &mut PendingKr) -> Result<(), CsvError> {
 }
 
 /// Puts each key result under its parent, deepest first so that every key
-/// result is complete when it moves. Iterative: O(K log K).
+/// result is complete when it moves. Iterative: O(K) when every key result
+/// comes after its parent, as `to_csv` writes them (each takes its depth
+/// from its parent's); O(K × depth) at worst, the depth bounded by
+/// [`MAX_DEPTH`](crate::MAX_DEPTH).
 fn nest(
     krs: Vec<PendingKr>,
     kr_at: &HashMap<Id, usize>,
     objectives: &mut [Objective],
     objective_at: &HashMap<Id, usize>,
 ) -> Result<(), CsvError> {
+    // Each key result's depth, and the key result or objective it goes in.
     let mut depth = vec![0usize; krs.len()];
+    let mut home: Vec<Home> = Vec::with_capacity(krs.len());
     for (i, pending) in krs.iter().enumerate() {
-        let mut steps = 0;
-        let mut parent = &pending.parent;
-        while let Some(&up) = kr_at.get(parent) {
-            steps += 1;
-            if steps > crate::MAX_DEPTH + 1 {
-                return Err(CsvError {
-                    line: pending.line,
-                    column: Some("parent"),
-                    message: format!(
-                        "key result {:?} nests in a loop or deeper than {} levels",
-                        pending.kr.id.as_str(),
-                        crate::MAX_DEPTH
-                    ),
-                });
-            }
-            parent = krs.get(up).map_or(parent, |p| &p.parent);
-        }
-        if !objective_at.contains_key(parent) {
-            return Err(CsvError {
-                line: pending.line,
-                column: Some("parent"),
-                message: format!("no objective or key result {:?}", parent.as_str()),
-            });
+        let (steps, place) = match kr_at.get(&pending.parent) {
+            // Its parent's chain was walked (and ends at an objective).
+            Some(&up) if up < i => (depth.get(up).map_or(0, |d| d + 1), Home::KeyResult(up)),
+            Some(&up) => (
+                walk_up(pending, &krs, kr_at, objective_at)?,
+                Home::KeyResult(up),
+            ),
+            None => match objective_at.get(&pending.parent) {
+                Some(&objective) => (0, Home::Objective(objective)),
+                None => return Err(no_parent(pending, &pending.parent)),
+            },
+        };
+        if steps > crate::MAX_DEPTH + 1 {
+            return Err(too_deep(pending));
         }
         if let Some(d) = depth.get_mut(i) {
             *d = steps;
         }
+        home.push(place);
     }
-    let mut order: Vec<usize> = (0..krs.len()).collect();
     // Deepest first; within a depth, in the order of the rows.
-    order.sort_by_key(|&i| (std::cmp::Reverse(depth.get(i).copied().unwrap_or(0)), i));
+    let mut by_depth: Vec<Vec<usize>> = vec![Vec::new(); crate::MAX_DEPTH + 2];
+    for (i, &d) in depth.iter().enumerate() {
+        if let Some(bucket) = by_depth.get_mut(d) {
+            bucket.push(i);
+        }
+    }
     let mut slots: Vec<Option<PendingKr>> = krs.into_iter().map(Some).collect();
-    for i in order {
+    for i in by_depth.into_iter().rev().flatten() {
         let Some(pending) = slots.get_mut(i).and_then(Option::take) else {
             continue;
         };
-        if let Some(&up) = kr_at.get(&pending.parent) {
-            if let Some(Some(parent)) = slots.get_mut(up) {
-                parent.kr.key_results.push(pending.kr);
+        match home.get(i) {
+            Some(&Home::KeyResult(up)) => {
+                if let Some(Some(parent)) = slots.get_mut(up) {
+                    parent.kr.key_results.push(pending.kr);
+                }
             }
-        } else if let Some(objective) = objective_at
-            .get(&pending.parent)
-            .and_then(|&o| objectives.get_mut(o))
-        {
-            objective.key_results.push(pending.kr);
+            Some(&Home::Objective(o)) => {
+                if let Some(objective) = objectives.get_mut(o) {
+                    objective.key_results.push(pending.kr);
+                }
+            }
+            None => {}
         }
     }
     Ok(())
+}
+
+/// Where a key result goes: into a key result or an objective, by place.
+#[derive(Clone, Copy)]
+enum Home {
+    KeyResult(usize),
+    Objective(usize),
+}
+
+/// How many key results a key result's chain of parents passes before it
+/// reaches an objective, found by walking it. O(depth).
+fn walk_up(
+    pending: &PendingKr,
+    krs: &[PendingKr],
+    kr_at: &HashMap<Id, usize>,
+    objective_at: &HashMap<Id, usize>,
+) -> Result<usize, CsvError> {
+    let mut steps = 0;
+    let mut parent = &pending.parent;
+    while let Some(&up) = kr_at.get(parent) {
+        steps += 1;
+        if steps > crate::MAX_DEPTH + 1 {
+            return Err(too_deep(pending));
+        }
+        parent = krs.get(up).map_or(parent, |p| &p.parent);
+    }
+    if !objective_at.contains_key(parent) {
+        return Err(no_parent(pending, parent));
+    }
+    Ok(steps)
+}
+
+/// A chain of parents that ends at neither an objective nor a key result.
+fn no_parent(pending: &PendingKr, parent: &Id) -> CsvError {
+    CsvError {
+        line: pending.line,
+        column: Some("parent"),
+        message: format!("no objective or key result {:?}", parent.as_str()),
+    }
+}
+
+fn too_deep(pending: &PendingKr) -> CsvError {
+    CsvError {
+        line: pending.line,
+        column: Some("parent"),
+        message: format!(
+            "key result {:?} nests in a loop or deeper than {} levels",
+            pending.kr.id.as_str(),
+            crate::MAX_DEPTH
+        ),
+    }
 }
 
 /// serde's names for the CSV: a value's serde shape ([`Shape`](names::Shape),
@@ -2162,6 +2339,194 @@ mod tests {
         let text = doc.to_csv().unwrap();
         assert_eq!(&Document::from_csv(&text).unwrap(), doc, "{text}");
         text
+    }
+
+    /// A realistic organisation's sheet as `to_csv` writes it, with
+    /// corrected and deleted check-ins: its rows, the header first.
+    fn sheet_with_history(seed: u64) -> Vec<String> {
+        let set = crate::OkrSet::from_document(crate::sample::realistic(60, seed)).unwrap();
+        let mut doc = set.to_document();
+        let mut n = 0;
+        for kr in doc.objectives.iter_mut().flat_map(|o| &mut o.key_results) {
+            if kr.check_ins.len() < 2 {
+                continue;
+            }
+            n += 1;
+            let before = kr.check_ins[0].value.clone();
+            kr.check_ins[0].corrections.push(Correction {
+                value: before,
+                confidence: None,
+                note: Some("was".to_owned()),
+                reason: "typo".to_owned(),
+                by: Some("ana".to_owned()),
+                at: None,
+            });
+            if n % 2 == 0 {
+                let gone = kr.check_ins.remove(1);
+                kr.deleted_check_ins.push(DeletedCheckIn {
+                    check_in: gone,
+                    reason: "twice".to_owned(),
+                    by: None,
+                    at: None,
+                });
+            }
+        }
+        let text = round_trip(&doc);
+        assert!(text.contains("\ncorrection,") && text.contains("\ndeletion,"));
+        let rows: Vec<String> = text.lines().map(str::to_owned).collect();
+        // One record per line, so that rows can be moved as lines.
+        assert!(cells(&text, "check-in", "id").len() > 10);
+        assert_eq!(
+            csv::Reader::from_reader(text.as_bytes()).records().count(),
+            rows.len() - 1
+        );
+        rows
+    }
+
+    /// Reading rows as their parents come (the eager reading) gives what
+    /// waiting for every parent gives: the same document, or the same
+    /// error, whatever the order of the rows. Sheets as written, with a
+    /// few rows moved (a reading that starts to wait part of the way), and
+    /// shuffled.
+    #[test]
+    fn reading_eagerly_is_reading_after_every_parent() {
+        let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+            cases: 48,
+            ..Default::default()
+        });
+        let moves = proptest::collection::vec((1usize..10_000, 1usize..10_000), 0..6);
+        runner
+            .run(
+                &(0u64..1_000, moves, proptest::bool::weighted(0.2)),
+                |(seed, moves, shuffle)| {
+                    let mut rows = sheet_with_history(seed);
+                    let last = rows.len() - 1;
+                    for (a, b) in moves {
+                        rows.swap(1 + a % last, 1 + b % last);
+                    }
+                    if shuffle {
+                        // A fixed shuffle of the rows after the header.
+                        let tail = &mut rows[1..];
+                        let len = tail.len();
+                        for i in (1..len).rev() {
+                            let j = (seed as usize)
+                                .wrapping_mul(2_654_435_761)
+                                .wrapping_add(i * 40_503)
+                                % (i + 1);
+                            tail.swap(i, j);
+                        }
+                    }
+                    let text = rows.join("\n");
+                    let eager = read_sheet(&text, true);
+                    let waiting = read_sheet(&text, false);
+                    proptest::prop_assert_eq!(&eager, &waiting);
+                    proptest::prop_assert!(!matches!(waiting, Ok(None)));
+                    Ok(())
+                },
+            )
+            .unwrap();
+    }
+
+    /// A repeated key result id: every row under it goes to the last, so
+    /// the eager reading gives up and the sheet is read again waiting.
+    #[test]
+    fn a_repeated_id_is_read_as_waiting_reads_it() {
+        let sheet = "type,id,parent,title,level,metric,start,target,at,value\n\
+                     objective,o,,O,company,,,,,\n\
+                     key-result,k,o,First,,numeric,0,50,,\n\
+                     check-in,,k,,,,,,2027-01-05,10\n\
+                     key-result,k,o,Second,,numeric,0,90,,\n\
+                     check-in,,k,,,,,,2027-01-06,20\n";
+        assert_eq!(read_sheet(sheet, true), Ok(None));
+        let waiting = read_sheet(sheet, false).unwrap().unwrap();
+        assert_eq!(Document::from_csv(sheet).unwrap(), waiting);
+        assert_eq!(waiting.objectives[0].key_results[0].check_ins.len(), 0);
+        assert_eq!(waiting.objectives[0].key_results[1].check_ins.len(), 2);
+        // The same for a repeated objective and the links under it.
+        let sheet = "type,id,parent,title,level,weight\n\
+                     objective,p,,P,company,\n\
+                     objective,o,,First,team,\n\
+                     link,o,p,,,2\n\
+                     objective,o,,Second,team,\n";
+        assert_eq!(read_sheet(sheet, true), Ok(None));
+        let waiting = read_sheet(sheet, false).unwrap().unwrap();
+        assert_eq!(Document::from_csv(sheet).unwrap(), waiting);
+        assert_eq!(waiting.objectives[1].aligned_to.len(), 0);
+        assert_eq!(waiting.objectives[2].aligned_to.len(), 1);
+    }
+
+    /// Too deep or in a loop: the first key result, in the order of the
+    /// rows, whose chain of parents passes more than `MAX_DEPTH + 1` key
+    /// results is named, whether its depth is walked or taken from its
+    /// parent's.
+    #[test]
+    fn nesting_too_deep_names_the_first_row_too_deep() {
+        let head = "type,id,parent,title,level\nobjective,o,,O,team\n";
+        let chain = |order: &mut dyn Iterator<Item = usize>| {
+            let mut sheet = head.to_owned();
+            for i in order {
+                let parent = if i == 0 {
+                    "o".to_owned()
+                } else {
+                    format!("k{}", i - 1)
+                };
+                sheet.push_str(&format!("key-result,k{i},{parent},K,\n"));
+            }
+            Document::from_csv(&sheet)
+        };
+        let deepest = crate::MAX_DEPTH + 1;
+        // k0 to k(MAX_DEPTH + 1) nest within the limit (k0 counts 0).
+        assert!(chain(&mut (0..=deepest)).is_ok());
+        let error = chain(&mut (0..=deepest + 3)).unwrap_err();
+        // Line 3 holds k0, so k(deepest + 1) is on line deepest + 4.
+        assert_eq!(error.line, (deepest + 4) as u64, "{error}");
+        assert!(error.message.contains(&format!("\"k{}\"", deepest + 1)));
+        // Children before their parents: the first row is the deepest.
+        let error = chain(&mut (0..=deepest + 3).rev()).unwrap_err();
+        assert_eq!(error.line, 3, "{error}");
+        let looped = format!("{head}key-result,a,b,A,\nkey-result,b,a,B,\n");
+        let error = Document::from_csv(&looped).unwrap_err();
+        assert_eq!(error.line, 3, "{error}");
+        assert!(error.message.contains("loop"), "{error}");
+    }
+
+    /// Errors found by a reading that starts part of the way (rows waiting
+    /// for a parent below them; corrections) name the sheet's own line.
+    #[test]
+    fn later_readings_name_the_sheets_lines() {
+        let head = "type,id,parent,title,level,metric,start,target,at,value,reason\n\
+                    objective,o,,O,company,,,,,,\n";
+        // The check-in on line 3 waits for `k` on line 4; line 6 is bad.
+        let sheet = format!(
+            "{head}check-in,,k,,,,,,2027-01-05,10,\n\
+             key-result,k,o,K,,numeric,0,90,,,\n\
+             check-in,,k,,,,,,2027-01-06,20,\n\
+             check-in,,k,,,,,,2027-01-07,lots,\n"
+        );
+        let error = Document::from_csv(&sheet).unwrap_err();
+        assert_eq!((error.line, error.column), (6, Some("value")), "{error}");
+        let sheet = format!(
+            "{head}check-in,,nowhere,,,,,,2027-01-05,10,\n\
+             key-result,k,o,K,,numeric,0,90,,,\n"
+        );
+        let error = Document::from_csv(&sheet).unwrap_err();
+        assert_eq!((error.line, error.column), (3, Some("parent")), "{error}");
+        // A correction on line 5 naming a check-in that is not there.
+        let sheet = format!(
+            "{head}key-result,k,o,K,,numeric,0,90,,,\n\
+             check-in,k#1,k,,,,,,2027-01-05,10,\n\
+             correction,,k#9,,,,,,,8,typo\n"
+        );
+        let error = Document::from_csv(&sheet).unwrap_err();
+        assert_eq!((error.line, error.column), (5, Some("parent")), "{error}");
+        // A row that breaks the CSV itself, found by the later reading.
+        let sheet = format!(
+            "{head}check-in,,k,,,,,,2027-01-05,10,\n\
+             key-result,k,o,K,,numeric,0,90,,,\n\
+             check-in,,k,,,,,,2027-01-06,20\n"
+        );
+        let error = Document::from_csv(&sheet).unwrap_err();
+        assert_eq!(error.line, 5, "{error}");
     }
 
     /// The `column` cells of the rows of type `kind`.
