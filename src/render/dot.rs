@@ -1,8 +1,6 @@
 //! Graphviz DOT.
 
-use std::fmt::Write as _;
-
-use super::{EdgeStyle, band_colour, edges, entity_follows, one_line, picture, rounded};
+use super::{EdgeStyle, band_colour, edges, entity_follows, one_line, picture, write_rounded};
 use crate::invariant::sure_or;
 use crate::{NodeKind, NodeRef, OkrSet, Progress};
 
@@ -33,7 +31,9 @@ impl OkrSet {
     #[must_use]
     pub fn to_dot(&self) -> String {
         let nodes: Vec<NodeRef<'_>> = self.nodes().collect();
-        let mut out = String::from("digraph okrs {\n");
+        // About 120 bytes a node and 40 an edge.
+        let mut out = String::with_capacity(128 + nodes.len() * 192);
+        out.push_str("digraph okrs {\n");
         out.push_str("  rankdir=BT;\n");
         out.push_str("  node [style=\"filled\", fontname=\"Helvetica\", fontsize=10];\n");
         out.push_str("  edge [color=\"#555555\"];\n");
@@ -47,17 +47,17 @@ impl OkrSet {
                 Progress::ZERO,
                 "measured nodes have progress",
             );
-            let label = format!(
-                "{}\\n{}",
-                escape(&one_line(node.title(), 48)),
-                rounded(progress.value())
-            );
-            let _ = writeln!(
-                out,
-                "  \"{}\" [shape={shape}, label=\"{label}\", fillcolor=\"{}\"];",
-                escape(node.id().as_str()),
-                band_colour(node.band()),
-            );
+            out.push_str("  \"");
+            escape(&mut out, node.id().as_str());
+            out.push_str("\" [shape=");
+            out.push_str(shape);
+            out.push_str(", label=\"");
+            escape(&mut out, &one_line(node.title(), 48));
+            out.push_str("\\n");
+            write_rounded(&mut out, progress.value());
+            out.push_str("\", fillcolor=\"");
+            out.push_str(band_colour(node.band()));
+            out.push_str("\"];\n");
         }
         for (from, to, style) in edges(&nodes) {
             let attributes = match style {
@@ -65,12 +65,13 @@ impl OkrSet {
                 EdgeStyle::Contributes => "[style=bold, label=\"contributes\"]",
                 EdgeStyle::Supports => "[style=dashed, label=\"supports\"]",
             };
-            let _ = writeln!(
-                out,
-                "  \"{}\" -> \"{}\" {attributes};",
-                escape(from.id().as_str()),
-                escape(to.id().as_str())
-            );
+            out.push_str("  \"");
+            escape(&mut out, from.id().as_str());
+            out.push_str("\" -> \"");
+            escape(&mut out, to.id().as_str());
+            out.push_str("\" ");
+            out.push_str(attributes);
+            out.push_str(";\n");
         }
         out.push_str("}\n");
         out
@@ -81,8 +82,19 @@ impl OkrSet {
 /// no `\N`, `\G` or `\l` reaches Graphviz), an `&` that would start a
 /// character reference as `&amp;`, a newline or CR as a space and any
 /// other control character as its [`picture`].
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+fn escape(out: &mut String, text: &str) {
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !b"\"\\&".contains(&b) || b == b' ');
+    if plain {
+        out.push_str(text);
+    } else {
+        escape_each(out, text);
+    }
+}
+
+/// [`escape`], a character at a time.
+fn escape_each(out: &mut String, text: &str) {
     for (i, c) in text.char_indices() {
         match c {
             '"' => out.push_str("\\\""),
@@ -93,5 +105,24 @@ fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{escape, escape_each};
+
+    proptest! {
+        /// Text left as it is is text a character at a time leaves as it is.
+        #[test]
+        fn plain_text_is_left_as_escaping_each_character_leaves_it(
+            text in "[ -~]{0,40}|([a-z ]|&[a-z#0-9]{1,3};|%%|style|[#\"<>`:\\\\\t]){0,12}|\\PC{0,20}",
+        ) {
+            let (mut whole, mut each) = (String::new(), String::new());
+            escape(&mut whole, &text);
+            escape_each(&mut each, &text);
+            prop_assert_eq!(whole, each);
+        }
+    }
 }

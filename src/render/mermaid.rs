@@ -1,11 +1,12 @@
 //! Mermaid flowcharts.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::{EdgeStyle, band_colour, edges, entity_follows, one_line, picture, rounded};
-use crate::invariant::{sure, sure_or};
-use crate::{Band, Id, NodeKind, NodeRef, OkrSet, Progress};
+use petgraph::visit::NodeIndexable as _;
+
+use super::{EdgeStyle, band_colour, edges, entity_follows, one_line, picture, write_rounded};
+use crate::invariant::{sure, sure_or, to_u32};
+use crate::{Band, NodeKind, NodeRef, OkrSet, Progress};
 
 impl OkrSet {
     /// The alignment graph as a Mermaid flowchart (bottom to top), for
@@ -37,47 +38,57 @@ impl OkrSet {
     #[must_use]
     pub fn to_mermaid(&self) -> String {
         let nodes: Vec<NodeRef<'_>> = self.nodes().collect();
-        let names: HashMap<&Id, String> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id(), format!("n{i}")))
-            .collect();
-        let name = |id: &Id| sure(names.get(id).cloned(), "edges join drawn nodes");
-        let mut out = String::from("flowchart BT\n");
+        // Each node's name, `n` and its place in `nodes`, by its index in
+        // the graph.
+        let mut place = vec![u32::MAX; self.graph().node_bound()];
+        for (at, node) in nodes.iter().enumerate() {
+            if let Some(slot) = place.get_mut(node.index.index()) {
+                *slot = to_u32(at);
+            }
+        }
+        let name = |out: &mut String, node: &NodeRef<'_>| {
+            let at = place.get(node.index.index()).copied();
+            out.push('n');
+            out.push_str(itoa::Buffer::new().format(sure(at, "edges join drawn nodes")));
+        };
+        // About 80 bytes a node and 30 an edge.
+        let mut out = String::with_capacity(64 + nodes.len() * 128);
+        out.push_str("flowchart BT\n");
         for node in &nodes {
-            let label = format!(
-                "{}<br/>{}",
-                escape(&one_line(node.title(), 48)),
-                rounded(
-                    sure_or(
-                        node.progress(),
-                        Progress::ZERO,
-                        "measured nodes have progress"
-                    )
-                    .value()
-                )
-            );
             let (open, close) = match node.kind() {
                 NodeKind::Objective => ("(\"", "\")"),
                 _ => ("([\"", "\"])"),
             };
-            let class = node.band().map_or("none", |b| match b {
-                Band::Red => "red",
-                Band::Yellow => "yellow",
-                Band::Green => "green",
-            });
-            let _ = writeln!(out, "  {}{open}{label}{close}:::{class}", name(node.id()));
+            out.push_str("  ");
+            name(&mut out, node);
+            out.push_str(open);
+            escape(&mut out, &one_line(node.title(), 48));
+            out.push_str("<br/>");
+            let progress = sure_or(
+                node.progress(),
+                Progress::ZERO,
+                "measured nodes have progress",
+            );
+            write_rounded(&mut out, progress.value());
+            out.push_str(close);
+            out.push_str(":::");
+            out.push_str(node.band().map_or("none", Band::name));
+            out.push('\n');
         }
         for (from, to, style) in edges(&nodes) {
             let arrow = match style {
-                EdgeStyle::KeyResult => "-->",
-                EdgeStyle::Contributes => "==>|contributes|",
-                EdgeStyle::Supports => "-.->|supports|",
+                EdgeStyle::KeyResult => " --> ",
+                EdgeStyle::Contributes => " ==>|contributes| ",
+                EdgeStyle::Supports => " -.->|supports| ",
             };
-            let _ = writeln!(out, "  {} {arrow} {}", name(from.id()), name(to.id()));
+            out.push_str("  ");
+            name(&mut out, &from);
+            out.push_str(arrow);
+            name(&mut out, &to);
+            out.push('\n');
         }
         for band in [Some(Band::Red), Some(Band::Yellow), Some(Band::Green), None] {
-            let class = band.map_or("none".to_owned(), |b| b.to_string());
+            let class = band.map_or("none", Band::name);
             let _ = writeln!(
                 out,
                 "  classDef {class} fill:{},stroke:#555555,color:#000000;",
@@ -97,8 +108,19 @@ impl OkrSet {
 /// label holding `style` or `classDef`, `:` too: Mermaid takes a line with
 /// one of those words, then `:`, then `#…;` for a style and cuts its last
 /// `;`, which would spoil the label's entity codes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+fn escape(out: &mut String, text: &str) {
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !b"#\"<>%`&:".contains(&b) || b == b' ');
+    if plain {
+        out.push_str(text);
+    } else {
+        escape_each(out, text);
+    }
+}
+
+/// [`escape`], a character at a time.
+fn escape_each(out: &mut String, text: &str) {
     let styled = text.contains("style") || text.contains("classDef");
     let mut previous = None;
     for (i, c) in text.char_indices() {
@@ -118,5 +140,24 @@ fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{escape, escape_each};
+
+    proptest! {
+        /// Text left as it is is text a character at a time leaves as it is.
+        #[test]
+        fn plain_text_is_left_as_escaping_each_character_leaves_it(
+            text in "[ -~]{0,40}|([a-z ]|&[a-z#0-9]{1,3};|%%|style|[#\"<>`:\\\\\t]){0,12}|\\PC{0,20}",
+        ) {
+            let (mut whole, mut each) = (String::new(), String::new());
+            escape(&mut whole, &text);
+            escape_each(&mut each, &text);
+            prop_assert_eq!(whole, each);
+        }
+    }
 }

@@ -15,8 +15,11 @@ mod markdown;
 mod mermaid;
 mod text;
 
+use std::borrow::Cow;
+
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::invariant::sure;
 use crate::{Band, Finding, NodeKind, NodeRef, Severity};
 
 /// A number as every rendering shows it: two decimal places, rounded half
@@ -45,7 +48,15 @@ fn write_rounded(out: &mut String, value: Decimal) {
     // mantissa is several times cheaper than rounding a `Decimal` and
     // formatting it, and gives the same text (a property checks it).
     if let Some(cents) = cents(value) {
-        let _ = write!(out, "{}.{:02}", cents / 100, cents % 100);
+        let mut whole = itoa::Buffer::new();
+        out.push_str(match u64::try_from(cents / 100) {
+            Ok(small) => whole.format(small),
+            Err(_) => whole.format(cents / 100),
+        });
+        out.push('.');
+        let part = sure(u8::try_from(cents % 100).ok(), "hundredths are below 100");
+        out.push(char::from(b'0' + part / 10));
+        out.push(char::from(b'0' + part % 10));
         return;
     }
     let rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
@@ -138,20 +149,46 @@ enum EdgeStyle {
 
 /// A title on one line (runs of whitespace, line breaks included, as one
 /// space; other control characters as their [`picture`]), at most `max`
-/// characters: a DOT or Mermaid label.
-fn one_line(title: &str, max: usize) -> String {
-    truncate(
-        &visible(&title.split_whitespace().collect::<Vec<_>>().join(" ")),
-        max,
-    )
-}
-
-/// Text with every control character shown as its [`picture`]: no
-/// rendering carries a control character out of a user's text.
-fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { picture(c) } else { c })
-        .collect()
+/// characters (longer text keeps its first `max − 1` and ends with `…`):
+/// a DOT or Mermaid label. Borrowed when there is nothing to change, as
+/// for most titles. O(length).
+fn one_line(title: &str, max: usize) -> Cow<'_, str> {
+    // Printable ASCII with single spaces between words: already one line,
+    // a character a byte.
+    let plain = title.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+        && !title.starts_with(' ')
+        && !title.ends_with(' ')
+        && !title.contains("  ");
+    if plain {
+        return match title.get(..max.saturating_sub(1)) {
+            Some(kept) if title.len() > max => {
+                let mut cut = String::with_capacity(kept.len() + '…'.len_utf8());
+                cut.push_str(kept);
+                cut.push('…');
+                Cow::Owned(cut)
+            }
+            _ => Cow::Borrowed(title),
+        };
+    }
+    let mut out = String::with_capacity(title.len());
+    let mut count = 0;
+    // Where the text is cut if it is too long: after `max − 1` characters.
+    let mut cut = None;
+    for (at, word) in title.split_whitespace().enumerate() {
+        let separator = (at > 0).then_some(' ');
+        for c in separator.into_iter().chain(word.chars()) {
+            if count + 1 == max {
+                cut = Some(out.len());
+            }
+            out.push(if c.is_control() { picture(c) } else { c });
+            count += 1;
+        }
+    }
+    if count > max {
+        out.truncate(cut.unwrap_or(0));
+        out.push('…');
+    }
+    Cow::Owned(out)
 }
 
 /// Text for one line of a terminal: each line-breaking or other whitespace
@@ -199,7 +236,9 @@ fn entity_follows(rest: &str) -> bool {
 }
 
 /// Text of at most `max` characters: longer text keeps its first `max − 1`
-/// and ends with `…`.
+/// and ends with `…`. The rule the renderings cut text by, written plainly
+/// for their tests to check them against.
+#[cfg(test)]
 fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_owned()
@@ -244,7 +283,55 @@ mod tests {
         }
     }
 
+    /// What `one_line` wrote before its one pass: words joined by one
+    /// space, control characters as pictures, then cut to `max`.
+    fn one_line_by_parts(title: &str, max: usize) -> String {
+        let joined = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        let visible: String = joined
+            .chars()
+            .map(|c| if c.is_control() { super::picture(c) } else { c })
+            .collect();
+        super::truncate(&visible, max)
+    }
+
+    #[test]
+    fn one_line_at_the_edges() {
+        for title in [
+            "",
+            " ",
+            "a",
+            "a b",
+            "a  b",
+            " a",
+            "a ",
+            "tab\there",
+            "line\nbreak",
+            "nul\u{0}",
+            "del\u{7f}",
+            "c1\u{85}next\u{9b}",
+            "nbsp\u{a0}x",
+            "ümlaut",
+            "exactly ten",
+        ] {
+            for max in [0, 1, 2, 5, 10, 11, 48] {
+                assert_eq!(
+                    super::one_line(title, max),
+                    one_line_by_parts(title, max),
+                    "{title:?} {max}"
+                );
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn one_line_is_words_joined_shown_and_cut(
+            title in "\\PC{0,60}|[ -~\t\n]{0,60}|(\\s|\\PC|\\p{Cc}){0,60}",
+            max in 0usize..64,
+        ) {
+            prop_assert_eq!(super::one_line(&title, max), one_line_by_parts(&title, max));
+        }
+
         /// The whole-number path writes what rounding the `Decimal` and
         /// formatting it writes, for any value.
         #[test]
