@@ -62,7 +62,13 @@ impl Id {
         if text.is_empty() {
             return Err(IdError::Empty);
         }
-        if text.chars().any(char::is_control) {
+        // Most ids are ASCII, checked a byte at a time.
+        let control = if text.is_ascii() {
+            text.bytes().any(|b| b < 0x20 || b == 0x7f)
+        } else {
+            text.chars().any(char::is_control)
+        };
+        if control {
             return Err(IdError::ControlCharacter {
                 id: text.to_owned(),
             });
@@ -73,6 +79,17 @@ impl Id {
     /// An id that skips validation, to name what a caller passed in an error.
     pub(crate) fn unchecked(text: &str) -> Self {
         Self(SmolStr::new(text))
+    }
+
+    /// An id of pieces joined, without validation (the caller knows the
+    /// whole is an id), built in place: inline, without a heap allocation,
+    /// when it fits. O(length).
+    pub(crate) fn joined(pieces: &[&str]) -> Self {
+        let mut text = smol_str::SmolStrBuilder::new();
+        for piece in pieces {
+            text.push_str(piece);
+        }
+        Self(text.finish())
     }
 
     /// The id as a string slice. O(1).
@@ -170,6 +187,27 @@ mod tests {
             Id::new("\u{7}"),
             Err(IdError::ControlCharacter { .. })
         ));
+    }
+
+    /// Every character up to U+10FF alone between letters: refused
+    /// exactly when it is a control character, ASCII or not.
+    #[test]
+    fn refuses_each_control_character_and_no_other() {
+        for c in '\0'..='\u{10ff}' {
+            let text = format!("a{c}b");
+            assert_eq!(Id::new(&text).is_err(), c.is_control(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn joined_is_the_pieces_text() {
+        for pieces in [
+            &["kr", "#", "1"][..],
+            &["a-key-result-of-thirty-bytes", "#", "4294967295"],
+            &[],
+        ] {
+            assert_eq!(Id::joined(pieces).as_str(), pieces.concat());
+        }
     }
 
     #[test]

@@ -86,14 +86,10 @@ pub(super) fn tidy_check_in(mut check_in: CheckIn) -> CheckIn {
 
 /// The id of a key result's `n`th check-in.
 fn check_in_id(key_result: &Id, n: u32) -> Id {
-    use std::fmt::Write as _;
     // Still an id: a valid id followed by `#` and digits. A load numbers
-    // every check-in that comes without an id: one buffer, sized once.
-    let mut text = String::with_capacity(key_result.as_str().len() + 11);
-    text.push_str(key_result.as_str());
-    text.push('#');
-    let _ = write!(text, "{n}");
-    Id::unchecked(&text)
+    // every check-in that comes without an id, most short enough to be
+    // held inline.
+    Id::joined(&[key_result.as_str(), "#", itoa::Buffer::new().format(n)])
 }
 
 /// Where [`OkrSet::record_check_in`] may put a check-in that is not the
