@@ -524,15 +524,17 @@ pub(crate) struct Plain(pub(crate) Decimal);
 
 impl fmt::Display for Plain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if f.width().is_some()
-            || f.precision().is_some()
-            || f.sign_plus()
-            || f.sign_aware_zero_pad()
-        {
+        if flagged(f) {
             return fmt::Display::fmt(&self.0, f);
         }
         f.write_str(Text::of(self.0, false).as_str())
     }
+}
+
+/// Whether a formatter asks for a width, a precision or a sign, which
+/// `Decimal`'s own `Display` handles.
+fn flagged(f: &fmt::Formatter<'_>) -> bool {
+    f.width().is_some() || f.precision().is_some() || f.sign_plus() || f.sign_aware_zero_pad()
 }
 
 impl Plain {
@@ -559,11 +561,7 @@ pub(crate) struct Trimmed(pub(crate) Decimal);
 
 impl fmt::Display for Trimmed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if f.width().is_some()
-            || f.precision().is_some()
-            || f.sign_plus()
-            || f.sign_aware_zero_pad()
-        {
+        if flagged(f) {
             return fmt::Display::fmt(&Plain(self.0.normalize()), f);
         }
         f.write_str(Text::of(self.0, true).as_str())

@@ -191,6 +191,25 @@ fn one_line(title: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Writes `text` as it is when every byte is printable ASCII (or a space)
+/// and not `special`, as most titles and ids are; else through `each`, a
+/// rendering's escape a character at a time. O(length).
+fn escape_with(
+    out: &mut String,
+    text: &str,
+    special: impl Fn(u8) -> bool,
+    each: fn(&mut String, &str),
+) {
+    let plain = text
+        .bytes()
+        .all(|b| (b.is_ascii_graphic() && !special(b)) || b == b' ');
+    if plain {
+        out.push_str(text);
+    } else {
+        each(out, text);
+    }
+}
+
 /// Text for one line of a terminal: each line-breaking or other whitespace
 /// control character (tab, newline, CR, …) and each line or paragraph
 /// separator as one space, every other control character as its
@@ -324,6 +343,25 @@ mod tests {
     }
 
     proptest! {
+        /// DOT's and Mermaid's escapes leave as it is only text that
+        /// escaping a character at a time leaves as it is.
+        #[test]
+        fn plain_text_is_left_as_escaping_each_character_leaves_it(
+            text in "[ -~]{0,40}|([a-z ]|&[a-z#0-9]{1,3};|%%|style|[#\"<>`:\\\\\t]){0,12}|\\PC{0,20}",
+        ) {
+            type Escape = fn(&mut String, &str);
+            let escapes: [(Escape, Escape); 2] = [
+                (super::dot::escape, super::dot::escape_each),
+                (super::mermaid::escape, super::mermaid::escape_each),
+            ];
+            for (escape, escape_each) in escapes {
+                let (mut whole, mut each) = (String::new(), String::new());
+                escape(&mut whole, &text);
+                escape_each(&mut each, &text);
+                prop_assert_eq!(whole, each);
+            }
+        }
+
         #[test]
         fn one_line_is_words_joined_shown_and_cut(
             title in "\\PC{0,60}|[ -~\t\n]{0,60}|(\\s|\\PC|\\p{Cc}){0,60}",

@@ -70,62 +70,57 @@ macro_rules! key {
     };
 }
 
+/// A string field whose text needs no escape: its key (from [`key!`]),
+/// the text `write` appends, the closing quote.
+fn field(out: &mut String, key: &str, write: impl FnOnce(&mut String)) {
+    out.push_str(key);
+    write(out);
+    out.push('"');
+}
+
 /// One node's fields, in `NodeReview`'s order, leaving out what its serde
-/// attributes skip. Every value but `regressed` is a string.
+/// attributes skip. Every value but `regressed` is a string; only the id
+/// can hold what JSON escapes (names and decimals are plain ASCII).
 fn push_node(out: &mut String, node: &NodeReview) {
     out.push_str("\n      \"id\": ");
     push_string(out, node.id.as_str());
-    out.push_str(key!("kind"));
-    out.push_str(node.kind.name());
-    out.push('"');
-    out.push_str(key!("progress"));
-    Trimmed(node.progress.value()).push_to(out);
-    out.push('"');
-    out.push_str(key!("band"));
-    out.push_str(node.band.name());
-    out.push('"');
+    field(out, key!("kind"), |out| out.push_str(node.kind.name()));
+    field(out, key!("progress"), |out| {
+        Trimmed(node.progress.value()).push_to(out);
+    });
+    field(out, key!("band"), |out| out.push_str(node.band.name()));
     if let Some(expected) = node.expected {
-        out.push_str(key!("expected"));
-        Trimmed(expected.value()).push_to(out);
-        out.push('"');
+        field(out, key!("expected"), |out| {
+            Trimmed(expected.value()).push_to(out);
+        });
     }
     if let Some(status) = node.status {
-        out.push_str(key!("status"));
-        out.push_str(status.name());
-        out.push('"');
+        field(out, key!("status"), |out| out.push_str(status.name()));
     }
     if let Some(confidence) = node.confidence {
-        out.push_str(key!("confidence"));
-        Plain(confidence.value()).push_to(out);
-        out.push('"');
+        field(out, key!("confidence"), |out| {
+            Plain(confidence.value()).push_to(out);
+        });
     }
     if let Some(forecast) = node.forecast {
-        out.push_str(key!("forecast"));
-        Trimmed(forecast.value()).push_to(out);
-        out.push('"');
+        field(out, key!("forecast"), |out| {
+            Trimmed(forecast.value()).push_to(out);
+        });
     }
     if let Some(band) = node.forecast_band {
-        out.push_str(key!("forecast_band"));
-        out.push_str(band.name());
-        out.push('"');
+        field(out, key!("forecast_band"), |out| out.push_str(band.name()));
     }
     if let Some(value) = node.value {
-        out.push_str(key!("value"));
-        Plain(value).push_to(out);
-        out.push('"');
+        field(out, key!("value"), |out| Plain(value).push_to(out));
     }
     if let Some(target) = node.target {
-        out.push_str(key!("target"));
-        Plain(target).push_to(out);
-        out.push('"');
+        field(out, key!("target"), |out| Plain(target).push_to(out));
     }
     if node.regressed {
         out.push_str(",\n      \"regressed\": true");
     }
     if let Some(zone) = node.zone {
-        out.push_str(key!("zone"));
-        out.push_str(zone.name());
-        out.push('"');
+        field(out, key!("zone"), |out| out.push_str(zone.name()));
     }
 }
 
