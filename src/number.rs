@@ -624,7 +624,10 @@ fn pieces(value: Decimal, trim: bool, mut emit: impl FnMut(&str)) {
         emit("0.");
         // A scale is at most 28.
         const ZEROS: &str = "0000000000000000000000000000";
-        emit(ZEROS.get(..scale - digits.len()).unwrap_or_default());
+        emit(sure(
+            ZEROS.get(..scale - digits.len()),
+            "a scale is at most 28",
+        ));
         emit(digits);
     }
 }

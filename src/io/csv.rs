@@ -1364,12 +1364,14 @@ impl<'t> Reading<'t> {
     /// From the row at `from` (a position the first reading gave, so the
     /// header has been checked) to the end. O(1).
     fn from(text: &'t str, from: &csv::Position) -> Self {
-        let start = usize::try_from(from.byte()).unwrap_or(usize::MAX);
+        let rest = usize::try_from(from.byte())
+            .ok()
+            .and_then(|start| text.as_bytes().get(start..));
         Self {
             reader: csv::ReaderBuilder::new()
                 .flexible(false)
                 .has_headers(false)
-                .from_reader(text.as_bytes().get(start..).unwrap_or_default()),
+                .from_reader(sure(rest, "a row the first reading found lies in the text")),
             lines_before: from.line().saturating_sub(1),
         }
     }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{picture, rounded, write_rounded};
+use super::{picture, plain_words, rounded, write_rounded};
 use crate::{Date, NodeKind, NodeRef, NodeReview, OkrSet};
 
 impl OkrSet {
@@ -183,14 +183,7 @@ fn cell(text: &str) -> String {
 fn write_cell(out: &mut String, text: &str) {
     // Most cells are printable ASCII words one space apart, with nothing to
     // escape: copied whole after one look at each byte.
-    let bytes = text.as_bytes();
-    let plain = bytes
-        .iter()
-        .all(|&b| b == b' ' || (b.is_ascii_graphic() && !may_escape(b)))
-        && !text.contains("  ")
-        && !text.starts_with(' ')
-        && !text.ends_with(' ');
-    if plain {
+    if plain_words(text, may_escape) {
         out.push_str(text);
         return;
     }

@@ -153,13 +153,8 @@ enum EdgeStyle {
 /// a DOT or Mermaid label. Borrowed when there is nothing to change, as
 /// for most titles. O(length).
 fn one_line(title: &str, max: usize) -> Cow<'_, str> {
-    // Printable ASCII with single spaces between words: already one line,
-    // a character a byte.
-    let plain = title.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-        && !title.starts_with(' ')
-        && !title.ends_with(' ')
-        && !title.contains("  ");
-    if plain {
+    // Already one line, a character a byte.
+    if plain_words(title, |_| false) {
         return match title.get(..max.saturating_sub(1)) {
             Some(kept) if title.len() > max => {
                 let mut cut = String::with_capacity(kept.len() + '…'.len_utf8());
@@ -189,6 +184,18 @@ fn one_line(title: &str, max: usize) -> Cow<'_, str> {
         out.push('…');
     }
     Cow::Owned(out)
+}
+
+/// Whether `text` is printable ASCII words one space apart (no space at
+/// either end, none doubled) without a `special` byte: text a rendering
+/// that puts words on one line writes as it is, as most titles are.
+/// O(length).
+fn plain_words(text: &str, special: impl Fn(u8) -> bool) -> bool {
+    text.bytes()
+        .all(|b| b == b' ' || (b.is_ascii_graphic() && !special(b)))
+        && !text.contains("  ")
+        && !text.starts_with(' ')
+        && !text.ends_with(' ')
 }
 
 /// Writes `text` as it is when every byte is printable ASCII (or a space)
