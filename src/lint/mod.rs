@@ -68,9 +68,55 @@ impl OkrSet {
     /// [`lint`](Self::lint) on a review of the set already made (reports
     /// that show both make the review once).
     pub(crate) fn lint_reviewed(&self, review: &crate::Review) -> Vec<crate::Finding> {
-        let mut findings = crate::lint::lint(self, self.lint_settings(), review);
+        let mut findings = crate::lint::lint(self, self.lint_settings(), review, true).findings;
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         findings
+    }
+
+    /// How many findings [`lint_reviewed`](Self::lint_reviewed) would
+    /// return of each severity, without writing their messages (the text
+    /// report shows only the counts).
+    pub(crate) fn lint_tally(&self, review: &crate::Review) -> Tally {
+        crate::lint::lint(self, self.lint_settings(), review, false).tally
+    }
+}
+
+/// Findings counted by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
+    pub(crate) notes: usize,
+}
+
+impl Tally {
+    /// The findings of `findings` counted by severity. O(n).
+    pub(crate) fn of(findings: &[Finding]) -> Self {
+        let mut tally = Self::default();
+        for finding in findings {
+            tally.add(finding.severity);
+        }
+        tally
+    }
+
+    fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Note => self.notes += 1,
+        }
+    }
+}
+
+impl fmt::Display for Tally {
+    /// `N errors, N warnings, N notes`, as the text report and the CLI's
+    /// `lint` end.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} errors, {} warnings, {} notes",
+            self.errors, self.warnings, self.notes
+        )
     }
 }
 
@@ -81,29 +127,74 @@ struct Linter<'a> {
     review: &'a crate::Review,
     /// The nodes a contributing link targets, which two rules read.
     contributed: Marks,
+    /// Whether findings are kept, messages and all, or only counted: a
+    /// large organisation has about one finding per node, and writing
+    /// their messages costs more than the checks.
+    keep: bool,
     findings: Vec<Finding>,
+    tally: Tally,
 }
 
 impl Linter<'_> {
-    fn report(&mut self, rule: Rule, nodes: Vec<Id>, message: String) {
+    /// Reports a finding about one node; `message` is called only if the
+    /// finding is kept.
+    fn report_one(&mut self, rule: Rule, id: &Id, message: impl FnOnce(&Id) -> String) {
+        let level = self.settings.level(rule);
+        // A fold view's synthetic members are no one's work: a finding
+        // about one (no owner, no check-in, a title like its target's)
+        // would only confuse.
+        if id.is_folded() {
+            return;
+        }
+        let Some(severity) = Self::severity(level) else {
+            return;
+        };
+        self.tally.add(severity);
+        if self.keep {
+            let message = message(id);
+            self.push(rule, severity, vec![id.clone()], message);
+        }
+    }
+
+    /// Reports a finding about `nodes`; `message` is called only if the
+    /// finding is kept.
+    fn report(&mut self, rule: Rule, nodes: Vec<Id>, message: impl FnOnce(&[Id]) -> String) {
         let level = self.settings.level(rule);
         self.report_at(rule, level, nodes, message);
     }
 
-    fn report_at(&mut self, rule: Rule, level: RuleLevel, nodes: Vec<Id>, message: String) {
-        // A fold view's synthetic members are no one's work: a finding
-        // about one (no owner, no check-in, a title like its target's)
-        // would only confuse. Findings that list many nodes (the top
-        // objectives) leave them out before they count.
+    fn report_at(
+        &mut self,
+        rule: Rule,
+        level: RuleLevel,
+        nodes: Vec<Id>,
+        message: impl FnOnce(&[Id]) -> String,
+    ) {
+        // Findings that list many nodes (the top objectives) leave fold
+        // views' synthetic members out before they count.
         if nodes.iter().any(Id::is_folded) {
             return;
         }
-        let severity = match level {
-            RuleLevel::Off => return,
-            RuleLevel::Note => Severity::Note,
-            RuleLevel::Warning => Severity::Warning,
-            RuleLevel::Error => Severity::Error,
+        let Some(severity) = Self::severity(level) else {
+            return;
         };
+        self.tally.add(severity);
+        if self.keep {
+            let message = message(&nodes);
+            self.push(rule, severity, nodes, message);
+        }
+    }
+
+    fn severity(level: RuleLevel) -> Option<Severity> {
+        match level {
+            RuleLevel::Off => None,
+            RuleLevel::Note => Some(Severity::Note),
+            RuleLevel::Warning => Some(Severity::Warning),
+            RuleLevel::Error => Some(Severity::Error),
+        }
+    }
+
+    fn push(&mut self, rule: Rule, severity: Severity, nodes: Vec<Id>, message: String) {
         self.findings.push(Finding {
             code: rule.code(),
             rule: rule.name(),
@@ -118,27 +209,37 @@ impl Linter<'_> {
     }
 }
 
-/// Runs every rule the set's settings leave on. O(V + E) plus, for
-/// calibration, O(closed grades).
-pub(crate) fn lint(set: &OkrSet, settings: &LintSettings, review: &crate::Review) -> Vec<Finding> {
+/// Runs every rule the set's settings leave on, keeping the findings or
+/// only counting them. O(V + E) plus, for calibration, O(closed grades).
+fn lint<'a>(
+    set: &'a OkrSet,
+    settings: &'a LintSettings,
+    review: &'a crate::Review,
+    keep: bool,
+) -> Linter<'a> {
     let mut linter = Linter {
         set,
         settings,
         as_of: review.as_of(),
         review,
         contributed: contributed(set),
+        keep,
         findings: Vec::new(),
+        tally: Tally::default(),
     };
+    // The set's nodes in `OkrSet::nodes` order, walked once: four rules
+    // read every node, in that order.
+    let nodes: Vec<NodeRef<'_>> = set.nodes().collect();
     top_objectives(&mut linter);
     objectives(&mut linter);
-    unmeasured_key_results(&mut linter);
-    owners(&mut linter);
+    unmeasured_key_results(&mut linter, &nodes);
+    owners(&mut linter, &nodes);
     alignment(&mut linter);
     periods(&mut linter);
-    stale(&mut linter);
-    future_check_ins(&mut linter);
+    stale(&mut linter, &nodes);
+    future_check_ins(&mut linter, &nodes);
     calibration(&mut linter);
-    linter.findings
+    linter
 }
 
 fn list(ids: &[Id]) -> String {
@@ -243,41 +344,39 @@ fn top_objectives(linter: &mut Linter<'_>) {
         groups.remove(&None);
     }
     if set.objectives().next().is_none() && min > 0 {
-        linter.report(
-            Rule::TooFewTopObjectives,
-            Vec::new(),
+        linter.report(Rule::TooFewTopObjectives, Vec::new(), |_| {
             format!(
                 "the set has no {top} objective: set {min} to {max} to give everyone a direction"
-            ),
-        );
+            )
+        });
     }
     for (period, ids) in groups {
         let during = period.map(|p| format!(" in {p}")).unwrap_or_default();
         if ids.is_empty() && min > 0 {
-            linter.report(
-                Rule::TooFewTopObjectives,
-                Vec::new(),
+            linter.report(Rule::TooFewTopObjectives, Vec::new(), |_| {
                 format!(
                     "no {top} objective{during}: set {min} to {max} to give everyone a direction"
-                ),
-            );
+                )
+            });
             continue;
         }
         if ids.len() > max {
-            let message = format!(
-                "{} {top} objectives{during} ({}): keep at most {max} so that they stay a focus",
-                ids.len(),
-                list(&ids)
-            );
-            linter.report(Rule::TooManyTopObjectives, ids, message);
+            linter.report(Rule::TooManyTopObjectives, ids, |ids| {
+                format!(
+                    "{} {top} objectives{during} ({}): keep at most {max} so that they stay a focus",
+                    ids.len(),
+                    list(ids)
+                )
+            });
         } else if ids.len() < min {
-            let message = format!(
-                "only {} {top} objective{}{during} ({}): set {min} to {max} so that every team can align",
-                ids.len(),
-                if ids.len() == 1 { "" } else { "s" },
-                list(&ids)
-            );
-            linter.report(Rule::TooFewTopObjectives, ids, message);
+            linter.report(Rule::TooFewTopObjectives, ids, |ids| {
+                format!(
+                    "only {} {top} objective{}{during} ({}): set {min} to {max} so that every team can align",
+                    ids.len(),
+                    if ids.len() == 1 { "" } else { "s" },
+                    list(ids)
+                )
+            });
         }
     }
 }
@@ -286,54 +385,62 @@ fn objectives(linter: &mut Linter<'_>) {
     let set = linter.set;
     // Which objectives some contributing link reaches: one pass over the
     // links, not a search of every supporter's links per objective.
+    let most = linter.settings.max_key_results;
     for objective in set.objectives() {
-        let id = objective.id().clone();
-        let key_results: Vec<NodeRef<'_>> = objective.key_results().collect();
-        if key_results.len() > linter.settings.max_key_results {
-            linter.report(
-                Rule::TooManyKeyResults,
-                vec![id.clone()],
+        let id = objective.id();
+        // One walk of the key results: how many, whether any is measured,
+        // and whether every measured one is a task.
+        let (mut count, mut measured, mut tasks) = (0, false, true);
+        for kr in objective.key_results() {
+            count += 1;
+            if let Some(metric) = kr.metric() {
+                measured = true;
+                tasks &= matches!(metric, Metric::Binary { .. } | Metric::Milestones { .. });
+            }
+        }
+        if count > most {
+            linter.report_one(Rule::TooManyKeyResults, id, |id| {
                 format!(
-                    "objective {:?} has {} key results: keep at most {} and move the rest to initiatives",
-                    id.as_str(),
-                    key_results.len(),
-                    linter.settings.max_key_results
-                ),
-            );
+                    "objective {} has {count} key results: keep at most {most} and move the rest to initiatives",
+                    Quoted(id)
+                )
+            });
         }
         let from = objective.progress_from();
-        let message = match (key_results.is_empty(), linter.contributed.has(&objective)) {
-            (true, false) => Some(format!(
-                "objective {:?} has no key result: add 2 to 5 measurable key results",
-                id.as_str()
-            )),
-            (true, true) if from == ProgressFrom::KeyResults => Some(format!(
-                "objective {:?} counts its key results (progress_from: key-results) but has none: add 2 to 5 measurable key results, or count the objectives aligned to it",
-                id.as_str()
-            )),
-            (_, false) if from == ProgressFrom::Aligned => Some(format!(
-                "objective {:?} counts the objectives aligned to it (progress_from: aligned) but none contributes: align one to it, or count its key results",
-                id.as_str()
-            )),
+        let unmeasured: Option<fn(&Id) -> String> = match (
+            count == 0,
+            linter.contributed.has(&objective),
+        ) {
+            (true, false) => Some(|id| {
+                format!(
+                    "objective {} has no key result: add 2 to 5 measurable key results",
+                    Quoted(id)
+                )
+            }),
+            (true, true) if from == ProgressFrom::KeyResults => Some(|id| {
+                format!(
+                    "objective {} counts its key results (progress_from: key-results) but has none: add 2 to 5 measurable key results, or count the objectives aligned to it",
+                    Quoted(id)
+                )
+            }),
+            (_, false) if from == ProgressFrom::Aligned => Some(|id| {
+                format!(
+                    "objective {} counts the objectives aligned to it (progress_from: aligned) but none contributes: align one to it, or count its key results",
+                    Quoted(id)
+                )
+            }),
             _ => None,
         };
-        if let Some(message) = message {
-            linter.report(Rule::UnmeasuredObjective, vec![id.clone()], message);
+        if let Some(message) = unmeasured {
+            linter.report_one(Rule::UnmeasuredObjective, id, message);
         }
-        let metrics: Vec<&Metric> = key_results.iter().filter_map(NodeRef::metric).collect();
-        if !metrics.is_empty()
-            && metrics
-                .iter()
-                .all(|m| matches!(m, Metric::Binary { .. } | Metric::Milestones { .. }))
-        {
-            linter.report(
-                Rule::OutputNotOutcome,
-                vec![id.clone()],
+        if measured && tasks {
+            linter.report_one(Rule::OutputNotOutcome, id, |id| {
                 format!(
-                    "every key result of {:?} is a task (binary or milestones): measure the outcome the tasks should bring, and keep the tasks as initiatives",
-                    id.as_str()
-                ),
-            );
+                    "every key result of {} is a task (binary or milestones): measure the outcome the tasks should bring, and keep the tasks as initiatives",
+                    Quoted(id)
+                )
+            });
         }
         if linter.settings.strict_weights && linter.on(Rule::WeightsNot100) {
             let mut parents = vec![objective];
@@ -348,16 +455,14 @@ fn objectives(linter: &mut Linter<'_>) {
                     .filter_map(NodeRef::weight)
                     .try_fold(Decimal::ZERO, |sum, w| sum.checked_add(w.value()));
                 if sum != Some(Decimal::ONE_HUNDRED) {
-                    let shown =
-                        sum.map_or_else(|| "too much".to_owned(), |s| s.normalize().to_string());
-                    linter.report(
-                        Rule::WeightsNot100,
-                        vec![parent.id().clone()],
+                    linter.report_one(Rule::WeightsNot100, parent.id(), |id| {
+                        let shown = sum
+                            .map_or_else(|| "too much".to_owned(), |s| s.normalize().to_string());
                         format!(
-                            "the key results of {:?} weigh {shown} in all: make them sum to 100",
-                            parent.id().as_str()
-                        ),
-                    );
+                            "the key results of {} weigh {shown} in all: make them sum to 100",
+                            Quoted(id)
+                        )
+                    });
                 }
             }
         }
@@ -366,46 +471,39 @@ fn objectives(linter: &mut Linter<'_>) {
 
 /// Key results that nothing measures: no metric, no sub-key results, no
 /// objective contributing. They count as 0 and halve what they belong to.
-fn unmeasured_key_results(linter: &mut Linter<'_>) {
-    let set = linter.set;
-    for node in set.nodes() {
+fn unmeasured_key_results(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
+    for node in nodes {
         if node.kind() != NodeKind::KeyResult
             || node.metric().is_some()
             || node.key_results().next().is_some()
-            || linter.contributed.has(&node)
+            || linter.contributed.has(node)
         {
             continue;
         }
-        linter.report(
-            Rule::UnmeasuredKeyResult,
-            vec![node.id().clone()],
+        linter.report_one(Rule::UnmeasuredKeyResult, node.id(), |id| {
             format!(
-                "key result {:?} has no metric, no sub-key results and no objective contributing to it, so it counts as 0: give it a metric, or align the objectives that deliver it",
-                node.id().as_str()
-            ),
-        );
+                "key result {} has no metric, no sub-key results and no objective contributing to it, so it counts as 0: give it a metric, or align the objectives that deliver it",
+                Quoted(id)
+            )
+        });
     }
 }
 
-fn owners(linter: &mut Linter<'_>) {
-    let set = linter.set;
-    let nodes: Vec<NodeRef<'_>> = set.nodes().collect();
-    for node in &nodes {
-        if node.owners().is_empty() {
-            linter.report(
-                Rule::NoOwner,
-                vec![node.id().clone()],
-                no_owner_message(node.kind(), node.id()),
-            );
+fn owners(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
+    let mut co_owned = true;
+    for node in nodes {
+        let owners = node.owners().len();
+        co_owned &= owners >= 2;
+        if owners == 0 {
+            let kind = node.kind();
+            linter.report_one(Rule::NoOwner, node.id(), |id| no_owner_message(kind, id));
         }
     }
-    if nodes.len() >= 2 && nodes.iter().all(|n| n.owners().len() >= 2) {
+    if nodes.len() >= 2 && co_owned {
         let ids: Vec<Id> = nodes.iter().map(|n| n.id().clone()).collect();
-        linter.report(
-            Rule::AllCoOwned,
-            ids,
-            "every objective and key result has several owners: break the work down until each has one".to_owned(),
-        );
+        linter.report(Rule::AllCoOwned, ids, |_| {
+            "every objective and key result has several owners: break the work down until each has one".to_owned()
+        });
     }
 }
 
@@ -432,12 +530,14 @@ fn alignment(linter: &mut Linter<'_>) {
     // per target however many objectives align to it.
     // By the target's slot; boxed, so that a node no link targets costs a
     // pointer.
-    let mut titles_of: Vec<Option<Box<HashMap<String, Id>>>> = vec![None; set.graph().node_bound()];
+    let mut titles_of: Vec<Option<Box<Titles>>> = vec![None; set.graph().node_bound()];
+    // Each objective's normalised title, in one buffer: it is only looked up.
+    let mut title = Vec::new();
     for objective in set.objectives() {
         if objective.level() == Some(top) {
             continue;
         }
-        let id = objective.id().clone();
+        let id = objective.id();
         if objective.aligned_to().next().is_none() {
             // Seed 002: under directional alignment, not every objective
             // needs a parent.
@@ -448,38 +548,39 @@ fn alignment(linter: &mut Linter<'_>) {
                     linter.settings.level(Rule::Unaligned)
                 },
             );
-            linter.report_at(
-                Rule::Unaligned,
-                level,
-                vec![id.clone()],
+            linter.report_at(Rule::Unaligned, level, vec![id.clone()], |_| {
                 format!(
-                    "objective {:?} ({}) aligns to nothing: link it to the objective or key result it supports",
-                    id.as_str(),
+                    "objective {} ({}) aligns to nothing: link it to the objective or key result it supports",
+                    Quoted(id),
                     sure(objective.level(), "objectives have a level")
-                ),
-            );
+                )
+            });
         } else if !reaches.has(&objective) {
-            linter.report(
-                Rule::Misaligned,
-                vec![id.clone()],
+            linter.report_one(Rule::Misaligned, id, |id| {
                 format!(
-                    "objective {:?} aligns only to objectives that never reach a {top} objective: link the chain to the top",
-                    id.as_str()
-                ),
-            );
+                    "objective {} aligns only to objectives that never reach a {top} objective: link the chain to the top",
+                    Quoted(id)
+                )
+            });
         }
-        let title = normalise(objective.title());
+        // The objective's normalised title, made when a target with
+        // several key results asks for it.
+        let mut normalised = false;
         for target in objective.aligned_to().map(|link| link.target()) {
+            if target.kind() == NodeKind::KeyResult {
+                // One title to compare with: compared as it is read, with
+                // nothing written or hashed.
+                if same_title(objective.title(), target.title()) {
+                    report_cascaded(linter, id, target.id());
+                }
+                continue;
+            }
             let Some(slot) = titles_of.get_mut(target.index.index()) else {
                 continue;
             };
             let titles = slot.get_or_insert_with(|| {
-                let candidates: Vec<NodeRef<'_>> = match target.kind() {
-                    NodeKind::KeyResult => vec![target],
-                    _ => target.key_results().collect(),
-                };
-                let mut titles = HashMap::with_capacity(candidates.len());
-                for kr in candidates {
+                let mut titles = HashMap::new();
+                for kr in target.key_results() {
                     // The first key result with a title names it, as a
                     // search in order would.
                     titles
@@ -488,36 +589,86 @@ fn alignment(linter: &mut Linter<'_>) {
                 }
                 Box::new(titles)
             });
-            if let Some(kr) = titles.get(&title) {
-                let kr = kr.clone();
-                linter.report(
-                    Rule::CascadedTitle,
-                    vec![id.clone(), kr.clone()],
-                    format!(
-                        "objective {:?} repeats the title of key result {:?}: say what this team will achieve toward it instead",
-                        id.as_str(),
-                        kr.as_str()
-                    ),
-                );
+            if titles.is_empty() {
+                continue;
+            }
+            if !normalised {
+                normalise_into(objective.title(), &mut title);
+                normalised = true;
+            }
+            if let Some(kr) = titles.get(title.as_slice()) {
+                report_cascaded(linter, id, kr);
             }
         }
     }
 }
 
-fn normalise(title: &str) -> String {
+/// Normalised key-result titles, each naming the first key result with it.
+type Titles = HashMap<Vec<u8>, Id>;
+
+fn report_cascaded(linter: &mut Linter<'_>, objective: &Id, key_result: &Id) {
+    let nodes = vec![objective.clone(), key_result.clone()];
+    linter.report(Rule::CascadedTitle, nodes, |_| {
+        format!(
+            "objective {} repeats the title of key result {}: say what this team will achieve toward it instead",
+            Quoted(objective),
+            Quoted(key_result)
+        )
+    });
+}
+
+/// Whether two titles are the same once normalised, as
+/// `normalise(a) == normalise(b)`; two ASCII titles are compared a byte at
+/// a time as they are read, and most differ within a few bytes.
+fn same_title(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        ascii_words(a).eq(ascii_words(b))
+    } else {
+        normalise(a) == normalise(b)
+    }
+}
+
+/// An ASCII title's bytes normalised: lowercase, each run of whitespace as
+/// one space, none at either end.
+fn ascii_words(title: &str) -> impl Iterator<Item = u8> + '_ {
+    let whitespace = |byte: &u8| matches!(byte, b'\t'..=b'\r' | b' ');
+    let mut words = title
+        .as_bytes()
+        .split(whitespace)
+        .filter(|w| !w.is_empty())
+        .peekable();
+    std::iter::from_fn(move || {
+        let word = words.next()?;
+        let space = words.peek().map(|_| b' ');
+        Some(word.iter().map(u8::to_ascii_lowercase).chain(space))
+    })
+    .flatten()
+}
+
+/// A title as titles compare: lowercase, runs of whitespace as one space,
+/// none at either end. Bytes of UTF-8: titles are only compared and
+/// hashed, never shown.
+fn normalise(title: &str) -> Vec<u8> {
+    let mut words = Vec::with_capacity(title.len());
+    normalise_into(title, &mut words);
+    words
+}
+
+/// [`normalise`] into `out`, replacing what it held.
+fn normalise_into(title: &str, out: &mut Vec<u8>) {
+    out.clear();
     if title.is_ascii() {
-        // Byte by byte: ASCII whitespace as `char::is_whitespace` has it
+        // Word by word: ASCII whitespace as `char::is_whitespace` has it
         // (tab to carriage return, and space).
-        let mut words = Vec::with_capacity(title.len());
         let whitespace = |byte: &u8| matches!(byte, b'\t'..=b'\r' | b' ');
         for word in title.as_bytes().split(whitespace).filter(|w| !w.is_empty()) {
-            if !words.is_empty() {
-                words.push(b' ');
+            if !out.is_empty() {
+                out.push(b' ');
             }
-            words.extend_from_slice(word);
+            out.extend_from_slice(word);
         }
-        words.make_ascii_lowercase();
-        return sure(String::from_utf8(words).ok(), "ASCII is UTF-8");
+        out.make_ascii_lowercase();
+        return;
     }
     let mut words = String::with_capacity(title.len());
     for (i, word) in title.split_whitespace().enumerate() {
@@ -530,10 +681,10 @@ fn normalise(title: &str) -> String {
     // rules (a final sigma) depend on the neighbours.
     if words.is_ascii() {
         words.make_ascii_lowercase();
-        words
     } else {
-        words.to_lowercase()
+        words = words.to_lowercase();
     }
+    out.extend_from_slice(words.as_bytes());
 }
 
 /// Whether each objective reaches a top-level objective by following its
@@ -605,24 +756,30 @@ fn contributed(set: &OkrSet) -> Marks {
 
 fn periods(linter: &mut Linter<'_>) {
     for mismatch in linter.set.period_mismatches() {
-        linter.report(
-            Rule::PeriodOutsideParent,
-            vec![mismatch.objective.clone(), mismatch.parent.clone()],
+        let nodes = vec![mismatch.objective.clone(), mismatch.parent.clone()];
+        linter.report(Rule::PeriodOutsideParent, nodes, |_| {
             format!(
-                "objective {:?} ({}) aligns to {:?} ({}), whose period does not contain its own: align it to an objective of the same or an enclosing period",
-                mismatch.objective.as_str(),
+                "objective {} ({}) aligns to {} ({}), whose period does not contain its own: align it to an objective of the same or an enclosing period",
+                Quoted(&mismatch.objective),
                 mismatch.period.as_str(),
-                mismatch.parent.as_str(),
+                Quoted(&mismatch.parent),
                 mismatch.parent_period.as_str()
-            ),
-        );
+            )
+        });
     }
 }
 
-fn stale(linter: &mut Linter<'_>) {
+fn stale(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
     let as_of = linter.as_of;
     let days = i64::from(linter.settings.stale_after_days);
-    for node in linter.set.nodes() {
+    // "key result "kr" was last checked in on 2027-01-15, more than 14
+    // days before 2027-02-20: check in at least every 14 days", written
+    // piece by piece, its end once: a late organisation has one per key
+    // result.
+    let mut end = format!(", more than {days} days before ");
+    push_date(&mut end, as_of);
+    let _ = write!(end, ": check in at least every {days} days");
+    for node in nodes {
         let Some(metric) = node.metric() else {
             continue;
         };
@@ -632,7 +789,7 @@ fn stale(linter: &mut Linter<'_>) {
         }
         let done = linter
             .review
-            .of(&node)
+            .of(node)
             .is_some_and(|r| r.progress >= Progress::ONE);
         if done {
             continue;
@@ -652,32 +809,37 @@ fn stale(linter: &mut Linter<'_>) {
             .find(|d| *d <= as_of);
         let since = last.unwrap_or(period.start);
         if crate::time::days_between(since, as_of) > days {
-            // "key result "kr" was last checked in on 2027-01-15, more than
-            // 14 days before 2027-02-20: check in at least every 14 days",
-            // written piece by piece: a late organisation has one per key
-            // result.
-            let mut message = String::with_capacity(160);
-            message.push_str("key result ");
-            Quoted(node.id()).push_to(&mut message);
-            message.push_str(match last {
-                Some(_) => " was last checked in on ",
-                None => " has had no check-in since its period began on ",
+            linter.report_one(Rule::StaleKeyResult, node.id(), |id| {
+                let mut message = String::with_capacity(160);
+                message.push_str("key result ");
+                Quoted(id).push_to(&mut message);
+                message.push_str(match last {
+                    Some(_) => " was last checked in on ",
+                    None => " has had no check-in since its period began on ",
+                });
+                push_date(&mut message, since);
+                message.push_str(&end);
+                message
             });
-            push_date(&mut message, since);
-            let _ = write!(message, ", more than {days} days before ");
-            push_date(&mut message, as_of);
-            let _ = write!(message, ": check in at least every {days} days");
-            linter.report(Rule::StaleKeyResult, vec![node.id().clone()], message);
         }
     }
 }
 
 /// Key results with check-ins dated (in the set's time zone) after the
 /// date of the review: live progress counts them, the review does not.
-fn future_check_ins(linter: &mut Linter<'_>) {
+fn future_check_ins(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
     let as_of = linter.as_of;
     let zone = linter.set.time_zone();
-    for node in linter.set.nodes() {
+    // "key result "kr" has a check-in dated 2027-03-15, after 2027-02-20:
+    // live progress (as of the latest check-in) counts it, the review as
+    // of 2027-02-20 does not; check its date", piece by piece like the
+    // stale finding.
+    let mut end = String::from(", after ");
+    push_date(&mut end, as_of);
+    end.push_str(": live progress (as of the latest check-in) counts it, the review as of ");
+    push_date(&mut end, as_of);
+    end.push_str(" does not; check its date");
+    for node in nodes {
         // Sorted by instant: the last is the latest.
         let Some(latest) = node.check_ins().last() else {
             continue;
@@ -691,22 +853,15 @@ fn future_check_ins(linter: &mut Linter<'_>) {
             .map(|c| c.at.date_in(zone))
             .find(|d| *d > as_of)
             .unwrap_or(as_of);
-        // "key result "kr" has a check-in dated 2027-03-15, after
-        // 2027-02-20: live progress (as of the latest check-in) counts it,
-        // the review as of 2027-02-20 does not; check its date", piece by
-        // piece like the stale finding.
-        let mut message = String::with_capacity(200);
-        message.push_str("key result ");
-        Quoted(node.id()).push_to(&mut message);
-        message.push_str(" has a check-in dated ");
-        push_date(&mut message, first);
-        message.push_str(", after ");
-        push_date(&mut message, as_of);
-        message
-            .push_str(": live progress (as of the latest check-in) counts it, the review as of ");
-        push_date(&mut message, as_of);
-        message.push_str(" does not; check its date");
-        linter.report(Rule::CheckInAfterAsOf, vec![node.id().clone()], message);
+        linter.report_one(Rule::CheckInAfterAsOf, node.id(), |id| {
+            let mut message = String::with_capacity(200);
+            message.push_str("key result ");
+            Quoted(id).push_to(&mut message);
+            message.push_str(" has a check-in dated ");
+            push_date(&mut message, first);
+            message.push_str(&end);
+            message
+        });
     }
 }
 
@@ -718,7 +873,12 @@ fn calibration(linter: &mut Linter<'_>) {
     let set = linter.set;
     let mut by_owner: BTreeMap<&str, Vec<(Id, Progress, &str, bool)>> = BTreeMap::new();
     for objective in set.objectives() {
-        let (Some(grade), Some(period)) = (objective.frozen_grade(), objective.period()) else {
+        // Only a closed period's objectives have a frozen grade: the
+        // period is asked first, without a look-up by id.
+        let Some(period) = objective.period().filter(|p| p.is_closed()) else {
+            continue;
+        };
+        let Some(grade) = objective.frozen_grade() else {
             continue;
         };
         let aspirational = objective.commitment() == crate::Commitment::Aspirational;
@@ -748,19 +908,19 @@ fn calibration(linter: &mut Linter<'_>) {
         if periods_of(&aspirational) >= 2
             && aspirational.iter().all(|(_, p, _, _)| *p >= Progress::ONE)
         {
-            let ids = ids(&aspirational);
-            let message = format!(
-                "{owner} scored 1.0 on every closed aspirational objective ({}): set goals that stretch, where 0.7 is a good score",
-                list(&ids)
-            );
-            linter.report(Rule::AlwaysPerfect, ids, message);
+            linter.report(Rule::AlwaysPerfect, ids(&aspirational), |ids| {
+                format!(
+                    "{owner} scored 1.0 on every closed aspirational objective ({}): set goals that stretch, where 0.7 is a good score",
+                    list(ids)
+                )
+            });
         } else if periods_of(&all) >= 2 && all.iter().all(|(_, p, _, _)| p.value() < low) {
-            let ids = ids(&all);
-            let message = format!(
-                "{owner} scored below 0.3 on every closed objective ({}): set goals within reach, aiming for 0.6 to 0.7",
-                list(&ids)
-            );
-            linter.report(Rule::AlwaysLow, ids, message);
+            linter.report(Rule::AlwaysLow, ids(&all), |ids| {
+                format!(
+                    "{owner} scored below 0.3 on every closed objective ({}): set goals within reach, aiming for 0.6 to 0.7",
+                    list(ids)
+                )
+            });
         }
     }
 }
@@ -769,10 +929,39 @@ fn calibration(linter: &mut Linter<'_>) {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{Quoted, no_owner_message, normalise};
-    use crate::{Id, NodeKind};
+    use super::{Quoted, Tally, ascii_words, no_owner_message, normalise, same_title};
+    use crate::{Date, Id, NodeKind, OkrSet, Rule, RuleLevel};
 
     proptest! {
+        /// Counting without messages counts what keeping the findings
+        /// keeps, whatever rules are on, re-levelled or off, and whatever
+        /// the date.
+        #[test]
+        fn the_tally_counts_the_kept_findings(
+            nodes in 1_usize..400,
+            seed in any::<u64>(),
+            strict in any::<bool>(),
+            relevel in proptest::collection::vec(
+                (proptest::sample::select(Rule::ALL), 0_usize..4), 0..4),
+            day in 0_i64..500,
+        ) {
+            let mut doc = crate::sample::realistic(nodes, seed);
+            let levels = [RuleLevel::Off, RuleLevel::Note, RuleLevel::Warning, RuleLevel::Error];
+            let mut settings = doc.lint.clone().strict_weights(strict);
+            for (rule, level) in relevel {
+                settings = settings.with_rule(rule, levels[level]);
+            }
+            doc.lint = settings;
+            let set = OkrSet::from_document(doc).unwrap();
+            let as_of = Date::new(2026, 10, 1)
+                .unwrap()
+                .checked_add(jiff::Span::new().days(day))
+                .unwrap();
+            let review = set.review(as_of);
+            let findings = set.lint_reviewed(&review);
+            prop_assert_eq!(set.lint_tally(&review), Tally::of(&findings));
+        }
+
         /// The fast path writes what `{:?}` writes, for any id.
         #[test]
         fn quoted_is_debug(text in "\\PC{1,12}|[ -~]{1,12}") {
@@ -780,12 +969,47 @@ mod tests {
             prop_assert_eq!(Quoted(&id).to_string(), format!("{:?}", id.as_str()));
         }
 
+        /// Titles compared as they are read compare as their normalised
+        /// forms do: `b` is `a` with its case and whitespace changed, or
+        /// another title.
+        #[test]
+        fn same_title_is_normalised_equality(
+            a in "[ -~\t\n\x0b\x0c\r]{0,16}|\\PC{0,8}",
+            changes in proptest::collection::vec((any::<bool>(), 0_usize..4), 0..20),
+            other in "[ aAbB\t]{0,6}",
+            use_other in any::<bool>(),
+        ) {
+            let b = if use_other {
+                other
+            } else {
+                let spaces = [" ", "\t", "  ", "\x0b "];
+                let mut b = String::from(spaces[changes.len() % 4]);
+                let mut changes = changes.iter().cycle();
+                for c in a.chars() {
+                    let (upper, space) = changes.next().copied().unwrap_or((false, 0));
+                    if c.is_whitespace() && space > 0 {
+                        b.push_str(spaces[space]);
+                    } else if upper {
+                        b.extend(c.to_uppercase());
+                    } else {
+                        b.push(c);
+                    }
+                }
+                b
+            };
+            if a.is_ascii() {
+                prop_assert_eq!(ascii_words(&a).collect::<Vec<u8>>(), normalise(&a));
+            }
+            prop_assert_eq!(same_title(&a, &b), normalise(&a) == normalise(&b));
+            prop_assert_eq!(same_title(&b, &a), normalise(&a) == normalise(&b));
+        }
+
         /// The ASCII path lowercases as `to_lowercase` does, runs of
         /// whitespace as one space.
         #[test]
         fn normalise_is_the_plain_rule(text in "\\PC{0,12}|[ -~\t\n\x0b\x0c\r\x1c-\x1f]{0,12}") {
             let plain = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-            prop_assert_eq!(normalise(&text), plain);
+            prop_assert_eq!(normalise(&text), plain.into_bytes());
         }
     }
 

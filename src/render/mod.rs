@@ -20,7 +20,8 @@ use std::borrow::Cow;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::invariant::sure;
-use crate::{Band, Finding, NodeKind, NodeRef, Severity};
+use crate::lint::Tally;
+use crate::{Band, Finding, NodeKind, NodeRef};
 
 /// A number as every rendering shows it: two decimal places, rounded half
 /// away from zero, always both places (`0.125` → `0.13`, `0.5` → `0.50`,
@@ -96,13 +97,7 @@ fn cents(value: Decimal) -> Option<u128> {
 /// ```
 #[must_use]
 pub fn severity_counts(findings: &[Finding]) -> String {
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    format!(
-        "{} errors, {} warnings, {} notes",
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Note)
-    )
+    Tally::of(findings).to_string()
 }
 
 /// The fill colour of a band (light tones, readable under black text).

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::prelude::ToPrimitive as _;
 
-use super::{picture, plain, plain_char, rounded, severity_counts, write_rounded};
+use super::{picture, plain, plain_char, rounded, write_rounded};
 use crate::{Band, Date, GroupBy, NodeKind, NodeRef, NodeReview, OkrSet, Review, Status};
 
 /// The width of the title column, in characters (indent and marker included).
@@ -356,11 +356,10 @@ fn write_summary(out: &mut String, set: &OkrSet, review: &Review) {
             .collect();
         let _ = writeln!(out, "status: {}", parts.join(", "));
     }
-    let findings = set.lint_reviewed(review);
     let _ = writeln!(
         out,
         "health checks: {} (the lint command lists them)",
-        severity_counts(&findings)
+        set.lint_tally(review)
     );
     for mismatch in set.period_mismatches() {
         let _ = writeln!(

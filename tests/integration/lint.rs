@@ -37,13 +37,18 @@ fn healthy() -> Document {
 
 const AS_OF: &str = "2027-02-01";
 
+/// The codes of a set's findings; on the way, checks that the text
+/// report's count of them (made without their messages) is theirs.
 fn codes(doc: Document) -> Vec<&'static str> {
     let set = OkrSet::from_document(doc).unwrap();
-    let mut codes: Vec<&str> = set
-        .lint(AS_OF.parse().unwrap())
-        .iter()
-        .map(|f| f.code)
-        .collect();
+    let as_of = AS_OF.parse().unwrap();
+    let findings = set.lint(as_of);
+    let counts = format!(
+        "\nhealth checks: {} (the lint command lists them)\n",
+        okrs::severity_counts(&findings)
+    );
+    assert!(set.to_text(as_of).contains(&counts), "{counts}");
+    let mut codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
     codes.sort_unstable();
     codes.dedup();
     codes
