@@ -435,13 +435,20 @@ pub enum ConfidenceLevel {
     High,
 }
 
-impl fmt::Display for ConfidenceLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(match self {
+impl ConfidenceLevel {
+    /// The level's name, as shown. O(1).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
             Self::Low => "low",
             Self::Medium => "medium",
             Self::High => "high",
-        })
+        }
+    }
+}
+
+impl fmt::Display for ConfidenceLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{picture, plain_words, rounded, write_rounded};
+use super::{Plain, picture, plain_words, rounded, write_rounded};
 use crate::{Date, NodeKind, NodeRef, NodeReview, OkrSet};
 
 impl OkrSet {
@@ -148,9 +148,11 @@ impl OkrSet {
 /// Progress, band, status, expected, forecast and confidence cells.
 fn write_columns(out: &mut String, node: &NodeReview) {
     write_rounded(out, node.progress.value());
-    let _ = write!(out, " | {} | ", node.band);
+    out.push_str(" | ");
+    out.push_str(node.band.name());
+    out.push_str(" | ");
     if let Some(status) = node.status {
-        let _ = write!(out, "{status}");
+        out.push_str(status.name());
     }
     out.push_str(" | ");
     if let Some(expected) = node.expected {
@@ -163,7 +165,9 @@ fn write_columns(out: &mut String, node: &NodeReview) {
     out.push_str(" | ");
     if let Some(confidence) = node.confidence {
         write_rounded(out, confidence.value());
-        let _ = write!(out, " ({})", confidence.level());
+        out.push_str(" (");
+        out.push_str(confidence.level().name());
+        out.push(')');
     }
 }
 
@@ -183,7 +187,7 @@ fn cell(text: &str) -> String {
 fn write_cell(out: &mut String, text: &str) {
     // Most cells are printable ASCII words one space apart, with nothing to
     // escape: copied whole after one look at each byte.
-    if plain_words(text, may_escape) {
+    if plain_words(text, &CELL) {
         out.push_str(text);
         return;
     }
@@ -217,6 +221,10 @@ fn write_words<'a>(out: &mut String, words: impl Iterator<Item = &'a str>) {
         out.push_str(rest);
     }
 }
+
+/// What [`write_cell`] copies as it is: printable ASCII but the bytes
+/// [`may_escape`] names.
+const CELL: Plain = Plain::without(b"\\`*_~[]|&<");
 
 /// Whether a byte may begin a character that [`write_cell`] escapes: one
 /// of its ASCII characters, a C0 control or DEL, or `C2`, which begins the
@@ -257,6 +265,20 @@ fn code(id: &str) -> String {
 
 /// [`code`], written at the end of `out`.
 fn write_code(out: &mut String, id: &str) {
+    // Most ids hold no backtick or bar and do not start with a space: one
+    // backtick either side.
+    if !id.starts_with(' ') && !id.bytes().any(|b| b == b'`' || b == b'|') {
+        out.push('`');
+        out.push_str(id);
+        out.push('`');
+    } else {
+        write_fenced(out, id);
+    }
+}
+
+/// [`write_code`] for any id: fenced by one more backtick than its longest
+/// run of them, padded, its bars escaped.
+fn write_fenced(out: &mut String, id: &str) {
     let mut longest = 0;
     let mut run = 0;
     for c in id.chars() {
@@ -311,6 +333,30 @@ mod tests {
             text in "\\PC{0,30}|[a-z \\\\`*_~\\[\\]|&<\\x00-\\x1f\\x7f-\\u{a5}é]{0,30}"
         ) {
             prop_assert_eq!(cell(&text), by_char(&text));
+        }
+    }
+
+    proptest! {
+        /// The one-backtick path writes what fencing writes.
+        #[test]
+        fn code_is_the_fenced_rule(id in "[a-z`| ]{0,8}|\\PC{0,8}") {
+            let mut fenced = String::new();
+            super::write_fenced(&mut fenced, &id);
+            prop_assert_eq!(super::code(&id), fenced);
+        }
+    }
+
+    /// The table of bytes a cell copies is the printable ones
+    /// `may_escape` leaves.
+    #[test]
+    fn cell_copies_what_may_escape_leaves() {
+        for b in 0..=u8::MAX {
+            let printable = b == b' ' || b.is_ascii_graphic();
+            assert_eq!(
+                super::CELL.has(b),
+                printable && !super::may_escape(b),
+                "{b:#x}"
+            );
         }
     }
 

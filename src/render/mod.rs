@@ -149,7 +149,7 @@ enum EdgeStyle {
 /// for most titles. O(length).
 fn one_line(title: &str, max: usize) -> Cow<'_, str> {
     // Already one line, a character a byte.
-    if plain_words(title, |_| false) {
+    if plain_words(title, &PRINTABLE) {
         return match title.get(..max.saturating_sub(1)) {
             Some(kept) if title.len() > max => {
                 let mut cut = String::with_capacity(kept.len() + '…'.len_utf8());
@@ -181,16 +181,62 @@ fn one_line(title: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The bytes a rendering writes as they are in plain words: printable
+/// ASCII and the space, less the rendering's special bytes. A table, made
+/// when the crate compiles, so that [`plain_words`] looks a byte up once.
+pub(super) struct Plain([bool; 256]);
+
+impl Plain {
+    /// Printable ASCII and the space, less `special`.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "evaluated when the crate compiles, for i below 256"
+    )]
+    pub(super) const fn without(special: &[u8]) -> Self {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            table[i] = (b == b' ' || b.is_ascii_graphic()) && !contains(special, b);
+            i += 1;
+        }
+        Self(table)
+    }
+
+    fn has(&self, b: u8) -> bool {
+        self.0.get(usize::from(b)).copied().unwrap_or(false)
+    }
+}
+
+/// Whether `bytes` holds `b`, usable in a `const fn`.
+const fn contains(mut bytes: &[u8], b: u8) -> bool {
+    while let [first, rest @ ..] = bytes {
+        if *first == b {
+            return true;
+        }
+        bytes = rest;
+    }
+    false
+}
+
+/// Printable ASCII and the space: a label's plain words.
+const PRINTABLE: Plain = Plain::without(b"");
+
 /// Whether `text` is printable ASCII words one space apart (no space at
-/// either end, none doubled) without a `special` byte: text a rendering
-/// that puts words on one line writes as it is, as most titles are.
-/// O(length).
-fn plain_words(text: &str, special: impl Fn(u8) -> bool) -> bool {
-    text.bytes()
-        .all(|b| b == b' ' || (b.is_ascii_graphic() && !special(b)))
-        && !text.contains("  ")
-        && !text.starts_with(' ')
-        && !text.ends_with(' ')
+/// either end, none doubled) of `plain` bytes: text a rendering that puts
+/// words on one line writes as it is, as most titles are. One look at
+/// each byte, without a branch. O(length).
+fn plain_words(text: &str, plain: &Plain) -> bool {
+    let mut ok = true;
+    // A space first is as bad as a space doubled.
+    let mut after_space = true;
+    for &b in text.as_bytes() {
+        let space = b == b' ';
+        ok &= plain.has(b) & !(space & after_space);
+        after_space = space;
+    }
+    // Nor a space last (the empty text ends in none).
+    ok && (text.is_empty() || !after_space)
 }
 
 /// Writes `text` as it is when every byte is printable ASCII (or a space)
@@ -362,6 +408,24 @@ mod tests {
                 escape_each(&mut each, &text);
                 prop_assert_eq!(whole, each);
             }
+        }
+
+        /// One look at each byte decides what the search for a doubled
+        /// space and the byte predicate decided.
+        #[test]
+        fn plain_words_is_the_search(text in "[ -~]{0,20}|[ a\"&]{0,8}|\\PC{0,10}") {
+            fn by_search(text: &str, special: impl Fn(u8) -> bool) -> bool {
+                text.bytes().all(|b| b == b' ' || (b.is_ascii_graphic() && !special(b)))
+                    && !text.contains("  ")
+                    && !text.starts_with(' ')
+                    && !text.ends_with(' ')
+            }
+            prop_assert_eq!(super::plain_words(&text, &super::PRINTABLE), by_search(&text, |_| false));
+            let quotes = super::Plain::without(b"\"&");
+            prop_assert_eq!(
+                super::plain_words(&text, &quotes),
+                by_search(&text, |b| b == b'"' || b == b'&')
+            );
         }
 
         #[test]
