@@ -312,6 +312,29 @@ fn export_and_import_round_trip_through_csv() {
 }
 
 #[test]
+fn an_import_the_model_refuses_prints_nothing() {
+    let path = write("import-sample.json", okrs::sample::SAMPLE_JSON);
+    let csv = okrs(&["export", "--to", "csv", path.to_str().unwrap()]);
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    // A sheet that reads, of a set that does not load: a link twice.
+    let link = csv
+        .lines()
+        .find(|line| line.starts_with("link,"))
+        .unwrap()
+        .to_owned();
+    let twice = csv.replacen(&link, &format!("{link}\n{link}"), 1);
+    let bad = write("link-twice.csv", &twice);
+    let out = okrs(&["import", "--from", "csv", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("link-twice.csv: invalid set: objective ") && err.contains(" twice"),
+        "{err}"
+    );
+}
+
+#[test]
 fn timings_go_to_stderr() {
     let path = write("timings.json", okrs::sample::SAMPLE_JSON);
     let out = okrs(&["check", path.to_str().unwrap(), "--timings"]);
