@@ -42,9 +42,43 @@ impl DecimalError {
 /// # Ok::<(), okrs::DecimalError>(())
 /// ```
 pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
-    exact_decimal(text).ok_or_else(|| DecimalError {
-        text: text.to_owned(),
-    })
+    short_decimal(text)
+        .or_else(|| exact_decimal(text))
+        .ok_or_else(|| DecimalError {
+            text: text.to_owned(),
+        })
+}
+
+/// [`exact_decimal`] for `[+-]digits[.digits]` of at most 18 digits, as
+/// nearly every number in a document is: read in 64 bits. `None` for
+/// anything else, which the general reading then reads (or refuses).
+fn short_decimal(text: &str) -> Option<Decimal> {
+    const MOST: usize = 18;
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        all => (false, all),
+    };
+    if digits.len() > MOST + 1 {
+        return None;
+    }
+    let (mut mantissa, mut count, mut point) = (0_i64, 0_usize, None);
+    for (at, &byte) in digits.iter().enumerate() {
+        match byte {
+            b'0'..=b'9' if count < MOST => {
+                mantissa = mantissa * 10 + i64::from(byte - b'0');
+                count += 1;
+            }
+            b'.' if point.is_none() => point = Some(at),
+            _ => return None,
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let scale = point.map_or(0, |at| digits.len() - at - 1);
+    let mantissa = if negative { -mantissa } else { mantissa };
+    Decimal::try_new(mantissa, u32::try_from(scale).ok()?).ok()
 }
 
 /// Reads `[+-]digits[.digits][(e|E)[+-]digits]` into an integer and a scale,
@@ -735,6 +769,27 @@ impl<'de> Deserialize<'de> for Progress {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The 64-bit reading gives what the general one gives, to the
+        /// digit and the scale (and the sign of zero), or leaves the text
+        /// to it.
+        #[test]
+        fn short_decimals_read_as_exact_ones(
+            text in "[+-]?[0-9]{0,20}(\\.[0-9]{0,20})?|[+-]?[0-9.]{0,6}|[0-9]{17,20}|-?0\\.0{0,4}"
+        ) {
+            if let Some(short) = super::short_decimal(&text) {
+                let exact = super::exact_decimal(&text);
+                prop_assert!(exact.is_some(), "{text:?}");
+                let exact = exact.unwrap();
+                prop_assert_eq!(short.mantissa(), exact.mantissa(), "{:?}", text);
+                prop_assert_eq!(short.scale(), exact.scale(), "{:?}", text);
+                prop_assert_eq!(short.is_sign_negative(), exact.is_sign_negative(), "{:?}", text);
+            }
+        }
+    }
+
     #[test]
     fn order_keys_order_like_their_decimals() {
         use super::order_key;

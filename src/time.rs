@@ -294,8 +294,19 @@ impl Serialize for Moment {
 
 impl<'de> Deserialize<'de> for Moment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
+        /// Reads the text where it lies: a document has a moment per
+        /// check-in, and none needs a copy.
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Moment;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Moment, E> {
+                text.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Text)
     }
 }
 
@@ -365,6 +376,17 @@ pub(crate) fn parse_date(text: &str) -> Option<Date> {
     if text.len() != 10 {
         return None;
     }
+    // `YYYY-MM-DD`, a date per check-in: its digits read by hand, checked
+    // by `Date::new` as jiff's parser checks them.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *text.as_bytes() {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |hi: u8, lo: u8| i16::from(hi - b'0') * 10 + i16::from(lo - b'0');
+            let year = n(y0, y1) * 100 + n(y2, y3);
+            let (month, day) = (n(m0, m1), n(d0, d1));
+            return Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok();
+        }
+    }
     text.parse().ok()
 }
 
@@ -423,6 +445,15 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// Reading `YYYY-MM-DD` by hand accepts and gives what jiff's
+        /// parser does, impossible days and months included.
+        #[test]
+        fn dates_read_as_jiff_reads_them(
+            text in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-(0[0-9]|1[0-3])-([0-2][0-9]|3[0-2])|[0-9+-]{10}|[0-9T:W-]{10}"
+        ) {
+            proptest::prop_assert_eq!(parse_date(&text), text.parse::<Date>().ok(), "{}", text);
+        }
+
         #[test]
         fn push_date_writes_what_display_writes(day in -4_371_587i64..=2_932_896) {
             // Every date jiff has: day numbers from -9999-01-01 to 9999-12-31.
