@@ -672,6 +672,7 @@ impl OkrSet {
         let mut controls = vec![false; bound];
         let mut numbers: Vec<Option<Numbers>> = vec![None; bound];
         let mut confidence: Vec<Option<Confidence>> = vec![None; bound];
+        let mut zones: Vec<Option<Zone>> = vec![None; bound];
         let mut points = Vec::new();
         for n in graph.node_indices() {
             let (k, commits) = match graph.node_weight(n) {
@@ -700,6 +701,8 @@ impl OkrSet {
                 continue;
             };
             set_at(&mut controls, n, metric.is_control());
+            // Read here, where the check-ins are read anyway.
+            set_at(&mut zones, n, metric.zone_at(k.value_as_of(Some(day))));
             let stated = k
                 .check_ins()
                 .iter()
@@ -831,13 +834,6 @@ impl OkrSet {
                 .then(|| Progress::new(value_at(&forecast, n)).ok())
                 .flatten();
             let at = numbers.get(n.index()).copied().flatten();
-            let zone = match graph.node_weight(n) {
-                Some(Node::KeyResult(k)) => k
-                    .metric
-                    .as_ref()
-                    .and_then(|m| m.zone_at(k.value_as_of(Some(day)))),
-                _ => None,
-            };
             let node_expected = (planned.get(n.index()) == Some(&true))
                 .then(|| Progress::clamped(value_at(&expected, n), Decimal::ONE));
             set_at(&mut place, n, to_u32(nodes.len()));
@@ -859,7 +855,7 @@ impl OkrSet {
                 value: at.map(|at| at.value),
                 target: at.map(|at| at.target),
                 regressed: at.is_some_and(|at| at.regressed()),
-                zone,
+                zone: zones.get(n.index()).copied().flatten(),
             });
         }
         Review {
