@@ -628,15 +628,19 @@ fn same_title(a: &str, b: &str) -> bool {
     }
 }
 
+/// An ASCII title's words: split at ASCII whitespace as
+/// `char::is_whitespace` has it (tab to carriage return, and space).
+fn ascii_split(title: &str) -> impl Iterator<Item = &[u8]> {
+    title
+        .as_bytes()
+        .split(|byte| matches!(byte, b'\t'..=b'\r' | b' '))
+        .filter(|word| !word.is_empty())
+}
+
 /// An ASCII title's bytes normalised: lowercase, each run of whitespace as
 /// one space, none at either end.
 fn ascii_words(title: &str) -> impl Iterator<Item = u8> + '_ {
-    let whitespace = |byte: &u8| matches!(byte, b'\t'..=b'\r' | b' ');
-    let mut words = title
-        .as_bytes()
-        .split(whitespace)
-        .filter(|w| !w.is_empty())
-        .peekable();
+    let mut words = ascii_split(title).peekable();
     std::iter::from_fn(move || {
         let word = words.next()?;
         let space = words.peek().map(|_| b' ');
@@ -658,10 +662,7 @@ fn normalise(title: &str) -> Vec<u8> {
 fn normalise_into(title: &str, out: &mut Vec<u8>) {
     out.clear();
     if title.is_ascii() {
-        // Word by word: ASCII whitespace as `char::is_whitespace` has it
-        // (tab to carriage return, and space).
-        let whitespace = |byte: &u8| matches!(byte, b'\t'..=b'\r' | b' ');
-        for word in title.as_bytes().split(whitespace).filter(|w| !w.is_empty()) {
+        for word in ascii_split(title) {
             if !out.is_empty() {
                 out.push(b' ');
             }
