@@ -21,8 +21,15 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// The severity's name, as [`Display`](fmt::Display) writes it. O(1).
-    pub(crate) fn name(self) -> &'static str {
+    /// The severity's name, as [`Display`](fmt::Display) writes it,
+    /// without the formatter. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(okrs::Severity::Warning.name(), "warning");
+    /// ```
+    #[must_use]
+    pub fn name(self) -> &'static str {
         match self {
             Self::Note => "note",
             Self::Warning => "warning",

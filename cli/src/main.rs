@@ -422,7 +422,7 @@ fn lint(set: &OkrSet, source: &str, json: bool, as_of: Date) -> Result<(String, 
             // has about a finding per node.
             out.push_str(source);
             out.push_str(": ");
-            out.push_str(severity_name(finding.severity));
+            out.push_str(finding.severity.name());
             out.push('[');
             out.push_str(finding.code);
             out.push_str("] ");
@@ -437,15 +437,6 @@ fn lint(set: &OkrSet, source: &str, json: bool, as_of: Date) -> Result<(String, 
     out.push('\n');
     exiting(findings);
     Ok((out, u8::from(failed)))
-}
-
-/// A severity as its `Display` writes it, without the formatter.
-fn severity_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Note => "note",
-        Severity::Warning => "warning",
-        Severity::Error => "error",
-    }
 }
 
 fn impact(set: &OkrSet, id: &str) -> Result<String, String> {
@@ -679,16 +670,4 @@ fn report(set: &OkrSet, source: &str, as_of: Date) -> String {
         "OKR review of {source}, as of {as_of}\n{}",
         set.to_text(as_of)
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use okrs::Severity;
-
-    #[test]
-    fn severity_names_are_what_display_writes() {
-        for severity in [Severity::Note, Severity::Warning, Severity::Error] {
-            assert_eq!(super::severity_name(severity), severity.to_string());
-        }
-    }
 }
