@@ -1,7 +1,8 @@
 //! Graphviz DOT.
 
 use super::{
-    EdgeStyle, band_colour, edges, entity_follows, escape_with, one_line, picture, write_rounded,
+    EdgeStyle, Plain, band_colour, edges, entity_follows, escape_with, one_line, picture,
+    write_rounded,
 };
 use crate::invariant::sure_or;
 use crate::{NodeKind, NodeRef, OkrSet, Progress};
@@ -85,8 +86,11 @@ impl OkrSet {
 /// character reference as `&amp;`, a newline or CR as a space and any
 /// other control character as its [`picture`].
 pub(super) fn escape(out: &mut String, text: &str) {
-    escape_with(out, text, |b| matches!(b, b'"' | b'\\' | b'&'), escape_each);
+    escape_with(out, text, &PLAIN, escape_each);
 }
+
+/// What [`escape`] copies as it is: printable ASCII but `"`, `\` and `&`.
+const PLAIN: Plain = Plain::without(b"\"\\&");
 
 /// [`escape`], a character at a time.
 pub(super) fn escape_each(out: &mut String, text: &str) {

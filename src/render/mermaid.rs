@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use petgraph::visit::NodeIndexable as _;
 
 use super::{
-    EdgeStyle, band_colour, edges, entity_follows, escape_with, one_line, picture, write_rounded,
+    EdgeStyle, Plain, band_colour, edges, entity_follows, escape_with, one_line, picture,
+    write_rounded,
 };
 use crate::invariant::{sure, sure_or, to_u32};
 use crate::{Band, NodeKind, NodeRef, OkrSet, Progress};
@@ -111,13 +112,12 @@ impl OkrSet {
 /// one of those words, then `:`, then `#…;` for a style and cuts its last
 /// `;`, which would spoil the label's entity codes.
 pub(super) fn escape(out: &mut String, text: &str) {
-    escape_with(
-        out,
-        text,
-        |b| matches!(b, b'#' | b'"' | b'<' | b'>' | b'%' | b'`' | b'&' | b':'),
-        escape_each,
-    );
+    escape_with(out, text, &PLAIN, escape_each);
 }
+
+/// What [`escape`] copies as it is: printable ASCII but the bytes that
+/// may need escaping.
+const PLAIN: Plain = Plain::without(b"#\"<>%`&:");
 
 /// [`escape`], a character at a time.
 pub(super) fn escape_each(out: &mut String, text: &str) {

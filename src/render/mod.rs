@@ -239,19 +239,11 @@ fn plain_words(text: &str, plain: &Plain) -> bool {
     ok && (text.is_empty() || !after_space)
 }
 
-/// Writes `text` as it is when every byte is printable ASCII (or a space)
-/// and not `special`, as most titles and ids are; else through `each`, a
-/// rendering's escape a character at a time. O(length).
-fn escape_with(
-    out: &mut String,
-    text: &str,
-    special: impl Fn(u8) -> bool,
-    each: fn(&mut String, &str),
-) {
-    let plain = text
-        .bytes()
-        .all(|b| (b.is_ascii_graphic() && !special(b)) || b == b' ');
-    if plain {
+/// Writes `text` as it is when every byte is one of `plain`'s, as most
+/// titles and ids are; else through `each`, a rendering's escape a
+/// character at a time. O(length).
+fn escape_with(out: &mut String, text: &str, plain: &Plain, each: fn(&mut String, &str)) {
+    if text.bytes().all(|b| plain.has(b)) {
         out.push_str(text);
     } else {
         each(out, text);
