@@ -9,3 +9,5 @@ mod json;
 
 #[cfg(feature = "csv")]
 pub use self::csv::CSV_COLUMNS;
+#[cfg(feature = "json")]
+pub(crate) use self::json::write_pretty;

@@ -74,7 +74,7 @@ impl OkrSet {
             column: error.column(),
             message: error.to_string(),
         };
-        serde_json::to_writer_pretty(&mut text, &out).map_err(error)?;
+        crate::io::write_pretty(&mut text, &out).map_err(error)?;
         // serde_json writes UTF-8 only.
         String::from_utf8(text).map_err(|e| ParseError {
             path: ".".to_owned(),

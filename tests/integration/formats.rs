@@ -701,3 +701,34 @@ proptest! {
         prop_assert_eq!(review.to_json(), serde_json::to_string_pretty(&review).unwrap());
     }
 }
+
+#[test]
+fn the_document_json_is_serde_jsons_pretty_text() {
+    for doc in [
+        Document::from_json(okrs::sample::SAMPLE_JSON).unwrap(),
+        okrs::sample::realistic(3_000, 7),
+        awkward_review_set().to_document(),
+        Document::default(),
+    ] {
+        let json = doc.to_json().unwrap();
+        assert_eq!(json, serde_json::to_string_pretty(&doc).unwrap());
+        let set = OkrSet::from_document(doc).unwrap();
+        assert_eq!(
+            set.to_json().unwrap(),
+            serde_json::to_string_pretty(&set.to_document()).unwrap()
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn any_document_json_is_serde_jsons_pretty_text(doc in generate::document_with_rules()) {
+        prop_assert_eq!(doc.to_json().unwrap(), serde_json::to_string_pretty(&doc).unwrap());
+        let Ok(set) = OkrSet::from_document(doc) else { return Ok(()) };
+        prop_assert_eq!(
+            set.to_json().unwrap(),
+            serde_json::to_string_pretty(&set.to_document()).unwrap()
+        );
+    }
+}
