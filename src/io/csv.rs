@@ -31,7 +31,7 @@
 //! reads back as it was written. To keep that unambiguous, a text that
 //! itself begins with `'` followed by one of those characters or by
 //! another `'` gets one more `'` too; reading removes a leading `'` only
-//! when one of those follows it ([`escape_formula`], [`unescape_formula`]).
+//! when one of those follows it ([`Row::text_cell`], [`unescape_formula`]).
 //! Numbers (`start`, `target`, `current`, `value`, `weight`, `confidence`
 //! and the progress in a `grade` row) are written as they are, `-5` as
 //! `-5`: they come only from decimals, which hold no formula, and a
@@ -39,7 +39,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::mem::discriminant;
 use std::sync::OnceLock;
 
@@ -47,7 +47,7 @@ use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 
 use crate::invariant::sure;
-use crate::number::Plain;
+use crate::number::{Plain, Trimmed};
 
 use crate::{
     AlignmentModel, Band, CheckIn, CheckInValue, Closing, Commitment, Confidence, ConfidenceScale,
@@ -131,7 +131,7 @@ mod row_type {
 /// (OWASP's list): `=`, `+`, `-`, `@`, tab and CR.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// Whether [`escape_formula`] puts a `'` before the text: it begins with
+/// Whether [`Row::text_cell`] puts a `'` before the text: it begins with
 /// one of [`FORMULA_STARTS`], or with `'` followed by one of them or by
 /// another `'`.
 fn needs_quote(text: &str) -> bool {
@@ -145,17 +145,7 @@ fn needs_quote(text: &str) -> bool {
     }
 }
 
-/// A text cell as written: with a `'` in front when it
-/// [needs one](needs_quote), so that no text cell begins like a formula.
-/// [`unescape_formula`] undoes it. O(length).
-fn escape_formula(mut text: String) -> String {
-    if needs_quote(&text) {
-        text.insert(0, '\'');
-    }
-    text
-}
-
-/// A cell as read: without the `'` that [`escape_formula`] put in front,
+/// A cell as read: without the `'` that [`Row::text_cell`] put in front,
 /// that is, without a leading `'` that a formula's first character or
 /// another `'` follows. Every other cell is kept as it is. O(1).
 fn unescape_formula(cell: &str) -> &str {
@@ -168,20 +158,30 @@ fn unescape_formula(cell: &str) -> &str {
 /// A value written as a number, not escaped: decimals and the types that
 /// wrap one, whose text is digits, a `.` and perhaps a leading `-`.
 trait Number: fmt::Display + Sized {
-    /// The text `Display` gives.
-    fn text(self) -> String {
-        self.to_string()
-    }
+    /// Appends the text `Display` gives.
+    fn write(self, text: &mut String);
 }
 
 impl Number for Decimal {
-    fn text(self) -> String {
-        Plain(self).to_string()
+    fn write(self, text: &mut String) {
+        Plain(self).push_to(text);
     }
 }
-impl Number for Weight {}
-impl Number for Progress {}
-impl Number for Confidence {}
+impl Number for Weight {
+    fn write(self, text: &mut String) {
+        Plain(self.value()).push_to(text);
+    }
+}
+impl Number for Progress {
+    fn write(self, text: &mut String) {
+        Trimmed(self.value()).push_to(text);
+    }
+}
+impl Number for Confidence {
+    fn write(self, text: &mut String) {
+        Plain(self.value()).push_to(text);
+    }
+}
 
 /// A column of [`CSV_COLUMNS`]: its place there and its name. Made only by
 /// [`col!`], which finds the place when the crate compiles, so a cell is
@@ -236,32 +236,52 @@ macro_rules! col {
 /// out.
 type Columns = [Option<usize>; CSV_COLUMNS.len()];
 
-/// One row being written.
-struct Row([String; CSV_COLUMNS.len()]);
+/// One row being written: the text of its cells one after the other, and
+/// where each cell's text lies (an empty range for an empty cell). One
+/// buffer a row, where a `String` a cell cost most of a sheet's writing
+/// time in allocation.
+struct Row {
+    text: String,
+    cells: [(usize, usize); CSV_COLUMNS.len()],
+    /// Bit `n` is set when cell `n` has text.
+    filled: u64,
+}
 
 impl Row {
     fn new(kind: &str) -> Self {
-        let mut row = Self(std::array::from_fn(|_| String::new()));
+        let mut row = Self {
+            text: String::with_capacity(128),
+            cells: [(0, 0); CSV_COLUMNS.len()],
+            filled: 0,
+        };
         row.set(col!("type"), kind);
         row
     }
 
     /// Sets a text cell (text, an id, a name, a date, …), escaped by
-    /// [`escape_formula`].
-    fn set(&mut self, column: Column, value: impl fmt::Display) -> &mut Self {
-        self.put(column, escape_formula(value.to_string()))
+    /// [`Row::text_cell`].
+    fn set(&mut self, column: Column, value: impl Text) -> &mut Self {
+        self.text_cell(column, |text| value.push_to(text))
     }
 
-    fn set_opt(&mut self, column: Column, value: Option<impl fmt::Display>) -> &mut Self {
+    fn set_opt(&mut self, column: Column, value: Option<impl Text>) -> &mut Self {
         if let Some(value) = value {
             self.set(column, value);
         }
         self
     }
 
+    /// Sets a text cell to a list joined by [`join`], escaped by
+    /// [`Row::text_cell`].
+    fn list(&mut self, column: Column, items: &[impl AsRef<str>]) -> &mut Self {
+        self.text_cell(column, |text| join(text, items))
+    }
+
     /// Sets a number cell as the number's text, not escaped.
     fn number(&mut self, column: Column, value: impl Number) -> &mut Self {
-        self.put(column, value.text())
+        let start = self.text.len();
+        value.write(&mut self.text);
+        self.cell(column, start)
     }
 
     fn number_opt(&mut self, column: Column, value: Option<impl Number>) -> &mut Self {
@@ -271,21 +291,107 @@ impl Row {
         self
     }
 
-    fn put(&mut self, column: Column, text: String) -> &mut Self {
-        if let Some(cell) = self.0.get_mut(column.at) {
-            *cell = text;
+    /// Sets a text cell to what `write` appends to the row's text, with a
+    /// `'` in front when it [needs one](needs_quote), so that no text cell
+    /// begins like a formula. [`unescape_formula`] undoes it. O(length).
+    fn text_cell(&mut self, column: Column, write: impl FnOnce(&mut String)) -> &mut Self {
+        let start = self.text.len();
+        write(&mut self.text);
+        if self.text.get(start..).is_some_and(needs_quote) {
+            self.text.insert(start, '\'');
+        }
+        self.cell(column, start)
+    }
+
+    /// The cell is the row's text from `start` on.
+    fn cell(&mut self, column: Column, start: usize) -> &mut Self {
+        if let Some(cell) = self.cells.get_mut(column.at) {
+            *cell = (start, self.text.len());
+            let bit = 1 << column.at;
+            if start < self.text.len() {
+                self.filled |= bit;
+            } else {
+                self.filled &= !bit;
+            }
         }
         self
     }
+
+    /// The cells with text, by place, in the columns' order.
+    fn filled(&self) -> impl Iterator<Item = (usize, &str)> {
+        let mut rest = self.filled;
+        std::iter::from_fn(move || {
+            let at = usize::try_from(rest.trailing_zeros()).ok()?;
+            let &(start, end) = self.cells.get(at)?;
+            rest &= rest - 1;
+            Some((
+                at,
+                sure(self.text.get(start..end), "a cell lies in its row"),
+            ))
+        })
+    }
+
+    /// The cells' texts, in the columns' order.
+    #[cfg(test)]
+    fn cells(&self) -> impl Iterator<Item = &str> {
+        self.cells
+            .iter()
+            .map(|&(start, end)| sure(self.text.get(start..end), "a cell lies in its row"))
+    }
 }
 
-/// Joins list items with `;`, escaping `;` and `\` with a backslash.
-fn join(items: &[impl AsRef<str>]) -> String {
-    let escaped: Vec<String> = items
-        .iter()
-        .map(|s| s.as_ref().replace('\\', "\\\\").replace(';', "\\;"))
-        .collect();
-    escaped.join(";")
+/// A value written as a text cell: its `Display` text, copied as it is
+/// for the strings and ids that most cells hold.
+trait Text: fmt::Display {
+    /// Appends the text `Display` gives.
+    fn push_to(&self, text: &mut String) {
+        sure(write!(text, "{self}").ok(), "a String takes any text");
+    }
+}
+
+impl Text for str {
+    fn push_to(&self, text: &mut String) {
+        text.push_str(self);
+    }
+}
+impl Text for String {
+    fn push_to(&self, text: &mut String) {
+        text.push_str(self);
+    }
+}
+impl Text for Id {
+    fn push_to(&self, text: &mut String) {
+        text.push_str(self.as_str());
+    }
+}
+impl Text for bool {}
+impl Text for Date {}
+impl Text for Moment {}
+impl<T: Text + ?Sized> Text for &T {
+    fn push_to(&self, text: &mut String) {
+        (**self).push_to(text);
+    }
+}
+
+/// Appends the list items joined with `;`, escaping `;` and `\` with a
+/// backslash.
+fn join(text: &mut String, items: &[impl AsRef<str>]) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            text.push(';');
+        }
+        for piece in item.as_ref().split_inclusive([';', '\\']) {
+            if let Some(before) = piece.strip_suffix(';') {
+                text.push_str(before);
+                text.push_str("\\;");
+            } else if let Some(before) = piece.strip_suffix('\\') {
+                text.push_str(before);
+                text.push_str("\\\\");
+            } else {
+                text.push_str(piece);
+            }
+        }
+    }
 }
 
 /// Splits what [`join`] wrote.
@@ -361,7 +467,7 @@ impl Document {
         let mut set = Row::new(row_type::SET);
         set.set(col!("value"), name(&self.alignment, "value")?)
             .set(col!("grading"), &self.strategy)
-            .set(col!("level"), join(&self.levels.iter().collect::<Vec<_>>()))
+            .list(col!("level"), &self.levels.iter().collect::<Vec<_>>())
             .number(col!("target"), self.progress_cap);
         if self.progress_from != ProgressFrom::default() {
             set.set(
@@ -425,7 +531,7 @@ impl Document {
             row.set(col!("id"), &objective.id)
                 .set(col!("title"), &objective.title)
                 .set(col!("level"), &objective.level)
-                .set(col!("owners"), join(&objective.owners))
+                .list(col!("owners"), &objective.owners)
                 .set_opt(col!("period"), objective.period.as_ref())
                 .set_opt(col!("grading"), objective.strategy.as_ref())
                 .set_opt(col!("description"), objective.description.as_ref())
@@ -440,7 +546,7 @@ impl Document {
                     col!("visibility"),
                     name(&objective.visibility, "visibility")?,
                 )
-                .set(col!("viewers"), join(&objective.viewers));
+                .list(col!("viewers"), &objective.viewers);
             }
             if objective.commitment != Commitment::default() {
                 row.set(
@@ -490,25 +596,29 @@ impl Rows {
     }
 
     fn push(&mut self, row: Row) {
-        self.write(row.0.iter().map(String::as_str));
+        self.write_filled(CSV_COLUMNS.len(), row.filled());
     }
 
-    fn write<'a>(&mut self, cells: impl Iterator<Item = &'a str>) {
+    /// Writes a row of every cell, empty or not.
+    fn write<'a>(&mut self, cells: impl ExactSizeIterator<Item = &'a str>) {
+        let count = cells.len();
+        self.write_filled(
+            count,
+            cells.enumerate().filter(|(_, cell)| !cell.is_empty()),
+        );
+    }
+
+    /// Writes a row of `count` cells, of which `filled` are the ones with
+    /// text, by place, in order: most of a row's cells are empty, and each
+    /// run of them is written as one run of commas.
+    fn write_filled<'a>(&mut self, count: usize, filled: impl Iterator<Item = (usize, &'a str)>) {
         let start = self.out.len();
-        let mut count = 0;
-        // The separators owed before the next cell with text: most cells
-        // are empty, and a run of them is written as one run of commas.
-        let mut owed = 0;
-        for cell in cells {
-            if count > 0 {
-                owed += 1;
-            }
-            count += 1;
-            if cell.is_empty() {
-                continue;
-            }
-            self.commas(owed);
-            owed = 0;
+        // The separators written so far: a cell at place `at` follows
+        // `at` of them.
+        let mut separators = 0;
+        for (at, cell) in filled {
+            self.commas(at.saturating_sub(separators));
+            separators = at;
             if cell
                 .bytes()
                 .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
@@ -525,7 +635,7 @@ impl Rows {
                 self.out.push_str(cell);
             }
         }
-        self.commas(owed);
+        self.commas(count.saturating_sub(1).saturating_sub(separators));
         // A row of one empty field would read as a blank line, which
         // readers skip.
         if count == 1 && self.out.len() == start {
@@ -704,7 +814,7 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Rows) -> Result<(), C
     row.set(col!("id"), &kr.id)
         .set(col!("parent"), parent)
         .set(col!("title"), &kr.title)
-        .set(col!("owners"), join(&kr.owners))
+        .list(col!("owners"), &kr.owners)
         .number(col!("weight"), kr.weight)
         .set_opt(col!("grading"), kr.strategy.as_ref())
         .set_opt(col!("description"), kr.description.as_ref());
@@ -777,7 +887,7 @@ fn key_result_rows(kr: &KeyResult, parent: &Id, rows: &mut Rows) -> Result<(), C
         row.set(col!("id"), &initiative.id)
             .set(col!("parent"), &kr.id)
             .set(col!("title"), &initiative.title)
-            .set(col!("owners"), join(&initiative.owners))
+            .list(col!("owners"), &initiative.owners)
             .set(col!("status"), name(&initiative.status, "status")?);
         rows.push(row);
     }
@@ -790,7 +900,7 @@ fn set_value(row: &mut Row, value: &CheckInValue) {
     match value {
         CheckInValue::Number(n) => row.number(col!("value"), *n),
         CheckInValue::Done(done) => row.set(col!("value"), done),
-        CheckInValue::Milestones(titles) => row.set(col!("value"), join(titles)),
+        CheckInValue::Milestones(titles) => row.list(col!("value"), titles),
     };
 }
 
@@ -2815,7 +2925,10 @@ mod tests {
     #[test]
     fn lists_escape_their_separator() {
         let items = ["a;b", "c\\d", "", "e"];
-        assert_eq!(split(&join(&items)), items);
+        let mut text = String::new();
+        join(&mut text, &items);
+        assert_eq!(text, r"a\;b;c\\d;;e");
+        assert_eq!(split(&text), items);
         assert!(split("").is_empty());
     }
 
@@ -2835,6 +2948,101 @@ mod tests {
                 let expected = String::from_utf8(writer.into_inner().unwrap()).unwrap();
                 assert_eq!(rows.out, expected, "{n} {last:?}");
             }
+        }
+    }
+
+    /// A cell as the writer set it before rows had one buffer: the value's
+    /// `to_string()`, and for a text cell a `'` in front when it needs
+    /// one; lists joined by `replace` and `join`.
+    #[derive(Debug, Clone)]
+    enum Cell {
+        Text(String),
+        List(Vec<String>),
+        Number(Decimal),
+        Weight(Weight),
+        Progress(Progress),
+        Confidence(Confidence),
+    }
+
+    impl Cell {
+        fn set(&self, row: &mut Row, column: Column) {
+            match self {
+                Self::Text(text) => row.set(column, text),
+                Self::List(items) => row.list(column, items),
+                Self::Number(n) => row.number(column, *n),
+                Self::Weight(w) => row.number(column, *w),
+                Self::Progress(p) => row.number(column, *p),
+                Self::Confidence(c) => row.number(column, *c),
+            };
+        }
+
+        fn old_text(&self) -> String {
+            let escaped = |mut text: String| {
+                if needs_quote(&text) {
+                    text.insert(0, '\'');
+                }
+                text
+            };
+            match self {
+                Self::Text(text) => escaped(text.clone()),
+                Self::List(items) => escaped(
+                    items
+                        .iter()
+                        .map(|s| s.replace('\\', "\\\\").replace(';', "\\;"))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ),
+                Self::Number(n) => n.to_string(),
+                Self::Weight(w) => w.to_string(),
+                Self::Progress(p) => p.to_string(),
+                Self::Confidence(c) => c.to_string(),
+            }
+        }
+    }
+
+    fn cell_values() -> impl proptest::strategy::Strategy<Value = Cell> {
+        use proptest::prelude::*;
+        let decimal = (any::<i64>(), 0u32..12).prop_map(|(m, scale)| Decimal::new(m, scale));
+        let text = "[-=+@'\t\r;\\\\a-c ]{0,5}|\\PC{0,3}";
+        prop_oneof![
+            text.prop_map(Cell::Text),
+            proptest::collection::vec(text, 0..4).prop_map(Cell::List),
+            decimal.clone().prop_map(Cell::Number),
+            decimal
+                .clone()
+                .prop_filter_map("a weight", |d| Weight::new(d).ok())
+                .prop_map(Cell::Weight),
+            decimal
+                .clone()
+                .prop_map(|d| Cell::Progress(Progress::clamped(d.abs(), Decimal::from(3)))),
+            decimal
+                .prop_filter_map("a confidence", |d| Confidence::new(d).ok())
+                .prop_map(Cell::Confidence),
+        ]
+    }
+
+    proptest::proptest! {
+        /// A row's cells are what a `String` a cell gave: the same text,
+        /// the same `'` in front, the last value set in a column kept.
+        #[test]
+        fn a_rows_cells_are_each_values_own_text(
+            sets in proptest::collection::vec((0..CSV_COLUMNS.len(), cell_values()), 0..24),
+        ) {
+            let mut row = Row::new("key-result");
+            let mut expected: Vec<String> = vec![String::new(); CSV_COLUMNS.len()];
+            expected[0] = "key-result".to_owned();
+            for (at, cell) in &sets {
+                cell.set(&mut row, Column { at: *at, name: CSV_COLUMNS[*at] });
+                expected[*at] = cell.old_text();
+            }
+            let cells: Vec<&str> = row.cells().collect();
+            proptest::prop_assert_eq!(&cells, &expected);
+            // A row is written from its filled cells as from all of them.
+            let mut every = super::Rows { out: String::new() };
+            every.write(cells.iter().copied());
+            let mut filled = super::Rows { out: String::new() };
+            filled.push(row);
+            proptest::prop_assert_eq!(filled.out, every.out);
         }
     }
 
