@@ -652,8 +652,6 @@ impl OkrSet {
         let graph = self.graph();
         let plan = self.state().plan();
         let bound = graph.node_bound();
-        let progress = self.rolled_up_as_of(as_of);
-        let member = |n: u32| value_at(&progress, NodeIndex::new(n as usize));
         let day = self.as_of(as_of);
         let scale = self.confidence_scale();
         // A linear plan depends on its period and the date only: each
@@ -673,7 +671,14 @@ impl OkrSet {
         let mut numbers: Vec<Option<Numbers>> = vec![None; bound];
         let mut confidence: Vec<Option<Confidence>> = vec![None; bound];
         let mut zones: Vec<Option<Zone>> = vec![None; bound];
+        let mut objective = vec![false; bound];
         let mut points = Vec::new();
+        // The roll-up as of the date, from each key result's own progress,
+        // read here where its check-ins are read anyway (a pass of its
+        // own reads every history from memory once more).
+        let mut leaves = vec![Decimal::ZERO; bound];
+        let mut raw = Raws::new();
+        let mut every_one_counts = true;
         for n in graph.node_indices() {
             let (k, commits) = match graph.node_weight(n) {
                 Some(Node::Objective(o)) => (None, o.commitment),
@@ -684,6 +689,7 @@ impl OkrSet {
                 _ => continue,
             };
             set_at(&mut commitment, n, commits);
+            set_at(&mut objective, n, k.is_none());
             let index = self.period_index_of(n);
             set_at(&mut period_index, n, index);
             let phases = k.map(|k| self.phase_points(k)).unwrap_or_default();
@@ -696,6 +702,12 @@ impl OkrSet {
             let Some(k) = k else {
                 continue;
             };
+            let (leaf, counts) = self.leaf_as_of(n, k, day, true);
+            every_one_counts &= counts;
+            set_at(&mut leaves, n, leaf.progress);
+            if let Some(values) = leaf.raw {
+                raw.insert(to_u32(n.index()), values);
+            }
             set_at(&mut numbers, n, self.numbers_as_of(n, Some(as_of)));
             let Some(metric) = &k.metric else {
                 continue;
@@ -718,6 +730,15 @@ impl OkrSet {
                 set_at(&mut forecast_known, n, true);
             }
         }
+        // When every latest check-in counts, the kept roll-up is the one
+        // as of the date, as `rolled_up_as_of` finds.
+        let progress = if every_one_counts {
+            self.kept_roll_up()
+        } else {
+            self.rolled_up_from(&leaves, &raw)
+        };
+        drop(leaves);
+        let member = |n: u32| value_at(&progress, NodeIndex::new(n as usize));
         // Plans and forecasts roll up like progress; sub-key results of a
         // `sum-of-values` key result add their values.
         let mut expected_raw = Raws::new();
@@ -746,28 +767,34 @@ impl OkrSet {
         let mut counts_controls = controls.clone();
         plan.mark_counting(&mut counts_controls);
 
-        // Bands, and statuses in the plan's order: members before what
-        // counts them.
+        // Bands and key results' statuses node by node, in the order the
+        // arrays lie in memory; then objectives' statuses in the plan's
+        // order, members before what counts them (an objective's status
+        // reads its members', a key result's reads nothing of another
+        // node's). Only the plan's nodes take a band or a status here.
         let mut band: Vec<Option<Band>> = vec![None; bound];
         let mut status: Vec<Option<Status>> = vec![None; bound];
+        let mut planned_node = vec![false; bound];
+        for &n in plan.order().iter() {
+            set_at(&mut planned_node, n, true);
+        }
         let mut members: Vec<Status> = Vec::new();
         let policy = self.status_policy();
-        for &n in plan.order().iter() {
+        let status_of = |n: NodeIndex,
+                         band: &[Option<Band>],
+                         status: &[Option<Status>],
+                         members: &mut Vec<Status>| {
             let commits = commitment
                 .get(n.index())
                 .copied()
                 .unwrap_or(Commitment::Aspirational);
-            let node_progress = Self::progress_at(&progress, n);
-            let node_band = self.band_with(n, node_progress, commits, member);
-            set_at(&mut band, n, Some(node_band));
-            let Some(period) = period_index
+            let node_band = band.get(n.index()).copied().flatten()?;
+            let period = period_index
                 .get(n.index())
                 .copied()
                 .flatten()
-                .and_then(|i| plans.period(i))
-            else {
-                continue;
-            };
+                .and_then(|i| plans.period(i))?;
+            let node_progress = Self::progress_at(&progress, n);
             // A committed node whose inputs are not all done is not done.
             let node_progress = if self.short_of_done(n, node_progress, commits, member) {
                 almost_one()
@@ -793,19 +820,43 @@ impl OkrSet {
                 .flatten()
                 .is_some_and(|at| at.regressed());
             let during = as_of >= period.start && as_of <= period.end;
-            let node_status = if regressed && during {
+            Some(if regressed && during {
                 Status::OffTrack
-            } else if matches!(graph.node_weight(n), Some(Node::Objective(_))) {
+            } else if objective.get(n.index()) == Some(&true) {
                 members.clear();
                 members.extend(
                     plan.counted_members(n)
                         .filter_map(|m| status.get(m as usize).copied().flatten()),
                 );
-                policy.objective_status(&input, &members)
+                policy.objective_status(&input, members)
             } else {
                 policy.status(&input)
-            };
-            set_at(&mut status, n, Some(node_status));
+            })
+        };
+        for n in graph.node_indices() {
+            if planned_node.get(n.index()) != Some(&true) {
+                continue;
+            }
+            let commits = commitment
+                .get(n.index())
+                .copied()
+                .unwrap_or(Commitment::Aspirational);
+            let node_progress = Self::progress_at(&progress, n);
+            set_at(
+                &mut band,
+                n,
+                Some(self.band_with(n, node_progress, commits, member)),
+            );
+            if objective.get(n.index()) != Some(&true) {
+                let node_status = status_of(n, &band, &status, &mut members);
+                set_at(&mut status, n, node_status);
+            }
+        }
+        for &n in plan.order().iter() {
+            if objective.get(n.index()) == Some(&true) {
+                let node_status = status_of(n, &band, &status, &mut members);
+                set_at(&mut status, n, node_status);
+            }
         }
 
         let order: Vec<NodeRef<'_>> = self.nodes().collect();

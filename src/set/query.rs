@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::edit::leaf;
 use super::node::{Nodes, Objectives};
 use super::{NodeRef, OkrSet, SetBuilder};
-use crate::engine::graph::{Graph, Node};
+use crate::engine::graph::{Graph, KeyResultNode, Node};
 use crate::engine::rollup::{Leaf, Raws, State, Strategies};
 use crate::engine::{set_at, value_at};
 use crate::invariant::{sure, sure_or, to_u32};
@@ -430,13 +430,7 @@ impl OkrSet {
     /// computed again. O(V + K) then.
     pub(crate) fn rolled_up_as_of(&self, date: Date) -> Vec<Decimal> {
         if self.every_check_in_counts(date) {
-            let mut progress = vec![Decimal::ZERO; self.graph.node_bound()];
-            for n in self.graph.node_indices() {
-                if let Some(value) = self.state.progress_of(n) {
-                    set_at(&mut progress, n, value);
-                }
-            }
-            return progress;
+            return self.kept_roll_up();
         }
         self.rolled_up_from_leaves(date, true)
     }
@@ -471,23 +465,59 @@ impl OkrSet {
         let mut raw = Raws::new();
         for n in self.graph.node_indices() {
             if let Some(Node::KeyResult(k)) = self.graph.node_weight(n) {
-                let counts = k.check_ins().last().is_none_or(|c| as_of.counts(&c.at));
-                let kept = (reuse && counts)
-                    .then(|| self.state.kept_leaf(n))
-                    .flatten()
-                    .map(|(progress, raw)| Leaf { progress, raw });
-                let leaf = kept.unwrap_or_else(|| {
-                    leaf(&self.graph, &self.strategies, n, Some(as_of), self.cap)
-                });
+                let (leaf, _) = self.leaf_as_of(n, k, as_of, reuse);
                 set_at(&mut progress, n, leaf.progress);
                 if let Some(values) = leaf.raw {
                     raw.insert(to_u32(n.index()), values);
                 }
             }
         }
+        self.rolled_up_from(&progress, &raw)
+    }
+
+    /// Key result `k`'s (node `n`'s) own progress and raw values as of the
+    /// date, and whether its latest check-in counts by then. With `reuse`,
+    /// a key result the plan gives no inputs, whose latest check-in
+    /// counts, takes its kept progress and raw values (see
+    /// [`rolled_up_from_leaves`](Self::rolled_up_from_leaves)). O(log
+    /// check-ins).
+    pub(crate) fn leaf_as_of(
+        &self,
+        n: NodeIndex,
+        k: &KeyResultNode,
+        as_of: AsOf<'_>,
+        reuse: bool,
+    ) -> (Leaf, bool) {
+        let counts = k.check_ins().last().is_none_or(|c| as_of.counts(&c.at));
+        let kept = (reuse && counts)
+            .then(|| self.state.kept_leaf(n))
+            .flatten()
+            .map(|(progress, raw)| Leaf { progress, raw });
+        let leaf =
+            kept.unwrap_or_else(|| leaf(&self.graph, &self.strategies, n, Some(as_of), self.cap));
+        (leaf, counts)
+    }
+
+    /// Every node's progress rolled up from the key results' own
+    /// (`progress` and `raw`, by node index, as
+    /// [`leaf_as_of`](Self::leaf_as_of) gives them). O(V + E).
+    pub(crate) fn rolled_up_from(&self, progress: &[Decimal], raw: &Raws) -> Vec<Decimal> {
         self.state
             .plan()
-            .evaluate_all(&progress, &raw, &self.strategies)
+            .evaluate_all(progress, raw, &self.strategies)
+    }
+
+    /// The kept roll-up, by node index: what
+    /// [`rolled_up_as_of`](Self::rolled_up_as_of) gives for a date by which
+    /// every key result's latest check-in counts. O(V).
+    pub(crate) fn kept_roll_up(&self) -> Vec<Decimal> {
+        let mut progress = vec![Decimal::ZERO; self.graph.node_bound()];
+        for n in self.graph.node_indices() {
+            if let Some(value) = self.state.progress_of(n) {
+                set_at(&mut progress, n, value);
+            }
+        }
+        progress
     }
 
     /// A date in the set's time zone, to read check-ins as of its end.
