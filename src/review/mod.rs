@@ -380,17 +380,14 @@ fn whole_least_squares(points: &[(i64, Decimal)], x_end: i64) -> Option<Ratio> {
     if scale > 18 {
         return None;
     }
-    let whole: Option<Vec<(i64, i128)>> = points
-        .iter()
-        .map(|&(x, y)| {
-            Some((
-                x,
-                y.mantissa()
-                    .checked_mul(10i128.checked_pow(scale - y.scale())?)?,
-            ))
-        })
-        .collect();
-    let (num, den) = whole_line(&whole?, x_end)?;
+    let whole = points.iter().map(|&(x, y)| {
+        Some((
+            x,
+            y.mantissa()
+                .checked_mul(10i128.checked_pow(scale - y.scale())?)?,
+        ))
+    });
+    let (num, den) = whole_line(whole, x_end)?;
     Some(Ratio {
         num,
         den: den.checked_mul(10i128.checked_pow(scale)?)?,
@@ -489,7 +486,7 @@ fn whole_phased_forecast(
         };
         gaps.push((x, gap));
     }
-    let (num, den) = whole_line(&gaps, x_end)?;
+    let (num, den) = whole_line(gaps.into_iter().map(Some), x_end)?;
     let gap = Ratio {
         num,
         den: den
@@ -515,18 +512,26 @@ fn lcm(a: i128, b: i128) -> Option<i128> {
 /// `(Σy · den + num · (n · dx − Σx)) / (n · den)` with
 /// `den = n · Σx² − (Σx)²` and `num = n · Σxy − Σx · Σy` (x centred on the
 /// first point; with every point on one day, the mean). `None` when a
-/// product would not fit. O(points).
-fn whole_line(points: &[(i64, i128)], x_end: i64) -> Option<(i128, i128)> {
-    let x0 = points.first()?.0;
-    let count = i128::try_from(points.len()).ok()?;
+/// product would not fit, there are no points, or a point is `None`
+/// (one that could not be made whole). O(points).
+fn whole_line(
+    points: impl IntoIterator<Item = Option<(i64, i128)>>,
+    x_end: i64,
+) -> Option<(i128, i128)> {
+    let mut first = None;
+    let mut count = 0i128;
     let (mut sx, mut sxx, mut sy, mut sxy) = (0i128, 0i128, 0i128, 0i128);
-    for &(x, y) in points {
+    for point in points {
+        let (x, y) = point?;
+        let x0 = *first.get_or_insert(x);
+        count = count.checked_add(1)?;
         let x = i128::from(x) - i128::from(x0);
         sx = sx.checked_add(x)?;
         sxx = sxx.checked_add(x.checked_mul(x)?)?;
         sy = sy.checked_add(y)?;
         sxy = sxy.checked_add(x.checked_mul(y)?)?;
     }
+    let x0 = first?;
     let den = count.checked_mul(sxx)?.checked_sub(sx.checked_mul(sx)?)?;
     if den == 0 {
         return Some((sy, count));
