@@ -418,17 +418,11 @@ fn lint(set: &OkrSet, source: &str, json: bool, as_of: Date) -> Result<(String, 
     } else {
         let mut out = String::new();
         for finding in &findings {
-            // `{source}: {finding}`, piece by piece: a large organisation
-            // has about a finding per node.
+            // `{source}: {finding}`, without the formatter: a large
+            // organisation has about a finding per node.
             out.push_str(source);
             out.push_str(": ");
-            out.push_str(finding.severity.name());
-            out.push('[');
-            out.push_str(finding.code);
-            out.push_str("] ");
-            out.push_str(finding.rule);
-            out.push_str(": ");
-            out.push_str(&finding.message);
+            finding.push_to(&mut out);
             out.push('\n');
         }
         out.push_str(&okrs::severity_counts(&findings));
