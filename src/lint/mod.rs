@@ -184,11 +184,7 @@ impl Linter<'_> {
         if id.is_folded() {
             return;
         }
-        let Some(severity) = Self::severity(level) else {
-            return;
-        };
-        self.tally.add(severity);
-        if self.keep {
+        if let Some(severity) = self.count(level) {
             let message = message(id);
             self.push(rule, severity, vec![id.clone()], message);
         }
@@ -213,23 +209,23 @@ impl Linter<'_> {
         if nodes.iter().any(Id::is_folded) {
             return;
         }
-        let Some(severity) = Self::severity(level) else {
-            return;
-        };
-        self.tally.add(severity);
-        if self.keep {
+        if let Some(severity) = self.count(level) {
             let message = message(&nodes);
             self.push(rule, severity, nodes, message);
         }
     }
 
-    fn severity(level: RuleLevel) -> Option<Severity> {
-        match level {
-            RuleLevel::Off => None,
-            RuleLevel::Note => Some(Severity::Note),
-            RuleLevel::Warning => Some(Severity::Warning),
-            RuleLevel::Error => Some(Severity::Error),
-        }
+    /// Counts a finding at `level` (none when the rule is off); its
+    /// severity when findings are kept, so that the caller writes it.
+    fn count(&mut self, level: RuleLevel) -> Option<Severity> {
+        let severity = match level {
+            RuleLevel::Off => return None,
+            RuleLevel::Note => Severity::Note,
+            RuleLevel::Warning => Severity::Warning,
+            RuleLevel::Error => Severity::Error,
+        };
+        self.tally.add(severity);
+        self.keep.then_some(severity)
     }
 
     fn push(&mut self, rule: Rule, severity: Severity, nodes: Vec<Id>, message: String) {
