@@ -86,8 +86,8 @@ impl fmt::Display for Finding {
 impl OkrSet {
     /// Runs the health checks the set's [`LintSettings`] leave on, as of a
     /// date (for staleness), and returns the findings, most severe first.
-    /// O(V + E + K log C): one review as of the date (K key results of up
-    /// to C check-ins) and one pass per rule.
+    /// O(V + E + K log C): one roll-up as of the date (K key results of up
+    /// to C check-ins), for the stale rule, and one pass per rule.
     ///
     /// # Example
     /// ```
@@ -100,22 +100,49 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn lint(&self, as_of: crate::Date) -> Vec<crate::Finding> {
-        self.lint_reviewed(&self.review(as_of))
+        sorted(
+            crate::lint::lint(self, self.lint_settings(), Done::Unreviewed(as_of), true).findings,
+        )
     }
 
     /// [`lint`](Self::lint) on a review of the set already made (reports
     /// that show both make the review once).
     pub(crate) fn lint_reviewed(&self, review: &crate::Review) -> Vec<crate::Finding> {
-        let mut findings = crate::lint::lint(self, self.lint_settings(), review, true).findings;
-        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        findings
+        sorted(crate::lint::lint(self, self.lint_settings(), Done::Reviewed(review), true).findings)
     }
 
     /// How many findings [`lint_reviewed`](Self::lint_reviewed) would
     /// return of each severity, without writing their messages (the text
     /// report shows only the counts).
     pub(crate) fn lint_tally(&self, review: &crate::Review) -> Tally {
-        crate::lint::lint(self, self.lint_settings(), review, false).tally
+        crate::lint::lint(self, self.lint_settings(), Done::Reviewed(review), false).tally
+    }
+}
+
+/// Most severe first, in the rules' order within a severity.
+fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    findings
+}
+
+/// Where the stale rule reads whether a key result is done by the date:
+/// the only thing the rules need of a review.
+#[derive(Clone, Copy)]
+enum Done<'a> {
+    /// A review of the set already made, by a report that shows it too.
+    Reviewed(&'a crate::Review),
+    /// No review: the rule works out the roll-up as of the date, a small
+    /// part of a review's work (no plans, statuses, confidences or
+    /// forecasts), and only when it is on.
+    Unreviewed(Date),
+}
+
+impl Done<'_> {
+    fn as_of(self) -> Date {
+        match self {
+            Self::Reviewed(review) => review.as_of(),
+            Self::Unreviewed(as_of) => as_of,
+        }
     }
 }
 
@@ -162,7 +189,7 @@ struct Linter<'a> {
     set: &'a OkrSet,
     settings: &'a LintSettings,
     as_of: Date,
-    review: &'a crate::Review,
+    done: Done<'a>,
     /// The nodes a contributing link targets, which two rules read.
     contributed: Marks,
     /// Whether findings are kept, messages and all, or only counted: a
@@ -245,17 +272,12 @@ impl Linter<'_> {
 
 /// Runs every rule the set's settings leave on, keeping the findings or
 /// only counting them. O(V + E) plus, for calibration, O(closed grades).
-fn lint<'a>(
-    set: &'a OkrSet,
-    settings: &'a LintSettings,
-    review: &'a crate::Review,
-    keep: bool,
-) -> Linter<'a> {
+fn lint<'a>(set: &'a OkrSet, settings: &'a LintSettings, done: Done<'a>, keep: bool) -> Linter<'a> {
     let mut linter = Linter {
         set,
         settings,
-        as_of: review.as_of(),
-        review,
+        as_of: done.as_of(),
+        done,
         contributed: contributed(set),
         keep,
         findings: Vec::new(),
@@ -805,7 +827,13 @@ fn periods(linter: &mut Linter<'_>) {
 }
 
 fn stale(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
+    if !linter.on(Rule::StaleKeyResult) {
+        return;
+    }
     let as_of = linter.as_of;
+    let set = linter.set;
+    let rolled = std::cell::OnceCell::new();
+    let rolled_up = || rolled.get_or_init(|| set.rolled_up_as_of(as_of)).as_slice();
     let days = i64::from(linter.settings.stale_after_days);
     // "key result "kr" was last checked in on 2027-01-15, more than 14
     // days before 2027-02-20: check in at least every 14 days", written
@@ -822,11 +850,11 @@ fn stale(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
         if node.check_ins().is_empty() && !metric.is_at_start() {
             continue;
         }
-        let done = linter
-            .review
-            .of(node)
-            .is_some_and(|r| r.progress >= Progress::ONE);
-        if done {
+        let done = match linter.done {
+            Done::Reviewed(review) => review.of(node).map(|r| r.progress),
+            Done::Unreviewed(_) => Some(OkrSet::progress_at(rolled_up(), node.index)),
+        };
+        if done.is_some_and(|p| p >= Progress::ONE) {
             continue;
         }
         let Some(period) = node.period() else {
@@ -995,6 +1023,28 @@ mod tests {
             let review = set.review(as_of);
             let findings = set.lint_reviewed(&review);
             prop_assert_eq!(set.lint_tally(&review), Tally::of(&findings));
+        }
+
+        /// Linting without a review finds what linting a review finds,
+        /// whatever the date: before, between and after key results'
+        /// check-ins (some done only by later ones), and under any level
+        /// of the stale rule.
+        #[test]
+        fn a_lint_without_a_review_is_a_lint_of_one(
+            nodes in 1_usize..400,
+            seed in any::<u64>(),
+            level in 0_usize..4,
+            day in 0_i64..500,
+        ) {
+            let mut doc = crate::sample::realistic(nodes, seed);
+            let levels = [RuleLevel::Off, RuleLevel::Note, RuleLevel::Warning, RuleLevel::Error];
+            doc.lint = doc.lint.clone().with_rule(Rule::StaleKeyResult, levels[level]);
+            let set = OkrSet::from_document(doc).unwrap();
+            let as_of = Date::new(2026, 10, 1)
+                .unwrap()
+                .checked_add(jiff::Span::new().days(day))
+                .unwrap();
+            prop_assert_eq!(set.lint(as_of), set.lint_reviewed(&set.review(as_of)));
         }
 
         /// The fast path writes what `{:?}` writes, for any id.
