@@ -113,7 +113,7 @@ pub use io::CSV_COLUMNS;
 pub use jiff;
 pub use jiff::Timestamp;
 pub use jiff::civil::Date;
-pub use lint::Finding;
+pub use lint::{Finding, findings_to_json};
 pub use metric::{Metric, MetricError, Milestone, ValueMismatch, Zone, Zones};
 pub use model::{
     AlignmentModel, Commitment, Initiative, InitiativeStatus, KeyResult, Levels, LevelsError, Link,

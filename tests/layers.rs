@@ -120,6 +120,7 @@ const FILES: &[(&str, Layer)] = &[
     ("review/mod.rs", Layer::Reports),
     ("review/json.rs", Layer::Reports),
     ("lint/mod.rs", Layer::Reports),
+    ("lint/json.rs", Layer::Reports),
     ("analytics/mod.rs", Layer::Reports),
     ("analytics/impact.rs", Layer::Reports),
     ("render/mod.rs", Layer::Reports),

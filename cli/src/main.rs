@@ -414,7 +414,7 @@ fn lint(set: &OkrSet, source: &str, json: bool, as_of: Date) -> Result<(String, 
     let findings = set.lint(as_of);
     let failed = findings.iter().any(|f| f.severity == Severity::Error);
     let mut out = if json {
-        serde_json::to_string_pretty(&findings).map_err(|e| e.to_string())?
+        okrs::findings_to_json(&findings)
     } else {
         let mut out = String::new();
         for finding in &findings {

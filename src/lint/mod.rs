@@ -2,7 +2,14 @@
 //! reports [`Finding`]s whose messages name the nodes and say what to do.
 //!
 //! The rules come from the seeds' rules of thumb; they read the set through
-//! its public view only.
+//! its public view, and the stale rule whether each key result is done by
+//! the date: from a review a report made anyway, or else from the roll-up
+//! as of the date alone (a fraction of a review's work).
+//! [`findings_to_json`] writes findings as `okrs lint --json` prints them.
+
+mod json;
+
+pub use self::json::findings_to_json;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Write as _};

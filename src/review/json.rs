@@ -10,7 +10,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use super::{NodeReview, Review};
-use crate::invariant::sure;
+use crate::io::push_string;
 use crate::number::{Plain, Trimmed};
 use crate::time::push_date;
 
@@ -124,65 +124,9 @@ fn push_node(out: &mut String, node: &NodeReview) {
     }
 }
 
-/// A JSON string as serde_json escapes it: the quote, the backslash and
-/// control characters below U+0020 (the short forms where JSON has them,
-/// else `\u00XX` in lowercase hex); everything else as it is.
-fn push_string(out: &mut String, text: &str) {
-    out.push('"');
-    let mut plain = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escaped = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        // Escapes are ASCII, so `at` is a char boundary.
-        out.push_str(text.get(plain..at).unwrap_or_default());
-        if escaped.is_empty() {
-            out.push_str("\\u00");
-            for nibble in [byte >> 4, byte & 0xf] {
-                out.push(sure(
-                    char::from_digit(u32::from(nibble), 16),
-                    "a nibble is one hex digit",
-                ));
-            }
-        } else {
-            out.push_str(escaped);
-        }
-        plain = at + 1;
-    }
-    out.push_str(text.get(plain..).unwrap_or_default());
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    fn escaped(text: &str) -> String {
-        let mut out = String::new();
-        push_string(&mut out, text);
-        out
-    }
-
-    #[test]
-    fn escapes_as_serde_json_does_every_ascii_byte() {
-        for byte in 0_u8..0x80 {
-            let text = format!("a{}b", char::from(byte));
-            assert_eq!(
-                escaped(&text),
-                serde_json::to_string(&text).unwrap(),
-                "{byte:#x}"
-            );
-        }
-    }
 
     /// Every field set, each decimal with trailing zeros (which `Progress`
     /// drops and the others keep): what no roll-up happens to produce.
@@ -261,13 +205,6 @@ mod tests {
             NodeKind::Initiative,
         ] {
             assert_eq!(serde_json::to_string(&kind).unwrap(), json(kind.name()));
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn escapes_as_serde_json_does(text in "\\PC{0,12}|[\\x00-\\x7f]{0,12}|.{0,12}") {
-            prop_assert_eq!(escaped(&text), serde_json::to_string(&text).unwrap());
         }
     }
 }
