@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 
 use super::{picture, plain, plain_char, rounded, write_rounded};
@@ -274,15 +275,45 @@ fn push_repeated(out: &mut String, run: &str, count: usize) {
     }
 }
 
+/// `name` left-aligned in `width` columns, as `{:<width}` writes the
+/// names' `Display` (`Formatter::pad`), without the formatter: a report
+/// has a few per line.
+fn push_padded(out: &mut String, name: &str, width: usize) {
+    out.push_str(name);
+    push_repeated(out, SPACES, width.saturating_sub(name.chars().count()));
+}
+
+/// The bar's filled cells: progress × [`BAR_CELLS`] rounded half to even
+/// (as `Decimal::round` rounds the product, which is exact: it only adds a
+/// zero), at most all of them. On the mantissa, in whole numbers, for
+/// progress up to all cells (a report has one bar per line); through
+/// `Decimal` past that, where the conversions have their own edges.
+fn filled_cells(progress: Decimal) -> usize {
+    let cells = || -> Option<usize> {
+        let mantissa = u128::try_from(progress.mantissa()).ok()?;
+        let product = mantissa.checked_mul(BAR_CELLS as u128)?;
+        let unit = 10_u128.checked_pow(progress.scale())?;
+        let (whole, rest) = (product / unit, product % unit);
+        let twice = rest.checked_mul(2)?;
+        let up = twice > unit || (twice == unit && whole % 2 == 1);
+        usize::try_from(whole + u128::from(up))
+            .ok()
+            .filter(|&cells| cells <= BAR_CELLS)
+    };
+    cells().unwrap_or_else(|| {
+        progress
+            .checked_mul(Decimal::from(BAR_CELLS))
+            .map_or(Some(BAR_CELLS), |cells| cells.round().to_usize())
+            .unwrap_or(0)
+            .min(BAR_CELLS)
+    })
+}
+
 /// The cells of [`write_line`]: title (cut with `…` and padded to
 /// [`TITLE_WIDTH`]), bar, progress, band, then what applies.
 fn write_cells(out: &mut String, node: &NodeRef<'_>, reviewed: &NodeReview, depth: usize) {
     let progress = reviewed.progress.value();
-    let filled = progress
-        .checked_mul(rust_decimal::Decimal::from(BAR_CELLS))
-        .map_or(Some(BAR_CELLS), |cells| cells.round().to_usize())
-        .unwrap_or(0)
-        .min(BAR_CELLS);
+    let filled = filled_cells(progress);
     let marker = match node.kind() {
         NodeKind::Objective => "O ",
         _ => "KR",
@@ -293,9 +324,11 @@ fn write_cells(out: &mut String, node: &NodeRef<'_>, reviewed: &NodeReview, dept
     push_repeated(out, "..........", BAR_CELLS - filled);
     out.push_str("] ");
     write_rounded(out, progress);
-    let _ = write!(out, " {:<6}", reviewed.band);
+    out.push(' ');
+    push_padded(out, reviewed.band.name(), 6);
     if let Some(status) = reviewed.status {
-        let _ = write!(out, " | {status:<11}");
+        out.push_str(" | ");
+        push_padded(out, status.name(), 11);
     }
     if let Some(expected) = reviewed.expected {
         out.push_str(" exp ");
@@ -304,18 +337,21 @@ fn write_cells(out: &mut String, node: &NodeRef<'_>, reviewed: &NodeReview, dept
     if let (Some(forecast), Some(band)) = (reviewed.forecast, reviewed.forecast_band) {
         out.push_str("  fc ");
         write_rounded(out, forecast.value());
-        let _ = write!(out, " {band:<6}");
+        out.push(' ');
+        push_padded(out, band.name(), 6);
     }
     if let Some(confidence) = reviewed.confidence {
         out.push_str("  conf ");
         write_rounded(out, confidence.value());
-        let _ = write!(out, " {}", confidence.level());
+        out.push(' ');
+        out.push_str(confidence.level().name());
     }
     if reviewed.regressed {
         out.push_str("  regressed");
     }
     if let Some(zone) = reviewed.zone {
-        let _ = write!(out, "  zone {zone}");
+        out.push_str("  zone ");
+        out.push_str(zone.name());
     }
     if node.metric().is_none() && node.key_results().next().is_some() {
         if let (Some(value), Some(target)) = (reviewed.value, reviewed.target) {
@@ -374,7 +410,9 @@ fn write_summary(out: &mut String, set: &OkrSet, review: &Review) {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{TITLE_WIDTH, has_control, write_title};
+    use rust_decimal::prelude::ToPrimitive as _;
+
+    use super::{BAR_CELLS, TITLE_WIDTH, filled_cells, has_control, write_title};
     use crate::render::{plain, truncate};
 
     /// Every character up to U+10FF alone between letters, so each control
@@ -387,6 +425,36 @@ mod tests {
     }
 
     proptest! {
+        /// The whole-number bar is the `Decimal` one: the product rounded
+        /// half to even, at most all cells, none below zero.
+        #[test]
+        fn filled_cells_are_the_decimal_rounding(
+            mantissa in any::<i128>(),
+            bits in 0_u32..97,
+            scale in 0_u32..=28,
+        ) {
+            use rust_decimal::Decimal;
+            let mantissa = mantissa % (1_i128 << bits.min(96)).max(1);
+            let Ok(value) = Decimal::try_from_i128_with_scale(mantissa, scale) else {
+                return Ok(());
+            };
+            let by_decimal = value
+                .checked_mul(Decimal::from(BAR_CELLS))
+                .map_or(Some(BAR_CELLS), |cells| cells.round().to_usize())
+                .unwrap_or(0)
+                .min(BAR_CELLS);
+            prop_assert_eq!(filled_cells(value), by_decimal, "{}", value);
+        }
+
+        /// Half-way products round to even, as `Decimal::round` does.
+        #[test]
+        fn half_way_cells_round_to_even(tenths in 0_i64..200) {
+            use rust_decimal::Decimal;
+            let value = Decimal::new(tenths * 10 + 5, 2);
+            let by_decimal = (value * Decimal::from(BAR_CELLS)).round().to_usize().unwrap().min(BAR_CELLS);
+            prop_assert_eq!(filled_cells(value), by_decimal);
+        }
+
         /// The byte scan agrees with `char::is_control`.
         #[test]
         fn has_control_is_is_control(
