@@ -638,6 +638,22 @@ fn alignment(linter: &mut Linter<'_>) {
                 }
                 continue;
             }
+            // A target with a few key results is searched in order, each
+            // title compared as it is read: most differ within a few
+            // bytes, and nothing is written or hashed. One with more goes
+            // through a map of normalised titles, built once, so that
+            // thousands of key results and as many objectives aligned to
+            // them stay linear.
+            if target.key_results().len() <= FEW_KEY_RESULTS {
+                let title = objective.title();
+                if let Some(kr) = target
+                    .key_results()
+                    .find(|kr| same_title(title, kr.title()))
+                {
+                    report_cascaded(linter, id, kr.id());
+                }
+                continue;
+            }
             let Some(slot) = titles_of.get_mut(target.index.index()) else {
                 continue;
             };
@@ -668,6 +684,11 @@ fn alignment(linter: &mut Linter<'_>) {
 
 /// Normalised key-result titles, each naming the first key result with it.
 type Titles = HashMap<Vec<u8>, Id>;
+
+/// The most key results a link target's titles are searched in order
+/// for; a target with more has a [`Titles`] map. The seeds advise three
+/// to five key results an objective.
+const FEW_KEY_RESULTS: usize = 8;
 
 fn report_cascaded(linter: &mut Linter<'_>, objective: &Id, key_result: &Id) {
     let nodes = vec![objective.clone(), key_result.clone()];
@@ -701,15 +722,51 @@ fn ascii_split(title: &str) -> impl Iterator<Item = &[u8]> {
 }
 
 /// An ASCII title's bytes normalised: lowercase, each run of whitespace as
-/// one space, none at either end.
-fn ascii_words(title: &str) -> impl Iterator<Item = u8> + '_ {
-    let mut words = ascii_split(title).peekable();
-    std::iter::from_fn(move || {
-        let word = words.next()?;
-        let space = words.peek().map(|_| b' ');
-        Some(word.iter().map(u8::to_ascii_lowercase).chain(space))
-    })
-    .flatten()
+/// one space, none at either end. Read a byte at a time, so that two
+/// titles compared through it stop at their first difference.
+fn ascii_words(title: &str) -> AsciiWords<'_> {
+    AsciiWords {
+        bytes: title.as_bytes(),
+        at: 0,
+        started: false,
+        space: false,
+    }
+}
+
+/// [`ascii_words`]: the title's bytes, where a run of whitespace after a
+/// word is one space, written only when another word follows.
+struct AsciiWords<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    /// Whether a word has been read (whitespace before the first is
+    /// dropped).
+    started: bool,
+    /// Whether whitespace has been skipped since the last word's byte.
+    space: bool,
+}
+
+impl Iterator for AsciiWords<'_> {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        loop {
+            let byte = *self.bytes.get(self.at)?;
+            // ASCII whitespace as `char::is_whitespace` has it (tab to
+            // carriage return, and space), as `ascii_split` splits.
+            if matches!(byte, b'\t'..=b'\r' | b' ') {
+                self.at += 1;
+                self.space = self.started;
+                continue;
+            }
+            if self.space {
+                self.space = false;
+                return Some(b' ');
+            }
+            self.started = true;
+            self.at += 1;
+            return Some(byte.to_ascii_lowercase());
+        }
+    }
 }
 
 /// A title as titles compare: lowercase, runs of whitespace as one space,
@@ -1002,7 +1059,84 @@ mod tests {
     use super::{Quoted, Tally, ascii_words, no_owner_message, normalise, same_title};
     use crate::{Date, Id, NodeKind, OkrSet, Rule, RuleLevel};
 
+    /// Titles in several spellings of a few: the cascaded-title rule has
+    /// matches to find, first ones to choose and near misses to skip.
+    const TITLES: [&str; 7] = [
+        "Grow revenue",
+        "grow  REVENUE",
+        " Grow revenue\t",
+        "Grow revenues",
+        "Ship it",
+        "ship\nit",
+        "Schön wachsen",
+    ];
+
     proptest! {
+        /// The cascaded-title rule names, for each objective and each of
+        /// its links in order, the key result it links to when their
+        /// titles are equal once normalised, or the first key result of
+        /// the objective it links to whose title is: a brute-force oracle
+        /// over targets of no key results to more than
+        /// [`FEW_KEY_RESULTS`](super::FEW_KEY_RESULTS) (searched in order
+        /// below that, through a map above).
+        #[test]
+        fn cascaded_titles_are_the_brute_force_ones(
+            targets in proptest::collection::vec(
+                proptest::collection::vec(0_usize..TITLES.len(), 0..12), 1..4),
+            children in proptest::collection::vec(
+                (0_usize..TITLES.len(), proptest::collection::vec((0_usize..4, proptest::option::of(0_usize..12)), 1..3)),
+                0..12),
+        ) {
+            use crate::{Document, KeyResult, Link, Objective};
+            let mut doc = Document::default();
+            for (t, krs) in targets.iter().enumerate() {
+                let mut objective = Objective::new(format!("t{t}").parse().unwrap(), TITLES[0], "company");
+                for (k, &title) in krs.iter().enumerate() {
+                    objective = objective
+                        .with_key_result(KeyResult::new(format!("t{t}k{k}").parse().unwrap(), TITLES[title]));
+                }
+                doc = doc.with_objective(objective);
+            }
+            for (c, (title, links)) in children.iter().enumerate() {
+                let mut objective = Objective::new(format!("c{c}").parse().unwrap(), TITLES[*title], "team");
+                let mut seen = Vec::new();
+                for &(t, kr) in links {
+                    let t = t % targets.len();
+                    let target = match kr {
+                        Some(k) if k < targets[t].len() => format!("t{t}k{k}"),
+                        _ => format!("t{t}"),
+                    };
+                    if !seen.contains(&target) {
+                        objective = objective.with_link(Link::new(target.parse().unwrap()));
+                        seen.push(target);
+                    }
+                }
+                doc = doc.with_objective(objective);
+            }
+            let set = OkrSet::from_document(doc).unwrap();
+            let found: Vec<Vec<Id>> = set
+                .lint(Date::new(2027, 1, 1).unwrap())
+                .into_iter()
+                .filter(|f| f.code == Rule::CascadedTitle.code())
+                .map(|f| f.nodes)
+                .collect();
+            let mut expected = Vec::new();
+            for objective in set.objectives().filter(|o| o.level() != Some("company")) {
+                let title = normalise(objective.title());
+                for target in objective.aligned_to().map(|link| link.target()) {
+                    let named = if target.kind() == NodeKind::KeyResult {
+                        Some(target).filter(|kr| normalise(kr.title()) == title)
+                    } else {
+                        target.key_results().find(|kr| normalise(kr.title()) == title)
+                    };
+                    if let Some(kr) = named {
+                        expected.push(vec![objective.id().clone(), kr.id().clone()]);
+                    }
+                }
+            }
+            prop_assert_eq!(found, expected);
+        }
+
         /// Counting without messages counts what keeping the findings
         /// keeps, whatever rules are on, re-levelled or off, and whatever
         /// the date.
