@@ -965,6 +965,13 @@ impl Plan {
         entry
     }
 
+    /// Whether the node is in the plan without inputs: its roll-up is its
+    /// own progress, passed through. O(1).
+    pub(crate) fn is_source(&self, node: NodeIndex) -> bool {
+        self.slot_of(node)
+            .is_some_and(|s| self.inputs_of(s).is_empty())
+    }
+
     /// A node's slot; `None` outside the plan. O(1).
     fn slot_of(&self, node: NodeIndex) -> Option<usize> {
         match self.slots.get(node.index()) {

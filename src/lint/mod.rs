@@ -3,8 +3,8 @@
 //!
 //! The rules come from the seeds' rules of thumb; they read the set through
 //! its public view, and the stale rule whether each key result is done by
-//! the date: from a review a report made anyway, or else from the roll-up
-//! as of the date alone (a fraction of a review's work).
+//! the date: from a review a report made anyway, or else from the key
+//! result's own progress as of the date (a fraction of a review's work).
 //! [`findings_to_json`] writes findings as `okrs lint --json` prints them.
 
 mod json;
@@ -93,8 +93,9 @@ impl fmt::Display for Finding {
 impl OkrSet {
     /// Runs the health checks the set's [`LintSettings`] leave on, as of a
     /// date (for staleness), and returns the findings, most severe first.
-    /// O(V + E + K log C): one roll-up as of the date (K key results of up
-    /// to C check-ins), for the stale rule, and one pass per rule.
+    /// O(V + E + K log C): one pass per rule, and for the stale rule each
+    /// stale key result's progress as of the date (K key results of up to
+    /// C check-ins).
     ///
     /// # Example
     /// ```
@@ -138,9 +139,9 @@ fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
 enum Done<'a> {
     /// A review of the set already made, by a report that shows it too.
     Reviewed(&'a crate::Review),
-    /// No review: the rule works out the roll-up as of the date, a small
-    /// part of a review's work (no plans, statuses, confidences or
-    /// forecasts), and only when it is on.
+    /// No review: the rule reads a stale key result's own progress as of
+    /// the date (one with a metric has no inputs), a small part of a
+    /// review's work: nothing is rolled up.
     Unreviewed(Date),
 }
 
@@ -896,8 +897,6 @@ fn stale(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
     }
     let as_of = linter.as_of;
     let set = linter.set;
-    let rolled = std::cell::OnceCell::new();
-    let rolled_up = || rolled.get_or_init(|| set.rolled_up_as_of(as_of)).as_slice();
     let days = i64::from(linter.settings.stale_after_days);
     // "key result "kr" was last checked in on 2027-01-15, more than 14
     // days before 2027-02-20: check in at least every 14 days", written
@@ -914,13 +913,6 @@ fn stale(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
         if node.check_ins().is_empty() && !metric.is_at_start() {
             continue;
         }
-        let done = match linter.done {
-            Done::Reviewed(review) => review.of(node).map(|r| r.progress),
-            Done::Unreviewed(_) => Some(OkrSet::progress_at(rolled_up(), node.index)),
-        };
-        if done.is_some_and(|p| p >= Progress::ONE) {
-            continue;
-        }
         let Some(period) = node.period() else {
             continue;
         };
@@ -935,7 +927,22 @@ fn stale(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
             .map(|c| c.at.date_in(zone))
             .find(|d| *d <= as_of);
         let since = last.unwrap_or(period.start);
-        if crate::time::days_between(since, as_of) > days {
+        if crate::time::days_between(since, as_of) <= days {
+            continue;
+        }
+        // Asked last, of stale key results only. A key result with a
+        // metric has no inputs (the model refuses sub-key results or
+        // contributing objectives beside a metric), so without a review
+        // its progress as of the date is its own: nothing is rolled up.
+        let done = match linter.done {
+            Done::Reviewed(review) => review.of(node).map(|r| r.progress),
+            Done::Unreviewed(_) => set.own_progress_as_of(node.index, as_of),
+        };
+        let done = sure(
+            done,
+            "a review holds every key result, and one with a metric has no inputs",
+        );
+        if done < Progress::ONE {
             linter.report_one(Rule::StaleKeyResult, node.id(), |id| {
                 let mut message = String::with_capacity(160);
                 message.push_str("key result ");
@@ -1058,6 +1065,32 @@ mod tests {
 
     use super::{Quoted, Tally, ascii_words, no_owner_message, normalise, same_title};
     use crate::{Date, Id, NodeKind, OkrSet, Rule, RuleLevel};
+
+    proptest! {
+        /// What the stale rule reads without a review: every key result
+        /// with a metric has its own progress as of any date, and it is
+        /// the roll-up's as of that date (a source passes through).
+        #[test]
+        fn a_measured_key_results_own_progress_is_its_roll_up(
+            nodes in 1_usize..400,
+            seed in any::<u64>(),
+            day in 0_i64..500,
+        ) {
+            let set = OkrSet::from_document(crate::sample::realistic(nodes, seed)).unwrap();
+            let as_of = Date::new(2026, 10, 1)
+                .unwrap()
+                .checked_add(jiff::Span::new().days(day))
+                .unwrap();
+            let rolled = set.rolled_up_as_of(as_of);
+            for node in set.nodes().filter(|n| n.metric().is_some()) {
+                prop_assert_eq!(
+                    set.own_progress_as_of(node.index, as_of),
+                    Some(OkrSet::progress_at(&rolled, node.index)),
+                    "{}", node.id()
+                );
+            }
+        }
+    }
 
     /// Titles in several spellings of a few: the cascaded-title rule has
     /// matches to find, first ones to choose and near misses to skip.

@@ -643,6 +643,27 @@ impl OkrSet {
         &*self.status_policy
     }
 
+    /// A key result's progress as of the date when the plan gives it no
+    /// inputs: its own, which is what [`rolled_up_as_of`](Self::rolled_up_as_of)
+    /// holds for it, without rolling the set up. `None` for a key result
+    /// with inputs (sub-key results, contributing objectives) and for any
+    /// other node. O(log check-ins).
+    pub(crate) fn own_progress_as_of(&self, n: NodeIndex, date: Date) -> Option<Progress> {
+        let Some(Node::KeyResult(k)) = self.graph.node_weight(n) else {
+            return None;
+        };
+        if !self.state.plan().is_source(n) {
+            return None;
+        }
+        let (leaf, _) = self.leaf_as_of(n, k, self.as_of(date), true);
+        let progress = Progress::new(leaf.progress).ok();
+        Some(sure_or(
+            progress,
+            Progress::ZERO,
+            "roll-ups clamp to [0, cap]",
+        ))
+    }
+
     /// A node's progress in an array from [`rolled_up_as_of`](Self::rolled_up_as_of).
     /// Roll-ups clamp every value to [0, cap], so a value that is not a
     /// progress is a broken invariant (caught in debug builds).
