@@ -196,7 +196,8 @@ impl fmt::Display for Tally {
 struct Linter<'a> {
     set: &'a OkrSet,
     settings: &'a LintSettings,
-    as_of: Date,
+    /// The date, and where the stale rule reads whether a key result is
+    /// done by then.
     done: Done<'a>,
     /// The nodes a contributing link targets, which two rules read.
     contributed: Marks,
@@ -284,7 +285,6 @@ fn lint<'a>(set: &'a OkrSet, settings: &'a LintSettings, done: Done<'a>, keep: b
     let mut linter = Linter {
         set,
         settings,
-        as_of: done.as_of(),
         done,
         contributed: contributed(set),
         keep,
@@ -713,12 +713,17 @@ fn same_title(a: &str, b: &str) -> bool {
     }
 }
 
-/// An ASCII title's words: split at ASCII whitespace as
-/// `char::is_whitespace` has it (tab to carriage return, and space).
+/// ASCII whitespace as `char::is_whitespace` has it: tab to carriage
+/// return, and space. Titles split at it ([`ascii_split`], [`ascii_words`]).
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b'\t'..=b'\r' | b' ')
+}
+
+/// An ASCII title's words: split at ASCII whitespace ([`is_space`]).
 fn ascii_split(title: &str) -> impl Iterator<Item = &[u8]> {
     title
         .as_bytes()
-        .split(|byte| matches!(byte, b'\t'..=b'\r' | b' '))
+        .split(|&byte| is_space(byte))
         .filter(|word| !word.is_empty())
 }
 
@@ -752,9 +757,7 @@ impl Iterator for AsciiWords<'_> {
     fn next(&mut self) -> Option<u8> {
         loop {
             let byte = *self.bytes.get(self.at)?;
-            // ASCII whitespace as `char::is_whitespace` has it (tab to
-            // carriage return, and space), as `ascii_split` splits.
-            if matches!(byte, b'\t'..=b'\r' | b' ') {
+            if is_space(byte) {
                 self.at += 1;
                 self.space = self.started;
                 continue;
@@ -895,8 +898,9 @@ fn stale(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
     if !linter.on(Rule::StaleKeyResult) {
         return;
     }
-    let as_of = linter.as_of;
+    let as_of = linter.done.as_of();
     let set = linter.set;
+    let zone = set.time_zone();
     let days = i64::from(linter.settings.stale_after_days);
     // "key result "kr" was last checked in on 2027-01-15, more than 14
     // days before 2027-02-20: check in at least every 14 days", written
@@ -919,7 +923,6 @@ fn stale(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
         if period.is_closed() || !period.contains(as_of) {
             continue;
         }
-        let zone = linter.set.time_zone();
         let last = node
             .check_ins()
             .iter()
@@ -962,7 +965,7 @@ fn stale(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
 /// Key results with check-ins dated (in the set's time zone) after the
 /// date of the review: live progress counts them, the review does not.
 fn future_check_ins(linter: &mut Linter<'_>, nodes: &[NodeRef<'_>]) {
-    let as_of = linter.as_of;
+    let as_of = linter.done.as_of();
     let zone = linter.set.time_zone();
     // "key result "kr" has a check-in dated 2027-03-15, after 2027-02-20:
     // live progress (as of the latest check-in) counts it, the review as
