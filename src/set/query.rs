@@ -656,20 +656,13 @@ impl OkrSet {
             return None;
         }
         let (leaf, _) = self.leaf_as_of(n, k, self.as_of(date), true);
-        let progress = Progress::new(leaf.progress).ok();
-        Some(sure_or(
-            progress,
-            Progress::ZERO,
-            "roll-ups clamp to [0, cap]",
-        ))
+        Some(clamped(leaf.progress))
     }
 
-    /// A node's progress in an array from [`rolled_up_as_of`](Self::rolled_up_as_of).
-    /// Roll-ups clamp every value to [0, cap], so a value that is not a
-    /// progress is a broken invariant (caught in debug builds).
+    /// A node's progress in an array from [`rolled_up_as_of`](Self::rolled_up_as_of)
+    /// ([`clamped`]).
     pub(crate) fn progress_at(values: &[Decimal], node: NodeIndex) -> Progress {
-        let progress = Progress::new(value_at(values, node)).ok();
-        sure_or(progress, Progress::ZERO, "roll-ups clamp to [0, cap]")
+        clamped(value_at(values, node))
     }
 
     /// An objective or key result by id.
@@ -685,6 +678,17 @@ impl OkrSet {
         }
         Ok(node)
     }
+}
+
+/// A value a roll-up gave as a progress. Roll-ups clamp every value to
+/// [0, cap], so a value that is not a progress is a broken invariant
+/// (caught in debug builds).
+fn clamped(value: Decimal) -> Progress {
+    sure_or(
+        Progress::new(value).ok(),
+        Progress::ZERO,
+        "roll-ups clamp to [0, cap]",
+    )
 }
 
 #[cfg(test)]
