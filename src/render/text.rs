@@ -300,13 +300,17 @@ fn filled_cells(progress: Decimal) -> usize {
             .ok()
             .filter(|&cells| cells <= BAR_CELLS)
     };
-    cells().unwrap_or_else(|| {
-        progress
-            .checked_mul(Decimal::from(BAR_CELLS))
-            .map_or(Some(BAR_CELLS), |cells| cells.round().to_usize())
-            .unwrap_or(0)
-            .min(BAR_CELLS)
-    })
+    cells().unwrap_or_else(|| decimal_cells(progress))
+}
+
+/// [`filled_cells`] through `Decimal`: the product rounded, none below
+/// zero or past `usize`, all of them when the product overflows.
+fn decimal_cells(progress: Decimal) -> usize {
+    progress
+        .checked_mul(Decimal::from(BAR_CELLS))
+        .map_or(Some(BAR_CELLS), |cells| cells.round().to_usize())
+        .unwrap_or(0)
+        .min(BAR_CELLS)
 }
 
 /// The cells of [`write_line`]: title (cut with `…` and padded to
@@ -412,7 +416,7 @@ mod tests {
 
     use rust_decimal::prelude::ToPrimitive as _;
 
-    use super::{BAR_CELLS, TITLE_WIDTH, filled_cells, has_control, write_title};
+    use super::{BAR_CELLS, TITLE_WIDTH, decimal_cells, filled_cells, has_control, write_title};
     use crate::render::{plain, truncate};
 
     /// Every character up to U+10FF alone between letters, so each control
@@ -438,12 +442,7 @@ mod tests {
             let Ok(value) = Decimal::try_from_i128_with_scale(mantissa, scale) else {
                 return Ok(());
             };
-            let by_decimal = value
-                .checked_mul(Decimal::from(BAR_CELLS))
-                .map_or(Some(BAR_CELLS), |cells| cells.round().to_usize())
-                .unwrap_or(0)
-                .min(BAR_CELLS);
-            prop_assert_eq!(filled_cells(value), by_decimal, "{}", value);
+            prop_assert_eq!(filled_cells(value), decimal_cells(value), "{}", value);
         }
 
         /// Half-way products round to even, as `Decimal::round` does.
