@@ -785,14 +785,17 @@ impl OkrSet {
         }
         let mut members: Vec<Status> = Vec::new();
         let policy = self.status_policy();
+        let commits_of = |n: NodeIndex| {
+            commitment
+                .get(n.index())
+                .copied()
+                .unwrap_or(Commitment::Aspirational)
+        };
         let status_of = |n: NodeIndex,
                          band: &[Option<Band>],
                          status: &[Option<Status>],
                          members: &mut Vec<Status>| {
-            let commits = commitment
-                .get(n.index())
-                .copied()
-                .unwrap_or(Commitment::Aspirational);
+            let commits = commits_of(n);
             let node_band = band.get(n.index()).copied().flatten()?;
             let period = period_index
                 .get(n.index())
@@ -842,10 +845,7 @@ impl OkrSet {
             if planned_node.get(n.index()) != Some(&true) {
                 continue;
             }
-            let commits = commitment
-                .get(n.index())
-                .copied()
-                .unwrap_or(Commitment::Aspirational);
+            let commits = commits_of(n);
             let node_progress = Self::progress_at(&progress, n);
             set_at(
                 &mut band,
@@ -882,10 +882,7 @@ impl OkrSet {
         for node in &order {
             let n = node.index;
             let node_progress = Self::progress_at(&progress, n);
-            let commits = commitment
-                .get(n.index())
-                .copied()
-                .unwrap_or(Commitment::Aspirational);
+            let commits = commits_of(n);
             let node_forecast = (forecast_known.get(n.index()) == Some(&true))
                 .then(|| Progress::new(value_at(&forecast, n)).ok())
                 .flatten();
