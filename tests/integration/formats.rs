@@ -4,7 +4,9 @@
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-use okrs::{CheckIn, CheckInValue, Document, Edit, Envelope, Id, Metric, Moment, OkrSet};
+use okrs::{
+    CheckIn, CheckInValue, Document, Edit, Envelope, Id, Link, LoadError, Metric, Moment, OkrSet,
+};
 use proptest::prelude::*;
 
 use crate::{generate, load};
@@ -75,6 +77,37 @@ proptest! {
         let text = set.to_document().to_csv().unwrap();
         let again = OkrSet::from_document(Document::from_csv(&text).unwrap()).unwrap();
         prop_assert_eq!(again, set);
+    }
+
+    /// What `okrs import --from csv` relies on to check a sheet without
+    /// parsing the JSON it writes: building the document a sheet reads as
+    /// gives the set, or the error, that loading its JSON gives. Sets
+    /// broken four ways, with any title.
+    #[test]
+    fn a_sheets_document_builds_as_its_json_loads(
+        doc in generate::document(),
+        broken in 0_usize..5,
+        title in any::<String>(),
+    ) {
+        let mut doc = OkrSet::from_document(doc).unwrap().to_document();
+        let first = doc.objectives[0].clone();
+        doc.objectives[0].title = title;
+        match broken {
+            1 => doc.objectives.push(first.clone()),
+            2 => doc.objectives[0].aligned_to.push(Link::new(id("nowhere"))),
+            3 => doc.objectives[0].aligned_to.push(Link::new(first.id.clone())),
+            4 => doc.objectives[0].level = "nowhere".to_owned(),
+            _ => {}
+        }
+        let Ok(read) = Document::from_csv(&doc.to_csv().unwrap()) else {
+            return Ok(());
+        };
+        let built = OkrSet::from_document(read.clone()).map_err(LoadError::from);
+        let loaded = OkrSet::from_json(&read.to_json().unwrap());
+        prop_assert_eq!(&built, &loaded);
+        if broken != 0 {
+            prop_assert!(built.is_err());
+        }
     }
 }
 

@@ -33,7 +33,16 @@ pub(crate) fn load_document(data: &[u8]) {
         check_loaded(&set);
     }
     if let Ok(document) = Document::from_csv(text) {
-        if let Ok(set) = OkrSet::from_document(document) {
+        // `okrs import` checks a sheet by building its document, not by
+        // loading the JSON it writes: the two must agree.
+        let json = document.to_json().expect("a document writes its JSON");
+        let built = OkrSet::from_document(document);
+        assert_eq!(
+            built.clone().map_err(LoadError::from),
+            OkrSet::from_json(&json),
+            "a sheet's document builds as its JSON loads"
+        );
+        if let Ok(set) = built {
             check_loaded(&set);
         }
     }
