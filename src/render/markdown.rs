@@ -75,7 +75,7 @@ impl OkrSet {
             out.push_str(" | ");
             write_cell(&mut out, node.level().unwrap_or_default());
             out.push_str(" | ");
-            write_cell(&mut out, &node.owners().join(", "));
+            write_owners(&mut out, node.owners());
             out.push_str(" | ");
             write_cell(&mut out, node.period().map(|p| p.id.as_str()).unwrap_or(""));
             out.push_str(" | ");
@@ -96,7 +96,7 @@ impl OkrSet {
             out.push_str(" | ");
             write_code(&mut out, node.objective().id().as_str());
             out.push_str(" | ");
-            write_cell(&mut out, &node.owners().join(", "));
+            write_owners(&mut out, node.owners());
             out.push_str(" | ");
             write_columns(&mut out, reviewed);
             out.push_str(" |\n");
@@ -168,6 +168,17 @@ fn write_columns(out: &mut String, node: &NodeReview) {
         out.push_str(" (");
         out.push_str(confidence.level().name());
         out.push(')');
+    }
+}
+
+/// A node's owners in one cell, a comma between them: what
+/// [`write_cell`] makes of them joined, without joining the one most nodes
+/// have (a string per node otherwise).
+fn write_owners(out: &mut String, owners: &[String]) {
+    match owners {
+        [] => {}
+        [owner] => write_cell(out, owner),
+        owners => write_cell(out, &owners.join(", ")),
     }
 }
 
@@ -333,6 +344,18 @@ mod tests {
             text in "\\PC{0,30}|[a-z \\\\`*_~\\[\\]|&<\\x00-\\x1f\\x7f-\\u{a5}é]{0,30}"
         ) {
             prop_assert_eq!(cell(&text), by_char(&text));
+        }
+    }
+
+    proptest! {
+        /// Owners are written as their joined text is, however many.
+        #[test]
+        fn owners_are_their_joined_cell(
+            owners in prop::collection::vec("\\PC{0,6}|[a-z \\t|*]{0,6}", 0..4)
+        ) {
+            let mut out = String::new();
+            super::write_owners(&mut out, &owners);
+            prop_assert_eq!(out, cell(&owners.join(", ")));
         }
     }
 
