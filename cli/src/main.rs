@@ -192,10 +192,10 @@ fn run() -> Result<(String, u8), Failure> {
             // Validate before printing: an import that cannot load is
             // refused. Building a copy of the document is loading its
             // JSON (the JSON reads back as the document; the fuzz harness
-            // checks both give the same set or error), a third fewer
-            // instructions than parsing the JSON again. The set goes
-            // before the JSON is written, so the document is never held
-            // with both (BENCHMARKS.md, issue 17, eighth round).
+            // checks both give the same set or error): a quarter of the
+            // import's instructions fewer than parsing the JSON again. The
+            // set goes before the JSON is written, so the document is
+            // never held with both (BENCHMARKS.md, issue 17, eighth round).
             let set = OkrSet::from_document(document.clone())
                 .map_err(|e| format!("{path}: invalid set: {e}"))?;
             drop(set);
