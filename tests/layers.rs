@@ -107,6 +107,7 @@ const FILES: &[(&str, Layer)] = &[
     ("set/mod.rs", Layer::Set),
     ("set/builder.rs", Layer::Set),
     ("set/stream.rs", Layer::Set),
+    ("set/parallel.rs", Layer::Set),
     ("set/query.rs", Layer::Set),
     ("set/node.rs", Layer::Set),
     ("set/edit.rs", Layer::Set),

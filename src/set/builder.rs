@@ -44,7 +44,20 @@ pub struct SetBuilder {
     scale: Arc<dyn Scale>,
     /// `None`: the document's status settings, a [`GapPolicy`].
     status_policy: Option<Arc<dyn StatusPolicy>>,
+    /// `None`: the machine's parallelism, at most [`DEFAULT_THREADS`].
+    threads: Option<usize>,
 }
+
+/// The most threads a JSON load uses unless told otherwise: a load's
+/// parts beyond the first wait, parsed, until the calling thread adds
+/// them, so each thread more holds more of the document at once, while
+/// adding them and the checks after stay on one thread.
+const DEFAULT_THREADS: usize = 2;
+
+/// The fewest nodes per thread for which a load works out key results'
+/// own progress on a second thread (a few milliseconds of work against
+/// tens of microseconds to start a thread).
+const LEAF_NODES: usize = 16 * 1024;
 
 impl Default for SetBuilder {
     fn default() -> Self {
@@ -52,6 +65,7 @@ impl Default for SetBuilder {
             strategies: Strategies::default(),
             scale: Arc::new(GoogleScale::default()),
             status_policy: None,
+            threads: None,
         }
     }
 }
@@ -63,6 +77,7 @@ impl SetBuilder {
             strategies: set.strategies.clone(),
             scale: Arc::clone(&set.scale),
             status_policy: Some(Arc::clone(&set.status_policy)),
+            threads: None,
         }
     }
 
@@ -104,6 +119,53 @@ impl SetBuilder {
     pub fn status_policy(mut self, policy: impl StatusPolicy + 'static) -> Self {
         self.status_policy = Some(Arc::new(policy));
         self
+    }
+
+    /// The most threads [`from_json`](Self::from_json) may use (`0` and
+    /// `1`: the calling thread only). By default a load uses the
+    /// machine's [available parallelism](std::thread::available_parallelism),
+    /// at most two threads. O(1).
+    ///
+    /// A large document laid out as the writers here lay it out (one
+    /// objective per block, indented alike) is cut between objectives,
+    /// at least 256 KiB per part, and each part parsed on its own thread;
+    /// the objectives are still added and checked in document order on
+    /// the calling thread, so the set and every error are the same with
+    /// any number of threads.
+    ///
+    /// # Example
+    /// ```
+    /// use okrs::OkrSet;
+    /// let text = okrs::sample::SAMPLE_JSON;
+    /// let one = OkrSet::builder().threads(1).from_json(text)?;
+    /// let four = OkrSet::builder().threads(4).from_json(text)?;
+    /// assert_eq!(one, four);
+    /// # Ok::<(), okrs::LoadError>(())
+    /// ```
+    #[must_use]
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// How many threads a load cut into at most `parts` may use. O(1);
+    /// asks the system only when there are two parts or more.
+    #[cfg(feature = "json")]
+    pub(super) fn threads_for(&self, parts: usize) -> usize {
+        Self::allowed(self.threads, parts)
+    }
+
+    /// How many threads work cut into at most `parts` may use, with at
+    /// most `threads` (`None`: the default). O(1); asks the system only
+    /// when there are two parts or more.
+    fn allowed(threads: Option<usize>, parts: usize) -> usize {
+        let most = threads.unwrap_or_else(|| {
+            if parts < 2 {
+                return 1;
+            }
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(DEFAULT_THREADS))
+        });
+        most.min(parts).max(1)
     }
 
     /// Validates a document and builds the set.
@@ -196,6 +258,7 @@ impl SetBuilder {
         Ok(Loading {
             pending_links: Vec::with_capacity(size.objectives),
             set,
+            threads: self.threads,
         })
     }
     /// Reads a JSON document and builds the set.
@@ -225,9 +288,17 @@ impl SetBuilder {
 pub(super) struct Loading {
     set: OkrSet,
     pending_links: Vec<(NodeIndex, Vec<Link>)>,
+    /// The most threads the builder allows.
+    threads: Option<usize>,
 }
 
 impl Loading {
+    /// Whether no objective has been added. O(1).
+    #[cfg(feature = "json")]
+    pub(super) fn is_empty(&self) -> bool {
+        self.pending_links.is_empty()
+    }
+
     /// Checks and adds one objective with its key results; its links wait
     /// for [`finish`](Self::finish). O(its nodes).
     pub(super) fn add(&mut self, mut objective: Objective) -> Result<(), Error> {
@@ -244,6 +315,7 @@ impl Loading {
         let Self {
             mut set,
             pending_links,
+            threads,
         } = self;
         let mut targets = HashSet::new();
         for (from, links) in pending_links {
@@ -273,7 +345,8 @@ impl Loading {
         set.graph.shrink_to_fit();
         set.titles.shrink_to_fit();
         set.added = Vec::new();
-        set.rebuild()?;
+        let threads = SetBuilder::allowed(threads, set.graph.node_count() / LEAF_NODES);
+        set.rebuild_on(threads)?;
         Ok(set)
     }
 }

@@ -3,7 +3,7 @@
 
 use petgraph::Direction::{Incoming, Outgoing};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
+use petgraph::visit::{EdgeRef, NodeIndexable};
 use rust_decimal::Decimal;
 
 use super::OkrSet;
@@ -1105,6 +1105,14 @@ impl OkrSet {
     /// Refuses a cycle, recompiles the roll-up plan and rolls everything
     /// up. O(V + E).
     pub(super) fn rebuild(&mut self) -> Result<(), Error> {
+        self.rebuild_on(1)
+    }
+
+    /// [`rebuild`](Self::rebuild), with each key result's own progress
+    /// worked out on a second thread while this one refuses cycles and
+    /// compiles the plan when `threads` allows two: the same set and the
+    /// same error either way. O(V + E).
+    pub(super) fn rebuild_on(&mut self, threads: usize) -> Result<(), Error> {
         if self.deferring {
             // A transaction recompiles once its run of structural edits
             // ends (see `apply_all`).
@@ -1112,18 +1120,48 @@ impl OkrSet {
             return Ok(());
         }
         self.stale = false;
-        if let Some(cycle) = graph::find_cycle(&self.graph) {
-            return Err(Error::Cycle {
-                path: cycle.into_iter().map(|n| self.id_of(n)).collect(),
-            });
-        }
         let graph = &self.graph;
-        let (strategies, cap) = (&self.strategies, self.cap);
-        self.state.rebuild(
-            Plan::build(graph, strategies, self.config()),
-            |node| leaf(graph, strategies, node, None, cap),
-            strategies,
-        );
+        let (strategies, cap, config) = (&self.strategies, self.cap, self.config());
+        let compile = || match graph::find_cycle(graph) {
+            Some(cycle) => Err(cycle),
+            None => Ok(Plan::build(graph, strategies, config)),
+        };
+        let own = || {
+            let mut leaves = vec![Leaf::default(); NodeIndexable::node_bound(graph)];
+            for node in graph.node_indices() {
+                if let Some(slot) = leaves.get_mut(node.index()) {
+                    *slot = leaf(graph, strategies, node, None, cap);
+                }
+            }
+            leaves
+        };
+        let (planned, leaves) = if threads < 2 {
+            (compile(), None)
+        } else {
+            std::thread::scope(|scope| {
+                let worker = std::thread::Builder::new().spawn_scoped(scope, own);
+                let planned = compile();
+                // A thread that could not start or run leaves its work here.
+                (planned, worker.ok().and_then(|worker| worker.join().ok()))
+            })
+        };
+        let plan = planned.map_err(|cycle| Error::Cycle {
+            path: cycle.into_iter().map(|n| self.id_of(n)).collect(),
+        })?;
+        match leaves {
+            Some(leaves) => self.state.rebuild(
+                plan,
+                |node| sure(leaves.get(node.index()).copied(), "a leaf for every node"),
+                strategies,
+            ),
+            // One thread works each leaf out as the plan reaches it,
+            // without a list of them all.
+            None => self.state.rebuild(
+                plan,
+                |node| leaf(graph, strategies, node, None, cap),
+                strategies,
+            ),
+        }
         Ok(())
     }
 }

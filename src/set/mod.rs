@@ -33,6 +33,8 @@ mod edit;
 mod guard;
 mod lifecycle;
 mod node;
+#[cfg(feature = "json")]
+mod parallel;
 mod query;
 #[cfg(feature = "json")]
 mod stream;

@@ -132,14 +132,23 @@ impl Serialize for ObjectivesOut<'_> {
 /// does not have the streamable shape or is invalid in any way.
 /// O(length of the text + V + E).
 pub(super) fn from_json(builder: SetBuilder, text: &str) -> Option<OkrSet> {
+    if let Some(set) = super::parallel::from_json(builder.clone(), text) {
+        return Some(set);
+    }
+    loading(builder, text, DocumentSize::guess(text.len()))?
+        .finish(true)
+        .ok()
+}
+
+/// The set with the settings and objectives of a whole JSON document, its
+/// links not yet added (see [`Loading::finish`]), or `None` as for
+/// [`from_json`]. O(length of the text + V).
+pub(super) fn loading(builder: SetBuilder, text: &str, size: DocumentSize) -> Option<Loading> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let stream = Stream {
-        builder,
-        size: DocumentSize::guess(text.len()),
-    };
-    let set = de::Deserializer::deserialize_map(&mut deserializer, stream).ok()?;
+    let stream = Stream { builder, size };
+    let loading = de::Deserializer::deserialize_map(&mut deserializer, stream).ok()?;
     deserializer.end().ok()?;
-    Some(set)
+    Some(loading)
 }
 
 /// The top-level keys of an `okrs/1` document, spelled as [`Document`]
@@ -174,13 +183,13 @@ struct Stream {
 }
 
 impl<'de> Visitor<'de> for Stream {
-    type Value = OkrSet;
+    type Value = Loading;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an okrs/1 document")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OkrSet, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loading, A::Error> {
         let mut settings = Document::default();
         let mut seen = 0_u16;
         let mut loading: Option<Loading> = None;
@@ -221,11 +230,10 @@ impl<'de> Visitor<'de> for Stream {
         if seen & (1 << (Field::Format as u16)) == 0 {
             return Err(de::Error::custom(GIVE_UP));
         }
-        let loading = match loading {
-            Some(loading) => loading,
-            None => begin(&mut builder, &mut settings, size)?,
-        };
-        loading.finish(true).map_err(|_| de::Error::custom(GIVE_UP))
+        match loading {
+            Some(loading) => Ok(loading),
+            None => begin(&mut builder, &mut settings, size),
+        }
     }
 }
 

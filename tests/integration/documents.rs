@@ -1,4 +1,7 @@
+use std::sync::OnceLock;
+
 use okrs::{Document, LoadError, Metric, OkrSet};
+use proptest::prelude::*;
 
 use crate::{d, load, progress};
 
@@ -227,4 +230,158 @@ fn loading_json_does_not_depend_on_the_order_of_its_keys() {
         panic!("a parse error")
     };
     assert_eq!(error.path(), "levels");
+}
+
+/// A written document of about 1.1 MB: large enough for a load to cut it
+/// into four parts of 256 KiB.
+fn written() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| okrs::sample::realistic(2_500, 3).to_json().unwrap())
+}
+
+/// An objective with a chain of `levels` key results, each the only
+/// sub-key result of the one before, as one line.
+fn nested(levels: usize) -> String {
+    let mut chain = format!(r#"{{"id": "deep{levels}", "title": "Deep"}}"#);
+    for level in (1..levels).rev() {
+        chain = format!(r#"{{"id": "deep{level}", "title": "Deep", "key_results": [{chain}]}}"#);
+    }
+    format!(r#"{{"id": "deep", "title": "Deep", "level": "company", "key_results": [{chain}]}}"#)
+}
+
+/// `text` changed one way at about `at` (a fraction of its length).
+fn changed(text: &str, at: f64, change: usize, depth: usize) -> String {
+    let mut place = (text.len() as f64 * at) as usize;
+    while !text.is_char_boundary(place) {
+        place -= 1;
+    }
+    let (before, after) = text.split_at(place);
+    let next = |what: &str| after.find(what).map(|i| place + i);
+    let mut out = text.to_owned();
+    match change {
+        1 => out.insert(place, ']'),
+        2 => out.insert(place, '}'),
+        3 => {
+            if let Some(c) = after.chars().next() {
+                out = format!("{before}{}", &after[c.len_utf8()..]);
+            }
+        }
+        // What the writers put between two objectives, anywhere.
+        4 => out.insert_str(place, "\n    },\n    {"),
+        5 => out.insert(place, '\n'),
+        // A repeated id, in whatever part.
+        6 => {
+            if let Some(i) = next(r#""id": ""#) {
+                let start = i + 7;
+                let end = start + out[start..].find('"').unwrap();
+                out.replace_range(start..end, "co0");
+            }
+        }
+        // A key after the objectives.
+        7 => {
+            let end = out.trim_end().len() - 1;
+            out.insert_str(end, r#", "levels": ["company"]"#);
+        }
+        // An objective nested about as deep as the parser allows.
+        8 => {
+            if let Some(i) = next("\n    },\n    {") {
+                out.insert_str(i + 7, &format!("\n    {},", nested(depth)));
+            }
+        }
+        // Something after the document.
+        9 => out.push_str(["}", "]", "x", " \n", "{}"][place % 5]),
+        _ => {}
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// A large document loads to the same set, or fails with the same
+    /// error, on any number of threads, however it is changed wherever:
+    /// one thread (the stream, then the exact path) is the oracle.
+    #[test]
+    fn a_document_loads_alike_on_any_number_of_threads(
+        at in 0.0..1.0f64,
+        change in 0usize..10,
+        threads in 2usize..=5,
+        depth in 60usize..=66,
+    ) {
+        let text = changed(written(), at, change, depth);
+        let one = OkrSet::builder().threads(1).from_json(&text);
+        let many = OkrSet::builder().threads(threads).from_json(&text);
+        prop_assert_eq!(one, many);
+    }
+}
+
+#[test]
+fn nesting_past_the_parsers_limit_fails_alike_on_any_number_of_threads() {
+    let mut loaded = 0;
+    for depth in 58..=68 {
+        let text = changed(written(), 0.7, 8, depth);
+        assert!(text.contains(r#""id": "deep""#));
+        let one = OkrSet::builder().threads(1).from_json(&text);
+        let two = OkrSet::builder().threads(2).from_json(&text);
+        assert_eq!(one, two, "{depth} levels");
+        let Err(error) = one else {
+            panic!("{depth} levels nest deeper than okrs::MAX_DEPTH")
+        };
+        loaded += usize::from(matches!(error, LoadError::Invalid(_)));
+    }
+    // Some depths pass the parser (and fail on the model), some do not.
+    assert!(loaded > 0 && loaded < 11, "{loaded}");
+}
+
+#[test]
+fn a_written_document_loads_alike_on_any_number_of_threads() {
+    let one = OkrSet::builder().threads(1).from_json(written()).unwrap();
+    for threads in [0, 2, 3, 4, 64] {
+        let many = OkrSet::builder()
+            .threads(threads)
+            .from_json(written())
+            .unwrap();
+        assert_eq!(one, many, "{threads} threads");
+    }
+    assert_eq!(one, OkrSet::from_json(written()).unwrap());
+}
+
+/// From 32,768 nodes a load works out key results' own progress on a
+/// second thread while it compiles the plan: the same set, and the same
+/// cycle, on one thread or two.
+#[test]
+fn a_large_set_builds_alike_on_one_thread_or_two() {
+    let document = okrs::sample::realistic(33_000, 5);
+    let one = OkrSet::builder()
+        .threads(1)
+        .build(document.clone())
+        .unwrap();
+    assert!(one.len() >= 33_000);
+    assert!(one.nodes().any(|n| !n.check_ins().is_empty()));
+    let two = OkrSet::builder()
+        .threads(2)
+        .build(document.clone())
+        .unwrap();
+    // Not `assert_eq!`: a failure would print two sets of 33,000 nodes.
+    assert!(one == two, "the same set on one thread or two");
+
+    // Three objectives of one level aligned in a ring.
+    let mut cyclic = document;
+    let level = cyclic.objectives.last().unwrap().level.clone();
+    let mut peers: Vec<_> = cyclic
+        .objectives
+        .iter_mut()
+        .filter(|o| o.level == level)
+        .take(3)
+        .collect();
+    for i in 0..3 {
+        let next = peers[(i + 1) % 3].id.clone();
+        peers[i].aligned_to.push(okrs::Link::new(next));
+    }
+    let one = OkrSet::builder()
+        .threads(1)
+        .build(cyclic.clone())
+        .unwrap_err();
+    assert!(matches!(one, okrs::Error::Cycle { .. }), "{one}");
+    assert_eq!(OkrSet::builder().threads(2).build(cyclic).unwrap_err(), one);
 }
