@@ -36,6 +36,9 @@ const STACK_BYTES: usize = 8 * 1024 * 1024;
 /// to cut, is not laid out as expected, or is invalid in any way.
 /// O(length of the text + V + E).
 pub(super) fn from_json(builder: SetBuilder, text: &str) -> Option<OkrSet> {
+    if text.len() < 2 * PART_BYTES {
+        return None;
+    }
     let layout = Layout::find(text)?;
     let threads = builder.threads_for(layout.span() / PART_BYTES);
     let cuts = layout.cuts(text, threads)?;
