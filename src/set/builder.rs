@@ -121,17 +121,20 @@ impl SetBuilder {
         self
     }
 
-    /// The most threads [`from_json`](Self::from_json) may use (`0` and
-    /// `1`: the calling thread only). By default a load uses the
-    /// machine's [available parallelism](std::thread::available_parallelism),
-    /// at most two threads. O(1).
+    /// The most threads a load ([`from_json`](Self::from_json) or
+    /// [`build`](Self::build)) may use (`0` and `1`: the calling thread
+    /// only). By default a load uses the machine's
+    /// [available parallelism](std::thread::available_parallelism), at
+    /// most two threads. O(1).
     ///
-    /// A large document laid out as the writers here lay it out (one
+    /// A large JSON document laid out as the writers here lay it out (one
     /// objective per block, indented alike) is cut between objectives,
     /// at least 256 KiB per part, and each part parsed on its own thread;
     /// the objectives are still added and checked in document order on
-    /// the calling thread, so the set and every error are the same with
-    /// any number of threads.
+    /// the calling thread. A set of 32k nodes or more works out its key
+    /// results' own progress on a second thread while the first compiles
+    /// the roll-up. The set and every error are the same with any number
+    /// of threads.
     ///
     /// # Example
     /// ```

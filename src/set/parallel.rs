@@ -35,7 +35,7 @@ const STACK_BYTES: usize = 8 * 1024 * 1024;
 /// [`threads`](SetBuilder::threads), or `None` when the text is too small
 /// to cut, is not laid out as expected, or is invalid in any way.
 /// O(length of the text + V + E).
-pub(super) fn from_json(builder: SetBuilder, text: &str) -> Option<OkrSet> {
+pub(super) fn from_json(builder: &SetBuilder, text: &str) -> Option<OkrSet> {
     if text.len() < 2 * PART_BYTES {
         return None;
     }
@@ -49,7 +49,8 @@ pub(super) fn from_json(builder: SetBuilder, text: &str) -> Option<OkrSet> {
     let mut head = String::with_capacity(layout.open + 3);
     head.push_str(text.get(..=layout.open)?);
     head.push_str("]}");
-    let mut loading = super::stream::loading(builder, &head, DocumentSize::guess(text.len()))?;
+    let mut loading =
+        super::stream::loading(builder.clone(), &head, DocumentSize::guess(text.len()))?;
     drop(head);
     // Every objective follows the one key the stream reads them from, so
     // none can come before the `[`; checked all the same, since the cuts
@@ -321,12 +322,18 @@ mod tests {
         }
         let expected = one_thread(text).unwrap();
         for threads in 2..=4 {
-            let loaded = from_json(SetBuilder::default().threads(threads), text);
+            let loaded = from_json(&SetBuilder::default().threads(threads), text);
             assert_eq!(loaded.as_ref(), Some(&expected), "{threads} threads");
         }
         // Too few threads or too small a text: not cut.
-        assert!(from_json(SetBuilder::default().threads(1), text).is_none());
-        assert!(from_json(SetBuilder::default().threads(4), crate::sample::SAMPLE_JSON).is_none());
+        assert!(from_json(&SetBuilder::default().threads(1), text).is_none());
+        assert!(
+            from_json(
+                &SetBuilder::default().threads(4),
+                crate::sample::SAMPLE_JSON
+            )
+            .is_none()
+        );
     }
 
     #[test]
@@ -375,6 +382,6 @@ mod tests {
             "\"format\": \"okrs/1\", \"levels\": [\"\\\"objectives\\\": [\\n    {\"],",
             1,
         );
-        assert!(from_json(SetBuilder::default().threads(2), &decoy).is_none());
+        assert!(from_json(&SetBuilder::default().threads(2), &decoy).is_none());
     }
 }

@@ -132,7 +132,7 @@ impl Serialize for ObjectivesOut<'_> {
 /// does not have the streamable shape or is invalid in any way.
 /// O(length of the text + V + E).
 pub(super) fn from_json(builder: SetBuilder, text: &str) -> Option<OkrSet> {
-    if let Some(set) = super::parallel::from_json(builder.clone(), text) {
+    if let Some(set) = super::parallel::from_json(&builder, text) {
         return Some(set);
     }
     loading(builder, text, DocumentSize::guess(text.len()))?
