@@ -77,7 +77,7 @@ impl SetBuilder {
             strategies: set.strategies.clone(),
             scale: Arc::clone(&set.scale),
             status_policy: Some(Arc::clone(&set.status_policy)),
-            threads: None,
+            threads: set.threads,
         }
     }
 
@@ -134,7 +134,8 @@ impl SetBuilder {
     /// the calling thread. A set of 32k nodes or more works out its key
     /// results' own progress on a second thread while the first compiles
     /// the roll-up. The set and every error are the same with any number
-    /// of threads.
+    /// of threads; a set keeps the setting for the sets made from it
+    /// (views, reloads).
     ///
     /// # Example
     /// ```
@@ -161,7 +162,7 @@ impl SetBuilder {
     /// How many threads work cut into at most `parts` may use, with at
     /// most `threads` (`None`: the default). O(1); asks the system only
     /// when there are two parts or more.
-    fn allowed(threads: Option<usize>, parts: usize) -> usize {
+    pub(super) fn allowed(threads: Option<usize>, parts: usize) -> usize {
         let most = threads.unwrap_or_else(|| {
             if parts < 2 {
                 return 1;
@@ -255,13 +256,13 @@ impl SetBuilder {
             state: State::default(),
             deferring: false,
             stale: false,
+            threads: self.threads,
         };
         set.index.reserve(&set.graph, size.ids);
         set.index_grades();
         Ok(Loading {
             pending_links: Vec::with_capacity(size.objectives),
             set,
-            threads: self.threads,
         })
     }
     /// Reads a JSON document and builds the set.
@@ -291,8 +292,6 @@ impl SetBuilder {
 pub(super) struct Loading {
     set: OkrSet,
     pending_links: Vec<(NodeIndex, Vec<Link>)>,
-    /// The most threads the builder allows.
-    threads: Option<usize>,
 }
 
 impl Loading {
@@ -318,7 +317,6 @@ impl Loading {
         let Self {
             mut set,
             pending_links,
-            threads,
         } = self;
         let mut targets = HashSet::new();
         for (from, links) in pending_links {
@@ -348,7 +346,7 @@ impl Loading {
         set.graph.shrink_to_fit();
         set.titles.shrink_to_fit();
         set.added = Vec::new();
-        let threads = SetBuilder::allowed(threads, set.graph.node_count() / LEAF_NODES);
+        let threads = set.threads_for(set.graph.node_count() / LEAF_NODES);
         set.rebuild_on(threads)?;
         Ok(set)
     }

@@ -117,9 +117,19 @@ pub struct OkrSet {
     deferring: bool,
     /// The plan lags the graph (a deferred recompilation is due).
     stale: bool,
+    /// The most threads its loads may use ([`SetBuilder::threads`];
+    /// `None`: the default), kept for the sets made from it.
+    threads: Option<usize>,
 }
 
 impl OkrSet {
+    /// How many threads work cut into at most `parts` may use under
+    /// [`SetBuilder::threads`]. O(1); asks the system only when there
+    /// are two parts or more.
+    pub(crate) fn threads_for(&self, parts: usize) -> usize {
+        SetBuilder::allowed(self.threads, parts)
+    }
+
     /// The settings the roll-up applies: the cap, whether what flows into
     /// a parent is clamped to 1, and the default `progress_from`.
     pub(crate) fn config(&self) -> Config {
