@@ -113,17 +113,61 @@ impl OkrSet {
         )
     }
 
-    /// [`lint`](Self::lint) on a review of the set already made (reports
-    /// that show both make the review once).
-    pub(crate) fn lint_reviewed(&self, review: &crate::Review) -> Vec<crate::Finding> {
-        sorted(crate::lint::lint(self, self.lint_settings(), Done::Reviewed(review), true).findings)
+    /// The review as of `as_of` and [`lint`](Self::lint)'s findings, for
+    /// the reports that show both (the review is made once). O(V + E), as
+    /// the two apart.
+    pub(crate) fn review_and_lint(&self, as_of: Date) -> (crate::Review, Vec<Finding>) {
+        let (review, linted) = self.beside_a_review(as_of, true);
+        (review, sorted(linted.findings))
     }
 
-    /// How many findings [`lint_reviewed`](Self::lint_reviewed) would
-    /// return of each severity, without writing their messages (the text
-    /// report shows only the counts).
-    pub(crate) fn lint_tally(&self, review: &crate::Review) -> Tally {
-        crate::lint::lint(self, self.lint_settings(), Done::Reviewed(review), false).tally
+    /// The review as of `as_of` and how many findings of each severity
+    /// [`lint`](Self::lint) gives, without writing their messages (the
+    /// text report shows only the counts). O(V + E), as the two apart.
+    pub(crate) fn review_and_tally(&self, as_of: Date) -> (crate::Review, Tally) {
+        let (review, linted) = self.beside_a_review(as_of, false);
+        (review, linted.tally)
+    }
+
+    /// A review and a lint of the set, findings kept or only counted. A
+    /// large set lints on a second thread while this one reviews, when
+    /// [`SetBuilder::threads`](crate::SetBuilder::threads) allows two:
+    /// lint reads a review only for whether a stale key result is done,
+    /// which it works out alone to the same answer (the property
+    /// `a_lint_without_a_review_is_a_lint_of_one`).
+    fn beside_a_review(&self, as_of: Date, keep: bool) -> (crate::Review, Linted) {
+        let settings = self.lint_settings();
+        let alone = || Linted::from(lint(self, settings, Done::Unreviewed(as_of), keep));
+        if self.threads_for_nodes(self.len()) < 2 {
+            let review = self.review(as_of);
+            let linted = Linted::from(lint(self, settings, Done::Reviewed(&review), keep));
+            return (review, linted);
+        }
+        std::thread::scope(|scope| {
+            let worker = std::thread::Builder::new().spawn_scoped(scope, alone);
+            let review = self.review(as_of);
+            // A thread that could not start or run leaves its work here.
+            let linted = worker
+                .ok()
+                .and_then(|worker| worker.join().ok())
+                .unwrap_or_else(alone);
+            (review, linted)
+        })
+    }
+}
+
+/// What a lint found, apart from the set it read.
+struct Linted {
+    findings: Vec<Finding>,
+    tally: Tally,
+}
+
+impl From<Linter<'_>> for Linted {
+    fn from(linter: Linter<'_>) -> Self {
+        Self {
+            findings: linter.findings,
+            tally: linter.tally,
+        }
     }
 }
 
@@ -1066,8 +1110,22 @@ fn calibration(linter: &mut Linter<'_>) {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{Quoted, Tally, ascii_words, no_owner_message, normalise, same_title};
-    use crate::{Date, Id, NodeKind, OkrSet, Rule, RuleLevel};
+    use super::{
+        Done, Quoted, Tally, ascii_words, lint, no_owner_message, normalise, same_title, sorted,
+    };
+    use crate::{Date, Finding, Id, NodeKind, OkrSet, Review, Rule, RuleLevel};
+
+    /// Lint's findings on a review already made, as the reports made them
+    /// on one thread.
+    fn lint_reviewed(set: &OkrSet, review: &Review) -> Vec<Finding> {
+        sorted(lint(set, set.lint_settings(), Done::Reviewed(review), true).findings)
+    }
+
+    /// Lint's counts on a review already made, as the text report made
+    /// them on one thread.
+    fn lint_tally(set: &OkrSet, review: &Review) -> Tally {
+        lint(set, set.lint_settings(), Done::Reviewed(review), false).tally
+    }
 
     proptest! {
         /// What the stale rule reads without a review: every key result
@@ -1198,8 +1256,8 @@ mod tests {
                 .checked_add(jiff::Span::new().days(day))
                 .unwrap();
             let review = set.review(as_of);
-            let findings = set.lint_reviewed(&review);
-            prop_assert_eq!(set.lint_tally(&review), Tally::of(&findings));
+            let findings = lint_reviewed(&set, &review);
+            prop_assert_eq!(lint_tally(&set, &review), Tally::of(&findings));
         }
 
         /// Linting without a review finds what linting a review finds,
@@ -1221,7 +1279,7 @@ mod tests {
                 .unwrap()
                 .checked_add(jiff::Span::new().days(day))
                 .unwrap();
-            prop_assert_eq!(set.lint(as_of), set.lint_reviewed(&set.review(as_of)));
+            prop_assert_eq!(set.lint(as_of), lint_reviewed(&set, &set.review(as_of)));
         }
 
         /// The fast path writes what `{:?}` writes, for any id.

@@ -39,8 +39,7 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn to_markdown(&self, as_of: Date) -> String {
-        let review = self.review(as_of);
-        let findings = self.lint_reviewed(&review);
+        let (review, findings) = self.review_and_lint(as_of);
         let mut out = format!("# OKR report as of {as_of}\n\n");
         // The review holds the set's nodes in the set's order: walking the
         // set finds each node's review by its slot, not by hashing its id.

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive as _;
 
 use super::{picture, plain, plain_char, rounded, write_rounded};
+use crate::lint::Tally;
 use crate::{Band, Date, GroupBy, NodeKind, NodeRef, NodeReview, OkrSet, Review, Status};
 
 /// The width of the title column, in characters (indent and marker included).
@@ -53,7 +54,7 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn to_text(&self, as_of: Date) -> String {
-        let review = self.review(as_of);
+        let (review, tally) = self.review_and_tally(as_of);
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -103,7 +104,7 @@ impl OkrSet {
                 }
             }
         }
-        write_summary(&mut out, self, &review);
+        write_summary(&mut out, self, &review, tally);
         // Every text above went through `plain`; this makes sure of it.
         if has_control(&out) {
             out = out
@@ -367,7 +368,7 @@ fn write_cells(out: &mut String, node: &NodeRef<'_>, reviewed: &NodeReview, dept
 /// The objectives per band and per status (from the set's
 /// [`distribution`](OkrSet::distribution) by level, summed), the health
 /// checks per severity, and the period mismatches.
-fn write_summary(out: &mut String, set: &OkrSet, review: &Review) {
+fn write_summary(out: &mut String, set: &OkrSet, review: &Review, tally: Tally) {
     let by_level = set.distribution(review, GroupBy::Level);
     let bands = |band: Band| -> usize { by_level.iter().map(|(_, d)| d.band_count(band)).sum() };
     let _ = writeln!(
@@ -396,11 +397,7 @@ fn write_summary(out: &mut String, set: &OkrSet, review: &Review) {
             .collect();
         let _ = writeln!(out, "status: {}", parts.join(", "));
     }
-    let _ = writeln!(
-        out,
-        "health checks: {} (the lint command lists them)",
-        set.lint_tally(review)
-    );
+    let _ = writeln!(out, "health checks: {tally} (the lint command lists them)");
     for mismatch in set.period_mismatches() {
         let _ = writeln!(
             out,

@@ -54,11 +54,6 @@ pub struct SetBuilder {
 /// adding them and the checks after stay on one thread.
 const DEFAULT_THREADS: usize = 2;
 
-/// The fewest nodes per thread for which a load works out key results'
-/// own progress on a second thread (a few milliseconds of work against
-/// tens of microseconds to start a thread).
-const LEAF_NODES: usize = 16 * 1024;
-
 impl Default for SetBuilder {
     fn default() -> Self {
         Self {
@@ -346,7 +341,7 @@ impl Loading {
         set.graph.shrink_to_fit();
         set.titles.shrink_to_fit();
         set.added = Vec::new();
-        let threads = set.threads_for(set.graph.node_count() / LEAF_NODES);
+        let threads = set.threads_for_nodes(set.graph.node_count());
         set.rebuild_on(threads)?;
         Ok(set)
     }

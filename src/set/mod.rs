@@ -122,7 +122,19 @@ pub struct OkrSet {
     threads: Option<usize>,
 }
 
+/// The fewest nodes per thread for which work on a set goes to a second
+/// thread: a few milliseconds of work against tens of microseconds to
+/// start a thread.
+pub(crate) const THREAD_NODES: usize = 16 * 1024;
+
 impl OkrSet {
+    /// How many threads work over `nodes` nodes may use under
+    /// [`SetBuilder::threads`]: a second thread from
+    /// 2 × [`THREAD_NODES`] on. O(1); asks the system only then.
+    pub(crate) fn threads_for_nodes(&self, nodes: usize) -> usize {
+        self.threads_for(nodes / THREAD_NODES)
+    }
+
     /// How many threads work cut into at most `parts` may use under
     /// [`SetBuilder::threads`]. O(1); asks the system only when there
     /// are two parts or more.

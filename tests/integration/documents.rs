@@ -364,6 +364,16 @@ fn a_large_set_builds_alike_on_one_thread_or_two() {
         .unwrap();
     // Not `assert_eq!`: a failure would print two sets of 33,000 nodes.
     assert!(one == two, "the same set on one thread or two");
+    // The reports that show a review and lint's findings lint on the
+    // second thread while the first reviews.
+    let as_of = "2027-02-20".parse().unwrap();
+    let markdown = one.to_markdown(as_of);
+    assert!(markdown.contains("## Findings"));
+    assert!(markdown == two.to_markdown(as_of), "the same Markdown");
+    assert!(
+        one.to_text(as_of) == two.to_text(as_of),
+        "the same text report"
+    );
 
     // Three objectives of one level aligned in a ring.
     let mut cyclic = document;
