@@ -108,8 +108,16 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn lint(&self, as_of: crate::Date) -> Vec<crate::Finding> {
+        let threads = self.threads_for_nodes(self.len());
         sorted(
-            crate::lint::lint(self, self.lint_settings(), Done::Unreviewed(as_of), true).findings,
+            lint(
+                self,
+                self.lint_settings(),
+                Done::Unreviewed(as_of),
+                true,
+                threads,
+            )
+            .findings,
         )
     }
 
@@ -137,10 +145,11 @@ impl OkrSet {
     /// `a_lint_without_a_review_is_a_lint_of_one`).
     fn beside_a_review(&self, as_of: Date, keep: bool) -> (crate::Review, Linted) {
         let settings = self.lint_settings();
-        let alone = || Linted::from(lint(self, settings, Done::Unreviewed(as_of), keep));
+        // The second thread goes to the review: lint on one.
+        let alone = || lint(self, settings, Done::Unreviewed(as_of), keep, 1);
         if self.threads_for_nodes(self.len()) < 2 {
             let review = self.review(as_of);
-            let linted = Linted::from(lint(self, settings, Done::Reviewed(&review), keep));
+            let linted = lint(self, settings, Done::Reviewed(&review), keep, 1);
             return (review, linted);
         }
         std::thread::scope(|scope| {
@@ -160,6 +169,17 @@ impl OkrSet {
 struct Linted {
     findings: Vec<Finding>,
     tally: Tally,
+}
+
+impl Linted {
+    /// These findings, then `rest`'s. O(rest).
+    fn then(mut self, rest: Self) -> Self {
+        self.findings.extend(rest.findings);
+        self.tally.errors += rest.tally.errors;
+        self.tally.warnings += rest.tally.warnings;
+        self.tally.notes += rest.tally.notes;
+        self
+    }
 }
 
 impl From<Linter<'_>> for Linted {
@@ -244,7 +264,7 @@ struct Linter<'a> {
     /// done by then.
     done: Done<'a>,
     /// The nodes a contributing link targets, which two rules read.
-    contributed: Marks,
+    contributed: &'a Marks,
     /// Whether findings are kept, messages and all, or only counted: a
     /// large organisation has about one finding per node, and writing
     /// their messages costs more than the checks.
@@ -324,13 +344,23 @@ impl Linter<'_> {
 }
 
 /// Runs every rule the set's settings leave on, keeping the findings or
-/// only counting them. O(V + E) plus, for calibration, O(closed grades).
-fn lint<'a>(set: &'a OkrSet, settings: &'a LintSettings, done: Done<'a>, keep: bool) -> Linter<'a> {
-    let mut linter = Linter {
+/// only counting them, in the rules' order. With `threads` of two or more
+/// the rules run in two groups of about equal work, the second on a
+/// thread of its own, and their findings are put together in the same
+/// order. O(V + E) plus, for calibration, O(closed grades).
+fn lint(
+    set: &OkrSet,
+    settings: &LintSettings,
+    done: Done<'_>,
+    keep: bool,
+    threads: usize,
+) -> Linted {
+    let contributed = contributed(set);
+    let linter = || Linter {
         set,
         settings,
         done,
-        contributed: contributed(set),
+        contributed: &contributed,
         keep,
         findings: Vec::new(),
         tally: Tally::default(),
@@ -338,16 +368,36 @@ fn lint<'a>(set: &'a OkrSet, settings: &'a LintSettings, done: Done<'a>, keep: b
     // The set's nodes in `OkrSet::nodes` order, walked once: four rules
     // read every node, in that order.
     let nodes: Vec<NodeRef<'_>> = set.nodes().collect();
-    top_objectives(&mut linter);
-    objectives(&mut linter);
-    unmeasured_key_results(&mut linter, &nodes);
-    owners(&mut linter, &nodes);
-    alignment(&mut linter);
-    periods(&mut linter);
-    stale(&mut linter, &nodes);
-    future_check_ins(&mut linter, &nodes);
-    calibration(&mut linter);
-    linter
+    let first = |linter: &mut Linter<'_>| {
+        top_objectives(linter);
+        objectives(linter);
+        unmeasured_key_results(linter, &nodes);
+        owners(linter, &nodes);
+        alignment(linter);
+    };
+    let second = || {
+        let mut linter = linter();
+        periods(&mut linter);
+        stale(&mut linter, &nodes);
+        future_check_ins(&mut linter, &nodes);
+        calibration(&mut linter);
+        Linted::from(linter)
+    };
+    let mut linted = linter();
+    if threads < 2 {
+        first(&mut linted);
+        return Linted::from(linted).then(second());
+    }
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().spawn_scoped(scope, second);
+        first(&mut linted);
+        // A thread that could not start or run leaves its work here.
+        let rest = worker
+            .ok()
+            .and_then(|worker| worker.join().ok())
+            .unwrap_or_else(second);
+        Linted::from(linted).then(rest)
+    })
 }
 
 fn list(ids: &[Id]) -> String {
@@ -1118,13 +1168,13 @@ mod tests {
     /// Lint's findings on a review already made, as the reports made them
     /// on one thread.
     fn lint_reviewed(set: &OkrSet, review: &Review) -> Vec<Finding> {
-        sorted(lint(set, set.lint_settings(), Done::Reviewed(review), true).findings)
+        sorted(lint(set, set.lint_settings(), Done::Reviewed(review), true, 1).findings)
     }
 
     /// Lint's counts on a review already made, as the text report made
     /// them on one thread.
     fn lint_tally(set: &OkrSet, review: &Review) -> Tally {
-        lint(set, set.lint_settings(), Done::Reviewed(review), false).tally
+        lint(set, set.lint_settings(), Done::Reviewed(review), false, 1).tally
     }
 
     proptest! {

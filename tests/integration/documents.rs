@@ -374,6 +374,10 @@ fn a_large_set_builds_alike_on_one_thread_or_two() {
         one.to_text(as_of) == two.to_text(as_of),
         "the same text report"
     );
+    // Lint alone runs its rules in two groups, one on each thread.
+    let findings = one.lint(as_of);
+    assert!(findings.len() > 1_000, "{}", findings.len());
+    assert!(findings == two.lint(as_of), "the same findings");
 
     // Three objectives of one level aligned in a ring.
     let mut cyclic = document;
