@@ -117,20 +117,26 @@ impl SetBuilder {
     }
 
     /// The most threads a load ([`from_json`](Self::from_json) or
-    /// [`build`](Self::build)) may use (`0` and `1`: the calling thread
-    /// only). By default a load uses the machine's
+    /// [`build`](Self::build)) and the set's reports may use (`0` and
+    /// `1`: the calling thread only). By default they use the machine's
     /// [available parallelism](std::thread::available_parallelism), at
     /// most two threads. O(1).
     ///
-    /// A large JSON document laid out as the writers here lay it out (one
-    /// objective per block, indented alike) is cut between objectives,
-    /// at least 256 KiB per part, and each part parsed on its own thread;
-    /// the objectives are still added and checked in document order on
-    /// the calling thread. A set of 32k nodes or more works out its key
-    /// results' own progress on a second thread while the first compiles
-    /// the roll-up. The set and every error are the same with any number
+    /// - A large JSON document laid out as the writers here lay it out
+    ///   (one objective per block, indented alike) is cut between
+    ///   objectives, at least 256 KiB per part, and each part parsed on its
+    ///   own thread; the objectives are still added and checked in
+    ///   document order on the calling thread.
+    /// - A set of 32k nodes or more works out its key results' own
+    ///   progress on a second thread while the first compiles the roll-up;
+    ///   [`lint`](OkrSet::lint) runs its rules in two groups, one on each
+    ///   thread; [`to_markdown`](OkrSet::to_markdown) and
+    ///   [`to_text`](OkrSet::to_text) lint on one thread while the other
+    ///   reviews.
+    ///
+    /// The set, every error and every report are the same with any number
     /// of threads; a set keeps the setting for the sets made from it
-    /// (views, reloads).
+    /// (views, reloads). The threads end before the call returns.
     ///
     /// # Example
     /// ```
