@@ -375,27 +375,31 @@ fn lint(
         owners(linter, &nodes);
         alignment(linter);
     };
-    let second = || {
-        let mut linter = linter();
-        periods(&mut linter);
-        stale(&mut linter, &nodes);
-        future_check_ins(&mut linter, &nodes);
-        calibration(&mut linter);
-        Linted::from(linter)
+    let second = |linter: &mut Linter<'_>| {
+        periods(linter);
+        stale(linter, &nodes);
+        future_check_ins(linter, &nodes);
+        calibration(linter);
     };
     let mut linted = linter();
     if threads < 2 {
         first(&mut linted);
-        return Linted::from(linted).then(second());
+        second(&mut linted);
+        return Linted::from(linted);
     }
+    let apart = || {
+        let mut linter = linter();
+        second(&mut linter);
+        Linted::from(linter)
+    };
     std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().spawn_scoped(scope, second);
+        let worker = std::thread::Builder::new().spawn_scoped(scope, apart);
         first(&mut linted);
         // A thread that could not start or run leaves its work here.
         let rest = worker
             .ok()
             .and_then(|worker| worker.join().ok())
-            .unwrap_or_else(second);
+            .unwrap_or_else(apart);
         Linted::from(linted).then(rest)
     })
 }

@@ -117,29 +117,23 @@ pub struct OkrSet {
     deferring: bool,
     /// The plan lags the graph (a deferred recompilation is due).
     stale: bool,
-    /// The most threads its loads may use ([`SetBuilder::threads`];
-    /// `None`: the default), kept for the sets made from it.
+    /// The most threads its loads and reports may use
+    /// ([`SetBuilder::threads`]; `None`: the default), kept for the sets
+    /// made from it.
     threads: Option<usize>,
 }
 
 /// The fewest nodes per thread for which work on a set goes to a second
 /// thread: a few milliseconds of work against tens of microseconds to
 /// start a thread.
-pub(crate) const THREAD_NODES: usize = 16 * 1024;
+const THREAD_NODES: usize = 16 * 1024;
 
 impl OkrSet {
     /// How many threads work over `nodes` nodes may use under
     /// [`SetBuilder::threads`]: a second thread from
     /// 2 × [`THREAD_NODES`] on. O(1); asks the system only then.
     pub(crate) fn threads_for_nodes(&self, nodes: usize) -> usize {
-        self.threads_for(nodes / THREAD_NODES)
-    }
-
-    /// How many threads work cut into at most `parts` may use under
-    /// [`SetBuilder::threads`]. O(1); asks the system only when there
-    /// are two parts or more.
-    pub(crate) fn threads_for(&self, parts: usize) -> usize {
-        SetBuilder::allowed(self.threads, parts)
+        SetBuilder::allowed(self.threads, nodes / THREAD_NODES)
     }
 
     /// The settings the roll-up applies: the cap, whether what flows into
