@@ -152,16 +152,7 @@ impl OkrSet {
             let linted = lint(self, settings, Done::Reviewed(&review), keep, 1);
             return (review, linted);
         }
-        std::thread::scope(|scope| {
-            let worker = std::thread::Builder::new().spawn_scoped(scope, alone);
-            let review = self.review(as_of);
-            // A thread that could not start or run leaves its work here.
-            let linted = worker
-                .ok()
-                .and_then(|worker| worker.join().ok())
-                .unwrap_or_else(alone);
-            (review, linted)
-        })
+        crate::set::beside(|| self.review(as_of), alone)
     }
 }
 
@@ -392,16 +383,8 @@ fn lint(
         second(&mut linter);
         Linted::from(linter)
     };
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().spawn_scoped(scope, apart);
-        first(&mut linted);
-        // A thread that could not start or run leaves its work here.
-        let rest = worker
-            .ok()
-            .and_then(|worker| worker.join().ok())
-            .unwrap_or_else(apart);
-        Linted::from(linted).then(rest)
-    })
+    let ((), rest) = crate::set::beside(|| first(&mut linted), apart);
+    Linted::from(linted).then(rest)
 }
 
 fn list(ids: &[Id]) -> String {

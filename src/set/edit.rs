@@ -1138,12 +1138,8 @@ impl OkrSet {
         let (planned, leaves) = if threads < 2 {
             (compile(), None)
         } else {
-            std::thread::scope(|scope| {
-                let worker = std::thread::Builder::new().spawn_scoped(scope, own);
-                let planned = compile();
-                // A thread that could not start or run leaves its work here.
-                (planned, worker.ok().and_then(|worker| worker.join().ok()))
-            })
+            let (planned, leaves) = super::beside(compile, own);
+            (planned, Some(leaves))
         };
         let plan = planned.map_err(|cycle| Error::Cycle {
             path: cycle.into_iter().map(|n| self.id_of(n)).collect(),

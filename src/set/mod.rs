@@ -128,6 +128,22 @@ pub struct OkrSet {
 /// start a thread.
 const THREAD_NODES: usize = 16 * 1024;
 
+/// `here` on the calling thread and `there` on a second one at the same
+/// time. A thread that cannot start, or whose work panics, leaves `there`
+/// to the calling thread; the second thread ends before this returns.
+pub(crate) fn beside<A, B: Send>(here: impl FnOnce() -> A, there: impl Fn() -> B + Sync) -> (A, B) {
+    let there = &there;
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().spawn_scoped(scope, there);
+        let here = here();
+        let there = worker
+            .ok()
+            .and_then(|worker| worker.join().ok())
+            .unwrap_or_else(there);
+        (here, there)
+    })
+}
+
 impl OkrSet {
     /// How many threads work over `nodes` nodes may use under
     /// [`SetBuilder::threads`]: a second thread from
