@@ -39,7 +39,7 @@ const AS_OF: &str = "2027-02-20";
 
 /// The roll-up JSON `okrs rollup --json` prints.
 fn rollup_json(set: &OkrSet, as_of: Date) -> String {
-    set.review(as_of).to_json()
+    set.review_json(as_of)
 }
 
 fn bench(c: &mut Criterion) {
@@ -55,6 +55,7 @@ fn bench(c: &mut Criterion) {
         let set = OkrSet::from_json(&text).unwrap();
         let written = set.to_json().unwrap();
         let rolled = rollup_json(&set, as_of);
+        assert_eq!(rolled, set.review(as_of).to_json());
         eprintln!(
             "okrs: {} nodes: {:.1} MiB JSON in, {:.1} MiB written, {:.1} MiB roll-up JSON, {:.1} MiB CSV",
             set.len(),

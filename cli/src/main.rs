@@ -647,10 +647,9 @@ fn report_timings(
     Ok(set)
 }
 
-/// The review as JSON ([`Review::to_json`](okrs::Review::to_json)), ending
-/// in a newline.
+/// The review as JSON ([`OkrSet::review_json`]), ending in a newline.
 fn rollup_json(set: &OkrSet, as_of: Date) -> String {
-    let mut out = set.review(as_of).to_json();
+    let mut out = set.review_json(as_of);
     out.push('\n');
     out
 }

@@ -1122,19 +1122,14 @@ impl Plan {
     /// fresh vector, by node index. O(V + E).
     pub(crate) fn evaluate_all(
         &self,
-        leaf: &[Decimal],
+        leaf: impl Fn(NodeIndex) -> Decimal,
         raw: &Raws,
         strategies: &Strategies,
     ) -> Vec<Decimal> {
         let mut progress: Vec<Decimal> = self
             .order
             .iter()
-            .map(|&n| {
-                if n == dead() {
-                    return Decimal::ZERO;
-                }
-                sure(leaf.get(n.index()).copied(), "leaf values cover the graph")
-            })
+            .map(|&n| if n == dead() { Decimal::ZERO } else { leaf(n) })
             .collect();
         let mut scratch = Vec::new();
         for s in 0..self.len() {
@@ -1156,28 +1151,24 @@ impl Plan {
     }
 
     /// Like [`evaluate_all`](Self::evaluate_all), for values some nodes
-    /// lack (a forecast without evidence, a plan without a period):
-    /// `present` says, by node index, which `leaf` values stand. A node
-    /// with inputs takes the roll-up of its inputs when every counted input
-    /// (weight above 0) has a value, and is then present; otherwise it
-    /// keeps its own `leaf` value and presence. O(V + E).
+    /// lack (a forecast without evidence, a plan without a period): `leaf`
+    /// gives, by node index, the values that stand. A node with inputs
+    /// takes the roll-up of its inputs when every counted input (weight
+    /// above 0) has a value, and is then present; otherwise it keeps its
+    /// own `leaf` value, if any. Returns every node's value (0 where none
+    /// stands) and whether it stands, by node index. O(V + E).
     pub(crate) fn evaluate_present(
         &self,
-        leaf: &[Decimal],
+        leaf: impl Fn(NodeIndex) -> Option<Decimal>,
         raw: &Raws,
         strategies: &Strategies,
-        present: &mut [bool],
-    ) -> Vec<Decimal> {
+    ) -> (Vec<Decimal>, Vec<bool>) {
         let mut progress: Vec<Decimal> = Vec::with_capacity(self.len());
         let mut here: Vec<bool> = Vec::with_capacity(self.len());
         for &n in &self.order {
-            let known = n != dead() && present.get(n.index()).copied().unwrap_or(false);
-            here.push(known);
-            progress.push(if n == dead() {
-                Decimal::ZERO
-            } else {
-                sure(leaf.get(n.index()).copied(), "leaf values cover the graph")
-            });
+            let own = if n == dead() { None } else { leaf(n) };
+            here.push(own.is_some());
+            progress.push(own.unwrap_or(Decimal::ZERO));
         }
         let mut scratch = Vec::new();
         for s in 0..self.len() {
@@ -1205,6 +1196,7 @@ impl Plan {
             }
         }
         let mut by_node = vec![Decimal::ZERO; self.slots.len()];
+        let mut present = vec![false; self.slots.len()];
         for ((node, value), known) in self.order.iter().zip(progress).zip(here) {
             if let Some(slot) = by_node.get_mut(node.index()) {
                 *slot = value;
@@ -1213,7 +1205,7 @@ impl Plan {
                 *slot = known;
             }
         }
-        by_node
+        (by_node, present)
     }
 
     /// The value every counted input of slot `s` has, when they all have

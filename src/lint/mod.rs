@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::invariant::sure;
+use crate::set::THREAD_NODES;
 use crate::time::push_date;
 use crate::{
     AlignmentModel, Date, Id, LintSettings, Metric, NodeKind, NodeRef, OkrSet, Progress,
@@ -108,7 +109,7 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn lint(&self, as_of: crate::Date) -> Vec<crate::Finding> {
-        let threads = self.threads_for_nodes(self.len());
+        let threads = self.threads_for_nodes(self.len(), THREAD_NODES);
         sorted(
             lint(
                 self,
@@ -147,12 +148,12 @@ impl OkrSet {
         let settings = self.lint_settings();
         // The second thread goes to the review: lint on one.
         let alone = || lint(self, settings, Done::Unreviewed(as_of), keep, 1);
-        if self.threads_for_nodes(self.len()) < 2 {
+        if self.threads_for_nodes(self.len(), THREAD_NODES) < 2 {
             let review = self.review(as_of);
             let linted = lint(self, settings, Done::Reviewed(&review), keep, 1);
             return (review, linted);
         }
-        crate::set::beside(|| self.review(as_of), alone)
+        crate::set::beside(|| self.review_on(as_of, 1), alone)
     }
 }
 

@@ -6,10 +6,13 @@
 //! pretty printer spends some 560 instructions per field; a review has
 //! about eight fields per node).
 
+use std::borrow::Borrow;
+
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use super::{NodeReview, Review};
+use crate::Date;
 use crate::io::push_string;
 use crate::number::{Plain, Trimmed};
 use crate::time::push_date;
@@ -41,24 +44,32 @@ impl Review {
     /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
-        // About 270 bytes per node in the sample organisations; pages reserved
-        // and never written cost no memory, a reallocation copies it all.
-        let mut out = String::with_capacity(64 + self.nodes.len().saturating_mul(384));
-        out.push_str("{\n  \"as_of\": \"");
-        push_date(&mut out, self.as_of);
-        out.push_str("\",\n  \"nodes\": [");
-        if self.nodes.is_empty() {
-            out.push_str("]\n}");
-            return out;
-        }
-        for (at, node) in self.nodes.iter().enumerate() {
-            out.push_str(if at == 0 { "\n    {" } else { ",\n    {" });
-            push_node(&mut out, node);
-            out.push_str("\n    }");
-        }
-        out.push_str("\n  ]\n}");
-        out
+        write(self.as_of, self.nodes.len(), &self.nodes)
     }
+}
+
+/// The review of `len` nodes as of `as_of` as JSON (see
+/// [`Review::to_json`]), from their reviews in order. O(n).
+pub(super) fn write<N: Borrow<NodeReview>>(
+    as_of: Date,
+    len: usize,
+    nodes: impl IntoIterator<Item = N>,
+) -> String {
+    // About 270 bytes per node in the sample organisations; pages reserved
+    // and never written cost no memory, a reallocation copies it all.
+    let mut out = String::with_capacity(64 + len.saturating_mul(384));
+    out.push_str("{\n  \"as_of\": \"");
+    push_date(&mut out, as_of);
+    out.push_str("\",\n  \"nodes\": [");
+    let mut first = true;
+    for node in nodes {
+        out.push_str(if first { "\n    {" } else { ",\n    {" });
+        first = false;
+        push_node(&mut out, node.borrow());
+        out.push_str("\n    }");
+    }
+    out.push_str(if first { "]\n}" } else { "\n  ]\n}" });
+    out
 }
 
 /// A field's key at a node's depth, after the comma that ends the field

@@ -347,7 +347,7 @@ impl Loading {
         set.graph.shrink_to_fit();
         set.titles.shrink_to_fit();
         set.added = Vec::new();
-        let threads = set.threads_for_nodes(set.graph.node_count());
+        let threads = set.threads_for_nodes(set.graph.node_count(), super::THREAD_NODES);
         set.rebuild_on(threads)?;
         Ok(set)
     }

@@ -123,10 +123,11 @@ pub struct OkrSet {
     threads: Option<usize>,
 }
 
-/// The fewest nodes per thread for which work on a set goes to a second
-/// thread: a few milliseconds of work against tens of microseconds to
-/// start a thread.
-const THREAD_NODES: usize = 16 * 1024;
+/// The fewest nodes per thread for which a load or a lint goes to a
+/// second thread: a few milliseconds of work against tens of
+/// microseconds to start a thread (a review does more per node and takes
+/// its own, smaller count).
+pub(crate) const THREAD_NODES: usize = 16 * 1024;
 
 /// `here` on the calling thread and `there` on a second one at the same
 /// time. A thread that cannot start, or whose work panics, leaves `there`
@@ -146,10 +147,11 @@ pub(crate) fn beside<A, B: Send>(here: impl FnOnce() -> A, there: impl Fn() -> B
 
 impl OkrSet {
     /// How many threads work over `nodes` nodes may use under
-    /// [`SetBuilder::threads`]: a second thread from
-    /// 2 × [`THREAD_NODES`] on. O(1); asks the system only then.
-    pub(crate) fn threads_for_nodes(&self, nodes: usize) -> usize {
-        SetBuilder::allowed(self.threads, nodes / THREAD_NODES)
+    /// [`SetBuilder::threads`], at least `per_thread` nodes each (a second
+    /// thread from 2 × `per_thread` on; see [`THREAD_NODES`]). O(1); asks
+    /// the system only then.
+    pub(crate) fn threads_for_nodes(&self, nodes: usize, per_thread: usize) -> usize {
+        SetBuilder::allowed(self.threads, nodes / per_thread.max(1))
     }
 
     /// The settings the roll-up applies: the cap, whether what flows into

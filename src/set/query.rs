@@ -472,7 +472,7 @@ impl OkrSet {
                 }
             }
         }
-        self.rolled_up_from(&progress, &raw)
+        self.rolled_up_from(|n| value_at(&progress, n), &raw)
     }
 
     /// Key result `k`'s (node `n`'s) own progress and raw values as of the
@@ -501,7 +501,11 @@ impl OkrSet {
     /// Every node's progress rolled up from the key results' own
     /// (`progress` and `raw`, by node index, as
     /// [`leaf_as_of`](Self::leaf_as_of) gives them). O(V + E).
-    pub(crate) fn rolled_up_from(&self, progress: &[Decimal], raw: &Raws) -> Vec<Decimal> {
+    pub(crate) fn rolled_up_from(
+        &self,
+        progress: impl Fn(NodeIndex) -> Decimal,
+        raw: &Raws,
+    ) -> Vec<Decimal> {
         self.state
             .plan()
             .evaluate_all(progress, raw, &self.strategies)

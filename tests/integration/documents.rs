@@ -374,6 +374,17 @@ fn a_large_set_builds_alike_on_one_thread_or_two() {
         one.to_text(as_of) == two.to_text(as_of),
         "the same text report"
     );
+    // A review reads its nodes in two halves, one on each thread, and
+    // works out bands and statuses beside confidences. Before, during and
+    // after the year, for plans, forecasts, and achieved or missed.
+    for date in ["2026-12-01", "2027-02-20", "2027-05-01", "2028-01-05"] {
+        let date = date.parse().unwrap();
+        let review = one.review(date);
+        assert!(review == two.review(date), "the same review as of {date}");
+        let json = review.to_json();
+        assert!(json == one.review_json(date), "review_json as of {date}");
+        assert!(json == two.review_json(date), "review_json as of {date}");
+    }
     // Lint alone runs its rules in two groups, one on each thread.
     let findings = one.lint(as_of);
     assert!(findings.len() > 1_000, "{}", findings.len());

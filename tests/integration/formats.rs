@@ -701,6 +701,8 @@ fn the_review_json_is_serde_jsons_pretty_text() {
                 serde_json::to_string_pretty(&review).unwrap(),
                 "{as_of}"
             );
+            // What `okrs rollup --json` prints, written without a `Review`.
+            assert_eq!(set.review_json(as_of.parse().unwrap()), json, "{as_of}");
             written.push_str(&json);
         }
     }
@@ -732,6 +734,7 @@ proptest! {
         let Ok(set) = OkrSet::from_document(doc) else { return Ok(()) };
         let review = set.review(as_of.parse().unwrap());
         prop_assert_eq!(review.to_json(), serde_json::to_string_pretty(&review).unwrap());
+        prop_assert_eq!(set.review_json(as_of.parse().unwrap()), review.to_json());
     }
 }
 
