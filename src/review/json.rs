@@ -55,21 +55,49 @@ pub(super) fn write<N: Borrow<NodeReview>>(
     len: usize,
     nodes: impl IntoIterator<Item = N>,
 ) -> String {
-    // About 270 bytes per node in the sample organisations; pages reserved
-    // and never written cost no memory, a reallocation copies it all.
-    let mut out = String::with_capacity(64 + len.saturating_mul(384));
+    let mut out = begin(as_of, len);
+    let empty = push_nodes(&mut out, nodes, true);
+    end(&mut out, empty);
+    out
+}
+
+/// The text before the first node, with room for `len` nodes. O(1).
+pub(super) fn begin(as_of: Date, len: usize) -> String {
+    let mut out = String::with_capacity(64 + room(len));
     out.push_str("{\n  \"as_of\": \"");
     push_date(&mut out, as_of);
     out.push_str("\",\n  \"nodes\": [");
-    let mut first = true;
+    out
+}
+
+/// The room `len` nodes' text may take. About 270 bytes per node in the
+/// sample organisations; pages reserved and never written cost no
+/// memory, a reallocation copies it all.
+pub(super) fn room(len: usize) -> usize {
+    len.saturating_mul(384)
+}
+
+/// Appends the nodes' reviews, the first of them as the first node of
+/// the document when `first` (no comma before it). Returns whether the
+/// first node of the document is still to come (no node was written and
+/// `first`). O(n).
+pub(super) fn push_nodes<N: Borrow<NodeReview>>(
+    out: &mut String,
+    nodes: impl IntoIterator<Item = N>,
+    mut first: bool,
+) -> bool {
     for node in nodes {
         out.push_str(if first { "\n    {" } else { ",\n    {" });
         first = false;
-        push_node(&mut out, node.borrow());
+        push_node(out, node.borrow());
         out.push_str("\n    }");
     }
-    out.push_str(if first { "]\n}" } else { "\n  ]\n}" });
-    out
+    first
+}
+
+/// Closes the document, after its nodes (`empty`: none). O(1).
+pub(super) fn end(out: &mut String, empty: bool) {
+    out.push_str(if empty { "]\n}" } else { "\n  ]\n}" });
 }
 
 /// A field's key at a node's depth, after the comma that ends the field

@@ -133,6 +133,10 @@ impl SetBuilder {
     ///   thread; [`to_markdown`](OkrSet::to_markdown) and
     ///   [`to_text`](OkrSet::to_text) lint on one thread while the other
     ///   reviews.
+    /// - [`review`](OkrSet::review) and
+    ///   [`review_json`](OkrSet::review_json), from 8k nodes, read half of
+    ///   the nodes on each thread, then roll plans up beside forecasts and
+    ///   work out bands and statuses beside confidences.
     ///
     /// The set, every error and every report are the same with any number
     /// of threads; a set keeps the setting for the sets made from it

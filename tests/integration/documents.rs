@@ -410,3 +410,31 @@ fn a_large_set_builds_alike_on_one_thread_or_two() {
     assert!(matches!(one, okrs::Error::Cycle { .. }), "{one}");
     assert_eq!(OkrSet::builder().threads(2).build(cyclic).unwrap_err(), one);
 }
+
+/// A review on two threads cuts the set's node list in half: with one
+/// objective and a key result among 9,000 initiatives (8k slots take a
+/// review to two threads), the first half holds one node and the second
+/// the other, and the roll-up JSON is still one document.
+#[test]
+fn a_review_of_few_measured_nodes_among_many_slots_writes_one_document() {
+    let mut key_result = okrs::KeyResult::new("kr".parse().unwrap(), "Ship");
+    for i in 0..9_000 {
+        key_result = key_result.with_initiative(okrs::Initiative::new(
+            format!("i{i}").parse().unwrap(),
+            "Do",
+        ));
+    }
+    let document = Document::default().with_objective(
+        okrs::Objective::new("o".parse().unwrap(), "Grow", "team").with_key_result(key_result),
+    );
+    for threads in [1, 2] {
+        let set = OkrSet::builder()
+            .threads(threads)
+            .build(document.clone())
+            .unwrap();
+        let as_of = "2027-02-20".parse().unwrap();
+        let review = set.review(as_of);
+        assert_eq!(review.len(), 2);
+        assert_eq!(set.review_json(as_of), review.to_json(), "{threads}");
+    }
+}
