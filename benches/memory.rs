@@ -175,7 +175,7 @@ fn command_peak(command: &str, json: &str) {
         drop(text);
         let output = match command {
             "check" => format!("{} nodes", set.len()),
-            "rollup_json" => set.review(as_of).to_json(),
+            "rollup_json" => set.review_json(as_of),
             "report" => set.to_text(as_of),
             "lint" => set.lint(as_of).iter().map(|f| format!("{f}\n")).collect(),
             "export_csv" => set.to_csv().unwrap(),
