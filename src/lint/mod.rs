@@ -123,37 +123,59 @@ impl OkrSet {
     }
 
     /// The review as of `as_of` and [`lint`](Self::lint)'s findings, for
-    /// the reports that show both (the review is made once). O(V + E), as
-    /// the two apart.
-    pub(crate) fn review_and_lint(&self, as_of: Date) -> (crate::Review, Vec<Finding>) {
-        let (review, linted) = self.beside_a_review(as_of, true);
-        (review, sorted(linted.findings))
+    /// the reports that show both (the review is made once): what
+    /// `reviewed` makes of the review and `findings` of the findings (see
+    /// [`beside_a_review`](Self::beside_a_review)). O(V + E), as the two
+    /// apart.
+    pub(crate) fn review_and_lint<A, B: Send>(
+        &self,
+        as_of: Date,
+        reviewed: impl FnOnce(crate::Review) -> A,
+        findings: impl Fn(Vec<Finding>) -> B + Sync,
+    ) -> (A, B) {
+        self.beside_a_review(as_of, true, reviewed, |linted| {
+            findings(sorted(linted.findings))
+        })
     }
 
-    /// The review as of `as_of` and how many findings of each severity
-    /// [`lint`](Self::lint) gives, without writing their messages (the
-    /// text report shows only the counts). O(V + E), as the two apart.
-    pub(crate) fn review_and_tally(&self, as_of: Date) -> (crate::Review, Tally) {
-        let (review, linted) = self.beside_a_review(as_of, false);
-        (review, linted.tally)
+    /// What `reviewed` makes of the review as of `as_of`, and how many
+    /// findings of each severity [`lint`](Self::lint) gives, without
+    /// writing their messages (the text report shows only the counts).
+    /// O(V + E), as the two apart.
+    pub(crate) fn review_and_tally<A>(
+        &self,
+        as_of: Date,
+        reviewed: impl FnOnce(crate::Review) -> A,
+    ) -> (A, Tally) {
+        self.beside_a_review(as_of, false, reviewed, |linted| linted.tally)
     }
 
-    /// A review and a lint of the set, findings kept or only counted. A
-    /// large set lints on a second thread while this one reviews, when
-    /// [`SetBuilder::threads`](crate::SetBuilder::threads) allows two:
-    /// lint reads a review only for whether a stale key result is done,
-    /// which it works out alone to the same answer (the property
+    /// A review and a lint of the set, findings kept or only counted,
+    /// handed to `reviewed` and `linted`. A large set lints (and runs
+    /// `linted`) on a second thread while this one reviews and runs
+    /// `reviewed`, when [`SetBuilder::threads`](crate::SetBuilder::threads)
+    /// allows two: a report writes what shows the review while lint
+    /// works. Lint reads a review only for whether a stale key result is
+    /// done, which it works out alone to the same answer (the property
     /// `a_lint_without_a_review_is_a_lint_of_one`).
-    fn beside_a_review(&self, as_of: Date, keep: bool) -> (crate::Review, Linted) {
+    fn beside_a_review<A, B: Send>(
+        &self,
+        as_of: Date,
+        keep: bool,
+        reviewed: impl FnOnce(crate::Review) -> A,
+        linted: impl Fn(Linted) -> B + Sync,
+    ) -> (A, B) {
         let settings = self.lint_settings();
-        // The second thread goes to the review: lint on one.
-        let alone = || lint(self, settings, Done::Unreviewed(as_of), keep, 1);
         if self.threads_for_nodes(self.len(), THREAD_NODES) < 2 {
             let review = self.review(as_of);
-            let linted = lint(self, settings, Done::Reviewed(&review), keep, 1);
-            return (review, linted);
+            let found = lint(self, settings, Done::Reviewed(&review), keep, 1);
+            return (reviewed(review), linted(found));
         }
-        crate::set::beside(|| self.review_on(as_of, 1), alone)
+        // The second thread goes to lint: the review on one.
+        crate::set::beside(
+            || reviewed(self.review_on(as_of, 1)),
+            || linted(lint(self, settings, Done::Unreviewed(as_of), keep, 1)),
+        )
     }
 }
 

@@ -39,7 +39,23 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn to_markdown(&self, as_of: Date) -> String {
-        let (review, findings) = self.review_and_lint(as_of);
+        // Everything up to the findings is written as soon as the review
+        // is made, while lint may still run on the other thread.
+        let (mut out, findings) = self.review_and_lint(
+            as_of,
+            |review| self.markdown_head(&review, as_of),
+            |findings| {
+                let mut out = String::new();
+                push_findings(&mut out, &findings);
+                out
+            },
+        );
+        out.push_str(&findings);
+        out
+    }
+
+    /// The report up to its findings. O(V + E).
+    fn markdown_head(&self, review: &crate::Review, as_of: Date) -> String {
         let mut out = format!("# OKR report as of {as_of}\n\n");
         // The review holds the set's nodes in the set's order: walking the
         // set finds each node's review by its slot, not by hashing its id.
@@ -124,23 +140,27 @@ impl OkrSet {
                 );
             }
         }
-        out.push_str("\n## Findings\n\n");
-        if findings.is_empty() {
-            out.push_str("No findings.\n");
-        } else {
-            out.push_str("| Severity | Code | Rule | Finding |\n|---|---|---|---|\n");
-            for finding in &findings {
-                for cell in [finding.severity.name(), finding.code, finding.rule] {
-                    out.push_str("| ");
-                    out.push_str(cell);
-                    out.push(' ');
-                }
-                out.push_str("| ");
-                write_cell(&mut out, &finding.message);
-                out.push_str(" |\n");
-            }
-        }
         out
+    }
+}
+
+/// The findings' section. O(findings).
+fn push_findings(out: &mut String, findings: &[crate::Finding]) {
+    out.push_str("\n## Findings\n\n");
+    if findings.is_empty() {
+        out.push_str("No findings.\n");
+    } else {
+        out.push_str("| Severity | Code | Rule | Finding |\n|---|---|---|---|\n");
+        for finding in findings {
+            for cell in [finding.severity.name(), finding.code, finding.rule] {
+                out.push_str("| ");
+                out.push_str(cell);
+                out.push(' ');
+            }
+            out.push_str("| ");
+            write_cell(out, &finding.message);
+            out.push_str(" |\n");
+        }
     }
 }
 

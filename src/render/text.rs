@@ -54,7 +54,29 @@ impl OkrSet {
     /// ```
     #[must_use]
     pub fn to_text(&self, as_of: Date) -> String {
-        let (review, tally) = self.review_and_tally(as_of);
+        // Everything up to the summary is written as soon as the review
+        // is made, while lint may still count on the other thread.
+        let ((mut out, review), tally) =
+            self.review_and_tally(as_of, |review| (self.text_body(&review, as_of), review));
+        write_summary(&mut out, self, &review, tally);
+        // Every text above went through `plain`; this makes sure of it.
+        if has_control(&out) {
+            out = out
+                .chars()
+                .map(|c| {
+                    if c.is_control() && c != '\n' {
+                        picture(c)
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+        }
+        out
+    }
+
+    /// The report up to its summary. O(V + E).
+    fn text_body(&self, review: &Review, as_of: Date) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -100,23 +122,9 @@ impl OkrSet {
             let _ = writeln!(out, "== {} ==", plain(level));
             for objective in objectives {
                 if review.of(&objective).is_some() {
-                    write_objective(&mut out, &objective, &review);
+                    write_objective(&mut out, &objective, review);
                 }
             }
-        }
-        write_summary(&mut out, self, &review, tally);
-        // Every text above went through `plain`; this makes sure of it.
-        if has_control(&out) {
-            out = out
-                .chars()
-                .map(|c| {
-                    if c.is_control() && c != '\n' {
-                        picture(c)
-                    } else {
-                        c
-                    }
-                })
-                .collect();
         }
         out
     }
