@@ -132,7 +132,7 @@ impl SetBuilder {
     ///   [`lint`](OkrSet::lint) runs its rules in two groups, one on each
     ///   thread; [`to_markdown`](OkrSet::to_markdown) and
     ///   [`to_text`](OkrSet::to_text) lint on one thread while the other
-    ///   reviews.
+    ///   reviews and writes what shows the review.
     /// - [`review`](OkrSet::review) and
     ///   [`review_json`](OkrSet::review_json), from 8k nodes, read half of
     ///   the nodes on each thread, then roll plans up beside forecasts and
