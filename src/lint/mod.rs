@@ -147,7 +147,19 @@ impl OkrSet {
         as_of: Date,
         reviewed: impl FnOnce(crate::Review) -> A,
     ) -> (A, Tally) {
-        self.beside_a_review(as_of, false, reviewed, |linted| linted.tally)
+        if self.threads_for_nodes(self.len(), THREAD_NODES) < 2 {
+            return self.beside_a_review(as_of, false, reviewed, |linted| linted.tally);
+        }
+        // Counting takes less than a review (at 1M nodes, on one thread,
+        // 0.45 s against 0.78 s): the review takes both threads, then
+        // `reviewed` runs while lint counts, alone (see
+        // `beside_a_review`).
+        let review = self.review(as_of);
+        let settings = self.lint_settings();
+        crate::set::beside(
+            || reviewed(review),
+            || lint(self, settings, Done::Unreviewed(as_of), false, 1).tally,
+        )
     }
 
     /// A review and a lint of the set, findings kept or only counted,
