@@ -130,9 +130,10 @@ impl SetBuilder {
     /// - A set of 32k nodes or more works out its key results' own
     ///   progress on a second thread while the first compiles the roll-up;
     ///   [`lint`](OkrSet::lint) runs its rules in two groups, one on each
-    ///   thread; [`to_markdown`](OkrSet::to_markdown) and
-    ///   [`to_text`](OkrSet::to_text) lint on one thread while the other
-    ///   reviews and writes what shows the review.
+    ///   thread; [`to_markdown`](OkrSet::to_markdown) lints on one thread
+    ///   while the other reviews and writes what shows the review;
+    ///   [`to_text`](OkrSet::to_text) reviews on both, then writes while
+    ///   lint counts its findings.
     /// - [`review`](OkrSet::review) and
     ///   [`review_json`](OkrSet::review_json), from 8k nodes, read half of
     ///   the nodes on each thread, then roll plans up beside forecasts and
