@@ -147,7 +147,7 @@ impl OkrSet {
         as_of: Date,
         reviewed: impl FnOnce(crate::Review) -> A,
     ) -> (A, Tally) {
-        if self.threads_for_nodes(self.len(), THREAD_NODES) < 2 {
+        if !self.reports_on_two_threads() {
             return self.beside_a_review(as_of, false, reviewed, |linted| linted.tally);
         }
         // Counting takes less than a review (at 1M nodes, on one thread,
@@ -160,6 +160,12 @@ impl OkrSet {
             || reviewed(review),
             || lint(self, settings, Done::Unreviewed(as_of), false, 1).tally,
         )
+    }
+
+    /// Whether the reports that show a review and lint's findings may
+    /// work on two threads (see [`THREAD_NODES`]). O(1).
+    fn reports_on_two_threads(&self) -> bool {
+        self.threads_for_nodes(self.len(), THREAD_NODES) >= 2
     }
 
     /// A review and a lint of the set, findings kept or only counted,
@@ -178,7 +184,7 @@ impl OkrSet {
         linted: impl Fn(Linted) -> B + Sync,
     ) -> (A, B) {
         let settings = self.lint_settings();
-        if self.threads_for_nodes(self.len(), THREAD_NODES) < 2 {
+        if !self.reports_on_two_threads() {
             let review = self.review(as_of);
             let found = lint(self, settings, Done::Reviewed(&review), keep, 1);
             return (reviewed(review), linted(found));

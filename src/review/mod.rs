@@ -935,9 +935,8 @@ impl OkrSet {
 
         // Bands and statuses on this thread, confidences beside them: the
         // two read nothing of each other's.
-        let plans = Plans::new(periods, as_of);
         let bands_and_statuses =
-            || self.bands_and_statuses(as_of, &plans, &facts, &progress, &expected);
+            || self.bands_and_statuses(as_of, &periods, &facts, &progress, &expected);
         let confidences = || self.confidences(&order, &facts);
         let ((band, status), confidence) = if two {
             beside(bands_and_statuses, confidences)
@@ -1033,7 +1032,7 @@ impl OkrSet {
     fn bands_and_statuses(
         &self,
         as_of: Date,
-        plans: &Plans<'_>,
+        periods: &[&Period],
         facts: &Facts,
         progress: &[Decimal],
         expected: &[Decimal],
@@ -1060,7 +1059,7 @@ impl OkrSet {
             let fact = fact_of(n);
             let commits = fact.commitment;
             let node_band = band.get(n.index()).copied().flatten()?;
-            let period = plans.period(fact.period? as usize)?;
+            let period = periods.get(fact.period? as usize)?;
             let node_progress = Self::progress_at(progress, n);
             // A committed node whose inputs are not all done is not done.
             let node_progress = if self.short_of_done(n, node_progress, commits, member) {
