@@ -171,11 +171,15 @@ impl Layout {
             return None;
         }
         let bytes = text.as_bytes();
-        // Shares of 3 for the first part, 4 for each other.
-        let shares = 4 * threads - 1;
+        // Shares of 19 for the first part, 20 for each other: a part
+        // parsed on another thread is slowed about as much by the pages
+        // both threads fault in as the first is by adding as it parses.
+        // At 1M nodes on two threads this loaded in 1.87-1.92 s against
+        // 1.96-2.01 s for 3 and 4 (BENCHMARKS.md, eleventh round).
+        let shares = 20 * threads - 1;
         let mut cuts: Vec<usize> = Vec::with_capacity(threads - 1);
         for k in 1..threads {
-            let share = (4 * k - 1) as u128;
+            let share = (20 * k - 1) as u128;
             let aim = self.first + (self.span() as u128 * share / shares as u128) as usize;
             let from = cuts.last().map_or(aim, |&last| aim.max(last + 1));
             let Some(found) = find(bytes, &self.between, from) else {
