@@ -163,7 +163,9 @@ fn command_peak(command: &str, json: &str) {
     let (set, output) = if command == "import_csv" {
         let document = okrs::Document::from_csv(&text).unwrap();
         drop(text);
-        let output = document.to_json().unwrap();
+        let mut output = document.to_json().unwrap();
+        output.push('\n');
+        output.shrink_to_fit();
         // The binary never frees the set it builds to check the sheet.
         std::mem::forget(OkrSet::from_document(document).unwrap());
         // The set's memory is the one `check` measures.
