@@ -20,7 +20,7 @@ use crate::engine::rollup::Raws;
 use crate::engine::{set_at, value_at};
 use crate::invariant::to_u32;
 use crate::number::serde_decimal;
-use crate::set::{Numbers, almost_one, beside};
+use crate::set::{Numbers, almost_one, beside, beside_if};
 use crate::{
     Band, CheckInValue, Commitment, Confidence, ConfidenceLevel, Date, Error, Id, Metric, NodeKind,
     NodeRef, OkrSet, Period, Progress, Status, StatusInput, Zone,
@@ -345,13 +345,15 @@ struct Facts {
 }
 
 impl Facts {
-    /// Node `n`'s facts. O(1).
-    fn get(&self, n: NodeIndex) -> Option<&Fact> {
+    /// Node `n`'s facts, a node not measured (or not in the set) taking
+    /// the defaults. O(1).
+    fn of(&self, n: NodeIndex) -> Fact {
         let i = n.index();
-        match i.checked_sub(self.first.len()) {
+        let fact = match i.checked_sub(self.first.len()) {
             None => self.first.get(i),
             Some(j) => self.second.get(j),
-        }
+        };
+        fact.copied().unwrap_or_default()
     }
 
     /// Every node's facts, in index order. O(1).
@@ -391,7 +393,7 @@ impl Worked<'_> {
         let set = self.set;
         let node = NodeRef::new(set, n)?;
         let at = n.index();
-        let fact = self.facts.get(n).copied().unwrap_or_default();
+        let fact = self.facts.of(n);
         let member = |m: u32| value_at(&self.progress, NodeIndex::new(m as usize));
         let forecast_member = |m: u32| value_at(&self.forecast, NodeIndex::new(m as usize));
         let progress = OkrSet::progress_at(&self.progress, n);
@@ -876,11 +878,8 @@ impl OkrSet {
         // from memory once more). Nodes are independent here: with two
         // threads, each reads half of them.
         let read = |range: Range<usize>| self.read_nodes(range, as_of, &periods);
-        let (mut first, second) = if two {
-            beside(|| read(0..bound / 2), || read(bound / 2..bound))
-        } else {
-            (read(0..bound), read(bound..bound))
-        };
+        let half = if two { bound / 2 } else { bound };
+        let (mut first, second) = beside_if(two, || read(0..half), || read(half..bound));
         first.raw.extend(second.raw);
         let raw = first.raw;
         let every_one_counts = first.every_one_counts && second.every_one_counts;
@@ -888,7 +887,7 @@ impl OkrSet {
             first: first.facts,
             second: second.facts,
         };
-        let fact = |n: NodeIndex| facts.get(n).copied().unwrap_or_default();
+        let fact = |n: NodeIndex| facts.of(n);
 
         // Plans and forecasts roll up like progress; sub-key results of a
         // `sum-of-values` key result add their values.
@@ -927,22 +926,15 @@ impl OkrSet {
             let order: Vec<NodeIndex> = self.nodes().map(|node| node.index).collect();
             (forecasts, order)
         };
-        let ((progress, (expected, planned)), ((forecast, forecast_known), order)) = if two {
-            beside(progress_and_plans, forecasts_and_order)
-        } else {
-            (progress_and_plans(), forecasts_and_order())
-        };
+        let ((progress, (expected, planned)), ((forecast, forecast_known), order)) =
+            beside_if(two, progress_and_plans, forecasts_and_order);
 
         // Bands and statuses on this thread, confidences beside them: the
         // two read nothing of each other's.
         let bands_and_statuses =
             || self.bands_and_statuses(as_of, &periods, &facts, &progress, &expected);
         let confidences = || self.confidences(&order, &facts);
-        let ((band, status), confidence) = if two {
-            beside(bands_and_statuses, confidences)
-        } else {
-            (bands_and_statuses(), confidences())
-        };
+        let ((band, status), confidence) = beside_if(two, bands_and_statuses, confidences);
         Worked {
             set: self,
             order,
@@ -1051,12 +1043,11 @@ impl OkrSet {
         }
         let mut members: Vec<Status> = Vec::new();
         let policy = self.status_policy();
-        let fact_of = |n: NodeIndex| facts.get(n).copied().unwrap_or_default();
         let status_of = |n: NodeIndex,
                          band: &[Option<Band>],
                          status: &[Option<Status>],
                          members: &mut Vec<Status>| {
-            let fact = fact_of(n);
+            let fact = facts.of(n);
             let commits = fact.commitment;
             let node_band = band.get(n.index()).copied().flatten()?;
             let period = periods.get(fact.period? as usize)?;
@@ -1098,7 +1089,7 @@ impl OkrSet {
             if planned_node.get(n.index()) != Some(&true) {
                 continue;
             }
-            let fact = fact_of(n);
+            let fact = facts.of(n);
             let node_progress = Self::progress_at(progress, n);
             set_at(
                 &mut band,
@@ -1111,7 +1102,7 @@ impl OkrSet {
             }
         }
         for &n in plan.order().iter() {
-            if fact_of(n).objective {
+            if facts.of(n).objective {
                 let node_status = status_of(n, &band, &status, &mut members);
                 set_at(&mut status, n, node_status);
             }

@@ -145,6 +145,20 @@ pub(crate) fn beside<A, B: Send>(here: impl FnOnce() -> A, there: impl Fn() -> B
     })
 }
 
+/// `here` and `there` [`beside`] each other when `two`, else one after
+/// the other on the calling thread.
+pub(crate) fn beside_if<A, B: Send>(
+    two: bool,
+    here: impl FnOnce() -> A,
+    there: impl Fn() -> B + Sync,
+) -> (A, B) {
+    if two {
+        beside(here, there)
+    } else {
+        (here(), there())
+    }
+}
+
 impl OkrSet {
     /// How many threads work over `nodes` nodes may use under
     /// [`SetBuilder::threads`], at least `per_thread` nodes each (a second

@@ -499,7 +499,7 @@ impl OkrSet {
     }
 
     /// Every node's progress rolled up from the key results' own
-    /// (`progress` and `raw`, by node index, as
+    /// (`progress` of each node, and `raw` by node index, as
     /// [`leaf_as_of`](Self::leaf_as_of) gives them). O(V + E).
     pub(crate) fn rolled_up_from(
         &self,
