@@ -1153,10 +1153,10 @@ impl Document {
     /// second time from that row on, and one with corrections or
     /// deletions a last time from the first of them.
     ///
-    /// A sheet of 2 MiB or more is split into rows and cells on a second
-    /// thread, when the machine has one, while this one builds the
-    /// document from the rows before: the document and every error are
-    /// the same.
+    /// A sheet of 4 MiB or more is split into rows and cells, and its
+    /// objective and key result rows read, on a second thread when the
+    /// machine has one, while this one builds the document from the rows
+    /// before: the document and every error are the same.
     pub fn from_csv(text: &str) -> Result<Self, CsvError> {
         let ahead = (text.len() >= AHEAD_BYTES
             && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2))
@@ -1180,10 +1180,11 @@ fn from_csv_with(text: &str, ahead: Option<usize>) -> Result<Document, CsvError>
 }
 
 /// From how many bytes of text [`Document::from_csv`] reads rows ahead on
-/// a second thread. Medians of 31 reads: at 1.1 MB (5k nodes) 6.1 ms
-/// against 5.9 ms here, at 2.2 MB 9.2–9.5 ms against 9.9 ms, at 6.7 MB
-/// 29–30 ms against 35 ms.
-const AHEAD_BYTES: usize = 2 << 20;
+/// a second thread. Medians of 31 reads: at 2.2 MB (10k nodes) 10.9 ms
+/// against 10.1–10.6 ms here, at 3.4 MB about the same (16.8–17.2 ms
+/// against 16.0–17.7 ms), at 4.5 MB 21.8–26.0 ms against 25.0–26.2 ms, at
+/// 6.7 MB 32–33 ms against 39–41 ms.
+const AHEAD_BYTES: usize = 4 << 20;
 
 /// Rows per batch handed from the reading thread: enough that handing one
 /// over costs little next to building its rows, few enough that the
@@ -1201,11 +1202,13 @@ fn read_sheet(text: &str, eager: bool, ahead: Option<usize>) -> Result<Option<Do
     let Some(rows) = ahead else {
         return read_rows(text, &columns, eager, FirstRows::Here(first));
     };
+    let columns = &columns;
     std::thread::scope(|scope| {
         // At most two batches wait: the reading stays a few batches ahead.
         let (batches, received) = std::sync::mpsc::sync_channel(2);
         let (spent, recycled) = std::sync::mpsc::channel();
-        scope.spawn(move || read_ahead(first, rows, &batches, &recycled));
+        let known = *columns;
+        scope.spawn(move || read_ahead(first, &known, rows, &batches, &recycled));
         let ahead = Ahead {
             batches: received,
             spent,
@@ -1214,7 +1217,7 @@ fn read_sheet(text: &str, eager: bool, ahead: Option<usize>) -> Result<Option<Do
         };
         // Returning drops `ahead`, which ends the reading thread at its
         // next batch if it has not ended.
-        read_rows(text, &columns, eager, FirstRows::Ahead(ahead))
+        read_rows(text, columns, eager, FirstRows::Ahead(ahead))
     })
 }
 
@@ -1277,7 +1280,30 @@ fn read_rows(
     let mut settings: Vec<(String, String)> = Vec::new();
     let mut status: Vec<(String, String)> = Vec::new();
     let mut rules: BTreeMap<String, RuleLevel> = BTreeMap::new();
-    while let Some(line) = first.next_row(&mut record)? {
+    while let Some((line, made)) = first.next_row(&mut record, columns)? {
+        match made {
+            Made::Objective(objective) => {
+                let objective = objective?;
+                let repeated = tree
+                    .objective_at
+                    .insert(objective.id.clone(), tree.objectives.len());
+                if eager && repeated.is_some() {
+                    return Ok(None);
+                }
+                tree.objectives.push(objective);
+                continue;
+            }
+            Made::KeyResult(pending) => {
+                let pending = pending?;
+                let repeated = tree.kr_at.insert(pending.kr.id.clone(), tree.krs.len());
+                if eager && repeated.is_some() {
+                    return Ok(None);
+                }
+                tree.krs.push(pending);
+                continue;
+            }
+            Made::Other => {}
+        }
         let row = Record {
             record: &record,
             columns,
@@ -1305,24 +1331,6 @@ fn read_rows(
                     .entry(period.id.clone())
                     .or_insert(document.periods.len());
                 document.periods.push(period);
-            }
-            row_type::OBJECTIVE => {
-                let objective = read_objective(&row)?;
-                let repeated = tree
-                    .objective_at
-                    .insert(objective.id.clone(), tree.objectives.len());
-                if eager && repeated.is_some() {
-                    return Ok(None);
-                }
-                tree.objectives.push(objective);
-            }
-            row_type::KEY_RESULT => {
-                let pending = read_key_result(&row)?;
-                let repeated = tree.kr_at.insert(pending.kr.id.clone(), tree.krs.len());
-                if eager && repeated.is_some() {
-                    return Ok(None);
-                }
-                tree.krs.push(pending);
             }
             kind @ (row_type::GRADE
             | row_type::CLOSED
@@ -1592,6 +1600,29 @@ fn line_of(record: &csv::StringRecord, lines_before: u64) -> u64 {
     record.position().map_or(0, |at| at.line() + lines_before)
 }
 
+/// What a row of the first reading makes on its own, made as the row is
+/// read (on the reading thread, when the rows are read ahead): an
+/// objective or a key result. Other rows are read into the document by
+/// [`read_rows`].
+#[derive(Default)]
+enum Made {
+    Objective(Result<Objective, CsvError>),
+    KeyResult(Result<PendingKr, CsvError>),
+    #[default]
+    Other,
+}
+
+impl Made {
+    /// What `row` makes on its own. O(the row's length).
+    fn of(row: &Record<'_>) -> Self {
+        match row.get(col!("type")) {
+            row_type::OBJECTIVE => Self::Objective(read_objective(row)),
+            row_type::KEY_RESULT => Self::KeyResult(read_key_result(row)),
+            _ => Self::Other,
+        }
+    }
+}
+
 /// The first reading's rows: read on this thread, or read ahead on a
 /// second one.
 enum FirstRows<'t> {
@@ -1600,58 +1631,84 @@ enum FirstRows<'t> {
 }
 
 impl FirstRows<'_> {
-    /// [`next_row`], from wherever the rows are read. O(the row's length).
-    fn next_row(&mut self, record: &mut csv::StringRecord) -> Result<Option<u64>, CsvError> {
+    /// [`next_row`], from wherever the rows are read, with what the row
+    /// makes on its own. O(the row's length).
+    fn next_row(
+        &mut self,
+        record: &mut csv::StringRecord,
+        columns: &Columns,
+    ) -> Result<Option<(u64, Made)>, CsvError> {
         match self {
-            Self::Here(reading) => next_row(Some(reading), record),
-            Self::Ahead(ahead) => Ok(ahead.next_into(record)?.then(|| line_of(record, 0))),
+            Self::Here(reading) => Ok(next_row(Some(reading), record)?.map(|line| {
+                let made = Made::of(&Record {
+                    record,
+                    columns,
+                    line,
+                });
+                (line, made)
+            })),
+            Self::Ahead(ahead) => ahead.next_into(record),
         }
     }
 }
 
-/// Rows split into cells and checked as UTF-8 on a second thread (see
-/// [`read_ahead`]), taken here in their order.
+/// Rows split into cells, checked as UTF-8 and made into objectives and
+/// key results on a second thread (see [`read_ahead`]), taken here in
+/// their order.
 struct Ahead {
     batches: Receiver<Batch>,
     /// Where emptied batches go back, to be read into again.
-    spent: Sender<Vec<csv::StringRecord>>,
+    spent: Sender<Spent>,
     batch: Batch,
     /// The next row's place in `batch`.
     at: usize,
 }
 
+/// A batch's records and list of rows, emptied, to be read into again.
+type Spent = (Vec<csv::StringRecord>, Vec<(u64, Made)>);
+
 /// Rows read ahead, handed over together.
 #[derive(Default)]
 struct Batch {
-    /// The rows, and after the first `filled` spare records to reuse.
-    rows: Vec<csv::StringRecord>,
-    filled: usize,
+    /// The rows' cells, and after the rows spare records to reuse.
+    records: Vec<csv::StringRecord>,
+    /// Each row's line and what it makes on its own.
+    rows: Vec<(u64, Made)>,
     /// How the reading ended, after these rows: in the last batch only.
     end: Option<Result<(), CsvError>>,
 }
 
 impl Ahead {
     /// Swaps the next row into `record` (its old cells go back to be read
-    /// into); `false` at the end, else the reading's error, after the rows
-    /// before it. O(1) but for waiting on the reading thread.
-    fn next_into(&mut self, record: &mut csv::StringRecord) -> Result<bool, CsvError> {
+    /// into) and answers its line and what it makes; `None` at the end,
+    /// else the reading's error, after the rows before it. O(1) but for
+    /// waiting on the reading thread.
+    fn next_into(
+        &mut self,
+        record: &mut csv::StringRecord,
+    ) -> Result<Option<(u64, Made)>, CsvError> {
         loop {
-            if self.at < self.batch.filled {
-                if let Some(row) = self.batch.rows.get_mut(self.at) {
-                    std::mem::swap(record, row);
+            if let Some((line, made)) = self.batch.rows.get_mut(self.at) {
+                let row = (*line, std::mem::take(made));
+                if let Some(cells) = self.batch.records.get_mut(self.at) {
+                    std::mem::swap(record, cells);
                 }
                 self.at += 1;
-                return Ok(true);
+                return Ok(Some(row));
             }
             if let Some(end) = self.batch.end.take() {
-                return end.map(|()| false);
+                return end.map(|()| None);
             }
+            let spent = (
+                std::mem::take(&mut self.batch.records),
+                std::mem::take(&mut self.batch.rows),
+            );
             // The reading thread may have ended: the batch is then dropped.
-            let _ = self.spent.send(std::mem::take(&mut self.batch.rows));
+            let _ = self.spent.send(spent);
             let Ok(batch) = self.batches.recv() else {
                 // The reading thread sends a last batch before it ends, so
                 // only a panic there comes here, and the scope raises it.
-                return Ok(false);
+                return Ok(None);
             };
             self.batch = batch;
             self.at = 0;
@@ -1660,34 +1717,44 @@ impl Ahead {
 }
 
 /// Reads `reading` to its end in batches of `rows` rows, each sent to
-/// `batches` as it fills, reusing the records of batches sent back to
-/// `recycled`; the last batch says how the reading ended. Stops early when
-/// no one takes the batches any more.
+/// `batches` as it fills, reusing the batches sent back to `recycled`;
+/// the last batch says how the reading ended. Stops early when no one
+/// takes the batches any more.
 fn read_ahead(
     mut reading: Reading<'_>,
+    columns: &Columns,
     rows: usize,
     batches: &SyncSender<Batch>,
-    recycled: &Receiver<Vec<csv::StringRecord>>,
+    recycled: &Receiver<Spent>,
 ) {
-    let rows = rows.max(1);
     loop {
-        let mut batch = Batch {
-            rows: recycled.try_recv().unwrap_or_default(),
-            filled: 0,
-            end: None,
-        };
-        batch.rows.resize_with(rows, csv::StringRecord::new);
-        while batch.end.is_none() {
-            let Some(record) = batch.rows.get_mut(batch.filled) else {
-                break;
-            };
+        let (mut records, mut made) = recycled.try_recv().unwrap_or_default();
+        records.resize_with(rows.max(1), csv::StringRecord::new);
+        made.clear();
+        let mut end = None;
+        for record in &mut records {
             match next_row(Some(&mut reading), record) {
-                Ok(Some(_)) => batch.filled += 1,
-                Ok(None) => batch.end = Some(Ok(())),
-                Err(error) => batch.end = Some(Err(error)),
+                Ok(Some(line)) => made.push((
+                    line,
+                    Made::of(&Record {
+                        record,
+                        columns,
+                        line,
+                    }),
+                )),
+                Ok(None) => end = Some(Ok(())),
+                Err(error) => end = Some(Err(error)),
+            }
+            if end.is_some() {
+                break;
             }
         }
-        let last = batch.end.is_some();
+        let last = end.is_some();
+        let batch = Batch {
+            records,
+            rows: made,
+            end,
+        };
         if batches.send(batch).is_err() || last {
             return;
         }
@@ -2803,7 +2870,7 @@ mod tests {
     /// machine with two threads), to the document read here.
     #[test]
     fn a_large_sheet_reads_as_it_reads_here() {
-        let document = crate::sample::realistic(10_000, 7);
+        let document = crate::sample::realistic(20_000, 7);
         let text = document.to_csv().unwrap();
         assert!(text.len() >= AHEAD_BYTES, "{} bytes", text.len());
         let read = Document::from_csv(&text).unwrap();
