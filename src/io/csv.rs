@@ -1208,7 +1208,15 @@ fn read_sheet(text: &str, eager: bool, ahead: Option<usize>) -> Result<Option<Do
         let (batches, received) = std::sync::mpsc::sync_channel(2);
         let (spent, recycled) = std::sync::mpsc::channel();
         let known = *columns;
-        scope.spawn(move || read_ahead(first, &known, rows, &batches, &recycled));
+        let reader = std::thread::Builder::new().spawn_scoped(scope, move || {
+            read_ahead(first, &known, rows, &batches, &recycled)
+        });
+        if reader.is_err() {
+            // No second thread: this one reads the rows, from the top.
+            let mut again = Reading::new(text);
+            read_header(&mut again)?;
+            return read_rows(text, columns, eager, FirstRows::Here(again));
+        }
         let ahead = Ahead {
             batches: received,
             spent,
