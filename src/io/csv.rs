@@ -42,7 +42,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Write as _};
 use std::mem::discriminant;
 use std::sync::OnceLock;
-use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
@@ -1152,86 +1151,27 @@ impl Document {
     /// them, is read once; one that names a parent further down is read a
     /// second time from that row on, and one with corrections or
     /// deletions a last time from the first of them.
-    ///
-    /// A sheet of 4 MiB or more is split into rows and cells, and its
-    /// objective and key result rows read, on a second thread when the
-    /// machine has one, while this one builds the document from the rows
-    /// before: the document and every error are the same.
     pub fn from_csv(text: &str) -> Result<Self, CsvError> {
-        let ahead = (text.len() >= AHEAD_BYTES
-            && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2))
-        .then_some(AHEAD_ROWS);
-        from_csv_with(text, ahead)
+        match read_sheet(text, true)? {
+            Some(document) => Ok(document),
+            None => read_sheet(text, false).map(|document| {
+                sure(
+                    document,
+                    "a reading that waits for every parent reads to the end",
+                )
+            }),
+        }
     }
 }
-
-/// [`Document::from_csv`], with its first reading's rows read ahead on a
-/// second thread in batches of `ahead` rows, or on this thread (`None`).
-fn from_csv_with(text: &str, ahead: Option<usize>) -> Result<Document, CsvError> {
-    match read_sheet(text, true, ahead)? {
-        Some(document) => Ok(document),
-        None => read_sheet(text, false, ahead).map(|document| {
-            sure(
-                document,
-                "a reading that waits for every parent reads to the end",
-            )
-        }),
-    }
-}
-
-/// From how many bytes of text [`Document::from_csv`] reads rows ahead on
-/// a second thread. Medians of 31 reads: at 2.2 MB (10k nodes) 10.9 ms
-/// against 10.1–10.6 ms here, at 3.4 MB about the same (16.8–17.2 ms
-/// against 16.0–17.7 ms), at 4.5 MB 21.8–26.0 ms against 25.0–26.2 ms, at
-/// 6.7 MB 32–33 ms against 39–41 ms.
-const AHEAD_BYTES: usize = 4 << 20;
-
-/// Rows per batch handed from the reading thread: enough that handing one
-/// over costs little next to building its rows, few enough that the
-/// batches in flight stay in cache (256, 1024 and 4096 measured alike).
-const AHEAD_ROWS: usize = 1024;
 
 /// [`Document::from_csv`]. `eager`: rows naming a parent are read as soon
 /// as their parent has come, and a repeated objective or key result id
 /// gives `None` (rows under the first may have been read into it, where
 /// the last of a repeated id takes them all), for a reading that is not
 /// eager.
-fn read_sheet(text: &str, eager: bool, ahead: Option<usize>) -> Result<Option<Document>, CsvError> {
+fn read_sheet(text: &str, eager: bool) -> Result<Option<Document>, CsvError> {
     let mut first = Reading::new(text);
-    let columns = read_header(&mut first)?;
-    let Some(rows) = ahead else {
-        return read_rows(text, &columns, eager, FirstRows::Here(first));
-    };
-    let columns = &columns;
-    std::thread::scope(|scope| {
-        // At most two batches wait: the reading stays a few batches ahead.
-        let (batches, received) = std::sync::mpsc::sync_channel(2);
-        let (spent, recycled) = std::sync::mpsc::channel();
-        let known = *columns;
-        let reader = std::thread::Builder::new().spawn_scoped(scope, move || {
-            read_ahead(first, &known, rows, &batches, &recycled)
-        });
-        if reader.is_err() {
-            // No second thread: this one reads the rows, from the top.
-            let mut again = Reading::new(text);
-            read_header(&mut again)?;
-            return read_rows(text, columns, eager, FirstRows::Here(again));
-        }
-        let ahead = Ahead {
-            batches: received,
-            spent,
-            batch: Batch::default(),
-            at: 0,
-        };
-        // Returning drops `ahead`, which ends the reading thread at its
-        // next batch if it has not ended.
-        read_rows(text, columns, eager, FirstRows::Ahead(ahead))
-    })
-}
-
-/// Reads the header into each known column's place. O(columns).
-fn read_header(first: &mut Reading<'_>) -> Result<Columns, CsvError> {
-    let headers = first.reader.headers().map_err(|e| csv_error(&e))?;
+    let headers = first.reader.headers().map_err(|e| csv_error(&e))?.clone();
     let mut columns: Columns = [None; CSV_COLUMNS.len()];
     for (i, header) in headers.iter().enumerate() {
         let found = CSV_COLUMNS.iter().position(|c| *c == header);
@@ -1259,17 +1199,6 @@ fn read_header(first: &mut Reading<'_>) -> Result<Columns, CsvError> {
             message: "the header needs a type column".to_owned(),
         });
     }
-    Ok(columns)
-}
-
-/// The rows of a sheet after its header, into a document (see
-/// [`read_sheet`]).
-fn read_rows(
-    text: &str,
-    columns: &Columns,
-    eager: bool,
-    mut first: FirstRows<'_>,
-) -> Result<Option<Document>, CsvError> {
     let mut document = Document::default();
     let mut tree = Tree::default();
     // Rows that name a parent (a period, an objective, a key result, a
@@ -1288,33 +1217,11 @@ fn read_rows(
     let mut settings: Vec<(String, String)> = Vec::new();
     let mut status: Vec<(String, String)> = Vec::new();
     let mut rules: BTreeMap<String, RuleLevel> = BTreeMap::new();
-    while let Some((line, made)) = first.next_row(&mut record, columns)? {
-        match made {
-            Made::Objective(objective) => {
-                let objective = objective?;
-                let repeated = tree
-                    .objective_at
-                    .insert(objective.id.clone(), tree.objectives.len());
-                if eager && repeated.is_some() {
-                    return Ok(None);
-                }
-                tree.objectives.push(objective);
-                continue;
-            }
-            Made::KeyResult(pending) => {
-                let pending = pending?;
-                let repeated = tree.kr_at.insert(pending.kr.id.clone(), tree.krs.len());
-                if eager && repeated.is_some() {
-                    return Ok(None);
-                }
-                tree.krs.push(pending);
-                continue;
-            }
-            Made::Other => {}
-        }
+    let mut reading = Some(first);
+    while let Some(line) = next_row(reading.as_mut(), &mut record)? {
         let row = Record {
             record: &record,
-            columns,
+            columns: &columns,
             line,
         };
         match row.get(col!("type")) {
@@ -1339,6 +1246,24 @@ fn read_rows(
                     .entry(period.id.clone())
                     .or_insert(document.periods.len());
                 document.periods.push(period);
+            }
+            row_type::OBJECTIVE => {
+                let objective = read_objective(&row)?;
+                let repeated = tree
+                    .objective_at
+                    .insert(objective.id.clone(), tree.objectives.len());
+                if eager && repeated.is_some() {
+                    return Ok(None);
+                }
+                tree.objectives.push(objective);
+            }
+            row_type::KEY_RESULT => {
+                let pending = read_key_result(&row)?;
+                let repeated = tree.kr_at.insert(pending.kr.id.clone(), tree.krs.len());
+                if eager && repeated.is_some() {
+                    return Ok(None);
+                }
+                tree.krs.push(pending);
             }
             kind @ (row_type::GRADE
             | row_type::CLOSED
@@ -1389,7 +1314,7 @@ fn read_rows(
     while let Some(line) = next_row(reading.as_mut(), &mut record)? {
         let row = Record {
             record: &record,
-            columns,
+            columns: &columns,
             line,
         };
         tree.read(&row, &mut document.periods, false)?;
@@ -1401,7 +1326,7 @@ fn read_rows(
     while let Some(line) = next_row(reading.as_mut(), &mut record)? {
         let row = Record {
             record: &record,
-            columns,
+            columns: &columns,
             line,
         };
         if matches!(
@@ -1599,174 +1524,11 @@ fn next_row(
         error.line += reading.lines_before;
         error
     })?;
-    Ok(more.then(|| line_of(record, reading.lines_before)))
-}
-
-/// The line a row read starts on, from the line before its reading's
-/// first row. O(1).
-fn line_of(record: &csv::StringRecord, lines_before: u64) -> u64 {
-    record.position().map_or(0, |at| at.line() + lines_before)
-}
-
-/// What a row of the first reading makes on its own, made as the row is
-/// read (on the reading thread, when the rows are read ahead): an
-/// objective or a key result. Other rows are read into the document by
-/// [`read_rows`].
-#[derive(Default)]
-enum Made {
-    Objective(Result<Objective, CsvError>),
-    KeyResult(Result<PendingKr, CsvError>),
-    #[default]
-    Other,
-}
-
-impl Made {
-    /// What `row` makes on its own. O(the row's length).
-    fn of(row: &Record<'_>) -> Self {
-        match row.get(col!("type")) {
-            row_type::OBJECTIVE => Self::Objective(read_objective(row)),
-            row_type::KEY_RESULT => Self::KeyResult(read_key_result(row)),
-            _ => Self::Other,
-        }
-    }
-}
-
-/// The first reading's rows: read on this thread, or read ahead on a
-/// second one.
-enum FirstRows<'t> {
-    Here(Reading<'t>),
-    Ahead(Ahead),
-}
-
-impl FirstRows<'_> {
-    /// [`next_row`], from wherever the rows are read, with what the row
-    /// makes on its own. O(the row's length).
-    fn next_row(
-        &mut self,
-        record: &mut csv::StringRecord,
-        columns: &Columns,
-    ) -> Result<Option<(u64, Made)>, CsvError> {
-        match self {
-            Self::Here(reading) => Ok(next_row(Some(reading), record)?.map(|line| {
-                let made = Made::of(&Record {
-                    record,
-                    columns,
-                    line,
-                });
-                (line, made)
-            })),
-            Self::Ahead(ahead) => ahead.next_into(record),
-        }
-    }
-}
-
-/// Rows split into cells, checked as UTF-8 and made into objectives and
-/// key results on a second thread (see [`read_ahead`]), taken here in
-/// their order.
-struct Ahead {
-    batches: Receiver<Batch>,
-    /// Where emptied batches go back, to be read into again.
-    spent: Sender<Spent>,
-    batch: Batch,
-    /// The next row's place in `batch`.
-    at: usize,
-}
-
-/// A batch's records and list of rows, emptied, to be read into again.
-type Spent = (Vec<csv::StringRecord>, Vec<(u64, Made)>);
-
-/// Rows read ahead, handed over together.
-#[derive(Default)]
-struct Batch {
-    /// The rows' cells, and after the rows spare records to reuse.
-    records: Vec<csv::StringRecord>,
-    /// Each row's line and what it makes on its own.
-    rows: Vec<(u64, Made)>,
-    /// How the reading ended, after these rows: in the last batch only.
-    end: Option<Result<(), CsvError>>,
-}
-
-impl Ahead {
-    /// Swaps the next row into `record` (its old cells go back to be read
-    /// into) and answers its line and what it makes; `None` at the end,
-    /// else the reading's error, after the rows before it. O(1) but for
-    /// waiting on the reading thread.
-    fn next_into(
-        &mut self,
-        record: &mut csv::StringRecord,
-    ) -> Result<Option<(u64, Made)>, CsvError> {
-        loop {
-            if let Some((line, made)) = self.batch.rows.get_mut(self.at) {
-                let row = (*line, std::mem::take(made));
-                if let Some(cells) = self.batch.records.get_mut(self.at) {
-                    std::mem::swap(record, cells);
-                }
-                self.at += 1;
-                return Ok(Some(row));
-            }
-            if let Some(end) = self.batch.end.take() {
-                return end.map(|()| None);
-            }
-            let spent = (
-                std::mem::take(&mut self.batch.records),
-                std::mem::take(&mut self.batch.rows),
-            );
-            // The reading thread may have ended: the batch is then dropped.
-            let _ = self.spent.send(spent);
-            let Ok(batch) = self.batches.recv() else {
-                // The reading thread sends a last batch before it ends, so
-                // only a panic there comes here, and the scope raises it.
-                return Ok(None);
-            };
-            self.batch = batch;
-            self.at = 0;
-        }
-    }
-}
-
-/// Reads `reading` to its end in batches of `rows` rows, each sent to
-/// `batches` as it fills, reusing the batches sent back to `recycled`;
-/// the last batch says how the reading ended. Stops early when no one
-/// takes the batches any more.
-fn read_ahead(
-    mut reading: Reading<'_>,
-    columns: &Columns,
-    rows: usize,
-    batches: &SyncSender<Batch>,
-    recycled: &Receiver<Spent>,
-) {
-    loop {
-        let (mut records, mut made) = recycled.try_recv().unwrap_or_default();
-        records.resize_with(rows.max(1), csv::StringRecord::new);
-        made.clear();
-        let mut end = None;
-        for record in &mut records {
-            match next_row(Some(&mut reading), record) {
-                Ok(Some(line)) => made.push((
-                    line,
-                    Made::of(&Record {
-                        record,
-                        columns,
-                        line,
-                    }),
-                )),
-                Ok(None) => end = Some(Ok(())),
-                Err(error) => end = Some(Err(error)),
-            }
-            if end.is_some() {
-                break;
-            }
-        }
-        let last = end.is_some();
-        let batch = Batch {
-            records,
-            rows: made,
-            end,
-        };
-        if batches.send(batch).is_err() || last {
-            return;
-        }
-    }
+    Ok(more.then(|| {
+        record
+            .position()
+            .map_or(0, |at| at.line() + reading.lines_before)
+    }))
 }
 
 fn csv_error(error: &csv::Error) -> CsvError {
@@ -2795,95 +2557,14 @@ mod tests {
                         }
                     }
                     let text = rows.join("\n");
-                    let eager = read_sheet(&text, true, None);
-                    let waiting = read_sheet(&text, false, None);
+                    let eager = read_sheet(&text, true);
+                    let waiting = read_sheet(&text, false);
                     proptest::prop_assert_eq!(&eager, &waiting);
                     proptest::prop_assert!(!matches!(waiting, Ok(None)));
                     Ok(())
                 },
             )
             .unwrap();
-    }
-
-    /// Reading the first reading's rows ahead on a second thread, in
-    /// batches of any size, gives what reading them here gives: the same
-    /// document, or the same error (a row's own, or the CSV reader's at
-    /// its line, after every row above it). Sheets with history, rows
-    /// moved (later readings, and repeated ids that make the eager
-    /// reading give up), cut short, or with a stray quote or comma.
-    #[test]
-    fn reading_ahead_is_reading_here() {
-        let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
-            cases: 48,
-            ..Default::default()
-        });
-        let moves = proptest::collection::vec((1usize..10_000, 1usize..10_000), 0..4);
-        let damage = proptest::option::of((
-            0usize..100_000,
-            proptest::sample::select(vec!["", "\"", ",", "\n"]),
-        ));
-        runner
-            .run(
-                &(0u64..1_000, moves, damage, 1usize..7),
-                |(seed, moves, damage, batch)| {
-                    let mut rows = sheet_with_history(seed);
-                    let last = rows.len() - 1;
-                    for (a, b) in moves {
-                        rows.swap(1 + a % last, 1 + b % last);
-                    }
-                    let mut text = rows.join("\n");
-                    if let Some((at, what)) = damage {
-                        // Cut short (nothing put in), or a character put
-                        // in, at a character boundary.
-                        let mut at = at % text.len();
-                        while !text.is_char_boundary(at) {
-                            at -= 1;
-                        }
-                        if what.is_empty() {
-                            text.truncate(at);
-                        } else {
-                            text.insert_str(at, what);
-                        }
-                    }
-                    let here = from_csv_with(&text, None);
-                    for rows in [batch, AHEAD_ROWS] {
-                        proptest::prop_assert_eq!(&from_csv_with(&text, Some(rows)), &here);
-                    }
-                    Ok(())
-                },
-            )
-            .unwrap();
-    }
-
-    /// The batches are handed over whole, the last one short, and an error
-    /// in the reader comes after the rows above it however the batches
-    /// fall: here, on line 4 of 5, with batches of 1 to 5 rows.
-    #[test]
-    fn reading_ahead_stops_at_the_readers_error() {
-        let sheet = "type,id,title,level\nobjective,a,A,team\nobjective,b,B,team\n\
-                     objective,c,C\nobjective,d,D,team\n";
-        let here = from_csv_with(sheet, None).unwrap_err();
-        assert_eq!(here.line, 4);
-        for rows in 1..=5 {
-            assert_eq!(from_csv_with(sheet, Some(rows)), Err(here.clone()));
-        }
-        let fine = "type,id,title,level\nobjective,a,A,team\nobjective,b,B,team\n";
-        for rows in 1..=3 {
-            assert_eq!(from_csv_with(fine, Some(rows)), from_csv_with(fine, None));
-        }
-        assert_eq!(from_csv_with(fine, Some(1)).unwrap().objectives.len(), 2);
-    }
-
-    /// `from_csv` reads a sheet of `AHEAD_BYTES` or more ahead (on a
-    /// machine with two threads), to the document read here.
-    #[test]
-    fn a_large_sheet_reads_as_it_reads_here() {
-        let document = crate::sample::realistic(20_000, 7);
-        let text = document.to_csv().unwrap();
-        assert!(text.len() >= AHEAD_BYTES, "{} bytes", text.len());
-        let read = Document::from_csv(&text).unwrap();
-        assert_eq!(Ok(&read), from_csv_with(&text, None).as_ref());
-        assert_eq!(read.objectives.len(), document.objectives.len());
     }
 
     /// A repeated key result id: every row under it goes to the last, so
@@ -2896,8 +2577,8 @@ mod tests {
                      check-in,,k,,,,,,2027-01-05,10\n\
                      key-result,k,o,Second,,numeric,0,90,,\n\
                      check-in,,k,,,,,,2027-01-06,20\n";
-        assert_eq!(read_sheet(sheet, true, None), Ok(None));
-        let waiting = read_sheet(sheet, false, None).unwrap().unwrap();
+        assert_eq!(read_sheet(sheet, true), Ok(None));
+        let waiting = read_sheet(sheet, false).unwrap().unwrap();
         assert_eq!(Document::from_csv(sheet).unwrap(), waiting);
         assert_eq!(waiting.objectives[0].key_results[0].check_ins.len(), 0);
         assert_eq!(waiting.objectives[0].key_results[1].check_ins.len(), 2);
@@ -2907,8 +2588,8 @@ mod tests {
                      objective,o,,First,team,\n\
                      link,o,p,,,2\n\
                      objective,o,,Second,team,\n";
-        assert_eq!(read_sheet(sheet, true, None), Ok(None));
-        let waiting = read_sheet(sheet, false, None).unwrap().unwrap();
+        assert_eq!(read_sheet(sheet, true), Ok(None));
+        let waiting = read_sheet(sheet, false).unwrap().unwrap();
         assert_eq!(Document::from_csv(sheet).unwrap(), waiting);
         assert_eq!(waiting.objectives[1].aligned_to.len(), 0);
         assert_eq!(waiting.objectives[2].aligned_to.len(), 1);
