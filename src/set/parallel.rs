@@ -174,8 +174,9 @@ impl Layout {
         // Shares of 19 for the first part, 20 for each other: a part
         // parsed on another thread is slowed about as much by the pages
         // both threads fault in as the first is by adding as it parses.
-        // At 1M nodes on two threads this loaded in 1.87-1.92 s against
-        // 1.96-2.01 s for 3 and 4 (BENCHMARKS.md, eleventh round).
+        // At 1M nodes on two threads, alternating with 3 and 4, this
+        // loaded in 1.83-1.86 s against 1.84-1.95 s (medians 1.85 and
+        // 1.94 s; BENCHMARKS.md, eleventh round).
         let shares = 20 * threads - 1;
         let mut cuts: Vec<usize> = Vec::with_capacity(threads - 1);
         for k in 1..threads {
